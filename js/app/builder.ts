@@ -1,0 +1,96 @@
+/**
+ * Building an app: register receptors, perspectives and event handlers, then `build`. The builder's
+ * type records every handled command, so sending one that nothing handles does not compile.
+ */
+import type { Driver } from '../driver.ts';
+import { invalidArgument } from '../errors.ts';
+import type { RecordedEvent } from '../ledger.ts';
+import { memoryDriver } from '../memory/driver.ts';
+import type { Command, EventDefinition, MessageOf } from '../message.ts';
+import type { Perspective } from '../perspective.ts';
+import type { Receptor, ResultOf } from '../receptor.ts';
+import { createApp } from './app.ts';
+import { type EventHandler, Registry } from './registry.ts';
+import type { Whizbang } from './types.ts';
+
+/** Options of {@link WhizbangBuilder.build}. */
+export interface BuildOptions {
+  /** Storage backend (default: a new memory driver). */
+  readonly driver?: Driver;
+  /** Service name recorded on hops (default: the builder's name). */
+  readonly name?: string;
+  /** How deep cascades may go before a loop is assumed (default 64). */
+  readonly maxCascadeDepth?: number;
+  /** Streams whose folded state is kept between commands, per state definition (default 10 000; 0 disables). */
+  readonly stateCacheSize?: number;
+}
+
+/** Accumulates an app's parts and their types. */
+export interface WhizbangBuilder<C extends Command, R extends Record<string, unknown>> {
+  /** Registers a receptor: its command becomes sendable. */
+  receptor<RC extends Command, RR>(
+    receptor: Receptor<RC, RR>,
+  ): WhizbangBuilder<C | RC, R & { [K in RC['type']]: ResultOf<RR> }>;
+  /** Registers a perspective (and the lens that reads it). */
+  perspective(perspective: Perspective<any, any>): WhizbangBuilder<C, R>;
+  /** Registers an event handler: it reacts to each recorded event of that type. */
+  on<D extends EventDefinition>(
+    event: D,
+    handler: EventHandler<RecordedEvent<MessageOf<D>>>,
+  ): WhizbangBuilder<C, R>;
+  /** Builds the app; async perspectives start catching up at once. */
+  build(options?: BuildOptions): Whizbang<C, R>;
+}
+
+class Builder implements WhizbangBuilder<any, any> {
+  readonly #registry = new Registry();
+  readonly #name: string;
+
+  constructor(name: string) {
+    this.#name = name;
+  }
+
+  receptor(receptor: Receptor<any, any>): this {
+    this.#registry.addReceptor(receptor);
+    return this;
+  }
+
+  perspective(perspective: Perspective<any, any>): this {
+    this.#registry.addPerspective(perspective);
+    return this;
+  }
+
+  on(event: EventDefinition, handler: EventHandler<any>): this {
+    this.#registry.addHandler(event, handler);
+    return this;
+  }
+
+  build(options: BuildOptions = {}): Whizbang<any, any> {
+    const maxCascadeDepth = options.maxCascadeDepth ?? 64;
+    const stateCacheSize = options.stateCacheSize ?? 10_000;
+    for (const [name, value] of [
+      ['maxCascadeDepth', maxCascadeDepth],
+      ['stateCacheSize', stateCacheSize],
+    ] as const) {
+      if (!Number.isSafeInteger(value) || value < 0)
+        throw invalidArgument(`${name} must be a whole number ≥ 0, got ${value}.`);
+    }
+    return createApp(this.#registry, {
+      driver: options.driver ?? memoryDriver(),
+      name: options.name ?? this.#name,
+      maxCascadeDepth,
+      stateCacheSize,
+    });
+  }
+}
+
+/**
+ * Starts building a Whizbang app.
+ * @example
+ * const app = whizbang('bank').receptor(openAccount).receptor(deposit).perspective(balances).build();
+ * await app.send(OpenAccount({ accountId: 'a-1', owner: 'Ada' }));
+ * console.log(await app.lens(balances).get('a-1'));
+ */
+export function whizbang(name = 'whizbang'): WhizbangBuilder<never, Record<never, never>> {
+  return new Builder(name) as WhizbangBuilder<never, Record<never, never>>;
+}

@@ -1,0 +1,76 @@
+/** Applies events to perspectives through one store transaction (inline, async and rebuilds alike). */
+import { WhizbangError } from '../errors.ts';
+import type { RecordedEvent } from '../ledger.ts';
+import { each, isThenable, type MaybePromise } from '../maybe.ts';
+import type { Perspective } from '../perspective.ts';
+import type { StoredModel, StoreWriter } from '../store.ts';
+
+function failed(p: Perspective, event: RecordedEvent, cause: unknown): WhizbangError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new WhizbangError(
+    'HANDLER_FAILED',
+    `Perspective "${p.name}" failed to apply "${event.type}" (stream "${event.streamId}", position ${event.position}): ${reason}. ` +
+      'Nothing of this transaction was written; fix apply() and retry (or rebuild the perspective).',
+    { cause },
+  );
+}
+
+function write(
+  p: Perspective,
+  event: RecordedEvent,
+  id: string,
+  row: StoredModel | undefined,
+  tx: StoreWriter,
+): MaybePromise<void> {
+  let next: unknown;
+  try {
+    next = p.apply(row === undefined ? p.initial() : row.model, event);
+  } catch (cause) {
+    throw failed(p, event, cause);
+  }
+  if (next === null) return row === undefined ? undefined : tx.delete(p.name, event.tenant, id);
+  return tx.put(p.name, {
+    id,
+    tenant: event.tenant,
+    model: next,
+    version: (row?.version ?? 0) + 1,
+    position: event.position,
+    updatedAt: event.timestamp,
+  });
+}
+
+/** Applies one event to one perspective. */
+export function applyOne(
+  p: Perspective,
+  event: RecordedEvent,
+  tx: StoreWriter,
+): MaybePromise<void> {
+  if (!p.types.has(event.type)) return;
+  let id: string | undefined;
+  try {
+    id = p.key(event);
+  } catch (cause) {
+    throw failed(p, event, cause);
+  }
+  if (id === undefined) return;
+  const row = tx.get(p.name, event.tenant, id);
+  return isThenable<StoredModel | undefined>(row)
+    ? Promise.resolve(row).then((r) => write(p, event, id, r, tx))
+    : write(p, event, id, row, tx);
+}
+
+/** Applies `events` to each of `perspectives` in order, then moves their checkpoints to `through`. */
+export function applyEvents(
+  perspectives: readonly Perspective[],
+  events: readonly RecordedEvent[],
+  tx: StoreWriter,
+  through: number,
+): MaybePromise<void> {
+  const applied =
+    perspectives.length === 1
+      ? each(events, (event) => applyOne(perspectives[0]!, event, tx))
+      : each(events, (event) => each(perspectives, (p) => applyOne(p, event, tx)));
+  const checkpoint = (): MaybePromise<void> =>
+    each(perspectives, (p) => tx.setCheckpoint(p.name, through));
+  return isThenable(applied) ? Promise.resolve(applied).then(checkpoint) : checkpoint();
+}

@@ -1,0 +1,53 @@
+/** Runs async perspectives: a subscription from the checkpoint, one transaction per batch. */
+import type { Driver } from '../driver.ts';
+import { WhizbangError } from '../errors.ts';
+import type { Perspective } from '../perspective.ts';
+import { type Subscription, subscribeBatches } from '../subscription.ts';
+import { applyEvents } from './project.ts';
+
+/** One async perspective's runner. */
+export class Projector {
+  readonly perspective: Perspective;
+  readonly #driver: Driver;
+  #subscription: Promise<Subscription> | undefined;
+  #error: unknown;
+
+  constructor(driver: Driver, perspective: Perspective) {
+    this.#driver = driver;
+    this.perspective = perspective;
+  }
+
+  /** Starts from the stored checkpoint. */
+  start(): void {
+    const { store, ledger } = this.#driver;
+    const p = this.perspective;
+    this.#error = undefined;
+    this.#subscription = Promise.resolve(store.checkpoint(p.name)).then((checkpoint) =>
+      subscribeBatches(
+        ledger,
+        (events, through) => store.transaction((tx) => applyEvents([p], events, tx, through)),
+        {
+          from: checkpoint + 1,
+          types: [...p.types],
+          onError: (error) => {
+            this.#error = error;
+          },
+        },
+      ),
+    );
+  }
+
+  /** Resolves once the perspective has applied everything up to `position`. */
+  async waitFor(position: number): Promise<void> {
+    if (this.#subscription === undefined)
+      throw new WhizbangError('CLOSED', `Perspective "${this.perspective.name}" is stopped.`);
+    if (this.#error !== undefined) throw this.#error;
+    await (await this.#subscription).waitFor(position);
+  }
+
+  async stop(): Promise<void> {
+    const subscription = this.#subscription;
+    this.#subscription = undefined;
+    if (subscription) await (await subscription).stop();
+  }
+}

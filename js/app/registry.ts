@@ -1,0 +1,78 @@
+/** What an app is built from: receptors, perspectives, event handlers, and the lookups made once from them. */
+import { invalidArgument, WhizbangError } from '../errors.ts';
+import type { RecordedEvent } from '../ledger.ts';
+import type { MaybePromise } from '../maybe.ts';
+import type { EventDefinition, Message } from '../message.ts';
+import type { Perspective } from '../perspective.ts';
+import type { Receptor } from '../receptor.ts';
+import type { StandardSchemaV1 } from '../standard-schema.ts';
+
+/** What an event handler knows besides the event. */
+export interface EventHandlerContext {
+  readonly tenant: string;
+  readonly event: RecordedEvent;
+}
+
+/** Reacts to a recorded event; whatever commands it returns are sent (with the event as their cause). */
+export type EventHandler<E extends RecordedEvent = RecordedEvent> = (
+  event: E,
+  context: EventHandlerContext,
+) => MaybePromise<Message | readonly Message[] | undefined | void>;
+
+/** The registered parts of an app. */
+export class Registry {
+  readonly receptors: Map<string, Receptor> = new Map();
+  readonly perspectives: Map<string, Perspective> = new Map();
+  readonly inlineByType: Map<string, Perspective[]> = new Map();
+  readonly handlers: Map<string, EventHandler[]> = new Map();
+  readonly eventSchemas: Map<string, StandardSchemaV1> = new Map();
+
+  addReceptor(receptor: Receptor): void {
+    if (typeof receptor?.decide !== 'function')
+      throw invalidArgument('receptor() takes a receptor made by defineReceptor().');
+    const type = receptor.command.type;
+    if (this.receptors.has(type)) {
+      throw new WhizbangError(
+        'DUPLICATE_HANDLER',
+        `"${type}" already has a receptor; a command has exactly one. Remove one of them.`,
+      );
+    }
+    this.receptors.set(type, receptor);
+  }
+
+  addPerspective(perspective: Perspective, events?: readonly EventDefinition[]): void {
+    if (typeof perspective?.apply !== 'function')
+      throw invalidArgument('perspective() takes a perspective made by definePerspective().');
+    if (this.perspectives.has(perspective.name)) {
+      throw new WhizbangError(
+        'DUPLICATE_HANDLER',
+        `A perspective named "${perspective.name}" is already registered; names must be unique.`,
+      );
+    }
+    this.perspectives.set(perspective.name, perspective);
+    if (perspective.mode === 'inline') {
+      for (const type of perspective.types) {
+        const list = this.inlineByType.get(type) ?? [];
+        list.push(perspective);
+        this.inlineByType.set(type, list);
+      }
+    }
+    for (const def of events ?? []) this.addEventSchema(def);
+  }
+
+  addHandler(definition: EventDefinition, handler: EventHandler): void {
+    if (definition?.kind !== 'event' || typeof handler !== 'function') {
+      throw invalidArgument(
+        'on() takes an event definition made by defineEvent() and a handler function.',
+      );
+    }
+    const list = this.handlers.get(definition.type) ?? [];
+    list.push(handler);
+    this.handlers.set(definition.type, list);
+    this.addEventSchema(definition);
+  }
+
+  addEventSchema(definition: EventDefinition): void {
+    if (definition.schema !== undefined) this.eventSchemas.set(definition.type, definition.schema);
+  }
+}

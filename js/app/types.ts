@@ -1,0 +1,85 @@
+/** The public shape of a built app: its dispatcher, lenses and lifecycle. */
+import type { Envelope } from '../envelope.ts';
+import type { ExpectedVersion, Ledger } from '../ledger.ts';
+import type { Command, Event } from '../message.ts';
+import type { Perspective } from '../perspective.ts';
+import type { Query } from '../query.ts';
+import type { PerspectiveStore } from '../store.ts';
+
+/** Options of `send` and `localInvoke`. */
+export interface SendOptions {
+  readonly tenant?: string;
+  /** Continue an existing conversation. */
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  /** Give the command its own id (UUIDv7 by default). */
+  readonly messageId?: string;
+  /** A W3C traceparent to continue a trace from. */
+  readonly traceparent?: string;
+}
+
+/** Options of `publish` and `publishMany`. */
+export interface PublishOptions extends SendOptions {
+  /** The stream the event is appended to. */
+  readonly stream: string;
+  readonly expectedVersion?: ExpectedVersion;
+}
+
+/** Options of `localInvokeAndSync`. */
+export interface SyncOptions extends SendOptions {
+  /** How long to wait for async perspectives (default 5000 ms). */
+  readonly timeoutMs?: number;
+}
+
+/** What happened to a sent command or published event. */
+export interface DeliveryReceipt {
+  readonly messageId: string;
+  readonly correlationId: string;
+  readonly type: string;
+  readonly status: 'handled';
+  /** The stream written to, if any. */
+  readonly streamId: string | undefined;
+  /** The stream's version after the append, if anything was appended. */
+  readonly version: number | undefined;
+  /** The newest global position written by this message and everything that cascaded from it (0 when none). */
+  readonly position: number;
+  /** Events appended by this message itself. */
+  readonly events: number;
+  readonly envelope: Envelope;
+}
+
+/** Reads a perspective's models. */
+export interface Lens<M> {
+  get(id: string, options?: { readonly tenant?: string }): Promise<M | undefined>;
+  query(query?: Query & { readonly tenant?: string }): Promise<M[]>;
+}
+
+/** A built app. `C` is the union of handled commands, `R` maps command type to `localInvoke` result. */
+export interface Whizbang<
+  C extends Command = never,
+  R extends Record<string, unknown> = Record<never, never>,
+> {
+  readonly name: string;
+  readonly ledger: Ledger;
+  readonly store: PerspectiveStore;
+  /** Sends a command to its receptor; resolves with a receipt once it and its cascade are done. */
+  send<M extends C>(command: M, options?: SendOptions): Promise<DeliveryReceipt>;
+  /** Sends commands one after another (each its own transaction); stops at the first failure. */
+  sendMany<M extends C>(commands: readonly M[], options?: SendOptions): Promise<DeliveryReceipt[]>;
+  /** Calls the one receptor of a command and resolves with what it returned. */
+  localInvoke<M extends C>(command: M, options?: SendOptions): Promise<R[M['type']]>;
+  /** `localInvoke`, then waits until async perspectives have applied everything it caused. */
+  localInvokeAndSync<M extends C>(command: M, options?: SyncOptions): Promise<R[M['type']]>;
+  /** Appends an event to a stream and fans it out to every perspective and event handler. */
+  publish(event: Event, options: PublishOptions): Promise<DeliveryReceipt>;
+  /** Appends events to one stream in one transaction, then fans them out. */
+  publishMany(events: readonly Event[], options: PublishOptions): Promise<DeliveryReceipt>;
+  /** Reads a registered perspective. */
+  lens<M>(perspective: Perspective<M, any>): Lens<M>;
+  /** Deletes a perspective's models and applies every event again. */
+  rebuild(perspective: Perspective<any, any>): Promise<void>;
+  /** Waits until every async perspective has applied the ledger up to `position` (default: head). */
+  waitForPerspectives(position?: number, timeoutMs?: number): Promise<void>;
+  /** Stops async perspectives and closes the driver. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,106 @@
+/**
+ * Errors that explain themselves: each has a stable `code`, structured fields and a message that
+ * says what to do. Guards use a `Symbol.for` brand so they work across two copies of the library.
+ * @module
+ */
+
+const BRAND: unique symbol = Symbol.for('whizbang.error') as never;
+
+/** Every stable error code Whizbang raises. */
+export type ErrorCode =
+  | 'CONCURRENCY_CONFLICT'
+  | 'VALIDATION_FAILED'
+  | 'NO_HANDLER'
+  | 'DUPLICATE_HANDLER'
+  | 'STREAM_REQUIRED'
+  | 'CASCADE_TOO_DEEP'
+  | 'SYNC_TIMEOUT'
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_QUERY'
+  | 'HANDLER_FAILED'
+  | 'CLOSED';
+
+/** Base class of every error Whizbang throws. */
+export class WhizbangError extends Error {
+  override name = 'WhizbangError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+Object.defineProperty(WhizbangError.prototype, BRAND, { value: true });
+
+/** True when `error` is a Whizbang error (from any copy of the library), optionally of one code. */
+export function isWhizbangError(error: unknown, code?: ErrorCode): error is WhizbangError {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[BRAND] === true &&
+    (code === undefined || (error as WhizbangError).code === code)
+  );
+}
+
+/** An append found the stream at another version than the one it was decided on. */
+export class ConcurrencyError extends WhizbangError {
+  override name = 'ConcurrencyError';
+  readonly streamId: string;
+  readonly expected: string | number;
+  readonly actual: number;
+
+  constructor(streamId: string, expected: string | number, actual: number) {
+    super(
+      'CONCURRENCY_CONFLICT',
+      `Stream "${streamId}" is at version ${actual}, but the append expected ${expected}. ` +
+        'Another writer got there first: reload the stream and decide again (stateful receptors retry this for you).',
+    );
+    this.streamId = streamId;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** True when `error` is a {@link ConcurrencyError}. */
+export function isConcurrencyError(error: unknown): error is ConcurrencyError {
+  return isWhizbangError(error, 'CONCURRENCY_CONFLICT');
+}
+
+/** One problem found by a schema. */
+export interface ValidationIssue {
+  readonly message: string;
+  readonly path?: readonly PropertyKey[];
+}
+
+/** A message's data did not match its schema; nothing was written. */
+export class ValidationError extends WhizbangError {
+  override name = 'ValidationError';
+  readonly messageType: string;
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(messageType: string, issues: readonly ValidationIssue[]) {
+    const list = issues
+      .map(
+        (i) =>
+          `${i.path && i.path.length > 0 ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`,
+      )
+      .join('; ');
+    super(
+      'VALIDATION_FAILED',
+      `"${messageType}" is not valid: ${list}. Fix the data to match the schema of "${messageType}"; nothing was written.`,
+    );
+    this.messageType = messageType;
+    this.issues = issues;
+  }
+}
+
+/** True when `error` is a {@link ValidationError}. */
+export function isValidationError(error: unknown): error is ValidationError {
+  return isWhizbangError(error, 'VALIDATION_FAILED');
+}
+
+/** Raised for a bad argument, with what was wrong and how to fix it. */
+export function invalidArgument(message: string): WhizbangError {
+  return new WhizbangError('INVALID_ARGUMENT', message);
+}

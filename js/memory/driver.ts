@@ -1,0 +1,19 @@
+/**
+ * The memory driver: ledger and perspective store in one process, synchronous end to end.
+ * @example
+ * const app = whizbang().receptor(deposit).build({ driver: memoryDriver() });
+ */
+import type { Driver } from '../driver.ts';
+import { memoryLedger } from './ledger.ts';
+import { type MemoryStore, memoryStore } from './store.ts';
+
+/** The memory driver's parts. */
+export interface MemoryDriver extends Driver {
+  readonly store: MemoryStore;
+}
+
+/** Creates a memory driver (ledger + perspective store sharing transactions). */
+export function memoryDriver(): MemoryDriver {
+  const store = memoryStore();
+  return { name: 'memory', ledger: memoryLedger({ store }), store };
+}

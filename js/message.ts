@@ -1,0 +1,148 @@
+/**
+ * Messages: commands (intent, one handler) and events (facts, any number of handlers), defined
+ * once with a type name and optionally a Standard Schema that validates their data.
+ */
+import { invalidArgument, ValidationError, type ValidationIssue } from './errors.ts';
+import { chain, type MaybePromise } from './maybe.ts';
+import type { StandardSchemaV1 } from './standard-schema.ts';
+
+/** Whether a message is a command or an event. */
+export type MessageKind = 'command' | 'event';
+
+/** A message: its kind, its type name and its data. Plain data, safe to serialise. */
+export interface Message<
+  K extends MessageKind = MessageKind,
+  T extends string = string,
+  D = unknown,
+> {
+  readonly kind: K;
+  readonly type: T;
+  readonly data: D;
+}
+
+/** An intent, handled by exactly one receptor. */
+export type Command<T extends string = string, D = unknown> = Message<'command', T, D>;
+/** A fact, handled by any number of perspectives and event handlers. */
+export type Event<T extends string = string, D = unknown> = Message<'event', T, D>;
+
+/** A phantom marker that types a message's data without validating it at run time. */
+export interface Payload<D> {
+  readonly '~payload': D | undefined;
+}
+
+/** Types a message's data with no run-time validation: `defineEvent('Opened', payload<{ id: string }>())`. */
+export function payload<D>(): Payload<D> {
+  return { '~payload': undefined };
+}
+
+/** A message type: call it with data to create a message; it validates when it has a schema. */
+export interface MessageDefinition<K extends MessageKind, T extends string, D> {
+  (data: D): Message<K, T, D>;
+  readonly kind: K;
+  readonly type: T;
+  readonly schema: StandardSchemaV1<unknown, D> | undefined;
+  /** True when `message` is of this type. */
+  is(message: Message): message is Message<K, T, D>;
+}
+
+/** A command type. */
+export type CommandDefinition<T extends string = string, D = any> = MessageDefinition<
+  'command',
+  T,
+  D
+>;
+/** An event type. */
+export type EventDefinition<T extends string = string, D = any> = MessageDefinition<'event', T, D>;
+
+/** The message a definition creates. */
+export type MessageOf<Def> =
+  Def extends MessageDefinition<infer K, infer T, infer D> ? Message<K, T, D> : never;
+
+type DataOf<S> =
+  S extends StandardSchemaV1<unknown, infer O> ? O : S extends Payload<infer D> ? D : never;
+
+function define<K extends MessageKind, T extends string, D>(
+  kind: K,
+  type: T,
+  shape: StandardSchemaV1<unknown, D> | Payload<D> | undefined,
+): MessageDefinition<K, T, D> {
+  if (typeof type !== 'string' || type.length === 0) {
+    throw invalidArgument(`A ${kind} needs a non-empty type name, got ${JSON.stringify(type)}.`);
+  }
+  const schema = shape && '~standard' in shape ? shape : undefined;
+  const create = (data: D): Message<K, T, D> => ({ kind, type, data });
+  return Object.assign(create, {
+    kind,
+    type,
+    schema,
+    is: (message: Message): message is Message<K, T, D> =>
+      message.kind === kind && message.type === type,
+  });
+}
+
+/**
+ * Defines a command type.
+ * @example
+ * const Deposit = defineCommand('Deposit', payload<{ accountId: string; amount: number }>());
+ * const OpenAccount = defineCommand('OpenAccount', z.object({ accountId: z.string() }));
+ */
+export function defineCommand<
+  const T extends string,
+  S extends StandardSchemaV1<unknown, any> | Payload<any>,
+>(type: T, shape: S): CommandDefinition<T, DataOf<S>>;
+export function defineCommand<const T extends string>(type: T): CommandDefinition<T, undefined>;
+export function defineCommand(
+  type: string,
+  shape?: StandardSchemaV1<unknown, any> | Payload<any>,
+): CommandDefinition<string, any> {
+  return define('command', type, shape);
+}
+
+/**
+ * Defines an event type.
+ * @example
+ * const Deposited = defineEvent('Deposited', payload<{ accountId: string; amount: number }>());
+ */
+export function defineEvent<
+  const T extends string,
+  S extends StandardSchemaV1<unknown, any> | Payload<any>,
+>(type: T, shape: S): EventDefinition<T, DataOf<S>>;
+export function defineEvent<const T extends string>(type: T): EventDefinition<T, undefined>;
+export function defineEvent(
+  type: string,
+  shape?: StandardSchemaV1<unknown, any> | Payload<any>,
+): EventDefinition<string, any> {
+  return define('event', type, shape);
+}
+
+/**
+ * Validates `message` against `schema`, returning the message with the schema's output as data.
+ * Synchronous when the schema is; throws {@link ValidationError} listing every issue.
+ */
+export function validate<M extends Message>(
+  message: M,
+  schema: StandardSchemaV1 | undefined,
+): MaybePromise<M> {
+  if (schema === undefined) return message;
+  return chain(schema['~standard'].validate(message.data), (result) => {
+    if (result.issues) {
+      const issues: ValidationIssue[] = result.issues.map((issue) =>
+        issue.path
+          ? {
+              message: issue.message,
+              path: issue.path.map((p) => (typeof p === 'object' ? p.key : p)),
+            }
+          : { message: issue.message },
+      );
+      throw new ValidationError(message.type, issues);
+    }
+    return result.value === message.data ? message : { ...message, data: result.value };
+  });
+}
+
+/** True when `value` looks like a message (kind, type). */
+export function isMessage(value: unknown): value is Message {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as { kind?: unknown; type?: unknown };
+  return (m.kind === 'command' || m.kind === 'event') && typeof m.type === 'string';
+}

@@ -1,0 +1,103 @@
+/**
+ * Whizbang: a unified event-sourced data and messaging runtime. Define commands and events,
+ * receptors that decide, perspectives that keep read models, and lenses that read them; the same
+ * code runs in memory, on SQLite, IndexedDB or PostgreSQL.
+ *
+ * @example
+ * ```ts
+ * import { defineCommand, defineEvent, defineReceptor, definePerspective, payload, whizbang } from 'whizbang';
+ *
+ * const AddTodo = defineCommand('AddTodo', payload<{ id: string; title: string }>());
+ * const TodoAdded = defineEvent('TodoAdded', payload<{ id: string; title: string }>());
+ *
+ * const addTodo = defineReceptor({
+ *   command: AddTodo,
+ *   stream: (c) => `todo-${c.data.id}`,
+ *   handle: (c) => TodoAdded(c.data),
+ * });
+ * const todos = definePerspective({
+ *   name: 'todos',
+ *   events: [TodoAdded],
+ *   initial: () => ({ title: '', done: false }),
+ *   apply: (todo, e) => ({ ...todo, title: e.data.title }),
+ * });
+ *
+ * const app = whizbang('todo').receptor(addTodo).perspective(todos).build();
+ * await app.send(AddTodo({ id: '1', title: 'Write the docs' }));
+ * console.log(await app.lens(todos).get('todo-1')); // { title: 'Write the docs', done: false }
+ * ```
+ * @module
+ */
+
+export type { BuildOptions, WhizbangBuilder } from './app/builder.ts';
+export { whizbang } from './app/builder.ts';
+export type { EventHandler, EventHandlerContext } from './app/registry.ts';
+export type {
+  DeliveryReceipt,
+  Lens,
+  PublishOptions,
+  SendOptions,
+  SyncOptions,
+  Whizbang,
+} from './app/types.ts';
+export type { Driver } from './driver.ts';
+export type { Envelope, EnvelopeOrigin, Hop, PolicyDecision } from './envelope.ts';
+export { createEnvelope, DEFAULT_TENANT } from './envelope.ts';
+export type { ErrorCode, ValidationIssue } from './errors.ts';
+export {
+  ConcurrencyError,
+  isConcurrencyError,
+  isValidationError,
+  isWhizbangError,
+  ValidationError,
+  WhizbangError,
+} from './errors.ts';
+export { parseTraceparent, uuidv7 } from './ids.ts';
+export type {
+  AppendOptions,
+  AppendResult,
+  ExpectedVersion,
+  Ledger,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+} from './ledger.ts';
+export { checkExpectedVersion } from './ledger.ts';
+export type { MaybePromise } from './maybe.ts';
+export type { MemoryDriver } from './memory/driver.ts';
+export { memoryDriver } from './memory/driver.ts';
+export type { MemoryLedgerOptions } from './memory/ledger.ts';
+export { memoryLedger } from './memory/ledger.ts';
+export type { MemoryStore } from './memory/store.ts';
+export { memoryStore } from './memory/store.ts';
+export type {
+  Command,
+  CommandDefinition,
+  Event,
+  EventDefinition,
+  Message,
+  MessageDefinition,
+  MessageKind,
+  MessageOf,
+  Payload,
+} from './message.ts';
+export { defineCommand, defineEvent, payload } from './message.ts';
+export type { Perspective, PerspectiveDefinition, PerspectiveMode } from './perspective.ts';
+export { definePerspective } from './perspective.ts';
+export type { FieldFilter, OrderBy, Query, Where } from './query.ts';
+export { matches, runQuery } from './query.ts';
+export type {
+  Receptor,
+  ReceptorContext,
+  Reply,
+  ResultOf,
+  StateDefinition,
+  StatefulReceptorDefinition,
+  StatelessReceptorDefinition,
+} from './receptor.ts';
+export { defineReceptor, defineState, reply } from './receptor.ts';
+export type { StandardSchemaV1 } from './standard-schema.ts';
+export type { PerspectiveStore, StoredModel, StoreWriter } from './store.ts';
+export type { BatchHandler, SubscribeOptions, Subscription } from './subscription.ts';
+export { subscribe, subscribeBatches } from './subscription.ts';

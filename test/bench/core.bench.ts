@@ -1,0 +1,182 @@
+/** Benchmarks of the in-memory runtime: dispatch overhead, the command path, the memory ledger. */
+import {
+  CommandHandler,
+  getInMemoryDatabase,
+  getInMemoryEventStore,
+  inMemorySingleStreamProjection,
+  projections,
+} from '@event-driven-io/emmett';
+import type { Ledger } from '../../js/mod.ts';
+import { defineCommand, defineReceptor, memoryLedger, payload, whizbang } from '../../js/mod.ts';
+import {
+  ACCOUNTS,
+  type AccountState,
+  balances,
+  Deposit,
+  decideDeposit,
+  deposit,
+  evolveAccount,
+  initialAccount,
+} from './bank.ts';
+import type { BenchEntry } from './run.ts';
+
+// A handler with a little real work: price an order of 10 lines with a discount rule.
+const Quote = defineCommand(
+  'Quote',
+  payload<{ lines: Array<{ price: number; qty: number }>; coupon?: string }>(),
+);
+const quote = (c: {
+  data: { lines: Array<{ price: number; qty: number }>; coupon?: string };
+}): number => {
+  let total = 0;
+  for (const l of c.data.lines) total += l.price * l.qty;
+  if (c.data.coupon === 'TEN' && total > 100) total *= 0.9;
+  return Math.round(total * 100) / 100;
+};
+const lines = Array.from({ length: 10 }, (_, i) => ({ price: 3.5 + i, qty: 1 + (i % 3) }));
+
+export const benches: BenchEntry[] = [
+  {
+    name: 'dispatch.localInvoke',
+    make: () => {
+      const app = whizbang('bench')
+        .receptor(defineReceptor({ command: Quote, handle: quote }))
+        .build();
+      const command = Quote({ lines, coupon: 'TEN' });
+      return {
+        name: 'dispatch.localInvoke',
+        unit: 'ops/s',
+        goal: 0.5,
+        ops: 200_000,
+        subject: {
+          name: 'app.localInvoke',
+          run: async (n) => {
+            let sum = 0;
+            for (let i = 0; i < n; i++) sum += await app.localInvoke(command);
+            return sum > 0 ? n : 0;
+          },
+        },
+        baseline: {
+          name: 'await handler(command) directly',
+          run: async (n) => {
+            let sum = 0;
+            for (let i = 0; i < n; i++) sum += await quote(command);
+            return sum > 0 ? n : 0;
+          },
+        },
+      };
+    },
+  },
+  {
+    name: 'command.path.memory',
+    make: () => {
+      let app = whizbang('bench').receptor(deposit).perspective(balances).build();
+      type Dep = { type: 'Deposited'; data: { accountId: string; amount: number } };
+      const handle = CommandHandler<AccountState, Dep>({
+        evolve: evolveAccount,
+        initialState: initialAccount,
+      });
+      let store = getInMemoryEventStore();
+      const emmettStore = () =>
+        getInMemoryEventStore({
+          database: getInMemoryDatabase(),
+          projections: projections.inline([
+            inMemorySingleStreamProjection<AccountState & Record<string, unknown>, Dep>({
+              collectionName: 'balances',
+              canHandle: ['Deposited'],
+              getDocumentId: (e) => e.data.accountId,
+              initialState: () => initialAccount() as AccountState & Record<string, unknown>,
+              evolve: (d, e) => evolveAccount(d, e) as AccountState & Record<string, unknown>,
+            }),
+          ]),
+        });
+      return {
+        name: 'command.path.memory',
+        unit: 'commands/s',
+        goal: 10,
+        ops: 20_000,
+        subject: {
+          name: 'whizbang send',
+          setup: () => {
+            app = whizbang('bench').receptor(deposit).perspective(balances).build();
+          },
+          run: async (n) => {
+            for (let i = 0; i < n; i++) {
+              await app.send(Deposit({ accountId: ACCOUNTS[i % ACCOUNTS.length]!, amount: 1 }));
+            }
+            return n;
+          },
+        },
+        baseline: {
+          name: 'Emmett in-memory store + CommandHandler + inline projection',
+          setup: () => {
+            store = emmettStore();
+          },
+          run: async (n) => {
+            for (let i = 0; i < n; i++) {
+              const accountId = ACCOUNTS[i % ACCOUNTS.length]!;
+              await handle(store, `account-${accountId}`, (s) => {
+                decideDeposit(1, s);
+                return { type: 'Deposited', data: { accountId, amount: 1 } };
+              });
+            }
+            return n;
+          },
+        },
+      };
+    },
+  },
+  {
+    name: 'ledger.memory.append',
+    make: () => {
+      let ledger: Ledger = memoryLedger();
+      return {
+        name: 'ledger.memory.append',
+        unit: 'events/s',
+        ops: 200_000,
+        subject: {
+          name: 'memoryLedger.append, 1 event, expected version',
+          setup: () => {
+            ledger = memoryLedger();
+          },
+          run: (n) => {
+            const versions = new Array<number>(ACCOUNTS.length).fill(0);
+            for (let i = 0; i < n; i++) {
+              const a = i % ACCOUNTS.length;
+              ledger.append(
+                `account-${ACCOUNTS[a]}`,
+                [{ type: 'Deposited', data: { accountId: ACCOUNTS[a], amount: 1 } }],
+                {
+                  expectedVersion: versions[a]!,
+                },
+              );
+              versions[a]!++;
+            }
+            return n;
+          },
+        },
+      };
+    },
+  },
+  {
+    name: 'ledger.memory.readStream',
+    make: () => {
+      const ledger = memoryLedger();
+      for (let i = 0; i < 1000; i++)
+        ledger.append('big', [{ type: 'Deposited', data: { accountId: 'x', amount: i } }]);
+      return {
+        name: 'ledger.memory.readStream',
+        unit: 'events/s',
+        ops: 2_000,
+        subject: {
+          name: 'memoryLedger.readStream of a 1000-event stream',
+          run: (n) => {
+            let count = 0;
+            for (let i = 0; i < n; i++) count += (ledger.readStream('big') as unknown[]).length;
+            return count;
+          },
+        },
+      };
+    },
+  },
+];

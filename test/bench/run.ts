@@ -1,0 +1,25 @@
+/**
+ * `npm run bench [-- prefix]`: runs every benchmark whose name starts with the prefix.
+ * Each `*.bench.ts` exports `benches`: named specs, made lazily so unselected ones cost nothing.
+ * `main.mjs` bundles this file (no name-keeping wrappers, as a user's bundler would) and runs it.
+ */
+import { benches as core } from './core.bench.ts';
+import { type BenchSpec, measure } from './harness.ts';
+
+export interface BenchEntry {
+  readonly name: string;
+  readonly make: () => Promise<BenchSpec> | BenchSpec;
+}
+
+const prefix = process.argv[2] ?? '';
+const all: BenchEntry[] = [...core];
+let count = 0;
+for (const entry of all) {
+  if (!entry.name.startsWith(prefix)) continue;
+  count++;
+  await measure(await entry.make());
+}
+if (count === 0) {
+  console.error(`No benchmark name starts with "${prefix}".`);
+  process.exitCode = 1;
+}
