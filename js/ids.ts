@@ -19,7 +19,6 @@ function random(count: number): number {
 }
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const HEX_LOW: string[] = Array.from({ length: 16 }, (_, i) => i.toString(16));
 
 function hex(at: number, count: number): string {
   let out = '';
@@ -27,9 +26,30 @@ function hex(at: number, count: number): string {
   return out;
 }
 
+// UUIDs are written as bytes and decoded once: a flat string, where concatenation would leave a
+// tree of string pieces for the collector to trace for as long as the id lives.
+const HEX_CODES = new TextEncoder().encode('0123456789abcdef');
+const text = new TextDecoder();
+const uuid = new TextEncoder().encode('00000000-0000-7000-8000-000000000000');
 let lastMs = -1;
-let prefix = ''; // "tttttttt-tttt-7" for lastMs
 let sequence = 0;
+
+function writeHex(at: number, value: number, digits: number): void {
+  for (let i = digits - 1; i >= 0; i--) {
+    uuid[at + i] = HEX_CODES[value & 0xf]!;
+    value = Math.floor(value / 16);
+  }
+}
+
+function writeByte(at: number, byte: number): void {
+  uuid[at] = HEX_CODES[byte >> 4]!;
+  uuid[at + 1] = HEX_CODES[byte & 0xf]!;
+}
+
+function setTime(ms: number): void {
+  writeHex(0, Math.floor(ms / 0x10000), 8);
+  writeHex(9, ms % 0x10000, 4);
+}
 
 /** A new UUIDv7: time-ordered, with a 12-bit counter that keeps ids from one millisecond in order. */
 export function uuidv7(now: number = Date.now()): string {
@@ -37,31 +57,18 @@ export function uuidv7(now: number = Date.now()): string {
     lastMs = now;
     const at = random(2);
     sequence = ((pool[at]! << 8) | pool[at + 1]!) & 0x7ff; // leave room to count up
-    const ms = now.toString(16).padStart(12, '0');
-    prefix = `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7`;
+    setTime(now);
   } else if (++sequence > 0xfff) {
     lastMs++; // counter exhausted: borrow the next millisecond, as RFC 9562 allows
     sequence = 0;
-    const ms = lastMs.toString(16).padStart(12, '0');
-    prefix = `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7`;
+    setTime(lastMs);
   }
+  writeHex(15, sequence, 3);
   const at = random(8);
-  const p = pool;
-  return (
-    prefix +
-    HEX_LOW[sequence >> 8] +
-    HEX[sequence & 0xff] +
-    '-' +
-    HEX[(p[at]! & 0x3f) | 0x80] +
-    HEX[p[at + 1]!] +
-    '-' +
-    HEX[p[at + 2]!] +
-    HEX[p[at + 3]!] +
-    HEX[p[at + 4]!] +
-    HEX[p[at + 5]!] +
-    HEX[p[at + 6]!] +
-    HEX[p[at + 7]!]
-  );
+  writeByte(19, (pool[at]! & 0x3f) | 0x80);
+  writeByte(21, pool[at + 1]!);
+  for (let i = 2; i < 8; i++) writeByte(20 + 2 * i, pool[at + i]!);
+  return text.decode(uuid);
 }
 
 /** A 16-byte W3C trace id, as 32 lowercase hex characters. */

@@ -6,7 +6,7 @@ import type { Envelope } from './envelope.ts';
 import { invalidArgument } from './errors.ts';
 import type { RecordedEvent } from './ledger.ts';
 import type { MaybePromise } from './maybe.ts';
-import type { Command, CommandDefinition, Event, Message } from './message.ts';
+import type { Command, CommandDefinition, Event, Message, MessageOf } from './message.ts';
 
 /** What a receptor knows besides the command. */
 export interface ReceptorContext {
@@ -67,7 +67,7 @@ export function isReply(value: unknown): value is Reply<unknown> {
 export type ResultOf<R> = Awaited<R> extends Reply<infer V> ? V : Awaited<R>;
 
 /** A registered handler of one command type. */
-export interface Receptor<C extends Command = Command, R = unknown> {
+export interface Receptor<C extends Command = Command<string, any>, R = unknown> {
   readonly command: CommandDefinition<C['type'], C['data']>;
   readonly stream: ((command: C) => string) | undefined;
   readonly state: StateDefinition<any, any> | undefined;
@@ -79,19 +79,19 @@ export interface Receptor<C extends Command = Command, R = unknown> {
 }
 
 /** A stateless receptor: `handle(command, context)`. */
-export interface StatelessReceptorDefinition<C extends Command, R> {
-  readonly command: CommandDefinition<C['type'], C['data']>;
+export interface StatelessReceptorDefinition<D extends CommandDefinition, R> {
+  readonly command: D;
   /** The stream that returned events are appended to. */
-  readonly stream?: (command: C) => string;
-  readonly handle: (command: C, context: ReceptorContext) => MaybePromise<R>;
+  readonly stream?: (command: MessageOf<D>) => string;
+  readonly handle: (command: MessageOf<D>, context: ReceptorContext) => MaybePromise<R>;
 }
 
 /** A stateful receptor: `decide(command, state, context)` over the stream's folded state. */
-export interface StatefulReceptorDefinition<C extends Command, S, R> {
-  readonly command: CommandDefinition<C['type'], C['data']>;
-  readonly stream: (command: C) => string;
+export interface StatefulReceptorDefinition<D extends CommandDefinition, S, R> {
+  readonly command: D;
+  readonly stream: (command: MessageOf<D>) => string;
   readonly state: StateDefinition<S, any>;
-  readonly decide: (command: C, state: S, context: ReceptorContext) => MaybePromise<R>;
+  readonly decide: (command: MessageOf<D>, state: S, context: ReceptorContext) => MaybePromise<R>;
   /** Retries after a concurrency conflict (default 3). */
   readonly maxRetries?: number;
 }
@@ -107,17 +107,17 @@ export interface StatefulReceptorDefinition<C extends Command, S, R> {
  *   decide: (c, account) => Deposited({ accountId: c.data.accountId, amount: c.data.amount }),
  * });
  */
-export function defineReceptor<C extends Command, S, R>(
-  definition: StatefulReceptorDefinition<C, S, R>,
-): Receptor<C, R>;
-export function defineReceptor<C extends Command, R>(
-  definition: StatelessReceptorDefinition<C, R>,
-): Receptor<C, R>;
+export function defineReceptor<D extends CommandDefinition, S, R>(
+  definition: StatefulReceptorDefinition<D, S, R>,
+): Receptor<MessageOf<D>, R>;
+export function defineReceptor<D extends CommandDefinition, R>(
+  definition: StatelessReceptorDefinition<D, R>,
+): Receptor<MessageOf<D>, R>;
 export function defineReceptor(
   definition:
-    | StatefulReceptorDefinition<Command, unknown, unknown>
-    | StatelessReceptorDefinition<Command, unknown>,
-): Receptor {
+    | StatefulReceptorDefinition<CommandDefinition, unknown, unknown>
+    | StatelessReceptorDefinition<CommandDefinition, unknown>,
+): Receptor<any, unknown> {
   if (typeof definition.command !== 'function' || definition.command.kind !== 'command') {
     throw invalidArgument('defineReceptor needs `command`: a definition made by defineCommand().');
   }
@@ -139,7 +139,7 @@ export function defineReceptor(
       maxRetries,
     };
   }
-  const stateless = definition as StatelessReceptorDefinition<Command, unknown>;
+  const stateless = definition as StatelessReceptorDefinition<CommandDefinition, unknown>;
   if (typeof stateless.handle !== 'function') {
     throw invalidArgument(
       `The receptor of "${definition.command.type}" needs \`handle: (command, context) => …\`.`,

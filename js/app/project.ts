@@ -1,9 +1,9 @@
 /** Applies events to perspectives through one store transaction (inline, async and rebuilds alike). */
 import { WhizbangError } from '../errors.ts';
 import type { RecordedEvent } from '../ledger.ts';
-import { each, isThenable, type MaybePromise } from '../maybe.ts';
+import { type MaybePromise, isThenable } from '../maybe.ts';
 import type { Perspective } from '../perspective.ts';
-import type { StoredModel, StoreWriter } from '../store.ts';
+import type { StoreWriter, StoredModel } from '../store.ts';
 
 function failed(p: Perspective, event: RecordedEvent, cause: unknown): WhizbangError {
   const reason = cause instanceof Error ? cause.message : String(cause);
@@ -40,11 +40,7 @@ function write(
 }
 
 /** Applies one event to one perspective. */
-export function applyOne(
-  p: Perspective,
-  event: RecordedEvent,
-  tx: StoreWriter,
-): MaybePromise<void> {
+export function applyOne(p: Perspective, event: RecordedEvent, tx: StoreWriter): MaybePromise<void> {
   if (!p.types.has(event.type)) return;
   let id: string | undefined;
   try {
@@ -59,18 +55,45 @@ export function applyOne(
     : write(p, event, id, row, tx);
 }
 
-/** Applies `events` to each of `perspectives` in order, then moves their checkpoints to `through`. */
+async function finish(
+  perspectives: readonly Perspective[],
+  events: readonly RecordedEvent[],
+  tx: StoreWriter,
+  through: number,
+  pending: PromiseLike<void>,
+  i: number,
+  j: number,
+): Promise<void> {
+  await pending;
+  for (let k = j + 1; k < perspectives.length; k++) await applyOne(perspectives[k]!, events[i]!, tx);
+  for (let e = i + 1; e < events.length; e++) {
+    for (const p of perspectives) await applyOne(p, events[e]!, tx);
+  }
+  for (const p of perspectives) await tx.setCheckpoint(p.name, through);
+}
+
+/**
+ * Applies `events` to each of `perspectives` in order, then moves their checkpoints to `through`.
+ * Stays synchronous while the store is.
+ */
 export function applyEvents(
   perspectives: readonly Perspective[],
   events: readonly RecordedEvent[],
   tx: StoreWriter,
   through: number,
 ): MaybePromise<void> {
-  const applied =
-    perspectives.length === 1
-      ? each(events, (event) => applyOne(perspectives[0]!, event, tx))
-      : each(events, (event) => each(perspectives, (p) => applyOne(p, event, tx)));
-  const checkpoint = (): MaybePromise<void> =>
-    each(perspectives, (p) => tx.setCheckpoint(p.name, through));
-  return isThenable(applied) ? Promise.resolve(applied).then(checkpoint) : checkpoint();
+  for (let i = 0; i < events.length; i++) {
+    for (let j = 0; j < perspectives.length; j++) {
+      const r = applyOne(perspectives[j]!, events[i]!, tx);
+      if (isThenable<void>(r)) return finish(perspectives, events, tx, through, r, i, j);
+    }
+  }
+  for (let j = 0; j < perspectives.length; j++) {
+    const r = tx.setCheckpoint(perspectives[j]!.name, through);
+    if (isThenable<void>(r)) {
+      return Promise.resolve(r).then(async () => {
+        for (let k = j + 1; k < perspectives.length; k++) await tx.setCheckpoint(perspectives[k]!.name, through);
+      });
+    }
+  }
 }

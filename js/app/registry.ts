@@ -22,6 +22,8 @@ export type EventHandler<E extends RecordedEvent = RecordedEvent> = (
 /** The registered parts of an app. */
 export class Registry {
   readonly receptors: Map<string, Receptor> = new Map();
+  /** Hop labels per command type, made once. */
+  readonly where: Map<string, string> = new Map();
   readonly perspectives: Map<string, Perspective> = new Map();
   readonly inlineByType: Map<string, Perspective[]> = new Map();
   readonly handlers: Map<string, EventHandler[]> = new Map();
@@ -38,6 +40,7 @@ export class Registry {
       );
     }
     this.receptors.set(type, receptor);
+    this.where.set(type, `receptor:${type}`);
   }
 
   addPerspective(perspective: Perspective, events?: readonly EventDefinition[]): void {

@@ -1,24 +1,24 @@
 /**
  * The dispatcher and everything it drives: receptors, the ledger append with inline perspectives,
- * cascades, event handlers and async perspectives. Synchronous end to end while nothing awaits.
+ * cascades, event handlers and async perspectives. Synchronous end to end while nothing awaits:
+ * each step checks for a promise and only then goes asynchronous.
  */
 import type { Driver } from '../driver.ts';
-import { createEnvelope, type Envelope, endHop, startHop } from '../envelope.ts';
-import { invalidArgument, isConcurrencyError, WhizbangError } from '../errors.ts';
+import { type Envelope, type Hop, createEnvelope, endHop, startHop } from '../envelope.ts';
+import { WhizbangError, invalidArgument, isConcurrencyError } from '../errors.ts';
 import { parseTraceparent } from '../ids.ts';
 import {
   type AppendOptions,
   type AppendResult,
-  checkStreamId,
   type ExpectedVersion,
   type NewEvent,
   type RecordedEvent,
+  checkStreamId,
 } from '../ledger.ts';
-import { attempt, chain, each, isThenable, type MaybePromise } from '../maybe.ts';
-import { type Command, type Event, isMessage, type Message, validate } from '../message.ts';
+import { type MaybePromise, chain, each, isThenable } from '../maybe.ts';
+import { type Command, type Event, type Message, isMessage, validate } from '../message.ts';
 import type { Perspective } from '../perspective.ts';
-import { isReply, type Receptor, type ReceptorContext } from '../receptor.ts';
-import type { StandardSchemaV1 } from '../standard-schema.ts';
+import { type Receptor, type ReceptorContext, isReply } from '../receptor.ts';
 import { applyEvents } from './project.ts';
 import { Projector } from './projector.ts';
 import type { Registry } from './registry.ts';
@@ -26,27 +26,25 @@ import { type Folded, StateCache } from './state-cache.ts';
 import type { DeliveryReceipt, SendOptions } from './types.ts';
 
 /** Bookkeeping shared by one message and everything that cascades from it. */
-interface Flow {
+export interface Flow {
   position: number;
 }
 
 /** What one message's handling produced. */
-interface Outcome {
+export interface Outcome {
   readonly value: unknown;
   readonly append: AppendResult | undefined;
 }
 
-const EMPTY: readonly never[] = [];
-
-/** Splits a receptor's return value into the caller's value and the messages that cascade. */
-function split(output: unknown): { value: unknown; messages: readonly Message[] } {
-  if (output === undefined || output === null) return { value: output, messages: EMPTY };
-  if (isReply(output)) return { value: output.value, messages: output.messages };
-  if (isMessage(output)) return { value: output, messages: [output] };
-  if (Array.isArray(output) && output.length > 0 && output.every(isMessage))
-    return { value: output, messages: output };
-  return { value: output, messages: EMPTY };
+interface Decision extends Outcome {
+  append: AppendResult | undefined;
+  readonly events: NewEvent[];
+  readonly commands: Command[];
 }
+
+type InTransaction = NonNullable<AppendOptions['inTransaction']>;
+
+const NO_COMMANDS: Command[] = [];
 
 /** Options of the runtime (from `build`). */
 export interface RuntimeOptions {
@@ -62,6 +60,7 @@ export class Runtime {
   readonly #registry: Registry;
   readonly #maxDepth: number;
   readonly #cache: StateCache;
+  readonly #inlineWork = new Map<string, InTransaction | undefined>();
   readonly projectors: Map<string, Projector> = new Map();
   /** Inline perspectives being rebuilt: skipped by appends until the rebuild is done. */
   readonly rebuilding: Set<Perspective> = new Set();
@@ -80,20 +79,14 @@ export class Runtime {
     for (const projector of this.projectors.values()) projector.start();
   }
 
-  envelope<M extends Message>(
-    message: M,
-    options: SendOptions | undefined,
-    streamId?: string,
-  ): Envelope<M> {
+  envelope<M extends Message>(message: M, options: SendOptions | undefined, streamId?: string): Envelope<M> {
     if (!isMessage(message)) {
       throw invalidArgument(
         `Expected a message ({ kind, type, data }) made by a definition, got ${JSON.stringify(message)}.`,
       );
     }
-    if (options === undefined)
-      return createEnvelope(message, streamId === undefined ? {} : { streamId });
-    const trace =
-      options.traceparent === undefined ? undefined : parseTraceparent(options.traceparent);
+    if (options === undefined) return createEnvelope(message, streamId === undefined ? {} : { streamId });
+    const trace = options.traceparent === undefined ? undefined : parseTraceparent(options.traceparent);
     return createEnvelope(message, {
       ...options,
       ...(trace === undefined ? {} : { traceId: trace.traceId }),
@@ -112,20 +105,12 @@ export class Runtime {
       );
     }
     if (depth > this.#maxDepth) throw this.#tooDeep(envelope);
-    const hop = startHop(envelope, `receptor:${type}`, this.name);
-    return chain(validate(envelope.message, receptor.command.schema), (command) => {
-      const run =
-        receptor.state === undefined
-          ? this.#stateless(receptor, command, envelope, flow)
-          : this.#stateful(receptor, command, envelope, flow, 0);
-      return chain(run, (result) => {
-        endHop(hop);
-        return chain(
-          this.#cascade(result.commands, result.append?.events, envelope, flow, depth),
-          () => result,
-        );
-      });
-    });
+    const hop = startHop(envelope, this.#registry.where.get(type)!, this.name);
+    const schema = receptor.command.schema;
+    if (schema === undefined) return this.#run(receptor, envelope.message, envelope, flow, depth, hop);
+    return chain(validate(envelope.message, schema), (command) =>
+      this.#run(receptor, command, envelope, flow, depth, hop),
+    );
   }
 
   /** Appends events to a stream (publish), then fans them out. */
@@ -138,8 +123,9 @@ export class Runtime {
     checkStreamId(stream);
     const first = envelopes[0]!;
     const hop = startHop(first, 'ledger', this.name, stream);
+    const schemas = this.#registry.eventSchemas;
     const validated = each(envelopes, (e) =>
-      chain(validate(e.message, this.#schemaOf(e.message.type)), () => undefined),
+      chain(validate(e.message, schemas.get(e.message.type)), () => undefined),
     );
     return chain(validated, () => {
       const events: NewEvent[] = envelopes.map((e) => ({
@@ -152,10 +138,8 @@ export class Runtime {
       }));
       return chain(this.#append(stream, events, first.tenant, expectedVersion, flow), (append) => {
         endHop(hop);
-        return chain(this.#cascade(EMPTY, append.events, first, flow, 0), () => ({
-          value: undefined,
-          append,
-        }));
+        const outcome: Outcome = { value: undefined, append };
+        return chain(this.#cascade(NO_COMMANDS, append.events, first, flow, 0), () => outcome);
       });
     });
   }
@@ -175,30 +159,51 @@ export class Runtime {
     };
   }
 
-  #stateless(
+  #run(
     receptor: Receptor,
     command: Command,
     envelope: Envelope,
     flow: Flow,
-  ): MaybePromise<Decision> {
+    depth: number,
+    hop: Hop,
+  ): MaybePromise<Outcome> {
+    const decision =
+      receptor.state === undefined
+        ? this.#stateless(receptor, command, envelope, flow)
+        : this.#stateful(receptor, command, envelope, flow, 0);
+    return isThenable<Decision>(decision)
+      ? Promise.resolve(decision).then((d) => this.#finish(d, envelope, flow, depth, hop))
+      : this.#finish(decision, envelope, flow, depth, hop);
+  }
+
+  #finish(decision: Decision, envelope: Envelope, flow: Flow, depth: number, hop: Hop): MaybePromise<Outcome> {
+    endHop(hop);
+    const events = decision.append?.events;
+    if (decision.commands.length === 0 && (events === undefined || this.#registry.handlers.size === 0)) {
+      return decision;
+    }
+    return chain(this.#cascade(decision.commands, events, envelope, flow, depth), () => decision);
+  }
+
+  #stateless(receptor: Receptor, command: Command, envelope: Envelope, flow: Flow): MaybePromise<Decision> {
     const streamId = receptor.stream === undefined ? undefined : receptor.stream(command);
     const context: ReceptorContext = { envelope, tenant: envelope.tenant, streamId, version: 0 };
-    return chain(receptor.decide(command, undefined, context), (output) => {
-      const { value, messages } = split(output);
-      const { events, commands } = this.#sort(messages, envelope);
-      if (events.length === 0) return { value, append: undefined, commands };
+    const decided = (output: unknown): MaybePromise<Decision> => {
+      const decision = this.#sort(output, envelope);
+      if (decision.events.length === 0) return decision;
       if (streamId === undefined) {
         throw new WhizbangError(
           'STREAM_REQUIRED',
           `The receptor of "${command.type}" returned events but has no \`stream\`. Add \`stream: (command) => streamId\` to it.`,
         );
       }
-      return chain(this.#append(streamId, events, envelope.tenant, 'any', flow), (append) => ({
-        value,
-        append,
-        commands,
-      }));
-    });
+      return chain(this.#append(streamId, decision.events, envelope.tenant, 'any', flow), (append) => {
+        decision.append = append;
+        return decision;
+      });
+    };
+    const output = receptor.decide(command, undefined, context);
+    return isThenable(output) ? Promise.resolve(output).then(decided) : decided(output);
   }
 
   #stateful(
@@ -208,58 +213,89 @@ export class Runtime {
     flow: Flow,
     retry: number,
   ): MaybePromise<Decision> {
-    const definition = receptor.state!;
     const streamId = receptor.stream!(command);
     checkStreamId(streamId);
-    const tenant = envelope.tenant;
-    return chain(
-      this.#cache.load(this.driver.ledger, definition, tenant, streamId),
-      (folded: Folded) => {
-        const context: ReceptorContext = { envelope, tenant, streamId, version: folded.version };
-        return chain(receptor.decide(command, folded.state, context), (output) => {
-          const { value, messages } = split(output);
-          const { events, commands } = this.#sort(messages, envelope);
-          if (events.length === 0) return { value, append: undefined, commands };
-          return attempt(
-            () =>
-              chain(this.#append(streamId, events, tenant, folded.version, flow), (append) => {
-                this.#cache.advance(definition, tenant, streamId, folded, append.events);
-                return { value, append, commands };
-              }),
-            (error) => {
-              if (!isConcurrencyError(error) || retry >= receptor.maxRetries) throw error;
-              this.#cache.forget(definition, tenant, streamId);
-              envelope.hops[envelope.hops.length - 1]?.decisions.push({
-                policy: 'concurrency',
-                decision: 'retry',
-                detail: `stream "${streamId}" moved to version ${error.actual}; deciding again (retry ${retry + 1} of ${receptor.maxRetries})`,
-              });
-              return this.#stateful(receptor, command, envelope, flow, retry + 1);
-            },
-          );
-        });
-      },
-    );
+    const folded = this.#cache.load(this.driver.ledger, receptor.state!, envelope.tenant, streamId);
+    return isThenable<Folded>(folded)
+      ? Promise.resolve(folded).then((f) => this.#decide(receptor, command, envelope, flow, retry, streamId, f))
+      : this.#decide(receptor, command, envelope, flow, retry, streamId, folded);
   }
 
-  /** Separates events (to append) from commands (to send) and gives events their identity. */
-  #sort(
-    messages: readonly Message[],
-    parent: Envelope,
-  ): { events: NewEvent[]; commands: Command[] } {
-    const events: NewEvent[] = [];
-    const commands: Command[] = [];
-    for (const m of messages) {
-      if (m.kind === 'event') {
-        events.push({
-          type: m.type,
-          data: m.data,
-          correlationId: parent.correlationId,
-          causationId: parent.messageId,
+  #decide(
+    receptor: Receptor,
+    command: Command,
+    envelope: Envelope,
+    flow: Flow,
+    retry: number,
+    streamId: string,
+    folded: Folded,
+  ): MaybePromise<Decision> {
+    const tenant = envelope.tenant;
+    const context: ReceptorContext = { envelope, tenant, streamId, version: folded.version };
+    const decided = (output: unknown): MaybePromise<Decision> => {
+      const decision = this.#sort(output, envelope);
+      if (decision.events.length === 0) return decision;
+      const conflict = (error: unknown): MaybePromise<Decision> => {
+        if (!isConcurrencyError(error) || retry >= receptor.maxRetries) throw error;
+        this.#cache.forget(receptor.state!, tenant, streamId);
+        envelope.hops[envelope.hops.length - 1]?.decisions.push({
+          policy: 'concurrency',
+          decision: 'retry',
+          detail: `stream "${streamId}" moved to version ${error.actual}; deciding again (retry ${retry + 1} of ${receptor.maxRetries})`,
         });
-      } else commands.push(m as Command);
+        return this.#stateful(receptor, command, envelope, flow, retry + 1);
+      };
+      let appended: MaybePromise<AppendResult>;
+      try {
+        appended = this.#append(streamId, decision.events, tenant, folded.version, flow);
+      } catch (error) {
+        return conflict(error);
+      }
+      const committed = (append: AppendResult): Decision => {
+        this.#cache.advance(receptor.state!, tenant, streamId, folded, append.events);
+        decision.append = append;
+        return decision;
+      };
+      return isThenable<AppendResult>(appended)
+        ? Promise.resolve(appended).then(committed, conflict)
+        : committed(appended);
+    };
+    const output = receptor.decide(command, folded.state, context);
+    return isThenable(output) ? Promise.resolve(output).then(decided) : decided(output);
+  }
+
+  /** Splits a receptor's output into its value, the events to append (with identity) and the commands to send. */
+  #sort(output: unknown, parent: Envelope): Decision {
+    let value = output;
+    let messages: readonly Message[] | undefined;
+    if (output === undefined || output === null) {
+      messages = undefined;
+    } else if (isReply(output)) {
+      value = output.value;
+      messages = output.messages;
+    } else if (isMessage(output)) {
+      messages = [output];
+    } else if (Array.isArray(output) && output.length > 0 && output.every(isMessage)) {
+      messages = output;
     }
-    return { events, commands };
+    const events: NewEvent[] = [];
+    let commands = NO_COMMANDS;
+    if (messages !== undefined) {
+      for (const m of messages) {
+        if (m.kind === 'event') {
+          events.push({
+            type: m.type,
+            data: m.data,
+            correlationId: parent.correlationId,
+            causationId: parent.messageId,
+          });
+        } else {
+          if (commands === NO_COMMANDS) commands = [];
+          commands.push(m as Command);
+        }
+      }
+    }
+    return { value, append: undefined, events, commands };
   }
 
   #append(
@@ -269,39 +305,43 @@ export class Runtime {
     expectedVersion: ExpectedVersion,
     flow: Flow,
   ): MaybePromise<AppendResult> {
-    if (this.gate !== undefined)
+    if (this.gate !== undefined) {
       return this.gate.then(() => this.#append(stream, events, tenant, expectedVersion, flow));
-    const inline = this.#inlineFor(events);
+    }
+    const inTransaction = this.#inlineFor(events);
     const options: AppendOptions =
-      inline.length === 0
-        ? { expectedVersion, tenant }
-        : {
-            expectedVersion,
-            tenant,
-            inTransaction: (recorded, tx) =>
-              applyEvents(inline, recorded, tx, recorded[recorded.length - 1]!.position),
-          };
-    return chain(this.driver.ledger.append(stream, events, options), (result) => {
-      if (result.position > flow.position) flow.position = result.position;
-      return result;
-    });
+      inTransaction === undefined ? { expectedVersion, tenant } : { expectedVersion, tenant, inTransaction };
+    const result = this.driver.ledger.append(stream, events, options);
+    return isThenable<AppendResult>(result)
+      ? Promise.resolve(result).then((r) => Runtime.#advance(r, flow))
+      : Runtime.#advance(result, flow);
   }
 
-  #inlineFor(events: readonly NewEvent[]): Perspective[] {
+  static #advance(result: AppendResult, flow: Flow): AppendResult {
+    if (result.position > flow.position) flow.position = result.position;
+    return result;
+  }
+
+  /** The inline-perspective work of an append, made once per event type (or anew for a mix of types). */
+  #inlineFor(events: readonly NewEvent[]): InTransaction | undefined {
     const byType = this.#registry.inlineByType;
-    if (events.length === 1) {
-      const list = byType.get(events[0]!.type);
-      if (list === undefined) return [];
-      return this.rebuilding.size === 0 ? list : list.filter((p) => !this.rebuilding.has(p));
+    if (this.rebuilding.size === 0 && events.length === 1) {
+      const type = events[0]!.type;
+      if (this.#inlineWork.has(type)) return this.#inlineWork.get(type);
+      const work = Runtime.#work(byType.get(type) ?? []);
+      this.#inlineWork.set(type, work);
+      return work;
     }
     const set = new Set<Perspective>();
-    for (const e of events)
+    for (const e of events) {
       for (const p of byType.get(e.type) ?? []) if (!this.rebuilding.has(p)) set.add(p);
-    return [...set];
+    }
+    return Runtime.#work([...set]);
   }
 
-  #schemaOf(type: string): StandardSchemaV1 | undefined {
-    return this.#registry.eventSchemas.get(type);
+  static #work(perspectives: Perspective[]): InTransaction | undefined {
+    if (perspectives.length === 0) return undefined;
+    return (recorded, tx) => applyEvents(perspectives, recorded, tx, recorded[recorded.length - 1]!.position);
   }
 
   /** After a commit: event handlers react to the new events, then returned commands are sent. */
@@ -313,37 +353,35 @@ export class Runtime {
     depth: number,
   ): MaybePromise<void> {
     const handlers = this.#registry.handlers;
-    const reactions =
-      events === undefined || handlers.size === 0
-        ? undefined
-        : each(events, (event) => {
-            const list = handlers.get(event.type);
-            if (list === undefined) return;
-            return each(list, (handler) =>
-              chain(handler(event, { tenant: event.tenant, event }), (output) => {
-                const { messages } = split(output);
-                return each(messages, (m) => {
-                  if (m.kind !== 'command') {
-                    throw invalidArgument(
-                      `An event handler of "${event.type}" returned event "${m.type}"; handlers return commands, whose receptors record events.`,
-                    );
-                  }
-                  const child = createEnvelope(m as Command, {
-                    correlationId: event.correlationId,
-                    causationId: event.messageId,
-                    tenant: event.tenant,
-                    traceId: parent.traceId,
-                  });
-                  return chain(this.command(child, flow, depth + 1), () => undefined);
-                });
-              }),
-            );
-          });
+    const react = (event: RecordedEvent): MaybePromise<void> => {
+      const list = handlers.get(event.type);
+      if (list === undefined) return;
+      return each(list, (handler) =>
+        chain(handler(event, { tenant: event.tenant, event }), (output) =>
+          this.#reacted(output, event, parent, flow, depth),
+        ),
+      );
+    };
+    const reactions = events === undefined || handlers.size === 0 ? undefined : each(events, react);
     return chain(reactions, () =>
       each(commands, (c) =>
         chain(this.command(createEnvelope(c, {}, parent), flow, depth + 1), () => undefined),
       ),
     );
+  }
+
+  /** Sends what an event handler returned, each command caused by the event. */
+  #reacted(output: unknown, event: RecordedEvent, parent: Envelope, flow: Flow, depth: number): MaybePromise<void> {
+    const decision = this.#sort(output, parent);
+    if (decision.events.length > 0) {
+      throw invalidArgument(
+        `An event handler of "${event.type}" returned an event; handlers return commands, whose receptors record events.`,
+      );
+    }
+    return each(decision.commands, (command) => {
+      const origin = { correlationId: event.correlationId, causationId: event.messageId, tenant: event.tenant };
+      return chain(this.command(createEnvelope(command, origin, parent), flow, depth + 1), () => undefined);
+    });
   }
 
   #tooDeep(envelope: Envelope): WhizbangError {
@@ -353,13 +391,4 @@ export class Runtime {
         'A receptor or event handler probably sends a command that leads back to itself; break the loop or raise maxCascadeDepth.',
     );
   }
-
-  /** Whether a value from the driver is still pending (used by the public API to stay cheap). */
-  static pending(value: unknown): boolean {
-    return isThenable(value);
-  }
-}
-
-interface Decision extends Outcome {
-  readonly commands: Command[];
 }

@@ -9,6 +9,58 @@ import type { PerspectiveStore, StoredModel, StoreWriter } from '../store.ts';
 
 type Rows = Map<string, Map<string, StoredModel>>; // tenant -> id -> row
 
+/** Writes of one transaction, applied at once; the undo log is flat triples (map, key, previous). */
+class MemoryTransaction implements StoreWriter {
+  readonly #undo: unknown[] = [];
+  readonly #perspectives: Map<string, Rows>;
+  readonly #checkpoints: Map<string, number>;
+  readonly #tenantRows: (perspective: string, tenant: string) => Map<string, StoredModel>;
+  readonly get: (perspective: string, tenant: string, id: string) => StoredModel | undefined;
+
+  constructor(
+    perspectives: Map<string, Rows>,
+    checkpoints: Map<string, number>,
+    get: (perspective: string, tenant: string, id: string) => StoredModel | undefined,
+    tenantRows: (perspective: string, tenant: string) => Map<string, StoredModel>,
+  ) {
+    this.#perspectives = perspectives;
+    this.#checkpoints = checkpoints;
+    this.get = get;
+    this.#tenantRows = tenantRows;
+  }
+
+  put(perspective: string, row: StoredModel): void {
+    const byId = this.#tenantRows(perspective, row.tenant);
+    this.#undo.push(byId, row.id, byId.get(row.id));
+    byId.set(row.id, row);
+  }
+
+  delete(perspective: string, tenant: string, id: string): void {
+    const byId = this.#perspectives.get(perspective)?.get(tenant);
+    const previous = byId?.get(id);
+    if (byId === undefined || previous === undefined) return;
+    this.#undo.push(byId, id, previous);
+    byId.delete(id);
+  }
+
+  setCheckpoint(perspective: string, position: number): void {
+    this.#undo.push(this.#checkpoints, perspective, this.#checkpoints.get(perspective));
+    this.#checkpoints.set(perspective, position);
+  }
+
+  rollback(error: unknown): never {
+    const undo = this.#undo;
+    for (let i = undo.length - 3; i >= 0; i -= 3) {
+      const map = undo[i] as Map<string, unknown>;
+      const previous = undo[i + 2];
+      if (previous === undefined) map.delete(undo[i + 1] as string);
+      else map.set(undo[i + 1] as string, previous);
+    }
+    undo.length = 0;
+    throw error;
+  }
+}
+
 /** A perspective store in memory; also usable on its own as a test double. */
 export interface MemoryStore extends PerspectiveStore {
   /** How many rows a perspective has, over all tenants. */
@@ -48,44 +100,14 @@ export function memoryStore(): MemoryStore {
     },
     checkpoint: (perspective: string): number => checkpoints.get(perspective) ?? 0,
     transaction<T>(fn: (tx: StoreWriter) => MaybePromise<T>): MaybePromise<T> {
-      const undo: Array<() => void> = [];
-      const tx: StoreWriter = {
-        get,
-        put(perspective, row) {
-          const byId = tenantRows(perspective, row.tenant);
-          const previous = byId.get(row.id);
-          undo.push(() => (previous ? byId.set(row.id, previous) : byId.delete(row.id)));
-          byId.set(row.id, row);
-        },
-        delete(perspective, tenant, id) {
-          const byId = perspectives.get(perspective)?.get(tenant);
-          const previous = byId?.get(id);
-          if (byId && previous) {
-            undo.push(() => byId.set(id, previous));
-            byId.delete(id);
-          }
-        },
-        setCheckpoint(perspective, position) {
-          const previous = checkpoints.get(perspective);
-          undo.push(() =>
-            previous === undefined
-              ? checkpoints.delete(perspective)
-              : checkpoints.set(perspective, previous),
-          );
-          checkpoints.set(perspective, position);
-        },
-      };
-      const rollback = (error: unknown): never => {
-        for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
-        throw error;
-      };
+      const tx = new MemoryTransaction(perspectives, checkpoints, get, tenantRows);
       let result: MaybePromise<T>;
       try {
         result = fn(tx);
       } catch (error) {
-        return rollback(error);
+        return tx.rollback(error);
       }
-      return isThenable<T>(result) ? Promise.resolve(result).catch(rollback) : result;
+      return isThenable<T>(result) ? Promise.resolve(result).catch((e: unknown) => tx.rollback(e)) : result;
     },
     clear(perspective: string): void {
       perspectives.delete(perspective);

@@ -86,7 +86,8 @@ export const benches: BenchEntry[] = [
               canHandle: ['Deposited'],
               getDocumentId: (e) => e.data.accountId,
               initialState: () => initialAccount() as AccountState & Record<string, unknown>,
-              evolve: (d, e) => evolveAccount(d, e) as AccountState & Record<string, unknown>,
+              evolve: (d: AccountState & Record<string, unknown>, e: { data: { amount: number } }) =>
+                evolveAccount(d, e) as AccountState & Record<string, unknown>,
             }),
           ]),
         });

@@ -1,3 +1,4 @@
+// @runtimes node deno bun
 import { describe, expect, it } from 'vitest';
 import {
   defineCommand,

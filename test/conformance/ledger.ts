@@ -1,0 +1,48 @@
+/**
+ * The Ledger conformance suite: every driver runs it unchanged.
+ * @example
+ * // test/conformance/memory.unit.test.ts
+ * ledgerConformance('memory', () => memoryDriver());
+ * @module
+ */
+import { describe } from 'vitest';
+import { type DriverFactory, useDriver } from './helpers.ts';
+import { appendSuite } from './ledger/append.ts';
+import type { LedgerConformanceOptions, LedgerSuite } from './ledger/context.ts';
+import { expectedVersionSuite } from './ledger/expected-version.ts';
+import { propertySuite } from './ledger/properties.ts';
+import { readSuite } from './ledger/read.ts';
+import { subscriptionSuite } from './ledger/subscription.ts';
+import { transactionSuite } from './ledger/transaction.ts';
+
+export type { LedgerConformanceOptions } from './ledger/context.ts';
+
+const SUITES: readonly LedgerSuite[] = [
+  appendSuite,
+  readSuite,
+  expectedVersionSuite,
+  transactionSuite,
+  subscriptionSuite,
+  propertySuite,
+];
+
+/** Registers the Ledger conformance tests for the driver `factory` makes (fresh per test). */
+export function ledgerConformance(
+  name: string,
+  factory: DriverFactory,
+  options: LedgerConformanceOptions = {},
+): void {
+  describe(`${name}: ledger conformance`, () => {
+    const driver = useDriver(factory);
+    const context = {
+      driver,
+      factory,
+      options: {
+        numRuns: options.numRuns ?? 50,
+        racers: options.racers ?? 12,
+        quietMs: options.quietMs ?? 25,
+      },
+    };
+    for (const suite of SUITES) suite(context);
+  });
+}

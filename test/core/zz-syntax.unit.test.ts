@@ -1,0 +1,3 @@
+// @runtimes node deno bun
+import { it } from 'vitest';
+it('x', () => { const a = ; });

@@ -1,0 +1,163 @@
+/**
+ * Node side of the cross-runtime runner: finds the marked test files, starts Deno or Bun on
+ * `harness.mjs` with `vitest` mapped to the shim, and turns the protocol lines into a result.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PREFIX } from './protocol.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const ROOT = join(here, '..', '..');
+const HARNESS = join(here, 'harness.mjs');
+const MARKER = /^\/\/ @runtimes((?: [\w-]+)+)\s*$/;
+
+/** A whole runtime run may not take longer than this (a sync infinite loop defeats per-test timeouts). */
+const RUN_TIMEOUT_MS = Number(process.env.RUNTIMES_TIMEOUT_MS ?? 300_000);
+
+async function* walk(dir) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else if (entry.isFile()) yield path;
+  }
+}
+
+/** `test/**\/*.unit.test.ts` files whose first line is `// @runtimes …` naming `runtime`. */
+export async function findMarkedFiles(runtime) {
+  const files = [];
+  for await (const path of walk(join(ROOT, 'test'))) {
+    if (!path.endsWith('.unit.test.ts')) continue;
+    const firstLine = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
+    const names = MARKER.exec(firstLine)?.[1].trim().split(' ') ?? [];
+    if (names.includes(runtime)) files.push(relative(ROOT, path).split(sep).join('/'));
+  }
+  return files.sort();
+}
+
+function binary(name) {
+  const local = join(ROOT, 'node_modules', '.bin', name);
+  return existsSync(local) ? local : name;
+}
+
+/** How each runtime is started; `prepare` may write files into a fresh temp dir. */
+export const RUNTIMES = {
+  deno: {
+    async prepare(tmp) {
+      const importMap = join(tmp, 'import_map.json');
+      const shim = pathToFileURL(join(here, 'vitest-shim.mjs')).href;
+      await writeFile(importMap, JSON.stringify({ imports: { vitest: shim } }));
+      return [
+        binary('deno'),
+        'run',
+        // Only the generated import map: no deno.json discovery, no lockfile, nothing remote.
+        '--no-config',
+        '--no-lock',
+        '--no-remote',
+        '--cached-only',
+        // npm packages come from the existing node_modules, found through package.json.
+        '--node-modules-dir=manual',
+        '--no-prompt',
+        // Read: test files are imported by computed URL and `expect` is loaded with require().
+        `--allow-read=${ROOT}`,
+        // All of env, not a list: jest-util's ci-info reads dozens of CI vendors' variables at import.
+        '--allow-env',
+        `--import-map=${importMap}`,
+        HARNESS,
+      ];
+    },
+  },
+  bun: {
+    async prepare() {
+      return [
+        binary('bun'),
+        '--no-install',
+        '--no-env-file',
+        `--preload=${join(here, 'bun-preload.mjs')}`,
+        HARNESS,
+      ];
+    },
+  },
+};
+
+/**
+ * Runs `files` under `runtime`. Resolves to `{ runtime, version, results, problems, output, ms }`:
+ * `results` as the harness reported them, `problems` for a runtime that failed to start or died.
+ */
+export async function runRuntime(runtime, files) {
+  const started = performance.now();
+  const tmp = await mkdtemp(join(tmpdir(), `whizbang-${runtime}-`));
+  const run = { runtime, version: runtime, results: [], problems: [], output: [], ms: 0 };
+  try {
+    const [command, ...args] = await RUNTIMES[runtime].prepare(tmp);
+    const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
+    delete env.FORCE_COLOR;
+    const child = spawn(command, [...args, ...files], { cwd: ROOT, env, stdio: 'pipe' });
+    child.stdin.end();
+    let done = false;
+    let killed = false;
+    let currentFile;
+    let pending = '';
+    const onLine = (line) => {
+      if (!line.startsWith(PREFIX)) {
+        if (line.trim()) run.output.push(line);
+        return;
+      }
+      const event = JSON.parse(line.slice(PREFIX.length));
+      if (event.type === 'start') run.version = event.runtime;
+      else if (event.type === 'file') currentFile = event.file;
+      else if (event.type === 'result') run.results.push(event);
+      else if (event.type === 'done') done = true;
+    };
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop();
+      lines.forEach(onLine);
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk) => {
+      run.output.push(...chunk.split('\n').filter((line) => line.trim()));
+    });
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, RUN_TIMEOUT_MS);
+    const exit = await new Promise((resolve) => {
+      child.on('error', (error) => resolve({ error }));
+      child.on('close', (code, signal) => resolve({ code, signal }));
+    });
+    clearTimeout(timer);
+    if (pending) onLine(pending);
+    const during = currentFile ? ` while running ${currentFile}` : '';
+    if (exit.error) run.problems.push(`could not start ${command}: ${exit.error.message}`);
+    else if (killed) {
+      run.problems.push(`killed after ${RUN_TIMEOUT_MS}ms${during} (RUNTIMES_TIMEOUT_MS sets it)`);
+    } else if (!done) {
+      run.problems.push(
+        `exited (${exit.signal ?? `code ${exit.code}`})${during} before it finished`,
+      );
+    } else {
+      const failed = run.results.some((r) => r.status === 'fail');
+      if (exit.code !== (failed ? 1 : 0)) run.problems.push(`unexpected exit code ${exit.code}`);
+    }
+  } catch (error) {
+    run.problems.push(`could not run ${runtime}: ${error.message}`);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  run.ms = performance.now() - started;
+  return run;
+}
+
+/** Counts of a run; a runtime problem counts as one failure so that it cannot pass unnoticed. */
+export function countsOf(run) {
+  const count = (status) => run.results.filter((r) => r.status === status).length;
+  return {
+    passed: count('pass'),
+    failed: count('fail') + run.problems.length,
+    skipped: count('skip') + count('todo'),
+  };
+}
