@@ -169,7 +169,11 @@ class EnvelopeRecord<M extends Message> implements Envelope<M> {
 }
 
 /** Wraps a message in a new envelope; with `parent`, the new one follows from it (same correlation). */
-export function createEnvelope<M extends Message>(message: M, origin: EnvelopeOrigin = {}, parent?: Envelope): Envelope<M> {
+export function createEnvelope<M extends Message>(
+  message: M,
+  origin: EnvelopeOrigin = {},
+  parent?: Envelope,
+): Envelope<M> {
   return new EnvelopeRecord(message, origin, parent);
 }
 
@@ -177,7 +181,12 @@ export function createEnvelope<M extends Message>(message: M, origin: EnvelopeOr
  * Starts a hop on `envelope`: `at` comes from the monotonic clock (anchored at process start), and
  * the span id is made when the traceparent is first read. Call {@link endHop} when the step is done.
  */
-export function startHop(envelope: Envelope, where: string, service: string, streamId?: string): Hop {
+export function startHop(
+  envelope: Envelope,
+  where: string,
+  service: string,
+  streamId?: string,
+): Hop {
   const hop = new HopRecord(envelope, where, service, streamId);
   envelope.hops.push(hop);
   return hop;

@@ -24,11 +24,9 @@ export interface NewEvent<E extends Event = Event> {
   readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
-/** An event as stored: the message plus where it sits in its stream and in the whole log. */
-export interface RecordedEvent<E extends Event = Event> {
+/** What every stored event carries besides its type and data. */
+export interface RecordedEventBase {
   readonly kind: 'event';
-  readonly type: E['type'];
-  readonly data: E['data'];
   readonly streamId: string;
   /** 1-based version within the stream. */
   readonly version: number;
@@ -42,6 +40,14 @@ export interface RecordedEvent<E extends Event = Event> {
   readonly timestamp: number;
   readonly metadata: Readonly<Record<string, unknown>> | undefined;
 }
+
+/**
+ * An event as stored: the message plus where it sits in its stream and in the whole log.
+ * Distributes over a union, so narrowing on `type` narrows `data`.
+ */
+export type RecordedEvent<E extends Event = Event> = E extends Event
+  ? RecordedEventBase & { readonly type: E['type']; readonly data: E['data'] }
+  : never;
 
 /** Options of {@link Ledger.append}. */
 export interface AppendOptions {

@@ -62,6 +62,7 @@ export type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  RecordedEventBase,
 } from './ledger.ts';
 export { checkExpectedVersion } from './ledger.ts';
 export type { MaybePromise } from './maybe.ts';

@@ -110,6 +110,17 @@ export function checkQuery(query: Query): void {
           );
         }
       }
+      if ('in' in filter && !Array.isArray(filter.in)) {
+        throw invalidQuery(`"in" on "${field}" takes an array of values.`);
+      }
+      for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
+        const v = filter[op];
+        if (v !== undefined && typeof v !== 'number' && typeof v !== 'string') {
+          throw invalidQuery(
+            `"${op}" on "${field}" takes a number or a string, got ${JSON.stringify(v)}.`,
+          );
+        }
+      }
     }
   }
   for (const [name, value] of [
@@ -145,11 +156,15 @@ export function matches(model: unknown, where: Where | undefined): boolean {
   return true;
 }
 
-function compare(a: unknown, b: unknown): number {
+const missing = (v: unknown): boolean => v === undefined || v === null;
+
+function compare(a: unknown, b: unknown, dir: 'asc' | 'desc'): number {
   if (a === b) return 0;
-  if (a === undefined || a === null) return 1; // missing values sort last
-  if (b === undefined || b === null) return -1;
-  return (a as number) < (b as number) ? -1 : 1;
+  // missing values sort last whichever the direction, as SQL's NULLS LAST
+  if (missing(a)) return missing(b) ? 0 : 1;
+  if (missing(b)) return -1;
+  const c = (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+  return dir === 'asc' ? c : -c;
 }
 
 /** Filters, sorts and pages `items` (each read through `modelOf`) in JavaScript. */
@@ -161,8 +176,8 @@ export function runQuery<T>(items: Iterable<T>, modelOf: (item: T) => unknown, q
   if (keys.length > 0) {
     out.sort((x, y) => {
       for (const [field, dir] of keys) {
-        const c = compare(pathValue(modelOf(x), field), pathValue(modelOf(y), field));
-        if (c !== 0) return dir === 'asc' ? c : -c;
+        const c = compare(pathValue(modelOf(x), field), pathValue(modelOf(y), field), dir);
+        if (c !== 0) return c;
       }
       return 0;
     });

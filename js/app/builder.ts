@@ -42,7 +42,7 @@ export interface WhizbangBuilder<C extends Command, R extends Record<string, unk
   build(options?: BuildOptions): Whizbang<C, R>;
 }
 
-class Builder implements WhizbangBuilder<any, any> {
+class Builder {
   readonly #registry = new Registry();
   readonly #name: string;
 
@@ -92,5 +92,5 @@ class Builder implements WhizbangBuilder<any, any> {
  * console.log(await app.lens(balances).get('a-1'));
  */
 export function whizbang(name = 'whizbang'): WhizbangBuilder<never, Record<never, never>> {
-  return new Builder(name) as WhizbangBuilder<never, Record<never, never>>;
+  return new Builder(name) as unknown as WhizbangBuilder<never, Record<never, never>>;
 }

@@ -1,9 +1,9 @@
 /** Applies events to perspectives through one store transaction (inline, async and rebuilds alike). */
 import { WhizbangError } from '../errors.ts';
 import type { RecordedEvent } from '../ledger.ts';
-import { type MaybePromise, isThenable } from '../maybe.ts';
+import { isThenable, type MaybePromise } from '../maybe.ts';
 import type { Perspective } from '../perspective.ts';
-import type { StoreWriter, StoredModel } from '../store.ts';
+import type { StoredModel, StoreWriter } from '../store.ts';
 
 function failed(p: Perspective, event: RecordedEvent, cause: unknown): WhizbangError {
   const reason = cause instanceof Error ? cause.message : String(cause);
@@ -40,7 +40,11 @@ function write(
 }
 
 /** Applies one event to one perspective. */
-export function applyOne(p: Perspective, event: RecordedEvent, tx: StoreWriter): MaybePromise<void> {
+export function applyOne(
+  p: Perspective,
+  event: RecordedEvent,
+  tx: StoreWriter,
+): MaybePromise<void> {
   if (!p.types.has(event.type)) return;
   let id: string | undefined;
   try {
@@ -65,7 +69,8 @@ async function finish(
   j: number,
 ): Promise<void> {
   await pending;
-  for (let k = j + 1; k < perspectives.length; k++) await applyOne(perspectives[k]!, events[i]!, tx);
+  for (let k = j + 1; k < perspectives.length; k++)
+    await applyOne(perspectives[k]!, events[i]!, tx);
   for (let e = i + 1; e < events.length; e++) {
     for (const p of perspectives) await applyOne(p, events[e]!, tx);
   }
@@ -92,7 +97,8 @@ export function applyEvents(
     const r = tx.setCheckpoint(perspectives[j]!.name, through);
     if (isThenable<void>(r)) {
       return Promise.resolve(r).then(async () => {
-        for (let k = j + 1; k < perspectives.length; k++) await tx.setCheckpoint(perspectives[k]!.name, through);
+        for (let k = j + 1; k < perspectives.length; k++)
+          await tx.setCheckpoint(perspectives[k]!.name, through);
       });
     }
   }

@@ -4,21 +4,21 @@
  * each step checks for a promise and only then goes asynchronous.
  */
 import type { Driver } from '../driver.ts';
-import { type Envelope, type Hop, createEnvelope, endHop, startHop } from '../envelope.ts';
-import { WhizbangError, invalidArgument, isConcurrencyError } from '../errors.ts';
+import { createEnvelope, type Envelope, endHop, type Hop, startHop } from '../envelope.ts';
+import { invalidArgument, isConcurrencyError, WhizbangError } from '../errors.ts';
 import { parseTraceparent } from '../ids.ts';
 import {
   type AppendOptions,
   type AppendResult,
+  checkStreamId,
   type ExpectedVersion,
   type NewEvent,
   type RecordedEvent,
-  checkStreamId,
 } from '../ledger.ts';
-import { type MaybePromise, chain, each, isThenable } from '../maybe.ts';
-import { type Command, type Event, type Message, isMessage, validate } from '../message.ts';
+import { chain, each, isThenable, type MaybePromise } from '../maybe.ts';
+import { type Command, type Event, isMessage, type Message, validate } from '../message.ts';
 import type { Perspective } from '../perspective.ts';
-import { type Receptor, type ReceptorContext, isReply } from '../receptor.ts';
+import { isReply, type Receptor, type ReceptorContext } from '../receptor.ts';
 import { applyEvents } from './project.ts';
 import { Projector } from './projector.ts';
 import type { Registry } from './registry.ts';
@@ -79,14 +79,20 @@ export class Runtime {
     for (const projector of this.projectors.values()) projector.start();
   }
 
-  envelope<M extends Message>(message: M, options: SendOptions | undefined, streamId?: string): Envelope<M> {
+  envelope<M extends Message>(
+    message: M,
+    options: SendOptions | undefined,
+    streamId?: string,
+  ): Envelope<M> {
     if (!isMessage(message)) {
       throw invalidArgument(
         `Expected a message ({ kind, type, data }) made by a definition, got ${JSON.stringify(message)}.`,
       );
     }
-    if (options === undefined) return createEnvelope(message, streamId === undefined ? {} : { streamId });
-    const trace = options.traceparent === undefined ? undefined : parseTraceparent(options.traceparent);
+    if (options === undefined)
+      return createEnvelope(message, streamId === undefined ? {} : { streamId });
+    const trace =
+      options.traceparent === undefined ? undefined : parseTraceparent(options.traceparent);
     return createEnvelope(message, {
       ...options,
       ...(trace === undefined ? {} : { traceId: trace.traceId }),
@@ -107,7 +113,8 @@ export class Runtime {
     if (depth > this.#maxDepth) throw this.#tooDeep(envelope);
     const hop = startHop(envelope, this.#registry.where.get(type)!, this.name);
     const schema = receptor.command.schema;
-    if (schema === undefined) return this.#run(receptor, envelope.message, envelope, flow, depth, hop);
+    if (schema === undefined)
+      return this.#run(receptor, envelope.message, envelope, flow, depth, hop);
     return chain(validate(envelope.message, schema), (command) =>
       this.#run(receptor, command, envelope, flow, depth, hop),
     );
@@ -176,16 +183,30 @@ export class Runtime {
       : this.#finish(decision, envelope, flow, depth, hop);
   }
 
-  #finish(decision: Decision, envelope: Envelope, flow: Flow, depth: number, hop: Hop): MaybePromise<Outcome> {
+  #finish(
+    decision: Decision,
+    envelope: Envelope,
+    flow: Flow,
+    depth: number,
+    hop: Hop,
+  ): MaybePromise<Outcome> {
     endHop(hop);
     const events = decision.append?.events;
-    if (decision.commands.length === 0 && (events === undefined || this.#registry.handlers.size === 0)) {
+    if (
+      decision.commands.length === 0 &&
+      (events === undefined || this.#registry.handlers.size === 0)
+    ) {
       return decision;
     }
     return chain(this.#cascade(decision.commands, events, envelope, flow, depth), () => decision);
   }
 
-  #stateless(receptor: Receptor, command: Command, envelope: Envelope, flow: Flow): MaybePromise<Decision> {
+  #stateless(
+    receptor: Receptor,
+    command: Command,
+    envelope: Envelope,
+    flow: Flow,
+  ): MaybePromise<Decision> {
     const streamId = receptor.stream === undefined ? undefined : receptor.stream(command);
     const context: ReceptorContext = { envelope, tenant: envelope.tenant, streamId, version: 0 };
     const decided = (output: unknown): MaybePromise<Decision> => {
@@ -197,10 +218,13 @@ export class Runtime {
           `The receptor of "${command.type}" returned events but has no \`stream\`. Add \`stream: (command) => streamId\` to it.`,
         );
       }
-      return chain(this.#append(streamId, decision.events, envelope.tenant, 'any', flow), (append) => {
-        decision.append = append;
-        return decision;
-      });
+      return chain(
+        this.#append(streamId, decision.events, envelope.tenant, 'any', flow),
+        (append) => {
+          decision.append = append;
+          return decision;
+        },
+      );
     };
     const output = receptor.decide(command, undefined, context);
     return isThenable(output) ? Promise.resolve(output).then(decided) : decided(output);
@@ -217,7 +241,9 @@ export class Runtime {
     checkStreamId(streamId);
     const folded = this.#cache.load(this.driver.ledger, receptor.state!, envelope.tenant, streamId);
     return isThenable<Folded>(folded)
-      ? Promise.resolve(folded).then((f) => this.#decide(receptor, command, envelope, flow, retry, streamId, f))
+      ? Promise.resolve(folded).then((f) =>
+          this.#decide(receptor, command, envelope, flow, retry, streamId, f),
+        )
       : this.#decide(receptor, command, envelope, flow, retry, streamId, folded);
   }
 
@@ -310,7 +336,9 @@ export class Runtime {
     }
     const inTransaction = this.#inlineFor(events);
     const options: AppendOptions =
-      inTransaction === undefined ? { expectedVersion, tenant } : { expectedVersion, tenant, inTransaction };
+      inTransaction === undefined
+        ? { expectedVersion, tenant }
+        : { expectedVersion, tenant, inTransaction };
     const result = this.driver.ledger.append(stream, events, options);
     return isThenable<AppendResult>(result)
       ? Promise.resolve(result).then((r) => Runtime.#advance(r, flow))
@@ -341,7 +369,8 @@ export class Runtime {
 
   static #work(perspectives: Perspective[]): InTransaction | undefined {
     if (perspectives.length === 0) return undefined;
-    return (recorded, tx) => applyEvents(perspectives, recorded, tx, recorded[recorded.length - 1]!.position);
+    return (recorded, tx) =>
+      applyEvents(perspectives, recorded, tx, recorded[recorded.length - 1]!.position);
   }
 
   /** After a commit: event handlers react to the new events, then returned commands are sent. */
@@ -371,7 +400,13 @@ export class Runtime {
   }
 
   /** Sends what an event handler returned, each command caused by the event. */
-  #reacted(output: unknown, event: RecordedEvent, parent: Envelope, flow: Flow, depth: number): MaybePromise<void> {
+  #reacted(
+    output: unknown,
+    event: RecordedEvent,
+    parent: Envelope,
+    flow: Flow,
+    depth: number,
+  ): MaybePromise<void> {
     const decision = this.#sort(output, parent);
     if (decision.events.length > 0) {
       throw invalidArgument(
@@ -379,8 +414,15 @@ export class Runtime {
       );
     }
     return each(decision.commands, (command) => {
-      const origin = { correlationId: event.correlationId, causationId: event.messageId, tenant: event.tenant };
-      return chain(this.command(createEnvelope(command, origin, parent), flow, depth + 1), () => undefined);
+      const origin = {
+        correlationId: event.correlationId,
+        causationId: event.messageId,
+        tenant: event.tenant,
+      };
+      return chain(
+        this.command(createEnvelope(command, origin, parent), flow, depth + 1),
+        () => undefined,
+      );
     });
   }
 

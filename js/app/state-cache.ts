@@ -3,7 +3,7 @@
  * not folded yet. Bounded per state definition and tenant: the oldest entries go first.
  */
 import type { Ledger, RecordedEvent } from '../ledger.ts';
-import { type MaybePromise, isThenable } from '../maybe.ts';
+import { isThenable, type MaybePromise } from '../maybe.ts';
 import type { StateDefinition } from '../receptor.ts';
 
 /** A stream's state as of a version. */
@@ -38,11 +38,18 @@ export class StateCache {
   }
 
   /** Loads the current state of a stream: from the cache, topped up with newer events, or folded anew. */
-  load(ledger: Ledger, definition: StateDefinition, tenant: string, streamId: string): MaybePromise<Folded> {
+  load(
+    ledger: Ledger,
+    definition: StateDefinition,
+    tenant: string,
+    streamId: string,
+  ): MaybePromise<Folded> {
     const streams = this.#streams(definition, tenant);
     const current = ledger.streamVersion(streamId, { tenant });
     return isThenable<number>(current)
-      ? Promise.resolve(current).then((v) => this.#topUp(ledger, definition, streams, tenant, streamId, v))
+      ? Promise.resolve(current).then((v) =>
+          this.#topUp(ledger, definition, streams, tenant, streamId, v),
+        )
       : this.#topUp(ledger, definition, streams, tenant, streamId, current);
   }
 
@@ -56,7 +63,10 @@ export class StateCache {
   ): MaybePromise<Folded> {
     const cached = streams.get(streamId);
     if (cached !== undefined && cached.version === current) return cached;
-    const base = cached !== undefined && cached.version < current ? cached : { version: 0, state: definition.initial() };
+    const base =
+      cached !== undefined && cached.version < current
+        ? cached
+        : { version: 0, state: definition.initial() };
     if (current === 0) return base;
     const events = ledger.readStream(streamId, { tenant, from: base.version + 1 });
     const fold = (list: RecordedEvent[]): Folded => {
@@ -68,8 +78,18 @@ export class StateCache {
   }
 
   /** Records the state after an append of `events` decided on `base`. */
-  advance(definition: StateDefinition, tenant: string, streamId: string, base: Folded, events: readonly RecordedEvent[]): void {
-    this.#put(this.#streams(definition, tenant), streamId, StateCache.fold(definition, base, events));
+  advance(
+    definition: StateDefinition,
+    tenant: string,
+    streamId: string,
+    base: Folded,
+    events: readonly RecordedEvent[],
+  ): void {
+    this.#put(
+      this.#streams(definition, tenant),
+      streamId,
+      StateCache.fold(definition, base, events),
+    );
   }
 
   /** Forgets a stream (after a conflict). */

@@ -10,6 +10,7 @@ import {
   type AppendResult,
   checkExpectedVersion,
   checkStreamId,
+  type ExpectedVersion,
   type Ledger,
   type NewEvent,
   type ReadAllOptions,
@@ -70,66 +71,90 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): Ledger {
     }
   };
 
-  return {
-    append(
-      streamId: string,
-      events: readonly NewEvent[],
-      opts: AppendOptions = {},
-    ): MaybePromise<AppendResult> {
-      checkStreamId(streamId);
-      const tenant = opts.tenant ?? DEFAULT_TENANT;
-      const expected = opts.expectedVersion ?? 'any';
-      const version = streamOf(tenant, streamId)?.length ?? 0;
-      checkExpectedVersion(streamId, expected, version);
-      if (events.length === 0) return { streamId, version, position: log.length, events: [] };
+  // Set while an append's inline work awaits: other appends queue behind it, so positions and
+  // versions computed inside a transaction are still true when it commits.
+  let pending: Promise<unknown> | undefined;
 
-      const now = Date.now();
-      const recorded: RecordedEvent[] = new Array(events.length);
-      for (let i = 0; i < events.length; i++) {
-        const e = events[i]!;
-        const messageId = e.messageId ?? uuidv7(now);
-        recorded[i] = {
-          kind: 'event',
-          type: e.type,
-          data: e.data,
-          streamId,
-          version: version + i + 1,
-          position: log.length + i + 1,
-          tenant,
-          messageId,
-          correlationId: e.correlationId ?? messageId,
-          causationId: e.causationId ?? messageId,
-          timestamp: e.timestamp ?? now,
-          metadata: e.metadata,
-        };
-      }
-      const result: AppendResult = {
-        streamId,
-        version: version + events.length,
-        position: log.length + events.length,
-        events: recorded,
-      };
-      const inTransaction = opts.inTransaction;
-      if (inTransaction === undefined) {
-        commit(tenant, streamId, recorded);
+  const append = (
+    streamId: string,
+    events: readonly NewEvent[],
+    opts: AppendOptions = {},
+  ): MaybePromise<AppendResult> => {
+    checkStreamId(streamId);
+    if (pending !== undefined) return pending.then(() => append(streamId, events, opts));
+    const tenant = opts.tenant ?? DEFAULT_TENANT;
+    const expected = opts.expectedVersion === undefined ? 'any' : opts.expectedVersion;
+    const inTransaction = opts.inTransaction;
+    if (inTransaction === undefined) {
+      const result = record(tenant, streamId, events, expected);
+      commit(tenant, streamId, result.events as RecordedEvent[]);
+      return result;
+    }
+    const done = store.transaction((tx) => {
+      const result = record(tenant, streamId, events, expected);
+      if (result.events.length === 0) return result;
+      const work = inTransaction(result.events, tx);
+      if (!isThenable(work)) {
+        commit(tenant, streamId, result.events as RecordedEvent[]);
         return result;
       }
-      const done = store.transaction((tx) => {
-        const work = inTransaction(recorded, tx);
-        if (!isThenable(work)) return commit(tenant, streamId, recorded);
-        return Promise.resolve(work).then(() => {
-          // Another append may have landed while the transaction awaited: check again, then commit.
-          checkExpectedVersion(streamId, version, streamOf(tenant, streamId)?.length ?? 0);
-          if (log.length + 1 !== recorded[0]!.position) {
-            throw invalidArgument(
-              'The memory ledger cannot interleave appends whose inline work awaits.',
-            );
-          }
-          commit(tenant, streamId, recorded);
-        });
+      const committed = Promise.resolve(work).then(() => {
+        commit(tenant, streamId, result.events as RecordedEvent[]);
+        return result;
       });
-      return isThenable(done) ? Promise.resolve(done).then(() => result) : result;
-    },
+      const gate: Promise<unknown> = committed.then(
+        () => undefined,
+        () => undefined,
+      );
+      pending = gate;
+      void gate.then(() => {
+        if (pending === gate) pending = undefined;
+      });
+      return committed;
+    });
+    return done;
+  };
+
+  /** Checks the expected version and gives the events their identity, positions and versions. */
+  const record = (
+    tenant: string,
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedVersion,
+  ): AppendResult => {
+    const version = streamOf(tenant, streamId)?.length ?? 0;
+    checkExpectedVersion(streamId, expected, version);
+    if (events.length === 0) return { streamId, version, position: log.length, events: [] };
+    const now = Date.now();
+    const recorded: RecordedEvent[] = new Array(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      const messageId = e.messageId ?? uuidv7(now);
+      recorded[i] = {
+        kind: 'event',
+        type: e.type,
+        data: e.data,
+        streamId,
+        version: version + i + 1,
+        position: log.length + i + 1,
+        tenant,
+        messageId,
+        correlationId: e.correlationId ?? messageId,
+        causationId: e.causationId ?? messageId,
+        timestamp: e.timestamp ?? now,
+        metadata: e.metadata,
+      } as RecordedEvent;
+    }
+    return {
+      streamId,
+      version: version + events.length,
+      position: log.length + events.length,
+      events: recorded,
+    };
+  };
+
+  return {
+    append,
 
     readStream(streamId: string, opts: ReadStreamOptions = {}): RecordedEvent[] {
       checkStreamId(streamId);
@@ -162,6 +187,7 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): Ledger {
     },
 
     streamVersion(streamId: string, opts: { readonly tenant?: string } = {}): number {
+      checkStreamId(streamId);
       return streamOf(opts.tenant ?? DEFAULT_TENANT, streamId)?.length ?? 0;
     },
 

@@ -71,6 +71,7 @@ export interface MemoryStore extends PerspectiveStore {
 export function memoryStore(): MemoryStore {
   const perspectives = new Map<string, Rows>();
   const checkpoints = new Map<string, number>();
+  let busy: Promise<unknown> | undefined;
 
   const rowsOf = (perspective: string): Rows => {
     let rows = perspectives.get(perspective);
@@ -92,7 +93,7 @@ export function memoryStore(): MemoryStore {
   const get = (perspective: string, tenant: string, id: string): StoredModel | undefined =>
     perspectives.get(perspective)?.get(tenant)?.get(id);
 
-  return {
+  const self: MemoryStore = {
     get,
     query(perspective: string, tenant: string, query: Query): StoredModel[] {
       const byId = perspectives.get(perspective)?.get(tenant);
@@ -100,6 +101,9 @@ export function memoryStore(): MemoryStore {
     },
     checkpoint: (perspective: string): number => checkpoints.get(perspective) ?? 0,
     transaction<T>(fn: (tx: StoreWriter) => MaybePromise<T>): MaybePromise<T> {
+      // A transaction that awaits holds the store until it settles: the next one waits, so a
+      // rollback never undoes another transaction's committed write.
+      if (busy !== undefined) return busy.then(() => self.transaction(fn));
       const tx = new MemoryTransaction(perspectives, checkpoints, get, tenantRows);
       let result: MaybePromise<T>;
       try {
@@ -107,7 +111,17 @@ export function memoryStore(): MemoryStore {
       } catch (error) {
         return tx.rollback(error);
       }
-      return isThenable<T>(result) ? Promise.resolve(result).catch((e: unknown) => tx.rollback(e)) : result;
+      if (!isThenable<T>(result)) return result;
+      const settled = Promise.resolve(result).catch((e: unknown) => tx.rollback(e));
+      const gate: Promise<unknown> = settled.then(
+        () => undefined,
+        () => undefined,
+      );
+      busy = gate;
+      void gate.then(() => {
+        if (busy === gate) busy = undefined;
+      });
+      return settled;
     },
     clear(perspective: string): void {
       perspectives.delete(perspective);
@@ -119,4 +133,5 @@ export function memoryStore(): MemoryStore {
       return n;
     },
   };
+  return self;
 }

@@ -86,8 +86,10 @@ export const benches: BenchEntry[] = [
               canHandle: ['Deposited'],
               getDocumentId: (e) => e.data.accountId,
               initialState: () => initialAccount() as AccountState & Record<string, unknown>,
-              evolve: (d: AccountState & Record<string, unknown>, e: { data: { amount: number } }) =>
-                evolveAccount(d, e) as AccountState & Record<string, unknown>,
+              evolve: (
+                d: AccountState & Record<string, unknown>,
+                e: { data: { amount: number } },
+              ) => evolveAccount(d, e) as AccountState & Record<string, unknown>,
             }),
           ]),
         });

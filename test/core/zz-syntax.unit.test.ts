@@ -1,3 +1,0 @@
-// @runtimes node deno bun
-import { it } from 'vitest';
-it('x', () => { const a = ; });
