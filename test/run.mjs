@@ -1,0 +1,65 @@
+// `npm test`: every check the project makes, in order, with one summary line at the end.
+// lint -> types (strict, isolated declarations) -> build -> built .d.ts -> vitest (unit, type tests)
+// -> the same core suites under Deno and Bun.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const bin = (name) => join('node_modules', '.bin', name);
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+function run(label, cmd, args, { count, capture = false } = {}) {
+  process.stdout.write(`\n── ${label}\n`);
+  const started = Date.now();
+  const r = spawnSync(cmd, args, {
+    stdio: ['inherit', capture ? 'pipe' : 'inherit', 'inherit'],
+    env: process.env,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (capture) process.stdout.write(r.stdout);
+  const ok = r.status === 0;
+  const counted = count?.(capture ? String(r.stdout) : undefined);
+  if (counted) {
+    passed += counted.passed;
+    failed += counted.failed;
+  } else if (ok) passed++;
+  else failed++;
+  if (!ok) failures.push(label);
+  process.stdout.write(`── ${label}: ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+  return ok;
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'whizbang-test-'));
+const vitestJson = join(tmp, 'vitest.json');
+
+run('lint and format (biome)', bin('biome'), ['check', '.']);
+run('types (tsc, strict)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+run('types (tsc, isolated declarations for JSR)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.lib.json']);
+if (run('build (tsup)', bin('tsup'), ['--silent'])) {
+  run('built .d.ts, used as a consumer would', bin('tsc'), ['-p', 'test/dist/tsconfig.json']);
+}
+run('unit and type tests (vitest, Node)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], {
+  count: () => {
+    try {
+      const report = JSON.parse(readFileSync(vitestJson, 'utf8'));
+      return { passed: report.numPassedTests, failed: report.numFailedTests + (report.success ? 0 : report.numFailedTestSuites) };
+    } catch {
+      return undefined;
+    }
+  },
+});
+run('core suites on Deno and Bun', process.execPath, ['test/runtimes/run.mjs'], {
+  capture: true,
+  count: (out) => {
+    const m = /runtimes: (\d+) passed, (\d+) failed/.exec(out ?? '');
+    return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
+  },
+});
+rmSync(tmp, { recursive: true, force: true });
+
+if (failures.length > 0) process.stdout.write(`\nFailed: ${failures.join('; ')}\n`);
+process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+process.exitCode = failures.length > 0 ? 1 : 0;
