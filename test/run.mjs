@@ -39,7 +39,7 @@ run('lint and format (biome)', bin('biome'), ['check', '.']);
 run('types (tsc, strict)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 run('types (tsc, isolated declarations for JSR)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.lib.json']);
 if (run('build (tsup)', bin('tsup'), ['--silent'])) {
-  run('built .d.ts, used as a consumer would', bin('tsc'), ['-p', 'test/dist/tsconfig.json']);
+  run('built .d.ts, used as a consumer would', bin('tsc'), ['-p', 'test/published/tsconfig.json']);
 }
 run('unit and type tests (vitest, Node)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], {
   count: () => {
