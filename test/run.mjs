@@ -28,7 +28,9 @@ function run(label, cmd, args, { count, capture = false } = {}) {
   } else if (ok) passed++;
   else failed++;
   if (!ok) failures.push(label);
-  process.stdout.write(`── ${label}: ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+  process.stdout.write(
+    `── ${label}: ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`,
+  );
   return ok;
 }
 
@@ -37,20 +39,32 @@ const vitestJson = join(tmp, 'vitest.json');
 
 run('lint and format (biome)', bin('biome'), ['check', '.']);
 run('types (tsc, strict)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
-run('types (tsc, isolated declarations for JSR)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.lib.json']);
+run('types (tsc, isolated declarations for JSR)', bin('tsc'), [
+  '--noEmit',
+  '-p',
+  'tsconfig.lib.json',
+]);
 if (run('build (tsup)', bin('tsup'), ['--silent'])) {
   run('built .d.ts, used as a consumer would', bin('tsc'), ['-p', 'test/published/tsconfig.json']);
 }
-run('unit and type tests (vitest, Node)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], {
-  count: () => {
-    try {
-      const report = JSON.parse(readFileSync(vitestJson, 'utf8'));
-      return { passed: report.numPassedTests, failed: report.numFailedTests + (report.success ? 0 : report.numFailedTestSuites) };
-    } catch {
-      return undefined;
-    }
+run(
+  'unit and type tests (vitest, Node)',
+  bin('vitest'),
+  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`],
+  {
+    count: () => {
+      try {
+        const report = JSON.parse(readFileSync(vitestJson, 'utf8'));
+        return {
+          passed: report.numPassedTests,
+          failed: report.numFailedTests + (report.success ? 0 : report.numFailedTestSuites),
+        };
+      } catch {
+        return undefined;
+      }
+    },
   },
-});
+);
 run('core suites on Deno and Bun', process.execPath, ['test/runtimes/run.mjs'], {
   capture: true,
   count: (out) => {

@@ -2,18 +2,19 @@
  * The bank demo: `npm start`. Opens accounts, moves money, transfers through a cascade, shows a
  * refused withdrawal and a declined transfer, then reads the lenses and one causal chain.
  */
-import { isWhizbangError } from '../../js/mod.ts';
+
 import type { DeliveryReceipt, RecordedEvent } from '../../js/mod.ts';
+import { isWhizbangError } from '../../js/mod.ts';
 import {
+  accounts,
+  createBank,
   Deposit,
   GetBalance,
   OpenAccount,
   Transfer,
-  Withdraw,
-  accounts,
-  createBank,
   totals,
   transfers,
+  Withdraw,
 } from './domain.ts';
 
 const bank = createBank();
@@ -24,38 +25,61 @@ const step = async (label: string, run: () => Promise<DeliveryReceipt>): Promise
     say(`  ✓ ${label.padEnd(44)} ${r.streamId ?? ''} v${r.version ?? '-'} @${r.position}`);
   } catch (error) {
     const code = isWhizbangError(error) ? ` [${error.code}]` : '';
-    say(`  ✗ ${label.padEnd(44)} refused${code}: ${error instanceof Error ? error.message : String(error)}`);
+    say(
+      `  ✗ ${label.padEnd(44)} refused${code}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 };
 
 say('Whizbang bank demo (in memory)\n');
 say('Commands:');
-await step('open account ada (overdraft 100)', () => bank.send(OpenAccount({ accountId: 'ada', owner: 'Ada Lovelace', overdraftLimit: 100 })));
-await step('open account bob', () => bank.send(OpenAccount({ accountId: 'bob', owner: 'Bob Babbage' })));
+await step('open account ada (overdraft 100)', () =>
+  bank.send(OpenAccount({ accountId: 'ada', owner: 'Ada Lovelace', overdraftLimit: 100 })),
+);
+await step('open account bob', () =>
+  bank.send(OpenAccount({ accountId: 'bob', owner: 'Bob Babbage' })),
+);
 await step('deposit 250 to ada', () => bank.send(Deposit({ accountId: 'ada', amount: 250 })));
-await step('withdraw 300 from ada (uses overdraft)', () => bank.send(Withdraw({ accountId: 'ada', amount: 300 })));
-await step('withdraw 10 from bob (no overdraft)', () => bank.send(Withdraw({ accountId: 'bob', amount: 10 })));
+await step('withdraw 300 from ada (uses overdraft)', () =>
+  bank.send(Withdraw({ accountId: 'ada', amount: 300 })),
+);
+await step('withdraw 10 from bob (no overdraft)', () =>
+  bank.send(Withdraw({ accountId: 'bob', amount: 10 })),
+);
 await step('deposit 500 to bob', () => bank.send(Deposit({ accountId: 'bob', amount: 500 })));
-const transfer = await bank.send(Transfer({ transferId: 't-1', from: 'bob', to: 'ada', amount: 120 }));
+const transfer = await bank.send(
+  Transfer({ transferId: 't-1', from: 'bob', to: 'ada', amount: 120 }),
+);
 say(`  ✓ ${'transfer 120 bob → ada'.padEnd(44)} cascade ended @${transfer.position}`);
-await step('transfer 900 ada → bob (declined)', () => bank.send(Transfer({ transferId: 't-2', from: 'ada', to: 'bob', amount: 900 })));
+await step('transfer 900 ada → bob (declined)', () =>
+  bank.send(Transfer({ transferId: 't-2', from: 'ada', to: 'bob', amount: 900 })),
+);
 await step('open ada again', () => bank.send(OpenAccount({ accountId: 'ada', owner: 'Imposter' })));
 
 say('\nLens "accounts" (inline perspective), richest first:');
 for (const a of await bank.lens(accounts).query({ orderBy: { balance: 'desc' } })) {
-  say(`  ${a.accountId.padEnd(6)} ${a.owner.padEnd(14)} balance ${String(a.balance).padStart(5)}  movements ${a.movements}`);
+  say(
+    `  ${a.accountId.padEnd(6)} ${a.owner.padEnd(14)} balance ${String(a.balance).padStart(5)}  movements ${a.movements}`,
+  );
 }
 say('\nLens "transfers":');
 for (const t of await bank.lens(transfers).query({ orderBy: { transferId: 'asc' } })) {
-  say(`  ${t.transferId}  ${t.from} → ${t.to}  ${t.amount}  ${t.status}${t.reason ? ` (${t.reason})` : ''}`);
+  say(
+    `  ${t.transferId}  ${t.from} → ${t.to}  ${t.amount}  ${t.status}${t.reason ? ` (${t.reason})` : ''}`,
+  );
 }
 await bank.waitForPerspectives();
 say(`\nLens "totals" (async perspective): ${JSON.stringify(await bank.lens(totals).get('bank'))}`);
 say(`localInvoke(GetBalance ada) → ${await bank.localInvoke(GetBalance({ accountId: 'ada' }))}`);
 
-say(`\nWhat happened because of the transfer (correlation ${transfer.correlationId.slice(0, 13)}…):`);
-const chain = (await bank.ledger.readAll()).filter((e) => e.correlationId === transfer.correlationId);
-const show = (e: RecordedEvent): string => `#${e.position} ${e.type} on ${e.streamId} v${e.version} ${JSON.stringify(e.data)}`;
+say(
+  `\nWhat happened because of the transfer (correlation ${transfer.correlationId.slice(0, 13)}…):`,
+);
+const chain = (await bank.ledger.readAll()).filter(
+  (e) => e.correlationId === transfer.correlationId,
+);
+const show = (e: RecordedEvent): string =>
+  `#${e.position} ${e.type} on ${e.streamId} v${e.version} ${JSON.stringify(e.data)}`;
 for (const e of chain) say(`  ${show(e)}`);
 say(`\n${await bank.ledger.headPosition()} events in the ledger.`);
 await bank.close();

@@ -17,6 +17,7 @@ export interface EventHandlerContext {
 export type EventHandler<E extends RecordedEvent = RecordedEvent> = (
   event: E,
   context: EventHandlerContext,
+  // biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing is the common case
 ) => MaybePromise<Message | readonly Message[] | undefined | void>;
 
 /** The registered parts of an app. */

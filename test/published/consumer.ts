@@ -1,12 +1,20 @@
 // Compiled against the built package (dist/*.d.ts) by `npm test`: the published types work for a user.
-import { defineCommand, defineEvent, defineReceptor, payload, whizbang } from 'whizbang';
+
 import type { DeliveryReceipt, Whizbang } from 'whizbang';
+import { defineCommand, defineEvent, defineReceptor, payload, whizbang } from 'whizbang';
 
 const Ping = defineCommand('Ping', payload<{ n: number }>());
 const Pinged = defineEvent('Pinged', payload<{ n: number }>());
-const ping = defineReceptor({ command: Ping, stream: () => 'pings', handle: (c) => Pinged({ n: c.data.n + 1 }) });
-const app: Whizbang<ReturnType<typeof Ping>, { Ping: ReturnType<typeof Pinged> }> = whizbang().receptor(ping).build();
+const ping = defineReceptor({
+  command: Ping,
+  stream: () => 'pings',
+  handle: (c) => Pinged({ n: c.data.n + 1 }),
+});
+const app: Whizbang<ReturnType<typeof Ping>, { Ping: ReturnType<typeof Pinged> }> = whizbang()
+  .receptor(ping)
+  .build();
 export const receipt: Promise<DeliveryReceipt> = app.send(Ping({ n: 1 }));
-export const result: Promise<{ kind: 'event'; type: 'Pinged'; data: { n: number } }> = app.localInvoke(Ping({ n: 1 }));
+export const result: Promise<{ kind: 'event'; type: 'Pinged'; data: { n: number } }> =
+  app.localInvoke(Ping({ n: 1 }));
 // @ts-expect-error a command no receptor handles does not compile
 app.send(Pinged({ n: 1 }));
