@@ -68,7 +68,7 @@ export { checkExpectedVersion } from './ledger.ts';
 export type { MaybePromise } from './maybe.ts';
 export type { MemoryDriver } from './memory/driver.ts';
 export { memoryDriver } from './memory/driver.ts';
-export type { MemoryLedgerOptions } from './memory/ledger.ts';
+export type { MemoryLedger, MemoryLedgerOptions } from './memory/ledger.ts';
 export { memoryLedger } from './memory/ledger.ts';
 export type { MemoryStore } from './memory/store.ts';
 export { memoryStore } from './memory/store.ts';

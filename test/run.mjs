@@ -65,6 +65,11 @@ run(
     },
   },
 );
+run('README examples type-check as written', bin('tsc'), [
+  '--noEmit',
+  '-p',
+  'test/readme.tsconfig.json',
+]);
 run('core suites on Deno and Bun', process.execPath, ['test/runtimes/run.mjs'], {
   capture: true,
   count: (out) => {

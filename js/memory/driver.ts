@@ -4,11 +4,12 @@
  * const app = whizbang().receptor(deposit).build({ driver: memoryDriver() });
  */
 import type { Driver } from '../driver.ts';
-import { memoryLedger } from './ledger.ts';
+import { type MemoryLedger, memoryLedger } from './ledger.ts';
 import { type MemoryStore, memoryStore } from './store.ts';
 
 /** The memory driver's parts. */
 export interface MemoryDriver extends Driver {
+  readonly ledger: MemoryLedger;
   readonly store: MemoryStore;
 }
 

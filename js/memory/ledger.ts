@@ -35,8 +35,16 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
+/** The memory ledger answers synchronously (until an append's inline work awaits). */
+export interface MemoryLedger extends Ledger {
+  readStream(streamId: string, options?: ReadStreamOptions): RecordedEvent[];
+  readAll(options?: ReadAllOptions): RecordedEvent[];
+  streamVersion(streamId: string, options?: { readonly tenant?: string }): number;
+  headPosition(): number;
+}
+
 /** Creates an empty in-memory ledger. Treat the events it returns as immutable. */
-export function memoryLedger(options: MemoryLedgerOptions = {}): Ledger {
+export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
   const store = options.store ?? memoryStore();
   const log: RecordedEvent[] = [];
   const tenants = new Map<string, Map<string, RecordedEvent[]>>();

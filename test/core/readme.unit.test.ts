@@ -1,0 +1,42 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+// Every TypeScript example in the README runs as written (the package import pointed at the source).
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const readme = readFileSync(`${root}README.md`, 'utf8');
+const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+const dir = `${root}test/.readme`;
+mkdirSync(dir, { recursive: true });
+
+describe('README examples', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('has examples', () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(5);
+  });
+
+  blocks.forEach((code, i) => {
+    it(`example ${i + 1} runs and prints what its comments say`, async () => {
+      const file = `${dir}/example-${i + 1}.ts`;
+      writeFileSync(file, code.replaceAll("from 'whizbang'", `from '${root}js/mod.ts'`));
+      const printed: unknown[][] = [];
+      vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+        printed.push(args);
+      });
+      await import(/* @vite-ignore */ file);
+      // `console.log(x); // value` — the comment is the value printed, compared loosely as text
+      const expectations = [...code.matchAll(/console\.log\(.*\); \/\/ (.+)$/gm)].map((m) => m[1]!);
+      expect(printed.length).toBeGreaterThan(0);
+      expectations.forEach((expected, k) => {
+        const shown = printed[k]!.map((v) =>
+          typeof v === 'string' ? `'${v}'` : JSON.stringify(v),
+        ).join(' ');
+        const normalise = (s: string) => s.replaceAll(/["'\s]/g, '');
+        expect(normalise(shown)).toBe(normalise(expected.replace(/^(\S+) \{/, '$1 {')));
+      });
+    });
+  });
+});
