@@ -45,6 +45,7 @@ interface Decision extends Outcome {
 type InTransaction = NonNullable<AppendOptions['inTransaction']>;
 
 const NO_COMMANDS: Command[] = [];
+const NO_EVENTS: NewEvent[] = [];
 
 /** Options of the runtime (from `build`). */
 export interface RuntimeOptions {
@@ -304,11 +305,12 @@ export class Runtime {
     } else if (Array.isArray(output) && output.length > 0 && output.every(isMessage)) {
       messages = output;
     }
-    const events: NewEvent[] = [];
+    let events = NO_EVENTS;
     let commands = NO_COMMANDS;
     if (messages !== undefined) {
       for (const m of messages) {
         if (m.kind === 'event') {
+          if (events === NO_EVENTS) events = [];
           events.push({
             type: m.type,
             data: m.data,
