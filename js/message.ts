@@ -35,47 +35,63 @@ export function payload<D>(): Payload<D> {
   return { '~payload': undefined };
 }
 
-/** A message type: call it with data to create a message; it validates when it has a schema. */
-export interface MessageDefinition<K extends MessageKind, T extends string, D> {
-  (data: D): Message<K, T, D>;
+/**
+ * A message type: call it with data to create a message. With a schema, `I` is what you create
+ * (the schema's input) and `D` what handlers receive (its output): the app validates and
+ * transforms at dispatch, before anything is written.
+ */
+export interface MessageDefinition<K extends MessageKind, T extends string, D, I = D> {
+  (...data: undefined extends I ? [data?: I] : [data: I]): Message<K, T, I>;
   readonly kind: K;
   readonly type: T;
-  readonly schema: StandardSchemaV1<unknown, D> | undefined;
+  readonly schema: StandardSchemaV1<I, D> | undefined;
   /** True when `message` is of this type. */
   is(message: Message): message is Message<K, T, D>;
 }
 
 /** A command type. */
-export type CommandDefinition<T extends string = string, D = any> = MessageDefinition<
+export type CommandDefinition<T extends string = string, D = any, I = D> = MessageDefinition<
   'command',
   T,
-  D
+  D,
+  I
 >;
 /** An event type. */
-export type EventDefinition<T extends string = string, D = any> = MessageDefinition<'event', T, D>;
+export type EventDefinition<T extends string = string, D = any, I = D> = MessageDefinition<
+  'event',
+  T,
+  D,
+  I
+>;
 
-/** The message a definition creates. */
+/** The message a definition's handlers receive (data validated and transformed). */
 export type MessageOf<Def> =
-  Def extends MessageDefinition<infer K, infer T, infer D> ? Message<K, T, D> : never;
+  Def extends MessageDefinition<infer K, infer T, infer D, any> ? Message<K, T, D> : never;
+
+/** The message a definition creates (data as given, before validation). */
+export type InputOf<Def> =
+  Def extends MessageDefinition<infer K, infer T, any, infer I> ? Message<K, T, I> : never;
 
 type DataOf<S> =
   S extends StandardSchemaV1<unknown, infer O> ? O : S extends Payload<infer D> ? D : never;
+type InputDataOf<S> =
+  S extends StandardSchemaV1<infer In, unknown> ? In : S extends Payload<infer D> ? D : never;
 
-function define<K extends MessageKind, T extends string, D>(
+function define<K extends MessageKind, T extends string>(
   kind: K,
   type: T,
-  shape: StandardSchemaV1<unknown, D> | Payload<D> | undefined,
-): MessageDefinition<K, T, D> {
+  shape: StandardSchemaV1<unknown, unknown> | Payload<unknown> | undefined,
+): MessageDefinition<K, T, any, any> {
   if (typeof type !== 'string' || type.length === 0) {
     throw invalidArgument(`A ${kind} needs a non-empty type name, got ${JSON.stringify(type)}.`);
   }
   const schema = shape && '~standard' in shape ? shape : undefined;
-  const create = (data: D): Message<K, T, D> => ({ kind, type, data });
+  const create = (data?: unknown): Message<K, T, unknown> => ({ kind, type, data });
   return Object.assign(create, {
     kind,
     type,
     schema,
-    is: (message: Message): message is Message<K, T, D> =>
+    is: (message: Message): message is Message<K, T, any> =>
       message.kind === kind && message.type === type,
   });
 }
@@ -89,7 +105,7 @@ function define<K extends MessageKind, T extends string, D>(
 export function defineCommand<
   const T extends string,
   S extends StandardSchemaV1<unknown, any> | Payload<any>,
->(type: T, shape: S): CommandDefinition<T, DataOf<S>>;
+>(type: T, shape: S): CommandDefinition<T, DataOf<S>, InputDataOf<S>>;
 export function defineCommand<const T extends string>(type: T): CommandDefinition<T, undefined>;
 export function defineCommand(
   type: string,
@@ -106,7 +122,7 @@ export function defineCommand(
 export function defineEvent<
   const T extends string,
   S extends StandardSchemaV1<unknown, any> | Payload<any>,
->(type: T, shape: S): EventDefinition<T, DataOf<S>>;
+>(type: T, shape: S): EventDefinition<T, DataOf<S>, InputDataOf<S>>;
 export function defineEvent<const T extends string>(type: T): EventDefinition<T, undefined>;
 export function defineEvent(
   type: string,
@@ -126,11 +142,12 @@ export function validate<M extends Message>(
   if (schema === undefined) return message;
   return chain(schema['~standard'].validate(message.data), (result) => {
     if (result.issues) {
-      const issues: ValidationIssue[] = result.issues.map((issue) =>
+      // Array.from: a vendor's path may be an array subclass with fields of its own
+      const issues: ValidationIssue[] = Array.from(result.issues, (issue) =>
         issue.path
           ? {
               message: issue.message,
-              path: issue.path.map((p) => (typeof p === 'object' ? p.key : p)),
+              path: Array.from(issue.path, (p) => (typeof p === 'object' ? p.key : p)),
             }
           : { message: issue.message },
       );

@@ -77,6 +77,7 @@ export type {
   CommandDefinition,
   Event,
   EventDefinition,
+  InputOf,
   Message,
   MessageDefinition,
   MessageKind,

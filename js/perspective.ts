@@ -12,6 +12,8 @@ export type PerspectiveMode = 'inline' | 'async';
 /** A registered perspective. */
 export interface Perspective<M = unknown, E extends RecordedEvent = RecordedEvent> {
   readonly name: string;
+  /** The definitions of the events it applies (their schemas validate published events). */
+  readonly events: readonly EventDefinition[];
   /** The event types it applies. */
   readonly types: ReadonlySet<string>;
   /** The model id an event belongs to; undefined skips the event. */
@@ -73,6 +75,7 @@ export function definePerspective<M, const Defs extends readonly EventDefinition
   }
   return {
     name,
+    events,
     types: new Set(events.map((d) => d.type)),
     key: (definition.key ?? byStream) as (
       event: RecordedEvent<MessageOf<Defs[number]>>,

@@ -6,7 +6,7 @@ import type { Envelope } from './envelope.ts';
 import { invalidArgument } from './errors.ts';
 import type { RecordedEvent } from './ledger.ts';
 import type { MaybePromise } from './maybe.ts';
-import type { Command, CommandDefinition, Event, Message, MessageOf } from './message.ts';
+import type { Command, CommandDefinition, Event, InputOf, Message, MessageOf } from './message.ts';
 
 /** What a receptor knows besides the command. */
 export interface ReceptorContext {
@@ -64,10 +64,15 @@ export function isReply(value: unknown): value is Reply<unknown> {
 }
 
 /** What `localInvoke` resolves to for a receptor that returns `R`. */
-export type ResultOf<R> = Awaited<R> extends Reply<infer V> ? V : Awaited<R>;
+export type ResultOf<R> = Unreply<Awaited<R>>;
+type Unreply<T> = T extends Reply<infer V> ? V : T;
 
 /** A registered handler of one command type. */
-export interface Receptor<C extends Command = Command<string, any>, R = unknown> {
+export interface Receptor<
+  C extends Command = Command<string, any>,
+  R = unknown,
+  I extends Command = C,
+> {
   readonly command: CommandDefinition<C['type'], C['data']>;
   readonly stream: ((command: C) => string) | undefined;
   readonly state: StateDefinition<any, any> | undefined;
@@ -76,6 +81,8 @@ export interface Receptor<C extends Command = Command<string, any>, R = unknown>
   readonly maxRetries: number;
   /** Phantom: the result type, for the type-level registry. */
   readonly '~result'?: R;
+  /** Phantom: the command as created (before validation), which is what `send` accepts. */
+  readonly '~input'?: I;
 }
 
 /** A stateless receptor: `handle(command, context)`. */
@@ -109,10 +116,10 @@ export interface StatefulReceptorDefinition<D extends CommandDefinition, S, R> {
  */
 export function defineReceptor<D extends CommandDefinition, S, R>(
   definition: StatefulReceptorDefinition<D, S, R>,
-): Receptor<MessageOf<D>, R>;
+): Receptor<MessageOf<D>, R, InputOf<D>>;
 export function defineReceptor<D extends CommandDefinition, R>(
   definition: StatelessReceptorDefinition<D, R>,
-): Receptor<MessageOf<D>, R>;
+): Receptor<MessageOf<D>, R, InputOf<D>>;
 export function defineReceptor(
   definition:
     | StatefulReceptorDefinition<CommandDefinition, unknown, unknown>

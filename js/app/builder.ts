@@ -28,9 +28,9 @@ export interface BuildOptions {
 /** Accumulates an app's parts and their types. */
 export interface WhizbangBuilder<C extends Command, R extends Record<string, unknown>> {
   /** Registers a receptor: its command becomes sendable. */
-  receptor<RC extends Command, RR>(
-    receptor: Receptor<RC, RR>,
-  ): WhizbangBuilder<C | RC, R & { [K in RC['type']]: ResultOf<RR> }>;
+  receptor<RC extends Command, RR, RI extends Command>(
+    receptor: Receptor<RC, RR, RI>,
+  ): WhizbangBuilder<C | RI, R & { [K in RC['type']]: ResultOf<RR> }>;
   /** Registers a perspective (and the lens that reads it). */
   perspective(perspective: Perspective<any, any>): WhizbangBuilder<C, R>;
   /** Registers an event handler: it reacts to each recorded event of that type. */

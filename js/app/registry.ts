@@ -44,7 +44,7 @@ export class Registry {
     this.where.set(type, `receptor:${type}`);
   }
 
-  addPerspective(perspective: Perspective, events?: readonly EventDefinition[]): void {
+  addPerspective(perspective: Perspective): void {
     if (typeof perspective?.apply !== 'function')
       throw invalidArgument('perspective() takes a perspective made by definePerspective().');
     if (this.perspectives.has(perspective.name)) {
@@ -61,7 +61,7 @@ export class Registry {
         this.inlineByType.set(type, list);
       }
     }
-    for (const def of events ?? []) this.addEventSchema(def);
+    for (const def of perspective.events) this.addEventSchema(def);
   }
 
   addHandler(definition: EventDefinition, handler: EventHandler): void {

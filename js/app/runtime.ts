@@ -219,12 +219,11 @@ export class Runtime {
           `The receptor of "${command.type}" returned events but has no \`stream\`. Add \`stream: (command) => streamId\` to it.`,
         );
       }
-      return chain(
-        this.#append(streamId, decision.events, envelope.tenant, 'any', flow),
-        (append) => {
+      return chain(this.#checkEvents(decision.events), () =>
+        chain(this.#append(streamId, decision.events, envelope.tenant, 'any', flow), (append) => {
           decision.append = append;
           return decision;
-        },
+        }),
       );
     };
     const output = receptor.decide(command, undefined, context);
@@ -272,20 +271,24 @@ export class Runtime {
         });
         return this.#stateful(receptor, command, envelope, flow, retry + 1);
       };
-      let appended: MaybePromise<AppendResult>;
-      try {
-        appended = this.#append(streamId, decision.events, tenant, folded.version, flow);
-      } catch (error) {
-        return conflict(error);
-      }
       const committed = (append: AppendResult): Decision => {
         this.#cache.advance(receptor.state!, tenant, streamId, folded, append.events);
         decision.append = append;
         return decision;
       };
-      return isThenable<AppendResult>(appended)
-        ? Promise.resolve(appended).then(committed, conflict)
-        : committed(appended);
+      const append = (): MaybePromise<Decision> => {
+        let appended: MaybePromise<AppendResult>;
+        try {
+          appended = this.#append(streamId, decision.events, tenant, folded.version, flow);
+        } catch (error) {
+          return conflict(error);
+        }
+        return isThenable<AppendResult>(appended)
+          ? Promise.resolve(appended).then(committed, conflict)
+          : committed(appended);
+      };
+      const checked = this.#checkEvents(decision.events);
+      return isThenable(checked) ? Promise.resolve(checked).then(append) : append();
     };
     const output = receptor.decide(command, folded.state, context);
     return isThenable(output) ? Promise.resolve(output).then(decided) : decided(output);
@@ -324,6 +327,19 @@ export class Runtime {
       }
     }
     return { value, append: undefined, events, commands };
+  }
+
+  /** Validates (and transforms) events whose definitions have schemas, in place. */
+  #checkEvents(events: NewEvent[]): MaybePromise<void> {
+    const schemas = this.#registry.eventSchemas;
+    if (schemas.size === 0) return;
+    return each(events, (e, i) => {
+      const schema = schemas.get(e.type);
+      if (schema === undefined) return;
+      return chain(validate({ kind: 'event', type: e.type, data: e.data }, schema), (m) => {
+        if (m.data !== e.data) events[i] = { ...e, data: m.data };
+      });
+    });
   }
 
   #append(
