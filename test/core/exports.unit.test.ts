@@ -1,0 +1,153 @@
+/**
+ * One source of truth for exports: `jsr.json`, `package.json` and `tsup.config.ts` name the same
+ * entry points, and the public module exports only what it means to.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import * as mod from '../../js/mod.ts';
+import tsupConfig from '../../tsup.config.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const read = (file: string): string => readFileSync(root + file, 'utf8');
+
+type PackageTarget = { readonly types?: string; readonly import?: string };
+const pkg = JSON.parse(read('package.json')) as {
+  exports: Record<string, PackageTarget>;
+  files: string[];
+};
+const jsr = JSON.parse(read('jsr.json')) as {
+  exports: Record<string, string>;
+  publish?: { include?: string[]; exclude?: string[] };
+};
+
+/** `./js/mod.ts` and `js/mod.ts` are the same file. */
+const clean = (path: string): string => path.replace(/^\.\//, '');
+
+/** tsup's entries: output name -> source file. */
+function tsupEntries(): Record<string, string> {
+  const config = tsupConfig as unknown;
+  const options = Array.isArray(config) ? config : [config];
+  const entries: Record<string, string> = {};
+  for (const option of options) {
+    const entry = (option as { entry?: unknown }).entry;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw new Error('tsup.config.ts: give `entry` as an object { outputName: sourceFile }.');
+    }
+    for (const [name, source] of Object.entries(entry)) entries[name] = clean(String(source));
+  }
+  return entries;
+}
+
+/** The output name a subpath builds to: "." -> "mod", "./sqlite" -> "sqlite". */
+const nameOfSubpath = (subpath: string): string =>
+  subpath === '.' ? 'mod' : subpath.replace(/^\.\//, '');
+
+/** The output name a source builds to: js/mod.ts -> mod, js/x.ts -> x, <dir>/x/mod.ts -> x. */
+function nameOfSource(source: string): string {
+  const parts = clean(source).replace(/\.ts$/, '').split('/');
+  const last = parts[parts.length - 1]!;
+  return last === 'mod' && parts.length > 2 ? parts[parts.length - 2]! : last;
+}
+
+// A publish pattern as a RegExp: "**" then "/" is any number of folders, "*" any part of a name.
+function glob(pattern: string): RegExp {
+  const literal = (part: string): string =>
+    part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*');
+  return new RegExp(`^${pattern.split('**/').map(literal).join('(?:.*/)?')}$`);
+}
+
+describe('entry points', () => {
+  const entries = tsupEntries();
+
+  it('jsr.json and package.json export the same subpaths', () => {
+    expect(Object.keys(pkg.exports).sort()).toEqual(Object.keys(jsr.exports).sort());
+  });
+
+  it('every jsr.json target exists and is published', () => {
+    const include = (jsr.publish?.include ?? ['**']).map(glob);
+    const exclude = (jsr.publish?.exclude ?? []).map(glob);
+    for (const [subpath, target] of Object.entries(jsr.exports)) {
+      const file = clean(target);
+      expect(existsSync(root + file), `${subpath} -> ${target}`).toBe(true);
+      expect(include.some((g) => g.test(file)) && !exclude.some((g) => g.test(file))).toBe(true);
+    }
+  });
+
+  it('every package.json target is built by tsup from the jsr.json source', () => {
+    for (const [subpath, target] of Object.entries(pkg.exports)) {
+      expect(Object.keys(target), `${subpath}: "types" must come first`).toEqual([
+        'types',
+        'import',
+      ]);
+      const js = /^\.\/dist\/(.+)\.js$/.exec(target.import ?? '');
+      expect(js, `${subpath}: import ${target.import}`).not.toBeNull();
+      const name = js![1]!;
+      expect(target.types).toBe(`./dist/${name}.d.ts`);
+      expect(entries[name], `tsup entry "${name}"`).toBe(clean(jsr.exports[subpath] ?? ''));
+      expect(nameOfSubpath(subpath)).toBe(name);
+      expect(nameOfSource(entries[name]!)).toBe(name);
+    }
+  });
+
+  it('tsup builds nothing that is not exported, and dist is in the npm package', () => {
+    const exported = Object.values(pkg.exports).map(
+      (t) => /^\.\/dist\/(.+)\.js$/.exec(t.import ?? '')?.[1],
+    );
+    expect(Object.keys(entries).sort()).toEqual(exported.sort());
+    expect(pkg.files).toContain('dist');
+  });
+});
+
+describe('js/mod.ts', () => {
+  const source = read('js/mod.ts');
+  const runtimeNames = Object.keys(mod).sort();
+
+  /** Runtime re-exports of mod.ts: exported name -> [local name, module]. */
+  function reexports(): Map<string, readonly [string, string]> {
+    const found = new Map<string, readonly [string, string]>();
+    for (const m of source.matchAll(/export\s*\{([^}]*)\}\s*from\s*'([^']+)'/g)) {
+      for (const spec of m[1]!.split(',')) {
+        const [local, exported = local] = spec.trim().split(/\s+as\s+/);
+        if (local) found.set(exported!, [local, m[2]!]);
+      }
+    }
+    return found;
+  }
+
+  it('only re-exports, by name', () => {
+    const statements = source
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '')
+      .split(';')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+    for (const statement of statements) {
+      expect(statement).toMatch(/^export (type )?\{[^}]*\} from '\.\/[^']+\.ts'$/);
+    }
+    expect([...reexports().keys()].sort()).toEqual(runtimeNames);
+  });
+
+  it('exports no name starting with _', () => {
+    expect(runtimeNames.filter((name) => name.startsWith('_'))).toEqual([]);
+  });
+
+  it('exports functions, classes and constants only', () => {
+    for (const [name, value] of Object.entries(mod)) {
+      const ok =
+        typeof value === 'function' ||
+        (typeof value === 'object' && value !== null ? Object.isFrozen(value) : true);
+      expect(ok, `${name} is a mutable object`).toBe(true);
+    }
+    const where = new URL('../../js/', import.meta.url);
+    for (const [exported, [local, from]] of reexports()) {
+      const file = readFileSync(new URL(from, where), 'utf8');
+      const declaration = new RegExp(
+        `^export (?:(?:async )?function\\*? |(?:abstract )?class |const )${local}\\b`,
+        'm',
+      );
+      expect(declaration.test(file), `${exported} in ${from}: function, class or const`).toBe(true);
+      expect(file, `${from} exports a mutable binding`).not.toMatch(/^export (?:let|var) /m);
+    }
+  });
+});
