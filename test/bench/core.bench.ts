@@ -133,26 +133,41 @@ export const benches: BenchEntry[] = [
     name: 'ledger.memory.append',
     make: () => {
       let ledger: Ledger = memoryLedger();
+      let emmett = getInMemoryEventStore();
+      const streams = ACCOUNTS.map((a) => `account-${a}`);
       return {
         name: 'ledger.memory.append',
         unit: 'events/s',
-        ops: 200_000,
+        ops: 100_000,
         subject: {
-          name: 'memoryLedger.append, 1 event, expected version',
+          name: 'memoryLedger.append, 1 event, expected version (awaited)',
           setup: () => {
             ledger = memoryLedger();
           },
-          run: (n) => {
+          run: async (n) => {
             const versions = new Array<number>(ACCOUNTS.length).fill(0);
             for (let i = 0; i < n; i++) {
               const a = i % ACCOUNTS.length;
-              ledger.append(
-                `account-${ACCOUNTS[a]}`,
-                [{ type: 'Deposited', data: { accountId: ACCOUNTS[a], amount: 1 } }],
-                {
-                  expectedVersion: versions[a]!,
-                },
-              );
+              await ledger.append(streams[a]!, [{ type: 'Deposited', data: { accountId: ACCOUNTS[a], amount: 1 } }], {
+                expectedVersion: versions[a]!,
+              });
+              versions[a]!++;
+            }
+            return n;
+          },
+        },
+        baseline: {
+          name: 'Emmett in-memory appendToStream, 1 event, expected version',
+          setup: () => {
+            emmett = getInMemoryEventStore();
+          },
+          run: async (n) => {
+            const versions = new Array<bigint>(ACCOUNTS.length).fill(0n);
+            for (let i = 0; i < n; i++) {
+              const a = i % ACCOUNTS.length;
+              await emmett.appendToStream(streams[a]!, [{ type: 'Deposited', data: { accountId: ACCOUNTS[a]!, amount: 1 } }], {
+                expectedStreamVersion: versions[a]!,
+              });
               versions[a]!++;
             }
             return n;
@@ -163,14 +178,18 @@ export const benches: BenchEntry[] = [
   },
   {
     name: 'ledger.memory.readStream',
-    make: () => {
+    make: async () => {
       const ledger = memoryLedger();
-      for (let i = 0; i < 1000; i++)
-        ledger.append('big', [{ type: 'Deposited', data: { accountId: 'x', amount: i } }]);
+      const emmett = getInMemoryEventStore();
+      for (let i = 0; i < 1000; i++) {
+        const event = { type: 'Deposited', data: { accountId: 'x', amount: i + 1 } };
+        ledger.append('big', [event]);
+        await emmett.appendToStream('big', [event]);
+      }
       return {
         name: 'ledger.memory.readStream',
         unit: 'events/s',
-        ops: 2_000,
+        ops: 1_000,
         subject: {
           name: 'memoryLedger.readStream of a 1000-event stream, each event read',
           run: (n) => {
@@ -179,6 +198,21 @@ export const benches: BenchEntry[] = [
             for (let i = 0; i < n; i++) {
               for (const e of ledger.readStream('big')) {
                 sum += (e.data as { amount: number }).amount;
+                count++;
+              }
+            }
+            return sum > 0 ? count : 0;
+          },
+        },
+        baseline: {
+          name: 'Emmett in-memory readStream of the same stream',
+          run: async (n) => {
+            let count = 0;
+            let sum = 0;
+            for (let i = 0; i < n; i++) {
+              const { events } = await emmett.readStream<{ type: 'Deposited'; data: { amount: number } }>('big');
+              for (const e of events) {
+                sum += e.data.amount;
                 count++;
               }
             }
