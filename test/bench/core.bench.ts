@@ -148,9 +148,13 @@ export const benches: BenchEntry[] = [
             const versions = new Array<number>(ACCOUNTS.length).fill(0);
             for (let i = 0; i < n; i++) {
               const a = i % ACCOUNTS.length;
-              await ledger.append(streams[a]!, [{ type: 'Deposited', data: { accountId: ACCOUNTS[a], amount: 1 } }], {
-                expectedVersion: versions[a]!,
-              });
+              await ledger.append(
+                streams[a]!,
+                [{ type: 'Deposited', data: { accountId: ACCOUNTS[a], amount: 1 } }],
+                {
+                  expectedVersion: versions[a]!,
+                },
+              );
               versions[a]!++;
             }
             return n;
@@ -165,9 +169,13 @@ export const benches: BenchEntry[] = [
             const versions = new Array<bigint>(ACCOUNTS.length).fill(0n);
             for (let i = 0; i < n; i++) {
               const a = i % ACCOUNTS.length;
-              await emmett.appendToStream(streams[a]!, [{ type: 'Deposited', data: { accountId: ACCOUNTS[a]!, amount: 1 } }], {
-                expectedStreamVersion: versions[a]!,
-              });
+              await emmett.appendToStream(
+                streams[a]!,
+                [{ type: 'Deposited', data: { accountId: ACCOUNTS[a]!, amount: 1 } }],
+                {
+                  expectedStreamVersion: versions[a]!,
+                },
+              );
               versions[a]!++;
             }
             return n;
@@ -210,7 +218,10 @@ export const benches: BenchEntry[] = [
             let count = 0;
             let sum = 0;
             for (let i = 0; i < n; i++) {
-              const { events } = await emmett.readStream<{ type: 'Deposited'; data: { amount: number } }>('big');
+              const { events } = await emmett.readStream<{
+                type: 'Deposited';
+                data: { amount: number };
+              }>('big');
               for (const e of events) {
                 sum += e.data.amount;
                 count++;
