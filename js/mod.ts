@@ -85,6 +85,7 @@ export type {
   Payload,
 } from './message.ts';
 export { defineCommand, defineEvent, payload } from './message.ts';
+export type { Dispatched, Observer } from './observer.ts';
 export type { Perspective, PerspectiveDefinition, PerspectiveMode } from './perspective.ts';
 export { definePerspective } from './perspective.ts';
 export type { FieldFilter, OrderBy, Query, Where } from './query.ts';
@@ -103,3 +104,11 @@ export type { StandardSchemaV1 } from './standard-schema.ts';
 export type { PerspectiveStore, StoredModel, StoreWriter } from './store.ts';
 export type { BatchHandler, SubscribeOptions, Subscription } from './subscription.ts';
 export { subscribe, subscribeBatches } from './subscription.ts';
+export type {
+  Transport,
+  TransportHandler,
+  TransportSubscribeOptions,
+  TransportSubscription,
+  WireEnvelope,
+  WireHop,
+} from './transport.ts';

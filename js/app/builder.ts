@@ -7,6 +7,7 @@ import { invalidArgument } from '../errors.ts';
 import type { RecordedEvent } from '../ledger.ts';
 import { memoryDriver } from '../memory/driver.ts';
 import type { Command, EventDefinition, MessageOf } from '../message.ts';
+import type { Observer } from '../observer.ts';
 import type { Perspective } from '../perspective.ts';
 import type { Receptor, ResultOf } from '../receptor.ts';
 import { createApp } from './app.ts';
@@ -23,6 +24,8 @@ export interface BuildOptions {
   readonly maxCascadeDepth?: number;
   /** Streams whose folded state is kept between commands, per state definition (default 10 000; 0 disables). */
   readonly stateCacheSize?: number;
+  /** See every handled message after its step (trace store, OpenTelemetry, the playground). */
+  readonly observers?: readonly Observer[];
 }
 
 /** Accumulates an app's parts and their types. */
@@ -80,6 +83,7 @@ class Builder {
       name: options.name ?? this.#name,
       maxCascadeDepth,
       stateCacheSize,
+      observers: options.observers ?? [],
     });
   }
 }

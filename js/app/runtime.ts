@@ -17,6 +17,7 @@ import {
 } from '../ledger.ts';
 import { chain, each, isThenable, type MaybePromise } from '../maybe.ts';
 import { type Command, type Event, isMessage, type Message, validate } from '../message.ts';
+import type { Observer } from '../observer.ts';
 import type { Perspective } from '../perspective.ts';
 import { isReply, type Receptor, type ReceptorContext } from '../receptor.ts';
 import { applyEvents } from './project.ts';
@@ -53,6 +54,7 @@ export interface RuntimeOptions {
   readonly name: string;
   readonly maxCascadeDepth: number;
   readonly stateCacheSize: number;
+  readonly observers: readonly Observer[];
 }
 
 export class Runtime {
@@ -62,6 +64,7 @@ export class Runtime {
   readonly #maxDepth: number;
   readonly #cache: StateCache;
   readonly #inlineWork = new Map<string, InTransaction | undefined>();
+  readonly #observers: readonly Observer[];
   readonly projectors: Map<string, Projector> = new Map();
   /** Inline perspectives being rebuilt: skipped by appends until the rebuild is done. */
   readonly rebuilding: Set<Perspective> = new Set();
@@ -74,6 +77,7 @@ export class Runtime {
     this.name = options.name;
     this.#maxDepth = options.maxCascadeDepth;
     this.#cache = new StateCache(options.stateCacheSize);
+    this.#observers = options.observers;
     for (const p of registry.perspectives.values()) {
       if (p.mode === 'async') this.projectors.set(p.name, new Projector(this.driver, p));
     }
@@ -112,13 +116,54 @@ export class Runtime {
       );
     }
     if (depth > this.#maxDepth) throw this.#tooDeep(envelope);
-    const hop = startHop(envelope, this.#registry.where.get(type)!, this.name);
+    if (this.#observers.length === 0) return this.#handle(receptor, envelope, flow, depth);
+    return this.#observed(envelope, () => this.#handle(receptor, envelope, flow, depth));
+  }
+
+  #handle(
+    receptor: Receptor,
+    envelope: Envelope<Command>,
+    flow: Flow,
+    depth: number,
+  ): MaybePromise<Outcome> {
+    const hop = startHop(envelope, this.#registry.where.get(envelope.message.type)!, this.name);
     const schema = receptor.command.schema;
     if (schema === undefined)
       return this.#run(receptor, envelope.message, envelope, flow, depth, hop);
     return chain(validate(envelope.message, schema), (command) =>
       this.#run(receptor, command, envelope, flow, depth, hop),
     );
+  }
+
+  /** Runs `work` and tells every observer how it went; observers never change the outcome. */
+  #observed(envelope: Envelope, work: () => MaybePromise<Outcome>): MaybePromise<Outcome> {
+    const tell = (events: readonly RecordedEvent[], error?: unknown): void => {
+      const dispatched = error === undefined ? { envelope, events } : { envelope, events, error };
+      for (const observer of this.#observers) {
+        try {
+          observer.onDispatched?.(dispatched);
+        } catch (thrown) {
+          observer.onError?.(thrown);
+        }
+      }
+    };
+    let result: MaybePromise<Outcome>;
+    try {
+      result = work();
+    } catch (error) {
+      tell([], error);
+      throw error;
+    }
+    const done = (outcome: Outcome): Outcome => {
+      tell(outcome.append?.events ?? []);
+      return outcome;
+    };
+    return isThenable<Outcome>(result)
+      ? Promise.resolve(result).then(done, (error: unknown) => {
+          tell([], error);
+          throw error;
+        })
+      : done(result);
   }
 
   /** Appends events to a stream (publish), then fans them out. */
@@ -129,6 +174,19 @@ export class Runtime {
     flow: Flow,
   ): MaybePromise<Outcome> {
     checkStreamId(stream);
+    const first = envelopes[0]!;
+    if (this.#observers.length > 0) {
+      return this.#observed(first, () => this.#publish(envelopes, stream, expectedVersion, flow));
+    }
+    return this.#publish(envelopes, stream, expectedVersion, flow);
+  }
+
+  #publish(
+    envelopes: ReadonlyArray<Envelope<Event>>,
+    stream: string,
+    expectedVersion: ExpectedVersion,
+    flow: Flow,
+  ): MaybePromise<Outcome> {
     const first = envelopes[0]!;
     const hop = startHop(first, 'ledger', this.name, stream);
     const schemas = this.#registry.eventSchemas;
