@@ -1,6 +1,7 @@
 /** A storage backend: the ledger and the perspective store it keeps together. */
 import type { Ledger } from './ledger.ts';
 import type { MaybePromise } from './maybe.ts';
+import type { SnapshotStore } from './snapshot.ts';
 import type { PerspectiveStore } from './store.ts';
 
 /** What every storage backend provides; made by a factory such as `memoryDriver()`. */
@@ -8,5 +9,7 @@ export interface Driver {
   readonly name: string;
   readonly ledger: Ledger;
   readonly store: PerspectiveStore;
+  /** Optional: where stateful receptors' snapshots are kept. */
+  readonly snapshots?: SnapshotStore;
   close?(): MaybePromise<void>;
 }

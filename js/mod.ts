@@ -100,6 +100,7 @@ export type {
   StatelessReceptorDefinition,
 } from './receptor.ts';
 export { defineReceptor, defineState, reply } from './receptor.ts';
+export type { Snapshot, SnapshotStore } from './snapshot.ts';
 export type { StandardSchemaV1 } from './standard-schema.ts';
 export type { PerspectiveStore, StoredModel, StoreWriter } from './store.ts';
 export type { BatchHandler, SubscribeOptions, Subscription } from './subscription.ts';

@@ -23,6 +23,10 @@ export interface ReceptorContext {
 export interface StateDefinition<S = unknown, E extends Event = Event> {
   readonly initial: () => S;
   readonly evolve: (state: S, event: RecordedEvent<E>) => S;
+  /** Names the state for snapshots (required to take them). */
+  readonly name?: string;
+  /** Bump when the state's shape changes: older snapshots are then ignored (default 1). */
+  readonly version?: number;
 }
 
 /** Defines how to fold a stream's events into state; shared by the receptors of that stream. */

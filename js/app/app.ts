@@ -153,6 +153,7 @@ export function createApp(registry: Registry, options: RuntimeOptions): Whizbang
     name: runtime.name,
     ledger,
     store,
+    perspectives: registry.perspectives,
     send: (command, opts) => settle(() => sendOne(command, opts)),
     sendMany: async (commands, opts) => {
       const receipts: DeliveryReceipt[] = [];

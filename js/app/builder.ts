@@ -24,6 +24,11 @@ export interface BuildOptions {
   readonly maxCascadeDepth?: number;
   /** Streams whose folded state is kept between commands, per state definition (default 10 000; 0 disables). */
   readonly stateCacheSize?: number;
+  /**
+   * Take a snapshot of a stateful receptor's state every this many events (default 0: never).
+   * Needs a driver with `snapshots` and a named state (`defineState({ name, … })`).
+   */
+  readonly snapshotEvery?: number;
   /** See every handled message after its step (trace store, OpenTelemetry, the playground). */
   readonly observers?: readonly Observer[];
 }
@@ -71,9 +76,11 @@ class Builder {
   build(options: BuildOptions = {}): Whizbang<any, any> {
     const maxCascadeDepth = options.maxCascadeDepth ?? 64;
     const stateCacheSize = options.stateCacheSize ?? 10_000;
+    const snapshotEvery = options.snapshotEvery ?? 0;
     for (const [name, value] of [
       ['maxCascadeDepth', maxCascadeDepth],
       ['stateCacheSize', stateCacheSize],
+      ['snapshotEvery', snapshotEvery],
     ] as const) {
       if (!Number.isSafeInteger(value) || value < 0)
         throw invalidArgument(`${name} must be a whole number ≥ 0, got ${value}.`);
@@ -83,6 +90,7 @@ class Builder {
       name: options.name ?? this.#name,
       maxCascadeDepth,
       stateCacheSize,
+      snapshotEvery,
       observers: options.observers ?? [],
     });
   }

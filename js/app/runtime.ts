@@ -54,6 +54,7 @@ export interface RuntimeOptions {
   readonly name: string;
   readonly maxCascadeDepth: number;
   readonly stateCacheSize: number;
+  readonly snapshotEvery: number;
   readonly observers: readonly Observer[];
 }
 
@@ -76,7 +77,10 @@ export class Runtime {
     this.driver = options.driver;
     this.name = options.name;
     this.#maxDepth = options.maxCascadeDepth;
-    this.#cache = new StateCache(options.stateCacheSize);
+    this.#cache = new StateCache(options.stateCacheSize, {
+      store: options.driver.snapshots,
+      every: options.snapshotEvery,
+    });
     this.#observers = options.observers;
     for (const p of registry.perspectives.values()) {
       if (p.mode === 'async') this.projectors.set(p.name, new Projector(this.driver, p));

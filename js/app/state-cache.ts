@@ -5,6 +5,7 @@
 import type { Ledger, RecordedEvent } from '../ledger.ts';
 import { isThenable, type MaybePromise } from '../maybe.ts';
 import type { StateDefinition } from '../receptor.ts';
+import type { SnapshotStore } from '../snapshot.ts';
 
 /** A stream's state as of a version. */
 export interface Folded {
@@ -19,7 +20,7 @@ export class StateCache {
   readonly #byDefinition = new Map<StateDefinition, Map<string, Streams>>();
   readonly #capacity: number;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, _snapshots?: { store: SnapshotStore | undefined; every: number }) {
     this.#capacity = capacity;
   }
 

@@ -62,6 +62,8 @@ export interface Whizbang<
   readonly name: string;
   readonly ledger: Ledger;
   readonly store: PerspectiveStore;
+  /** The registered perspectives, by name. */
+  readonly perspectives: ReadonlyMap<string, Perspective<unknown, any>>;
   /** Sends a command to its receptor; resolves with a receipt once it and its cascade are done. */
   send<M extends C>(command: M, options?: SendOptions): Promise<DeliveryReceipt>;
   /** Sends commands one after another (each its own transaction); stops at the first failure. */
