@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT'
   | 'INVALID_QUERY'
   | 'HANDLER_FAILED'
+  | 'UNKNOWN_EVENT_VERSION'
+  | 'UPCAST_FAILED'
   | 'CLOSED';
 
 /** Base class of every error Whizbang throws. */

@@ -45,6 +45,10 @@ export interface MessageDefinition<K extends MessageKind, T extends string, D, I
   readonly kind: K;
   readonly type: T;
   readonly schema: StandardSchemaV1<I, D> | undefined;
+  /** The version of the data's shape (events; 1 unless declared). */
+  readonly version: number;
+  /** Upcasters by the version they read: `upcasters.get(1)` turns version-1 data into version 2. */
+  readonly upcasters: ReadonlyMap<number, (data: unknown) => unknown>;
   /** True when `message` is of this type. */
   is(message: Message): message is Message<K, T, D>;
 }
@@ -77,13 +81,48 @@ type DataOf<S> =
 type InputDataOf<S> =
   S extends StandardSchemaV1<infer In, unknown> ? In : S extends Payload<infer D> ? D : never;
 
+/** Options of {@link defineEvent}: the shape's version, and how to read older versions. */
+export interface EventOptions {
+  /** The current version of the data's shape (default 1). Stored with each event. */
+  readonly version?: number;
+  /**
+   * Upcasters keyed by the version they read: `{ 1: (v1) => v2, 2: (v2) => v3 }`. Old events are
+   * read as the current shape; every version below `version` needs one.
+   */
+  readonly upcast?: Readonly<Record<number, (data: any) => unknown>>;
+}
+
+const NO_UPCASTERS: ReadonlyMap<number, (data: unknown) => unknown> = new Map();
+
 function define<K extends MessageKind, T extends string>(
   kind: K,
   type: T,
   shape: StandardSchemaV1<unknown, unknown> | Payload<unknown> | undefined,
+  options: EventOptions = {},
 ): MessageDefinition<K, T, any, any> {
   if (typeof type !== 'string' || type.length === 0) {
     throw invalidArgument(`A ${kind} needs a non-empty type name, got ${JSON.stringify(type)}.`);
+  }
+  const version = options.version ?? 1;
+  if (!Number.isSafeInteger(version) || version < 1) {
+    throw invalidArgument(`The version of "${type}" must be a whole number ≥ 1, got ${version}.`);
+  }
+  const upcasters = new Map<number, (data: unknown) => unknown>();
+  for (const [from, fn] of Object.entries(options.upcast ?? {})) {
+    const v = Number(from);
+    if (!Number.isSafeInteger(v) || v < 1 || v >= version || typeof fn !== 'function') {
+      throw invalidArgument(
+        `"${type}" has an upcaster for version ${from}; upcasters read versions 1 to ${version - 1} and are functions.`,
+      );
+    }
+    upcasters.set(v, fn);
+  }
+  for (let v = 1; v < version; v++) {
+    if (!upcasters.has(v)) {
+      throw invalidArgument(
+        `"${type}" is at version ${version} but has no upcaster from version ${v}; add \`upcast: { ${v}: (data) => … }\`.`,
+      );
+    }
   }
   const schema = shape && '~standard' in shape ? shape : undefined;
   const create = (data?: unknown): Message<K, T, unknown> => ({ kind, type, data });
@@ -91,6 +130,8 @@ function define<K extends MessageKind, T extends string>(
     kind,
     type,
     schema,
+    version,
+    upcasters: upcasters.size === 0 ? NO_UPCASTERS : upcasters,
     is: (message: Message): message is Message<K, T, any> =>
       message.kind === kind && message.type === type,
   });
@@ -115,20 +156,25 @@ export function defineCommand(
 }
 
 /**
- * Defines an event type.
+ * Defines an event type. Give `version` and `upcast` when its shape changes.
  * @example
  * const Deposited = defineEvent('Deposited', payload<{ accountId: string; amount: number }>());
+ * const Renamed = defineEvent('Renamed', payload<{ first: string; last: string }>(), {
+ *   version: 2,
+ *   upcast: { 1: (v1: { name: string }) => ({ first: v1.name.split(' ')[0], last: v1.name.split(' ')[1] ?? '' }) },
+ * });
  */
 export function defineEvent<
   const T extends string,
   S extends StandardSchemaV1<unknown, any> | Payload<any>,
->(type: T, shape: S): EventDefinition<T, DataOf<S>, InputDataOf<S>>;
+>(type: T, shape: S, options?: EventOptions): EventDefinition<T, DataOf<S>, InputDataOf<S>>;
 export function defineEvent<const T extends string>(type: T): EventDefinition<T, undefined>;
 export function defineEvent(
   type: string,
   shape?: StandardSchemaV1<unknown, any> | Payload<any>,
+  options?: EventOptions,
 ): EventDefinition<string, any> {
-  return define('event', type, shape);
+  return define('event', type, shape, options);
 }
 
 /**

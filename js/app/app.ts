@@ -46,7 +46,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 /** Builds the public app over a registry. */
 export function createApp(registry: Registry, options: RuntimeOptions): Whizbang<any, any> {
   const runtime = new Runtime(registry, options);
-  const { ledger, store } = runtime.driver;
+  const { store } = runtime.driver;
+  const ledger = runtime.ledger;
   let closed = false;
 
   const open = (): void => {

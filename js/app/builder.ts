@@ -46,6 +46,11 @@ export interface WhizbangBuilder<C extends Command, R extends Record<string, unk
     event: D,
     handler: EventHandler<RecordedEvent<MessageOf<D>>>,
   ): WhizbangBuilder<C, R>;
+  /**
+   * Registers event definitions the app appends or reads without a perspective or handler naming
+   * them, so that their schemas validate and their versions upcast.
+   */
+  events(...definitions: EventDefinition[]): WhizbangBuilder<C, R>;
   /** Builds the app; async perspectives start catching up at once. */
   build(options?: BuildOptions): Whizbang<C, R>;
 }
@@ -70,6 +75,15 @@ class Builder {
 
   on(event: EventDefinition, handler: EventHandler<any>): this {
     this.#registry.addHandler(event, handler);
+    return this;
+  }
+
+  events(...definitions: EventDefinition[]): this {
+    for (const d of definitions) {
+      if (d?.kind !== 'event')
+        throw invalidArgument('events() takes definitions made by defineEvent().');
+      this.#registry.addEventSchema(d);
+    }
     return this;
   }
 

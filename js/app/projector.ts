@@ -1,25 +1,30 @@
 /** Runs async perspectives: a subscription from the checkpoint, one transaction per batch. */
-import type { Driver } from '../driver.ts';
+
 import { WhizbangError } from '../errors.ts';
+import type { Ledger } from '../ledger.ts';
 import type { Perspective } from '../perspective.ts';
+import type { PerspectiveStore } from '../store.ts';
 import { type Subscription, subscribeBatches } from '../subscription.ts';
 import { applyEvents } from './project.ts';
 
 /** One async perspective's runner. */
 export class Projector {
   readonly perspective: Perspective;
-  readonly #driver: Driver;
+  readonly #ledger: Ledger;
+  readonly #store: PerspectiveStore;
   #subscription: Promise<Subscription> | undefined;
   #error: unknown;
 
-  constructor(driver: Driver, perspective: Perspective) {
-    this.#driver = driver;
+  constructor(ledger: Ledger, store: PerspectiveStore, perspective: Perspective) {
+    this.#ledger = ledger;
+    this.#store = store;
     this.perspective = perspective;
   }
 
   /** Starts from the stored checkpoint. */
   start(): void {
-    const { store, ledger } = this.#driver;
+    const store = this.#store;
+    const ledger = this.#ledger;
     const p = this.perspective;
     this.#error = undefined;
     this.#subscription = Promise.resolve(store.checkpoint(p.name)).then((checkpoint) =>

@@ -29,6 +29,9 @@ export class Registry {
   readonly inlineByType: Map<string, Perspective[]> = new Map();
   readonly handlers: Map<string, EventHandler[]> = new Map();
   readonly eventSchemas: Map<string, StandardSchemaV1> = new Map();
+  readonly eventDefinitions: Map<string, EventDefinition> = new Map();
+  /** Event types whose shape is past version 1: the version is stamped on each appended event. */
+  readonly eventVersions: Map<string, number> = new Map();
 
   addReceptor(receptor: Receptor): void {
     if (typeof receptor?.decide !== 'function')
@@ -76,7 +79,16 @@ export class Registry {
     this.addEventSchema(definition);
   }
 
+  /** Registers what an event definition knows: its schema, its version and its upcasters. */
   addEventSchema(definition: EventDefinition): void {
+    const known = this.eventDefinitions.get(definition.type);
+    if (known !== undefined && known !== definition && known.version !== definition.version) {
+      throw invalidArgument(
+        `Two definitions of "${definition.type}" disagree on its version (${known.version} and ${definition.version}); register one.`,
+      );
+    }
+    this.eventDefinitions.set(definition.type, definition);
     if (definition.schema !== undefined) this.eventSchemas.set(definition.type, definition.schema);
+    if (definition.version > 1) this.eventVersions.set(definition.type, definition.version);
   }
 }

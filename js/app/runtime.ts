@@ -12,6 +12,7 @@ import {
   type AppendResult,
   checkStreamId,
   type ExpectedVersion,
+  type Ledger,
   type NewEvent,
   type RecordedEvent,
 } from '../ledger.ts';
@@ -20,6 +21,7 @@ import { type Command, type Event, isMessage, type Message, validate } from '../
 import type { Observer } from '../observer.ts';
 import type { Perspective } from '../perspective.ts';
 import { isReply, type Receptor, type ReceptorContext } from '../receptor.ts';
+import { SCHEMA_VERSION, upcastingLedger } from '../upcast.ts';
 import { applyEvents } from './project.ts';
 import { Projector } from './projector.ts';
 import type { Registry } from './registry.ts';
@@ -60,6 +62,8 @@ export interface RuntimeOptions {
 
 export class Runtime {
   readonly driver: Driver;
+  /** The ledger as the app reads it (events in their current shape). */
+  readonly ledger: Ledger;
   readonly name: string;
   readonly #registry: Registry;
   readonly #maxDepth: number;
@@ -75,6 +79,11 @@ export class Runtime {
   constructor(registry: Registry, options: RuntimeOptions) {
     this.#registry = registry;
     this.driver = options.driver;
+    // Reads go through the upcasters when any event's shape has moved on.
+    this.ledger =
+      registry.eventVersions.size === 0
+        ? options.driver.ledger
+        : upcastingLedger(options.driver.ledger, registry.eventDefinitions);
     this.name = options.name;
     this.#maxDepth = options.maxCascadeDepth;
     this.#cache = new StateCache(options.stateCacheSize, {
@@ -83,7 +92,8 @@ export class Runtime {
     });
     this.#observers = options.observers;
     for (const p of registry.perspectives.values()) {
-      if (p.mode === 'async') this.projectors.set(p.name, new Projector(this.driver, p));
+      if (p.mode === 'async')
+        this.projectors.set(p.name, new Projector(this.ledger, this.driver.store, p));
     }
     for (const projector of this.projectors.values()) projector.start();
   }
@@ -198,14 +208,18 @@ export class Runtime {
       chain(validate(e.message, schemas.get(e.message.type)), () => undefined),
     );
     return chain(validated, () => {
-      const events: NewEvent[] = envelopes.map((e) => ({
-        type: e.message.type,
-        data: e.message.data,
-        messageId: e.messageId,
-        correlationId: e.correlationId,
-        causationId: e.causationId,
-        timestamp: e.timestamp,
-      }));
+      const events: NewEvent[] = envelopes.map((e) => {
+        const version = this.#versioned(e.message.type);
+        return {
+          type: e.message.type,
+          data: e.message.data,
+          messageId: e.messageId,
+          correlationId: e.correlationId,
+          causationId: e.causationId,
+          timestamp: e.timestamp,
+          ...(version === undefined ? {} : { metadata: version }),
+        };
+      });
       return chain(this.#append(stream, events, first.tenant, expectedVersion, flow), (append) => {
         endHop(hop);
         const outcome: Outcome = { value: undefined, append };
@@ -301,7 +315,7 @@ export class Runtime {
   ): MaybePromise<Decision> {
     const streamId = receptor.stream!(command);
     checkStreamId(streamId);
-    const folded = this.#cache.load(this.driver.ledger, receptor.state!, envelope.tenant, streamId);
+    const folded = this.#cache.load(this.ledger, receptor.state!, envelope.tenant, streamId);
     return isThenable<Folded>(folded)
       ? Promise.resolve(folded).then((f) =>
           this.#decide(receptor, command, envelope, flow, retry, streamId, f),
@@ -376,12 +390,15 @@ export class Runtime {
       for (const m of messages) {
         if (m.kind === 'event') {
           if (events === NO_EVENTS) events = [];
-          events.push({
+          const version =
+            this.#registry.eventVersions.size === 0 ? undefined : this.#versioned(m.type);
+          const event: NewEvent = {
             type: m.type,
             data: m.data,
             correlationId: parent.correlationId,
             causationId: parent.messageId,
-          });
+          };
+          events.push(version === undefined ? event : { ...event, metadata: version });
         } else {
           if (commands === NO_COMMANDS) commands = [];
           commands.push(m as Command);
@@ -389,6 +406,12 @@ export class Runtime {
       }
     }
     return { value, append: undefined, events, commands };
+  }
+
+  /** The metadata that records an event type's shape version, when it is past version 1. */
+  #versioned(type: string): Readonly<Record<string, unknown>> | undefined {
+    const version = this.#registry.eventVersions.get(type);
+    return version === undefined ? undefined : { [SCHEMA_VERSION]: version };
   }
 
   /** Validates (and transforms) events whose definitions have schemas, in place. */
