@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'HANDLER_FAILED'
   | 'UNKNOWN_EVENT_VERSION'
   | 'UPCAST_FAILED'
+  | 'TIMEOUT'
+  | 'CIRCUIT_OPEN'
   | 'CLOSED';
 
 /** Base class of every error Whizbang throws. */

@@ -77,6 +77,7 @@ export type {
   CommandDefinition,
   Event,
   EventDefinition,
+  EventOptions,
   InputOf,
   Message,
   MessageDefinition,
@@ -88,6 +89,21 @@ export { defineCommand, defineEvent, payload } from './message.ts';
 export type { Dispatched, Observer } from './observer.ts';
 export type { Perspective, PerspectiveDefinition, PerspectiveMode } from './perspective.ts';
 export { definePerspective } from './perspective.ts';
+export type {
+  Attempt,
+  CacheOptions,
+  CachePolicy,
+  CircuitBreaker,
+  CircuitBreakerOptions,
+  CircuitState,
+  Policy,
+  PolicyMatch,
+  PolicyOutcome,
+  PolicyRun,
+  RetryOptions,
+  TimeoutOptions,
+} from './policy.ts';
+export { cache, circuitBreaker, retry, timeout } from './policy.ts';
 export type { FieldFilter, OrderBy, Query, Where } from './query.ts';
 export { matches, runQuery } from './query.ts';
 export type {
@@ -113,3 +129,4 @@ export type {
   WireEnvelope,
   WireHop,
 } from './transport.ts';
+export { SCHEMA_VERSION, upcastEvent, upcastingLedger } from './upcast.ts';

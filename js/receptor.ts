@@ -17,6 +17,8 @@ export interface ReceptorContext {
   readonly streamId: string | undefined;
   /** The stream version the state was folded to (0 for a new stream or a stateless receptor). */
   readonly version: number;
+  /** Aborted when a policy (timeout) gives up on this decision; undefined when no policy applies. */
+  readonly signal: AbortSignal | undefined;
 }
 
 /** How a stream's state is folded from its events. `evolve` must be pure: return a new state. */

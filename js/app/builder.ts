@@ -9,6 +9,7 @@ import { memoryDriver } from '../memory/driver.ts';
 import type { Command, EventDefinition, MessageOf } from '../message.ts';
 import type { Observer } from '../observer.ts';
 import type { Perspective } from '../perspective.ts';
+import type { Policy, PolicyMatch } from '../policy.ts';
 import type { Receptor, ResultOf } from '../receptor.ts';
 import { createApp } from './app.ts';
 import { type EventHandler, Registry } from './registry.ts';
@@ -51,6 +52,11 @@ export interface WhizbangBuilder<C extends Command, R extends Record<string, unk
    * them, so that their schemas validate and their versions upcast.
    */
   events(...definitions: EventDefinition[]): WhizbangBuilder<C, R>;
+  /**
+   * Adds a policy (retry, timeout, cache, circuit breaker) for the commands it matches (all when
+   * no match is given). Policies wrap in the order added: the first is the outermost.
+   */
+  policy(policy: Policy, match?: PolicyMatch): WhizbangBuilder<C, R>;
   /** Builds the app; async perspectives start catching up at once. */
   build(options?: BuildOptions): Whizbang<C, R>;
 }
@@ -75,6 +81,11 @@ class Builder {
 
   on(event: EventDefinition, handler: EventHandler<any>): this {
     this.#registry.addHandler(event, handler);
+    return this;
+  }
+
+  policy(policy: Policy, match?: PolicyMatch): this {
+    this.#registry.addPolicy(policy, match);
     return this;
   }
 

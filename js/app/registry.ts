@@ -4,6 +4,7 @@ import type { RecordedEvent } from '../ledger.ts';
 import type { MaybePromise } from '../maybe.ts';
 import type { EventDefinition, Message } from '../message.ts';
 import type { Perspective } from '../perspective.ts';
+import type { Policy, PolicyMatch } from '../policy.ts';
 import type { Receptor } from '../receptor.ts';
 import type { StandardSchemaV1 } from '../standard-schema.ts';
 
@@ -20,6 +21,8 @@ export type EventHandler<E extends RecordedEvent = RecordedEvent> = (
   // biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing is the common case
 ) => MaybePromise<Message | readonly Message[] | undefined | void>;
 
+const NO_POLICIES: readonly Policy[] = [];
+
 /** The registered parts of an app. */
 export class Registry {
   readonly receptors: Map<string, Receptor> = new Map();
@@ -30,6 +33,13 @@ export class Registry {
   readonly handlers: Map<string, EventHandler[]> = new Map();
   readonly eventSchemas: Map<string, StandardSchemaV1> = new Map();
   readonly eventDefinitions: Map<string, EventDefinition> = new Map();
+  readonly #policies: Array<{
+    policy: Policy;
+    matches: (message: Message) => boolean;
+    types?: ReadonlySet<string>;
+  }> = [];
+  readonly #policiesByType = new Map<string, readonly Policy[]>();
+  #predicates = false;
   /** Event types whose shape is past version 1: the version is stamped on each appended event. */
   readonly eventVersions: Map<string, number> = new Map();
 
@@ -90,5 +100,36 @@ export class Registry {
     this.eventDefinitions.set(definition.type, definition);
     if (definition.schema !== undefined) this.eventSchemas.set(definition.type, definition.schema);
     if (definition.version > 1) this.eventVersions.set(definition.type, definition.version);
+  }
+
+  addPolicy(policy: Policy, match?: PolicyMatch): void {
+    if (typeof policy?.wrap !== 'function') {
+      throw invalidArgument(
+        'policy() takes a policy made by retry(), timeout(), cache() or circuitBreaker().',
+      );
+    }
+    if (match === undefined) {
+      this.#policies.push({ policy, matches: () => true });
+    } else if (typeof match === 'function') {
+      this.#predicates = true;
+      this.#policies.push({ policy, matches: match });
+    } else {
+      const types = new Set(match.for.map((d) => (typeof d === 'string' ? d : d.type)));
+      this.#policies.push({ policy, matches: (m) => types.has(m.type), types });
+    }
+    this.#policiesByType.clear();
+  }
+
+  /** The policies that apply to a message, outermost first (cached per type unless a predicate is involved). */
+  policiesFor(message: Message): readonly Policy[] {
+    if (this.#policies.length === 0) return NO_POLICIES;
+    if (this.#predicates)
+      return this.#policies.filter((p) => p.matches(message)).map((p) => p.policy);
+    let list = this.#policiesByType.get(message.type);
+    if (list === undefined) {
+      list = this.#policies.filter((p) => p.matches(message)).map((p) => p.policy);
+      this.#policiesByType.set(message.type, list);
+    }
+    return list;
   }
 }

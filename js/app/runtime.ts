@@ -20,6 +20,13 @@ import { chain, each, isThenable, type MaybePromise } from '../maybe.ts';
 import { type Command, type Event, isMessage, type Message, validate } from '../message.ts';
 import type { Observer } from '../observer.ts';
 import type { Perspective } from '../perspective.ts';
+import {
+  type Attempt,
+  AttemptState,
+  type Policy,
+  type PolicyOutcome,
+  type PolicyRun,
+} from '../policy.ts';
 import { isReply, type Receptor, type ReceptorContext } from '../receptor.ts';
 import { SCHEMA_VERSION, upcastingLedger } from '../upcast.ts';
 import { applyEvents } from './project.ts';
@@ -251,10 +258,15 @@ export class Runtime {
     depth: number,
     hop: Hop,
   ): MaybePromise<Outcome> {
-    const decision =
+    const decide = (attempt: Attempt | undefined): MaybePromise<Decision> =>
       receptor.state === undefined
-        ? this.#stateless(receptor, command, envelope, flow)
-        : this.#stateful(receptor, command, envelope, flow, 0);
+        ? this.#stateless(receptor, command, envelope, flow, attempt)
+        : this.#stateful(receptor, command, envelope, flow, 0, attempt);
+    const policies = this.#registry.policiesFor(command);
+    const decision =
+      policies.length === 0
+        ? decide(undefined)
+        : this.#underPolicies(policies, envelope, hop, decide);
     return isThenable<Decision>(decision)
       ? Promise.resolve(decision).then((d) => this.#finish(d, envelope, flow, depth, hop))
       : this.#finish(decision, envelope, flow, depth, hop);
@@ -278,15 +290,64 @@ export class Runtime {
     return chain(this.#cascade(decision.commands, events, envelope, flow, depth), () => decision);
   }
 
+  /** Runs a decision under its policies, outermost first; each run gets a fresh attempt. */
+  #underPolicies(
+    policies: readonly Policy[],
+    envelope: Envelope,
+    hop: Hop,
+    decide: (attempt: Attempt) => MaybePromise<Decision>,
+  ): MaybePromise<Decision> {
+    let current: AttemptState | undefined;
+    let runs = 0;
+    const outcome = (decision: Decision): PolicyOutcome & { decision: Decision } => ({
+      value: decision.value,
+      wrote: decision.append !== undefined || decision.commands.length > 0,
+      decision,
+    });
+    const cached = (value: unknown): PolicyOutcome & { decision: Decision } =>
+      outcome({ value, append: undefined, events: NO_EVENTS, commands: NO_COMMANDS });
+    let next = (): MaybePromise<PolicyOutcome & { decision: Decision }> => {
+      current = new AttemptState(++runs);
+      const d = decide(current);
+      return isThenable<Decision>(d) ? Promise.resolve(d).then(outcome) : outcome(d);
+    };
+    for (let i = policies.length - 1; i >= 0; i--) {
+      const policy = policies[i]!;
+      const inner = next;
+      const run: PolicyRun = {
+        message: envelope.message,
+        tenant: envelope.tenant,
+        hop,
+        get attempt() {
+          return current;
+        },
+        decide: (decision, detail) => {
+          hop.decisions.push(
+            detail === undefined
+              ? { policy: policy.name, decision }
+              : { policy: policy.name, decision, detail },
+          );
+        },
+      };
+      next = () => policy.wrap(inner, run, cached);
+    }
+    const result = next();
+    return isThenable<PolicyOutcome & { decision: Decision }>(result)
+      ? Promise.resolve(result).then((o) => o.decision)
+      : result.decision;
+  }
+
   #stateless(
     receptor: Receptor,
     command: Command,
     envelope: Envelope,
     flow: Flow,
+    attempt: Attempt | undefined,
   ): MaybePromise<Decision> {
     const streamId = receptor.stream === undefined ? undefined : receptor.stream(command);
-    const context: ReceptorContext = { envelope, tenant: envelope.tenant, streamId, version: 0 };
+    const context = Runtime.#context(envelope, streamId, 0, attempt);
     const decided = (output: unknown): MaybePromise<Decision> => {
+      Runtime.#stillWanted(attempt);
       const decision = this.#sort(output, envelope);
       if (decision.events.length === 0) return decision;
       if (streamId === undefined) {
@@ -312,15 +373,41 @@ export class Runtime {
     envelope: Envelope,
     flow: Flow,
     retry: number,
+    attempt: Attempt | undefined,
   ): MaybePromise<Decision> {
     const streamId = receptor.stream!(command);
     checkStreamId(streamId);
     const folded = this.#cache.load(this.ledger, receptor.state!, envelope.tenant, streamId);
     return isThenable<Folded>(folded)
       ? Promise.resolve(folded).then((f) =>
-          this.#decide(receptor, command, envelope, flow, retry, streamId, f),
+          this.#decide(receptor, command, envelope, flow, retry, streamId, f, attempt),
         )
-      : this.#decide(receptor, command, envelope, flow, retry, streamId, folded);
+      : this.#decide(receptor, command, envelope, flow, retry, streamId, folded, attempt);
+  }
+
+  /** What a receptor knows besides the command; the abort signal is made only when read. */
+  static #context(
+    envelope: Envelope,
+    streamId: string | undefined,
+    version: number,
+    attempt: Attempt | undefined,
+  ): ReceptorContext {
+    const tenant = envelope.tenant;
+    if (attempt === undefined) return { envelope, tenant, streamId, version, signal: undefined };
+    return {
+      envelope,
+      tenant,
+      streamId,
+      version,
+      get signal() {
+        return attempt.signal;
+      },
+    };
+  }
+
+  /** A decision that arrives after a policy gave up on it (timeout) is not written. */
+  static #stillWanted(attempt: Attempt | undefined): void {
+    if (attempt?.aborted) throw attempt.signal.reason;
   }
 
   #decide(
@@ -331,10 +418,12 @@ export class Runtime {
     retry: number,
     streamId: string,
     folded: Folded,
+    attempt: Attempt | undefined,
   ): MaybePromise<Decision> {
     const tenant = envelope.tenant;
-    const context: ReceptorContext = { envelope, tenant, streamId, version: folded.version };
+    const context = Runtime.#context(envelope, streamId, folded.version, attempt);
     const decided = (output: unknown): MaybePromise<Decision> => {
+      Runtime.#stillWanted(attempt);
       const decision = this.#sort(output, envelope);
       if (decision.events.length === 0) return decision;
       const conflict = (error: unknown): MaybePromise<Decision> => {
@@ -345,7 +434,7 @@ export class Runtime {
           decision: 'retry',
           detail: `stream "${streamId}" moved to version ${error.actual}; deciding again (retry ${retry + 1} of ${receptor.maxRetries})`,
         });
-        return this.#stateful(receptor, command, envelope, flow, retry + 1);
+        return this.#stateful(receptor, command, envelope, flow, retry + 1, attempt);
       };
       const committed = (append: AppendResult): Decision => {
         this.#cache.advance(receptor.state!, tenant, streamId, folded, append.events);

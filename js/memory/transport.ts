@@ -1,0 +1,385 @@
+/**
+ * The memory transport: topics, wildcards, queue groups, redelivery and back-pressure inside one
+ * process. Envelopes travel as JSON, as on a wire: every delivery is a fresh copy, and what JSON
+ * cannot carry is refused at `publish`.
+ * @example
+ * const transport = memoryTransport({ maxInFlight: 256, redelivery: { attempts: 3 } });
+ * transport.subscribe('orders.*', (envelope, topic) => bill(envelope), { queue: 'billing' });
+ * await transport.publish('orders.placed', envelope);
+ * @module
+ */
+import { invalidArgument, WhizbangError } from '../errors.ts';
+import type { MaybePromise } from '../maybe.ts';
+import type {
+  Transport,
+  TransportHandler,
+  TransportSubscribeOptions,
+  TransportSubscription,
+  WireEnvelope,
+} from '../transport.ts';
+
+/** Receives an envelope whose handler failed on every attempt, with the last error. */
+export type DeadLetterHandler = (
+  envelope: WireEnvelope,
+  topic: string,
+  error: unknown,
+) => MaybePromise<void>;
+
+/** Options of {@link memoryTransport}. */
+export interface MemoryTransportOptions {
+  /** Envelopes a subscription may hold, the one in hand included, before `publish` waits (default 1024). */
+  readonly maxInFlight?: number;
+  readonly redelivery?: {
+    /** Deliveries of one envelope before it goes to the dead letter (default 5). */
+    readonly attempts?: number;
+    /** Wait before the first redelivery, doubling after each further failure (default 100 ms). */
+    readonly backoffMs?: number;
+  };
+  /** Where envelopes go after the last failed attempt (default: dropped). Its errors are ignored. */
+  readonly deadLetter?: DeadLetterHandler;
+}
+
+/** The memory transport subscribes synchronously. */
+export interface MemoryTransport extends Transport {
+  subscribe(
+    topic: string,
+    handler: TransportHandler,
+    options?: TransportSubscribeOptions,
+  ): TransportSubscription;
+  /** Ends every subscription and waits for the envelopes in hand; later calls throw `CLOSED`. */
+  close(): MaybePromise<void>;
+}
+
+/** An envelope on its way: encoded once at publish, decoded for each delivery. */
+interface Item {
+  readonly topic: string;
+  readonly json: string;
+}
+
+/** One `publish` that waits for room: it resolves when its last waiting item is admitted. */
+interface Ticket {
+  remaining: number;
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** A first-in first-out queue with O(1) removal from the front. */
+class Fifo<T> {
+  #items: T[] = [];
+  #head = 0;
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+  push(item: T): void {
+    this.#items.push(item);
+  }
+  peek(): T | undefined {
+    return this.#items[this.#head];
+  }
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const item = this.#items[this.#head++];
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+  drain(): T[] {
+    const rest = this.#items.slice(this.#head);
+    this.#items = [];
+    this.#head = 0;
+    return rest;
+  }
+}
+
+interface Sub {
+  readonly tokens: readonly string[];
+  readonly handler: TransportHandler;
+  readonly group: string | undefined;
+  /** Admitted envelopes; the first is in hand until its handler settles. */
+  readonly admitted: Fifo<Item>;
+  /** Envelopes of publishes that wait for room, in publish order. */
+  readonly waiting: Fifo<{ readonly item: Item; readonly ticket: Ticket }>;
+  closed: boolean;
+  running: Promise<void> | undefined;
+  wake: (() => void) | undefined;
+}
+
+const WILDCARD = /[*>]/;
+const WHITESPACE = /\s/;
+
+/** Splits and checks a topic; wildcards only where subscribing. */
+function parseTopic(topic: unknown, use: 'publish' | 'subscribe'): string[] {
+  if (typeof topic !== 'string' || topic === '') {
+    throw invalidArgument(
+      `A topic must be a non-empty string of dot-separated tokens, like "orders.placed"; got ${JSON.stringify(topic) ?? String(topic)}.`,
+    );
+  }
+  if (WHITESPACE.test(topic)) {
+    throw invalidArgument(`Topic "${topic}" contains whitespace; use dots between tokens.`);
+  }
+  const tokens = topic.split('.');
+  tokens.forEach((token, i) => {
+    if (token === '') {
+      throw invalidArgument(
+        `Topic "${topic}" has an empty token (token ${i + 1}): remove the leading, trailing or doubled dot.`,
+      );
+    }
+    if (token !== '*' && token !== '>' && WILDCARD.test(token)) {
+      throw invalidArgument(
+        `Topic "${topic}" has the token "${token}": "*" and ">" are wildcards and must be whole tokens.`,
+      );
+    }
+    if (use === 'publish' && (token === '*' || token === '>')) {
+      throw invalidArgument(
+        `Cannot publish to "${topic}": wildcards ("*", ">") are for subscribing; publish to a concrete topic.`,
+      );
+    }
+    if (token === '>' && i !== tokens.length - 1) {
+      throw invalidArgument(
+        `Topic "${topic}" has ">" before its end: ">" matches the rest of a topic, so it can only be the last token.`,
+      );
+    }
+  });
+  return tokens;
+}
+
+/** NATS rules: `*` is exactly one token, `>` one or more. */
+function matches(pattern: readonly string[], topic: readonly string[]): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    const token = pattern[i];
+    if (token === '>') return topic.length > i;
+    if (i >= topic.length || (token !== '*' && token !== topic[i])) return false;
+  }
+  return pattern.length === topic.length;
+}
+
+function whole(name: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw invalidArgument(`"${name}" must be a whole number ≥ ${min}, got ${value}.`);
+  }
+  return value;
+}
+
+function closedError(action: string): WhizbangError {
+  return new WhizbangError(
+    'CLOSED',
+    `Cannot ${action}: this memory transport is closed. Create a new transport with memoryTransport().`,
+  );
+}
+
+function encode(topic: string, envelope: WireEnvelope): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(envelope);
+  } catch (error) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      `The envelope published to "${topic}" cannot be sent as JSON (${error instanceof Error ? error.message : String(error)}). ` +
+        'Keep message data JSON-safe: no BigInt, cycles or functions.',
+      { cause: error },
+    );
+  }
+  if (typeof envelope !== 'object' || envelope === null || json === undefined) {
+    throw invalidArgument(
+      `publish("${topic}", …) needs an envelope object, got ${String(envelope)}.`,
+    );
+  }
+  return json;
+}
+
+function ticket(): Ticket {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { remaining: 0, promise, resolve, reject };
+}
+
+/** Creates a transport that delivers within this process. */
+export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTransport {
+  const maxInFlight = whole('maxInFlight', options.maxInFlight, 1024, 1);
+  const attempts = whole('redelivery.attempts', options.redelivery?.attempts, 5, 1);
+  const backoffMs = options.redelivery?.backoffMs ?? 100;
+  if (!Number.isFinite(backoffMs) || backoffMs < 0) {
+    throw invalidArgument(`"redelivery.backoffMs" must be a number ≥ 0, got ${backoffMs}.`);
+  }
+  const { deadLetter } = options;
+  if (deadLetter !== undefined && typeof deadLetter !== 'function') {
+    throw invalidArgument('"deadLetter" must be a function (envelope, topic, error) => void.');
+  }
+
+  const subs: Sub[] = [];
+  /** Per queue group, how many envelopes it was offered: the round-robin turn. */
+  const turns = new Map<string, number>();
+  let closed = false;
+
+  const release = (t: Ticket): void => {
+    if (--t.remaining === 0) t.resolve();
+  };
+
+  const backoff = (sub: Sub, ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        sub.wake = undefined;
+        resolve();
+      }, ms);
+      sub.wake = () => {
+        clearTimeout(timer);
+        sub.wake = undefined;
+        resolve();
+      };
+    });
+
+  const deliver = async (sub: Sub, item: Item): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await sub.handler(JSON.parse(item.json) as WireEnvelope, item.topic);
+        return;
+      } catch (error) {
+        if (sub.closed) return;
+        if (attempt >= attempts) {
+          try {
+            await deadLetter?.(JSON.parse(item.json) as WireEnvelope, item.topic, error);
+          } catch {
+            // the dead letter is the last stop: nothing is left to report its failure to
+          }
+          return;
+        }
+      }
+      await backoff(sub, backoffMs * 2 ** (attempt - 1));
+      if (sub.closed) return;
+    }
+  };
+
+  const run = async (sub: Sub): Promise<void> => {
+    for (let item = sub.admitted.peek(); item !== undefined && !sub.closed; ) {
+      await deliver(sub, item);
+      sub.admitted.shift();
+      while (sub.waiting.size > 0 && sub.admitted.size < maxInFlight) {
+        const next = sub.waiting.shift()!;
+        sub.admitted.push(next.item);
+        release(next.ticket);
+      }
+      item = sub.admitted.peek();
+    }
+    sub.running = undefined;
+  };
+
+  const admit = (sub: Sub, item: Item): void => {
+    sub.admitted.push(item);
+    // a microtask later, so a handler never runs inside `publish`
+    sub.running ??= Promise.resolve().then(() => run(sub));
+  };
+
+  const hasRoom = (sub: Sub): boolean => sub.waiting.size === 0 && sub.admitted.size < maxInFlight;
+
+  const end = (sub: Sub, error?: WhizbangError): Promise<void> | undefined => {
+    if (sub.closed) return sub.running;
+    sub.closed = true;
+    subs.splice(subs.indexOf(sub), 1);
+    if (sub.group !== undefined && !subs.some((s) => s.group === sub.group)) {
+      turns.delete(sub.group);
+    }
+    sub.admitted.drain();
+    for (const { ticket: t } of sub.waiting.drain()) {
+      if (error === undefined) release(t);
+      else t.reject(error);
+    }
+    sub.wake?.();
+    return sub.running;
+  };
+
+  return {
+    name: 'memory',
+
+    publish(topic: string, envelope: WireEnvelope): MaybePromise<void> {
+      if (closed) throw closedError(`publish to "${topic}"`);
+      const tokens = parseTopic(topic, 'publish');
+      const item: Item = { topic, json: encode(topic, envelope) };
+      let waits: Ticket | undefined;
+      const offer = (sub: Sub): void => {
+        if (hasRoom(sub)) return admit(sub, item);
+        waits ??= ticket();
+        waits.remaining++;
+        sub.waiting.push({ item, ticket: waits });
+      };
+      let groups: Map<string, Sub[]> | undefined;
+      for (const sub of subs) {
+        if (!matches(sub.tokens, tokens)) continue;
+        if (sub.group === undefined) offer(sub);
+        else {
+          groups ??= new Map();
+          const members = groups.get(sub.group);
+          if (members === undefined) groups.set(sub.group, [sub]);
+          else members.push(sub);
+        }
+      }
+      for (const [group, members] of groups ?? []) {
+        const turn = turns.get(group) ?? 0;
+        turns.set(group, turn + 1);
+        // round-robin, passing over members whose queue is full while another has room
+        let chosen = members[turn % members.length]!;
+        for (let i = 1; i < members.length && !hasRoom(chosen); i++) {
+          const member = members[(turn + i) % members.length]!;
+          if (hasRoom(member)) chosen = member;
+        }
+        offer(chosen);
+      }
+      return waits?.promise;
+    },
+
+    subscribe(
+      topic: string,
+      handler: TransportHandler,
+      subscribeOptions: TransportSubscribeOptions = {},
+    ): TransportSubscription {
+      if (closed) throw closedError(`subscribe to "${topic}"`);
+      const tokens = parseTopic(topic, 'subscribe');
+      if (typeof handler !== 'function') {
+        throw invalidArgument(`subscribe("${topic}", …) needs a handler function.`);
+      }
+      const group = subscribeOptions.queue;
+      if (
+        group !== undefined &&
+        (typeof group !== 'string' || group === '' || WHITESPACE.test(group))
+      ) {
+        throw invalidArgument(
+          `Queue group name ${JSON.stringify(group)} is not valid: use a non-empty name without whitespace.`,
+        );
+      }
+      const sub: Sub = {
+        tokens,
+        handler,
+        group,
+        admitted: new Fifo(),
+        waiting: new Fifo(),
+        closed: false,
+        running: undefined,
+        wake: undefined,
+      };
+      subs.push(sub);
+      return {
+        close(): void {
+          end(sub);
+        },
+      };
+    },
+
+    close(): MaybePromise<void> {
+      if (closed) return;
+      closed = true;
+      const error = new WhizbangError(
+        'CLOSED',
+        'The memory transport closed while this publish waited for room in a subscription; the envelope was not delivered to it.',
+      );
+      const running = [...subs].map((sub) => end(sub, error)).filter((p) => p !== undefined);
+      if (running.length > 0) return Promise.all(running).then(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/** Turns what an observer sees (live envelopes, errors) into the trace store's plain JSON records. */
+import type { Hop } from '../envelope.ts';
+import type { RecordedEvent } from '../ledger.ts';
+import type { Dispatched } from '../observer.ts';
+import type { TracedEnvelope, TracedError, TracedEvent, TracedHop } from './types.ts';
+
+const TIME_ORIGIN = performance.timeOrigin;
+
+/**
+ * A hop's duration. A step that failed before it was ended still holds its start reading of
+ * `performance.now()` (so `at` is that reading on the epoch clock): measure it up to now.
+ */
+export function hopDuration(hop: Hop, now: number = performance.now()): number {
+  const d = hop.durationMs;
+  if (d > 0 && Math.round(TIME_ORIGIN + d) === hop.at) return Math.max(0, now - d);
+  return d;
+}
+
+const bigints = (_key: string, value: unknown): unknown =>
+  typeof value === 'bigint' ? value.toString() : value;
+
+/** A JSON copy of `value`: BigInts become strings, what JSON drops is dropped, `undefined` is `null`. */
+export function toPlain(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  const type = typeof value;
+  if (type === 'string' || type === 'boolean') return value;
+  if (type === 'number') return Number.isFinite(value) ? value : null;
+  try {
+    const text = JSON.stringify(value, bigints);
+    return text === undefined ? null : JSON.parse(text);
+  } catch (error) {
+    return `[not JSON: ${error instanceof Error ? error.message : 'unserializable'}]`;
+  }
+}
+
+/** The name, message and code of anything thrown. */
+export function toTracedError(error: unknown): TracedError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      name: error.name,
+      message: error.message,
+      code: typeof code === 'string' ? code : null,
+    };
+  }
+  let message: string;
+  try {
+    message = typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
+  } catch {
+    message = Object.prototype.toString.call(error);
+  }
+  return { name: 'Error', message, code: null };
+}
+
+function toHop(hop: Hop, now: number): TracedHop {
+  return {
+    where: hop.where,
+    service: hop.service,
+    topic: hop.topic,
+    streamId: hop.streamId ?? null,
+    at: hop.at,
+    durationMs: hopDuration(hop, now),
+    decisions: hop.decisions.map((d) => ({
+      policy: d.policy,
+      decision: d.decision,
+      detail: d.detail ?? null,
+    })),
+    traceparent: hop.traceparent,
+  };
+}
+
+/** The identity and place of a recorded event (its data stays in the ledger). */
+export function toTracedEvent(e: RecordedEvent): TracedEvent {
+  return {
+    type: e.type,
+    streamId: e.streamId,
+    version: e.version,
+    position: e.position,
+    messageId: e.messageId,
+    correlationId: e.correlationId,
+    causationId: e.causationId,
+    tenant: e.tenant,
+    timestamp: e.timestamp,
+  };
+}
+
+/** A plain JSON copy of a dispatched envelope, with the events it appended. */
+export function toTracedEnvelope(dispatched: Dispatched): TracedEnvelope {
+  const { envelope, events } = dispatched;
+  const now = performance.now();
+  const hops = envelope.hops.map((h) => toHop(h, now));
+  let durationMs = 0;
+  for (const h of hops) durationMs += h.durationMs;
+  return {
+    message: {
+      kind: envelope.message.kind,
+      type: envelope.message.type,
+      data: toPlain(envelope.message.data),
+    },
+    messageId: envelope.messageId,
+    correlationId: envelope.correlationId,
+    causationId: envelope.causationId,
+    streamId: envelope.streamId ?? null,
+    tenant: envelope.tenant,
+    timestamp: envelope.timestamp,
+    traceId: envelope.traceId,
+    hops,
+    durationMs,
+    error: 'error' in dispatched ? toTracedError(dispatched.error) : null,
+    events: events.map(toTracedEvent),
+  };
+}
