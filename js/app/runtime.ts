@@ -297,8 +297,7 @@ export class Runtime {
     hop: Hop,
     decide: (attempt: Attempt) => MaybePromise<Decision>,
   ): MaybePromise<Decision> {
-    let current: AttemptState | undefined;
-    let runs = 0;
+    const attempts = new Attempts();
     const outcome = (decision: Decision): PolicyOutcome & { decision: Decision } => ({
       value: decision.value,
       wrote: decision.append !== undefined || decision.commands.length > 0,
@@ -307,28 +306,13 @@ export class Runtime {
     const cached = (value: unknown): PolicyOutcome & { decision: Decision } =>
       outcome({ value, append: undefined, events: NO_EVENTS, commands: NO_COMMANDS });
     let next = (): MaybePromise<PolicyOutcome & { decision: Decision }> => {
-      current = new AttemptState(++runs);
-      const d = decide(current);
+      const d = decide(attempts.next());
       return isThenable<Decision>(d) ? Promise.resolve(d).then(outcome) : outcome(d);
     };
     for (let i = policies.length - 1; i >= 0; i--) {
       const policy = policies[i]!;
       const inner = next;
-      const run: PolicyRun = {
-        message: envelope.message,
-        tenant: envelope.tenant,
-        hop,
-        get attempt() {
-          return current;
-        },
-        decide: (decision, detail) => {
-          hop.decisions.push(
-            detail === undefined
-              ? { policy: policy.name, decision }
-              : { policy: policy.name, decision, detail },
-          );
-        },
-      };
+      const run = new Run(policy.name, envelope, hop, attempts);
       next = () => policy.wrap(inner, run, cached);
     }
     const result = next();
@@ -394,15 +378,7 @@ export class Runtime {
   ): ReceptorContext {
     const tenant = envelope.tenant;
     if (attempt === undefined) return { envelope, tenant, streamId, version, signal: undefined };
-    return {
-      envelope,
-      tenant,
-      streamId,
-      version,
-      get signal() {
-        return attempt.signal;
-      },
-    };
+    return new GuardedContext(envelope, streamId, version, attempt);
   }
 
   /** A decision that arrives after a policy gave up on it (timeout) is not written. */
@@ -624,5 +600,66 @@ export class Runtime {
       `"${envelope.message.type}" is ${this.#maxDepth + 1} cascades deep (correlation ${envelope.correlationId}). ` +
         'A receptor or event handler probably sends a command that leads back to itself; break the loop or raise maxCascadeDepth.',
     );
+  }
+}
+
+/** The attempts of one decision under policies; the newest is the one in progress. */
+class Attempts {
+  current: AttemptState | undefined;
+  #count = 0;
+
+  next(): AttemptState {
+    this.current = new AttemptState(++this.#count);
+    return this.current;
+  }
+}
+
+/** One policy's view of a message under it. */
+class Run implements PolicyRun {
+  readonly message: Message;
+  readonly tenant: string;
+  readonly hop: Hop;
+  readonly #policy: string;
+  readonly #attempts: Attempts;
+
+  constructor(policy: string, envelope: Envelope, hop: Hop, attempts: Attempts) {
+    this.#policy = policy;
+    this.message = envelope.message;
+    this.tenant = envelope.tenant;
+    this.hop = hop;
+    this.#attempts = attempts;
+  }
+
+  get attempt(): Attempt | undefined {
+    return this.#attempts.current;
+  }
+
+  decide(decision: string, detail?: string): void {
+    this.hop.decisions.push(
+      detail === undefined
+        ? { policy: this.#policy, decision }
+        : { policy: this.#policy, decision, detail },
+    );
+  }
+}
+
+/** A receptor's context under policies: the signal is read through to the attempt. */
+class GuardedContext implements ReceptorContext {
+  readonly envelope: Envelope;
+  readonly tenant: string;
+  readonly streamId: string | undefined;
+  readonly version: number;
+  readonly #attempt: Attempt;
+
+  constructor(envelope: Envelope, streamId: string | undefined, version: number, attempt: Attempt) {
+    this.envelope = envelope;
+    this.tenant = envelope.tenant;
+    this.streamId = streamId;
+    this.version = version;
+    this.#attempt = attempt;
+  }
+
+  get signal(): AbortSignal {
+    return this.#attempt.signal;
   }
 }

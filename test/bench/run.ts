@@ -5,6 +5,7 @@
  */
 import { benches as core } from './core.bench.ts';
 import { type BenchSpec, measure } from './harness.ts';
+import { benches as policy } from './policy.bench.ts';
 
 export interface BenchEntry {
   readonly name: string;
@@ -12,7 +13,7 @@ export interface BenchEntry {
 }
 
 const prefix = process.argv[2] ?? '';
-const all: BenchEntry[] = [...core];
+const all: BenchEntry[] = [...core, ...policy];
 let count = 0;
 for (const entry of all) {
   if (!entry.name.startsWith(prefix)) continue;
