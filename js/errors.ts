@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'UPCAST_FAILED'
   | 'TIMEOUT'
   | 'CIRCUIT_OPEN'
+  | 'DUPLICATE_MESSAGE'
   | 'CLOSED';
 
 /** Base class of every error Whizbang throws. */

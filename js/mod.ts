@@ -29,12 +29,14 @@
  * @module
  */
 
-export type { BuildOptions, WhizbangBuilder } from './app/builder.ts';
+export type { BuildOptions, RouteOptions, WhizbangBuilder } from './app/builder.ts';
 export { whizbang } from './app/builder.ts';
 export type { EventHandler, EventHandlerContext } from './app/registry.ts';
+export type { Relay, RelayOptions } from './app/relay.ts';
 export type {
   DeliveryReceipt,
   Lens,
+  ListenOptions,
   PublishOptions,
   SendOptions,
   SyncOptions,
@@ -70,8 +72,14 @@ export type { MemoryDriver } from './memory/driver.ts';
 export { memoryDriver } from './memory/driver.ts';
 export type { MemoryLedger, MemoryLedgerOptions } from './memory/ledger.ts';
 export { memoryLedger } from './memory/ledger.ts';
-export type { MemoryStore } from './memory/store.ts';
+export type { MemoryStore, MemoryStoreOptions } from './memory/store.ts';
 export { memoryStore } from './memory/store.ts';
+export type {
+  DeadLetterHandler,
+  MemoryTransport,
+  MemoryTransportOptions,
+} from './memory/transport.ts';
+export { memoryTransport } from './memory/transport.ts';
 export type {
   Command,
   CommandDefinition,
@@ -87,6 +95,8 @@ export type {
 } from './message.ts';
 export { defineCommand, defineEvent, payload } from './message.ts';
 export type { Dispatched, Observer } from './observer.ts';
+export type { OutboxRecord, OutboxStore, OutboxWriter, RouteTarget } from './outbox.ts';
+export { isTopic, topicFor } from './outbox.ts';
 export type { Perspective, PerspectiveDefinition, PerspectiveMode } from './perspective.ts';
 export { definePerspective } from './perspective.ts';
 export type {

@@ -4,6 +4,7 @@
  * perspective's events together with its checkpoint).
  */
 import type { MaybePromise } from './maybe.ts';
+import type { OutboxStore, OutboxWriter } from './outbox.ts';
 import type { Query } from './query.ts';
 
 /** A read model as stored, with its bookkeeping. */
@@ -25,6 +26,8 @@ export interface StoreWriter {
   put(perspective: string, row: StoredModel): MaybePromise<void>;
   delete(perspective: string, tenant: string, id: string): MaybePromise<void>;
   setCheckpoint(perspective: string, position: number): MaybePromise<void>;
+  /** Present when the store keeps an outbox and inbox (same transaction as everything else). */
+  readonly outbox?: OutboxWriter;
 }
 
 /** Read models and checkpoints, behind a driver. */
@@ -37,4 +40,6 @@ export interface PerspectiveStore {
   transaction<T>(fn: (tx: StoreWriter) => MaybePromise<T>): MaybePromise<T>;
   /** Deletes every row and the checkpoint of a perspective (for a rebuild). */
   clear(perspective: string): MaybePromise<void>;
+  /** Present when the store keeps an outbox and inbox. */
+  readonly outbox?: OutboxStore;
 }

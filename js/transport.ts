@@ -33,6 +33,9 @@ export interface WireEnvelope {
   /** W3C traceparent of the step that sent it. */
   readonly traceparent: string;
   readonly hops: readonly WireHop[];
+  /** For an event: its version in its stream and its position in the sender's ledger. */
+  readonly version?: number;
+  readonly position?: number;
 }
 
 /** Options of {@link Transport.subscribe}. */

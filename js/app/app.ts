@@ -3,9 +3,11 @@ import { DEFAULT_TENANT, type Envelope } from '../envelope.ts';
 import { invalidArgument, WhizbangError } from '../errors.ts';
 import { chain, isThenable, type MaybePromise } from '../maybe.ts';
 import type { Command, Event } from '../message.ts';
+import { topicFor } from '../outbox.ts';
 import type { Perspective } from '../perspective.ts';
 import { applyEvents } from './project.ts';
 import type { Registry } from './registry.ts';
+import { startRelay } from './relay.ts';
 import { Runtime, type RuntimeOptions } from './runtime.ts';
 import type {
   DeliveryReceipt,
@@ -15,6 +17,7 @@ import type {
   SyncOptions,
   Whizbang,
 } from './types.ts';
+import { noOutbox } from './wire.ts';
 
 /** Turns a maybe-synchronous computation into a promise, with synchronous throws as rejections. */
 function settle<T>(fn: () => MaybePromise<T>): Promise<T> {
@@ -41,6 +44,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
     );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The topics an app takes by default: its receptors' commands and its handlers' events (not its own). */
+function defaultTopics(registry: Registry): string[] {
+  const topics = new Set<string>();
+  for (const type of registry.receptors.keys()) {
+    topics.add(registry.routes.get(type)?.topic ?? topicFor('command', type));
+  }
+  for (const type of registry.handlers.keys()) {
+    const route = registry.routes.get(type);
+    if (route?.to === 'outbox' || route?.to === 'both') continue; // it sends these itself
+    topics.add(route?.topic ?? topicFor('event', type));
+  }
+  return [...topics];
 }
 
 /** Builds the public app over a registry. */
@@ -200,6 +217,39 @@ export function createApp(registry: Registry, options: RuntimeOptions): Whizbang
       await projector.waitFor(await ledger.headPosition());
     },
     waitForPerspectives,
+    relay(transport, options) {
+      open();
+      const outbox = store.outbox;
+      if (outbox === undefined) throw noOutbox(runtime.driver.name);
+      const wake = (listener: () => void): (() => void) => {
+        const previous = runtime.onEnqueued;
+        runtime.onEnqueued = () => {
+          previous?.();
+          listener();
+        };
+        const unwatch = ledger.watch(listener);
+        return () => {
+          unwatch();
+          runtime.onEnqueued = previous;
+        };
+      };
+      return startRelay(outbox, transport, wake, options);
+    },
+    async listen(transport, options = {}) {
+      open();
+      const queue = options.queue ?? runtime.name;
+      const topics = options.topics ?? defaultTopics(registry);
+      const subscriptions = await Promise.all(
+        topics.map((topic) =>
+          transport.subscribe(topic, (wire) => runtime.receive(wire), { queue }),
+        ),
+      );
+      return {
+        async close() {
+          await Promise.all(subscriptions.map((s) => s.close()));
+        },
+      };
+    },
     async close() {
       if (closed) return;
       closed = true;

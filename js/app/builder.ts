@@ -6,8 +6,17 @@ import type { Driver } from '../driver.ts';
 import { invalidArgument } from '../errors.ts';
 import type { RecordedEvent } from '../ledger.ts';
 import { memoryDriver } from '../memory/driver.ts';
-import type { Command, EventDefinition, MessageOf } from '../message.ts';
+import type {
+  Command,
+  CommandDefinition,
+  EventDefinition,
+  InputOf,
+  MessageDefinition,
+  MessageKind,
+  MessageOf,
+} from '../message.ts';
 import type { Observer } from '../observer.ts';
+import type { RouteTarget } from '../outbox.ts';
 import type { Perspective } from '../perspective.ts';
 import type { Policy, PolicyMatch } from '../policy.ts';
 import type { Receptor, ResultOf } from '../receptor.ts';
@@ -34,6 +43,14 @@ export interface BuildOptions {
   readonly observers?: readonly Observer[];
 }
 
+/** Options of {@link WhizbangBuilder.route}. */
+export interface RouteOptions {
+  /** Default `'outbox'`. */
+  readonly to?: RouteTarget;
+  /** Default `whizbang.commands.<Type>` / `whizbang.events.<Type>`. */
+  readonly topic?: string;
+}
+
 /** Accumulates an app's parts and their types. */
 export interface WhizbangBuilder<C extends Command, R extends Record<string, unknown>> {
   /** Registers a receptor: its command becomes sendable. */
@@ -57,6 +74,20 @@ export interface WhizbangBuilder<C extends Command, R extends Record<string, unk
    * no match is given). Policies wrap in the order added: the first is the outermost.
    */
   policy(policy: Policy, match?: PolicyMatch): WhizbangBuilder<C, R>;
+  /**
+   * Routes a command or event out of the process: `'outbox'` (written to the outbox in the same
+   * transaction, delivered by `app.relay(transport)`), `'both'` (here and out), `'local'`, or for
+   * events `'ledger-only'` (recorded, not fanned out to handlers). A command routed out becomes
+   * sendable even with no receptor here.
+   */
+  route<D extends CommandDefinition<string, any, any>>(
+    definition: D,
+    options: RouteOptions,
+  ): WhizbangBuilder<C | InputOf<D>, R & { [K in D['type']]: never }>;
+  route(
+    definition: EventDefinition<string, any, any>,
+    options: RouteOptions,
+  ): WhizbangBuilder<C, R>;
   /** Builds the app; async perspectives start catching up at once. */
   build(options?: BuildOptions): Whizbang<C, R>;
 }
@@ -81,6 +112,11 @@ class Builder {
 
   on(event: EventDefinition, handler: EventHandler<any>): this {
     this.#registry.addHandler(event, handler);
+    return this;
+  }
+
+  route(definition: MessageDefinition<MessageKind, string, any, any>, options: RouteOptions): this {
+    this.#registry.addRoute(definition, options?.to ?? 'outbox', options?.topic);
     return this;
   }
 

@@ -2,7 +2,8 @@
 import { invalidArgument, WhizbangError } from '../errors.ts';
 import type { RecordedEvent } from '../ledger.ts';
 import type { MaybePromise } from '../maybe.ts';
-import type { EventDefinition, Message } from '../message.ts';
+import type { EventDefinition, Message, MessageDefinition, MessageKind } from '../message.ts';
+import { isTopic, type RouteTarget, topicFor } from '../outbox.ts';
 import type { Perspective } from '../perspective.ts';
 import type { Policy, PolicyMatch } from '../policy.ts';
 import type { Receptor } from '../receptor.ts';
@@ -33,6 +34,8 @@ export class Registry {
   readonly handlers: Map<string, EventHandler[]> = new Map();
   readonly eventSchemas: Map<string, StandardSchemaV1> = new Map();
   readonly eventDefinitions: Map<string, EventDefinition> = new Map();
+  /** Where messages of a type go when not (only) handled here. */
+  readonly routes: Map<string, { readonly to: RouteTarget; readonly topic: string }> = new Map();
   readonly #policies: Array<{
     policy: Policy;
     matches: (message: Message) => boolean;
@@ -131,5 +134,33 @@ export class Registry {
       this.#policiesByType.set(message.type, list);
     }
     return list;
+  }
+
+  addRoute(
+    definition: MessageDefinition<MessageKind, string, unknown, unknown>,
+    to: RouteTarget,
+    topic?: string,
+  ): void {
+    if (definition?.kind !== 'command' && definition?.kind !== 'event') {
+      throw invalidArgument('route() takes a definition made by defineCommand() or defineEvent().');
+    }
+    if (!['local', 'outbox', 'both', 'ledger-only'].includes(to)) {
+      throw invalidArgument(
+        `route() sends to 'local', 'outbox', 'both' or 'ledger-only', not ${JSON.stringify(to)}.`,
+      );
+    }
+    if (definition.kind === 'command' && to === 'ledger-only') {
+      throw invalidArgument(
+        `"${definition.type}" is a command: 'ledger-only' is for events (recorded, not fanned out).`,
+      );
+    }
+    const name = topic ?? topicFor(definition.kind, definition.type);
+    if (!isTopic(name)) {
+      throw invalidArgument(
+        `"${name}" is not a usable topic for "${definition.type}": tokens of letters, digits, _ - : $ separated by dots. Give route() a \`topic\`.`,
+      );
+    }
+    this.routes.set(definition.type, { to, topic: name });
+    if (definition.kind === 'event') this.addEventSchema(definition as EventDefinition);
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Driver } from '../driver.ts';
 import { createEnvelope, type Envelope, endHop, type Hop, startHop } from '../envelope.ts';
-import { invalidArgument, isConcurrencyError, WhizbangError } from '../errors.ts';
+import { invalidArgument, isConcurrencyError, isWhizbangError, WhizbangError } from '../errors.ts';
 import { parseTraceparent } from '../ids.ts';
 import {
   type AppendOptions,
@@ -16,9 +16,10 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '../ledger.ts';
-import { chain, each, isThenable, type MaybePromise } from '../maybe.ts';
+import { attempt as attemptMaybe, chain, each, isThenable, type MaybePromise } from '../maybe.ts';
 import { type Command, type Event, isMessage, type Message, validate } from '../message.ts';
 import type { Observer } from '../observer.ts';
+import type { OutboxRecord } from '../outbox.ts';
 import type { Perspective } from '../perspective.ts';
 import {
   type Attempt,
@@ -28,22 +29,35 @@ import {
   type PolicyRun,
 } from '../policy.ts';
 import { isReply, type Receptor, type ReceptorContext } from '../receptor.ts';
+import type { WireEnvelope } from '../transport.ts';
 import { SCHEMA_VERSION, upcastingLedger } from '../upcast.ts';
 import { applyEvents } from './project.ts';
 import { Projector } from './projector.ts';
 import type { Registry } from './registry.ts';
 import { type Folded, StateCache } from './state-cache.ts';
 import type { DeliveryReceipt, SendOptions } from './types.ts';
+import {
+  fromWire,
+  noOutbox,
+  outboxRecord,
+  recordedFromWire,
+  wireEnvelope,
+  wireEvent,
+} from './wire.ts';
 
 /** Bookkeeping shared by one message and everything that cascades from it. */
 export interface Flow {
   position: number;
+  /** An incoming message (from a transport) to record in the inbox with the first append. */
+  inbox?: { readonly tenant: string; readonly messageId: string; marked: boolean };
 }
 
 /** What one message's handling produced. */
 export interface Outcome {
   readonly value: unknown;
   readonly append: AppendResult | undefined;
+  /** Written to the outbox rather than handled here. */
+  readonly queued?: boolean;
 }
 
 interface Decision extends Outcome {
@@ -55,6 +69,7 @@ interface Decision extends Outcome {
 type InTransaction = NonNullable<AppendOptions['inTransaction']>;
 
 const NO_COMMANDS: Command[] = [];
+const QUEUED: Outcome = { value: undefined, append: undefined, queued: true };
 const NO_EVENTS: NewEvent[] = [];
 
 /** Options of the runtime (from `build`). */
@@ -130,15 +145,78 @@ export class Runtime {
   command(envelope: Envelope<Command>, flow: Flow, depth: number): MaybePromise<Outcome> {
     const type = envelope.message.type;
     const receptor = this.#registry.receptors.get(type);
+    const route = this.#registry.routes.size === 0 ? undefined : this.#registry.routes.get(type);
+    if (depth > this.#maxDepth) throw this.#tooDeep(envelope);
+    if (
+      route !== undefined &&
+      (route.to === 'outbox' || (route.to === 'both' && receptor === undefined))
+    ) {
+      return this.#enqueue(envelope, route.topic);
+    }
     if (receptor === undefined) {
       throw new WhizbangError(
         'NO_HANDLER',
-        `No receptor handles "${type}". Register one with whizbang().receptor(defineReceptor({ command: ${type}, … })).`,
+        `No receptor handles "${type}". Register one with whizbang().receptor(defineReceptor({ command: ${type}, … })), or route it out with .route(${type}, { to: 'outbox' }).`,
       );
     }
-    if (depth > this.#maxDepth) throw this.#tooDeep(envelope);
-    if (this.#observers.length === 0) return this.#handle(receptor, envelope, flow, depth);
-    return this.#observed(envelope, () => this.#handle(receptor, envelope, flow, depth));
+    const local =
+      this.#observers.length === 0
+        ? this.#handle(receptor, envelope, flow, depth)
+        : this.#observed(envelope, () => this.#handle(receptor, envelope, flow, depth));
+    if (route?.to !== 'both') return local;
+    return chain(local, (outcome) => chain(this.#enqueue(envelope, route.topic), () => outcome));
+  }
+
+  /** Writes a command to the outbox (its own transaction); the relay delivers it. */
+  #enqueue(envelope: Envelope, topic: string): MaybePromise<Outcome> {
+    const hop = startHop(envelope, 'outbox', this.name);
+    const record = outboxRecord(topic, wireEnvelope(envelope));
+    const store = this.driver.store;
+    const written = store.transaction((tx) => {
+      if (tx.outbox === undefined) throw noOutbox(this.driver.name);
+      return tx.outbox.enqueue([record]);
+    });
+    return chain(written, () => {
+      endHop(hop);
+      this.onEnqueued?.();
+      return QUEUED;
+    });
+  }
+
+  /** Called after something was written to the outbox (the relay listens). */
+  onEnqueued: (() => void) | undefined;
+
+  /**
+   * Handles a message that arrived from a transport: once (the inbox remembers it, in the same
+   * transaction as its first append), continuing its correlation and trace.
+   */
+  receive(wire: WireEnvelope): MaybePromise<void> {
+    const outbox = this.driver.store.outbox;
+    if (outbox === undefined) throw noOutbox(this.driver.name);
+    return chain(outbox.handled(wire.tenant, wire.messageId), (seen) => {
+      if (seen) return;
+      const flow: Flow = {
+        position: 0,
+        inbox: { tenant: wire.tenant, messageId: wire.messageId, marked: false },
+      };
+      const handled =
+        wire.message.kind === 'command'
+          ? chain(this.command(fromWire(wire) as Envelope<Command>, flow, 0), () => undefined)
+          : this.#cascade(NO_COMMANDS, [recordedFromWire(wire)], fromWire(wire), flow, 0, true);
+      const settled = attemptMaybe(
+        () => handled,
+        (error) => {
+          if (isWhizbangError(error, 'DUPLICATE_MESSAGE')) return; // another delivery won the race
+          throw error;
+        },
+      );
+      return chain(settled, () => {
+        if (flow.inbox!.marked) return;
+        return this.driver.store.transaction((tx) =>
+          tx.outbox!.markHandled(wire.tenant, wire.messageId),
+        );
+      });
+    });
   }
 
   #handle(
@@ -227,11 +305,14 @@ export class Runtime {
           ...(version === undefined ? {} : { metadata: version }),
         };
       });
-      return chain(this.#append(stream, events, first.tenant, expectedVersion, flow), (append) => {
-        endHop(hop);
-        const outcome: Outcome = { value: undefined, append };
-        return chain(this.#cascade(NO_COMMANDS, append.events, first, flow, 0), () => outcome);
-      });
+      return chain(
+        this.#append(stream, events, first.tenant, expectedVersion, flow, first),
+        (append) => {
+          endHop(hop);
+          const outcome: Outcome = { value: undefined, append };
+          return chain(this.#cascade(NO_COMMANDS, append.events, first, flow, 0), () => outcome);
+        },
+      );
     });
   }
 
@@ -241,7 +322,7 @@ export class Runtime {
       messageId: envelope.messageId,
       correlationId: envelope.correlationId,
       type: envelope.message.type,
-      status: 'handled',
+      status: outcome.queued === true ? 'queued' : 'handled',
       streamId: append?.streamId ?? envelope.streamId,
       version: append === undefined ? undefined : append.version,
       position: flow.position,
@@ -341,10 +422,13 @@ export class Runtime {
         );
       }
       return chain(this.#checkEvents(decision.events), () =>
-        chain(this.#append(streamId, decision.events, envelope.tenant, 'any', flow), (append) => {
-          decision.append = append;
-          return decision;
-        }),
+        chain(
+          this.#append(streamId, decision.events, envelope.tenant, 'any', flow, envelope),
+          (append) => {
+            decision.append = append;
+            return decision;
+          },
+        ),
       );
     };
     const output = receptor.decide(command, undefined, context);
@@ -420,7 +504,14 @@ export class Runtime {
       const append = (): MaybePromise<Decision> => {
         let appended: MaybePromise<AppendResult>;
         try {
-          appended = this.#append(streamId, decision.events, tenant, folded.version, flow);
+          appended = this.#append(
+            streamId,
+            decision.events,
+            tenant,
+            folded.version,
+            flow,
+            envelope,
+          );
         } catch (error) {
           return conflict(error);
         }
@@ -498,11 +589,18 @@ export class Runtime {
     tenant: string,
     expectedVersion: ExpectedVersion,
     flow: Flow,
+    parent: Envelope,
   ): MaybePromise<AppendResult> {
     if (this.gate !== undefined) {
-      return this.gate.then(() => this.#append(stream, events, tenant, expectedVersion, flow));
+      return this.gate.then(() =>
+        this.#append(stream, events, tenant, expectedVersion, flow, parent),
+      );
     }
-    const inTransaction = this.#inlineFor(events);
+    const inline = this.#inlineFor(events);
+    const inTransaction =
+      this.#registry.routes.size === 0 && flow.inbox === undefined
+        ? inline
+        : this.#withOutbox(inline, flow, parent);
     const options: AppendOptions =
       inTransaction === undefined
         ? { expectedVersion, tenant }
@@ -515,7 +613,37 @@ export class Runtime {
 
   static #advance(result: AppendResult, flow: Flow): AppendResult {
     if (result.position > flow.position) flow.position = result.position;
+    if (flow.inbox !== undefined) flow.inbox.marked = true;
     return result;
+  }
+
+  /**
+   * The append's transaction also writes the outbox records of events routed out of the process,
+   * and marks the incoming message that caused it as handled (inbox): one commit for all of it.
+   */
+  #withOutbox(
+    inline: InTransaction | undefined,
+    flow: Flow,
+    parent: Envelope,
+  ): InTransaction | undefined {
+    const routes = this.#registry.routes;
+    const inbox = flow.inbox !== undefined && !flow.inbox.marked ? flow.inbox : undefined;
+    return (recorded, tx) =>
+      chain(inline?.(recorded, tx), () => {
+        const records: OutboxRecord[] = [];
+        for (const event of recorded) {
+          const route = routes.get(event.type);
+          if (route !== undefined && (route.to === 'outbox' || route.to === 'both')) {
+            records.push(outboxRecord(route.topic, wireEvent(event, parent)));
+          }
+        }
+        if (records.length === 0 && inbox === undefined) return;
+        const outbox = tx.outbox;
+        if (outbox === undefined) throw noOutbox(this.driver.name);
+        return chain(records.length === 0 ? undefined : outbox.enqueue(records), () =>
+          inbox === undefined ? undefined : outbox.markHandled(inbox.tenant, inbox.messageId),
+        );
+      });
   }
 
   /** The inline-perspective work of an append, made once per event type (or anew for a mix of types). */
@@ -548,11 +676,16 @@ export class Runtime {
     parent: Envelope,
     flow: Flow,
     depth: number,
+    incoming = false,
   ): MaybePromise<void> {
     const handlers = this.#registry.handlers;
+    const routes = this.#registry.routes;
     const react = (event: RecordedEvent): MaybePromise<void> => {
       const list = handlers.get(event.type);
       if (list === undefined) return;
+      const to = routes.size === 0 ? undefined : routes.get(event.type)?.to;
+      // recorded (and sent), not handled here — unless it is the one that came in
+      if (!incoming && (to === 'outbox' || to === 'ledger-only')) return;
       return each(list, (handler) =>
         chain(handler(event, { tenant: event.tenant, event }), (output) =>
           this.#reacted(output, event, parent, flow, depth),

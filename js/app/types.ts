@@ -5,6 +5,8 @@ import type { Command, Event } from '../message.ts';
 import type { Perspective } from '../perspective.ts';
 import type { Query } from '../query.ts';
 import type { PerspectiveStore } from '../store.ts';
+import type { Transport, TransportSubscription } from '../transport.ts';
+import type { Relay, RelayOptions } from './relay.ts';
 
 /** Options of `send` and `localInvoke`. */
 export interface SendOptions {
@@ -36,7 +38,8 @@ export interface DeliveryReceipt {
   readonly messageId: string;
   readonly correlationId: string;
   readonly type: string;
-  readonly status: 'handled';
+  /** `'handled'` here, or `'queued'` in the outbox for another process. */
+  readonly status: 'handled' | 'queued';
   /** The stream written to, if any. */
   readonly streamId: string | undefined;
   /** The stream's version after the append, if anything was appended. */
@@ -46,6 +49,14 @@ export interface DeliveryReceipt {
   /** Events appended by this message itself. */
   readonly events: number;
   readonly envelope: Envelope;
+}
+
+/** Options of `app.listen`. */
+export interface ListenOptions {
+  /** The queue group of competing consumers (default: the app's name). */
+  readonly queue?: string;
+  /** Topics to take (default: those of this app's receptors' commands and handlers' events). */
+  readonly topics?: readonly string[];
 }
 
 /** Reads a perspective's models. */
@@ -82,6 +93,17 @@ export interface Whizbang<
   rebuild(perspective: Perspective<any, any>): Promise<void>;
   /** Waits until every async perspective has applied the ledger up to `position` (default: head). */
   waitForPerspectives(position?: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Starts delivering the outbox to a transport (messages routed out with `.route()`); stop it
+   * before closing the app.
+   */
+  relay(transport: Transport, options?: RelayOptions): Relay;
+  /**
+   * Takes messages from a transport: commands for this app's receptors and events for its
+   * handlers, each handled once (the inbox remembers it). Competing consumers share `queue`
+   * (default: the app's name).
+   */
+  listen(transport: Transport, options?: ListenOptions): Promise<TransportSubscription>;
   /** Stops async perspectives and closes the driver. */
   close(): Promise<void>;
 }

@@ -1,42 +1,62 @@
 /**
- * The memory perspective store. Writes apply at once and keep an undo log, so a transaction that
- * throws leaves nothing behind; single-threaded JavaScript makes that all the isolation needed for
- * the synchronous path.
+ * The memory perspective store, with its outbox and inbox. Writes apply at once and keep an undo
+ * log, so a transaction that throws leaves nothing behind; single-threaded JavaScript makes that
+ * all the isolation the synchronous path needs, and a transaction that awaits holds the store.
  */
+import { WhizbangError } from '../errors.ts';
 import { isThenable, type MaybePromise } from '../maybe.ts';
+import type { OutboxRecord, OutboxStore, OutboxWriter } from '../outbox.ts';
 import { type Query, runQuery } from '../query.ts';
 import type { PerspectiveStore, StoredModel, StoreWriter } from '../store.ts';
 
 type Rows = Map<string, Map<string, StoredModel>>; // tenant -> id -> row
 
-/** Writes of one transaction, applied at once; the undo log is flat triples (map, key, previous). */
-class MemoryTransaction implements StoreWriter {
-  readonly #undo: unknown[] = [];
-  readonly #perspectives: Map<string, Rows>;
-  readonly #checkpoints: Map<string, number>;
-  readonly #tenantRows: (perspective: string, tenant: string) => Map<string, StoredModel>;
-  readonly get: (perspective: string, tenant: string, id: string) => StoredModel | undefined;
+/** Everything the store holds. */
+interface State {
+  readonly perspectives: Map<string, Rows>;
+  readonly checkpoints: Map<string, number>;
+  readonly outbox: Map<string, OutboxRecord>;
+  /** `tenant \0 messageId` of handled incoming messages, oldest first. */
+  readonly inbox: Map<string, true>;
+  readonly inboxLimit: number;
+}
 
-  constructor(
-    perspectives: Map<string, Rows>,
-    checkpoints: Map<string, number>,
-    get: (perspective: string, tenant: string, id: string) => StoredModel | undefined,
-    tenantRows: (perspective: string, tenant: string) => Map<string, StoredModel>,
-  ) {
-    this.#perspectives = perspectives;
-    this.#checkpoints = checkpoints;
-    this.get = get;
-    this.#tenantRows = tenantRows;
+function tenantRows(state: State, perspective: string, tenant: string): Map<string, StoredModel> {
+  let rows = state.perspectives.get(perspective);
+  if (rows === undefined) {
+    rows = new Map();
+    state.perspectives.set(perspective, rows);
+  }
+  let byId = rows.get(tenant);
+  if (byId === undefined) {
+    byId = new Map();
+    rows.set(tenant, byId);
+  }
+  return byId;
+}
+
+/** Writes of one transaction, applied at once; the undo log is flat triples (map, key, previous). */
+class MemoryTransaction implements StoreWriter, OutboxWriter {
+  readonly #undo: unknown[] = [];
+  readonly #state: State;
+  readonly outbox: OutboxWriter = this;
+
+  constructor(state: State) {
+    this.#state = state;
+  }
+
+  get(perspective: string, tenant: string, id: string): StoredModel | undefined {
+    return this.#state.perspectives.get(perspective)?.get(tenant)?.get(id);
   }
 
   put(perspective: string, row: StoredModel): void {
-    const byId = this.#tenantRows(perspective, row.tenant);
+    const byId = tenantRows(this.#state, perspective, row.tenant);
     this.#undo.push(byId, row.id, byId.get(row.id));
     byId.set(row.id, row);
   }
 
   delete(perspective: string, tenant: string, id: string): void {
-    const byId = this.#perspectives.get(perspective)?.get(tenant);
+    const byId = this.#state.perspectives.get(perspective)?.get(tenant);
     const previous = byId?.get(id);
     if (byId === undefined || previous === undefined) return;
     this.#undo.push(byId, id, previous);
@@ -44,8 +64,32 @@ class MemoryTransaction implements StoreWriter {
   }
 
   setCheckpoint(perspective: string, position: number): void {
-    this.#undo.push(this.#checkpoints, perspective, this.#checkpoints.get(perspective));
-    this.#checkpoints.set(perspective, position);
+    const checkpoints = this.#state.checkpoints;
+    this.#undo.push(checkpoints, perspective, checkpoints.get(perspective));
+    checkpoints.set(perspective, position);
+  }
+
+  enqueue(records: readonly OutboxRecord[]): void {
+    const outbox = this.#state.outbox;
+    for (const record of records) {
+      this.#undo.push(outbox, record.id, outbox.get(record.id));
+      outbox.set(record.id, record);
+    }
+  }
+
+  markHandled(tenant: string, messageId: string): void {
+    const { inbox, inboxLimit } = this.#state;
+    const key = `${tenant}\u0000${messageId}`;
+    if (inbox.has(key)) {
+      throw new WhizbangError(
+        'DUPLICATE_MESSAGE',
+        `Message ${messageId} was handled already; this delivery is a duplicate.`,
+      );
+    }
+    this.#undo.push(inbox, key, undefined);
+    inbox.set(key, true);
+    // a window of the newest ids: redeliveries come soon after the first, not days later
+    if (inbox.size > inboxLimit) inbox.delete(inbox.keys().next().value!);
   }
 
   rollback(error: unknown): never {
@@ -63,48 +107,71 @@ class MemoryTransaction implements StoreWriter {
 
 /** A perspective store in memory; also usable on its own as a test double. */
 export interface MemoryStore extends PerspectiveStore {
+  readonly outbox: OutboxStore;
   /** How many rows a perspective has, over all tenants. */
   size(perspective: string): number;
 }
 
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /** How many handled message ids the inbox remembers (default 100 000). */
+  readonly inboxLimit?: number;
+}
+
 /** Creates an empty memory perspective store. */
-export function memoryStore(): MemoryStore {
-  const perspectives = new Map<string, Rows>();
-  const checkpoints = new Map<string, number>();
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const state: State = {
+    perspectives: new Map(),
+    checkpoints: new Map(),
+    outbox: new Map(),
+    inbox: new Map(),
+    inboxLimit: options.inboxLimit ?? 100_000,
+  };
   let busy: Promise<unknown> | undefined;
 
-  const rowsOf = (perspective: string): Rows => {
-    let rows = perspectives.get(perspective);
-    if (rows === undefined) {
-      rows = new Map();
-      perspectives.set(perspective, rows);
-    }
-    return rows;
+  const outbox: OutboxStore = {
+    pending(limit: number, now: number): OutboxRecord[] {
+      const out: OutboxRecord[] = [];
+      for (const record of state.outbox.values()) {
+        if (out.length >= limit) break;
+        if (record.availableAt <= now) out.push(record);
+      }
+      return out;
+    },
+    delivered(ids: readonly string[]): void {
+      for (const id of ids) state.outbox.delete(id);
+    },
+    retryLater(id: string, error: string, availableAt: number): void {
+      const record = state.outbox.get(id);
+      if (record === undefined) return;
+      state.outbox.delete(id); // to the back of the line
+      state.outbox.set(id, {
+        ...record,
+        attempts: record.attempts + 1,
+        availableAt,
+        lastError: error,
+      });
+    },
+    remove(id: string): void {
+      state.outbox.delete(id);
+    },
+    handled: (tenant: string, messageId: string): boolean =>
+      state.inbox.has(`${tenant}\u0000${messageId}`),
   };
-  const tenantRows = (perspective: string, tenant: string): Map<string, StoredModel> => {
-    const rows = rowsOf(perspective);
-    let byId = rows.get(tenant);
-    if (byId === undefined) {
-      byId = new Map();
-      rows.set(tenant, byId);
-    }
-    return byId;
-  };
-  const get = (perspective: string, tenant: string, id: string): StoredModel | undefined =>
-    perspectives.get(perspective)?.get(tenant)?.get(id);
 
   const self: MemoryStore = {
-    get,
+    get: (perspective: string, tenant: string, id: string): StoredModel | undefined =>
+      state.perspectives.get(perspective)?.get(tenant)?.get(id),
     query(perspective: string, tenant: string, query: Query): StoredModel[] {
-      const byId = perspectives.get(perspective)?.get(tenant);
+      const byId = state.perspectives.get(perspective)?.get(tenant);
       return runQuery(byId?.values() ?? [], (row) => row.model, query);
     },
-    checkpoint: (perspective: string): number => checkpoints.get(perspective) ?? 0,
+    checkpoint: (perspective: string): number => state.checkpoints.get(perspective) ?? 0,
     transaction<T>(fn: (tx: StoreWriter) => MaybePromise<T>): MaybePromise<T> {
       // A transaction that awaits holds the store until it settles: the next one waits, so a
       // rollback never undoes another transaction's committed write.
       if (busy !== undefined) return busy.then(() => self.transaction(fn));
-      const tx = new MemoryTransaction(perspectives, checkpoints, get, tenantRows);
+      const tx = new MemoryTransaction(state);
       let result: MaybePromise<T>;
       try {
         result = fn(tx);
@@ -124,14 +191,15 @@ export function memoryStore(): MemoryStore {
       return settled;
     },
     clear(perspective: string): void {
-      perspectives.delete(perspective);
-      checkpoints.delete(perspective);
+      state.perspectives.delete(perspective);
+      state.checkpoints.delete(perspective);
     },
     size(perspective: string): number {
       let n = 0;
-      for (const byId of perspectives.get(perspective)?.values() ?? []) n += byId.size;
+      for (const byId of state.perspectives.get(perspective)?.values() ?? []) n += byId.size;
       return n;
     },
+    outbox,
   };
   return self;
 }
