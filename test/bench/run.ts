@@ -5,6 +5,7 @@
  */
 import { benches as core } from './core.bench.ts';
 import { type BenchSpec, measure } from './harness.ts';
+import { benches as outbox } from './outbox.bench.ts';
 import { benches as policy } from './policy.bench.ts';
 
 export interface BenchEntry {
@@ -13,7 +14,7 @@ export interface BenchEntry {
 }
 
 const prefix = process.argv[2] ?? '';
-const all: BenchEntry[] = [...core, ...policy];
+const all: BenchEntry[] = [...core, ...policy, ...outbox];
 let count = 0;
 for (const entry of all) {
   if (!entry.name.startsWith(prefix)) continue;
