@@ -53,6 +53,7 @@ export interface MemoryTransport extends Transport {
 /** An envelope on its way: encoded once at publish, decoded for each delivery. */
 interface Item {
   readonly topic: string;
+  readonly tokens: readonly string[];
   readonly json: string;
 }
 
@@ -94,14 +95,28 @@ class Fifo<T> {
   }
 }
 
+/** An envelope of a publish that waits for room. */
+interface Waiting {
+  readonly item: Item;
+  readonly ticket: Ticket;
+}
+
+/** A queue group: its round-robin turn, and what waits for any member to have room. */
+interface Group {
+  readonly name: string;
+  members: number;
+  turn: number;
+  readonly waiting: Waiting[];
+}
+
 interface Sub {
   readonly tokens: readonly string[];
   readonly handler: TransportHandler;
-  readonly group: string | undefined;
+  readonly group: Group | undefined;
   /** Admitted envelopes; the first is in hand until its handler settles. */
   readonly admitted: Fifo<Item>;
-  /** Envelopes of publishes that wait for room, in publish order. */
-  readonly waiting: Fifo<{ readonly item: Item; readonly ticket: Ticket }>;
+  /** Envelopes that wait for room in this plain subscription, in publish order. */
+  readonly waiting: Fifo<Waiting>;
   closed: boolean;
   running: Promise<void> | undefined;
   wake: (() => void) | undefined;
@@ -215,8 +230,7 @@ export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTra
   }
 
   const subs: Sub[] = [];
-  /** Per queue group, how many envelopes it was offered: the round-robin turn. */
-  const turns = new Map<string, number>();
+  const groups = new Map<string, Group>();
   let closed = false;
 
   const release = (t: Ticket): void => {
@@ -257,39 +271,71 @@ export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTra
     }
   };
 
-  const run = async (sub: Sub): Promise<void> => {
-    for (let item = sub.admitted.peek(); item !== undefined && !sub.closed; ) {
-      await deliver(sub, item);
-      sub.admitted.shift();
-      while (sub.waiting.size > 0 && sub.admitted.size < maxInFlight) {
-        const next = sub.waiting.shift()!;
-        sub.admitted.push(next.item);
-        release(next.ticket);
-      }
-      item = sub.admitted.peek();
-    }
-    sub.running = undefined;
-  };
-
   const admit = (sub: Sub, item: Item): void => {
     sub.admitted.push(item);
     // a microtask later, so a handler never runs inside `publish`
     sub.running ??= Promise.resolve().then(() => run(sub));
   };
 
-  const hasRoom = (sub: Sub): boolean => sub.waiting.size === 0 && sub.admitted.size < maxInFlight;
+  /** Moves waiting envelopes in while there is room: its own, or its group's that it matches. */
+  const refill = (sub: Sub): void => {
+    if (sub.closed) return;
+    if (sub.group === undefined) {
+      while (sub.waiting.size > 0 && sub.admitted.size < maxInFlight) {
+        const next = sub.waiting.shift()!;
+        admit(sub, next.item);
+        release(next.ticket);
+      }
+      return;
+    }
+    const { waiting } = sub.group;
+    for (let i = 0; i < waiting.length && sub.admitted.size < maxInFlight; ) {
+      const next = waiting[i]!;
+      if (!matches(sub.tokens, next.item.tokens)) i++;
+      else {
+        waiting.splice(i, 1);
+        admit(sub, next.item);
+        release(next.ticket);
+      }
+    }
+  };
+
+  const run = async (sub: Sub): Promise<void> => {
+    for (let item = sub.admitted.peek(); item !== undefined && !sub.closed; ) {
+      await deliver(sub, item);
+      sub.admitted.shift();
+      refill(sub);
+      item = sub.admitted.peek();
+    }
+    sub.running = undefined;
+  };
+
+  /** A plain subscription takes an envelope now only when nothing waits before it. */
+  const hasRoom = (sub: Sub): boolean =>
+    sub.admitted.size < maxInFlight && (sub.group !== undefined || sub.waiting.size === 0);
+
+  const letGo = (waiting: readonly Waiting[], error: WhizbangError | undefined): void => {
+    for (const w of waiting) {
+      if (error === undefined) release(w.ticket);
+      else w.ticket.reject(error);
+    }
+  };
 
   const end = (sub: Sub, error?: WhizbangError): Promise<void> | undefined => {
     if (sub.closed) return sub.running;
     sub.closed = true;
     subs.splice(subs.indexOf(sub), 1);
-    if (sub.group !== undefined && !subs.some((s) => s.group === sub.group)) {
-      turns.delete(sub.group);
-    }
     sub.admitted.drain();
-    for (const { ticket: t } of sub.waiting.drain()) {
-      if (error === undefined) release(t);
-      else t.reject(error);
+    letGo(sub.waiting.drain(), error);
+    const { group } = sub;
+    if (group !== undefined && --group.members === 0) groups.delete(group.name);
+    if (group !== undefined) {
+      // what no member left can take is let go, as if it had never matched
+      const orphans = group.waiting.filter(
+        (w) => !subs.some((s) => s.group === group && matches(s.tokens, w.item.tokens)),
+      );
+      for (const w of orphans) group.waiting.splice(group.waiting.indexOf(w), 1);
+      letGo(orphans, error);
     }
     sub.wake?.();
     return sub.running;
@@ -301,35 +347,36 @@ export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTra
     publish(topic: string, envelope: WireEnvelope): MaybePromise<void> {
       if (closed) throw closedError(`publish to "${topic}"`);
       const tokens = parseTopic(topic, 'publish');
-      const item: Item = { topic, json: encode(topic, envelope) };
+      const item: Item = { topic, tokens, json: encode(topic, envelope) };
       let waits: Ticket | undefined;
-      const offer = (sub: Sub): void => {
-        if (hasRoom(sub)) return admit(sub, item);
+      const wait = (queue: { push(w: Waiting): unknown }): void => {
         waits ??= ticket();
         waits.remaining++;
-        sub.waiting.push({ item, ticket: waits });
+        queue.push({ item, ticket: waits });
       };
-      let groups: Map<string, Sub[]> | undefined;
+      let offered: Map<Group, Sub[]> | undefined;
       for (const sub of subs) {
         if (!matches(sub.tokens, tokens)) continue;
-        if (sub.group === undefined) offer(sub);
-        else {
-          groups ??= new Map();
-          const members = groups.get(sub.group);
-          if (members === undefined) groups.set(sub.group, [sub]);
+        if (sub.group === undefined) {
+          if (hasRoom(sub)) admit(sub, item);
+          else wait(sub.waiting);
+        } else {
+          offered ??= new Map();
+          const members = offered.get(sub.group);
+          if (members === undefined) offered.set(sub.group, [sub]);
           else members.push(sub);
         }
       }
-      for (const [group, members] of groups ?? []) {
-        const turn = turns.get(group) ?? 0;
-        turns.set(group, turn + 1);
-        // round-robin, passing over members whose queue is full while another has room
-        let chosen = members[turn % members.length]!;
-        for (let i = 1; i < members.length && !hasRoom(chosen); i++) {
+      for (const [group, members] of offered ?? []) {
+        // round-robin, passing over full members; when all are full, the first to have room takes it
+        const turn = group.turn++;
+        let chosen: Sub | undefined;
+        for (let i = 0; i < members.length && chosen === undefined; i++) {
           const member = members[(turn + i) % members.length]!;
           if (hasRoom(member)) chosen = member;
         }
-        offer(chosen);
+        if (chosen === undefined) wait(group.waiting);
+        else admit(chosen, item);
       }
       return waits?.promise;
     },
@@ -344,14 +391,20 @@ export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTra
       if (typeof handler !== 'function') {
         throw invalidArgument(`subscribe("${topic}", …) needs a handler function.`);
       }
-      const group = subscribeOptions.queue;
+      const name = subscribeOptions.queue;
       if (
-        group !== undefined &&
-        (typeof group !== 'string' || group === '' || WHITESPACE.test(group))
+        name !== undefined &&
+        (typeof name !== 'string' || name === '' || WHITESPACE.test(name))
       ) {
         throw invalidArgument(
-          `Queue group name ${JSON.stringify(group)} is not valid: use a non-empty name without whitespace.`,
+          `Queue group name ${JSON.stringify(name)} is not valid: use a non-empty name without whitespace.`,
         );
+      }
+      let group: Group | undefined;
+      if (name !== undefined) {
+        group = groups.get(name) ?? { name, members: 0, turn: 0, waiting: [] };
+        groups.set(name, group);
+        group.members++;
       }
       const sub: Sub = {
         tokens,
@@ -364,6 +417,7 @@ export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTra
         wake: undefined,
       };
       subs.push(sub);
+      refill(sub);
       return {
         close(): void {
           end(sub);

@@ -1,0 +1,60 @@
+/**
+ * The Transport conformance suite: every transport runs it unchanged. Each test gets a fresh
+ * transport and its own topic root, waits by polling (never by a transport's timing) and closes
+ * the transport after.
+ * @example
+ * // test/conformance/memory-transport.unit.test.ts
+ * transportConformance('memory', ({ maxInFlight }) =>
+ *   memoryTransport({ maxInFlight, redelivery: { backoffMs: 1 } }),
+ * );
+ * @module
+ */
+import { describe } from 'vitest';
+import type { Transport } from '../../js/transport.ts';
+import { concurrencySuite } from './transport/concurrency.ts';
+import {
+  type TransportConformanceOptions,
+  type TransportFactory,
+  type TransportSuite,
+  useTransport,
+} from './transport/context.ts';
+import { deliverySuite } from './transport/delivery.ts';
+import { groupSuite } from './transport/groups.ts';
+import { lifecycleSuite } from './transport/lifecycle.ts';
+import { reliabilitySuite } from './transport/reliability.ts';
+import { wildcardSuite } from './transport/wildcards.ts';
+
+export type {
+  TransportConformanceOptions,
+  TransportFactory,
+  TransportSettings,
+} from './transport/context.ts';
+
+const SUITES: readonly TransportSuite[] = [
+  deliverySuite,
+  wildcardSuite,
+  groupSuite,
+  reliabilitySuite,
+  lifecycleSuite,
+  concurrencySuite,
+];
+
+/** Registers the Transport conformance tests for the transports `factory` makes (fresh per test). */
+export function transportConformance(
+  name: string,
+  factory: TransportFactory,
+  options: TransportConformanceOptions = {},
+): void {
+  describe(`${name}: transport conformance`, () => {
+    const resolved = {
+      maxInFlight: options.maxInFlight ?? 8,
+      settleMs: options.settleMs ?? 0,
+      timeoutMs: options.timeoutMs ?? 5_000,
+      quietMs: options.quietMs ?? 50,
+      numRuns: options.numRuns ?? 15,
+    };
+    const make = async (): Promise<Transport> => factory({ maxInFlight: resolved.maxInFlight });
+    const context = { transport: useTransport(make), factory: make, options: resolved };
+    for (const suite of SUITES) suite(context);
+  });
+}
