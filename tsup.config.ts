@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { mod: 'js/mod.ts' },
+  entry: { mod: 'js/mod.ts', testing: 'js/testing/mod.ts' },
   format: ['esm'],
   target: 'es2022',
   platform: 'neutral',

@@ -8,15 +8,13 @@ export const TEST_STREAM = 'test-stream';
 
 /** Throws unless every item is an event made by a definition. */
 export function checkEvents(events: readonly unknown[], where: string): asserts events is Event[] {
+  checkMessages(events, where);
   events.forEach((event, i) => {
-    if (isMessage(event) && event.kind === 'event') return;
-    const hint =
-      typeof event === 'function' && 'kind' in event
-        ? ` It is the definition ${(event as { type?: string }).type}: call it with data, as in ${(event as { type?: string }).type}({ … }).`
-        : '';
-    throw invalidArgument(
-      `${where} takes events made by a definition (defineEvent); argument ${i + 1} is ${describe(event)}.${hint}`,
-    );
+    if (event.kind !== 'event') {
+      throw invalidArgument(
+        `${where} takes events; argument ${i + 1} is the command ${event.type}. Commands go to .when(…).`,
+      );
+    }
   });
 }
 

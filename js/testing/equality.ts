@@ -63,34 +63,18 @@ function compare(
 ): void {
   if (found.length >= limit) return;
   if (expected === actual || (Number.isNaN(expected) && Number.isNaN(actual))) return;
-  const differ = (): void => void found.push({ path, expected, actual });
-  if (!isObject(expected) || !isObject(actual)) return differ();
+  if (!isObject(expected) || !isObject(actual) || !sameKind(expected, actual)) {
+    found.push({ path, expected, actual });
+    return;
+  }
   if (seen.some(([e, a]) => e === expected && a === actual)) return;
-  if (Array.isArray(expected) !== Array.isArray(actual) || !samePrototype(expected, actual))
-    return differ();
   const pairs = [...seen, [expected, actual] as const];
-  if (expected instanceof Date) {
-    const same = Object.is(expected.getTime(), (actual as Date).getTime());
-    return same ? undefined : differ();
-  }
-  if (expected instanceof RegExp) {
-    return String(expected) === String(actual) ? undefined : differ();
-  }
-  if (expected instanceof Map || expected instanceof Set || ArrayBuffer.isView(expected)) {
-    return sameCollection(expected, actual) ? undefined : differ();
-  }
   if (Array.isArray(expected)) {
     const other = actual as unknown[];
     const length = Math.max(expected.length, other.length);
     for (let i = 0; i < length; i++) {
-      compare(
-        i < expected.length ? expected[i] : MISSING,
-        i < other.length ? other[i] : MISSING,
-        pathTo(path, i),
-        found,
-        limit,
-        pairs,
-      );
+      const e = i < expected.length ? expected[i] : MISSING;
+      compare(e, i < other.length ? other[i] : MISSING, pathTo(path, i), found, limit, pairs);
     }
     return;
   }
@@ -102,6 +86,17 @@ function compare(
     const ev = e[key] === undefined ? MISSING : e[key];
     compare(ev, a[key] === undefined ? MISSING : a[key], pathTo(path, key), found, limit, pairs);
   }
+}
+
+/** Same kind of object; values compared whole (dates, patterns, collections) are equal too. */
+function sameKind(expected: object, actual: object): boolean {
+  if (Array.isArray(expected) !== Array.isArray(actual) || !samePrototype(expected, actual))
+    return false;
+  if (expected instanceof Date) return Object.is(expected.getTime(), (actual as Date).getTime());
+  if (expected instanceof RegExp) return String(expected) === String(actual);
+  if (expected instanceof Map || expected instanceof Set || ArrayBuffer.isView(expected))
+    return sameCollection(expected, actual);
+  return true;
 }
 
 /** Maps, sets and typed arrays: compared whole, entries by deep equality. */

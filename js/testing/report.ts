@@ -145,8 +145,6 @@ export function diffMessages(
       j++;
     }
   }
-  if (n === 0) lines.push(`${indent}  (none expected)`);
-  if (m === 0) lines.push(`${indent}  (none)`);
   const first = removed[0];
   const counterpart = first && added.find((a) => a.type === first.type);
   if (first && counterpart) {
