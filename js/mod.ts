@@ -33,6 +33,7 @@ export type { BuildOptions, RouteOptions, WhizbangBuilder } from './app/builder.
 export { whizbang } from './app/builder.ts';
 export type { EventHandler, EventHandlerContext } from './app/registry.ts';
 export type { Relay, RelayOptions } from './app/relay.ts';
+export type { SnapshotIssue } from './app/state-cache.ts';
 export type {
   DeliveryReceipt,
   Lens,
@@ -72,6 +73,8 @@ export type { MemoryDriver } from './memory/driver.ts';
 export { memoryDriver } from './memory/driver.ts';
 export type { MemoryLedger, MemoryLedgerOptions } from './memory/ledger.ts';
 export { memoryLedger } from './memory/ledger.ts';
+export type { MemorySnapshots } from './memory/snapshots.ts';
+export { memorySnapshots } from './memory/snapshots.ts';
 export type { MemoryStore, MemoryStoreOptions } from './memory/store.ts';
 export { memoryStore } from './memory/store.ts';
 export type {
@@ -126,11 +129,63 @@ export type {
   StatelessReceptorDefinition,
 } from './receptor.ts';
 export { defineReceptor, defineState, reply } from './receptor.ts';
+export { defineSaga } from './saga/define.ts';
+export type {
+  PendingTimeout,
+  SagaSteppedData,
+  SagaTimedOutData,
+  SagaTimeoutRecord,
+} from './saga/events.ts';
+export { SagaStepped, SagaTimedOut } from './saga/events.ts';
+export type { SagaTimeoutOptions, SagaTimeouts } from './saga/timeouts.ts';
+export type {
+  Saga,
+  SagaContext,
+  SagaDefinition,
+  SagaHandler,
+  SagaHandlers,
+  SagaInstance,
+  SagaStep,
+} from './saga/types.ts';
+export { withSaga } from './saga/with-saga.ts';
 export type { Snapshot, SnapshotStore } from './snapshot.ts';
 export type { StandardSchemaV1 } from './standard-schema.ts';
 export type { PerspectiveStore, StoredModel, StoreWriter } from './store.ts';
 export type { BatchHandler, SubscribeOptions, Subscription } from './subscription.ts';
 export { subscribe, subscribeBatches } from './subscription.ts';
+export type { ModelChange, ModelPath } from './timetravel/diff.ts';
+export { diffValues } from './timetravel/diff.ts';
+export { timeTravel } from './timetravel/travel.ts';
+export type {
+  ModelDiff,
+  TenantOption,
+  TimeTraveler,
+  TimeTravelOptions,
+  TimeView,
+} from './timetravel/types.ts';
+export type { TraceFormatOptions, TraceGraph, TraceGraphNode } from './trace/export.ts';
+export { toJSON as toTraceJSON, toMermaid, toText } from './trace/export.ts';
+export type { OtelObserver, OtelObserverOptions, OtelStatus } from './trace/otel.ts';
+export { otelObserver } from './trace/otel.ts';
+export type {
+  OtelApi,
+  OtelAttributes,
+  OtelContext,
+  OtelSpan,
+  OtelSpanContext,
+  OtelTracer,
+} from './trace/otel-api.ts';
+export type { TraceStore, TraceStoreOptions } from './trace/store.ts';
+export { traceStore } from './trace/store.ts';
+export type {
+  TracedDecision,
+  TracedEnvelope,
+  TracedError,
+  TracedEvent,
+  TracedHop,
+  TraceNode,
+  TraceTree,
+} from './trace/types.ts';
 export type {
   Transport,
   TransportHandler,

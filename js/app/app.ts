@@ -254,6 +254,7 @@ export function createApp(registry: Registry, options: RuntimeOptions): Whizbang
       if (closed) return;
       closed = true;
       await Promise.all([...runtime.projectors.values()].map((p) => p.stop()));
+      await runtime.cache.flush(); // snapshots still being saved
       await runtime.driver.close?.();
     },
   };

@@ -22,6 +22,7 @@ import type { Policy, PolicyMatch } from '../policy.ts';
 import type { Receptor, ResultOf } from '../receptor.ts';
 import { createApp } from './app.ts';
 import { type EventHandler, Registry } from './registry.ts';
+import type { SnapshotIssue } from './state-cache.ts';
 import type { Whizbang } from './types.ts';
 
 /** Options of {@link WhizbangBuilder.build}. */
@@ -39,6 +40,8 @@ export interface BuildOptions {
    * Needs a driver with `snapshots` and a named state (`defineState({ name, … })`).
    */
   readonly snapshotEvery?: number;
+  /** Told of each snapshot that was ignored (corrupt, unreadable) or not saved; commands go on without it. */
+  readonly onSnapshotError?: (issue: SnapshotIssue) => void;
   /** See every handled message after its step (trace store, OpenTelemetry, the playground). */
   readonly observers?: readonly Observer[];
 }
@@ -152,6 +155,7 @@ class Builder {
       maxCascadeDepth,
       stateCacheSize,
       snapshotEvery,
+      onSnapshotError: options.onSnapshotError,
       observers: options.observers ?? [],
     });
   }

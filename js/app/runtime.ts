@@ -34,7 +34,7 @@ import { SCHEMA_VERSION, upcastingLedger } from '../upcast.ts';
 import { applyEvents } from './project.ts';
 import { Projector } from './projector.ts';
 import type { Registry } from './registry.ts';
-import { type Folded, StateCache } from './state-cache.ts';
+import { type Folded, type SnapshotIssue, StateCache } from './state-cache.ts';
 import type { DeliveryReceipt, SendOptions } from './types.ts';
 import {
   fromWire,
@@ -79,6 +79,7 @@ export interface RuntimeOptions {
   readonly maxCascadeDepth: number;
   readonly stateCacheSize: number;
   readonly snapshotEvery: number;
+  readonly onSnapshotError: ((issue: SnapshotIssue) => void) | undefined;
   readonly observers: readonly Observer[];
 }
 
@@ -89,9 +90,11 @@ export class Runtime {
   readonly name: string;
   readonly #registry: Registry;
   readonly #maxDepth: number;
-  readonly #cache: StateCache;
+  readonly cache: StateCache;
   readonly #inlineWork = new Map<string, InTransaction | undefined>();
   readonly #observers: readonly Observer[];
+  /** Events each observed step committed, for reporting a step whose cascade then failed. */
+  readonly #committed = new WeakMap<Envelope, readonly RecordedEvent[]>();
   readonly projectors: Map<string, Projector> = new Map();
   /** Inline perspectives being rebuilt: skipped by appends until the rebuild is done. */
   readonly rebuilding: Set<Perspective> = new Set();
@@ -108,9 +111,10 @@ export class Runtime {
         : upcastingLedger(options.driver.ledger, registry.eventDefinitions);
     this.name = options.name;
     this.#maxDepth = options.maxCascadeDepth;
-    this.#cache = new StateCache(options.stateCacheSize, {
+    this.cache = new StateCache(options.stateCacheSize, {
       store: options.driver.snapshots,
       every: options.snapshotEvery,
+      onSnapshotError: options.onSnapshotError,
     });
     this.#observers = options.observers;
     for (const p of registry.perspectives.values()) {
@@ -246,23 +250,22 @@ export class Runtime {
         }
       }
     };
+    // a step whose cascade failed still committed its own events: report them with the error
+    const fail = (error: unknown): never => {
+      tell(this.#committed.get(envelope) ?? [], error);
+      throw error;
+    };
     let result: MaybePromise<Outcome>;
     try {
       result = work();
     } catch (error) {
-      tell([], error);
-      throw error;
+      return fail(error);
     }
     const done = (outcome: Outcome): Outcome => {
       tell(outcome.append?.events ?? []);
       return outcome;
     };
-    return isThenable<Outcome>(result)
-      ? Promise.resolve(result).then(done, (error: unknown) => {
-          tell([], error);
-          throw error;
-        })
-      : done(result);
+    return isThenable<Outcome>(result) ? Promise.resolve(result).then(done, fail) : done(result);
   }
 
   /** Appends events to a stream (publish), then fans them out. */
@@ -344,12 +347,21 @@ export class Runtime {
         ? this.#stateless(receptor, command, envelope, flow, attempt)
         : this.#stateful(receptor, command, envelope, flow, 0, attempt);
     const policies = this.#registry.policiesFor(command);
-    const decision =
-      policies.length === 0
-        ? decide(undefined)
-        : this.#underPolicies(policies, envelope, hop, decide);
+    let decision: MaybePromise<Decision>;
+    const failed = (error: unknown): never => {
+      endHop(hop); // a failed step still says how long it took
+      throw error;
+    };
+    try {
+      decision =
+        policies.length === 0
+          ? decide(undefined)
+          : this.#underPolicies(policies, envelope, hop, decide);
+    } catch (error) {
+      return failed(error);
+    }
     return isThenable<Decision>(decision)
-      ? Promise.resolve(decision).then((d) => this.#finish(d, envelope, flow, depth, hop))
+      ? Promise.resolve(decision).then((d) => this.#finish(d, envelope, flow, depth, hop), failed)
       : this.#finish(decision, envelope, flow, depth, hop);
   }
 
@@ -362,6 +374,7 @@ export class Runtime {
   ): MaybePromise<Outcome> {
     endHop(hop);
     const events = decision.append?.events;
+    if (events !== undefined && this.#observers.length > 0) this.#committed.set(envelope, events);
     if (
       decision.commands.length === 0 &&
       (events === undefined || this.#registry.handlers.size === 0)
@@ -445,7 +458,7 @@ export class Runtime {
   ): MaybePromise<Decision> {
     const streamId = receptor.stream!(command);
     checkStreamId(streamId);
-    const folded = this.#cache.load(this.ledger, receptor.state!, envelope.tenant, streamId);
+    const folded = this.cache.load(this.ledger, receptor.state!, envelope.tenant, streamId);
     return isThenable<Folded>(folded)
       ? Promise.resolve(folded).then((f) =>
           this.#decide(receptor, command, envelope, flow, retry, streamId, f, attempt),
@@ -488,7 +501,7 @@ export class Runtime {
       if (decision.events.length === 0) return decision;
       const conflict = (error: unknown): MaybePromise<Decision> => {
         if (!isConcurrencyError(error) || retry >= receptor.maxRetries) throw error;
-        this.#cache.forget(receptor.state!, tenant, streamId);
+        this.cache.forget(receptor.state!, tenant, streamId);
         envelope.hops[envelope.hops.length - 1]?.decisions.push({
           policy: 'concurrency',
           decision: 'retry',
@@ -497,7 +510,7 @@ export class Runtime {
         return this.#stateful(receptor, command, envelope, flow, retry + 1, attempt);
       };
       const committed = (append: AppendResult): Decision => {
-        this.#cache.advance(receptor.state!, tenant, streamId, folded, append.events);
+        this.cache.advance(receptor.state!, tenant, streamId, folded, append.events);
         decision.append = append;
         return decision;
       };

@@ -7,6 +7,7 @@ import { benches as core } from './core.bench.ts';
 import { type BenchSpec, measure } from './harness.ts';
 import { benches as outbox } from './outbox.bench.ts';
 import { benches as policy } from './policy.bench.ts';
+import { benches as timetravel } from './timetravel.bench.ts';
 
 export interface BenchEntry {
   readonly name: string;
@@ -14,7 +15,7 @@ export interface BenchEntry {
 }
 
 const prefix = process.argv[2] ?? '';
-const all: BenchEntry[] = [...core, ...policy, ...outbox];
+const all: BenchEntry[] = [...core, ...policy, ...outbox, ...timetravel];
 let count = 0;
 for (const entry of all) {
   if (!entry.name.startsWith(prefix)) continue;

@@ -2,7 +2,14 @@
  * Wraps a driver so that every call answers on a later turn of the event loop, as IndexedDB and
  * PostgreSQL do: the runtime's asynchronous paths run with the memory driver underneath.
  */
-import type { AppendOptions, Driver, Ledger, PerspectiveStore, StoreWriter } from '../../js/mod.ts';
+import type {
+  AppendOptions,
+  Driver,
+  Ledger,
+  PerspectiveStore,
+  Snapshot,
+  StoreWriter,
+} from '../../js/mod.ts';
 
 const later = async <T>(fn: () => T | Promise<T>): Promise<T> => {
   await new Promise((resolve) => setTimeout(resolve, 0));
@@ -50,5 +57,20 @@ export function asyncDriver(inner: Driver): Driver {
     transaction: (fn) => later(() => s.transaction((tx) => fn(asyncWriter(tx)))),
     clear: (p) => later(() => s.clear(p)),
   };
-  return { name: `async(${inner.name})`, ledger, store };
+  const snapshots = inner.snapshots;
+  return {
+    name: `async(${inner.name})`,
+    ledger,
+    store,
+    ...(snapshots === undefined
+      ? {}
+      : {
+          snapshots: {
+            load: (kind: string, tenant: string, id: string) =>
+              later(() => snapshots.load(kind, tenant, id)),
+            save: (kind: string, tenant: string, id: string, snapshot: Snapshot) =>
+              later(() => snapshots.save(kind, tenant, id, snapshot)),
+          },
+        }),
+  };
 }
