@@ -4,7 +4,7 @@
  */
 
 import type { DeliveryReceipt, RecordedEvent } from '../../js/mod.ts';
-import { isWhizbangError } from '../../js/mod.ts';
+import { isWhizbangError, toText, traceStore } from '../../js/mod.ts';
 import {
   accounts,
   createBank,
@@ -16,6 +16,7 @@ import {
   transfers,
   Withdraw,
 } from './domain.ts';
+import { createSagaBank } from './transfer-saga.ts';
 
 const bank = createBank();
 const say = (line: string): void => console.log(line);
@@ -83,3 +84,22 @@ const show = (e: RecordedEvent): string =>
 for (const e of chain) say(`  ${show(e)}`);
 say(`\n${await bank.ledger.headPosition()} events in the ledger.`);
 await bank.close();
+
+// The same transfers as a saga: its own state stream, and compensation when the credit fails.
+say('\nTransfers as a saga (examples/bank/transfer-saga.ts), traced:');
+const trace = traceStore();
+const sagaBank = createSagaBank({ observers: [trace] });
+await sagaBank.send(OpenAccount({ accountId: 'ada', owner: 'Ada Lovelace' }));
+await sagaBank.send(Deposit({ accountId: 'ada', amount: 100 }));
+const refunded = await sagaBank.send(
+  Transfer({ transferId: 't-3', from: 'ada', to: 'nobody', amount: 40 }),
+);
+const t3 = await sagaBank.lens(transfers).get('t-3');
+say(`  transfer 40 ada → nobody: ${t3?.status}${t3?.reason ? ` (${t3.reason})` : ''}`);
+say(
+  `  ada's balance after the refund: ${await sagaBank.localInvoke(GetBalance({ accountId: 'ada' }))}`,
+);
+say('\nIts causal chain (trace store, toText):');
+const tree = trace.chain(refunded.correlationId);
+if (tree) for (const line of toText(tree, { durations: false }).split('\n')) say(`  ${line}`);
+await sagaBank.close();

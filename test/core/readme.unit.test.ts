@@ -21,7 +21,10 @@ describe('README examples', () => {
   blocks.forEach((code, i) => {
     it(`example ${i + 1} runs and prints what its comments say`, async () => {
       const file = `${dir}/example-${i + 1}.ts`;
-      writeFileSync(file, code.replaceAll("from 'whizbang'", `from '${root}js/mod.ts'`));
+      const source = code
+        .replaceAll("from 'whizbang/testing'", `from '${root}js/testing/mod.ts'`)
+        .replaceAll("from 'whizbang'", `from '${root}js/mod.ts'`);
+      writeFileSync(file, source);
       const printed: unknown[][] = [];
       vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
         printed.push(args);
