@@ -21,13 +21,7 @@ import { type Command, type Event, isMessage, type Message, validate } from '../
 import type { Observer } from '../observer.ts';
 import type { OutboxRecord } from '../outbox.ts';
 import type { Perspective } from '../perspective.ts';
-import {
-  type Attempt,
-  AttemptState,
-  type Policy,
-  type PolicyOutcome,
-  type PolicyRun,
-} from '../policy.ts';
+import type { Attempt } from '../policy.ts';
 import { isReply, type Receptor, type ReceptorContext } from '../receptor.ts';
 import type { WireEnvelope } from '../transport.ts';
 import { SCHEMA_VERSION, upcastingLedger } from '../upcast.ts';
@@ -36,6 +30,7 @@ import { Projector } from './projector.ts';
 import type { Registry } from './registry.ts';
 import { type Folded, type SnapshotIssue, StateCache } from './state-cache.ts';
 import type { DeliveryReceipt, SendOptions } from './types.ts';
+import { guardedContext, underPolicies } from './under-policies.ts';
 import {
   fromWire,
   noOutbox,
@@ -62,6 +57,8 @@ export interface Outcome {
 
 interface Decision extends Outcome {
   append: AppendResult | undefined;
+  /** Appended events or sends commands (policies never cache such a decision). */
+  wrote: boolean;
   readonly events: NewEvent[];
   readonly commands: Command[];
 }
@@ -70,6 +67,14 @@ type InTransaction = NonNullable<AppendOptions['inTransaction']>;
 
 const NO_COMMANDS: Command[] = [];
 const QUEUED: Outcome = { value: undefined, append: undefined, queued: true };
+/** The decision a cache policy answers with: a value, nothing written. */
+const answered = (value: unknown): Decision => ({
+  value,
+  append: undefined,
+  events: NO_EVENTS,
+  commands: NO_COMMANDS,
+  wrote: false,
+});
 const NO_EVENTS: NewEvent[] = [];
 
 /** Options of the runtime (from `build`). */
@@ -356,7 +361,7 @@ export class Runtime {
       decision =
         policies.length === 0
           ? decide(undefined)
-          : this.#underPolicies(policies, envelope, hop, decide);
+          : underPolicies(policies, envelope, hop, decide, answered);
     } catch (error) {
       return failed(error);
     }
@@ -384,37 +389,6 @@ export class Runtime {
     return chain(this.#cascade(decision.commands, events, envelope, flow, depth), () => decision);
   }
 
-  /** Runs a decision under its policies, outermost first; each run gets a fresh attempt. */
-  #underPolicies(
-    policies: readonly Policy[],
-    envelope: Envelope,
-    hop: Hop,
-    decide: (attempt: Attempt) => MaybePromise<Decision>,
-  ): MaybePromise<Decision> {
-    const attempts = new Attempts();
-    const outcome = (decision: Decision): PolicyOutcome & { decision: Decision } => ({
-      value: decision.value,
-      wrote: decision.append !== undefined || decision.commands.length > 0,
-      decision,
-    });
-    const cached = (value: unknown): PolicyOutcome & { decision: Decision } =>
-      outcome({ value, append: undefined, events: NO_EVENTS, commands: NO_COMMANDS });
-    let next = (): MaybePromise<PolicyOutcome & { decision: Decision }> => {
-      const d = decide(attempts.next());
-      return isThenable<Decision>(d) ? Promise.resolve(d).then(outcome) : outcome(d);
-    };
-    for (let i = policies.length - 1; i >= 0; i--) {
-      const policy = policies[i]!;
-      const inner = next;
-      const run = new Run(policy.name, envelope, hop, attempts);
-      next = () => policy.wrap(inner, run, cached);
-    }
-    const result = next();
-    return isThenable<PolicyOutcome & { decision: Decision }>(result)
-      ? Promise.resolve(result).then((o) => o.decision)
-      : result.decision;
-  }
-
   #stateless(
     receptor: Receptor,
     command: Command,
@@ -439,6 +413,7 @@ export class Runtime {
           this.#append(streamId, decision.events, envelope.tenant, 'any', flow, envelope),
           (append) => {
             decision.append = append;
+            decision.wrote = true;
             return decision;
           },
         ),
@@ -475,7 +450,7 @@ export class Runtime {
   ): ReceptorContext {
     const tenant = envelope.tenant;
     if (attempt === undefined) return { envelope, tenant, streamId, version, signal: undefined };
-    return new GuardedContext(envelope, streamId, version, attempt);
+    return guardedContext(envelope, streamId, version, attempt);
   }
 
   /** A decision that arrives after a policy gave up on it (timeout) is not written. */
@@ -512,6 +487,7 @@ export class Runtime {
       const committed = (append: AppendResult): Decision => {
         this.cache.advance(receptor.state!, tenant, streamId, folded, append.events);
         decision.append = append;
+        decision.wrote = true;
         return decision;
       };
       const append = (): MaybePromise<Decision> => {
@@ -574,7 +550,7 @@ export class Runtime {
         }
       }
     }
-    return { value, append: undefined, events, commands };
+    return { value, append: undefined, events, commands, wrote: commands.length > 0 };
   }
 
   /** The metadata that records an event type's shape version, when it is past version 1. */
@@ -746,66 +722,5 @@ export class Runtime {
       `"${envelope.message.type}" is ${this.#maxDepth + 1} cascades deep (correlation ${envelope.correlationId}). ` +
         'A receptor or event handler probably sends a command that leads back to itself; break the loop or raise maxCascadeDepth.',
     );
-  }
-}
-
-/** The attempts of one decision under policies; the newest is the one in progress. */
-class Attempts {
-  current: AttemptState | undefined;
-  #count = 0;
-
-  next(): AttemptState {
-    this.current = new AttemptState(++this.#count);
-    return this.current;
-  }
-}
-
-/** One policy's view of a message under it. */
-class Run implements PolicyRun {
-  readonly message: Message;
-  readonly tenant: string;
-  readonly hop: Hop;
-  readonly #policy: string;
-  readonly #attempts: Attempts;
-
-  constructor(policy: string, envelope: Envelope, hop: Hop, attempts: Attempts) {
-    this.#policy = policy;
-    this.message = envelope.message;
-    this.tenant = envelope.tenant;
-    this.hop = hop;
-    this.#attempts = attempts;
-  }
-
-  get attempt(): Attempt | undefined {
-    return this.#attempts.current;
-  }
-
-  decide(decision: string, detail?: string): void {
-    this.hop.decisions.push(
-      detail === undefined
-        ? { policy: this.#policy, decision }
-        : { policy: this.#policy, decision, detail },
-    );
-  }
-}
-
-/** A receptor's context under policies: the signal is read through to the attempt. */
-class GuardedContext implements ReceptorContext {
-  readonly envelope: Envelope;
-  readonly tenant: string;
-  readonly streamId: string | undefined;
-  readonly version: number;
-  readonly #attempt: Attempt;
-
-  constructor(envelope: Envelope, streamId: string | undefined, version: number, attempt: Attempt) {
-    this.envelope = envelope;
-    this.tenant = envelope.tenant;
-    this.streamId = streamId;
-    this.version = version;
-    this.#attempt = attempt;
-  }
-
-  get signal(): AbortSignal {
-    return this.#attempt.signal;
   }
 }
