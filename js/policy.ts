@@ -131,33 +131,45 @@ export function retry(options: RetryOptions = {}): Policy {
     const base = Math.min(max, initial * 2 ** (attempt - 1));
     return jitter ? base / 2 + Math.random() * (base / 2) : base;
   };
+  // made once per policy: the first run of a decision (the hot path) allocates nothing here
+  const again = (
+    error: unknown,
+    attempt: number,
+    next: () => MaybePromise<any>,
+    run: PolicyRun,
+  ): Promise<any> => {
+    if (attempt >= maxAttempts || !retryOn(error)) {
+      if (attempt > 1) run.decide('gave-up', `after ${attempt} attempts: ${message(error)}`);
+      return Promise.reject(error);
+    }
+    const wait = delay(attempt);
+    run.decide(
+      'retry',
+      `attempt ${attempt + 1} of ${maxAttempts} in ${Math.round(wait)} ms: ${message(error)}`,
+    );
+    return sleep(wait).then(() => {
+      let result: MaybePromise<any>;
+      try {
+        result = next();
+      } catch (e) {
+        return again(e, attempt + 1, next, run);
+      }
+      return Promise.resolve(result).catch((e: unknown) => again(e, attempt + 1, next, run));
+    });
+  };
   return {
     name: 'retry',
     wrap(next, run) {
-      const again = (error: unknown, attempt: number): MaybePromise<never> | Promise<any> => {
-        if (attempt >= maxAttempts || !retryOn(error)) {
-          if (attempt > 1) run.decide('gave-up', `after ${attempt} attempts: ${message(error)}`);
-          throw error;
-        }
-        const wait = delay(attempt);
-        run.decide(
-          'retry',
-          `attempt ${attempt + 1} of ${maxAttempts} in ${Math.round(wait)} ms: ${message(error)}`,
-        );
-        return sleep(wait).then(() => go(attempt + 1));
-      };
-      const go = (attempt: number): MaybePromise<any> => {
-        let result: MaybePromise<any>;
-        try {
-          result = next();
-        } catch (error) {
-          return again(error, attempt);
-        }
-        return isThenable(result)
-          ? Promise.resolve(result).catch((e: unknown) => again(e, attempt))
-          : result;
-      };
-      return go(1);
+      let result: MaybePromise<any>;
+      try {
+        result = next();
+      } catch (error) {
+        if (maxAttempts === 1 || !retryOn(error)) throw error;
+        return again(error, 1, next, run);
+      }
+      return isThenable(result)
+        ? Promise.resolve(result).catch((e: unknown) => again(e, 1, next, run))
+        : result;
     },
   };
 }

@@ -42,7 +42,9 @@ export const benches: BenchEntry[] = [
         name: 'policy.overhead',
         unit: 'ops/s',
         goal: 0.8,
-        ops: 200_000,
+        // short rounds, many of them: the two sides alternate often, so a noisy neighbour hits both
+        ops: 50_000,
+        rounds: 21,
         subject: { name: 'localInvoke with retry + timeout policies', run: loop(guarded) },
         baseline: { name: 'localInvoke without policies', run: loop(plain) },
       };
