@@ -18,12 +18,17 @@ await build({
   outfile: `${outdir}/run.mjs`,
   logLevel: 'warning',
 });
-const result = spawnSync(
-  process.execPath,
-  ['--expose-gc', `${outdir}/run.mjs`, ...process.argv.slice(2)],
-  {
-    stdio: 'inherit',
-    cwd: root,
-  },
-);
-process.exit(result.status ?? 1);
+// One process per benchmark: a figure never pays for the heap another one left behind.
+const node = (args, stdio) =>
+  spawnSync(process.execPath, ['--expose-gc', `${outdir}/run.mjs`, ...args], { stdio, cwd: root });
+const prefix = process.argv[2] ?? '';
+const names = String(node(['--list'], ['ignore', 'pipe', 'inherit']).stdout)
+  .split('\n')
+  .filter((name) => name.length > 0 && name.startsWith(prefix));
+if (names.length === 0) {
+  console.error(`No benchmark name starts with "${prefix}".`);
+  process.exit(1);
+}
+let status = 0;
+for (const name of names) status ||= node([name, '--exact'], 'inherit').status ?? 1;
+process.exit(status);

@@ -15,10 +15,16 @@ export interface BenchEntry {
 }
 
 const prefix = process.argv[2] ?? '';
+if (prefix === '--list') {
+  // main.mjs asks for the names, then runs each benchmark in a process of its own
+  for (const entry of [...core, ...policy, ...outbox, ...timetravel]) console.log(entry.name);
+  process.exit(0);
+}
 const all: BenchEntry[] = [...core, ...policy, ...outbox, ...timetravel];
 let count = 0;
 for (const entry of all) {
-  if (!entry.name.startsWith(prefix)) continue;
+  if (process.argv[3] === '--exact' ? entry.name !== prefix : !entry.name.startsWith(prefix))
+    continue;
   count++;
   await measure(await entry.make());
 }
