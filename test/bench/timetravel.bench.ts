@@ -1,7 +1,6 @@
 /** Benchmarks of time travel: the models as of a far position, with checkpoints against a full replay. */
 import type { MemoryLedger, NewEvent } from '../../js/mod.ts';
-import { memoryLedger } from '../../js/mod.ts';
-import { timeTravel } from '../../js/timetravel/mod.ts';
+import { memoryLedger, timeTravel } from '../../js/mod.ts';
 import { ACCOUNTS, balances } from './bank.ts';
 import type { BenchEntry } from './run.ts';
 

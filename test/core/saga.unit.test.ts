@@ -13,19 +13,17 @@ import {
   defineCommand,
   defineEvent,
   defineReceptor,
+  defineSaga,
   isWhizbangError,
   memoryDriver,
   payload,
   type RecordedEvent,
-  whizbang,
-} from '../../js/mod.ts';
-import {
-  defineSaga,
   type Saga,
   type SagaSteppedData,
   type SagaTimeouts,
+  whizbang,
   withSaga,
-} from '../../js/saga/mod.ts';
+} from '../../js/mod.ts';
 import { asyncDriver } from '../support/async-driver.ts';
 
 const drivers: Array<[string, () => Driver]> = [

@@ -20,6 +20,7 @@ import {
 import { applyEvents } from '../../js/app/project.ts';
 import {
   definePerspective,
+  diffValues,
   isWhizbangError,
   type Ledger,
   type MessageOf,
@@ -27,8 +28,9 @@ import {
   type Perspective,
   type ReadAllOptions,
   type RecordedEvent,
+  type TimeView,
+  timeTravel,
 } from '../../js/mod.ts';
-import { diffValues, type TimeView, timeTravel } from '../../js/timetravel/mod.ts';
 
 /** Transfers still under way: made on request, deleted when completed or failed. */
 const pending = definePerspective({

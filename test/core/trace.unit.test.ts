@@ -8,16 +8,19 @@ import {
   Transfer,
   Withdraw,
 } from '../../examples/bank/domain.ts';
+import type { TraceNode, TraceTree } from '../../js/mod.ts';
 import {
   defineCommand,
   defineEvent,
   defineReceptor,
   payload,
   retry,
+  toTraceJSON as toJSON,
+  toMermaid,
+  toText,
+  traceStore,
   whizbang,
 } from '../../js/mod.ts';
-import type { TraceNode, TraceTree } from '../../js/trace/mod.ts';
-import { toJSON, toMermaid, toText, traceStore } from '../../js/trace/mod.ts';
 
 /** The tree's nodes in depth-first order, each with its parent. */
 function flatten(tree: TraceTree): Array<{ node: TraceNode; parent: TraceNode | undefined }> {
