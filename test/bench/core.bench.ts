@@ -98,6 +98,7 @@ export const benches: BenchEntry[] = [
         unit: 'commands/s',
         goal: 10,
         ops: 20_000,
+        rounds: 11,
         subject: {
           name: 'whizbang send',
           setup: () => {
