@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { mod: 'js/mod.ts', testing: 'js/testing/mod.ts' },
+  entry: { mod: 'js/mod.ts', testing: 'js/testing/mod.ts', sqlite: 'adapters/sqlite/mod.ts' },
+  // runtime modules of the adapters stay imports: the host provides them
+  external: [/^node:/, /^bun:/],
   format: ['esm'],
   target: 'es2022',
   platform: 'neutral',

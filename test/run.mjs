@@ -44,6 +44,11 @@ run('types (tsc, isolated declarations for JSR)', bin('tsc'), [
   '-p',
   'tsconfig.lib.json',
 ]);
+run('types of the adapters (isolated declarations)', bin('tsc'), [
+  '--noEmit',
+  '-p',
+  'tsconfig.adapters.json',
+]);
 if (run('build (tsup)', bin('tsup'), ['--silent'])) {
   run('built .d.ts, used as a consumer would', bin('tsc'), ['-p', 'test/published/tsconfig.json']);
 }

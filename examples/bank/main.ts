@@ -3,6 +3,7 @@
  * refused withdrawal and a declined transfer, then reads the lenses and one causal chain.
  */
 
+import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import type { DeliveryReceipt, RecordedEvent } from '../../js/mod.ts';
 import { isWhizbangError, toText, traceStore } from '../../js/mod.ts';
 import {
@@ -18,7 +19,11 @@ import {
 } from './domain.ts';
 import { createSagaBank } from './transfer-saga.ts';
 
-const bank = createBank();
+// `npm start -- --db bank.db` keeps the bank in a SQLite file (run it twice: the accounts are there).
+const at = process.argv.indexOf('--db');
+const dbPath = at === -1 ? undefined : process.argv[at + 1];
+const bank = createBank(dbPath === undefined ? {} : { driver: sqliteDriver({ path: dbPath }) });
+const run = (await bank.ledger.headPosition()) + 1; // transfer ids unique per run
 const say = (line: string): void => console.log(line);
 const step = async (label: string, run: () => Promise<DeliveryReceipt>): Promise<void> => {
   try {
@@ -32,7 +37,7 @@ const step = async (label: string, run: () => Promise<DeliveryReceipt>): Promise
   }
 };
 
-say('Whizbang bank demo (in memory)\n');
+say(`Whizbang bank demo (${dbPath === undefined ? 'in memory' : `SQLite file ${dbPath}`})\n`);
 say('Commands:');
 await step('open account ada (overdraft 100)', () =>
   bank.send(OpenAccount({ accountId: 'ada', owner: 'Ada Lovelace', overdraftLimit: 100 })),
@@ -49,11 +54,11 @@ await step('withdraw 10 from bob (no overdraft)', () =>
 );
 await step('deposit 500 to bob', () => bank.send(Deposit({ accountId: 'bob', amount: 500 })));
 const transfer = await bank.send(
-  Transfer({ transferId: 't-1', from: 'bob', to: 'ada', amount: 120 }),
+  Transfer({ transferId: `t-${run}`, from: 'bob', to: 'ada', amount: 120 }),
 );
 say(`  ✓ ${'transfer 120 bob → ada'.padEnd(44)} cascade ended @${transfer.position}`);
 await step('transfer 900 ada → bob (declined)', () =>
-  bank.send(Transfer({ transferId: 't-2', from: 'ada', to: 'bob', amount: 900 })),
+  bank.send(Transfer({ transferId: `t-${run + 1}`, from: 'ada', to: 'bob', amount: 900 })),
 );
 await step('open ada again', () => bank.send(OpenAccount({ accountId: 'ada', owner: 'Imposter' })));
 

@@ -1,0 +1,95 @@
+/**
+ * `whizbang/sqlite`: the SQLite driver on Node, over better-sqlite3 (an optional peer dependency,
+ * version 12). Pass a path (created if missing) or an open better-sqlite3 database.
+ *
+ * @example
+ * ```ts
+ * import { whizbang } from 'whizbang';
+ * import { sqliteDriver } from 'whizbang/sqlite';
+ *
+ * const app = whizbang('shop').receptor(placeOrder).build({ driver: sqliteDriver({ path: 'shop.db' }) });
+ * ```
+ * @module
+ */
+import { createRequire } from 'node:module';
+import { WhizbangError } from '../../js/errors.ts';
+import { createSqliteDriver, type SqliteDriver, type SqliteDriverOptions } from './driver.ts';
+import type { SqliteDatabase } from './engine.ts';
+
+export type { SqliteDriver, SqliteDriverOptions } from './driver.ts';
+export type { SqliteDatabase, SqliteStatement } from './engine.ts';
+export type { SqliteLedger, SqliteLedgerOptions } from './ledger.ts';
+export { SCHEMA_VERSION } from './schema.ts';
+export type { SqliteStore } from './store.ts';
+
+/** The part of a better-sqlite3 database the driver uses. */
+export interface BetterSqlite3Database {
+  exec(sql: string): unknown;
+  prepare(sql: string): {
+    run(...params: unknown[]): { changes: number | bigint };
+    get(...params: unknown[]): unknown;
+    all(...params: unknown[]): unknown[];
+  };
+  close(): unknown;
+  readonly name: string;
+}
+
+/** Options of {@link sqliteDriver}: a path, or an open database of your own. */
+export type NodeSqliteOptions = SqliteDriverOptions &
+  (
+    | { readonly path: string; readonly database?: undefined }
+    | { readonly database: BetterSqlite3Database; readonly path?: undefined }
+  );
+
+function load(): new (path: string) => BetterSqlite3Database {
+  try {
+    return createRequire(import.meta.url)('better-sqlite3') as new (
+      path: string,
+    ) => BetterSqlite3Database;
+  } catch (cause) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      'whizbang/sqlite needs better-sqlite3 (version 12 on Node 20): npm install better-sqlite3@12.',
+      { cause },
+    );
+  }
+}
+
+/** Adapts a better-sqlite3 database to the engine interface. */
+export function fromBetterSqlite3(db: BetterSqlite3Database): SqliteDatabase {
+  return {
+    name: db.name,
+    exec: (sql) => void db.exec(sql),
+    prepare: (sql) => db.prepare(sql) as ReturnType<SqliteDatabase['prepare']>,
+    close: () => void db.close(),
+  };
+}
+
+/** Opens (or creates) a SQLite event store on Node. */
+export function sqliteDriver(options: NodeSqliteOptions): SqliteDriver {
+  if (options.database !== undefined)
+    return createSqliteDriver(fromBetterSqlite3(options.database), options);
+  if (typeof options.path !== 'string' || options.path.length === 0) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      'sqliteDriver needs `path` (a file, or ":memory:") or an open `database`.',
+    );
+  }
+  const Database = load();
+  let db: BetterSqlite3Database;
+  try {
+    db = new Database(options.path);
+  } catch (cause) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      `"${options.path}" could not be opened: ${cause instanceof Error ? cause.message : String(cause)}. Check the path and its permissions.`,
+      { cause },
+    );
+  }
+  try {
+    return createSqliteDriver(fromBetterSqlite3(db), options, true);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

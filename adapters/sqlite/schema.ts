@@ -1,0 +1,128 @@
+/**
+ * The SQLite schema, readable with the `sqlite3` tool: one row per event with its columns, the
+ * payload and metadata as JSON; models as JSON; outbox, inbox, checkpoints and snapshots. Versioned:
+ * migrations upgrade an older file in place, and a file from a newer version is refused.
+ */
+import { WhizbangError } from '../../js/errors.ts';
+import type { SqliteDatabase } from './engine.ts';
+
+/** Each entry upgrades the schema by one version. */
+const MIGRATIONS: readonly string[] = [
+  // 1: the first schema
+  `CREATE TABLE whizbang_events (
+     position       INTEGER PRIMARY KEY,
+     tenant         TEXT    NOT NULL,
+     stream_id      TEXT    NOT NULL,
+     version        INTEGER NOT NULL,
+     type           TEXT    NOT NULL,
+     message_id     TEXT    NOT NULL,
+     correlation_id TEXT    NOT NULL,
+     causation_id   TEXT    NOT NULL,
+     time           INTEGER NOT NULL,
+     data           TEXT    NOT NULL,
+     metadata       TEXT,
+     UNIQUE (tenant, stream_id, version)
+   );
+   CREATE INDEX whizbang_events_by_type ON whizbang_events (type, position);
+   CREATE TABLE whizbang_streams (
+     tenant    TEXT    NOT NULL,
+     stream_id TEXT    NOT NULL,
+     version   INTEGER NOT NULL,
+     PRIMARY KEY (tenant, stream_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE whizbang_models (
+     perspective TEXT    NOT NULL,
+     tenant      TEXT    NOT NULL,
+     id          TEXT    NOT NULL,
+     model       TEXT    NOT NULL,
+     version     INTEGER NOT NULL,
+     position    INTEGER NOT NULL,
+     updated_at  INTEGER NOT NULL,
+     PRIMARY KEY (perspective, tenant, id)
+   ) WITHOUT ROWID;
+   CREATE TABLE whizbang_checkpoints (
+     perspective TEXT PRIMARY KEY,
+     position    INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE whizbang_outbox (
+     seq          INTEGER PRIMARY KEY,
+     id           TEXT    NOT NULL UNIQUE,
+     topic        TEXT    NOT NULL,
+     envelope     TEXT    NOT NULL,
+     attempts     INTEGER NOT NULL,
+     enqueued_at  INTEGER NOT NULL,
+     available_at INTEGER NOT NULL,
+     last_error   TEXT
+   );
+   CREATE TABLE whizbang_inbox (
+     tenant     TEXT    NOT NULL,
+     message_id TEXT    NOT NULL,
+     handled_at INTEGER NOT NULL,
+     PRIMARY KEY (tenant, message_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE whizbang_snapshots (
+     kind           TEXT    NOT NULL,
+     tenant         TEXT    NOT NULL,
+     id             TEXT    NOT NULL,
+     version        INTEGER NOT NULL,
+     schema_version INTEGER NOT NULL,
+     state          TEXT    NOT NULL,
+     taken_at       INTEGER NOT NULL,
+     PRIMARY KEY (kind, tenant, id)
+   ) WITHOUT ROWID;`,
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION: number = MIGRATIONS.length;
+
+/** Brings the database to the current schema, in one transaction per step; returns the version found. */
+export function migrate(db: SqliteDatabase): number {
+  let found: number;
+  try {
+    db.exec('CREATE TABLE IF NOT EXISTS whizbang_schema (version INTEGER NOT NULL)');
+    const row = db.prepare('SELECT max(version) AS v FROM whizbang_schema').get();
+    found = Number(row?.v ?? 0);
+  } catch (cause) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      `"${db.name}" could not be opened as a Whizbang SQLite database: ${cause instanceof Error ? cause.message : String(cause)}. ` +
+        'Check that the path points at a SQLite file (or a new one) and that it is not corrupt.',
+      { cause },
+    );
+  }
+  if (found === 0) {
+    const foreign = db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'whizbang_%' AND name NOT LIKE 'sqlite_%' LIMIT 1",
+      )
+      .get();
+    if (foreign !== undefined) {
+      throw new WhizbangError(
+        'INVALID_ARGUMENT',
+        `"${db.name}" holds tables of another application (e.g. "${String(foreign.name)}") and no Whizbang schema. Give Whizbang a file of its own; nothing was changed.`,
+      );
+    }
+  }
+  if (found > SCHEMA_VERSION) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      `"${db.name}" was written by a newer Whizbang (schema ${found}; this one knows ${SCHEMA_VERSION}). Upgrade Whizbang to open it; it was not changed.`,
+    );
+  }
+  for (let v = found; v < SCHEMA_VERSION; v++) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      // another process may have migrated while we waited for the lock
+      const now = Number(db.prepare('SELECT max(version) AS v FROM whizbang_schema').get()?.v ?? 0);
+      if (now <= v) {
+        db.exec(MIGRATIONS[v]!);
+        db.prepare('INSERT INTO whizbang_schema (version) VALUES (?)').run(v + 1);
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+  return found;
+}

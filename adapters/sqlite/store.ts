@@ -1,0 +1,207 @@
+/**
+ * The SQLite perspective store, outbox, inbox and snapshots: models as JSON rows keyed by
+ * (perspective, tenant, id). Transactions are synchronous `BEGIN IMMEDIATE … COMMIT`; the ledger's
+ * append reuses the same writer inside its own transaction.
+ */
+import { WhizbangError } from '../../js/errors.ts';
+import type { MaybePromise } from '../../js/maybe.ts';
+import type { OutboxRecord, OutboxStore, OutboxWriter } from '../../js/outbox.ts';
+import { checkQuery, type Query, runQuery } from '../../js/query.ts';
+import type { Snapshot, SnapshotStore } from '../../js/snapshot.ts';
+import type { PerspectiveStore, StoredModel, StoreWriter } from '../../js/store.ts';
+import type { SqliteDatabase, SqliteStatement } from './engine.ts';
+import type { Gate } from './gate.ts';
+
+/** The SQLite store; `writer()` writes inside whatever transaction is open. */
+export interface SqliteStore extends PerspectiveStore {
+  get(perspective: string, tenant: string, id: string): StoredModel | undefined;
+  query(perspective: string, tenant: string, query: Query): StoredModel[];
+  checkpoint(perspective: string): number;
+  readonly outbox: OutboxStore;
+  readonly snapshots: SnapshotStore;
+  writer(): StoreWriter;
+}
+
+function toModel(row: Record<string, unknown>): StoredModel {
+  return {
+    id: row.id as string,
+    tenant: row.tenant as string,
+    model: JSON.parse(row.model as string),
+    version: Number(row.version),
+    position: Number(row.position),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function toRecord(row: Record<string, unknown>): OutboxRecord {
+  return {
+    id: row.id as string,
+    topic: row.topic as string,
+    envelope: JSON.parse(row.envelope as string),
+    attempts: Number(row.attempts),
+    enqueuedAt: Number(row.enqueued_at),
+    availableAt: Number(row.available_at),
+    ...(row.last_error === null ? {} : { lastError: row.last_error as string }),
+  };
+}
+
+/** Creates the store over an open (migrated) database. */
+export function sqliteStore(db: SqliteDatabase, gate: Gate): SqliteStore {
+  const cache = new Map<string, SqliteStatement>();
+  const sql = (text: string): SqliteStatement => {
+    let s = cache.get(text);
+    if (s === undefined) {
+      s = db.prepare(text);
+      cache.set(text, s);
+    }
+    return s;
+  };
+  const MODEL = 'SELECT id, tenant, model, version, position, updated_at FROM whizbang_models';
+  const get = (perspective: string, tenant: string, id: string): StoredModel | undefined => {
+    const row = sql(`${MODEL} WHERE perspective = ? AND tenant = ? AND id = ?`).get(
+      perspective,
+      tenant,
+      id,
+    );
+    return row === undefined ? undefined : toModel(row);
+  };
+
+  const outboxWriter: OutboxWriter = {
+    enqueue(records) {
+      const insert = sql(
+        'INSERT INTO whizbang_outbox (id, topic, envelope, attempts, enqueued_at, available_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const r of records) {
+        insert.run(
+          r.id,
+          r.topic,
+          JSON.stringify(r.envelope),
+          r.attempts,
+          r.enqueuedAt,
+          r.availableAt,
+          r.lastError ?? null,
+        );
+      }
+    },
+    markHandled(tenant, messageId) {
+      const done = sql(
+        'INSERT OR IGNORE INTO whizbang_inbox (tenant, message_id, handled_at) VALUES (?, ?, ?)',
+      ).run(tenant, messageId, Date.now());
+      if (Number(done.changes) === 0) {
+        throw new WhizbangError(
+          'DUPLICATE_MESSAGE',
+          `Message ${messageId} was handled already; this delivery is a duplicate.`,
+        );
+      }
+    },
+  };
+
+  const writer: StoreWriter = {
+    get,
+    put(perspective, row) {
+      sql(
+        'INSERT OR REPLACE INTO whizbang_models (perspective, tenant, id, model, version, position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(
+        perspective,
+        row.tenant,
+        row.id,
+        JSON.stringify(row.model),
+        row.version,
+        row.position,
+        row.updatedAt,
+      );
+    },
+    delete(perspective, tenant, id) {
+      sql('DELETE FROM whizbang_models WHERE perspective = ? AND tenant = ? AND id = ?').run(
+        perspective,
+        tenant,
+        id,
+      );
+    },
+    setCheckpoint(perspective, position) {
+      sql(
+        'INSERT INTO whizbang_checkpoints (perspective, position) VALUES (?, ?) ON CONFLICT (perspective) DO UPDATE SET position = excluded.position',
+      ).run(perspective, position);
+    },
+    outbox: outboxWriter,
+  };
+
+  return {
+    get,
+    query(perspective: string, tenant: string, query: Query): StoredModel[] {
+      checkQuery(query);
+      // evaluated in JavaScript over the tenant's rows, so every driver filters and sorts alike
+      const rows = sql(`${MODEL} WHERE perspective = ? AND tenant = ?`)
+        .all(perspective, tenant)
+        .map(toModel);
+      return runQuery(rows, (row) => row.model, query);
+    },
+    checkpoint: (perspective: string): number =>
+      Number(
+        sql('SELECT position FROM whizbang_checkpoints WHERE perspective = ?').get(perspective)
+          ?.position ?? 0,
+      ),
+    writer: () => writer,
+    transaction<T>(fn: (tx: StoreWriter) => MaybePromise<T>): MaybePromise<T> {
+      return gate.run(() => fn(writer));
+    },
+    clear(perspective: string): MaybePromise<void> {
+      return gate.run(() => {
+        sql('DELETE FROM whizbang_models WHERE perspective = ?').run(perspective);
+        sql('DELETE FROM whizbang_checkpoints WHERE perspective = ?').run(perspective);
+      });
+    },
+    outbox: {
+      pending: (limit: number, now: number): OutboxRecord[] =>
+        sql('SELECT * FROM whizbang_outbox WHERE available_at <= ? ORDER BY seq LIMIT ?')
+          .all(now, limit)
+          .map(toRecord),
+      delivered(ids: readonly string[]): MaybePromise<void> {
+        const del = sql('DELETE FROM whizbang_outbox WHERE id = ?');
+        return gate.run(() => {
+          for (const id of ids) del.run(id);
+        });
+      },
+      retryLater(id: string, error: string, availableAt: number): void {
+        sql(
+          'UPDATE whizbang_outbox SET attempts = attempts + 1, available_at = ?, last_error = ? WHERE id = ?',
+        ).run(availableAt, error, id);
+      },
+      remove(id: string): void {
+        sql('DELETE FROM whizbang_outbox WHERE id = ?').run(id);
+      },
+      handled: (tenant: string, messageId: string): boolean =>
+        sql('SELECT 1 AS x FROM whizbang_inbox WHERE tenant = ? AND message_id = ?').get(
+          tenant,
+          messageId,
+        ) !== undefined,
+    },
+    snapshots: {
+      load(kind: string, tenant: string, id: string): Snapshot | undefined {
+        const row = sql(
+          'SELECT version, schema_version, state, taken_at FROM whizbang_snapshots WHERE kind = ? AND tenant = ? AND id = ?',
+        ).get(kind, tenant, id);
+        if (row === undefined) return undefined;
+        return {
+          version: Number(row.version),
+          schemaVersion: Number(row.schema_version),
+          state: JSON.parse(row.state as string),
+          takenAt: Number(row.taken_at),
+        };
+      },
+      save(kind: string, tenant: string, id: string, snapshot: Snapshot): void {
+        sql(
+          'INSERT OR REPLACE INTO whizbang_snapshots (kind, tenant, id, version, schema_version, state, taken_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ).run(
+          kind,
+          tenant,
+          id,
+          snapshot.version,
+          snapshot.schemaVersion,
+          JSON.stringify(snapshot.state),
+          snapshot.takenAt,
+        );
+      },
+    },
+  };
+}
