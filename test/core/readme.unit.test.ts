@@ -23,6 +23,7 @@ describe('README examples', () => {
       const file = `${dir}/example-${i + 1}.ts`;
       const source = code
         .replaceAll("from 'whizbang/testing'", `from '${root}js/testing/mod.ts'`)
+        .replaceAll("from 'whizbang/sqlite'", `from '${root}adapters/sqlite/mod.ts'`)
         .replaceAll("from 'whizbang'", `from '${root}js/mod.ts'`);
       writeFileSync(file, source);
       const printed: unknown[][] = [];
