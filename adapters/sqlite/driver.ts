@@ -3,7 +3,7 @@ import type { Driver } from '../../js/driver.ts';
 import type { SqliteDatabase } from './engine.ts';
 import { Gate } from './gate.ts';
 import { type SqliteLedger, type SqliteLedgerOptions, sqliteLedger } from './ledger.ts';
-import { migrate } from './schema.ts';
+import { inspect, migrate } from './schema.ts';
 import { type SqliteStore, sqliteStore } from './store.ts';
 
 /** Options of the SQLite driver. */
@@ -27,6 +27,7 @@ export function createSqliteDriver(
   owned = false,
 ): SqliteDriver {
   db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+  inspect(db); // before anything is changed: refuse a corrupt, foreign or newer file untouched
   db.exec('PRAGMA journal_mode = WAL'); // readers never block the writer; crash-safe with synchronous=NORMAL
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA foreign_keys = ON');

@@ -75,33 +75,43 @@ const MIGRATIONS: readonly string[] = [
 /** The schema version this code writes. */
 export const SCHEMA_VERSION: number = MIGRATIONS.length;
 
-/** Brings the database to the current schema, in one transaction per step; returns the version found. */
-export function migrate(db: SqliteDatabase): number {
+/**
+ * Looks at the file without changing it: the schema version it holds (0 for a new file), or a
+ * clear error naming the file when it is not SQLite, belongs to another application, or is newer.
+ */
+export function inspect(db: SqliteDatabase): number {
   let found: number;
+  let foreign: unknown;
   try {
-    db.exec('CREATE TABLE IF NOT EXISTS whizbang_schema (version INTEGER NOT NULL)');
-    const row = db.prepare('SELECT max(version) AS v FROM whizbang_schema').get();
-    found = Number(row?.v ?? 0);
+    const hasSchema =
+      db
+        .prepare(
+          "SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'whizbang_schema'",
+        )
+        .get() !== undefined;
+    found = hasSchema
+      ? Number(db.prepare('SELECT max(version) AS v FROM whizbang_schema').get()?.v ?? 0)
+      : 0;
+    if (!hasSchema) {
+      foreign = db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'whizbang_%' AND name NOT LIKE 'sqlite_%' LIMIT 1",
+        )
+        .get()?.name;
+    }
   } catch (cause) {
     throw new WhizbangError(
       'INVALID_ARGUMENT',
       `"${db.name}" could not be opened as a Whizbang SQLite database: ${cause instanceof Error ? cause.message : String(cause)}. ` +
-        'Check that the path points at a SQLite file (or a new one) and that it is not corrupt.',
+        'Check that the path points at a SQLite file (or a new one) and that it is not corrupt; it was not changed.',
       { cause },
     );
   }
-  if (found === 0) {
-    const foreign = db
-      .prepare(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'whizbang_%' AND name NOT LIKE 'sqlite_%' LIMIT 1",
-      )
-      .get();
-    if (foreign !== undefined) {
-      throw new WhizbangError(
-        'INVALID_ARGUMENT',
-        `"${db.name}" holds tables of another application (e.g. "${String(foreign.name)}") and no Whizbang schema. Give Whizbang a file of its own; nothing was changed.`,
-      );
-    }
+  if (foreign !== undefined) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      `"${db.name}" holds tables of another application (e.g. "${String(foreign)}") and no Whizbang schema. Give Whizbang a file of its own; nothing was changed.`,
+    );
   }
   if (found > SCHEMA_VERSION) {
     throw new WhizbangError(
@@ -109,6 +119,13 @@ export function migrate(db: SqliteDatabase): number {
       `"${db.name}" was written by a newer Whizbang (schema ${found}; this one knows ${SCHEMA_VERSION}). Upgrade Whizbang to open it; it was not changed.`,
     );
   }
+  return found;
+}
+
+/** Brings the database to the current schema, one transaction per step; returns the version found. */
+export function migrate(db: SqliteDatabase): number {
+  const found = inspect(db);
+  db.exec('CREATE TABLE IF NOT EXISTS whizbang_schema (version INTEGER NOT NULL)');
   for (let v = found; v < SCHEMA_VERSION; v++) {
     db.exec('BEGIN IMMEDIATE');
     try {
