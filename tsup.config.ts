@@ -1,7 +1,14 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { mod: 'js/mod.ts', testing: 'js/testing/mod.ts', sqlite: 'adapters/sqlite/mod.ts' },
+  entry: {
+    mod: 'js/mod.ts',
+    testing: 'js/testing/mod.ts',
+    sqlite: 'adapters/sqlite/mod.ts',
+    // one entry per runtime engine, built to dist/sqlite/<runtime>.js
+    'sqlite/bun': 'adapters/sqlite/bun.ts',
+    'sqlite/deno': 'adapters/sqlite/deno.ts',
+  },
   // runtime modules of the adapters stay imports: the host provides them
   external: [/^node:/, /^bun:/],
   format: ['esm'],

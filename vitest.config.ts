@@ -1,8 +1,30 @@
-import { defineConfig } from 'vitest/config';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+// A test file whose first line is `// @runtimes …` without `node` (say, one for bun:sqlite) runs
+// only under the runtimes it names, through test/runtimes/run.mjs.
+const MARKER = /^\/\/ @runtimes((?: [\w-]+)+)\s*$/;
+const testDir = fileURLToPath(new URL('./test/', import.meta.url));
+
+function runtimesOf(file: string): string[] | undefined {
+  const firstLine = readFileSync(testDir + file, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/, 1);
+  return MARKER.exec(firstLine[0] ?? '')?.[1]
+    ?.trim()
+    .split(' ');
+}
+
+const notForNode = readdirSync(testDir, { recursive: true, encoding: 'utf8' })
+  .map((file) => file.replaceAll('\\', '/'))
+  .filter((file) => file.endsWith('.test.ts') && runtimesOf(file)?.includes('node') === false)
+  .map((file) => `test/${file}`);
 
 export default defineConfig({
   test: {
     include: ['test/**/*.unit.test.ts', 'test/**/*.int.test.ts'],
+    exclude: [...configDefaults.exclude, ...notForNode],
     typecheck: {
       enabled: true,
       include: ['test/types/**/*.test-d.ts'],

@@ -5,9 +5,19 @@
 
 /** A prepared statement. Parameters are positional. */
 export interface SqliteStatement {
-  run(...params: unknown[]): { readonly changes: number | bigint };
+  /** `lastInsertRowid` is the row id of the last row inserted on the connection, where the library tells it. */
+  run(...params: unknown[]): {
+    readonly changes: number | bigint;
+    readonly lastInsertRowid?: number | bigint;
+  };
   get(...params: unknown[]): Record<string, unknown> | undefined;
   all(...params: unknown[]): Array<Record<string, unknown>>;
+  /**
+   * Optional: every row as an array of its column values, in the order of the select list.
+   * Faster than row objects where the library has it (better-sqlite3 `raw()`, bun:sqlite
+   * `values()`, node:sqlite `setReturnArrays(true)`); without it the adapter reads `all`.
+   */
+  values?(...params: unknown[]): unknown[][];
 }
 
 /** An open database connection. */

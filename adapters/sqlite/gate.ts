@@ -4,40 +4,87 @@
  * turn, so nothing of another's work lands inside it.
  */
 import { isThenable, type MaybePromise } from '../../js/maybe.ts';
-import type { SqliteDatabase } from './engine.ts';
+import type { SqliteDatabase, SqliteStatement } from './engine.ts';
+
+/** Work the gate runs at the edges of every transaction (the store's deferred model writes). */
+export interface TransactionHooks {
+  /** Runs inside the transaction, right before COMMIT; a throw rolls the transaction back. */
+  beforeCommit(): void;
+  /** Runs when the transaction rolls back. */
+  afterRollback(): void;
+}
 
 /** The transaction gate of one connection. */
 export class Gate {
-  readonly #db: SqliteDatabase;
   #busy: Promise<unknown> | undefined;
+  // prepared once: `exec` would parse the statement on every transaction
+  readonly #begin: SqliteStatement;
+  readonly #commit: SqliteStatement;
+  readonly #rollback: SqliteStatement;
+  #hooks: TransactionHooks | undefined;
+  #open = false;
 
   constructor(db: SqliteDatabase) {
-    this.#db = db;
+    this.#begin = db.prepare('BEGIN IMMEDIATE');
+    this.#commit = db.prepare('COMMIT');
+    this.#rollback = db.prepare('ROLLBACK');
+  }
+
+  /** Whether a transaction of this gate is open. */
+  get open(): boolean {
+    return this.#open;
+  }
+
+  /** Sets the work run before every commit and after every rollback. */
+  hook(hooks: TransactionHooks): void {
+    this.#hooks = hooks;
+  }
+
+  #finish(): void {
+    this.#hooks?.beforeCommit();
+    this.#commit.run();
+    this.#open = false;
+  }
+
+  /** Rolls back after `work` (or the commit) failed; the caller rethrows that failure. */
+  #abort(): void {
+    this.#open = false;
+    this.#hooks?.afterRollback();
+    try {
+      this.#rollback.run();
+    } catch {
+      // SQLite already rolled back (an I/O or disk-full error does): the first error is the one to tell
+    }
   }
 
   /** Runs `work` in `BEGIN IMMEDIATE … COMMIT`; synchronous while `work` is. */
   run<T>(work: () => MaybePromise<T>): MaybePromise<T> {
     if (this.#busy !== undefined) return this.#busy.then(() => this.run(work));
-    const db = this.#db;
-    db.exec('BEGIN IMMEDIATE');
+    this.#begin.run();
+    this.#open = true;
     let result: MaybePromise<T>;
     try {
       result = work();
+      if (!isThenable<T>(result)) {
+        this.#finish();
+        return result;
+      }
     } catch (error) {
-      db.exec('ROLLBACK');
+      this.#abort();
       throw error;
-    }
-    if (!isThenable<T>(result)) {
-      db.exec('COMMIT');
-      return result;
     }
     const settled = Promise.resolve(result).then(
       (value) => {
-        db.exec('COMMIT');
+        try {
+          this.#finish();
+        } catch (error) {
+          this.#abort();
+          throw error;
+        }
         return value;
       },
       (error: unknown) => {
-        db.exec('ROLLBACK');
+        this.#abort();
         throw error;
       },
     );

@@ -24,25 +24,68 @@ import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 import type { Gate } from './gate.ts';
 import type { SqliteStore } from './store.ts';
 
-const COLUMNS =
-  'position, tenant, stream_id, version, type, message_id, correlation_id, causation_id, time, data, metadata';
+/**
+ * Read as arrays of values: a row object per event costs more than the event itself. A column whose
+ * value the reader knows is not read (the tenant when it is the default, the stream in
+ * `readStream`), and ids equal to the message id (the usual case) come back as NULL: every string
+ * read is one more allocation.
+ */
+const CAUSE = `nullif(correlation_id, message_id) AS correlation_id, nullif(causation_id, message_id) AS causation_id`;
+const STREAM_COLUMNS = `position, version, type, message_id, ${CAUSE}, time, data, metadata`;
+const ALL_COLUMNS = `position, nullif(tenant, '${DEFAULT_TENANT}') AS tenant, stream_id, version, type, message_id, ${CAUSE}, time, data, metadata`;
 
-function toEvent(row: Record<string, unknown>): RecordedEvent {
-  const messageId = row.message_id as string;
+function recorded(
+  type: unknown,
+  data: unknown,
+  streamId: unknown,
+  version: unknown,
+  position: unknown,
+  tenant: unknown,
+  messageId: unknown,
+  correlationId: unknown,
+  causationId: unknown,
+  time: unknown,
+  metadata: unknown,
+): RecordedEvent {
   return {
     kind: 'event',
-    type: row.type as string,
-    data: JSON.parse(row.data as string),
-    streamId: row.stream_id as string,
-    version: Number(row.version),
-    position: Number(row.position),
-    tenant: row.tenant as string,
-    messageId,
-    correlationId: row.correlation_id as string,
-    causationId: row.causation_id as string,
-    timestamp: Number(row.time),
-    metadata: row.metadata === null ? undefined : JSON.parse(row.metadata as string),
+    type: type as string,
+    data: JSON.parse(data as string),
+    streamId: streamId as string,
+    version: Number(version),
+    position: Number(position),
+    tenant: (tenant ?? DEFAULT_TENANT) as string,
+    messageId: messageId as string,
+    correlationId: (correlationId ?? messageId) as string,
+    causationId: (causationId ?? messageId) as string,
+    timestamp: Number(time),
+    metadata: metadata === null ? undefined : JSON.parse(metadata as string),
   } as RecordedEvent;
+}
+
+/** The rows of a query as arrays, in select-list order (through `values` where the engine has it). */
+function valuesOf(statement: SqliteStatement, params: unknown[]): unknown[][] {
+  return statement.values !== undefined
+    ? statement.values(...params)
+    : statement.all(...params).map((row) => Object.values(row));
+}
+
+/** Bytes of `text` as UTF-8 (as SQLite stores it); a lone surrogate counts as U+FFFD would. */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) bytes += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 2; // a pair: 2 units, 4 bytes
+        i++;
+      } else bytes += 2;
+    } else bytes += 2;
+  }
+  return bytes;
 }
 
 function whole(name: string, value: number | undefined, fallback: number): number {
@@ -92,10 +135,13 @@ export function sqliteLedger(
     'INSERT INTO whizbang_streams (tenant, stream_id, version) VALUES (?, ?, ?) ON CONFLICT (tenant, stream_id) DO UPDATE SET version = excluded.version',
   );
   const insert = sql(
-    `INSERT INTO whizbang_events (position, tenant, stream_id, version, type, message_id, correlation_id, causation_id, time, data, metadata)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO whizbang_events (tenant, stream_id, version, type, message_id, correlation_id, causation_id, time, data, metadata)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const head = sql('SELECT coalesce(max(position), 0) AS p FROM whizbang_events');
+  const readStreamRows = sql(
+    `SELECT ${STREAM_COLUMNS} FROM whizbang_events WHERE tenant = ? AND stream_id = ? AND version >= ? AND version <= ? ORDER BY version LIMIT ?`,
+  );
   const dataVersion = sql('PRAGMA data_version');
 
   const listeners = new Set<() => void>();
@@ -132,10 +178,13 @@ export function sqliteLedger(
     const rows = events.map((e) => {
       const data = JSON.stringify(e.data ?? null);
       const metadata = e.metadata === undefined ? null : JSON.stringify(e.metadata);
-      if (data.length + (metadata?.length ?? 0) > maxPayload) {
+      // a UTF-16 unit is at most 3 bytes of UTF-8: only a payload that could be over is counted
+      const units = data.length + (metadata?.length ?? 0);
+      const bytes = units * 3 <= maxPayload ? units : utf8Length(data) + utf8Length(metadata ?? '');
+      if (bytes > maxPayload) {
         throw new WhizbangError(
           'INVALID_ARGUMENT',
-          `An event of type "${e.type}" for stream "${streamId}" is ${data.length + (metadata?.length ?? 0)} bytes as JSON, over the ${maxPayload}-byte limit. Store large content elsewhere and reference it; nothing was written.`,
+          `An event of type "${e.type}" for stream "${streamId}" is ${bytes} bytes as JSON, over the ${maxPayload}-byte limit. Store large content elsewhere and reference it; nothing was written.`,
         );
       }
       return { e, data, metadata };
@@ -143,16 +192,36 @@ export function sqliteLedger(
     return gate.run(() => {
       const version = Number(versionOf.get(tenant, streamId)?.version ?? 0);
       checkExpectedVersion(streamId, expected, version);
-      let position = Number(head.get()?.p ?? 0);
-      if (rows.length === 0) return { streamId, version, position, events: [] };
+      if (rows.length === 0)
+        return { streamId, version, position: Number(head.get()?.p ?? 0), events: [] };
       const now = Date.now();
       const recorded: RecordedEvent[] = [];
+      let position = 0;
       let v = version;
       for (const { e, data, metadata } of rows) {
-        position++;
         v++;
         const messageId = e.messageId ?? uuidv7(now);
-        const event = {
+        const correlationId = e.correlationId ?? messageId;
+        const causationId = e.causationId ?? messageId;
+        const timestamp = e.timestamp ?? now;
+        // the position is the row id SQLite gives (max + 1 under this transaction's write lock)
+        const done = insert.run(
+          tenant,
+          streamId,
+          v,
+          e.type,
+          messageId,
+          correlationId,
+          causationId,
+          timestamp,
+          data,
+          metadata,
+        );
+        position =
+          done.lastInsertRowid === undefined
+            ? Number(head.get()?.p ?? 0)
+            : Number(done.lastInsertRowid);
+        recorded.push({
           kind: 'event',
           type: e.type,
           data: e.data,
@@ -161,25 +230,11 @@ export function sqliteLedger(
           position,
           tenant,
           messageId,
-          correlationId: e.correlationId ?? messageId,
-          causationId: e.causationId ?? messageId,
-          timestamp: e.timestamp ?? now,
+          correlationId,
+          causationId,
+          timestamp,
           metadata: e.metadata,
-        } as RecordedEvent;
-        insert.run(
-          position,
-          tenant,
-          streamId,
-          v,
-          e.type,
-          messageId,
-          event.correlationId,
-          event.causationId,
-          event.timestamp,
-          data,
-          metadata,
-        );
-        recorded.push(event);
+        } as RecordedEvent);
       }
       upsertVersion.run(tenant, streamId, v);
       const result: AppendResult = { streamId, version: v, position, events: recorded };
@@ -202,33 +257,52 @@ export function sqliteLedger(
       const from = Math.max(whole('from', opts.from, 1), 1);
       const to = whole('to', opts.to, Number.MAX_SAFE_INTEGER);
       const limit = whole('limit', opts.limit, Number.MAX_SAFE_INTEGER);
-      return sql(
-        `SELECT ${COLUMNS} FROM whizbang_events WHERE tenant = ? AND stream_id = ? AND version >= ? AND version <= ? ORDER BY version LIMIT ?`,
-      )
-        .all(opts.tenant ?? DEFAULT_TENANT, streamId, from, to, limit)
-        .map(toEvent);
+      const tenant = opts.tenant ?? DEFAULT_TENANT;
+      const rows = valuesOf(readStreamRows, [tenant, streamId, from, to, limit]);
+      const events = new Array<RecordedEvent>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        events[i] = recorded(
+          r[2],
+          r[7],
+          streamId,
+          r[1],
+          r[0],
+          tenant,
+          r[3],
+          r[4],
+          r[5],
+          r[6],
+          r[8],
+        );
+      }
+      return events;
     },
     readAll(opts: ReadAllOptions = {}): RecordedEvent[] {
       const from = Math.max(whole('from', opts.from, 1), 1);
       const to = whole('to', opts.to, Number.MAX_SAFE_INTEGER);
       const limit = whole('limit', opts.limit, Number.MAX_SAFE_INTEGER);
-      const where = ['position >= ?', 'position <= ?'];
+      const types = opts.types;
+      if (types !== undefined && types.length === 0) return [];
+      const tenant = opts.tenant === undefined ? '' : ' AND tenant = ?';
       const params: unknown[] = [from, to];
-      if (opts.tenant !== undefined) {
-        where.push('tenant = ?');
-        params.push(opts.tenant);
-      }
-      if (opts.types !== undefined) {
-        if (opts.types.length === 0) return [];
-        where.push(`type IN (${opts.types.map(() => '?').join(', ')})`);
-        params.push(...opts.types);
-      }
+      if (opts.tenant !== undefined) params.push(opts.tenant);
+      if (types !== undefined) params.push(...types);
       params.push(limit);
-      return sql(
-        `SELECT ${COLUMNS} FROM whizbang_events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`,
-      )
-        .all(...params)
-        .map(toEvent);
+      const rows = valuesOf(
+        sql(
+          `SELECT ${ALL_COLUMNS} FROM whizbang_events WHERE position >= ? AND position <= ?${tenant}` +
+            (types === undefined ? '' : ` AND type IN (${types.map(() => '?').join(', ')})`) +
+            ' ORDER BY position LIMIT ?',
+        ),
+        params,
+      );
+      const events = new Array<RecordedEvent>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        events[i] = recorded(r[4], r[9], r[2], r[3], r[0], r[1], r[5], r[6], r[7], r[8], r[10]);
+      }
+      return events;
     },
     streamVersion(streamId: string, opts: { readonly tenant?: string } = {}): number {
       checkStreamId(streamId);

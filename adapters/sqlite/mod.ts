@@ -14,7 +14,7 @@
 import { createRequire } from 'node:module';
 import { WhizbangError } from '../../js/errors.ts';
 import { createSqliteDriver, type SqliteDriver, type SqliteDriverOptions } from './driver.ts';
-import type { SqliteDatabase } from './engine.ts';
+import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 
 export type { SqliteDriver, SqliteDriverOptions } from './driver.ts';
 export type { SqliteDatabase, SqliteStatement } from './engine.ts';
@@ -26,13 +26,19 @@ export type { SqliteStore } from './store.ts';
 export interface BetterSqlite3Database {
   exec(sql: string): unknown;
   prepare(sql: string): {
-    run(...params: unknown[]): { changes: number | bigint };
+    run(...params: unknown[]): { changes: number | bigint; lastInsertRowid?: number | bigint };
     get(...params: unknown[]): unknown;
     all(...params: unknown[]): unknown[];
+    /** better-sqlite3: whether the statement returns rows. */
+    readonly reader?: boolean;
+    /** better-sqlite3: rows as arrays from now on (only for statements that return rows). */
+    raw?(toggle?: boolean): { all(...params: unknown[]): unknown[] };
   };
   close(): unknown;
   readonly name: string;
 }
+
+type BetterSqlite3Statement = ReturnType<BetterSqlite3Database['prepare']>;
 
 /** Options of {@link sqliteDriver}: a path, or an open database of your own. */
 export type NodeSqliteOptions = SqliteDriverOptions &
@@ -60,7 +66,18 @@ export function fromBetterSqlite3(db: BetterSqlite3Database): SqliteDatabase {
   return {
     name: db.name,
     exec: (sql) => void db.exec(sql),
-    prepare: (sql) => db.prepare(sql) as ReturnType<SqliteDatabase['prepare']>,
+    prepare(sql): SqliteStatement {
+      const statement = db.prepare(sql) as SqliteStatement & BetterSqlite3Statement;
+      if (statement.reader === true && typeof statement.raw === 'function') {
+        // rows as arrays skip building an object per row: a twin of the statement in raw mode
+        let raw: { all(...params: unknown[]): unknown[] } | undefined;
+        statement.values = (...params) => {
+          if (raw === undefined) raw = (db.prepare(sql) as BetterSqlite3Statement).raw!(true);
+          return raw.all(...params) as unknown[][];
+        };
+      }
+      return statement;
+    },
     close: () => void db.close(),
   };
 }

@@ -43,11 +43,14 @@ function tsupEntries(): Record<string, string> {
 const nameOfSubpath = (subpath: string): string =>
   subpath === '.' ? 'mod' : subpath.replace(/^\.\//, '');
 
-/** The output name a source builds to: js/mod.ts -> mod, js/x.ts -> x, <dir>/x/mod.ts -> x. */
+/**
+ * The output name a source builds to, its path below js/ or adapters/ less a final /mod:
+ * js/mod.ts -> mod, js/x.ts -> x, <dir>/x/mod.ts -> x, adapters/x/y.ts -> x/y.
+ */
 function nameOfSource(source: string): string {
-  const parts = clean(source).replace(/\.ts$/, '').split('/');
-  const last = parts[parts.length - 1]!;
-  return last === 'mod' && parts.length > 2 ? parts[parts.length - 2]! : last;
+  const parts = clean(source).replace(/\.ts$/, '').split('/').slice(1);
+  if (parts.length > 1 && parts[parts.length - 1] === 'mod') parts.pop();
+  return parts.join('/');
 }
 
 // A publish pattern as a RegExp: "**" then "/" is any number of folders, "*" any part of a name.

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -44,10 +44,13 @@ function binary(name) {
   return existsSync(local) ? local : name;
 }
 
-/** How each runtime is started; `prepare` may write files into a fresh temp dir. */
+/**
+ * How each runtime is started; `prepare` may write files into a fresh temp dir. Tests get
+ * `scratch`, inside it, as their TMPDIR (`os.tmpdir()`): what they leave there goes with the run.
+ */
 export const RUNTIMES = {
   deno: {
-    async prepare(tmp) {
+    async prepare(tmp, scratch) {
       const importMap = join(tmp, 'import_map.json');
       const shim = pathToFileURL(join(here, 'vitest-shim.mjs')).href;
       await writeFile(importMap, JSON.stringify({ imports: { vitest: shim } }));
@@ -63,7 +66,9 @@ export const RUNTIMES = {
         '--node-modules-dir=manual',
         '--no-prompt',
         // Read: test files are imported by computed URL and `expect` is loaded with require().
-        `--allow-read=${ROOT}`,
+        // Read and write the scratch dir (the tests' TMPDIR): the SQLite tests keep their files there.
+        `--allow-read=${ROOT},${scratch}`,
+        `--allow-write=${scratch}`,
         // All of env, not a list: jest-util's ci-info reads dozens of CI vendors' variables at import.
         '--allow-env',
         `--import-map=${importMap}`,
@@ -93,8 +98,12 @@ export async function runRuntime(runtime, files) {
   const tmp = await mkdtemp(join(tmpdir(), `whizbang-${runtime}-`));
   const run = { runtime, version: runtime, results: [], problems: [], output: [], ms: 0 };
   try {
-    const [command, ...args] = await RUNTIMES[runtime].prepare(tmp);
+    const scratch = join(tmp, 'scratch');
+    await mkdir(scratch);
+    const [command, ...args] = await RUNTIMES[runtime].prepare(tmp, scratch);
     const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
+    // os.tmpdir() reads TMPDIR on POSIX, TMP or TEMP on Windows
+    Object.assign(env, { TMPDIR: scratch, TMP: scratch, TEMP: scratch });
     delete env.FORCE_COLOR;
     const child = spawn(command, [...args, ...files], { cwd: ROOT, env, stdio: 'pipe' });
     child.stdin.end();

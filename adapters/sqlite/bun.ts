@@ -1,0 +1,108 @@
+/**
+ * `whizbang/sqlite/bun`: the SQLite driver on Bun, over the built-in `bun:sqlite` (no dependency,
+ * no native addon). Pass a path (created if missing) or an open `Database` of your own. The file
+ * is the same as the one `whizbang/sqlite` writes on Node: either runtime can open it.
+ *
+ * @example
+ * ```ts
+ * import { whizbang } from 'whizbang';
+ * import { sqliteDriver } from 'whizbang/sqlite/bun';
+ *
+ * const app = whizbang('shop').receptor(placeOrder).build({ driver: sqliteDriver({ path: 'shop.db' }) });
+ * ```
+ * @module
+ */
+import process from 'node:process';
+import { WhizbangError } from '../../js/errors.ts';
+import { createSqliteDriver, type SqliteDriver, type SqliteDriverOptions } from './driver.ts';
+import type { SqliteDatabase, SqliteStatement } from './engine.ts';
+
+export type { SqliteDriver, SqliteDriverOptions } from './driver.ts';
+export type { SqliteDatabase, SqliteStatement } from './engine.ts';
+export type { SqliteLedger, SqliteLedgerOptions } from './ledger.ts';
+export { SCHEMA_VERSION } from './schema.ts';
+export type { SqliteStore } from './store.ts';
+
+/** The part of a `bun:sqlite` `Database` the driver uses. */
+export interface BunSqliteDatabase {
+  exec(sql: string): unknown;
+  prepare(sql: string): {
+    run(...params: unknown[]): { changes: number | bigint };
+    get(...params: unknown[]): unknown;
+    all(...params: unknown[]): unknown[];
+  };
+  close(): unknown;
+  readonly filename: string;
+}
+
+/** Options of {@link sqliteDriver}: a path, or an open `bun:sqlite` database of your own. */
+export type BunSqliteOptions = SqliteDriverOptions &
+  (
+    | { readonly path: string; readonly database?: undefined }
+    | { readonly database: BunSqliteDatabase; readonly path?: undefined }
+  );
+
+type BunDatabaseClass = new (path: string) => BunSqliteDatabase;
+
+// Loaded when a driver is made, not when this module is imported, so that a bundle which merely
+// contains it still loads on other runtimes.
+function load(): BunDatabaseClass {
+  const module = process.getBuiltinModule?.('bun:sqlite') as
+    | { Database?: BunDatabaseClass }
+    | undefined;
+  if (typeof module?.Database !== 'function') {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      'whizbang/sqlite/bun runs on Bun (it uses bun:sqlite). On Node import whizbang/sqlite; on Deno, whizbang/sqlite/deno.',
+    );
+  }
+  return module.Database;
+}
+
+/** Adapts a `bun:sqlite` database to the engine interface. */
+export function fromBunSqlite(db: BunSqliteDatabase): SqliteDatabase {
+  return {
+    name: db.filename,
+    exec: (sql) => void db.exec(sql),
+    prepare(sql): SqliteStatement {
+      const statement = db.prepare(sql);
+      return {
+        run: (...params) => statement.run(...params),
+        // bun:sqlite answers null for "no row"; the engine interface (like better-sqlite3) says undefined
+        get: (...params) =>
+          (statement.get(...params) ?? undefined) as Record<string, unknown> | undefined,
+        all: (...params) => statement.all(...params) as Array<Record<string, unknown>>,
+      };
+    },
+    close: () => void db.close(),
+  };
+}
+
+/** Opens (or creates) a SQLite event store on Bun. */
+export function sqliteDriver(options: BunSqliteOptions): SqliteDriver {
+  if (options.database !== undefined)
+    return createSqliteDriver(fromBunSqlite(options.database), options);
+  if (typeof options.path !== 'string' || options.path.length === 0) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      'sqliteDriver needs `path` (a file, or ":memory:") or an open `database`.',
+    );
+  }
+  const Database = load();
+  let db: BunSqliteDatabase;
+  try {
+    db = new Database(options.path);
+  } catch (cause) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      `"${options.path}" could not be opened: ${cause instanceof Error ? cause.message : String(cause)}. Check the path and its permissions.`,
+      { cause },
+    );
+  }
+  try {
+    return createSqliteDriver(fromBunSqlite(db), options, true);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,74 @@
+// @runtimes deno
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sqliteDriver } from '../../adapters/sqlite/deno.ts';
+import { isWhizbangError } from '../../js/errors.ts';
+import { ledgerConformance } from '../conformance/ledger.ts';
+import { storeConformance } from '../conformance/store.ts';
+
+// The conformance suites on real SQLite files through Deno's node:sqlite, one file per test. Deno
+// only: vitest.config.ts leaves out files whose @runtimes line does not name node. The runner lets
+// Deno write in its temp dir only (TMPDIR), which is where these files go.
+const dir = mkdtempSync(join(tmpdir(), 'whizbang-sqlite-deno-'));
+let n = 0;
+const fresh = () => sqliteDriver({ path: join(dir, `t${++n}.db`) });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+ledgerConformance('sqlite (node:sqlite on Deno)', fresh);
+storeConformance('sqlite (node:sqlite on Deno)', fresh);
+
+describe('sqlite on node:sqlite (Deno)', () => {
+  it('opens an existing file and keeps what was written', () => {
+    const path = join(dir, 'keep.db');
+    const a = sqliteDriver({ path });
+    a.ledger.append('s', [{ type: 'T', data: { x: 1 } }]);
+    a.close();
+    const b = sqliteDriver({ path });
+    expect(b.ledger.readStream('s').map((e) => e.data)).toEqual([{ x: 1 }]);
+    expect(b.database.name).toBe(path);
+    b.close();
+  });
+
+  it('reads text holding U+0000 whole, which node:sqlite on Deno cuts short', () => {
+    const driver = sqliteDriver({ path: ':memory:' });
+    const db = driver.database;
+    db.exec('CREATE TABLE whizbang_probe (k INTEGER PRIMARY KEY, t TEXT, b BLOB, x)');
+    const insert = db.prepare('INSERT INTO whizbang_probe (k, t, b, x) VALUES (?, ?, ?, ?)');
+    const odd = ['a\u0000b', '\u0000', 'ü\u0000ñ', 'plain', 'ünïcödé'];
+    for (const [k, t] of odd.entries()) insert.run(k, t, new Uint8Array([0, 1, k]), t);
+    insert.run(9, null, null, 42);
+    const rows = db.prepare('SELECT k, t, b, x FROM whizbang_probe ORDER BY k DESC').all();
+    expect(rows.map((r) => r.k)).toEqual([9, 4, 3, 2, 1, 0]);
+    expect(rows.map((r) => r.t)).toEqual([null, ...[...odd].reverse()]);
+    expect(rows.map((r) => r.x)).toEqual([42, ...[...odd].reverse()]);
+    // a blob with a zero byte stays a blob
+    expect(rows[1]?.b).toEqual(new Uint8Array([0, 1, 4]));
+    expect(db.prepare('SELECT t FROM whizbang_probe WHERE k = ?').get(0)).toEqual({
+      t: 'a\u0000b',
+    });
+    expect(db.prepare('SELECT t FROM whizbang_probe WHERE k = ?').get(99)).toBeUndefined();
+    driver.close();
+  });
+
+  it('counts the rows a statement changed', () => {
+    const driver = fresh();
+    const insert = driver.database.prepare(
+      'INSERT OR IGNORE INTO whizbang_inbox (tenant, message_id, handled_at) VALUES (?, ?, ?)',
+    );
+    expect(Number(insert.run('t', 'm', 1).changes)).toBe(1);
+    expect(Number(insert.run('t', 'm', 2).changes)).toBe(0);
+    driver.close();
+  });
+
+  it('refuses a missing path with INVALID_ARGUMENT', () => {
+    let error: unknown;
+    try {
+      sqliteDriver({ path: '' });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(isWhizbangError(error, 'INVALID_ARGUMENT')).toBe(true);
+  });
+});
