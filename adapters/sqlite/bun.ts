@@ -14,7 +14,7 @@
  */
 import process from 'node:process';
 import { WhizbangError } from '../../js/errors.ts';
-import { createSqliteDriver, type SqliteDriver, type SqliteDriverOptions } from './driver.ts';
+import { openSqliteDriver, type SqliteDriver, type SqliteDriverOptions } from './driver.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 
 export type { SqliteDriver, SqliteDriverOptions } from './driver.ts';
@@ -78,31 +78,11 @@ export function fromBunSqlite(db: BunSqliteDatabase): SqliteDatabase {
   };
 }
 
-/** Opens (or creates) a SQLite event store on Bun. */
+/** Opens (or creates) a SQLite event store. */
 export function sqliteDriver(options: BunSqliteOptions): SqliteDriver {
-  if (options.database !== undefined)
-    return createSqliteDriver(fromBunSqlite(options.database), options);
-  if (typeof options.path !== 'string' || options.path.length === 0) {
-    throw new WhizbangError(
-      'INVALID_ARGUMENT',
-      'sqliteDriver needs `path` (a file, or ":memory:") or an open `database`.',
-    );
-  }
-  const Database = load();
-  let db: BunSqliteDatabase;
-  try {
-    db = new Database(options.path);
-  } catch (cause) {
-    throw new WhizbangError(
-      'INVALID_ARGUMENT',
-      `"${options.path}" could not be opened: ${cause instanceof Error ? cause.message : String(cause)}. Check the path and its permissions.`,
-      { cause },
-    );
-  }
-  try {
-    return createSqliteDriver(fromBunSqlite(db), options, true);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  return openSqliteDriver(options, {
+    open: (path) => new (load())(path),
+    adapt: (db) => fromBunSqlite(db),
+    hint: 'Check the path and its permissions.',
+  });
 }

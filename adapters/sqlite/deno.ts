@@ -16,7 +16,7 @@
  */
 import process from 'node:process';
 import { WhizbangError } from '../../js/errors.ts';
-import { createSqliteDriver, type SqliteDriver, type SqliteDriverOptions } from './driver.ts';
+import { openSqliteDriver, type SqliteDriver, type SqliteDriverOptions } from './driver.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 
 export type { SqliteDriver, SqliteDriverOptions } from './driver.ts';
@@ -150,31 +150,11 @@ export function fromNodeSqlite(db: NodeSqliteDatabaseSync, name?: string): Sqlit
   };
 }
 
-/** Opens (or creates) a SQLite event store on Deno. */
+/** Opens (or creates) a SQLite event store. */
 export function sqliteDriver(options: DenoSqliteOptions): SqliteDriver {
-  if (options.database !== undefined)
-    return createSqliteDriver(fromNodeSqlite(options.database), options);
-  if (typeof options.path !== 'string' || options.path.length === 0) {
-    throw new WhizbangError(
-      'INVALID_ARGUMENT',
-      'sqliteDriver needs `path` (a file, or ":memory:") or an open `database`.',
-    );
-  }
-  const DatabaseSync = load();
-  let db: NodeSqliteDatabaseSync;
-  try {
-    db = new DatabaseSync(options.path);
-  } catch (cause) {
-    throw new WhizbangError(
-      'INVALID_ARGUMENT',
-      `"${options.path}" could not be opened: ${cause instanceof Error ? cause.message : String(cause)}. Check the path, and that Deno may read and write its folder (--allow-read, --allow-write).`,
-      { cause },
-    );
-  }
-  try {
-    return createSqliteDriver(fromNodeSqlite(db, options.path), options, true);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  return openSqliteDriver(options, {
+    open: (path) => new (load())(path),
+    adapt: (db, path) => fromNodeSqlite(db, path),
+    hint: 'Check the path, and that Deno may read and write its folder (--allow-read, --allow-write).',
+  });
 }

@@ -1,5 +1,6 @@
 /** The SQLite driver over any engine: schema, ledger, store, outbox, inbox and snapshots in one file. */
 import type { Driver } from '../../js/driver.ts';
+import { WhizbangError } from '../../js/errors.ts';
 import type { SqliteDatabase } from './engine.ts';
 import { Gate } from './gate.ts';
 import { type SqliteLedger, type SqliteLedgerOptions, sqliteLedger } from './ledger.ts';
@@ -49,4 +50,52 @@ export function createSqliteDriver(
       if (owned) db.close();
     },
   };
+}
+
+/** How an engine entry opens its library's database and adapts it. */
+export interface SqliteEngine<D extends { close(): unknown }> {
+  /** Opens (or creates) a database file with the runtime's library. */
+  open(path: string): D;
+  /** Adapts an open database to the engine interface. */
+  adapt(db: D, path?: string): SqliteDatabase;
+  /** What to check when a path cannot be opened (permissions, flags). */
+  readonly hint: string;
+}
+
+/** The options every engine entry takes: a path, or an open database of the caller's own. */
+export type OpenSqliteOptions<D> = SqliteDriverOptions &
+  (
+    | { readonly path: string; readonly database?: undefined }
+    | { readonly database: D; readonly path?: undefined }
+  );
+
+/** Opens the driver through an engine: the shared body of every entry's `sqliteDriver`. */
+export function openSqliteDriver<D extends { close(): unknown }>(
+  options: OpenSqliteOptions<D>,
+  engine: SqliteEngine<D>,
+): SqliteDriver {
+  if (options.database !== undefined)
+    return createSqliteDriver(engine.adapt(options.database), options);
+  if (typeof options.path !== 'string' || options.path.length === 0) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      'sqliteDriver needs `path` (a file, or ":memory:") or an open `database`.',
+    );
+  }
+  let db: D;
+  try {
+    db = engine.open(options.path);
+  } catch (cause) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      `"${options.path}" could not be opened: ${cause instanceof Error ? cause.message : String(cause)}. ${engine.hint}`,
+      { cause },
+    );
+  }
+  try {
+    return createSqliteDriver(engine.adapt(db, options.path), options, true);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }

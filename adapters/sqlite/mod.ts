@@ -13,7 +13,7 @@
  */
 import { createRequire } from 'node:module';
 import { WhizbangError } from '../../js/errors.ts';
-import { createSqliteDriver, type SqliteDriver, type SqliteDriverOptions } from './driver.ts';
+import { openSqliteDriver, type SqliteDriver, type SqliteDriverOptions } from './driver.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 
 export type { SqliteDriver, SqliteDriverOptions } from './driver.ts';
@@ -82,31 +82,11 @@ export function fromBetterSqlite3(db: BetterSqlite3Database): SqliteDatabase {
   };
 }
 
-/** Opens (or creates) a SQLite event store on Node. */
+/** Opens (or creates) a SQLite event store. */
 export function sqliteDriver(options: NodeSqliteOptions): SqliteDriver {
-  if (options.database !== undefined)
-    return createSqliteDriver(fromBetterSqlite3(options.database), options);
-  if (typeof options.path !== 'string' || options.path.length === 0) {
-    throw new WhizbangError(
-      'INVALID_ARGUMENT',
-      'sqliteDriver needs `path` (a file, or ":memory:") or an open `database`.',
-    );
-  }
-  const Database = load();
-  let db: BetterSqlite3Database;
-  try {
-    db = new Database(options.path);
-  } catch (cause) {
-    throw new WhizbangError(
-      'INVALID_ARGUMENT',
-      `"${options.path}" could not be opened: ${cause instanceof Error ? cause.message : String(cause)}. Check the path and its permissions.`,
-      { cause },
-    );
-  }
-  try {
-    return createSqliteDriver(fromBetterSqlite3(db), options, true);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  return openSqliteDriver(options, {
+    open: (path) => new (load())(path),
+    adapt: (db) => fromBetterSqlite3(db),
+    hint: 'Check the path and its permissions.',
+  });
 }
