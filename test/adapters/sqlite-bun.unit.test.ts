@@ -1,35 +1,13 @@
 // @runtimes bun
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sqliteDriver } from '../../adapters/sqlite/bun.ts';
 import { isWhizbangError } from '../../js/errors.ts';
-import { ledgerConformance } from '../conformance/ledger.ts';
-import { storeConformance } from '../conformance/store.ts';
+import { sqliteSuite } from './sqlite-suite.ts';
 
 // The conformance suites on real SQLite files through bun:sqlite, one file per test. Bun only:
 // vitest.config.ts leaves out files whose @runtimes line does not name node.
-const dir = mkdtempSync(join(tmpdir(), 'whizbang-sqlite-bun-'));
-let n = 0;
-const fresh = () => sqliteDriver({ path: join(dir, `t${++n}.db`) });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-ledgerConformance('sqlite (bun:sqlite)', fresh);
-storeConformance('sqlite (bun:sqlite)', fresh);
-
+const { fresh } = sqliteSuite('sqlite (bun:sqlite)', sqliteDriver);
 describe('sqlite on bun:sqlite', () => {
-  it('opens an existing file and keeps what was written', () => {
-    const path = join(dir, 'keep.db');
-    const a = sqliteDriver({ path });
-    a.ledger.append('s', [{ type: 'T', data: { x: 1 } }]);
-    a.close();
-    const b = sqliteDriver({ path });
-    expect(b.ledger.readStream('s').map((e) => e.data)).toEqual([{ x: 1 }]);
-    expect(b.database.name).toBe(path);
-    b.close();
-  });
-
   it('answers undefined, not null, for a query with no row', () => {
     const driver = fresh();
     const statement = driver.database.prepare(

@@ -1,36 +1,14 @@
 // @runtimes deno
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sqliteDriver } from '../../adapters/sqlite/deno.ts';
 import { isWhizbangError } from '../../js/errors.ts';
-import { ledgerConformance } from '../conformance/ledger.ts';
-import { storeConformance } from '../conformance/store.ts';
+import { sqliteSuite } from './sqlite-suite.ts';
 
 // The conformance suites on real SQLite files through Deno's node:sqlite, one file per test. Deno
 // only: vitest.config.ts leaves out files whose @runtimes line does not name node. The runner lets
 // Deno write in its temp dir only (TMPDIR), which is where these files go.
-const dir = mkdtempSync(join(tmpdir(), 'whizbang-sqlite-deno-'));
-let n = 0;
-const fresh = () => sqliteDriver({ path: join(dir, `t${++n}.db`) });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-ledgerConformance('sqlite (node:sqlite on Deno)', fresh);
-storeConformance('sqlite (node:sqlite on Deno)', fresh);
-
+const { fresh } = sqliteSuite('sqlite (node:sqlite on Deno)', sqliteDriver);
 describe('sqlite on node:sqlite (Deno)', () => {
-  it('opens an existing file and keeps what was written', () => {
-    const path = join(dir, 'keep.db');
-    const a = sqliteDriver({ path });
-    a.ledger.append('s', [{ type: 'T', data: { x: 1 } }]);
-    a.close();
-    const b = sqliteDriver({ path });
-    expect(b.ledger.readStream('s').map((e) => e.data)).toEqual([{ x: 1 }]);
-    expect(b.database.name).toBe(path);
-    b.close();
-  });
-
   it('reads text holding U+0000 whole, which node:sqlite on Deno cuts short', () => {
     const driver = sqliteDriver({ path: ':memory:' });
     const db = driver.database;

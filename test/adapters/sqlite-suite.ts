@@ -1,0 +1,38 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SqliteDriver } from '../../adapters/sqlite/driver.ts';
+import { ledgerConformance } from '../conformance/ledger.ts';
+import { storeConformance } from '../conformance/store.ts';
+
+/**
+ * What every SQLite engine runs: the conformance suites on real files (one per test) and a reopen.
+ * Returns the temp dir and a fresh-driver factory for the engine's own tests.
+ */
+export function sqliteSuite(
+  name: string,
+  open: (options: { path: string }) => SqliteDriver,
+): { dir: string; fresh: () => SqliteDriver } {
+  const dir = mkdtempSync(join(tmpdir(), 'whizbang-sqlite-'));
+  let n = 0;
+  const fresh = () => open({ path: join(dir, `t${++n}.db`) });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  ledgerConformance(name, fresh);
+  storeConformance(name, fresh);
+
+  describe(`${name}: files`, () => {
+    it('opens an existing file and keeps what was written', () => {
+      const path = join(dir, 'keep.db');
+      const a = open({ path });
+      a.ledger.append('s', [{ type: 'T', data: { x: 1 } }]);
+      a.close();
+      const b = open({ path });
+      expect(b.ledger.readStream('s').map((e) => e.data)).toEqual([{ x: 1 }]);
+      expect(b.database.name).toBe(path);
+      b.close();
+    });
+  });
+  return { dir, fresh };
+}
