@@ -6,7 +6,6 @@
  * `PRAGMA data_version`, polled only while someone watches.
  */
 import { DEFAULT_TENANT } from '../../js/envelope.ts';
-import { invalidArgument, WhizbangError } from '../../js/errors.ts';
 import { uuidv7 } from '../../js/ids.ts';
 import {
   type AppendOptions,
@@ -20,6 +19,7 @@ import {
   type RecordedEvent,
 } from '../../js/ledger.ts';
 import { isThenable, type MaybePromise } from '../../js/maybe.ts';
+import { checkPayload, whole } from '../payload.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 import type { Gate } from './gate.ts';
 import type { SqliteStore } from './store.ts';
@@ -68,31 +68,6 @@ function valuesOf(statement: SqliteStatement, params: unknown[]): unknown[][] {
   return statement.values !== undefined
     ? statement.values(...params)
     : statement.all(...params).map((row) => Object.values(row));
-}
-
-/** Bytes of `text` as UTF-8 (as SQLite stores it); a lone surrogate counts as U+FFFD would. */
-function utf8Length(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) bytes += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 2; // a pair: 2 units, 4 bytes
-        i++;
-      } else bytes += 2;
-    } else bytes += 2;
-  }
-  return bytes;
-}
-
-function whole(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0)
-    throw invalidArgument(`"${name}" must be a whole number ≥ 0, got ${value}.`);
-  return value;
 }
 
 /** Options of the SQLite ledger. */
@@ -178,15 +153,7 @@ export function sqliteLedger(
     const rows = events.map((e) => {
       const data = JSON.stringify(e.data ?? null);
       const metadata = e.metadata === undefined ? null : JSON.stringify(e.metadata);
-      // a UTF-16 unit is at most 3 bytes of UTF-8: only a payload that could be over is counted
-      const units = data.length + (metadata?.length ?? 0);
-      const bytes = units * 3 <= maxPayload ? units : utf8Length(data) + utf8Length(metadata ?? '');
-      if (bytes > maxPayload) {
-        throw new WhizbangError(
-          'INVALID_ARGUMENT',
-          `An event of type "${e.type}" for stream "${streamId}" is ${bytes} bytes as JSON, over the ${maxPayload}-byte limit. Store large content elsewhere and reference it; nothing was written.`,
-        );
-      }
+      checkPayload(e.type, streamId, data, metadata, maxPayload);
       return { e, data, metadata };
     });
     return gate.run(() => {

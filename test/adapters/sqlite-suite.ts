@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SqliteDriver } from '../../adapters/sqlite/driver.ts';
 import { ledgerConformance } from '../conformance/ledger.ts';
+import { outboxConformance } from '../conformance/outbox.ts';
 import { storeConformance } from '../conformance/store.ts';
 
 /**
@@ -21,6 +22,7 @@ export function sqliteSuite(
 
   ledgerConformance(name, fresh);
   storeConformance(name, fresh);
+  outboxConformance(name, fresh);
 
   describe(`${name}: files`, () => {
     it('opens an existing file and keeps what was written', () => {

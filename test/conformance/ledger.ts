@@ -41,6 +41,7 @@ export function ledgerConformance(
         numRuns: options.numRuns ?? 50,
         racers: options.racers ?? 12,
         quietMs: options.quietMs ?? 25,
+        nulInText: options.nulInText ?? true,
       },
     };
     for (const suite of SUITES) suite(context);

@@ -9,6 +9,12 @@ export interface LedgerConformanceOptions {
   readonly racers?: number;
   /** How long to wait for something that must not happen, in ms (default 25). */
   readonly quietMs?: number;
+  /**
+   * Whether ids, types and tenants may hold U+0000 (default true). A driver whose database cannot
+   * store it (PostgreSQL text) says false, and must refuse such input with INVALID_ARGUMENT,
+   * writing nothing.
+   */
+  readonly nulInText?: boolean;
 }
 
 /** The running test's driver, the factory (for property runs) and the resolved options. */

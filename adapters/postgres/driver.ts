@@ -1,0 +1,65 @@
+/** The PostgreSQL driver over any client: schema, ledger, store, outbox, inbox and snapshots. */
+import type { Driver } from '../../js/driver.ts';
+import { WhizbangError } from '../../js/errors.ts';
+import type { PgEngine } from './engine.ts';
+import { type PgLedger, type PgLedgerOptions, pgLedger } from './ledger.ts';
+import { inspect, migrate, SCHEMA_VERSION, schemaNames } from './schema.ts';
+import { type PgStore, pgStore } from './store.ts';
+
+/** Options of the PostgreSQL driver. */
+export interface PgDriverOptions extends PgLedgerOptions {
+  /** The PostgreSQL schema the tables live in (default `public`); created when missing. */
+  readonly schema?: string;
+  /**
+   * Apply pending migrations on start (default true). With false, a schema that is not at this
+   * version is refused: run `migratePostgres` first (a deploy step, for instance).
+   */
+  readonly migrate?: boolean;
+}
+
+/** A PostgreSQL driver: every append one statement, or one transaction with its inline work. */
+export interface PostgresDriver extends Driver {
+  readonly ledger: PgLedger;
+  readonly store: PgStore;
+  /** The PostgreSQL schema the tables live in. */
+  readonly schema: string;
+  close(): Promise<void>;
+}
+
+/** Opens the driver on an engine: checks (and by default migrates) the schema first. */
+export async function createPostgresDriver(
+  engine: PgEngine,
+  options: PgDriverOptions = {},
+): Promise<PostgresDriver> {
+  const schema = options.schema ?? 'public';
+  if (typeof schema !== 'string' || schema.length === 0 || schema.includes('\0')) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      `"schema" must be a non-empty name, got ${JSON.stringify(schema)}.`,
+    );
+  }
+  const names = schemaNames(schema);
+  if (options.migrate === false) {
+    const found = await inspect(engine, names);
+    if (found < SCHEMA_VERSION) {
+      throw new WhizbangError(
+        'INVALID_ARGUMENT',
+        `PostgreSQL schema "${schema}" is at version ${found}; this Whizbang needs ${SCHEMA_VERSION}. Run migratePostgres() (or open with migrate: true); nothing was changed.`,
+      );
+    }
+  } else await migrate(engine, names);
+  const store = pgStore(engine, names);
+  const ledger = pgLedger(engine, names, store, options);
+  let closing: Promise<void> | undefined;
+  return {
+    name: 'postgres',
+    schema,
+    ledger,
+    store,
+    snapshots: store.snapshots,
+    close(): Promise<void> {
+      closing ??= ledger.close().then(() => engine.close());
+      return closing;
+    },
+  };
+}

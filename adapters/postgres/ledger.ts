@@ -1,0 +1,321 @@
+/**
+ * The PostgreSQL ledger: one row per event with a JSONB payload, `UNIQUE (tenant, stream_id,
+ * version)`, and a `bigint` global position given under the schema's append lock, so positions are
+ * gapless and committed in order: a subscriber that has read up to n never finds n - 1 later (the
+ * out-of-order-commit trap of sequences). An append without inline work is one statement (one round
+ * trip); with inline perspectives or outbox rows it is one transaction holding all of them.
+ * Subscribers are woken by LISTEN/NOTIFY and, to be sure, by polling the head while they watch.
+ */
+import { DEFAULT_TENANT } from '../../js/envelope.ts';
+import { ConcurrencyError, WhizbangError } from '../../js/errors.ts';
+import { uuidv7 } from '../../js/ids.ts';
+import {
+  type AppendOptions,
+  type AppendResult,
+  checkExpectedVersion,
+  checkStreamId,
+  type ExpectedVersion,
+  type Ledger,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+} from '../../js/ledger.ts';
+import { checkPayload, whole } from '../payload.ts';
+import type { PgConnection, PgEngine } from './engine.ts';
+import type { SchemaNames } from './schema.ts';
+import type { PgStore } from './store.ts';
+import { checkText, jsonFor, MS } from './text.ts';
+
+const CAUSE = `nullif(correlation_id, message_id), nullif(causation_id, message_id)`;
+
+function recorded(
+  type: unknown,
+  data: unknown,
+  streamId: unknown,
+  version: unknown,
+  position: unknown,
+  tenant: unknown,
+  messageId: unknown,
+  correlationId: unknown,
+  causationId: unknown,
+  time: unknown,
+  metadata: unknown,
+): RecordedEvent {
+  return {
+    kind: 'event',
+    type: type as string,
+    data,
+    streamId: streamId as string,
+    version: Number(version),
+    position: Number(position),
+    tenant: (tenant ?? DEFAULT_TENANT) as string,
+    messageId: messageId as string,
+    correlationId: (correlationId ?? messageId) as string,
+    causationId: (causationId ?? messageId) as string,
+    timestamp: Number(time),
+    metadata: metadata ?? undefined,
+  } as RecordedEvent;
+}
+
+function expectedCode(expected: ExpectedVersion): number {
+  if (expected === 'any') return -1;
+  if (expected === 'no_stream') return -2;
+  if (expected === 'stream_exists') return -3;
+  // checks the shape (a bad value throws) without a stream to compare against
+  if (typeof expected !== 'number' || !Number.isSafeInteger(expected) || expected < 0)
+    checkExpectedVersion('', expected, 0);
+  return expected;
+}
+
+/** Options of the PostgreSQL ledger. */
+export interface PgLedgerOptions {
+  /**
+   * How often the head is polled while someone watches, ms (default 1000): NOTIFY wakes
+   * subscribers at once; the poll is there for notifications missed while reconnecting.
+   */
+  readonly pollMs?: number;
+  /** The largest JSON payload (data + metadata) an event may have, bytes (default 1 MiB). */
+  readonly maxPayloadBytes?: number;
+}
+
+/** The PostgreSQL ledger answers asynchronously. */
+export interface PgLedger extends Ledger {
+  append(
+    streamId: string,
+    events: readonly NewEvent[],
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  streamVersion(streamId: string, options?: { readonly tenant?: string }): Promise<number>;
+  headPosition(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Creates the ledger over a migrated schema that `store` shares. */
+export function pgLedger(
+  engine: PgEngine,
+  s: SchemaNames,
+  store: PgStore,
+  options: PgLedgerOptions = {},
+): PgLedger {
+  const { q } = s;
+  const pollMs = options.pollMs ?? 1000;
+  const maxPayload = options.maxPayloadBytes ?? 1024 * 1024;
+  const APPEND = `SELECT ok, version, "position" FROM ${q}.whizbang_append($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb[], $10::jsonb[])`;
+  const HEAD = `SELECT coalesce(max(position), 0) FROM ${q}.whizbang_events`;
+  const READ_STREAM = `SELECT position, version, type, message_id, ${CAUSE}, ${MS('created_at')}, data, metadata FROM ${q}.whizbang_events WHERE tenant = $1 AND stream_id = $2 AND version >= $3 AND version <= $4 ORDER BY version LIMIT $5`;
+  const ALL_COLUMNS = `position, nullif(tenant, '${DEFAULT_TENANT}'), stream_id, version, type, message_id, ${CAUSE}, ${MS('created_at')}, data, metadata`;
+
+  const listeners = new Set<() => void>();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let unlisten: Promise<(() => Promise<void>) | undefined> | undefined;
+  let seen = 0;
+  let scheduled = false;
+  let closed = false;
+  const notify = (): void => {
+    scheduled = false;
+    for (const listener of listeners) listener();
+  };
+  const soon = (): void => {
+    if (!scheduled && listeners.size > 0) {
+      scheduled = true;
+      queueMicrotask(notify);
+    }
+  };
+  const heard = (position: number): void => {
+    if (position > seen) {
+      seen = position;
+      soon();
+    }
+  };
+  const head = async (): Promise<number> => Number((await engine.query(HEAD))[0]?.[0] ?? 0);
+  const poll = (): void => {
+    head().then(heard, () => {
+      // the server is away: the next poll (or the reconnected LISTEN) tries again
+    });
+  };
+
+  const encode = (streamId: string, events: readonly NewEvent[]) => {
+    const n = events.length;
+    const types = new Array<string>(n);
+    const ids = new Array<string>(n);
+    const correlations = new Array<string | null>(n);
+    const causations = new Array<string | null>(n);
+    const times = new Array<number>(n);
+    const data = new Array<string>(n);
+    const metadata = new Array<string | null>(n);
+    const now = Date.now();
+    for (let i = 0; i < n; i++) {
+      const e = events[i]!;
+      checkText('event type', e.type);
+      const d = jsonFor(e.data ?? null);
+      const m = e.metadata === undefined ? null : jsonFor(e.metadata);
+      checkPayload(e.type, streamId, d, m, maxPayload);
+      const id = e.messageId ?? uuidv7(now);
+      if (e.messageId !== undefined) checkText('message id', id);
+      types[i] = e.type;
+      ids[i] = id;
+      correlations[i] =
+        e.correlationId === undefined || e.correlationId === id ? null : e.correlationId;
+      causations[i] = e.causationId === undefined || e.causationId === id ? null : e.causationId;
+      times[i] = e.timestamp ?? now;
+      data[i] = d;
+      metadata[i] = m;
+    }
+    return { types, ids, correlations, causations, times, data, metadata };
+  };
+
+  const append = async (
+    streamId: string,
+    events: readonly NewEvent[],
+    opts: AppendOptions = {},
+  ): Promise<AppendResult> => {
+    checkStreamId(streamId);
+    checkText('stream id', streamId);
+    const tenant = opts.tenant ?? DEFAULT_TENANT;
+    checkText('tenant', tenant);
+    const expected = opts.expectedVersion === undefined ? 'any' : opts.expectedVersion;
+    const code = expectedCode(expected);
+    // encoded before anything is sent: bad input is refused with nothing begun
+    const rows = encode(streamId, events);
+    const params = [
+      tenant,
+      streamId,
+      code,
+      rows.types,
+      rows.ids,
+      rows.correlations,
+      rows.causations,
+      rows.times,
+      rows.data,
+      rows.metadata,
+    ];
+    const result = (row: unknown[] | undefined): AppendResult => {
+      const version = Number(row?.[1] ?? 0);
+      if (row?.[0] !== true) throw new ConcurrencyError(streamId, expected, version);
+      const position = Number(row[2]);
+      const first = position - events.length + 1;
+      const out = new Array<RecordedEvent>(events.length);
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
+        out[i] = {
+          kind: 'event',
+          type: e.type,
+          data: e.data,
+          streamId,
+          version: version - events.length + 1 + i,
+          position: first + i,
+          tenant,
+          messageId: rows.ids[i]!,
+          correlationId: e.correlationId ?? rows.ids[i]!,
+          causationId: e.causationId ?? rows.ids[i]!,
+          timestamp: rows.times[i]!,
+          metadata: e.metadata,
+        } as RecordedEvent;
+      }
+      return { streamId, version, position, events: out };
+    };
+    const inline = opts.inTransaction;
+    if (inline === undefined) return result((await engine.query(APPEND, params))[0]);
+    return store.within(async (c: PgConnection, writer) => {
+      const done = result((await c.query(APPEND, params))[0]);
+      if (done.events.length > 0) await inline(done.events, writer);
+      return done;
+    });
+  };
+
+  const readStream = async (
+    streamId: string,
+    opts: ReadStreamOptions = {},
+  ): Promise<RecordedEvent[]> => {
+    checkStreamId(streamId);
+    const from = Math.max(whole('from', opts.from, 1), 1);
+    const to = whole('to', opts.to, Number.MAX_SAFE_INTEGER);
+    const limit = whole('limit', opts.limit, Number.MAX_SAFE_INTEGER);
+    const tenant = opts.tenant ?? DEFAULT_TENANT;
+    if (streamId.includes('\0') || tenant.includes('\0')) return [];
+    const rows = await engine.query(READ_STREAM, [tenant, streamId, from, to, limit]);
+    const events = new Array<RecordedEvent>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      events[i] = recorded(r[2], r[7], streamId, r[1], r[0], tenant, r[3], r[4], r[5], r[6], r[8]);
+    }
+    return events;
+  };
+
+  return {
+    append,
+    readStream,
+    async readAll(opts: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+      const from = Math.max(whole('from', opts.from, 1), 1);
+      const to = whole('to', opts.to, Number.MAX_SAFE_INTEGER);
+      const limit = whole('limit', opts.limit, Number.MAX_SAFE_INTEGER);
+      const types = opts.types;
+      if (types !== undefined && types.length === 0) return [];
+      const params: unknown[] = [from, to, limit];
+      let where = '';
+      if (opts.tenant !== undefined) {
+        params.push(opts.tenant);
+        where += ` AND tenant = $${params.length}`;
+      }
+      if (types !== undefined) {
+        params.push(types);
+        where += ` AND type = ANY($${params.length}::text[])`;
+      }
+      const rows = await engine.query(
+        `SELECT ${ALL_COLUMNS} FROM ${q}.whizbang_events WHERE position >= $1 AND position <= $2${where} ORDER BY position LIMIT $3`,
+        params,
+      );
+      const events = new Array<RecordedEvent>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        events[i] = recorded(r[4], r[9], r[2], r[3], r[0], r[1], r[5], r[6], r[7], r[8], r[10]);
+      }
+      return events;
+    },
+    async streamVersion(
+      streamId: string,
+      opts: { readonly tenant?: string } = {},
+    ): Promise<number> {
+      checkStreamId(streamId);
+      const rows = await engine.query(
+        `SELECT version FROM ${q}.whizbang_streams WHERE tenant = $1 AND stream_id = $2`,
+        [opts.tenant ?? DEFAULT_TENANT, streamId],
+      );
+      return Number(rows[0]?.[0] ?? 0);
+    },
+    headPosition: head,
+    watch(listener: () => void): () => void {
+      if (closed) throw new WhizbangError('CLOSED', 'The PostgreSQL ledger is closed.');
+      listeners.add(listener);
+      if (timer === undefined) {
+        seen = 0; // the first poll wakes the listeners once: they read from where they are
+        timer = setInterval(poll, pollMs);
+        (timer as { unref?: () => void }).unref?.();
+        unlisten = engine
+          .listen(s.channel, (payload) => heard(Number(payload)), poll)
+          .catch(() => undefined); // LISTEN unavailable (a pooler in transaction mode): polling still runs
+      }
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0) stop();
+      };
+    },
+    async close(): Promise<void> {
+      closed = true;
+      listeners.clear();
+      await stop();
+    },
+  };
+
+  async function stop(): Promise<void> {
+    if (timer !== undefined) clearInterval(timer);
+    timer = undefined;
+    const pending = unlisten;
+    unlisten = undefined;
+    const off = await pending;
+    await off?.();
+  }
+}

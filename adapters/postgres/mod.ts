@@ -1,0 +1,231 @@
+/**
+ * `whizbang/postgres`: the PostgreSQL driver, over node-postgres (`pg`, an optional peer
+ * dependency, version 8). Pass a connection string or a `pg.Pool` of your own.
+ *
+ * @example
+ * ```ts
+ * import { whizbang } from 'whizbang';
+ * import { postgresDriver } from 'whizbang/postgres';
+ *
+ * const driver = await postgresDriver({ url: 'postgres://postgres@127.0.0.1:5432/shop' });
+ * const app = whizbang('shop').receptor(placeOrder).build({ driver });
+ * ```
+ * @module
+ */
+import { WhizbangError } from '../../js/errors.ts';
+import { createPostgresDriver, type PgDriverOptions, type PostgresDriver } from './driver.ts';
+import type { PgConnection, PgEngine } from './engine.ts';
+import { ident, migrate, SCHEMA_VERSION, schemaNames } from './schema.ts';
+
+export type { PgDriverOptions, PostgresDriver } from './driver.ts';
+export type { PgConnection, PgEngine } from './engine.ts';
+export type { PgLedger, PgLedgerOptions } from './ledger.ts';
+export type { PgStore } from './store.ts';
+export { SCHEMA_VERSION };
+
+/** The part of a node-postgres client the driver uses. */
+export interface PgClientLike {
+  query(config: {
+    text: string;
+    values?: unknown[];
+    rowMode?: 'array';
+    name?: string;
+  }): Promise<{ rows: unknown[] } | Array<{ rows: unknown[] }>>;
+  on(
+    event: 'notification',
+    listener: (message: { channel: string; payload?: string }) => void,
+  ): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  removeAllListeners(event?: string): unknown;
+}
+
+/** The part of a `pg.Pool` the driver uses. */
+export interface PgPoolLike {
+  query: PgClientLike['query'];
+  connect(): Promise<PgClientLike & { release(destroy?: boolean | Error): void }>;
+  end(): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** Where the driver connects: a connection string (it makes and ends the pool) or your pool. */
+export type PostgresOptions = PgDriverOptions &
+  (
+    | {
+        /** A connection string, e.g. `postgres://user@host:5432/db`. */
+        readonly url: string;
+        /** Connections in the pool the driver makes (default 10; LISTEN holds one). */
+        readonly max?: number;
+        readonly pool?: undefined;
+      }
+    | { readonly pool: PgPoolLike; readonly url?: undefined; readonly max?: undefined }
+  );
+
+async function loadPool(url: string, max: number): Promise<PgPoolLike> {
+  let pg: { Pool: new (config: object) => PgPoolLike };
+  try {
+    const module = (await import('pg')) as { default?: typeof pg } & typeof pg;
+    pg = module.default ?? module;
+  } catch (cause) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      'whizbang/postgres needs node-postgres: npm install pg@8.',
+      { cause },
+    );
+  }
+  const pool = new pg.Pool({ connectionString: url, max });
+  // an idle connection the server closed is dropped from the pool; without a listener it would
+  // take the process down
+  pool.on('error', () => {});
+  return pool;
+}
+
+// one name per statement text for the whole process: node-postgres keeps prepared statements per
+// connection by name, and two drivers may share a pool
+const names = new Map<string, string>();
+
+const rowsOf = (result: { rows: unknown[] } | Array<{ rows: unknown[] }>): unknown[][] =>
+  (Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows) as unknown[][];
+
+/**
+ * Adapts a node-postgres pool to the engine interface. Statements with parameters are prepared
+ * once per connection (by name); a statement without parameters may hold several (migrations).
+ */
+export function fromPgPool(pool: PgPoolLike, owned = false): PgEngine {
+  const nameOf = (text: string): string | undefined => {
+    let name = names.get(text);
+    if (name === undefined && names.size < 2000) {
+      name = `whizbang_${names.size}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  const on = (client: { query: PgClientLike['query'] }): PgConnection => ({
+    async query(text, values) {
+      if (values === undefined) return rowsOf(await client.query({ text, rowMode: 'array' }));
+      const name = nameOf(text);
+      return rowsOf(
+        await client.query({
+          text,
+          values: values as unknown[],
+          rowMode: 'array',
+          ...(name === undefined ? {} : { name }),
+        }),
+      );
+    },
+  });
+  const direct = on(pool);
+  return {
+    query: direct.query,
+    async transaction<T>(work: (connection: PgConnection) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query({ text: 'BEGIN' });
+        const result = await work(on(client));
+        await client.query({ text: 'COMMIT' });
+        return result;
+      } catch (error) {
+        try {
+          await client.query({ text: 'ROLLBACK' });
+        } catch (lost) {
+          broken = lost instanceof Error ? lost : new Error(String(lost)); // the connection is gone
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async listen(channel, onNotify, onReconnect) {
+      let stopped = false;
+      let current: (PgClientLike & { release(destroy?: boolean | Error): void }) | undefined;
+      let retry: ReturnType<typeof setTimeout> | undefined;
+      const connect = async (): Promise<void> => {
+        const client = await pool.connect();
+        if (stopped) {
+          client.release();
+          return;
+        }
+        current = client;
+        client.on('notification', (message) => {
+          if (message.channel === channel) onNotify(message.payload ?? '');
+        });
+        client.on('error', (error) => {
+          if (current !== client) return;
+          current = undefined;
+          client.removeAllListeners('notification');
+          client.release(error);
+          const again = (delay: number): void => {
+            if (stopped) return;
+            retry = setTimeout(() => {
+              connect().then(onReconnect, () => again(Math.min(delay * 2, 5000)));
+            }, delay);
+            (retry as { unref?: () => void }).unref?.();
+          };
+          again(100);
+        });
+        await client.query({ text: `LISTEN ${ident(channel)}` });
+      };
+      await connect();
+      return async () => {
+        stopped = true;
+        if (retry !== undefined) clearTimeout(retry);
+        const client = current;
+        current = undefined;
+        if (client === undefined) return;
+        client.removeAllListeners('notification');
+        try {
+          await client.query({ text: `UNLISTEN ${ident(channel)}` });
+          client.release();
+        } catch (error) {
+          client.release(error instanceof Error ? error : true);
+        }
+      };
+    },
+    close: () => (owned ? pool.end() : Promise.resolve()),
+  };
+}
+
+/** Where `migratePostgres` connects, and the schema it brings up to date. */
+export type MigrateOptions = { readonly schema?: string } & (
+  | { readonly url: string; readonly pool?: undefined }
+  | { readonly pool: PgPoolLike; readonly url?: undefined }
+);
+
+function engineFor(options: {
+  readonly url?: string | undefined;
+  readonly pool?: PgPoolLike | undefined;
+  readonly max?: number | undefined;
+}): Promise<PgEngine> {
+  if (options.pool !== undefined) return Promise.resolve(fromPgPool(options.pool));
+  if (typeof options.url !== 'string' || options.url.length === 0) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      'postgresDriver needs `url` (a connection string) or a `pool` (a pg.Pool).',
+    );
+  }
+  return loadPool(options.url, options.max ?? 10).then((pool) => fromPgPool(pool, true));
+}
+
+/** Opens a PostgreSQL event store, migrating its schema unless told not to. */
+export async function postgresDriver(options: PostgresOptions): Promise<PostgresDriver> {
+  const engine = await engineFor(options);
+  try {
+    return await createPostgresDriver(engine, options);
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+}
+
+/**
+ * Applies the pending migrations of a schema (idempotent; safe from many processes at once) and
+ * returns the version it was at. For deploys that migrate before the app starts.
+ */
+export async function migratePostgres(options: MigrateOptions): Promise<number> {
+  const engine = await engineFor(options);
+  try {
+    return await migrate(engine, schemaNames(options.schema ?? 'public'));
+  } finally {
+    await engine.close();
+  }
+}

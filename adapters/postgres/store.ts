@@ -1,0 +1,265 @@
+/**
+ * The PostgreSQL perspective store, outbox, inbox and snapshots: models as JSONB rows keyed by
+ * (perspective, tenant, id). A transaction runs on one connection of the pool; the models it writes
+ * are kept until just before COMMIT and written in one statement (a batch that moves one model many
+ * times writes its row once, and reads it back without a round trip).
+ */
+import { WhizbangError } from '../../js/errors.ts';
+import type { MaybePromise } from '../../js/maybe.ts';
+import type { OutboxRecord, OutboxStore, OutboxWriter } from '../../js/outbox.ts';
+import type { Query } from '../../js/query.ts';
+import type { Snapshot, SnapshotStore } from '../../js/snapshot.ts';
+import type { PerspectiveStore, StoredModel, StoreWriter } from '../../js/store.ts';
+import type { PgConnection, PgEngine } from './engine.ts';
+import { toSql } from './query.ts';
+import type { SchemaNames } from './schema.ts';
+import { AT, checkText, jsonFor, MS } from './text.ts';
+
+/** The PostgreSQL store answers asynchronously. */
+export interface PgStore extends PerspectiveStore {
+  get(perspective: string, tenant: string, id: string): Promise<StoredModel | undefined>;
+  query(perspective: string, tenant: string, query: Query): Promise<StoredModel[]>;
+  checkpoint(perspective: string): Promise<number>;
+  transaction<T>(fn: (tx: StoreWriter) => MaybePromise<T>): Promise<T>;
+  clear(perspective: string): Promise<void>;
+  readonly outbox: OutboxStore;
+  readonly snapshots: SnapshotStore;
+  /** Runs `work` in a transaction with a writer on its connection (the ledger's inline appends). */
+  within<T>(work: (connection: PgConnection, writer: StoreWriter) => Promise<T>): Promise<T>;
+}
+
+function toModel(r: unknown[]): StoredModel {
+  return {
+    id: r[0] as string,
+    tenant: r[1] as string,
+    model: r[2],
+    version: Number(r[3]),
+    position: Number(r[4]),
+    updatedAt: Number(r[5]),
+  };
+}
+
+function toRecord(r: unknown[]): OutboxRecord {
+  return {
+    id: r[0] as string,
+    topic: r[1] as string,
+    envelope: r[2] as OutboxRecord['envelope'],
+    attempts: Number(r[3]),
+    enqueuedAt: Number(r[4]),
+    availableAt: Number(r[5]),
+    ...(r[6] === null ? {} : { lastError: r[6] as string }),
+  };
+}
+
+/** Creates the store over a migrated schema. */
+export function pgStore(engine: PgEngine, s: SchemaNames): PgStore {
+  const { q } = s;
+  const COLUMNS = `id, tenant, model, version, position, ${MS('updated_at')}`;
+  const GET = `SELECT ${COLUMNS} FROM ${q}.whizbang_models WHERE perspective = $1 AND tenant = $2 AND id = $3`;
+  const UPSERT = `INSERT INTO ${q}.whizbang_models (perspective, tenant, id, model, version, position, updated_at)
+    SELECT p, t, i, m, v, pos, ${AT('u')} FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::bigint[], $6::bigint[], $7::float8[]) AS x(p, t, i, m, v, pos, u)
+    ON CONFLICT (perspective, tenant, id) DO UPDATE SET model = excluded.model, version = excluded.version, position = excluded.position, updated_at = excluded.updated_at`;
+  const CHECKPOINT = `INSERT INTO ${q}.whizbang_checkpoints (perspective, position) VALUES ($1, $2) ON CONFLICT (perspective) DO UPDATE SET position = excluded.position`;
+  const ENQUEUE = `INSERT INTO ${q}.whizbang_outbox (id, tenant, topic, envelope, attempts, enqueued_at, available_at, last_error)
+    SELECT i, t, tp, e, a, ${AT('en')}, ${AT('av')}, le FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::int[], $6::float8[], $7::float8[], $8::text[]) AS x(i, t, tp, e, a, en, av, le)`;
+  const HANDLED = `INSERT INTO ${q}.whizbang_inbox (tenant, message_id, handled_at) VALUES ($1, $2, now()) ON CONFLICT DO NOTHING RETURNING 1`;
+
+  const read = async (
+    c: PgConnection,
+    perspective: string,
+    tenant: string,
+    id: string,
+  ): Promise<StoredModel | undefined> => {
+    if (perspective.includes('\0') || tenant.includes('\0') || id.includes('\0')) return undefined;
+    const row = (await c.query(GET, [perspective, tenant, id]))[0];
+    return row === undefined ? undefined : toModel(row);
+  };
+
+  const upsert = async (
+    c: PgConnection,
+    rows: ReadonlyArray<{ readonly perspective: string; readonly row: StoredModel }>,
+  ): Promise<void> => {
+    const n = rows.length;
+    const cols: unknown[][] = [[], [], [], [], [], [], []];
+    for (let i = 0; i < n; i++) {
+      const { perspective, row } = rows[i]!;
+      cols[0]![i] = perspective;
+      cols[1]![i] = row.tenant;
+      cols[2]![i] = row.id;
+      cols[3]![i] = jsonFor(row.model);
+      cols[4]![i] = row.version;
+      cols[5]![i] = row.position;
+      cols[6]![i] = row.updatedAt;
+    }
+    await c.query(UPSERT, cols);
+  };
+
+  const keyOf = (perspective: string, tenant: string, id: string): string =>
+    `${perspective.length}:${perspective}${tenant.length}:${tenant}${id}`;
+
+  /** A writer on one transaction's connection, and the flush to run before its COMMIT. */
+  const writerOn = (c: PgConnection): { writer: StoreWriter; flush: () => Promise<void> } => {
+    const pending = new Map<string, { readonly perspective: string; readonly row: StoredModel }>();
+    const flush = async (): Promise<void> => {
+      if (pending.size === 0) return;
+      const rows = [...pending.values()];
+      pending.clear();
+      await upsert(c, rows);
+    };
+    const outbox: OutboxWriter = {
+      async enqueue(records) {
+        if (records.length === 0) return;
+        const cols: unknown[][] = [[], [], [], [], [], [], [], []];
+        records.forEach((r, i) => {
+          cols[0]![i] = r.id;
+          cols[1]![i] = r.envelope.tenant;
+          cols[2]![i] = r.topic;
+          cols[3]![i] = jsonFor(r.envelope);
+          cols[4]![i] = r.attempts;
+          cols[5]![i] = r.enqueuedAt;
+          cols[6]![i] = r.availableAt;
+          cols[7]![i] = r.lastError ?? null;
+        });
+        await c.query(ENQUEUE, cols);
+      },
+      async markHandled(tenant, messageId) {
+        checkText('message id', messageId);
+        const done = await c.query(HANDLED, [tenant, messageId]);
+        if (done.length === 0) {
+          throw new WhizbangError(
+            'DUPLICATE_MESSAGE',
+            `Message ${messageId} was handled already; this delivery is a duplicate.`,
+          );
+        }
+      },
+    };
+    const writer: StoreWriter = {
+      async get(perspective, tenant, id) {
+        const written = pending.get(keyOf(perspective, tenant, id));
+        return written !== undefined ? written.row : read(c, perspective, tenant, id);
+      },
+      put(perspective, row) {
+        checkText('perspective', perspective);
+        checkText('model id', row.id);
+        checkText('tenant', row.tenant);
+        jsonFor(row.model); // refused now, not at commit
+        pending.set(keyOf(perspective, row.tenant, row.id), { perspective, row });
+      },
+      async delete(perspective, tenant, id) {
+        pending.delete(keyOf(perspective, tenant, id));
+        if (perspective.includes('\0') || tenant.includes('\0') || id.includes('\0')) return;
+        await c.query(
+          `DELETE FROM ${q}.whizbang_models WHERE perspective = $1 AND tenant = $2 AND id = $3`,
+          [perspective, tenant, id],
+        );
+      },
+      async setCheckpoint(perspective, position) {
+        checkText('perspective', perspective);
+        await c.query(CHECKPOINT, [perspective, position]);
+      },
+      outbox,
+    };
+    return { writer, flush };
+  };
+
+  const within = <T>(
+    work: (connection: PgConnection, writer: StoreWriter) => Promise<T>,
+  ): Promise<T> =>
+    engine.transaction(async (c) => {
+      const { writer, flush } = writerOn(c);
+      const result = await work(c, writer);
+      await flush();
+      return result;
+    });
+
+  return {
+    within,
+    get: (perspective: string, tenant: string, id: string) => read(engine, perspective, tenant, id),
+    async query(perspective: string, tenant: string, query: Query): Promise<StoredModel[]> {
+      const sql = toSql(query, 'model', 2);
+      const rows = await engine.query(
+        `SELECT ${COLUMNS} FROM ${q}.whizbang_models WHERE perspective = $1 AND tenant = $2${sql.where} ORDER BY ${sql.order}${sql.page}`,
+        [perspective, tenant, ...sql.params],
+      );
+      return rows.map(toModel);
+    },
+    async checkpoint(perspective: string): Promise<number> {
+      const rows = await engine.query(
+        `SELECT position FROM ${q}.whizbang_checkpoints WHERE perspective = $1`,
+        [perspective],
+      );
+      return Number(rows[0]?.[0] ?? 0);
+    },
+    transaction: <T>(fn: (tx: StoreWriter) => MaybePromise<T>): Promise<T> =>
+      within(async (_c, writer) => fn(writer)),
+    clear: (perspective: string): Promise<void> =>
+      engine.transaction(async (c) => {
+        await c.query(`DELETE FROM ${q}.whizbang_models WHERE perspective = $1`, [perspective]);
+        await c.query(`DELETE FROM ${q}.whizbang_checkpoints WHERE perspective = $1`, [
+          perspective,
+        ]);
+      }),
+    outbox: {
+      async pending(limit: number, now: number): Promise<OutboxRecord[]> {
+        const rows = await engine.query(
+          `SELECT id, topic, envelope, attempts, ${MS('enqueued_at')}, ${MS('available_at')}, last_error FROM ${q}.whizbang_outbox WHERE available_at <= ${AT('$1')} ORDER BY seq LIMIT $2`,
+          [now, limit],
+        );
+        return rows.map(toRecord);
+      },
+      async delivered(ids: readonly string[]): Promise<void> {
+        if (ids.length === 0) return;
+        await engine.query(`DELETE FROM ${q}.whizbang_outbox WHERE id = ANY($1::text[])`, [ids]);
+      },
+      async retryLater(id: string, error: string, availableAt: number): Promise<void> {
+        await engine.query(
+          `UPDATE ${q}.whizbang_outbox SET attempts = attempts + 1, available_at = ${AT('$1')}, last_error = $2 WHERE id = $3`,
+          [availableAt, error.replaceAll('\0', '\uFFFD'), id],
+        );
+      },
+      async remove(id: string): Promise<void> {
+        await engine.query(`DELETE FROM ${q}.whizbang_outbox WHERE id = $1`, [id]);
+      },
+      async handled(tenant: string, messageId: string): Promise<boolean> {
+        if (messageId.includes('\0')) return false;
+        const rows = await engine.query(
+          `SELECT 1 FROM ${q}.whizbang_inbox WHERE tenant = $1 AND message_id = $2`,
+          [tenant, messageId],
+        );
+        return rows.length > 0;
+      },
+    },
+    snapshots: {
+      async load(kind: string, tenant: string, id: string): Promise<Snapshot | undefined> {
+        const row = (
+          await engine.query(
+            `SELECT version, schema_version, state, ${MS('taken_at')} FROM ${q}.whizbang_snapshots WHERE kind = $1 AND tenant = $2 AND id = $3`,
+            [kind, tenant, id],
+          )
+        )[0];
+        if (row === undefined) return undefined;
+        return {
+          version: Number(row[0]),
+          schemaVersion: Number(row[1]),
+          state: row[2],
+          takenAt: Number(row[3]),
+        };
+      },
+      async save(kind: string, tenant: string, id: string, snapshot: Snapshot): Promise<void> {
+        await engine.query(
+          `INSERT INTO ${q}.whizbang_snapshots (kind, tenant, id, version, schema_version, state, taken_at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, ${AT('$7')})
+           ON CONFLICT (kind, tenant, id) DO UPDATE SET version = excluded.version, schema_version = excluded.schema_version, state = excluded.state, taken_at = excluded.taken_at`,
+          [
+            kind,
+            tenant,
+            id,
+            snapshot.version,
+            snapshot.schemaVersion,
+            jsonFor(snapshot.state),
+            snapshot.takenAt,
+          ],
+        );
+      },
+    },
+  };
+}

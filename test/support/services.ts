@@ -1,0 +1,33 @@
+/**
+ * Tests that need a service (PostgreSQL, NATS): when it cannot be reached they fail with `CI` set,
+ * and elsewhere say loudly that they were skipped.
+ */
+
+/** Whether `check` reaches the service; throws under CI when it does not. */
+export async function reachable(
+  service: string,
+  check: () => Promise<unknown>,
+  hint: string,
+): Promise<boolean> {
+  try {
+    await check();
+    return true;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    if (process.env.CI) {
+      throw new Error(`${service} is not reachable (${why}) and CI is set: ${hint}`);
+    }
+    process.stderr.write(
+      `\n!!! ${service} is not reachable (${why}): its tests are SKIPPED. ${hint}\n\n`,
+    );
+    return false;
+  }
+}
+
+/** The PostgreSQL the tests use: `DATABASE_URL`, or the local server. */
+export const DATABASE_URL: string =
+  process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** How to start the local PostgreSQL when it is down. */
+export const PG_HINT =
+  'Start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set DATABASE_URL.';
