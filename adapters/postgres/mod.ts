@@ -31,12 +31,10 @@ export interface PgClientLike {
     rowMode?: 'array';
     name?: string;
   }): Promise<{ rows: unknown[] } | Array<{ rows: unknown[] }>>;
-  on(
-    event: 'notification',
-    listener: (message: { channel: string; payload?: string }) => void,
-  ): unknown;
-  on(event: 'error', listener: (error: Error) => void): unknown;
+  /** `'notification'` listeners get `{ channel, payload }`; `'error'` listeners an Error. */
+  on(event: 'notification' | 'error', listener: (value: unknown) => void): unknown;
   removeAllListeners(event?: string): unknown;
+  removeListener(event: 'error', listener: (value: unknown) => void): unknown;
 }
 
 /** The part of a `pg.Pool` the driver uses. */
@@ -44,7 +42,7 @@ export interface PgPoolLike {
   query: PgClientLike['query'];
   connect(): Promise<PgClientLike & { release(destroy?: boolean | Error): void }>;
   end(): Promise<void>;
-  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'error', listener: (error: unknown) => void): unknown;
 }
 
 /** Where the driver connects: a connection string (it makes and ends the pool) or your pool. */
@@ -119,6 +117,11 @@ export function fromPgPool(pool: PgPoolLike, owned = false): PgEngine {
     async transaction<T>(work: (connection: PgConnection) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // a connection lost between statements says so by an event: the next statement fails anyway
+      const lost = (error: unknown): void => {
+        broken ??= error instanceof Error ? error : new Error(String(error));
+      };
+      client.on('error', lost);
       try {
         await client.query({ text: 'BEGIN' });
         const result = await work(on(client));
@@ -132,6 +135,7 @@ export function fromPgPool(pool: PgPoolLike, owned = false): PgEngine {
         }
         throw error;
       } finally {
+        client.removeListener('error', lost);
         client.release(broken);
       }
     },
@@ -146,10 +150,12 @@ export function fromPgPool(pool: PgPoolLike, owned = false): PgEngine {
           return;
         }
         current = client;
-        client.on('notification', (message) => {
+        client.on('notification', (value) => {
+          const message = value as { channel: string; payload?: string };
           if (message.channel === channel) onNotify(message.payload ?? '');
         });
-        client.on('error', (error) => {
+        client.on('error', (value) => {
+          const error = value instanceof Error ? value : new Error(String(value));
           if (current !== client) return;
           current = undefined;
           client.removeAllListeners('notification');
