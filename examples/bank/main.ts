@@ -3,6 +3,7 @@
  * refused withdrawal and a declined transfer, then reads the lenses and one causal chain.
  */
 
+import { postgresDriver } from '../../adapters/postgres/mod.ts';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import type { DeliveryReceipt, RecordedEvent } from '../../js/mod.ts';
 import { isWhizbangError, toText, traceStore } from '../../js/mod.ts';
@@ -19,10 +20,18 @@ import {
 } from './domain.ts';
 import { createSagaBank } from './transfer-saga.ts';
 
-// `npm start -- --db bank.db` keeps the bank in a SQLite file (run it twice: the accounts are there).
+// `npm start -- --db bank.db` keeps the bank in a SQLite file (run it twice: the accounts are there);
+// `npm start -- --db postgres://postgres@127.0.0.1:5432/test` keeps it in PostgreSQL.
 const at = process.argv.indexOf('--db');
 const dbPath = at === -1 ? undefined : process.argv[at + 1];
-const bank = createBank(dbPath === undefined ? {} : { driver: sqliteDriver({ path: dbPath }) });
+const onServer = dbPath !== undefined && /^postgres(ql)?:\/\//.test(dbPath);
+const driver =
+  dbPath === undefined
+    ? undefined
+    : onServer
+      ? await postgresDriver({ url: dbPath, schema: 'whizbang_bank' })
+      : sqliteDriver({ path: dbPath });
+const bank = createBank(driver === undefined ? {} : { driver });
 const run = (await bank.ledger.headPosition()) + 1; // transfer ids unique per run
 const say = (line: string): void => console.log(line);
 const step = async (label: string, run: () => Promise<DeliveryReceipt>): Promise<void> => {
@@ -37,7 +46,13 @@ const step = async (label: string, run: () => Promise<DeliveryReceipt>): Promise
   }
 };
 
-say(`Whizbang bank demo (${dbPath === undefined ? 'in memory' : `SQLite file ${dbPath}`})\n`);
+const where =
+  dbPath === undefined
+    ? 'in memory'
+    : onServer
+      ? 'PostgreSQL, schema whizbang_bank'
+      : `SQLite file ${dbPath}`;
+say(`Whizbang bank demo (${where})\n`);
 say('Commands:');
 await step('open account ada (overdraft 100)', () =>
   bank.send(OpenAccount({ accountId: 'ada', owner: 'Ada Lovelace', overdraftLimit: 100 })),

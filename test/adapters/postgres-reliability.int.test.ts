@@ -17,19 +17,11 @@ import type { RecordedEvent } from '../../js/ledger.ts';
 import { runQuery } from '../../js/query.ts';
 import type { StoredModel } from '../../js/store.ts';
 import { caught } from '../conformance/helpers.ts';
-import { DATABASE_URL, PG_HINT, reachable } from '../support/services.ts';
+import { DATABASE_URL, postgresReachable } from '../support/services.ts';
 
 // What only a server proves: many connections at once, commits out of order, a connection killed
 // mid-transaction, LISTEN/NOTIFY across pools, tenants kept apart, migrations, lens SQL.
-const up = await reachable(
-  'PostgreSQL',
-  async () => {
-    const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
-    await client.connect();
-    await client.end();
-  },
-  PG_HINT,
-);
+const up = await postgresReachable('PostgreSQL');
 
 const base = `whizbang_rel_${process.pid}_${Date.now().toString(36)}`;
 let n = 0;

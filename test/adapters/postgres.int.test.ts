@@ -10,19 +10,11 @@ import { isWhizbangError } from '../../js/errors.ts';
 import { ledgerConformance } from '../conformance/ledger.ts';
 import { outboxConformance } from '../conformance/outbox.ts';
 import { storeConformance } from '../conformance/store.ts';
-import { DATABASE_URL, PG_HINT, reachable } from '../support/services.ts';
+import { DATABASE_URL, postgresReachable } from '../support/services.ts';
 
 // The conformance suites on the real server, one schema per test file (dropped after), emptied
 // for each fresh driver; then what only PostgreSQL has to prove.
-const up = await reachable(
-  'PostgreSQL',
-  async () => {
-    const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
-    await client.connect();
-    await client.end();
-  },
-  PG_HINT,
-);
+const up = await postgresReachable('PostgreSQL');
 
 const schema = `whizbang_test_${process.pid}_${Date.now().toString(36)}`;
 const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 12 });

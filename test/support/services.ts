@@ -1,3 +1,5 @@
+import pg from 'pg';
+
 /**
  * Tests that need a service (PostgreSQL, NATS): when it cannot be reached they fail with `CI` set,
  * and elsewhere say loudly that they were skipped.
@@ -31,3 +33,19 @@ export const DATABASE_URL: string =
 /** How to start the local PostgreSQL when it is down. */
 export const PG_HINT =
   'Start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set DATABASE_URL.';
+
+/** Whether the tests' PostgreSQL answers (see {@link reachable}); `who` names the tests. */
+export function postgresReachable(who = 'PostgreSQL'): Promise<boolean> {
+  return reachable(
+    who,
+    async () => {
+      const client = new pg.Client({
+        connectionString: DATABASE_URL,
+        connectionTimeoutMillis: 3000,
+      });
+      await client.connect();
+      await client.end();
+    },
+    PG_HINT,
+  );
+}
