@@ -28,6 +28,8 @@ export interface BenchSpec {
   readonly ops: number;
   /** Timed rounds per side (default 7). */
   readonly rounds?: number;
+  /** Runs once after the last round (state both sides shared). */
+  readonly finish?: () => Promise<void> | void;
 }
 
 export interface BenchResult {
@@ -84,6 +86,7 @@ export async function measure(spec: BenchSpec): Promise<BenchResult> {
       subject.push(await round(spec.subject, spec.ops));
     }
   }
+  await spec.finish?.();
   const value = Math.round(median(subject));
   const baseValue = spec.baseline ? Math.round(median(baseline)) : null;
   const result: BenchResult = {
