@@ -281,7 +281,7 @@ export function pgLedger(
     ): Promise<number> {
       checkStreamId(streamId);
       const rows = await engine.query(
-        `SELECT version FROM ${q}.whizbang_streams WHERE tenant = $1 AND stream_id = $2`,
+        `SELECT coalesce(max(version), 0) FROM ${q}.whizbang_events WHERE tenant = $1 AND stream_id = $2`,
         [opts.tenant ?? DEFAULT_TENANT, streamId],
       );
       return Number(rows[0]?.[0] ?? 0);

@@ -67,12 +67,6 @@ const MIGRATIONS: ReadonlyArray<(s: SchemaNames) => string> = [
     );
     CREATE INDEX whizbang_events_by_type ON ${q}.whizbang_events (type, position);
     CREATE INDEX whizbang_events_by_tenant ON ${q}.whizbang_events (tenant, position);
-    CREATE TABLE ${q}.whizbang_streams (
-      tenant    text   NOT NULL,
-      stream_id text   NOT NULL,
-      version   bigint NOT NULL,
-      PRIMARY KEY (tenant, stream_id)
-    );
     CREATE TABLE ${q}.whizbang_models (
       perspective text        NOT NULL,
       tenant      text        NOT NULL,
@@ -117,7 +111,7 @@ const MIGRATIONS: ReadonlyArray<(s: SchemaNames) => string> = [
     );
     -- One append in one statement: the schema's append lock (held to commit, so positions are given
     -- in commit order and a reader never sees position n + 1 before n), the expected version
-    -- checked under it, the rows, the stream's version and a NOTIFY sent at commit.
+    -- checked under it, the rows and a NOTIFY sent at commit.
     -- p_expected: a version >= 0, -1 any, -2 no stream, -3 stream exists.
     -- Returns (ok, version, position): when not ok, nothing was written and version is the actual one.
     CREATE FUNCTION ${q}.whizbang_append(
@@ -131,8 +125,9 @@ const MIGRATIONS: ReadonlyArray<(s: SchemaNames) => string> = [
       v_count   integer := coalesce(array_length(p_types, 1), 0);
     BEGIN
       PERFORM pg_advisory_xact_lock(${appendLock});
-      SELECT s.version INTO v_version FROM ${q}.whizbang_streams s
-        WHERE s.tenant = p_tenant AND s.stream_id = p_stream;
+      -- the stream's version: the last entry of the unique index on (tenant, stream_id, version)
+      SELECT max(e.version) INTO v_version FROM ${q}.whizbang_events e
+        WHERE e.tenant = p_tenant AND e.stream_id = p_stream;
       v_version := coalesce(v_version, 0);
       IF (p_expected >= 0 AND p_expected <> v_version)
         OR (p_expected = -2 AND v_version <> 0)
@@ -151,9 +146,6 @@ const MIGRATIONS: ReadonlyArray<(s: SchemaNames) => string> = [
           coalesce(p_correlations[i], p_ids[i]), coalesce(p_causations[i], p_ids[i]),
           to_timestamp(p_times[i] / 1000.0), p_data[i], p_metadata[i]
         FROM generate_series(1, v_count) AS i;
-      INSERT INTO ${q}.whizbang_streams (tenant, stream_id, version)
-        VALUES (p_tenant, p_stream, v_version + v_count)
-        ON CONFLICT (tenant, stream_id) DO UPDATE SET version = excluded.version;
       PERFORM pg_notify(${literal(channel)}, (v_head + v_count)::text);
       RETURN QUERY SELECT true, v_version + v_count, v_head + v_count;
     END

@@ -19,7 +19,7 @@ const up = await postgresReachable('PostgreSQL');
 const schema = `whizbang_test_${process.pid}_${Date.now().toString(36)}`;
 const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 12 });
 pool.on('error', () => {});
-const TABLES = ['events', 'streams', 'models', 'checkpoints', 'outbox', 'inbox', 'snapshots'].map(
+const TABLES = ['events', 'models', 'checkpoints', 'outbox', 'inbox', 'snapshots'].map(
   (t) => `"${schema}".whizbang_${t}`,
 );
 
