@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'TIMEOUT'
   | 'CIRCUIT_OPEN'
   | 'DUPLICATE_MESSAGE'
+  | 'FORBIDDEN'
   | 'CLOSED';
 
 /** Base class of every error Whizbang throws. */

@@ -16,6 +16,7 @@ import { WhizbangError } from '../../js/errors.ts';
 import { createPostgresDriver, type PgDriverOptions, type PostgresDriver } from './driver.ts';
 import type { PgConnection, PgEngine } from './engine.ts';
 import { ident, migrate, SCHEMA_VERSION, schemaNames } from './schema.ts';
+import { enableRowLevelSecurity } from './security.ts';
 
 export type { PgDriverOptions, PostgresDriver } from './driver.ts';
 export type { PgConnection, PgEngine } from './engine.ts';
@@ -81,6 +82,16 @@ async function loadPool(url: string, max: number): Promise<PgPoolLike> {
 // connection by name, and two drivers may share a pool
 const names = new Map<string, string>();
 
+/** A refusal by row-level security as a Whizbang error; anything else as it came. */
+function refusal(error: unknown): unknown {
+  if ((error as { code?: unknown }).code !== '42501') return error;
+  return new WhizbangError(
+    'FORBIDDEN',
+    `PostgreSQL refused: ${(error as Error).message}. This connection's role is bound to the tenant of its whizbang.tenant setting; use a connection of that tenant (or the schema's owner).`,
+    { cause: error },
+  );
+}
+
 const rowsOf = (result: { rows: unknown[] } | Array<{ rows: unknown[] }>): unknown[][] =>
   (Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows) as unknown[][];
 
@@ -99,16 +110,20 @@ export function fromPgPool(pool: PgPoolLike, owned = false): PgEngine {
   };
   const on = (client: { query: PgClientLike['query'] }): PgConnection => ({
     async query(text, values) {
-      if (values === undefined) return rowsOf(await client.query({ text, rowMode: 'array' }));
-      const name = nameOf(text);
-      return rowsOf(
-        await client.query({
-          text,
-          values: values as unknown[],
-          rowMode: 'array',
-          ...(name === undefined ? {} : { name }),
-        }),
-      );
+      try {
+        if (values === undefined) return rowsOf(await client.query({ text, rowMode: 'array' }));
+        const name = nameOf(text);
+        return rowsOf(
+          await client.query({
+            text,
+            values: values as unknown[],
+            rowMode: 'array',
+            ...(name === undefined ? {} : { name }),
+          }),
+        );
+      } catch (error) {
+        throw refusal(error);
+      }
     },
   });
   const direct = on(pool);
@@ -231,6 +246,24 @@ export async function migratePostgres(options: MigrateOptions): Promise<number> 
   const engine = await engineFor(options);
   try {
     return await migrate(engine, schemaNames(options.schema ?? 'public'));
+  } finally {
+    await engine.close();
+  }
+}
+
+/**
+ * Binds a database role to tenants with row-level security on a (migrated) schema: connections of
+ * `role` see and write only rows whose tenant is their `whizbang.tenant` setting, e.g. a pool made
+ * with `options: '-c whizbang.tenant=acme'`. Idempotent. The schema's owner is not bound.
+ */
+export async function postgresRowLevelSecurity(
+  options: MigrateOptions & { readonly role: string },
+): Promise<void> {
+  const engine = await engineFor(options);
+  try {
+    const names = schemaNames(options.schema ?? 'public');
+    await migrate(engine, names);
+    await enableRowLevelSecurity(engine, names, options.role);
   } finally {
     await engine.close();
   }

@@ -124,6 +124,11 @@ const MIGRATIONS: ReadonlyArray<(s: SchemaNames) => string> = [
       v_head    bigint;
       v_count   integer := coalesce(array_length(p_types, 1), 0);
     BEGIN
+      -- a connection pinned to a tenant (row-level security) writes only that tenant's events
+      IF coalesce(current_setting('whizbang.tenant', true), '') NOT IN ('', p_tenant) THEN
+        RAISE EXCEPTION 'whizbang: this connection is pinned to tenant "%" and cannot append to tenant "%"',
+          current_setting('whizbang.tenant', true), p_tenant USING ERRCODE = '42501';
+      END IF;
       PERFORM pg_advisory_xact_lock(${appendLock});
       -- the stream's version: the last entry of the unique index on (tenant, stream_id, version)
       SELECT max(e.version) INTO v_version FROM ${q}.whizbang_events e

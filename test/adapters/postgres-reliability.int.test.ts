@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fromPgPool, type PostgresDriver, postgresDriver } from '../../adapters/postgres/mod.ts';
+import {
+  fromPgPool,
+  type PostgresDriver,
+  postgresDriver,
+  postgresRowLevelSecurity,
+} from '../../adapters/postgres/mod.ts';
 import { migrate, SCHEMA_VERSION, schemaNames } from '../../adapters/postgres/schema.ts';
 import {
   accounts,
@@ -241,6 +246,81 @@ describe.skipIf(!up)('PostgreSQL tenants', () => {
     });
     expect(await d.store.outbox.handled('acme', 'm-globex')).toBe(false);
     expect(await d.ledger.readStream('acct')).toEqual([]); // the default tenant has nothing
+  });
+});
+
+describe.skipIf(!up)('PostgreSQL row-level security', () => {
+  const role = `whizbang_tenant_${process.pid}`;
+  afterAll(async () => {
+    if (!up) return;
+    for (const s of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+    await admin.query(`DROP ROLE IF EXISTS ${role}`);
+  });
+
+  it('binds a role to the tenant of its connection: other tenants are invisible and refused', async () => {
+    const { schema, open } = place();
+    const owner = await open();
+    await admin.query(`DROP ROLE IF EXISTS ${role}; CREATE ROLE ${role} LOGIN`);
+    await postgresRowLevelSecurity({ pool: admin, schema, role });
+    await postgresRowLevelSecurity({ pool: admin, schema, role }); // again: idempotent
+    for (const tenant of ['acme', 'globex']) {
+      await owner.ledger.append('acct', [{ type: 'Opened', data: { tenant } }], {
+        tenant,
+        inTransaction: async (events, tx) => {
+          await tx.put('accounts', {
+            id: 'acct',
+            tenant,
+            model: { tenant },
+            version: 1,
+            position: events[0]!.position,
+            updatedAt: 1,
+          });
+        },
+      });
+    }
+    const url = new URL(DATABASE_URL);
+    url.username = role;
+    const pool = new pg.Pool({
+      connectionString: url.toString(),
+      options: '-c whizbang.tenant=acme',
+      max: 2,
+    });
+    pool.on('error', () => {});
+    const acme = await postgresDriver({ pool, schema, migrate: false });
+    try {
+      expect(await acme.ledger.readStream('acct', { tenant: 'globex' })).toEqual([]);
+      expect((await acme.ledger.readAll()).map((e) => e.tenant)).toEqual(['acme']);
+      expect(await acme.store.get('accounts', 'globex', 'acct')).toBeUndefined();
+      expect(await acme.store.get('accounts', 'acme', 'acct')).toMatchObject({
+        model: { tenant: 'acme' },
+      });
+      // its own tenant appends, with the next position of the whole log
+      const mine = await acme.ledger.append('acct', [{ type: 'Deposited', data: {} }], {
+        tenant: 'acme',
+      });
+      expect([mine.version, mine.position]).toEqual([2, 3]);
+      const append = await caught(() =>
+        acme.ledger.append('acct', [{ type: 'Deposited', data: {} }], { tenant: 'globex' }),
+      );
+      expect(isWhizbangError(append, 'FORBIDDEN')).toBe(true);
+      const put = await caught(() =>
+        acme.store.transaction((tx) =>
+          tx.put('accounts', {
+            id: 'x',
+            tenant: 'globex',
+            model: {},
+            version: 1,
+            position: 1,
+            updatedAt: 1,
+          }),
+        ),
+      );
+      expect(isWhizbangError(put, 'FORBIDDEN')).toBe(true);
+      expect(await owner.ledger.readStream('acct', { tenant: 'globex' })).toHaveLength(1);
+    } finally {
+      await acme.close();
+      await pool.end();
+    }
   });
 });
 
