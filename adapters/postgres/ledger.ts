@@ -111,7 +111,8 @@ export function pgLedger(
   const listeners = new Set<() => void>();
   let timer: ReturnType<typeof setInterval> | undefined;
   let unlisten: Promise<(() => Promise<void>) | undefined> | undefined;
-  let seen = 0;
+  // the newest position watchers were told of; -1 until the first read of the head
+  let seen = -1;
   let scheduled = false;
   let closed = false;
   const notify = (): void => {
@@ -132,9 +133,16 @@ export function pgLedger(
   };
   const head = async (): Promise<number> => Number((await engine.query(HEAD))[0]?.[0] ?? 0);
   const poll = (): void => {
-    head().then(heard, () => {
-      // the server is away: the next poll (or the reconnected LISTEN) tries again
-    });
+    head().then(
+      (p) => {
+        if (seen === -1)
+          seen = p; // where watching began: nothing to tell yet
+        else heard(p);
+      },
+      () => {
+        // the server is away: the next poll (or the reconnected LISTEN) tries again
+      },
+    );
   };
 
   const encode = (streamId: string, events: readonly NewEvent[]) => {
@@ -218,12 +226,17 @@ export function pgLedger(
       return { streamId, version, position, events: out };
     };
     const inline = opts.inTransaction;
-    if (inline === undefined) return result((await engine.query(APPEND, params))[0]);
-    return store.within(async (c: PgConnection, writer) => {
-      const done = result((await c.query(APPEND, params))[0]);
-      if (done.events.length > 0) await inline(done.events, writer);
-      return done;
-    });
+    const done =
+      inline === undefined
+        ? result((await engine.query(APPEND, params))[0])
+        : await store.within(async (c: PgConnection, writer) => {
+            const appended = result((await c.query(APPEND, params))[0]);
+            if (appended.events.length > 0) await inline(appended.events, writer);
+            return appended;
+          });
+    // committed: this process's watchers hear at once, others by NOTIFY
+    if (done.events.length > 0) heard(done.position);
+    return done;
   };
 
   const readStream = async (
@@ -291,7 +304,8 @@ export function pgLedger(
       if (closed) throw new WhizbangError('CLOSED', 'The PostgreSQL ledger is closed.');
       listeners.add(listener);
       if (timer === undefined) {
-        seen = 0; // the first poll wakes the listeners once: they read from where they are
+        seen = -1;
+        poll(); // where watching begins; a subscriber reads what came before itself
         timer = setInterval(poll, pollMs);
         (timer as { unref?: () => void }).unref?.();
         unlisten = engine
