@@ -29,6 +29,8 @@ export default defineConfig({
       enabled: true,
       include: ['test/types/**/*.test-d.ts'],
       tsconfig: './tsconfig.json',
+      // the project's own TypeScript: a tool's nested TypeScript may own `node_modules/.bin/tsc`
+      checker: fileURLToPath(new URL('./node_modules/typescript/bin/tsc', import.meta.url)),
     },
     reporters: process.env.CI ? ['default'] : ['dot'],
     testTimeout: 20_000,

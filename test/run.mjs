@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const bin = (name) => join('node_modules', '.bin', name);
+// the project's own TypeScript, by path: a tool's nested TypeScript may own `.bin/tsc`
+const tsc = join('node_modules', 'typescript', 'bin', 'tsc');
 let passed = 0;
 let failed = 0;
 const failures = [];
@@ -38,19 +40,19 @@ const tmp = mkdtempSync(join(tmpdir(), 'whizbang-test-'));
 const vitestJson = join(tmp, 'vitest.json');
 
 run('lint and format (biome)', bin('biome'), ['check', '.']);
-run('types (tsc, strict)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
-run('types (tsc, isolated declarations for JSR)', bin('tsc'), [
+run('types (tsc, strict)', tsc, ['--noEmit', '-p', 'tsconfig.json']);
+run('types (tsc, isolated declarations for JSR)', tsc, [
   '--noEmit',
   '-p',
   'tsconfig.lib.json',
 ]);
-run('types of the adapters (isolated declarations)', bin('tsc'), [
+run('types of the adapters (isolated declarations)', tsc, [
   '--noEmit',
   '-p',
   'tsconfig.adapters.json',
 ]);
 if (run('build (tsup)', bin('tsup'), ['--silent'])) {
-  run('built .d.ts, used as a consumer would', bin('tsc'), ['-p', 'test/published/tsconfig.json']);
+  run('built .d.ts, used as a consumer would', tsc, ['-p', 'test/published/tsconfig.json']);
 }
 run(
   'unit and type tests (vitest, Node)',
@@ -70,7 +72,7 @@ run(
     },
   },
 );
-run('README examples type-check as written', bin('tsc'), [
+run('README examples type-check as written', tsc, [
   '--noEmit',
   '-p',
   'test/readme.tsconfig.json',
