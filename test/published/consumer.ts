@@ -2,6 +2,7 @@
 
 import type { DeliveryReceipt, Whizbang } from 'whizbang';
 import { defineCommand, defineEvent, defineReceptor, payload, whizbang } from 'whizbang';
+import { type PostgresDriver, postgresDriver } from 'whizbang/postgres';
 
 const Ping = defineCommand('Ping', payload<{ n: number }>());
 const Pinged = defineEvent('Pinged', payload<{ n: number }>());
@@ -18,3 +19,10 @@ export const result: Promise<{ kind: 'event'; type: 'Pinged'; data: { n: number 
   app.localInvoke(Ping({ n: 1 }));
 // @ts-expect-error a command no receptor handles does not compile
 app.send(Pinged({ n: 1 }));
+
+// the PostgreSQL entry's types stand alone: no @types/pg needed to use it
+export const server: Promise<PostgresDriver> = postgresDriver({
+  url: 'postgres://localhost/app',
+  schema: 'shop',
+});
+export const serverApp = server.then((driver) => whizbang().receptor(ping).build({ driver }));
