@@ -22,41 +22,13 @@ import {
   type RecordedEvent,
 } from '../../js/ledger.ts';
 import { checkPayload, whole } from '../payload.ts';
+import { allColumns, fromAllRow, fromStreamRow, streamColumns, Watchers } from '../rows.ts';
 import type { PgConnection, PgEngine } from './engine.ts';
 import type { SchemaNames } from './schema.ts';
 import type { PgStore } from './store.ts';
 import { checkText, jsonFor, MS } from './text.ts';
 
-const CAUSE = `nullif(correlation_id, message_id), nullif(causation_id, message_id)`;
-
-function recorded(
-  type: unknown,
-  data: unknown,
-  streamId: unknown,
-  version: unknown,
-  position: unknown,
-  tenant: unknown,
-  messageId: unknown,
-  correlationId: unknown,
-  causationId: unknown,
-  time: unknown,
-  metadata: unknown,
-): RecordedEvent {
-  return {
-    kind: 'event',
-    type: type as string,
-    data,
-    streamId: streamId as string,
-    version: Number(version),
-    position: Number(position),
-    tenant: (tenant ?? DEFAULT_TENANT) as string,
-    messageId: messageId as string,
-    correlationId: (correlationId ?? messageId) as string,
-    causationId: (causationId ?? messageId) as string,
-    timestamp: Number(time),
-    metadata: metadata ?? undefined,
-  } as RecordedEvent;
-}
+const asIs = (value: unknown): unknown => value; // JSONB arrives parsed
 
 function expectedCode(expected: ExpectedVersion): number {
   if (expected === 'any') return -1;
@@ -105,26 +77,16 @@ export function pgLedger(
   const maxPayload = options.maxPayloadBytes ?? 1024 * 1024;
   const APPEND = `SELECT ok, version, "position" FROM ${q}.whizbang_append($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb[], $10::jsonb[])`;
   const HEAD = `SELECT coalesce(max(position), 0) FROM ${q}.whizbang_events`;
-  const READ_STREAM = `SELECT position, version, type, message_id, ${CAUSE}, ${MS('created_at')}, data, metadata FROM ${q}.whizbang_events WHERE tenant = $1 AND stream_id = $2 AND version >= $3 AND version <= $4 ORDER BY version LIMIT $5`;
-  const ALL_COLUMNS = `position, nullif(tenant, '${DEFAULT_TENANT}'), stream_id, version, type, message_id, ${CAUSE}, ${MS('created_at')}, data, metadata`;
+  const READ_STREAM = `SELECT ${streamColumns(MS('created_at'))} FROM ${q}.whizbang_events WHERE tenant = $1 AND stream_id = $2 AND version >= $3 AND version <= $4 ORDER BY version LIMIT $5`;
+  const ALL_COLUMNS = allColumns(MS('created_at'));
 
-  const listeners = new Set<() => void>();
+  const listeners = new Watchers();
   let timer: ReturnType<typeof setInterval> | undefined;
   let unlisten: Promise<(() => Promise<void>) | undefined> | undefined;
   // the newest position watchers were told of; -1 until the first read of the head
   let seen = -1;
-  let scheduled = false;
   let closed = false;
-  const notify = (): void => {
-    scheduled = false;
-    for (const listener of listeners) listener();
-  };
-  const soon = (): void => {
-    if (!scheduled && listeners.size > 0) {
-      scheduled = true;
-      queueMicrotask(notify);
-    }
-  };
+  const soon = (): void => listeners.soon();
   const heard = (position: number): void => {
     if (position > seen) {
       seen = position;
@@ -252,8 +214,7 @@ export function pgLedger(
     const rows = await engine.query(READ_STREAM, [tenant, streamId, from, to, limit]);
     const events = new Array<RecordedEvent>(rows.length);
     for (let i = 0; i < rows.length; i++) {
-      const r = rows[i]!;
-      events[i] = recorded(r[2], r[7], streamId, r[1], r[0], tenant, r[3], r[4], r[5], r[6], r[8]);
+      events[i] = fromStreamRow(rows[i]!, streamId, tenant, asIs);
     }
     return events;
   };
@@ -283,8 +244,7 @@ export function pgLedger(
       );
       const events = new Array<RecordedEvent>(rows.length);
       for (let i = 0; i < rows.length; i++) {
-        const r = rows[i]!;
-        events[i] = recorded(r[4], r[9], r[2], r[3], r[0], r[1], r[5], r[6], r[7], r[8], r[10]);
+        events[i] = fromAllRow(rows[i]!, asIs);
       }
       return events;
     },

@@ -20,48 +20,14 @@ import {
 } from '../../js/ledger.ts';
 import { isThenable, type MaybePromise } from '../../js/maybe.ts';
 import { checkPayload, whole } from '../payload.ts';
+import { allColumns, fromAllRow, fromStreamRow, streamColumns, Watchers } from '../rows.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 import type { Gate } from './gate.ts';
 import type { SqliteStore } from './store.ts';
 
-/**
- * Read as arrays of values: a row object per event costs more than the event itself. A column whose
- * value the reader knows is not read (the tenant when it is the default, the stream in
- * `readStream`), and ids equal to the message id (the usual case) come back as NULL: every string
- * read is one more allocation.
- */
-const CAUSE = `nullif(correlation_id, message_id) AS correlation_id, nullif(causation_id, message_id) AS causation_id`;
-const STREAM_COLUMNS = `position, version, type, message_id, ${CAUSE}, time, data, metadata`;
-const ALL_COLUMNS = `position, nullif(tenant, '${DEFAULT_TENANT}') AS tenant, stream_id, version, type, message_id, ${CAUSE}, time, data, metadata`;
-
-function recorded(
-  type: unknown,
-  data: unknown,
-  streamId: unknown,
-  version: unknown,
-  position: unknown,
-  tenant: unknown,
-  messageId: unknown,
-  correlationId: unknown,
-  causationId: unknown,
-  time: unknown,
-  metadata: unknown,
-): RecordedEvent {
-  return {
-    kind: 'event',
-    type: type as string,
-    data: JSON.parse(data as string),
-    streamId: streamId as string,
-    version: Number(version),
-    position: Number(position),
-    tenant: (tenant ?? DEFAULT_TENANT) as string,
-    messageId: messageId as string,
-    correlationId: (correlationId ?? messageId) as string,
-    causationId: (causationId ?? messageId) as string,
-    timestamp: Number(time),
-    metadata: metadata === null ? undefined : JSON.parse(metadata as string),
-  } as RecordedEvent;
-}
+const parseText = (value: unknown): unknown => JSON.parse(value as string);
+const STREAM_COLUMNS = streamColumns('time');
+const ALL_COLUMNS = allColumns('time');
 
 /** The rows of a query as arrays, in select-list order (through `values` where the engine has it). */
 function valuesOf(statement: SqliteStatement, params: unknown[]): unknown[][] {
@@ -119,20 +85,10 @@ export function sqliteLedger(
   );
   const dataVersion = sql('PRAGMA data_version');
 
-  const listeners = new Set<() => void>();
+  const listeners = new Watchers();
   let timer: ReturnType<typeof setInterval> | undefined;
   let seen = 0;
-  let scheduled = false;
-  const notify = (): void => {
-    scheduled = false;
-    for (const listener of listeners) listener();
-  };
-  const soon = (): void => {
-    if (!scheduled && listeners.size > 0) {
-      scheduled = true;
-      queueMicrotask(notify);
-    }
-  };
+  const soon = (): void => listeners.soon();
   const poll = (): void => {
     const v = Number(dataVersion.get()?.data_version ?? 0);
     if (v !== seen) {
@@ -228,20 +184,7 @@ export function sqliteLedger(
       const rows = valuesOf(readStreamRows, [tenant, streamId, from, to, limit]);
       const events = new Array<RecordedEvent>(rows.length);
       for (let i = 0; i < rows.length; i++) {
-        const r = rows[i]!;
-        events[i] = recorded(
-          r[2],
-          r[7],
-          streamId,
-          r[1],
-          r[0],
-          tenant,
-          r[3],
-          r[4],
-          r[5],
-          r[6],
-          r[8],
-        );
+        events[i] = fromStreamRow(rows[i]!, streamId, tenant, parseText);
       }
       return events;
     },
@@ -266,8 +209,7 @@ export function sqliteLedger(
       );
       const events = new Array<RecordedEvent>(rows.length);
       for (let i = 0; i < rows.length; i++) {
-        const r = rows[i]!;
-        events[i] = recorded(r[4], r[9], r[2], r[3], r[0], r[1], r[5], r[6], r[7], r[8], r[10]);
+        events[i] = fromAllRow(rows[i]!, parseText);
       }
       return events;
     },

@@ -8,21 +8,13 @@ import {
   postgresRowLevelSecurity,
 } from '../../adapters/postgres/mod.ts';
 import { migrate, SCHEMA_VERSION, schemaNames } from '../../adapters/postgres/schema.ts';
-import {
-  accounts,
-  createBank,
-  Deposit,
-  GetBalance,
-  OpenAccount,
-  Transfer,
-  totals,
-} from '../../examples/bank/domain.ts';
 import { isConcurrencyError, isWhizbangError } from '../../js/errors.ts';
 import type { RecordedEvent } from '../../js/ledger.ts';
 import { runQuery } from '../../js/query.ts';
 import type { StoredModel } from '../../js/store.ts';
 import { caught } from '../conformance/helpers.ts';
 import { DATABASE_URL, postgresReachable } from '../support/services.ts';
+import { bankAcrossReopen } from './bank-scenario.ts';
 
 // What only a server proves: many connections at once, commits out of order, a connection killed
 // mid-transaction, LISTEN/NOTIFY across pools, tenants kept apart, migrations, lens SQL.
@@ -464,24 +456,6 @@ describe.skipIf(!up)('PostgreSQL lens queries in SQL', () => {
 describe.skipIf(!up)('the bank on PostgreSQL', () => {
   it('runs commands, cascades and perspectives, and keeps them for the next process', async () => {
     const { open } = place();
-    const bank = createBank({ driver: await open() });
-    await bank.send(OpenAccount({ accountId: 'a', owner: 'Ada', overdraftLimit: 10 }));
-    await bank.send(OpenAccount({ accountId: 'b', owner: 'Bob' }));
-    await bank.send(Deposit({ accountId: 'a', amount: 100 }));
-    await bank.send(Transfer({ transferId: 't1', from: 'a', to: 'b', amount: 60 }));
-    await bank.waitForPerspectives();
-    expect(await bank.lens(accounts).query({ orderBy: { accountId: 'asc' } })).toMatchObject([
-      { accountId: 'a', balance: 40 },
-      { accountId: 'b', balance: 60 },
-    ]);
-    await bank.close();
-
-    const again = createBank({ driver: await open() });
-    expect(await again.localInvoke(GetBalance({ accountId: 'a' }))).toBe(40);
-    await again.localInvokeAndSync(Deposit({ accountId: 'b', amount: 1 }));
-    expect(await again.lens(totals).get('bank')).toMatchObject({ deposited: 161 });
-    await again.rebuild(accounts);
-    expect(await again.lens(accounts).get('b')).toMatchObject({ balance: 61 });
-    await again.close();
+    await bankAcrossReopen(() => open());
   });
 });

@@ -1,12 +1,11 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   migratePostgres,
   type PostgresDriver,
   postgresDriver,
 } from '../../adapters/postgres/mod.ts';
 import { SCHEMA_VERSION } from '../../adapters/postgres/schema.ts';
-import { isWhizbangError } from '../../js/errors.ts';
 import { ledgerConformance } from '../conformance/ledger.ts';
 import { outboxConformance } from '../conformance/outbox.ts';
 import { storeConformance } from '../conformance/store.ts';

@@ -3,17 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
-import {
-  accounts,
-  createBank,
-  Deposit,
-  GetBalance,
-  OpenAccount,
-  Transfer,
-  totals,
-  transfers,
-} from '../../examples/bank/domain.ts';
+import { createBank, Deposit, OpenAccount } from '../../examples/bank/domain.ts';
 import { memoryTransport } from '../../js/mod.ts';
+import { bankAcrossReopen } from './bank-scenario.ts';
 
 // The whole runtime on a real SQLite file: what the memory driver does, the file does too.
 const dir = mkdtempSync(join(tmpdir(), 'whizbang-sqlite-app-'));
@@ -24,31 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('the bank on SQLite', () => {
   it('runs commands, cascades and perspectives, and keeps them across a reopen', async () => {
     const path = file();
-    const bank = createBank({ driver: sqliteDriver({ path }) });
-    await bank.send(OpenAccount({ accountId: 'a', owner: 'Ada', overdraftLimit: 10 }));
-    await bank.send(OpenAccount({ accountId: 'b', owner: 'Bob' }));
-    await bank.send(Deposit({ accountId: 'a', amount: 100 }));
-    await bank.send(Transfer({ transferId: 't1', from: 'a', to: 'b', amount: 60 }));
-    await bank.waitForPerspectives();
-    expect(await bank.lens(accounts).query({ orderBy: { accountId: 'asc' } })).toMatchObject([
-      { accountId: 'a', balance: 40 },
-      { accountId: 'b', balance: 60 },
-    ]);
-    expect(await bank.lens(transfers).get('t1')).toMatchObject({ status: 'completed' });
-    expect(await bank.lens(totals).get('bank')).toEqual({
-      accounts: 2,
-      deposited: 160,
-      withdrawn: 60,
-    });
-    await bank.close();
-
-    const again = createBank({ driver: sqliteDriver({ path }) });
-    expect(await again.localInvoke(GetBalance({ accountId: 'a' }))).toBe(40);
-    await again.localInvokeAndSync(Deposit({ accountId: 'b', amount: 1 }));
-    expect(await again.lens(totals).get('bank')).toMatchObject({ deposited: 161 }); // resumed from its checkpoint
-    await again.rebuild(accounts);
-    expect(await again.lens(accounts).get('b')).toMatchObject({ balance: 61 });
-    await again.close();
+    await bankAcrossReopen(() => sqliteDriver({ path }));
   });
 
   it('rolls back a refused command: nothing in the file', async () => {

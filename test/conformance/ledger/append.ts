@@ -190,9 +190,9 @@ export function appendSuite({ driver, options }: LedgerContext): void {
       expect(await ledger.readStream('s')).toEqual([]);
     });
 
-    it.runIf(!options.nulInText)(
-      'refuses U+0000 in a stream id, type or tenant with INVALID_ARGUMENT, writing nothing',
-      async () => {
+    // only a driver that cannot store U+0000 has this test
+    if (!options.nulInText) {
+      it('refuses U+0000 in a stream id, type or tenant with INVALID_ARGUMENT, writing nothing', async () => {
         const { ledger } = driver.current;
         for (const [stream, type, tenant] of [
           ['nul\0byte', 'T', undefined],
@@ -205,8 +205,8 @@ export function appendSuite({ driver, options }: LedgerContext): void {
           expect(isWhizbangError(error, 'INVALID_ARGUMENT')).toBe(true);
         }
         expect(await ledger.headPosition()).toBe(0);
-      },
-    );
+      });
+    }
 
     it('rejects an empty stream id with INVALID_ARGUMENT and writes nothing', async () => {
       const { ledger } = driver.current;
