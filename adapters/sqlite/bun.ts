@@ -30,6 +30,8 @@ export interface BunSqliteDatabase {
     run(...params: unknown[]): { changes: number | bigint };
     get(...params: unknown[]): unknown;
     all(...params: unknown[]): unknown[];
+    /** Rows as arrays (bun:sqlite has it since 1.0). */
+    values?(...params: unknown[]): unknown[][] | null;
   };
   close(): unknown;
   readonly filename: string;
@@ -66,13 +68,17 @@ export function fromBunSqlite(db: BunSqliteDatabase): SqliteDatabase {
     exec: (sql) => void db.exec(sql),
     prepare(sql): SqliteStatement {
       const statement = db.prepare(sql);
-      return {
+      const adapted: SqliteStatement = {
         run: (...params) => statement.run(...params),
         // bun:sqlite answers null for "no row"; the engine interface (like better-sqlite3) says undefined
         get: (...params) =>
           (statement.get(...params) ?? undefined) as Record<string, unknown> | undefined,
         all: (...params) => statement.all(...params) as Array<Record<string, unknown>>,
       };
+      // rows as arrays: no row object to build, nor an array made of it
+      if (typeof statement.values === 'function')
+        adapted.values = (...params) => statement.values!(...params) ?? [];
+      return adapted;
     },
     close: () => void db.close(),
   };

@@ -79,15 +79,15 @@ const utf8 = new TextDecoder();
  * that adds, per column that may hold text, the value's bytes when (and only when) it holds a NUL:
  * `octet_length <> length` is false for ASCII text without NUL, numbers and blobs, and `instr` then
  * settles it. The wrapper keeps the query's own order (SQLite runs the inner query as a
- * co-routine or flattens it, ORDER BY included). Rows come back as arrays and are built here,
- * which is faster on Deno than its own row objects. Returns undefined where no wrapper is needed
- * or possible (the plain statement is used then).
+ * co-routine or flattens it, ORDER BY included). Rows come back as arrays: `values` hands them on
+ * (the ledger's reads), `get` and `all` build row objects here, faster on Deno than its own.
+ * Returns undefined where no wrapper is needed or possible (the plain statement is used then).
  */
 function fullTextReader(
   db: NodeSqliteDatabaseSync,
   sql: string,
   plain: NodeSqliteStatementSync,
-): Pick<SqliteStatement, 'get' | 'all'> | undefined {
+): Required<Pick<SqliteStatement, 'get' | 'all' | 'values'>> | undefined {
   if (!RETURNS_ROWS.test(sql) || plain.columns === undefined) return undefined;
   const columns = plain.columns();
   const names = columns.map((c) => c.name);
@@ -121,12 +121,26 @@ function fullTextReader(
     }
     return row;
   };
+  /** The row as the query's own values: the whole text put in place, the extra columns cut. */
+  const toValues = (values: unknown[]): unknown[] => {
+    for (let j = 0; j < text.length; j++) {
+      const full = values[n + j];
+      if (full != null) values[text[j]!] = utf8.decode(full as Uint8Array);
+    }
+    values.length = n;
+    return values;
+  };
   return {
     get(...params) {
       const values = wrapped.get(...params) as unknown[] | undefined;
       return values === undefined ? undefined : toRow(values);
     },
     all: (...params) => (wrapped.all(...params) as unknown[][]).map(toRow),
+    values(...params) {
+      const rows = wrapped.all(...params) as unknown[][];
+      for (let i = 0; i < rows.length; i++) toValues(rows[i]!);
+      return rows;
+    },
   };
 }
 
@@ -138,12 +152,11 @@ export function fromNodeSqlite(db: NodeSqliteDatabaseSync, name?: string): Sqlit
     prepare(sql): SqliteStatement {
       const plain = db.prepare(sql);
       const reader = fullTextReader(db, sql, plain);
+      if (reader !== undefined) return { run: (...params) => plain.run(...params), ...reader };
       return {
         run: (...params) => plain.run(...params),
-        get:
-          reader?.get ??
-          ((...params) => plain.get(...params) as Record<string, unknown> | undefined),
-        all: reader?.all ?? ((...params) => plain.all(...params) as Array<Record<string, unknown>>),
+        get: (...params) => plain.get(...params) as Record<string, unknown> | undefined,
+        all: (...params) => plain.all(...params) as Array<Record<string, unknown>>,
       };
     },
     close: () => void db.close(),

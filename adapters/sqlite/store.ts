@@ -95,13 +95,28 @@ export function sqliteStore(db: SqliteDatabase, gate: Gate): SqliteStore {
   // rebuild or a batch that moves one model many times writes its row once, and reads it back
   // from here instead of parsing it again. Every read on this connection sees them, as it would
   // see the rows; a rollback drops them.
-  const pending = new Map<string, { readonly perspective: string; readonly row: StoredModel }>();
-  const keyOf = (perspective: string, tenant: string, id: string): string =>
-    `${perspective.length}:${perspective}${tenant.length}:${tenant}${id}`;
+  // By perspective, tenant and id: no key string to build (and hash) for each event.
+  const pending = new Map<string, Map<string, Map<string, StoredModel>>>();
   const flush = (): void => {
     if (pending.size === 0) return;
-    for (const { perspective, row } of pending.values()) upsert(perspective, row);
+    for (const [perspective, tenants] of pending) {
+      for (const models of tenants.values())
+        for (const row of models.values()) upsert(perspective, row);
+    }
     pending.clear();
+  };
+  const hold = (perspective: string, row: StoredModel): void => {
+    let tenants = pending.get(perspective);
+    if (tenants === undefined) {
+      tenants = new Map();
+      pending.set(perspective, tenants);
+    }
+    let models = tenants.get(row.tenant);
+    if (models === undefined) {
+      models = new Map();
+      tenants.set(row.tenant, models);
+    }
+    models.set(row.id, row);
   };
   gate.hook({
     beforeCommit: flush,
@@ -111,8 +126,8 @@ export function sqliteStore(db: SqliteDatabase, gate: Gate): SqliteStore {
   });
   const get = (perspective: string, tenant: string, id: string): StoredModel | undefined => {
     if (pending.size > 0) {
-      const written = pending.get(keyOf(perspective, tenant, id));
-      if (written !== undefined) return written.row;
+      const written = pending.get(perspective)?.get(tenant)?.get(id);
+      if (written !== undefined) return written;
     }
     return read(perspective, tenant, id);
   };
@@ -150,11 +165,11 @@ export function sqliteStore(db: SqliteDatabase, gate: Gate): SqliteStore {
   const writer: StoreWriter = {
     get,
     put(perspective, row) {
-      if (gate.open) pending.set(keyOf(perspective, row.tenant, row.id), { perspective, row });
+      if (gate.open) hold(perspective, row);
       else upsert(perspective, row);
     },
     delete(perspective, tenant, id) {
-      if (pending.size > 0) pending.delete(keyOf(perspective, tenant, id));
+      if (pending.size > 0) pending.get(perspective)?.get(tenant)?.delete(id);
       sql('DELETE FROM whizbang_models WHERE perspective = ? AND tenant = ? AND id = ?').run(
         perspective,
         tenant,

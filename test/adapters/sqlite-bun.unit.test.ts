@@ -18,6 +18,23 @@ describe('sqlite on bun:sqlite', () => {
     driver.close();
   });
 
+  it('reads rows as arrays in select-list order, and none for a statement without rows', () => {
+    const driver = fresh();
+    const db = driver.database;
+    db.exec('CREATE TABLE whizbang_probe (k INTEGER PRIMARY KEY, t TEXT, b BLOB)');
+    const insert = db.prepare('INSERT INTO whizbang_probe (k, t, b) VALUES (?, ?, ?)');
+    insert.run(1, 'a\u0000b', new Uint8Array([0, 1]));
+    insert.run(2, null, null);
+    expect(insert.values?.(3, 'c', null)).toEqual([]);
+    const rows = db.prepare('SELECT t, k, b FROM whizbang_probe ORDER BY k').values?.();
+    expect(rows).toEqual([
+      ['a\u0000b', 1, new Uint8Array([0, 1])],
+      [null, 2, null],
+      ['c', 3, null],
+    ]);
+    driver.close();
+  });
+
   it('counts the rows a statement changed', () => {
     const driver = fresh();
     const insert = driver.database.prepare(

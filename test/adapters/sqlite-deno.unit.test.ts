@@ -27,6 +27,12 @@ describe('sqlite on node:sqlite (Deno)', () => {
       t: 'a\u0000b',
     });
     expect(db.prepare('SELECT t FROM whizbang_probe WHERE k = ?').get(99)).toBeUndefined();
+    // rows as arrays (the ledger's reads) are whole too, with only the query's own columns
+    const values = db.prepare('SELECT k, t, b, x FROM whizbang_probe ORDER BY k DESC').values?.();
+    expect(values?.map((row) => row.length)).toEqual([4, 4, 4, 4, 4, 4]);
+    expect(values?.map((row) => row[1])).toEqual([null, ...[...odd].reverse()]);
+    expect(values?.map((row) => row[3])).toEqual([42, ...[...odd].reverse()]);
+    expect(values?.[1]?.[2]).toEqual(new Uint8Array([0, 1, 4]));
     driver.close();
   });
 

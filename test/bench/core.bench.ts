@@ -18,7 +18,7 @@ import {
   evolveAccount,
   initialAccount,
 } from './bank.ts';
-import type { BenchEntry } from './run.ts';
+import type { BenchEntry } from './harness.ts';
 
 // A handler with a little real work: price an order of 10 lines with a discount rule.
 const Quote = defineCommand(

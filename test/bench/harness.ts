@@ -1,8 +1,19 @@
 /**
  * The benchmark contract: each figure is measured with its baseline in the same run, interleaved,
- * a warm-up first, the median of several rounds; one JSON line per figure on stdout, a readable
- * line on stderr.
+ * a warm-up first, the median of several rounds; one JSON line per figure on stdout, with the
+ * runtime it ran on, and a readable line on stderr.
  */
+
+/** A runtime a benchmark can run on. */
+export type Runtime = 'node' | 'bun' | 'deno';
+
+/** A benchmark by name; the spec is made lazily, so unselected ones cost nothing. */
+export interface BenchEntry {
+  readonly name: string;
+  /** Where it runs (default Node only); `npm run bench` runs it once on each, in its own process. */
+  readonly runtimes?: readonly Runtime[];
+  readonly make: () => Promise<BenchSpec> | BenchSpec;
+}
 
 /** One measured side: runs `ops` operations and returns how many it did (for rate units). */
 export type Work = (ops: number) => Promise<number> | number;
@@ -44,7 +55,7 @@ export interface BenchResult {
 }
 
 /** The runtime this process is. */
-export function runtimeName(): string {
+export function runtimeName(): Runtime {
   const g = globalThis as { Deno?: unknown; Bun?: unknown };
   if (g.Bun !== undefined) return 'bun';
   if (g.Deno !== undefined) return 'deno';
@@ -107,7 +118,7 @@ export async function measure(spec: BenchSpec): Promise<BenchResult> {
         ? '  goal met'
         : '  GOAL NOT MET';
   console.error(
-    `${spec.name.padEnd(34)} ${String(value).padStart(10)} ${spec.unit.padEnd(10)}` +
+    `${`${spec.name} (${result.runtime})`.padEnd(34)} ${String(value).padStart(10)} ${spec.unit.padEnd(10)}` +
       (spec.baseline
         ? ` vs ${String(baseValue).padStart(10)} (${spec.baseline.name})  ratio ${result.ratio}`
         : '') +
@@ -115,4 +126,27 @@ export async function measure(spec: BenchSpec): Promise<BenchResult> {
       verdict,
   );
   return result;
+}
+
+/**
+ * The command line of a bundle: `--list` prints `<name> <runtime,…>` per benchmark; otherwise runs
+ * every benchmark whose name starts with the first argument (or is it, with `--exact`).
+ */
+export async function runBenches(all: readonly BenchEntry[]): Promise<void> {
+  const prefix = process.argv[2] ?? '';
+  if (prefix === '--list') {
+    for (const entry of all) console.log(`${entry.name} ${(entry.runtimes ?? ['node']).join()}`);
+    return;
+  }
+  let count = 0;
+  for (const entry of all) {
+    if (process.argv[3] === '--exact' ? entry.name !== prefix : !entry.name.startsWith(prefix))
+      continue;
+    count++;
+    await measure(await entry.make());
+  }
+  if (count === 0) {
+    console.error(`No benchmark name starts with "${prefix}".`);
+    process.exitCode = 1;
+  }
 }

@@ -2,7 +2,7 @@
 
 import type { WireEnvelope } from '../../js/mod.ts';
 import { defineCommand, memoryTransport, payload, whizbang } from '../../js/mod.ts';
-import type { BenchEntry } from './run.ts';
+import type { BenchEntry } from './harness.ts';
 
 const Notify = defineCommand('Notify', payload<{ userId: string; text: string }>());
 

@@ -8,7 +8,7 @@ import {
   wrap,
 } from 'cockatiel';
 import { defineCommand, defineReceptor, payload, retry, timeout, whizbang } from '../../js/mod.ts';
-import type { BenchEntry } from './run.ts';
+import type { BenchEntry } from './harness.ts';
 
 const Quote = defineCommand('Quote', payload<{ lines: Array<{ price: number; qty: number }> }>());
 const quote = (c: { data: { lines: Array<{ price: number; qty: number }> } }): number => {

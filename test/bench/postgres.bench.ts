@@ -12,8 +12,7 @@ import pg from 'pg';
 import { type PostgresDriver, postgresDriver } from '../../adapters/postgres/mod.ts';
 import type { NewEvent } from '../../js/mod.ts';
 import { ACCOUNTS } from './bank.ts';
-import type { Side } from './harness.ts';
-import type { BenchEntry } from './run.ts';
+import type { BenchEntry, Side } from './harness.ts';
 
 const URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TENANT = 'default';

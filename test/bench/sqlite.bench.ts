@@ -1,42 +1,25 @@
 /**
- * Benchmarks of the SQLite driver (better-sqlite3 on Node) on real files in a temporary folder,
- * against raw better-sqlite3 doing the same rows and against Emmett's SQLite event store.
- * Every file uses the driver's settings: WAL, `synchronous = NORMAL`.
+ * Benchmarks of the SQLite driver on real files in a temporary folder, on the runtime they run on
+ * (Node, Bun, Deno), against that runtime's raw SQLite (better-sqlite3, bun:sqlite, node:sqlite)
+ * doing the same rows. Every file uses the driver's settings: WAL, `synchronous = NORMAL`. The
+ * comparisons with Emmett, on Node only, are in `sqlite-emmett.bench.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  getSQLiteEventStore,
-  type SQLiteConnection,
-  type SQLiteEventStore,
-  sqliteConnection,
-} from '@event-driven-io/emmett-sqlite';
-import type BetterSqlite3 from 'better-sqlite3';
-import { type SqliteDriver, sqliteDriver } from '../../adapters/sqlite/mod.ts';
+import type { SqliteDriver } from '../../adapters/sqlite/mod.ts';
 import type { NewEvent } from '../../js/mod.ts';
 import { whizbang } from '../../js/mod.ts';
 import { ACCOUNTS, type AccountState, balances, evolveAccount, initialAccount } from './bank.ts';
-import type { BenchEntry } from './run.ts';
+import type { BenchEntry, Runtime, Side } from './harness.ts';
+import {
+  type BenchEngine,
+  benchEngine,
+  freshPath,
+  type RawDatabase,
+  remove,
+} from './sqlite-engine.ts';
 
-const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
-
-let folder: string | undefined;
-let files = 0;
-/** A new file name in this process's temporary folder (removed when the process exits). */
-function freshPath(label: string): string {
-  if (folder === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'whizbang-bench-sqlite-'));
-    folder = dir;
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
-  return join(folder, `${label}-${++files}.db`);
-}
-function remove(path: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
-}
+/** Every runtime with a SQLite the driver has an entry for. */
+const EVERYWHERE: readonly Runtime[] = ['node', 'bun', 'deno'];
 
 const TENANT = 'default';
 const STREAMS = ACCOUNTS.map((a) => `account-${a}`);
@@ -45,42 +28,24 @@ const INSERT_EVENT = `INSERT INTO whizbang_events (position, tenant, stream_id, 
 const COLUMNS =
   'position, tenant, stream_id, version, type, message_id, correlation_id, causation_id, time, data, metadata';
 
-/** A raw better-sqlite3 connection on a file with the driver's schema and settings. */
-function rawDatabase(path: string): BetterSqlite3.Database {
-  sqliteDriver({ path }).close(); // the same tables and indexes as the driver's
-  const db = new Database(path);
-  db.pragma('busy_timeout = 5000');
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  return db;
-}
-
-/** Emmett's SQLite store on one connection of its own, with the same durability settings. */
-async function emmettStore(
-  path: string,
-): Promise<{ store: SQLiteEventStore; connection: SQLiteConnection }> {
-  const connection = sqliteConnection({ fileName: path });
-  await connection.command('PRAGMA synchronous = NORMAL');
-  const store = getSQLiteEventStore({
-    fileName: path,
-    connectionOptions: { singleton: true, connection },
-  });
-  await store.schema.migrate();
-  return { store, connection };
+/** A raw connection of the runtime's library on a file with the driver's schema and settings. */
+function rawDatabase(engine: BenchEngine, path: string): RawDatabase {
+  engine.driver({ path }).close(); // the same tables and indexes as the driver's
+  return engine.raw(path);
 }
 
 /** The raw side of the append benchmarks: `per` rows per `BEGIN IMMEDIATE` transaction. */
-function rawAppender(per: number) {
-  let db: BetterSqlite3.Database | undefined;
+function rawAppender(engine: BenchEngine, per: number): Omit<Side, 'name'> {
+  let db: RawDatabase | undefined;
   let path = '';
   return {
     setup: () => {
       path = freshPath('raw');
-      db = rawDatabase(path);
+      db = rawDatabase(engine, path);
     },
     run: (n: number): number => {
       const insert = db!.prepare(INSERT_EVENT);
-      const append = db!.transaction((stream: string, accountId: string, from: number) => {
+      const append = db!.immediate((stream: string, accountId: string, from: number) => {
         const time = Date.now();
         for (let j = 1; j <= per; j++) {
           const id = randomUUID();
@@ -102,7 +67,7 @@ function rawAppender(per: number) {
       const versions = new Array<number>(ACCOUNTS.length).fill(0);
       for (let i = 0; i < n / per; i++) {
         const a = i % ACCOUNTS.length;
-        append.immediate(STREAMS[a]!, ACCOUNTS[a]!, versions[a]!);
+        append(STREAMS[a]!, ACCOUNTS[a]!, versions[a]!);
         versions[a]! += per;
       }
       return n;
@@ -115,13 +80,13 @@ function rawAppender(per: number) {
 }
 
 /** The Whizbang side of the append benchmarks: `per` events per append, with the expected version. */
-function ledgerAppender(per: number) {
+export function ledgerAppender(engine: BenchEngine, per: number): Omit<Side, 'name'> {
   let driver: SqliteDriver | undefined;
   let path = '';
   return {
     setup: () => {
       path = freshPath('whizbang');
-      driver = sqliteDriver({ path });
+      driver = engine.driver({ path });
     },
     run: (n: number): number => {
       const ledger = driver!.ledger;
@@ -145,7 +110,20 @@ function ledgerAppender(per: number) {
 }
 
 /** One file with a 1 000-event stream `big`, for the read benchmarks. */
-const BIG = 1000;
+export const BIG = 1000;
+
+/** Reads the stream `big` `n` times through the driver, each event's data read. */
+export function readBig(driver: SqliteDriver, n: number): number {
+  let count = 0;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    for (const e of driver.ledger.readStream('big')) {
+      sum += (e.data as { amount: number }).amount;
+      count++;
+    }
+  }
+  return sum > 0 ? count : 0;
+}
 
 /**
  * Events in the rebuild file: deposits over 1 000 accounts, 100 per append to one account. 800 000,
@@ -158,91 +136,59 @@ const REBUILD_PER = 100;
 export const benches: BenchEntry[] = [
   {
     name: 'sqlite.append.1',
-    make: () => ({
-      name: 'sqlite.append.1',
-      unit: 'events/s',
-      goal: 0.7,
-      ops: 20_000,
-      subject: {
-        name: 'sqliteLedger.append, 1 event, expected version, 1 000 streams (file, WAL)',
-        ...ledgerAppender(1),
-      },
-      baseline: {
-        name: 'raw better-sqlite3: the same row (same columns, JSON) in its own IMMEDIATE transaction',
-        ...rawAppender(1),
-      },
-    }),
-  },
-  {
-    name: 'sqlite.append.1.emmett',
+    runtimes: EVERYWHERE,
     make: () => {
-      let emmett: { store: SQLiteEventStore; connection: SQLiteConnection } | undefined;
-      let path = '';
+      const engine = benchEngine();
       return {
-        name: 'sqlite.append.1.emmett',
+        name: 'sqlite.append.1',
         unit: 'events/s',
-        goal: 15,
-        ops: 3_000,
+        goal: 0.7,
+        ops: 20_000,
         subject: {
           name: 'sqliteLedger.append, 1 event, expected version, 1 000 streams (file, WAL)',
-          ...ledgerAppender(1),
+          ...ledgerAppender(engine, 1),
         },
         baseline: {
-          name: 'Emmett 0.42.4 SQLite appendToStream, 1 event, expected version (one sqlite3 connection, WAL, synchronous=NORMAL like the driver)',
-          setup: async () => {
-            path = freshPath('emmett');
-            emmett = await emmettStore(path);
-          },
-          run: async (n) => {
-            const store = emmett!.store;
-            const versions = new Array<bigint>(ACCOUNTS.length).fill(0n);
-            for (let i = 0; i < n; i++) {
-              const a = i % ACCOUNTS.length;
-              await store.appendToStream(
-                STREAMS[a]!,
-                [{ type: 'Deposited', data: { accountId: ACCOUNTS[a]!, amount: 1 } }],
-                { expectedStreamVersion: versions[a]! },
-              );
-              versions[a]!++;
-            }
-            return n;
-          },
-          teardown: () => {
-            emmett!.connection.close();
-            remove(path);
-          },
+          name: `raw ${engine.library}: the same row (same columns, JSON) in its own IMMEDIATE transaction`,
+          ...rawAppender(engine, 1),
         },
       };
     },
   },
   {
     name: 'sqlite.append.batch100',
-    make: () => ({
-      name: 'sqlite.append.batch100',
-      unit: 'events/s',
-      goal: 0.8,
-      ops: 100_000,
-      subject: {
-        name: 'sqliteLedger.append, 100 events, expected version, 1 000 streams (file, WAL)',
-        ...ledgerAppender(100),
-      },
-      baseline: {
-        name: 'raw better-sqlite3: the same 100 rows in one IMMEDIATE transaction',
-        ...rawAppender(100),
-      },
-    }),
+    runtimes: EVERYWHERE,
+    make: () => {
+      const engine = benchEngine();
+      return {
+        name: 'sqlite.append.batch100',
+        unit: 'events/s',
+        goal: 0.8,
+        ops: 100_000,
+        subject: {
+          name: 'sqliteLedger.append, 100 events, expected version, 1 000 streams (file, WAL)',
+          ...ledgerAppender(engine, 100),
+        },
+        baseline: {
+          name: `raw ${engine.library}: the same 100 rows in one IMMEDIATE transaction`,
+          ...rawAppender(engine, 100),
+        },
+      };
+    },
   },
   {
     name: 'sqlite.readStream',
+    runtimes: EVERYWHERE,
     make: () => {
+      const engine = benchEngine();
       const path = freshPath('read');
-      const driver = sqliteDriver({ path });
+      const driver = engine.driver({ path });
       for (let i = 0; i < BIG; i++) {
         driver.ledger.append('big', [
           { type: 'Deposited', data: { accountId: 'x', amount: i + 1 } },
         ]);
       }
-      const db = new Database(path, { readonly: true });
+      const db = engine.raw(path);
       const select = db.prepare(
         `SELECT ${COLUMNS} FROM whizbang_events WHERE tenant = ? AND stream_id = ? ORDER BY version`,
       );
@@ -253,20 +199,10 @@ export const benches: BenchEntry[] = [
         ops: 300,
         subject: {
           name: 'sqliteLedger.readStream of a 1 000-event stream, decoded to events, each read',
-          run: (n) => {
-            let count = 0;
-            let sum = 0;
-            for (let i = 0; i < n; i++) {
-              for (const e of driver.ledger.readStream('big')) {
-                sum += (e.data as { amount: number }).amount;
-                count++;
-              }
-            }
-            return sum > 0 ? count : 0;
-          },
+          run: (n) => readBig(driver, n),
         },
         baseline: {
-          name: 'raw better-sqlite3: SELECT of the same rows, all columns, as row objects (its default) + JSON.parse of each payload',
+          name: `raw ${engine.library}: SELECT of the same rows, all columns, as row objects (its default) + JSON.parse of each payload`,
           run: (n) => {
             let count = 0;
             let sum = 0;
@@ -289,62 +225,12 @@ export const benches: BenchEntry[] = [
     },
   },
   {
-    name: 'sqlite.readStream.emmett',
-    make: async () => {
-      const path = freshPath('read');
-      const driver = sqliteDriver({ path });
-      const emmettPath = freshPath('emmett-read');
-      const { store } = await emmettStore(emmettPath);
-      for (let i = 0; i < BIG; i++) {
-        const event = { type: 'Deposited', data: { accountId: 'x', amount: i + 1 } };
-        driver.ledger.append('big', [event]);
-        await store.appendToStream('big', [event]);
-      }
-      return {
-        name: 'sqlite.readStream.emmett',
-        unit: 'events/s',
-        goal: 4,
-        ops: 100,
-        subject: {
-          name: 'sqliteLedger.readStream of a 1 000-event stream, decoded to events, each read',
-          run: (n) => {
-            let count = 0;
-            let sum = 0;
-            for (let i = 0; i < n; i++) {
-              for (const e of driver.ledger.readStream('big')) {
-                sum += (e.data as { amount: number }).amount;
-                count++;
-              }
-            }
-            return sum > 0 ? count : 0;
-          },
-        },
-        baseline: {
-          name: 'Emmett 0.42.4 SQLite readStream of the same stream (one sqlite3 connection)',
-          run: async (n) => {
-            let count = 0;
-            let sum = 0;
-            for (let i = 0; i < n; i++) {
-              const { events } = await store.readStream<{
-                type: 'Deposited';
-                data: { accountId: string; amount: number };
-              }>('big');
-              for (const e of events) {
-                sum += e.data.amount;
-                count++;
-              }
-            }
-            return sum > 0 ? count : 0;
-          },
-        },
-      };
-    },
-  },
-  {
     name: 'sqlite.rebuild',
+    runtimes: EVERYWHERE,
     make: async () => {
+      const engine = benchEngine();
       const path = freshPath('rebuild');
-      const driver = sqliteDriver({ path });
+      const driver = engine.driver({ path });
       const start = performance.now();
       // the file is written without waiting for the disk (setup only), then as the driver runs
       driver.database.exec('PRAGMA synchronous = OFF');
@@ -362,9 +248,7 @@ export const benches: BenchEntry[] = [
         `sqlite.rebuild: wrote ${REBUILD_EVENTS} events (${REBUILD_PER} per append, ${ACCOUNTS.length} accounts) in ${Math.round(performance.now() - start)} ms`,
       );
       const app = whizbang('bench').perspective(balances).build({ driver });
-      const db = new Database(path);
-      db.pragma('busy_timeout = 5000');
-      db.pragma('synchronous = NORMAL');
+      const db = engine.raw(path);
       const page = db.prepare(
         `SELECT ${COLUMNS} FROM whizbang_events WHERE position > ? ORDER BY position LIMIT 1000`,
       );
@@ -387,7 +271,7 @@ export const benches: BenchEntry[] = [
           },
         },
         baseline: {
-          name: `raw better-sqlite3: SELECT the same rows (all columns, row objects) 1 000 at a time, JSON.parse, the same evolve into a Map, then write the 1 000 models (${REBUILD_EVENTS} events, not 1 000 000, to stay within ~60 s)`,
+          name: `raw ${engine.library}: SELECT the same rows (all columns, row objects) 1 000 at a time, JSON.parse, the same evolve into a Map, then write the 1 000 models (${REBUILD_EVENTS} events, not 1 000 000, to stay within ~60 s)`,
           run: (n) => {
             for (let i = 0; i < n; i++) {
               const models = new Map<
@@ -420,7 +304,7 @@ export const benches: BenchEntry[] = [
                 }
                 after = rows[rows.length - 1]!.position;
               }
-              db.transaction(() => {
+              db.immediate(() => {
                 clear.run('raw');
                 for (const [id, m] of models) {
                   put.run(
@@ -433,7 +317,7 @@ export const benches: BenchEntry[] = [
                     m.time,
                   );
                 }
-              }).immediate();
+              })();
             }
             return n * REBUILD_EVENTS;
           },

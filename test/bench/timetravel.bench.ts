@@ -2,7 +2,7 @@
 import type { MemoryLedger, NewEvent } from '../../js/mod.ts';
 import { memoryLedger, timeTravel } from '../../js/mod.ts';
 import { ACCOUNTS, balances } from './bank.ts';
-import type { BenchEntry } from './run.ts';
+import type { BenchEntry } from './harness.ts';
 
 /** Events in the ledger: deposits round-robin over 1 000 accounts. */
 const EVENTS = 1_000_000;

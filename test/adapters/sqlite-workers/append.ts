@@ -4,13 +4,14 @@
  * transaction an inline write: a `tally` model per stream, the `tally` checkpoint and one outbox
  * record. After each append returns it prints `ack <run> <seq> <stream> <version> <position> <count>`.
  *
- * Usage: node --import tsx append.ts <path> <run>
+ * Usage: append.ts <path> <run> on Node, Bun or Deno (see harness.ts)
  */
-import { sqliteDriver } from '../../../adapters/sqlite/mod.ts';
+
 import type { RecordedEvent } from '../../../js/ledger.ts';
 import type { StoreWriter } from '../../../js/store.ts';
+import { sqliteDriver } from './engine.ts';
 import { STREAMS } from './inspect.ts';
-import { args, fail, say } from './io.ts';
+import { args, fail, ready, say } from './io.ts';
 
 const [path, run] = args(2) as [string, string];
 
@@ -58,7 +59,7 @@ try {
     versions.set(stream, version);
     say(`start ${stream} ${version}`);
   }
-  say('ready');
+  ready();
   for (let seq = 0; seq < 1_000_000; seq++) {
     const stream = STREAMS[seq % STREAMS.length]!;
     const count = 1 + Math.floor(Math.random() * 4);

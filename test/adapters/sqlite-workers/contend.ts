@@ -2,21 +2,21 @@
  * One of several processes racing on one stream as a command handler would: load the stream,
  * decide (a pause of up to a millisecond, in which the other process may append), append with the
  * version it loaded, and on a ConcurrencyError count a loss and try again, until it has won `wins`
- * appends. Prints `ready`,
- * waits for `go`, then prints `done <json>` with what it won and how each loss looked.
+ * appends. Prints `ready <runtime>`, waits for `go`, then prints `done <json>` with what it won and
+ * how each loss looked.
  *
- * Usage: node --import tsx contend.ts <path> <stream> <name> <wins>
+ * Usage: contend.ts <path> <stream> <name> <wins> on Node, Bun or Deno (see harness.ts)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sqliteDriver } from '../../../adapters/sqlite/mod.ts';
 import { isConcurrencyError } from '../../../js/errors.ts';
-import { args, fail, say, waitForGo } from './io.ts';
+import { sqliteDriver } from './engine.ts';
+import { args, fail, ready, say, waitForGo } from './io.ts';
 
 const [path, stream, name, target] = args(4) as [string, string, string, string];
 const goal = Number(target);
 try {
   const driver = sqliteDriver({ path });
-  say('ready');
+  ready();
   await waitForGo();
   const won: number[] = [];
   const losses = { count: 0, codes: new Set<string>(), names: new Set<string>(), misreported: 0 };

@@ -1,12 +1,62 @@
 /**
  * The parent side of the SQLite reliability tests: starts a worker of this folder as a real
- * `node --import tsx` process, collects its stdout lines, and waits on them with a deadline.
+ * process of Node (`node --import tsx`), Bun or Deno, collects its stdout lines, and waits on them
+ * with a deadline. Bun and Deno are the binaries of their npm packages, as test/runtimes uses them.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const live = new Set<ChildProcess>();
+
+/** A runtime a worker can run on; each opens files with its own SQLite entry (see engine.ts). */
+export type Engine = 'node' | 'bun' | 'deno';
+
+const binary = (name: string): string => {
+  const local = join(root, 'node_modules', '.bin', name);
+  return existsSync(local) ? local : name;
+};
+
+const versions = new Map<Engine, string | undefined>();
+
+/** Why `engine` cannot run here (its binary is missing or does not start), or undefined. */
+export function missingEngine(engine: Engine): string | undefined {
+  if (engine === 'node') return undefined;
+  if (!versions.has(engine)) {
+    const r = spawnSync(binary(engine), ['--version'], { encoding: 'utf8', timeout: 30_000 });
+    versions.set(
+      engine,
+      r.status === 0
+        ? undefined
+        : `${engine} does not run here (${binary(engine)} --version: ${r.error?.message ?? `exit ${r.status}`}); npm ci installs it`,
+    );
+  }
+  return versions.get(engine);
+}
+
+/**
+ * The command that runs `file` on `engine`. Deno may read and write `dir` (where the test's files
+ * are) and nothing else: no config, lockfile or network; node:sqlite needs no other flag.
+ */
+function command(engine: Engine, file: string, dir: string): string[] {
+  if (engine === 'bun') return [binary('bun'), '--no-install', '--no-env-file', file];
+  if (engine === 'deno') {
+    return [
+      binary('deno'),
+      'run',
+      '--no-config',
+      '--no-lock',
+      '--no-remote',
+      '--no-prompt',
+      `--allow-read=${dir}`,
+      `--allow-write=${dir}`,
+      file,
+    ];
+  }
+  return [process.execPath, '--import', 'tsx', file];
+}
 
 /** How a worker ended. */
 export interface Exit {
@@ -24,17 +74,34 @@ export interface Worker {
   until(check: () => boolean, what: string, timeoutMs?: number): Promise<void>;
   /** Waits for a line starting with `prefix` and returns it. */
   line(prefix: string, timeoutMs?: number): Promise<string>;
+  /** Waits for `ready <runtime>` and fails unless the worker runs on the runtime it was started for. */
+  ready(): Promise<void>;
   send(line: string): void;
   kill(): void;
   /** The lines, stderr and exit, for a failure message. */
   describe(): string;
 }
 
+/** Where and how a worker runs. */
+export interface WorkerOptions {
+  /** The runtime (default node). */
+  readonly engine?: Engine;
+  /** The folder of the files it opens: the only one Deno may read and write. */
+  readonly dir: string;
+}
+
 /** Starts `sqlite-workers/<script>.ts` with `args`. */
-export function startWorker(script: string, args: readonly string[]): Worker {
+export function startWorker(
+  script: string,
+  args: readonly string[],
+  { engine = 'node', dir }: WorkerOptions,
+): Worker {
   const file = fileURLToPath(new URL(`./${script}.ts`, import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+  const [cmd, ...flags] = command(engine, file, dir);
+  const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
+  const child = spawn(cmd!, [...flags, ...args], {
     cwd: root,
+    env,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   live.add(child);
@@ -56,6 +123,9 @@ export function startWorker(script: string, args: readonly string[]): Worker {
     stderr += chunk;
   });
   child.stdin.on('error', () => {}); // writing to a killed worker is not the test's failure
+  child.on('error', (error) => {
+    stderr += `could not start ${cmd}: ${error.message}`;
+  });
   const exit = new Promise<Exit>((resolve) => {
     child.on('close', (code, signal) => {
       live.delete(child);
@@ -65,7 +135,7 @@ export function startWorker(script: string, args: readonly string[]): Worker {
     });
   });
   const describe = (): string =>
-    `worker ${script} ${args.join(' ')}: exit ${JSON.stringify(ended ?? 'running')}, ` +
+    `${engine} worker ${script} ${args.join(' ')}: exit ${JSON.stringify(ended ?? 'running')}, ` +
     `last lines ${JSON.stringify(lines.slice(-5))}, stderr ${JSON.stringify(stderr.slice(-2000))}`;
   const until = (check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> =>
     new Promise<void>((resolve, reject) => {
@@ -87,14 +157,20 @@ export function startWorker(script: string, args: readonly string[]): Worker {
       checks.add(attempt);
       attempt();
     });
+  const line = async (prefix: string, timeoutMs?: number): Promise<string> => {
+    const found = (): string | undefined => lines.find((l) => l.startsWith(prefix));
+    await until(() => found() !== undefined, `a line "${prefix}…"`, timeoutMs);
+    return found()!;
+  };
   return {
     lines,
     exit,
     until,
-    async line(prefix: string, timeoutMs?: number): Promise<string> {
-      const found = (): string | undefined => lines.find((l) => l.startsWith(prefix));
-      await until(() => found() !== undefined, `a line "${prefix}…"`, timeoutMs);
-      return found()!;
+    line,
+    async ready(): Promise<void> {
+      const said = await line('ready');
+      if (said !== `ready ${engine}`)
+        throw new Error(`started for ${engine}, it says "${said}". ${describe()}`);
     },
     send: (line) => void child.stdin.write(`${line}\n`),
     kill: () => void child.kill('SIGKILL'),

@@ -1,12 +1,21 @@
 /**
- * The child side of the SQLite reliability tests: one line per fact on stdout (synchronous on a
- * pipe, so a line the parent read was written before the next statement ran), `go` on stdin, and
- * an exit when the parent goes away or the child runs too long, so no worker outlives its test.
+ * The child side of the SQLite reliability tests, the same on Node, Bun and Deno: one line per fact
+ * on stdout, written after the fact (so what the parent read holds for the file), `go` on stdin,
+ * and an exit when the parent goes away or the child runs too long, so no worker outlives its test.
  */
+
+/** The runtime this worker is. */
+export const runtime: 'node' | 'bun' | 'deno' =
+  'Bun' in globalThis ? 'bun' : 'Deno' in globalThis ? 'deno' : 'node';
 
 /** Writes one line to stdout. */
 export function say(line: string): void {
   process.stdout.write(`${line}\n`);
+}
+
+/** Says `ready <runtime>`: the worker is set up, and the parent can check where it runs. */
+export function ready(): void {
+  say(`ready ${runtime}`);
 }
 
 /** Reports an unexpected failure as an `error` line and exits non-zero. */

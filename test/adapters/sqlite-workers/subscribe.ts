@@ -1,15 +1,15 @@
 /**
  * Subscribes from position 1 and prints `event <position> <stream> <version> <messageId>` for each
- * event delivered. Prints `ready` once caught up with the head it found, then relies on the
- * ledger's `watch` alone. After `expected` events it waits a little for any extra delivery, prints
- * `done` and exits.
+ * event delivered. Prints `ready <runtime>` once caught up with the head it found, then relies on
+ * the ledger's `watch` alone. After `expected` events it waits a little for any extra delivery,
+ * prints `done` and exits.
  *
- * Usage: node --import tsx subscribe.ts <path> <expected>
+ * Usage: subscribe.ts <path> <expected> on Node, Bun or Deno (see harness.ts)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sqliteDriver } from '../../../adapters/sqlite/mod.ts';
 import { subscribe } from '../../../js/subscription.ts';
-import { args, fail, say } from './io.ts';
+import { sqliteDriver } from './engine.ts';
+import { args, fail, ready, say } from './io.ts';
 
 const [path, total] = args(2) as [string, string];
 try {
@@ -24,7 +24,7 @@ try {
     { from: 1, batchSize: 7, onError: fail },
   );
   await sub.waitFor();
-  say('ready');
+  ready();
   for (let i = 0; seen < Number(total); i++) {
     if (i > 30_000) fail(`saw ${seen} of ${total} events`);
     await sleep(1);

@@ -2,16 +2,16 @@
  * Writes `count` events to two streams of its own, in batches of 1–3, pausing `pauseMs` between
  * appends so a watcher in another process sees them arrive over time. Prints `done <position>`.
  *
- * Usage: node --import tsx write.ts <path> <name> <count> <pauseMs>
+ * Usage: write.ts <path> <name> <count> <pauseMs> on Node, Bun or Deno (see harness.ts)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sqliteDriver } from '../../../adapters/sqlite/mod.ts';
-import { args, fail, say, waitForGo } from './io.ts';
+import { sqliteDriver } from './engine.ts';
+import { args, fail, ready, say, waitForGo } from './io.ts';
 
 const [path, name, total, pause] = args(4) as [string, string, string, string];
 try {
   const driver = sqliteDriver({ path });
-  say('ready');
+  ready();
   await waitForGo();
   let position = 0;
   for (let written = 0, i = 0; written < Number(total); i++) {

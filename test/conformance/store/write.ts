@@ -54,6 +54,22 @@ export function writeSuite(driver: DriverBox): void {
       expect(seen).toEqual({ ...row, version: 99 });
     });
 
+    it('a row put and deleted in one transaction is gone, and only that row', async () => {
+      const { store } = driver.current;
+      const keep = [account('twin'), account('twin', {}, 'acme'), account('other')];
+      const seen = await store.transaction(async (tx) => {
+        for (const row of keep) await tx.put(P, row);
+        await tx.put('other', account('twin', {}, 'acme'));
+        const before = await tx.get('other', 'acme', 'twin');
+        await tx.delete('other', 'acme', 'twin');
+        return { before, after: await tx.get('other', 'acme', 'twin') };
+      });
+      expect(seen.before).toMatchObject({ id: 'twin', tenant: 'acme' });
+      expect(seen.after).toBeUndefined();
+      expect(await store.get('other', 'acme', 'twin')).toBeUndefined();
+      for (const row of keep) expect(await store.get(P, row.tenant, row.id)).toEqual(row);
+    });
+
     it('keeps perspectives and tenants apart', async () => {
       const { store } = driver.current;
       await store.transaction(async (tx) => {
