@@ -6,7 +6,7 @@
  * `PRAGMA data_version`, polled only while someone watches.
  */
 import { DEFAULT_TENANT } from '../../js/envelope.ts';
-import { invalidArgument, WhizbangError } from '../../js/errors.ts';
+import { invalidArgument } from '../../js/errors.ts';
 import { uuidv7 } from '../../js/ids.ts';
 import {
   type AppendOptions,
@@ -20,6 +20,7 @@ import {
   type RecordedEvent,
 } from '../../js/ledger.ts';
 import { isThenable, type MaybePromise } from '../../js/maybe.ts';
+import { encodePayload, MAX_PAYLOAD_BYTES } from '../../js/payload.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 import type { Gate } from './gate.ts';
 import type { SqliteStore } from './store.ts';
@@ -70,24 +71,6 @@ function valuesOf(statement: SqliteStatement, params: unknown[]): unknown[][] {
     : statement.all(...params).map((row) => Object.values(row));
 }
 
-/** Bytes of `text` as UTF-8 (as SQLite stores it); a lone surrogate counts as U+FFFD would. */
-function utf8Length(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) bytes += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 2; // a pair: 2 units, 4 bytes
-        i++;
-      } else bytes += 2;
-    } else bytes += 2;
-  }
-  return bytes;
-}
-
 function whole(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 0)
@@ -120,7 +103,7 @@ export function sqliteLedger(
   options: SqliteLedgerOptions = {},
 ): SqliteLedger {
   const pollMs = options.pollMs ?? 25;
-  const maxPayload = options.maxPayloadBytes ?? 1024 * 1024;
+  const maxPayload = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
   const cache = new Map<string, SqliteStatement>();
   const sql = (text: string): SqliteStatement => {
     let s = cache.get(text);
@@ -175,30 +158,19 @@ export function sqliteLedger(
     const tenant = opts.tenant ?? DEFAULT_TENANT;
     const expected = opts.expectedVersion === undefined ? 'any' : opts.expectedVersion;
     // encode before the transaction: bad input is refused with nothing begun
-    const rows = events.map((e) => {
-      const data = JSON.stringify(e.data ?? null);
-      const metadata = e.metadata === undefined ? null : JSON.stringify(e.metadata);
-      // a UTF-16 unit is at most 3 bytes of UTF-8: only a payload that could be over is counted
-      const units = data.length + (metadata?.length ?? 0);
-      const bytes = units * 3 <= maxPayload ? units : utf8Length(data) + utf8Length(metadata ?? '');
-      if (bytes > maxPayload) {
-        throw new WhizbangError(
-          'INVALID_ARGUMENT',
-          `An event of type "${e.type}" for stream "${streamId}" is ${bytes} bytes as JSON, over the ${maxPayload}-byte limit. Store large content elsewhere and reference it; nothing was written.`,
-        );
-      }
-      return { e, data, metadata };
-    });
+    const payloads = events.map((e) => encodePayload(streamId, e, maxPayload));
     return gate.run(() => {
       const version = Number(versionOf.get(tenant, streamId)?.version ?? 0);
       checkExpectedVersion(streamId, expected, version);
-      if (rows.length === 0)
+      if (events.length === 0)
         return { streamId, version, position: Number(head.get()?.p ?? 0), events: [] };
       const now = Date.now();
       const recorded: RecordedEvent[] = [];
       let position = 0;
       let v = version;
-      for (const { e, data, metadata } of rows) {
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
+        const { data, metadata } = payloads[i]!;
         v++;
         const messageId = e.messageId ?? uuidv7(now);
         const correlationId = e.correlationId ?? messageId;
