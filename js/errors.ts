@@ -23,7 +23,8 @@ export type ErrorCode =
   | 'TIMEOUT'
   | 'CIRCUIT_OPEN'
   | 'DUPLICATE_MESSAGE'
-  | 'CLOSED';
+  | 'CLOSED'
+  | 'STORAGE_QUOTA';
 
 /** Base class of every error Whizbang throws. */
 export class WhizbangError extends Error {
