@@ -8,6 +8,7 @@ export default defineConfig({
     // one entry per runtime engine, built to dist/sqlite/<runtime>.js
     'sqlite/bun': 'adapters/sqlite/bun.ts',
     'sqlite/deno': 'adapters/sqlite/deno.ts',
+    indexeddb: 'adapters/indexeddb/mod.ts',
   },
   // runtime modules of the adapters stay imports: the host provides them
   external: [/^node:/, /^bun:/],

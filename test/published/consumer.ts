@@ -18,3 +18,12 @@ export const result: Promise<{ kind: 'event'; type: 'Pinged'; data: { n: number 
   app.localInvoke(Ping({ n: 1 }));
 // @ts-expect-error a command no receptor handles does not compile
 app.send(Pinged({ n: 1 }));
+
+import type { IndexedDbDriver, StorageReport } from 'whizbang/indexeddb';
+import { indexedDbDriver } from 'whizbang/indexeddb';
+
+export const browserDriver: Promise<IndexedDbDriver> = indexedDbDriver({
+  name: 'shop',
+  durability: 'strict',
+});
+export const report: Promise<StorageReport> = browserDriver.then((d) => d.storage());
