@@ -1,11 +1,16 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
+import { bankOnIndexedDb } from './indexeddb-app.ts';
 import { indexedDbSuite } from './indexeddb-suite.ts';
 
-// The IndexedDB suite on fake-indexeddb, passed in as the driver's factory (no globals touched).
-// test/browser/ runs the same suite in Chromium on the real IndexedDB.
+// The IndexedDB suite and the bank on fake-indexeddb, passed in as the driver's factory (no
+// globals touched). test/browser/ runs the same in Chromium on the real IndexedDB.
+const indexedDB = new IDBFactory();
 let n = 0;
-indexedDbSuite('indexeddb (fake-indexeddb)', {
-  indexedDB: new IDBFactory(),
-  IDBKeyRange,
-  freshName: () => `test-${++n}`,
-});
+const freshName = () => `test-${++n}`;
+indexedDbSuite('indexeddb (fake-indexeddb)', { indexedDB, IDBKeyRange, freshName });
+bankOnIndexedDb(
+  'indexeddb (fake-indexeddb)',
+  (name) => indexedDbDriver({ name, indexedDB, IDBKeyRange }),
+  freshName,
+);

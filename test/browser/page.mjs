@@ -3,6 +3,8 @@
  * test/runtimes, run on Chromium's own IndexedDB, its results handed to the Node side; and
  * the scenario steps that the Node side drives across reloads and tabs.
  */
+import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
+import { bankOnIndexedDb } from '../adapters/indexeddb-app.ts';
 import { indexedDbSuite } from '../adapters/indexeddb-suite.ts';
 import { finishCollection, startCollection } from '../runtimes/collect.mjs';
 import { recordUnhandled, runSuite } from '../runtimes/execute.mjs';
@@ -16,12 +18,10 @@ addEventListener('error', (event) => recordUnhandled(event.error ?? event.messag
 async function run() {
   const prefix = `suite-${Date.now()}`;
   let n = 0;
+  const freshName = () => `${prefix}-${++n}`;
   startCollection();
-  indexedDbSuite('indexeddb (Chromium)', {
-    indexedDB,
-    IDBKeyRange,
-    freshName: () => `${prefix}-${++n}`,
-  });
+  indexedDbSuite('indexeddb (Chromium)', { indexedDB, IDBKeyRange, freshName });
+  bankOnIndexedDb('indexeddb (Chromium)', (name) => indexedDbDriver({ name }), freshName);
   const root = finishCollection();
   const results = [];
   await runSuite(root, (r) => {
