@@ -1,9 +1,9 @@
 /**
  * Commit notifications between tabs. IndexedDB tells no one when another connection commits, so
- * after each commit the ledger posts the new head on a BroadcastChannel named for the database;
- * every other tab (and worker) of the origin with the database open hears it and wakes its
- * watchers, which read what is new by position. No polling; a lost or repeated notice costs one
- * read and cannot make a subscription skip or repeat an event.
+ * after each commit the ledger posts the new head and the stream it moved on a BroadcastChannel
+ * named for the database; every other tab (and worker) of the origin with the database open
+ * hears it and wakes its watchers, which read what is new by position. No polling; a lost or
+ * repeated notice costs one read and cannot make a subscription skip or repeat an event.
  */
 
 /** The channel a database's commits are announced on. */
@@ -20,9 +20,24 @@ interface Channel {
 
 type ChannelConstructor = new (name: string) => Channel;
 
+/** What a tab posts after a commit. */
+interface Notice {
+  readonly head: number;
+  /** The streams the commit moved (their keys in the ledger's memory of versions). */
+  readonly streams: readonly string[];
+}
+
+const isNotice = (data: unknown): data is Notice =>
+  typeof data === 'object' &&
+  data !== null &&
+  Number.isSafeInteger((data as Notice).head) &&
+  Array.isArray((data as Notice).streams) &&
+  (data as Notice).streams.every((s) => typeof s === 'string');
+
 /** Local watchers plus the channel to other tabs. */
 export class Notifier {
   readonly #listeners = new Set<() => void>();
+  #remote: ((head: number, streams: readonly string[]) => void) | undefined;
   readonly #name: string;
   readonly #Channel: ChannelConstructor | undefined;
   #channel: Channel | undefined;
@@ -45,10 +60,17 @@ export class Notifier {
     };
   }
 
+  /** Hears, before any watcher, the head and the streams another tab's commit moved. */
+  onRemote(listener: (head: number, streams: readonly string[]) => void): void {
+    this.#remote = listener;
+    this.#open();
+  }
+
   /** After a commit of this connection: wake local watchers and tell the other tabs. */
-  committed(head: number): void {
+  committed(head: number, stream: string): void {
     this.#soon();
-    this.#open()?.postMessage({ head });
+    const notice: Notice = { head, streams: [stream] };
+    this.#open()?.postMessage(notice);
   }
 
   close(): void {
@@ -71,7 +93,10 @@ export class Notifier {
     if (this.#channel !== undefined || this.#closed || this.#Channel === undefined)
       return this.#channel;
     const channel = new this.#Channel(this.#name);
-    channel.onmessage = () => this.#soon();
+    channel.onmessage = (event) => {
+      if (isNotice(event.data)) this.#remote?.(event.data.head, event.data.streams);
+      this.#soon();
+    };
     channel.unref?.(); // Node: an open channel must not keep the process alive
     this.#channel = channel;
     return channel;

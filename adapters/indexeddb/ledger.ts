@@ -1,9 +1,16 @@
 /**
- * The IndexedDB ledger. An append is one read-write transaction: it reads the head position and
- * the stream's version, checks the expected version, adds the events and runs the inline work
- * (perspectives, outbox, inbox) in the same transaction. IndexedDB runs read-write transactions
- * over the same stores one after another, across tabs too, so two tabs appending to one stream
- * with the same expected version cannot both win. Reads are read-only transactions over indexes.
+ * The IndexedDB ledger. An append is one read-write transaction: it adds the events, checks the
+ * expected version and runs the inline work (perspectives, outbox, inbox) in the same
+ * transaction. IndexedDB runs read-write transactions over the same stores one after another,
+ * across tabs too, so two tabs appending to one stream with the same expected version cannot
+ * both win.
+ *
+ * Reading the head position and the stream's version costs requests as dear as the write; so the
+ * ledger remembers the last head and versions it saw and, when they settle the append, adds at
+ * once. Positions are the key and versions a unique index, and neither is ever removed
+ * (compaction keeps the record), so the first add lands only if the log and the stream are still
+ * where they were seen; if another tab moved them, the add fails, nothing is kept, and the append
+ * runs again reading them first.
  */
 import { DEFAULT_TENANT } from '../../js/envelope.ts';
 import { invalidArgument } from '../../js/errors.ts';
@@ -13,6 +20,7 @@ import {
   type AppendResult,
   checkExpectedVersion,
   checkStreamId,
+  type ExpectedVersion,
   type Ledger,
   type NewEvent,
   type ReadAllOptions,
@@ -51,6 +59,8 @@ const EVENTS = [STORES.events];
 const APPEND_WITH_WORK = [STORES.events, ...WRITER_STORES];
 /** An IndexedDB `count` may not exceed 2^32 - 1; beyond that, no limit is the same. */
 const MAX_COUNT = 2 ** 32 - 1;
+/** How many streams' versions the ledger remembers. */
+const REMEMBERED = 10_000;
 
 function whole(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -60,6 +70,47 @@ function whole(name: string, value: number | undefined, fallback: number): numbe
 }
 
 const count = (limit: number): number | undefined => (limit >= MAX_COUNT ? undefined : limit);
+
+/** A stream's key in the memory of versions (and in the notices to other tabs). */
+export const streamKey = (tenant: string, streamId: string): string =>
+  `${tenant.length}:${tenant}${streamId}`;
+
+/**
+ * The version to add after without reading it first, or undefined when it must be read: the
+ * version seen last, when it satisfies `expected`, and 0 for a stream expected to be new.
+ */
+function assumed(expected: ExpectedVersion, seen: number | undefined): number | undefined {
+  if (typeof expected === 'number') {
+    if (!Number.isSafeInteger(expected) || expected < 0) return undefined; // refused by the check
+    return seen === expected || (seen === undefined && expected === 0) ? expected : undefined;
+  }
+  if (expected === 'any') return seen;
+  if (expected === 'no_stream') return seen === undefined || seen === 0 ? 0 : undefined;
+  if (expected === 'stream_exists') return seen !== undefined && seen > 0 ? seen : undefined;
+  return undefined;
+}
+
+/**
+ * Reads a key range in pages of `limit` records until `limit` live events are found (compacted
+ * records are skipped); `next` gives the range after the last record of a page.
+ */
+async function collect(
+  source: IDBObjectStore | IDBIndex,
+  range: IDBKeyRange,
+  limit: number,
+  next: (last: EventRecord) => IDBKeyRange | undefined,
+): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  let page: IDBKeyRange | undefined = range;
+  while (page !== undefined) {
+    const want = limit - events.length;
+    const records = (await read(source.getAll(page, count(want)))) as EventRecord[];
+    toRecordedAll(records, events);
+    if (events.length >= limit || records.length < want || records.length === 0) break;
+    page = next(records[records.length - 1]!);
+  }
+  return events;
+}
 
 /** Creates the ledger over an open connection; `notifier` hears of every commit. */
 export function indexedDbLedger(
@@ -72,6 +123,143 @@ export function indexedDbLedger(
   // every key of a stream sorts between [tenant, streamId] and [tenant, streamId, []]
   const streamKeys = (tenant: string, streamId: string): IDBKeyRange =>
     keys.bound([tenant, streamId], [tenant, streamId, []]);
+
+  // the last head and versions seen: never ahead of the database, as both only grow
+  let head: number | undefined;
+  const sawHead = (position: number): void => {
+    if (head === undefined || position > head) head = position;
+  };
+  const seen = new Map<string, number>();
+  const saw = (key: string, version: number): void => {
+    const known = seen.get(key);
+    if (known !== undefined && known >= version) return;
+    if (known === undefined && seen.size >= REMEMBERED) seen.delete(seen.keys().next().value!);
+    seen.set(key, version);
+  };
+  notifier.onRemote((position, streams) => {
+    sawHead(position);
+    for (const key of streams) seen.delete(key); // another tab moved them
+  });
+
+  /**
+   * One attempt at an append, adding after version `from` of the stream and position `at` of the
+   * log when they are given (as seen last), reading them first otherwise. `stale()` tells that
+   * the attempt failed because what was seen was behind.
+   */
+  const attempt = (
+    streamId: string,
+    tenant: string,
+    expected: ExpectedVersion,
+    events: readonly NewEvent[],
+    payloads: readonly EncodedPayload[],
+    work: AppendOptions['inTransaction'],
+    from: number | undefined,
+    at: number | undefined,
+  ): { readonly done: Promise<AppendResult>; readonly stale: () => boolean } => {
+    const t = connection.write(work === undefined ? EVENTS : APPEND_WITH_WORK);
+    const n = events.length;
+    const guessed = n > 0 && (from !== undefined || at !== undefined);
+    let result: AppendResult | undefined;
+    let stale = false;
+
+    const add = (version: number, position: number): void => {
+      const now = Date.now();
+      const store = t.store(STORES.events);
+      const recorded = new Array<RecordedEvent>(n);
+      for (let i = 0; i < n; i++) {
+        const e = events[i]!;
+        const { data, metadata } = payloads[i]!;
+        const messageId = e.messageId ?? uuidv7(now);
+        const record: EventRecord = {
+          position: position + i + 1,
+          tenant,
+          streamId,
+          version: version + i + 1,
+          type: e.type,
+          messageId,
+          correlationId: e.correlationId ?? messageId,
+          causationId: e.causationId ?? messageId,
+          timestamp: e.timestamp ?? now,
+          data,
+          ...(metadata === null ? {} : { metadata }),
+        };
+        recorded[i] = {
+          kind: 'event',
+          type: e.type,
+          data: e.data,
+          streamId,
+          version: record.version,
+          position: record.position,
+          tenant,
+          messageId,
+          correlationId: record.correlationId,
+          causationId: record.causationId,
+          timestamp: record.timestamp,
+          metadata: e.metadata,
+        } as RecordedEvent;
+        if (i > 0 || !guessed) t.call(() => store.add(record));
+        else {
+          // the first add is the test of what was seen: a taken position or version means behind
+          t.call(
+            () => store.add(record),
+            () => run(),
+            (error) => {
+              stale = error?.name === 'ConstraintError';
+            },
+          );
+        }
+      }
+      result = { streamId, version: version + n, position: position + n, events: recorded };
+      // the inline work runs once the events are known to land (never for a stale attempt)
+      const run = (): void => {
+        if (work === undefined) return;
+        const done = work(recorded, writerOf(t));
+        if (isThenable(done)) t.hold(done);
+      };
+      if (!guessed) run();
+    };
+
+    let version = n === 0 || from === undefined ? -1 : from;
+    let position = n === 0 || at === undefined ? -1 : at;
+    const decide = (): void => {
+      if (version < 0 || position < 0) return;
+      checkExpectedVersion(streamId, expected, version);
+      if (n === 0) result = { streamId, version, position, events: [] };
+      else add(version, position);
+    };
+    if (version < 0) {
+      t.call(
+        (tx) =>
+          tx
+            .objectStore(STORES.events)
+            .index(INDEXES.stream)
+            .openKeyCursor(streamKeys(tenant, streamId), 'prev'),
+        (cursor) => {
+          version = cursor === null ? 0 : ((cursor.key as [string, string, number])[2] ?? 0);
+          decide();
+        },
+      );
+    }
+    if (position < 0) {
+      t.call(
+        (tx) => tx.objectStore(STORES.events).openKeyCursor(null, 'prev'),
+        (cursor) => {
+          position = cursor === null ? 0 : (cursor.primaryKey as number);
+          decide();
+        },
+      );
+    }
+    if (version >= 0 && position >= 0) decide();
+    const done = t.finish(() => {
+      const appended = result!;
+      const key = streamKey(tenant, streamId);
+      saw(key, appended.version);
+      sawHead(appended.position);
+      if (appended.events.length > 0) notifier.committed(appended.position, key);
+      return appended;
+    });
+    return { done, stale: () => stale };
+  };
 
   const append = (
     streamId: string,
@@ -87,86 +275,15 @@ export function indexedDbLedger(
       for (let i = 0; i < events.length; i++)
         payloads[i] = encodePayload(streamId, events[i]!, maxPayload);
       const work = opts.inTransaction;
-      const t = connection.write(work === undefined ? EVENTS : APPEND_WITH_WORK);
-      let head = -1;
-      let version = -1;
-      let result: AppendResult | undefined;
-      // both reads go out at once; whichever answers last writes
-      const decide = (): void => {
-        if (head < 0 || version < 0) return;
-        checkExpectedVersion(streamId, expected, version);
-        if (events.length === 0) {
-          result = { streamId, version, position: head, events: [] };
-          return;
-        }
-        const now = Date.now();
-        const store = t.store(STORES.events);
-        const recorded = new Array<RecordedEvent>(events.length);
-        for (let i = 0; i < events.length; i++) {
-          const e = events[i]!;
-          const { data, metadata } = payloads[i]!;
-          const messageId = e.messageId ?? uuidv7(now);
-          const record: EventRecord = {
-            position: head + i + 1,
-            tenant,
-            streamId,
-            version: version + i + 1,
-            type: e.type,
-            messageId,
-            correlationId: e.correlationId ?? messageId,
-            causationId: e.causationId ?? messageId,
-            timestamp: e.timestamp ?? now,
-            data,
-            ...(metadata === null ? {} : { metadata }),
-          };
-          t.call(() => store.add(record));
-          recorded[i] = {
-            kind: 'event',
-            type: e.type,
-            data: e.data,
-            streamId,
-            version: record.version,
-            position: record.position,
-            tenant,
-            messageId,
-            correlationId: record.correlationId,
-            causationId: record.causationId,
-            timestamp: record.timestamp,
-            metadata: e.metadata,
-          } as RecordedEvent;
-        }
-        result = {
-          streamId,
-          version: version + events.length,
-          position: head + events.length,
-          events: recorded,
-        };
-        if (work === undefined) return;
-        const done = work(recorded, writerOf(t));
-        if (isThenable(done)) t.hold(done);
-      };
-      t.call(
-        (tx) => tx.objectStore(STORES.events).openKeyCursor(null, 'prev'),
-        (cursor) => {
-          head = cursor === null ? 0 : (cursor.primaryKey as number);
-          decide();
-        },
-      );
-      t.call(
-        (tx) =>
-          tx
-            .objectStore(STORES.events)
-            .index(INDEXES.stream)
-            .openKeyCursor(streamKeys(tenant, streamId), 'prev'),
-        (cursor) => {
-          version = cursor === null ? 0 : ((cursor.key as [string, string, number])[2] ?? 0);
-          decide();
-        },
-      );
-      return t.finish(() => {
-        const done = result!;
-        if (done.events.length > 0) notifier.committed(done.position);
-        return done;
+      const key = streamKey(tenant, streamId);
+      const from = assumed(expected, seen.get(key));
+      const first = attempt(streamId, tenant, expected, events, payloads, work, from, head);
+      return first.done.catch((error: unknown) => {
+        if (!first.stale()) throw error;
+        seen.delete(key);
+        head = undefined;
+        return attempt(streamId, tenant, expected, events, payloads, work, undefined, undefined)
+          .done;
       });
     } catch (error) {
       return Promise.reject(error);
@@ -184,8 +301,19 @@ export function indexedDbLedger(
     if (limit === 0 || from > to) return [];
     const tenant = opts.tenant ?? DEFAULT_TENANT;
     const index = connection.read(STORES.events).objectStore(STORES.events).index(INDEXES.stream);
-    const range = keys.bound([tenant, streamId, from], [tenant, streamId, to]);
-    return toRecordedAll(await read(index.getAll(range, count(limit))));
+    const events = await collect(
+      index,
+      keys.bound([tenant, streamId, from], [tenant, streamId, to]),
+      limit,
+      (last) =>
+        last.version < to
+          ? keys.bound([tenant, streamId, last.version + 1], [tenant, streamId, to])
+          : undefined,
+    );
+    // read to the end of the stream: its version now, which only grows from here
+    if (events.length > 0 && opts.to === undefined && events.length < limit)
+      saw(streamKey(tenant, streamId), events[events.length - 1]!.version);
+    return events;
   };
 
   /** Events of some types (and maybe a tenant), merged by position, at most `limit`. */
@@ -200,17 +328,19 @@ export function indexedDbLedger(
     const runs = await Promise.all(
       [...new Set(types)].map((type) => {
         const range = keys.bound([type, from], [type, to]);
-        if (tenant === undefined) return read(index.getAll(range, count(limit)));
+        const after = (last: EventRecord): IDBKeyRange | undefined =>
+          last.position < to ? keys.bound([type, last.position + 1], [type, to]) : undefined;
+        if (tenant === undefined) return collect(index, range, limit, after);
         // the tenant is filtered as the cursor walks: each run needs at most `limit` matches
-        return new Promise<EventRecord[]>((resolve, reject) => {
+        return new Promise<RecordedEvent[]>((resolve, reject) => {
           const found: EventRecord[] = [];
           const request = index.openCursor(range);
           request.onsuccess = () => {
             const cursor = request.result;
-            if (cursor === null) return resolve(found);
+            if (cursor === null) return resolve(toRecordedAll(found));
             const record = cursor.value as EventRecord;
-            if (record.tenant === tenant) found.push(record);
-            if (found.length >= limit) return resolve(found);
+            if (record.tenant === tenant && record.compacted !== true) found.push(record);
+            if (found.length >= limit) return resolve(toRecordedAll(found));
             cursor.continue();
           };
           request.onerror = () => reject(request.error);
@@ -219,7 +349,7 @@ export function indexedDbLedger(
     );
     const merged =
       runs.length === 1 ? runs[0]! : runs.flat().sort((a, b) => a.position - b.position);
-    return toRecordedAll(merged.length > limit ? merged.slice(0, limit) : merged);
+    return merged.length > limit ? merged.slice(0, limit) : merged;
   };
 
   const readAll = async (opts: ReadAllOptions = {}): Promise<RecordedEvent[]> => {
@@ -230,13 +360,18 @@ export function indexedDbLedger(
     if (limit === 0 || from > to || (types !== undefined && types.length === 0)) return [];
     if (types !== undefined) return readTypes(types, from, to, limit, tenant);
     const events = connection.read(STORES.events).objectStore(STORES.events);
-    const request =
-      tenant === undefined
-        ? events.getAll(keys.bound(from, to), count(limit))
-        : events
-            .index(INDEXES.tenant)
-            .getAll(keys.bound([tenant, from], [tenant, to]), count(limit));
-    return toRecordedAll(await read(request));
+    if (tenant === undefined) {
+      return collect(events, keys.bound(from, to), limit, (last) =>
+        last.position < to ? keys.bound(last.position + 1, to) : undefined,
+      );
+    }
+    return collect(
+      events.index(INDEXES.tenant),
+      keys.bound([tenant, from], [tenant, to]),
+      limit,
+      (last) =>
+        last.position < to ? keys.bound([tenant, last.position + 1], [tenant, to]) : undefined,
+    );
   };
 
   return {
@@ -248,16 +383,19 @@ export function indexedDbLedger(
       opts: { readonly tenant?: string } = {},
     ): Promise<number> {
       checkStreamId(streamId);
+      const tenant = opts.tenant ?? DEFAULT_TENANT;
       const index = connection.read(STORES.events).objectStore(STORES.events).index(INDEXES.stream);
-      const cursor = await read(
-        index.openKeyCursor(streamKeys(opts.tenant ?? DEFAULT_TENANT, streamId), 'prev'),
-      );
-      return cursor === null ? 0 : ((cursor.key as [string, string, number])[2] ?? 0);
+      const cursor = await read(index.openKeyCursor(streamKeys(tenant, streamId), 'prev'));
+      const version = cursor === null ? 0 : ((cursor.key as [string, string, number])[2] ?? 0);
+      saw(streamKey(tenant, streamId), version);
+      return version;
     },
     async headPosition(): Promise<number> {
       const events = connection.read(STORES.events).objectStore(STORES.events);
       const cursor = await read(events.openKeyCursor(null, 'prev'));
-      return cursor === null ? 0 : (cursor.primaryKey as number);
+      const position = cursor === null ? 0 : (cursor.primaryKey as number);
+      sawHead(position);
+      return position;
     },
     watch: (listener: () => void): (() => void) => notifier.watch(listener),
   };

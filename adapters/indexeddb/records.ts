@@ -1,7 +1,8 @@
 /**
  * Records as they sit in the object stores, and their conversions. An event keeps its payload
  * as JSON text (as the SQLite driver does): the size limit is measured on it, and what is read
- * back is what any other driver would return.
+ * back is what any other driver would return. Compaction leaves an event's record in place
+ * without its payload (`compacted`): positions and versions are never free to be taken again.
  */
 import type { RecordedEvent } from '../../js/ledger.ts';
 import type { StoredModel } from '../../js/store.ts';
@@ -17,10 +18,12 @@ export interface EventRecord {
   readonly correlationId: string;
   readonly causationId: string;
   readonly timestamp: number;
-  /** The data as JSON text. */
-  readonly data: string;
+  /** The data as JSON text; absent once compacted. */
+  readonly data?: string;
   /** The metadata as JSON text; absent when the event has none. */
   readonly metadata?: string;
+  /** Set when compaction dropped the payload: readers skip the record. */
+  readonly compacted?: true;
 }
 
 /** A read model in the `perspectives` store. */
@@ -33,7 +36,7 @@ export function toRecorded(r: EventRecord): RecordedEvent {
   return {
     kind: 'event',
     type: r.type,
-    data: JSON.parse(r.data),
+    data: JSON.parse(r.data!),
     streamId: r.streamId,
     version: r.version,
     position: r.position,
@@ -46,11 +49,16 @@ export function toRecorded(r: EventRecord): RecordedEvent {
   } as RecordedEvent;
 }
 
-/** Events from records, in the order given. */
-export function toRecordedAll(records: readonly EventRecord[]): RecordedEvent[] {
-  const events = new Array<RecordedEvent>(records.length);
-  for (let i = 0; i < records.length; i++) events[i] = toRecorded(records[i]!);
-  return events;
+/** Events from records, in the order given, appended to `into`; compacted ones are skipped. */
+export function toRecordedAll(
+  records: readonly EventRecord[],
+  into: RecordedEvent[] = [],
+): RecordedEvent[] {
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    if (r.compacted !== true) into.push(toRecorded(r));
+  }
+  return into;
 }
 
 /** The stored model a record holds (without its perspective name). */

@@ -1,8 +1,10 @@
 /**
  * Storage pressure: how much the database holds (the browser's estimate for the whole site, and
  * a count per store), and compaction that gives space back. Compaction only drops what the app
- * says it can do without: inbox entries older than a time, and the start of a stream's history
- * that a snapshot covers and every checkpointed perspective has already applied.
+ * says it can do without: inbox entries older than a time, and the payloads of the start of a
+ * stream's history that a snapshot covers and every checkpointed perspective has already
+ * applied. A compacted event keeps its small record (position, stream, version, type, ids): no
+ * position or version is ever free again, which appends rely on.
  */
 import { DEFAULT_TENANT } from '../../js/envelope.ts';
 import { invalidArgument } from '../../js/errors.ts';
@@ -18,7 +20,7 @@ export interface StorageReport {
   readonly usage: number | undefined;
   /** Bytes the site may use, by the browser's estimate; undefined where it gives none. */
   readonly quota: number | undefined;
-  /** Records per store. */
+  /** Records per store (compacted events included). */
   readonly counts: {
     readonly events: number;
     readonly perspectives: number;
@@ -45,17 +47,19 @@ export interface CompactOptions {
    */
   readonly inboxBefore?: number;
   /**
-   * Drop the start of these streams' history. Only events a snapshot of the stream covers go
-   * (its version or lower), never the stream's last event, and none that a perspective with a
-   * checkpoint has not yet applied. Reading such a stream then starts after the gap, as loading
-   * from its snapshot does; a rebuild or time travel over that stretch sees it no more.
+   * Drop the payloads of the start of these streams' history. Only events that every snapshot
+   * of the stream covers go (the lowest snapshot version or below), and none that a perspective
+   * with a checkpoint has not yet applied. Reads skip them: reading such a stream starts after them, as loading from
+   * its snapshot does; a rebuild or time travel over that stretch sees them no more.
    */
   readonly streams?: readonly TruncateStream[];
 }
 
 /** What {@link compact} dropped. */
 export interface CompactReport {
+  /** Inbox entries forgotten. */
   readonly inbox: number;
+  /** Events whose payload was dropped. */
   readonly events: number;
 }
 
@@ -152,32 +156,27 @@ export function compact(connection: Connection, options: CompactOptions): Promis
             .index(INDEXES.snapshotStream)
             .getAll(keys.only([tenant, stream.streamId]));
           snaps.onsuccess = () => {
-            const covered = Math.max(
-              0,
-              ...(snaps.result as { version: number }[]).map((s) => s.version),
-            );
+            // what every snapshot of the stream covers: a state of each kind still loads
+            const versions = (snaps.result as { version: number }[]).map((s) => s.version);
+            const covered = versions.length === 0 ? 0 : Math.min(...versions);
             const index = tx.objectStore(STORES.events).index(INDEXES.stream);
-            const last = index.openKeyCursor(
-              keys.bound([tenant, stream.streamId], [tenant, stream.streamId, []]),
-              'prev',
+            // below `before` and covered by a snapshot
+            const through = Math.min(stream.before - 1, covered);
+            if (through < 1) return;
+            const walk = index.openCursor(
+              keys.bound([tenant, stream.streamId, 1], [tenant, stream.streamId, through]),
             );
-            last.onsuccess = () => {
-              const top =
-                last.result === null ? 0 : (last.result.key as [string, string, number])[2];
-              // below `before`, covered by a snapshot, and never the stream's last event
-              const through = Math.min(stream.before - 1, covered, top - 1);
-              if (through < 1) return;
-              const walk = index.openCursor(
-                keys.bound([tenant, stream.streamId, 0], [tenant, stream.streamId, through]),
-              );
-              walk.onsuccess = () => {
-                const c = walk.result;
-                if (c === null) return;
-                if ((c.value as EventRecord).position > applied) return; // not yet applied everywhere
-                c.delete();
+            walk.onsuccess = () => {
+              const c = walk.result;
+              if (c === null) return;
+              const record = c.value as EventRecord;
+              if (record.position > applied) return; // not yet applied everywhere
+              if (record.compacted !== true) {
+                const { data: _data, metadata: _metadata, ...kept } = record;
+                c.update({ ...kept, compacted: true });
                 events++;
-                c.continue();
-              };
+              }
+              c.continue();
             };
           };
         }

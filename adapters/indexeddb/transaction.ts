@@ -93,9 +93,13 @@ export class Transaction {
   /**
    * Places a request now, while the transaction is active (its first task, or a request's
    * handler); `then` runs in the success handler, so it may place further requests. A throw from
-   * `then`, or a failed request, aborts the transaction.
+   * `then`, or a failed request, aborts the transaction; `failed` hears of the request's error.
    */
-  call<T>(make: (tx: IDBTransaction) => IDBRequest<T>, then?: (result: T) => void): void {
+  call<T>(
+    make: (tx: IDBTransaction) => IDBRequest<T>,
+    then?: (result: T) => void,
+    failed?: (error: DOMException | null) => void,
+  ): void {
     const request = make(this.#tx);
     this.#pending++;
     request.onsuccess = () => {
@@ -111,6 +115,7 @@ export class Transaction {
     };
     request.onerror = () => {
       this.#pending--;
+      failed?.(request.error);
       this.#note(request.error); // and IndexedDB aborts the transaction
       this.#tick();
     };
@@ -135,11 +140,14 @@ export class Transaction {
         try {
           request = make(this.#tx);
         } catch (error) {
+          const over =
+            isNamed(error, 'TransactionInactiveError') ||
+            (this.#ended && isNamed(error, 'InvalidStateError'));
+          if (!over) reject(storageError(error));
           // inactive between tasks while the work awaits: placed from the next request's handler
-          if (!isNamed(error, 'TransactionInactiveError')) reject(storageError(error));
           else if (!this.#ended && (this.#holding > 0 || this.#pending > 0))
             this.#queue.push(attempt);
-          else reject(ended());
+          else reject(this.#failed ? this.#reason : ended());
           return;
         }
         this.#pending++;

@@ -373,19 +373,25 @@ export function indexedDbSuite(label: string, env: IndexedDbEnvironment): void {
       try {
         let late: Promise<unknown> | undefined;
         await driver.store.transaction((tx) => {
-          late = sleep(5).then(() =>
-            tx.put('p', {
-              id: 'late',
-              tenant: 'default',
-              model: {},
-              version: 1,
-              position: 1,
-              updatedAt: 0,
-            }),
-          );
+          late = sleep(5)
+            .then(() =>
+              tx.put('p', {
+                id: 'late',
+                tenant: 'default',
+                model: {},
+                version: 1,
+                position: 1,
+                updatedAt: 0,
+              }),
+            )
+            .then(
+              () => 'written',
+              (error: unknown) => error,
+            );
         });
-        const error = await caught(() => late);
+        const error = await late;
         expect(codeOf(error)).toBe('CLOSED');
+        expect(message(error)).toMatch(/already committed/);
         expect(await driver.store.get('p', 'default', 'late')).toBeUndefined();
       } finally {
         driver.close();
@@ -452,6 +458,41 @@ export function indexedDbSuite(label: string, env: IndexedDbEnvironment): void {
         await sub.stop();
         writer.close();
         reader.close();
+      }
+    });
+
+    it("a connection that missed the other one's commits still appends at the true version", async () => {
+      const name = env.freshName();
+      const [deaf, other] = [await open(name, { broadcast: false }), await open(name)];
+      try {
+        await deaf.ledger.append('s', accountEvents(2)); // deaf saw version 2
+        await other.ledger.append('s', accountEvents(1)); // 3, unheard by deaf
+        expect(await deaf.ledger.append('s', accountEvents(1))).toMatchObject({
+          version: 4,
+          position: 4,
+        });
+        // deaf expects what it saw; the stream moved on: a conflict with the true version
+        await other.ledger.append('s', accountEvents(1)); // 5
+        const conflict = await caught(() =>
+          deaf.ledger.append('s', accountEvents(1), { expectedVersion: 4 }),
+        );
+        expect(conflict).toMatchObject({ code: 'CONCURRENCY_CONFLICT', expected: 4, actual: 5 });
+        await other.ledger.append('t', accountEvents(1));
+        const exists = await caught(() =>
+          deaf.ledger.append('t', accountEvents(1), { expectedVersion: 'no_stream' }),
+        );
+        expect(exists).toMatchObject({ code: 'CONCURRENCY_CONFLICT', actual: 1 });
+        expect((await other.ledger.readAll()).map((e) => [e.streamId, e.version])).toEqual([
+          ['s', 1],
+          ['s', 2],
+          ['s', 3],
+          ['s', 4],
+          ['s', 5],
+          ['t', 1],
+        ]);
+      } finally {
+        deaf.close();
+        other.close();
       }
     });
 
@@ -614,8 +655,11 @@ export function indexedDbSuite(label: string, env: IndexedDbEnvironment): void {
       }
     });
 
-    it('compacts old inbox entries and the history a snapshot covers, never what is still needed', async () => {
-      const driver = await fresh();
+    it('compacts old inbox entries and the history snapshots cover, never what is still needed', async () => {
+      const name = env.freshName();
+      const driver = await open(name);
+      // another tab that hears no notices: it goes on from the versions it saw
+      const other = await open(name, { broadcast: false });
       const { ledger } = driver;
       try {
         await ledger.append('a', accountEvents(5)); // 1..5
@@ -624,41 +668,66 @@ export function indexedDbSuite(label: string, env: IndexedDbEnvironment): void {
         await ledger.append('a', accountEvents(2)); // 11..12: a is at version 7
         await driver.store.transaction(async (tx) => {
           await tx.outbox!.markHandled('default', 'old');
-          await tx.setCheckpoint('slow', 7); // a perspective that has applied up to position 7
+          await tx.setCheckpoint('slow', 8); // a perspective that has applied up to position 8
         });
         const snap = (version: number) => ({ version, state: {}, schemaVersion: 1, takenAt: 0 });
         await driver.snapshots.save('Account', 'default', 'a', snap(6));
+        await driver.snapshots.save('Audit', 'default', 'a', snap(4));
         await driver.snapshots.save('Account', 'default', 'b', snap(3));
         const cutoff = Date.now() + 1;
         await sleep(2);
         await driver.store.transaction((tx) => tx.outbox!.markHandled('default', 'new'));
 
-        const report = await driver.compact({
-          inboxBefore: cutoff,
-          streams: [
-            { streamId: 'a', before: 100 }, // covered through 6; but 'slow' has applied only to 7
-            { streamId: 'b', before: 100 }, // covered through 3 = its last event: that one stays
-            { streamId: 'c', before: 100 }, // no snapshot: nothing goes
-          ],
+        const streams = [
+          { streamId: 'a', before: 100 }, // every snapshot covers through 4
+          { streamId: 'b', before: 100 }, // covered through 3: the whole stream
+          { streamId: 'c', before: 100 }, // no snapshot: nothing goes
+        ];
+        expect(await driver.compact({ inboxBefore: cutoff, streams })).toEqual({
+          inbox: 1,
+          events: 4 + 3,
         });
-        expect(report).toEqual({ inbox: 1, events: 5 + 2 });
-        expect((await ledger.readStream('a')).map((e) => e.version)).toEqual([6, 7]);
-        expect((await ledger.readStream('b')).map((e) => e.version)).toEqual([3]);
+        expect((await ledger.readStream('a')).map((e) => e.version)).toEqual([5, 6, 7]);
+        expect(await ledger.readStream('b')).toEqual([]);
         expect((await ledger.readStream('c')).map((e) => e.version)).toEqual([1, 2]);
-        expect(await ledger.streamVersion('a')).toBe(7);
+        expect((await ledger.readAll()).map((e) => e.position)).toEqual([5, 9, 10, 11, 12]);
+        expect((await ledger.readAll({ limit: 2 })).map((e) => e.position)).toEqual([5, 9]);
+        expect((await ledger.readAll({ from: 2, limit: 1 })).map((e) => e.position)).toEqual([5]);
         expect(await ledger.streamVersion('b')).toBe(3);
         expect(await ledger.headPosition()).toBe(12);
         expect(await driver.store.outbox.handled('default', 'old')).toBe(false);
         expect(await driver.store.outbox.handled('default', 'new')).toBe(true);
-        // appends carry on from the versions and head as they were
-        const next = await ledger.append('a', accountEvents(1), { expectedVersion: 7 });
-        expect(next).toMatchObject({ version: 8, position: 13 });
-        expect((await driver.storage()).counts.events).toBe(13 - 7);
+        expect(await driver.compact({ streams })).toEqual({ inbox: 0, events: 0 });
+
+        // a checkpoint holds back what its perspective has not applied
+        expect(await other.ledger.streamVersion('a')).toBe(7);
+        await ledger.append('a', accountEvents(2)); // 13..14: a at 9
+        await driver.snapshots.save('Account', 'default', 'a', snap(8));
+        await driver.snapshots.save('Audit', 'default', 'a', snap(8));
+        expect(await driver.compact({ streams: [{ streamId: 'a', before: 100 }] })).toEqual({
+          inbox: 0,
+          events: 1, // version 5 (position 5); version 6 is at position 11, past the checkpoint
+        });
+        await driver.store.transaction((tx) => tx.setCheckpoint('slow', 100));
+        expect(await driver.compact({ streams: [{ streamId: 'a', before: 100 }] })).toEqual({
+          inbox: 0,
+          events: 3, // versions 6..8
+        });
+        expect((await ledger.readStream('a')).map((e) => e.version)).toEqual([9]);
+        // the other tab saw version 7; versions 8 and 9 are taken, compacted or not
+        const late = await other.ledger.append('a', accountEvents(1));
+        expect(late).toMatchObject({ version: 10, position: 15 });
+        expect((await ledger.readStream('a')).map((e) => [e.version, e.position])).toEqual([
+          [9, 14],
+          [10, 15],
+        ]);
+        expect((await driver.storage()).counts.events).toBe(15);
 
         const bad = await caught(() => driver.compact({ streams: [{ streamId: 'a', before: 0 }] }));
-        expect(isWhizbangError(bad, 'INVALID_ARGUMENT')).toBe(true);
+        expect(codeOf(bad)).toBe('INVALID_ARGUMENT');
       } finally {
         driver.close();
+        other.close();
       }
     });
   });
