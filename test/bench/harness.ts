@@ -4,8 +4,17 @@
  * line on stderr.
  */
 
-/** One measured side: runs `ops` operations and returns how many it did (for rate units). */
-export type Work = (ops: number) => Promise<number> | number;
+/** What a side measured itself, where its work ran (a browser page): operations done, in seconds. */
+export interface Timed {
+  readonly done: number;
+  readonly seconds: number;
+}
+
+/**
+ * One measured side: runs `ops` operations and returns how many it did (for rate units), timed
+ * here; or returns {@link Timed} when it timed itself elsewhere.
+ */
+export type Work = (ops: number) => Promise<number | Timed> | number | Timed;
 
 export interface Side {
   readonly name: string;
@@ -28,6 +37,10 @@ export interface BenchSpec {
   readonly ops: number;
   /** Timed rounds per side (default 7). */
   readonly rounds?: number;
+  /** Where the work runs, when not in this process (e.g. `chromium`). */
+  readonly runtime?: string;
+  /** Releases what the spec holds (a browser) once measured. */
+  readonly dispose?: () => Promise<void> | void;
 }
 
 export interface BenchResult {
@@ -61,7 +74,7 @@ async function round(side: Side, ops: number): Promise<number> {
   const done = await side.run(ops);
   const seconds = (performance.now() - start) / 1000;
   await side.teardown?.();
-  return done / seconds;
+  return typeof done === 'number' ? done / seconds : done.done / done.seconds;
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -88,7 +101,7 @@ export async function measure(spec: BenchSpec): Promise<BenchResult> {
   const baseValue = spec.baseline ? Math.round(median(baseline)) : null;
   const result: BenchResult = {
     bench: spec.name,
-    runtime: runtimeName(),
+    runtime: spec.runtime ?? runtimeName(),
     unit: spec.unit,
     value,
     baseline: spec.baseline?.name ?? null,

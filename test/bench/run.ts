@@ -5,6 +5,7 @@
  */
 import { benches as core } from './core.bench.ts';
 import { type BenchSpec, measure } from './harness.ts';
+import { benches as indexeddb } from './indexeddb.bench.ts';
 import { benches as outbox } from './outbox.bench.ts';
 import { benches as policy } from './policy.bench.ts';
 import { benches as sqlite } from './sqlite.bench.ts';
@@ -18,17 +19,22 @@ export interface BenchEntry {
 const prefix = process.argv[2] ?? '';
 if (prefix === '--list') {
   // main.mjs asks for the names, then runs each benchmark in a process of its own
-  for (const entry of [...core, ...policy, ...outbox, ...timetravel, ...sqlite])
+  for (const entry of [...core, ...policy, ...outbox, ...timetravel, ...sqlite, ...indexeddb])
     console.log(entry.name);
   process.exit(0);
 }
-const all: BenchEntry[] = [...core, ...policy, ...outbox, ...timetravel, ...sqlite];
+const all: BenchEntry[] = [...core, ...policy, ...outbox, ...timetravel, ...sqlite, ...indexeddb];
 let count = 0;
 for (const entry of all) {
   if (process.argv[3] === '--exact' ? entry.name !== prefix : !entry.name.startsWith(prefix))
     continue;
   count++;
-  await measure(await entry.make());
+  const spec = await entry.make();
+  try {
+    await measure(spec);
+  } finally {
+    await spec.dispose?.();
+  }
 }
 if (count === 0) {
   console.error(`No benchmark name starts with "${prefix}".`);
