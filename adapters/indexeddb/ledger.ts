@@ -13,7 +13,6 @@
  * runs again reading them first.
  */
 import { DEFAULT_TENANT } from '../../js/envelope.ts';
-import { invalidArgument } from '../../js/errors.ts';
 import { uuidv7 } from '../../js/ids.ts';
 import {
   type AppendOptions,
@@ -31,9 +30,9 @@ import { isThenable } from '../../js/maybe.ts';
 import { type EncodedPayload, encodePayload, MAX_PAYLOAD_BYTES } from '../../js/payload.ts';
 import type { Notifier } from './broadcast.ts';
 import { type Connection, WRITER_STORES } from './connection.ts';
-import { type EventRecord, toRecordedAll } from './records.ts';
+import { eventReads, streamKey, streamRange } from './reads.ts';
+import type { EventRecord } from './records.ts';
 import { INDEXES, STORES } from './schema.ts';
-import { read } from './transaction.ts';
 import { writerOf } from './writer.ts';
 
 /** Options of the IndexedDB ledger. */
@@ -57,23 +56,8 @@ export interface IndexedDbLedger extends Ledger {
 
 const EVENTS = [STORES.events];
 const APPEND_WITH_WORK = [STORES.events, ...WRITER_STORES];
-/** An IndexedDB `count` may not exceed 2^32 - 1; beyond that, no limit is the same. */
-const MAX_COUNT = 2 ** 32 - 1;
 /** How many streams' versions the ledger remembers. */
 const REMEMBERED = 10_000;
-
-function whole(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0)
-    throw invalidArgument(`"${name}" must be a whole number ≥ 0, got ${value}.`);
-  return value;
-}
-
-const count = (limit: number): number | undefined => (limit >= MAX_COUNT ? undefined : limit);
-
-/** A stream's key in the memory of versions (and in the notices to other tabs). */
-export const streamKey = (tenant: string, streamId: string): string =>
-  `${tenant.length}:${tenant}${streamId}`;
 
 /**
  * The version to add after without reading it first, or undefined when it must be read: the
@@ -90,28 +74,6 @@ function assumed(expected: ExpectedVersion, seen: number | undefined): number | 
   return undefined;
 }
 
-/**
- * Reads a key range in pages of `limit` records until `limit` live events are found (compacted
- * records are skipped); `next` gives the range after the last record of a page.
- */
-async function collect(
-  source: IDBObjectStore | IDBIndex,
-  range: IDBKeyRange,
-  limit: number,
-  next: (last: EventRecord) => IDBKeyRange | undefined,
-): Promise<RecordedEvent[]> {
-  const events: RecordedEvent[] = [];
-  let page: IDBKeyRange | undefined = range;
-  while (page !== undefined) {
-    const want = limit - events.length;
-    const records = (await read(source.getAll(page, count(want)))) as EventRecord[];
-    toRecordedAll(records, events);
-    if (events.length >= limit || records.length < want || records.length === 0) break;
-    page = next(records[records.length - 1]!);
-  }
-  return events;
-}
-
 /** Creates the ledger over an open connection; `notifier` hears of every commit. */
 export function indexedDbLedger(
   connection: Connection,
@@ -120,9 +82,6 @@ export function indexedDbLedger(
 ): IndexedDbLedger {
   const maxPayload = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
   const { keys } = connection;
-  // every key of a stream sorts between [tenant, streamId] and [tenant, streamId, []]
-  const streamKeys = (tenant: string, streamId: string): IDBKeyRange =>
-    keys.bound([tenant, streamId], [tenant, streamId, []]);
 
   // the last head and versions seen: never ahead of the database, as both only grow
   let head: number | undefined;
@@ -233,7 +192,7 @@ export function indexedDbLedger(
           tx
             .objectStore(STORES.events)
             .index(INDEXES.stream)
-            .openKeyCursor(streamKeys(tenant, streamId), 'prev'),
+            .openKeyCursor(streamRange(keys, tenant, streamId), 'prev'),
         (cursor) => {
           version = cursor === null ? 0 : ((cursor.key as [string, string, number])[2] ?? 0);
           decide();
@@ -290,113 +249,13 @@ export function indexedDbLedger(
     }
   };
 
-  const readStream = async (
-    streamId: string,
-    opts: ReadStreamOptions = {},
-  ): Promise<RecordedEvent[]> => {
-    checkStreamId(streamId);
-    const from = Math.max(whole('from', opts.from, 1), 1);
-    const to = whole('to', opts.to, Number.MAX_SAFE_INTEGER);
-    const limit = whole('limit', opts.limit, Number.MAX_SAFE_INTEGER);
-    if (limit === 0 || from > to) return [];
-    const tenant = opts.tenant ?? DEFAULT_TENANT;
-    const index = connection.read(STORES.events).objectStore(STORES.events).index(INDEXES.stream);
-    const events = await collect(
-      index,
-      keys.bound([tenant, streamId, from], [tenant, streamId, to]),
-      limit,
-      (last) =>
-        last.version < to
-          ? keys.bound([tenant, streamId, last.version + 1], [tenant, streamId, to])
-          : undefined,
-    );
-    // read to the end of the stream: its version now, which only grows from here
-    if (events.length > 0 && opts.to === undefined && events.length < limit)
-      saw(streamKey(tenant, streamId), events[events.length - 1]!.version);
-    return events;
-  };
-
-  /** Events of some types (and maybe a tenant), merged by position, at most `limit`. */
-  const readTypes = async (
-    types: readonly string[],
-    from: number,
-    to: number,
-    limit: number,
-    tenant: string | undefined,
-  ): Promise<RecordedEvent[]> => {
-    const index = connection.read(STORES.events).objectStore(STORES.events).index(INDEXES.type);
-    const runs = await Promise.all(
-      [...new Set(types)].map((type) => {
-        const range = keys.bound([type, from], [type, to]);
-        const after = (last: EventRecord): IDBKeyRange | undefined =>
-          last.position < to ? keys.bound([type, last.position + 1], [type, to]) : undefined;
-        if (tenant === undefined) return collect(index, range, limit, after);
-        // the tenant is filtered as the cursor walks: each run needs at most `limit` matches
-        return new Promise<RecordedEvent[]>((resolve, reject) => {
-          const found: EventRecord[] = [];
-          const request = index.openCursor(range);
-          request.onsuccess = () => {
-            const cursor = request.result;
-            if (cursor === null) return resolve(toRecordedAll(found));
-            const record = cursor.value as EventRecord;
-            if (record.tenant === tenant && record.compacted !== true) found.push(record);
-            if (found.length >= limit) return resolve(toRecordedAll(found));
-            cursor.continue();
-          };
-          request.onerror = () => reject(request.error);
-        });
-      }),
-    );
-    const merged =
-      runs.length === 1 ? runs[0]! : runs.flat().sort((a, b) => a.position - b.position);
-    return merged.length > limit ? merged.slice(0, limit) : merged;
-  };
-
-  const readAll = async (opts: ReadAllOptions = {}): Promise<RecordedEvent[]> => {
-    const from = Math.max(whole('from', opts.from, 1), 1);
-    const to = whole('to', opts.to, Number.MAX_SAFE_INTEGER);
-    const limit = whole('limit', opts.limit, Number.MAX_SAFE_INTEGER);
-    const { tenant, types } = opts;
-    if (limit === 0 || from > to || (types !== undefined && types.length === 0)) return [];
-    if (types !== undefined) return readTypes(types, from, to, limit, tenant);
-    const events = connection.read(STORES.events).objectStore(STORES.events);
-    if (tenant === undefined) {
-      return collect(events, keys.bound(from, to), limit, (last) =>
-        last.position < to ? keys.bound(last.position + 1, to) : undefined,
-      );
-    }
-    return collect(
-      events.index(INDEXES.tenant),
-      keys.bound([tenant, from], [tenant, to]),
-      limit,
-      (last) =>
-        last.position < to ? keys.bound([tenant, last.position + 1], [tenant, to]) : undefined,
-    );
-  };
-
+  const reads = eventReads(connection, { version: saw, head: sawHead });
   return {
     append,
-    readStream,
-    readAll,
-    async streamVersion(
-      streamId: string,
-      opts: { readonly tenant?: string } = {},
-    ): Promise<number> {
-      checkStreamId(streamId);
-      const tenant = opts.tenant ?? DEFAULT_TENANT;
-      const index = connection.read(STORES.events).objectStore(STORES.events).index(INDEXES.stream);
-      const cursor = await read(index.openKeyCursor(streamKeys(tenant, streamId), 'prev'));
-      const version = cursor === null ? 0 : ((cursor.key as [string, string, number])[2] ?? 0);
-      saw(streamKey(tenant, streamId), version);
-      return version;
-    },
-    async headPosition(): Promise<number> {
-      const events = connection.read(STORES.events).objectStore(STORES.events);
-      const cursor = await read(events.openKeyCursor(null, 'prev'));
-      const position = cursor === null ? 0 : (cursor.primaryKey as number);
-      sawHead(position);
-      return position;
-    },
+    readStream: reads.readStream,
+    readAll: reads.readAll,
+    streamVersion: reads.streamVersion,
+    headPosition: reads.headPosition,
     watch: (listener: () => void): (() => void) => notifier.watch(listener),
   };
 }

@@ -1,6 +1,6 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
-import { bankOnIndexedDb } from './indexeddb-app.ts';
+import { bankOnIndexedDb } from './indexeddb/bank.ts';
 import { indexedDbSuite } from './indexeddb-suite.ts';
 
 // The IndexedDB suite and the bank on fake-indexeddb, passed in as the driver's factory (no

@@ -4,7 +4,7 @@
  * the scenario steps that the Node side drives across reloads and tabs.
  */
 import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
-import { bankOnIndexedDb } from '../adapters/indexeddb-app.ts';
+import { bankOnIndexedDb } from '../adapters/indexeddb/bank.ts';
 import { indexedDbSuite } from '../adapters/indexeddb-suite.ts';
 import { finishCollection, startCollection } from '../runtimes/collect.mjs';
 import { recordUnhandled, runSuite } from '../runtimes/execute.mjs';

@@ -4,7 +4,7 @@
  * Imports nothing of Node, so that it bundles for the browser.
  */
 import { describe, expect, it } from 'vitest';
-import type { IndexedDbDriver } from '../../adapters/indexeddb/mod.ts';
+import type { IndexedDbDriver } from '../../../adapters/indexeddb/mod.ts';
 import {
   accounts,
   createBank,
@@ -14,8 +14,8 @@ import {
   Transfer,
   totals,
   transfers,
-} from '../../examples/bank/domain.ts';
-import { memoryTransport } from '../../js/mod.ts';
+} from '../../../examples/bank/domain.ts';
+import { memoryTransport } from '../../../js/mod.ts';
 
 /** Registers the bank's tests; `open` opens a driver on a database name, `name` gives a new one. */
 export function bankOnIndexedDb(
