@@ -88,6 +88,7 @@ export const benches: BenchEntry[] = [
         baselineName: 'raw idb put, 1 record/txn',
         goal: 0.8,
         ops: 400,
+        rounds: 11,
       }),
   },
   {
@@ -99,7 +100,8 @@ export const benches: BenchEntry[] = [
         subjectName: 'ledger.append, 100 events',
         baselineName: 'raw idb put, 100 records/txn',
         goal: 0.8,
-        ops: 5_000,
+        ops: 3_000,
+        rounds: 11,
       }),
   },
   {
@@ -111,7 +113,8 @@ export const benches: BenchEntry[] = [
         subjectName: 'ledger.readStream, 100 events',
         baselineName: 'raw idb getAll on the stream index',
         goal: 0.9,
-        ops: 20_000,
+        ops: 10_000,
+        rounds: 15,
       }),
   },
 ];
