@@ -1,9 +1,12 @@
 /**
  * Commit notifications between tabs. IndexedDB tells no one when another connection commits, so
- * after each commit the ledger posts the new head and the stream it moved on a BroadcastChannel
+ * after a commit the ledger posts the new head and the streams it moved on a BroadcastChannel
  * named for the database; every other tab (and worker) of the origin with the database open
  * hears it and wakes its watchers, which read what is new by position. No polling; a lost or
  * repeated notice costs one read and cannot make a subscription skip or repeat an event.
+ *
+ * A post costs the browser about as much as a small commit, so a burst of commits is told in one
+ * notice: the first at once, then at most one per {@link NOTICE_GAP_MS}.
  */
 
 /** The channel a database's commits are announced on. */
@@ -20,24 +23,33 @@ interface Channel {
 
 type ChannelConstructor = new (name: string) => Channel;
 
-/** What a tab posts after a commit. */
+/** The least time between two notices of one connection, ms. */
+export const NOTICE_GAP_MS = 10;
+/** A notice naming more streams than this names none: the others forget every version seen. */
+const MAX_STREAMS = 256;
+
+/** What a tab posts after commits. */
 interface Notice {
   readonly head: number;
-  /** The streams the commit moved (their keys in the ledger's memory of versions). */
-  readonly streams: readonly string[];
+  /** The streams the commits moved (their keys in the ledger's memory), or null for "any". */
+  readonly streams: readonly string[] | null;
 }
 
 const isNotice = (data: unknown): data is Notice =>
   typeof data === 'object' &&
   data !== null &&
   Number.isSafeInteger((data as Notice).head) &&
-  Array.isArray((data as Notice).streams) &&
-  (data as Notice).streams.every((s) => typeof s === 'string');
+  ((data as Notice).streams === null ||
+    (Array.isArray((data as Notice).streams) &&
+      (data as Notice).streams!.every((s) => typeof s === 'string')));
 
 /** Local watchers plus the channel to other tabs. */
 export class Notifier {
   readonly #listeners = new Set<() => void>();
-  #remote: ((head: number, streams: readonly string[]) => void) | undefined;
+  #remote: ((head: number, streams: readonly string[] | null) => void) | undefined;
+  #unsent: { head: number; readonly streams: Set<string> } | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastPost = Number.NEGATIVE_INFINITY;
   readonly #name: string;
   readonly #Channel: ChannelConstructor | undefined;
   #channel: Channel | undefined;
@@ -60,8 +72,11 @@ export class Notifier {
     };
   }
 
-  /** Hears, before any watcher, the head and the streams another tab's commit moved. */
-  onRemote(listener: (head: number, streams: readonly string[]) => void): void {
+  /**
+   * Hears, before any watcher, the head and the streams another tab's commits moved (null: it
+   * does not say which).
+   */
+  onRemote(listener: (head: number, streams: readonly string[] | null) => void): void {
     this.#remote = listener;
     this.#open();
   }
@@ -69,15 +84,34 @@ export class Notifier {
   /** After a commit of this connection: wake local watchers and tell the other tabs. */
   committed(head: number, stream: string): void {
     this.#soon();
-    const notice: Notice = { head, streams: [stream] };
-    this.#open()?.postMessage(notice);
+    if (this.#Channel === undefined || this.#closed) return;
+    if (this.#unsent === undefined) this.#unsent = { head, streams: new Set() };
+    this.#unsent.head = Math.max(this.#unsent.head, head);
+    this.#unsent.streams.add(stream);
+    if (this.#timer !== undefined) return; // the next notice is on its way
+    const wait = this.#lastPost + NOTICE_GAP_MS - Date.now();
+    if (wait <= 0) this.#post();
+    else this.#timer = setTimeout(() => this.#post(), wait);
   }
 
   close(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#post(); // what is still untold
     this.#closed = true;
     this.#listeners.clear();
     this.#channel?.close();
     this.#channel = undefined;
+  }
+
+  #post(): void {
+    this.#timer = undefined;
+    const unsent = this.#unsent;
+    if (unsent === undefined) return;
+    this.#unsent = undefined;
+    this.#lastPost = Date.now();
+    const streams = unsent.streams.size > MAX_STREAMS ? null : [...unsent.streams];
+    const notice: Notice = { head: unsent.head, streams };
+    this.#open()?.postMessage(notice);
   }
 
   #soon(): void {

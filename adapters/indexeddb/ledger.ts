@@ -97,7 +97,9 @@ export function indexedDbLedger(
   };
   notifier.onRemote((position, streams) => {
     sawHead(position);
-    for (const key of streams) seen.delete(key); // another tab moved them
+    // another tab moved them
+    if (streams === null) seen.clear();
+    else for (const key of streams) seen.delete(key);
   });
 
   /**

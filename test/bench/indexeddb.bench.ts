@@ -61,8 +61,6 @@ async function chromiumBench(
         which,
         ops,
       ] as const),
-    teardown: () =>
-      page.evaluate(([b, s]) => globalThis.whizbangBench.teardown(b, s), [bench, which] as const),
   });
   const { subjectName, baselineName, ...rest } = spec;
   return {
@@ -87,8 +85,8 @@ export const benches: BenchEntry[] = [
         subjectName: 'ledger.append, 1 event',
         baselineName: 'raw idb put, 1 record/txn',
         goal: 0.8,
-        ops: 400,
-        rounds: 11,
+        ops: 100,
+        rounds: 31,
       }),
   },
   {
@@ -100,8 +98,8 @@ export const benches: BenchEntry[] = [
         subjectName: 'ledger.append, 100 events',
         baselineName: 'raw idb put, 100 records/txn',
         goal: 0.8,
-        ops: 3_000,
-        rounds: 11,
+        ops: 1_000,
+        rounds: 21,
       }),
   },
   {
@@ -113,8 +111,8 @@ export const benches: BenchEntry[] = [
         subjectName: 'ledger.readStream, 100 events',
         baselineName: 'raw idb getAll on the stream index',
         goal: 0.9,
-        ops: 10_000,
-        rounds: 15,
+        ops: 2_000,
+        rounds: 41,
       }),
   },
 ];
