@@ -210,7 +210,13 @@ export function indexedDbLedger(
         },
       );
     }
-    if (version >= 0 && position >= 0) decide();
+    if (version >= 0 && position >= 0) {
+      try {
+        decide();
+      } catch (error) {
+        t.fail(error);
+      }
+    }
     const done = t.finish(() => {
       const appended = result!;
       const key = streamKey(tenant, streamId);
