@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'CIRCUIT_OPEN'
   | 'DUPLICATE_MESSAGE'
   | 'FORBIDDEN'
+  | 'STORAGE_QUOTA'
   | 'CLOSED';
 
 /** Base class of every error Whizbang throws. */

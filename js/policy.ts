@@ -98,6 +98,7 @@ const PERMANENT = new Set([
   'INVALID_ARGUMENT',
   'CIRCUIT_OPEN',
   'CLOSED',
+  'STORAGE_QUOTA',
 ]);
 
 /** Options of {@link retry}. */

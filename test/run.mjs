@@ -1,6 +1,6 @@
 // `npm test`: every check the project makes, in order, with one summary line at the end.
 // lint -> types (strict, isolated declarations) -> build -> built .d.ts -> vitest (unit, type tests)
-// -> the same core suites under Deno and Bun.
+// -> the same core suites under Deno and Bun -> the IndexedDB driver in Chromium.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,8 +76,22 @@ run('core suites on Deno and Bun', process.execPath, ['test/runtimes/run.mjs'], 
     return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
   },
 });
+let browserSkipped = false;
+run('IndexedDB in Chromium', process.execPath, ['test/browser/run.mjs'], {
+  capture: true,
+  count: (out) => {
+    browserSkipped = /skipped: no Chromium/.test(out ?? '');
+    const m = /browser: (\d+) passed, (\d+) failed/.exec(out ?? '');
+    return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
+  },
+});
 rmSync(tmp, { recursive: true, force: true });
 
+if (browserSkipped) {
+  process.stdout.write(
+    '\nBROWSER TESTS SKIPPED: no Chromium (apt-get install -y chromium); IndexedDB ran on fake-indexeddb only.\n',
+  );
+}
 if (failures.length > 0) process.stdout.write(`\nFailed: ${failures.join('; ')}\n`);
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
 process.exitCode = failures.length > 0 ? 1 : 0;

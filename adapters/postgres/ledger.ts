@@ -21,7 +21,8 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
 } from '../../js/ledger.ts';
-import { checkPayload, whole } from '../payload.ts';
+import { checkPayloadSize, MAX_PAYLOAD_BYTES } from '../../js/payload.ts';
+import { whole } from '../payload.ts';
 import { allColumns, fromAllRow, fromStreamRow, streamColumns, Watchers } from '../rows.ts';
 import type { PgConnection, PgEngine } from './engine.ts';
 import type { SchemaNames } from './schema.ts';
@@ -74,7 +75,7 @@ export function pgLedger(
 ): PgLedger {
   const { q } = s;
   const pollMs = options.pollMs ?? 1000;
-  const maxPayload = options.maxPayloadBytes ?? 1024 * 1024;
+  const maxPayload = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
   const APPEND = `SELECT ok, version, "position" FROM ${q}.whizbang_append($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb[], $10::jsonb[])`;
   const HEAD = `SELECT coalesce(max(position), 0) FROM ${q}.whizbang_events`;
   const READ_STREAM = `SELECT ${streamColumns(MS('created_at'))} FROM ${q}.whizbang_events WHERE tenant = $1 AND stream_id = $2 AND version >= $3 AND version <= $4 ORDER BY version LIMIT $5`;
@@ -122,7 +123,7 @@ export function pgLedger(
       checkText('event type', e.type);
       const d = jsonFor(e.data ?? null);
       const m = e.metadata === undefined ? null : jsonFor(e.metadata);
-      checkPayload(e.type, streamId, d, m, maxPayload);
+      checkPayloadSize(e.type, streamId, d, m, maxPayload);
       const id = e.messageId ?? uuidv7(now);
       if (e.messageId !== undefined) checkText('message id', id);
       types[i] = e.type;

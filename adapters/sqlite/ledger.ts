@@ -19,7 +19,8 @@ import {
   type RecordedEvent,
 } from '../../js/ledger.ts';
 import { isThenable, type MaybePromise } from '../../js/maybe.ts';
-import { checkPayload, whole } from '../payload.ts';
+import { encodePayload, MAX_PAYLOAD_BYTES } from '../../js/payload.ts';
+import { whole } from '../payload.ts';
 import { allColumns, fromAllRow, fromStreamRow, streamColumns, Watchers } from '../rows.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 import type { Gate } from './gate.ts';
@@ -61,7 +62,7 @@ export function sqliteLedger(
   options: SqliteLedgerOptions = {},
 ): SqliteLedger {
   const pollMs = options.pollMs ?? 25;
-  const maxPayload = options.maxPayloadBytes ?? 1024 * 1024;
+  const maxPayload = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
   const cache = new Map<string, SqliteStatement>();
   const sql = (text: string): SqliteStatement => {
     let s = cache.get(text);
@@ -106,22 +107,19 @@ export function sqliteLedger(
     const tenant = opts.tenant ?? DEFAULT_TENANT;
     const expected = opts.expectedVersion === undefined ? 'any' : opts.expectedVersion;
     // encode before the transaction: bad input is refused with nothing begun
-    const rows = events.map((e) => {
-      const data = JSON.stringify(e.data ?? null);
-      const metadata = e.metadata === undefined ? null : JSON.stringify(e.metadata);
-      checkPayload(e.type, streamId, data, metadata, maxPayload);
-      return { e, data, metadata };
-    });
+    const payloads = events.map((e) => encodePayload(streamId, e, maxPayload));
     return gate.run(() => {
       const version = Number(versionOf.get(tenant, streamId)?.version ?? 0);
       checkExpectedVersion(streamId, expected, version);
-      if (rows.length === 0)
+      if (events.length === 0)
         return { streamId, version, position: Number(head.get()?.p ?? 0), events: [] };
       const now = Date.now();
       const recorded: RecordedEvent[] = [];
       let position = 0;
       let v = version;
-      for (const { e, data, metadata } of rows) {
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
+        const { data, metadata } = payloads[i]!;
         v++;
         const messageId = e.messageId ?? uuidv7(now);
         const correlationId = e.correlationId ?? messageId;

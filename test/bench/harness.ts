@@ -15,8 +15,17 @@ export interface BenchEntry {
   readonly make: () => Promise<BenchSpec> | BenchSpec;
 }
 
-/** One measured side: runs `ops` operations and returns how many it did (for rate units). */
-export type Work = (ops: number) => Promise<number> | number;
+/** What a side measured itself, where its work ran (a browser page): operations done, in seconds. */
+export interface Timed {
+  readonly done: number;
+  readonly seconds: number;
+}
+
+/**
+ * One measured side: runs `ops` operations and returns how many it did (for rate units), timed
+ * here; or returns {@link Timed} when it timed itself elsewhere.
+ */
+export type Work = (ops: number) => Promise<number | Timed> | number | Timed;
 
 export interface Side {
   readonly name: string;
@@ -41,6 +50,10 @@ export interface BenchSpec {
   readonly rounds?: number;
   /** Runs once after the last round (state both sides shared). */
   readonly finish?: () => Promise<void> | void;
+  /** Where the work runs, when not in this process (e.g. `chromium`). */
+  readonly runtime?: string;
+  /** Releases what the spec holds (a browser) once measured. */
+  readonly dispose?: () => Promise<void> | void;
 }
 
 export interface BenchResult {
@@ -74,7 +87,7 @@ async function round(side: Side, ops: number): Promise<number> {
   const done = await side.run(ops);
   const seconds = (performance.now() - start) / 1000;
   await side.teardown?.();
-  return done / seconds;
+  return typeof done === 'number' ? done / seconds : done.done / done.seconds;
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -102,7 +115,7 @@ export async function measure(spec: BenchSpec): Promise<BenchResult> {
   const baseValue = spec.baseline ? Math.round(median(baseline)) : null;
   const result: BenchResult = {
     bench: spec.name,
-    runtime: runtimeName(),
+    runtime: spec.runtime ?? runtimeName(),
     unit: spec.unit,
     value,
     baseline: spec.baseline?.name ?? null,
@@ -143,7 +156,12 @@ export async function runBenches(all: readonly BenchEntry[]): Promise<void> {
     if (process.argv[3] === '--exact' ? entry.name !== prefix : !entry.name.startsWith(prefix))
       continue;
     count++;
-    await measure(await entry.make());
+    const spec = await entry.make();
+    try {
+      await measure(spec);
+    } finally {
+      await spec.dispose?.();
+    }
   }
   if (count === 0) {
     console.error(`No benchmark name starts with "${prefix}".`);

@@ -6,6 +6,7 @@
  */
 import { benches as core } from './core.bench.ts';
 import { runBenches } from './harness.ts';
+import { benches as indexeddb } from './indexeddb.bench.ts';
 import { benches as outbox } from './outbox.bench.ts';
 import { benches as policy } from './policy.bench.ts';
 import { benches as postgres } from './postgres.bench.ts';
@@ -21,4 +22,5 @@ await runBenches([
   ...sqlite,
   ...sqliteEmmett,
   ...postgres,
+  ...indexeddb,
 ]);

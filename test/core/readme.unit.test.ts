@@ -1,9 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { postgresReachable } from '../support/services.ts';
 
 // Every TypeScript example in the README runs as written (the package import pointed at the source).
+// An example of `whizbang/indexeddb` finds fake-indexeddb where a browser's IndexedDB would be.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const readme = readFileSync(`${root}README.md`, 'utf8');
 const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
@@ -15,6 +17,7 @@ mkdirSync(dir, { recursive: true });
 describe('README examples', () => {
   afterEach(() => {
     vi.restoreAllMocks();
+    vi.unstubAllGlobals();
   });
 
   it('has examples', () => {
@@ -29,8 +32,13 @@ describe('README examples', () => {
         .replaceAll("from 'whizbang/testing'", `from '${root}js/testing/mod.ts'`)
         .replaceAll("from 'whizbang/sqlite'", `from '${root}adapters/sqlite/mod.ts'`)
         .replaceAll("from 'whizbang/postgres'", `from '${root}adapters/postgres/mod.ts'`)
+        .replaceAll("from 'whizbang/indexeddb'", `from '${root}adapters/indexeddb/mod.ts'`)
         .replaceAll("from 'whizbang'", `from '${root}js/mod.ts'`);
       writeFileSync(file, source);
+      if (code.includes("from 'whizbang/indexeddb'")) {
+        vi.stubGlobal('indexedDB', new IDBFactory());
+        vi.stubGlobal('IDBKeyRange', IDBKeyRange);
+      }
       const printed: unknown[][] = [];
       vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
         printed.push(args);

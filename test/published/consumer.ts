@@ -26,3 +26,12 @@ export const server: Promise<PostgresDriver> = postgresDriver({
   schema: 'shop',
 });
 export const serverApp = server.then((driver) => whizbang().receptor(ping).build({ driver }));
+
+import type { IndexedDbDriver, StorageReport } from 'whizbang/indexeddb';
+import { indexedDbDriver } from 'whizbang/indexeddb';
+
+export const browserDriver: Promise<IndexedDbDriver> = indexedDbDriver({
+  name: 'shop',
+  durability: 'strict',
+});
+export const report: Promise<StorageReport> = browserDriver.then((d) => d.storage());

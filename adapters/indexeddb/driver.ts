@@ -1,0 +1,118 @@
+/** The IndexedDB driver: ledger, store, outbox, inbox and snapshots in one database of the origin. */
+import type { Driver } from '../../js/driver.ts';
+import { WhizbangError } from '../../js/errors.ts';
+import { Notifier } from './broadcast.ts';
+import { Connection } from './connection.ts';
+import { type IndexedDbLedger, type IndexedDbLedgerOptions, indexedDbLedger } from './ledger.ts';
+import { openDatabase } from './schema.ts';
+import {
+  type CompactOptions,
+  type CompactReport,
+  compact,
+  type StorageReport,
+  storageReport,
+} from './storage.ts';
+import { type IndexedDbStore, indexedDbStore } from './store.ts';
+import type { Durability } from './transaction.ts';
+
+/** Options of {@link indexedDbDriver}. */
+export interface IndexedDbDriverOptions extends IndexedDbLedgerOptions {
+  /** The database name (default `'whizbang'`); one per app on the origin. */
+  readonly name?: string;
+  /**
+   * The IndexedDB factory (default `globalThis.indexedDB`): pass another, such as
+   * fake-indexeddb's in tests, together with its `IDBKeyRange`.
+   */
+  readonly indexedDB?: IDBFactory;
+  /** The `IDBKeyRange` of that factory (default `globalThis.IDBKeyRange`). */
+  readonly IDBKeyRange?: typeof IDBKeyRange;
+  /**
+   * How hard each commit is flushed (default `'relaxed'`): `'relaxed'` survives a crash of the
+   * tab or the browser, not always a power cut or an OS crash (as SQLite with
+   * `synchronous = NORMAL`); `'strict'` flushes to the disk before the commit reports (slower);
+   * `'default'` leaves it to the browser.
+   */
+  readonly durability?: Durability;
+  /**
+   * Tell other tabs of each commit over a BroadcastChannel, and hear theirs (default true where
+   * BroadcastChannel exists): subscriptions in every tab see every tab's events without polling.
+   */
+  readonly broadcast?: boolean;
+  /** Another tab upgrades the database: this connection closes (reload to get the new code). */
+  readonly onVersionChange?: () => void;
+  /** This tab waits to upgrade the database until other tabs on the old version close it. */
+  readonly onBlocked?: () => void;
+}
+
+/** An IndexedDB driver, with the storage report and compaction. */
+export interface IndexedDbDriver extends Driver {
+  readonly ledger: IndexedDbLedger;
+  readonly store: IndexedDbStore;
+  readonly snapshots: IndexedDbStore['snapshots'];
+  /** The open database. */
+  readonly database: IDBDatabase;
+  /** What the database holds, and the browser's estimate of what the site uses. */
+  storage(): Promise<StorageReport>;
+  /** Gives space back: see {@link CompactOptions}. */
+  compact(options: CompactOptions): Promise<CompactReport>;
+  close(): void;
+}
+
+const DURABILITIES: readonly Durability[] = ['strict', 'relaxed', 'default'];
+
+/** Opens (creating or upgrading) the database and returns the driver on it. */
+export async function indexedDbDriver(
+  options: IndexedDbDriverOptions = {},
+): Promise<IndexedDbDriver> {
+  const g = globalThis as { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange };
+  const factory = options.indexedDB ?? g.indexedDB;
+  const keys = options.IDBKeyRange ?? g.IDBKeyRange;
+  if (factory === undefined || keys === undefined) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      "whizbang/indexeddb needs IndexedDB: run it in a browser (or a worker), or pass `indexedDB` and `IDBKeyRange` (fake-indexeddb's, in Node).",
+    );
+  }
+  const durability = options.durability ?? 'relaxed';
+  if (!DURABILITIES.includes(durability)) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      `"durability" must be 'strict', 'relaxed' or 'default', got ${JSON.stringify(durability)}.`,
+    );
+  }
+  const name = options.name ?? 'whizbang';
+  const db = await openDatabase(factory, name, {
+    ...(options.onBlocked ? { onBlocked: options.onBlocked } : {}),
+  });
+  const connection = new Connection(db, keys, durability);
+  const notifier = new Notifier(name, options.broadcast ?? true);
+  const store = indexedDbStore(connection);
+  const ledger = indexedDbLedger(connection, notifier, options);
+  let closed = false;
+  const close = (reason: string): void => {
+    if (closed) return;
+    closed = true;
+    connection.closed(reason);
+    notifier.close();
+    db.close();
+  };
+  db.onversionchange = () => {
+    // another tab opens a newer schema (or deletes the database): let it, and say why we stopped
+    close(
+      `The IndexedDB database "${name}" was upgraded or deleted by another tab; this connection closed. Reload the page to continue.`,
+    );
+    options.onVersionChange?.();
+  };
+  return {
+    name: 'indexeddb',
+    ledger,
+    store,
+    snapshots: store.snapshots,
+    database: db,
+    storage: () => storageReport(connection),
+    compact: (o: CompactOptions) => compact(connection, o),
+    close(): void {
+      close(`The IndexedDB driver on "${name}" is closed; open a new one.`);
+    },
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * The IndexedDB perspective store, outbox, inbox and snapshots. Models are kept as structured
+ * clones keyed by (perspective, tenant, id); a transaction is one read-write IndexedDB
+ * transaction over the models, checkpoints, outbox and inbox, open until its callback settles.
+ */
+import type { MaybePromise } from '../../js/maybe.ts';
+import { isThenable } from '../../js/maybe.ts';
+import type { OutboxRecord, OutboxStore } from '../../js/outbox.ts';
+import { checkQuery, type Query, runQuery } from '../../js/query.ts';
+import type { Snapshot, SnapshotStore } from '../../js/snapshot.ts';
+import type { PerspectiveStore, StoredModel, StoreWriter } from '../../js/store.ts';
+import { type Connection, WRITER_STORES } from './connection.ts';
+import { type ModelRecord, toModel } from './records.ts';
+import { INDEXES, STORES } from './schema.ts';
+import { read } from './transaction.ts';
+import { writerOf } from './writer.ts';
+
+/** The IndexedDB store answers asynchronously. */
+export interface IndexedDbStore extends PerspectiveStore {
+  get(perspective: string, tenant: string, id: string): Promise<StoredModel | undefined>;
+  query(perspective: string, tenant: string, query: Query): Promise<StoredModel[]>;
+  checkpoint(perspective: string): Promise<number>;
+  transaction<T>(fn: (tx: StoreWriter) => MaybePromise<T>): Promise<T>;
+  clear(perspective: string): Promise<void>;
+  readonly outbox: OutboxStore;
+  readonly snapshots: SnapshotStore;
+}
+
+/** An outbox row: the record plus its place in line. */
+type OutboxRow = OutboxRecord & { readonly seq: number };
+
+interface SnapshotRecord extends Snapshot {
+  readonly kind: string;
+  readonly tenant: string;
+  readonly id: string;
+}
+
+function toRecord(row: OutboxRow): OutboxRecord {
+  const { seq: _seq, ...record } = row;
+  return record;
+}
+
+/** Creates the store over an open connection. */
+export function indexedDbStore(connection: Connection): IndexedDbStore {
+  const { keys } = connection;
+  const models = (perspective: string, tenant?: string): IDBKeyRange =>
+    tenant === undefined
+      ? keys.bound([perspective], [perspective, []])
+      : keys.bound([perspective, tenant], [perspective, tenant, []]);
+
+  const write = (stores: readonly string[], change: (tx: IDBTransaction) => void) =>
+    connection.change(stores, change);
+
+  /** The outbox row of a message id, in a read-write transaction, then `change` on it. */
+  const onOutboxRow = (id: string, change: (store: IDBObjectStore, row: OutboxRow) => void) =>
+    write([STORES.outbox], (tx) => {
+      const store = tx.objectStore(STORES.outbox);
+      const request = store.index(INDEXES.outboxId).get(id);
+      request.onsuccess = () => {
+        const row = request.result as OutboxRow | undefined;
+        if (row !== undefined) change(store, row);
+      };
+    });
+
+  const outbox: OutboxStore = {
+    async pending(limit: number, now: number): Promise<OutboxRecord[]> {
+      if (limit <= 0) return [];
+      const store = connection.read(STORES.outbox).objectStore(STORES.outbox);
+      return new Promise((resolve, reject) => {
+        const found: OutboxRecord[] = [];
+        const request = store.openCursor();
+        request.onsuccess = () => {
+          const cursor = request.result;
+          if (cursor === null) return resolve(found);
+          const row = cursor.value as OutboxRow;
+          if (row.availableAt <= now) found.push(toRecord(row));
+          if (found.length >= limit) return resolve(found);
+          cursor.continue();
+        };
+        request.onerror = () => reject(request.error);
+      });
+    },
+    delivered: (ids: readonly string[]): Promise<void> =>
+      write([STORES.outbox], (tx) => {
+        const store = tx.objectStore(STORES.outbox);
+        for (const id of ids) {
+          const request = store.index(INDEXES.outboxId).getKey(id);
+          request.onsuccess = () => {
+            if (request.result !== undefined) store.delete(request.result);
+          };
+        }
+      }),
+    retryLater: (id: string, error: string, availableAt: number): Promise<void> =>
+      onOutboxRow(id, (store, row) => {
+        store.put({ ...row, attempts: row.attempts + 1, availableAt, lastError: error });
+      }),
+    remove: (id: string): Promise<void> =>
+      onOutboxRow(id, (store, row) => {
+        store.delete(row.seq);
+      }),
+    async handled(tenant: string, messageId: string): Promise<boolean> {
+      const store = connection.read(STORES.inbox).objectStore(STORES.inbox);
+      return (await read(store.getKey([tenant, messageId]))) !== undefined;
+    },
+  };
+
+  const snapshots: SnapshotStore = {
+    async load(kind: string, tenant: string, id: string): Promise<Snapshot | undefined> {
+      const store = connection.read(STORES.snapshots).objectStore(STORES.snapshots);
+      const row = (await read(store.get([kind, tenant, id]))) as SnapshotRecord | undefined;
+      if (row === undefined) return undefined;
+      return {
+        version: row.version,
+        state: row.state,
+        schemaVersion: row.schemaVersion,
+        takenAt: row.takenAt,
+      };
+    },
+    save: (kind: string, tenant: string, id: string, snapshot: Snapshot): Promise<void> =>
+      write([STORES.snapshots], (tx) => {
+        const record: SnapshotRecord = {
+          kind,
+          tenant,
+          id,
+          version: snapshot.version,
+          state: snapshot.state,
+          schemaVersion: snapshot.schemaVersion,
+          takenAt: snapshot.takenAt,
+        };
+        tx.objectStore(STORES.snapshots).put(record);
+      }),
+  };
+
+  return {
+    async get(perspective: string, tenant: string, id: string): Promise<StoredModel | undefined> {
+      const store = connection.read(STORES.perspectives).objectStore(STORES.perspectives);
+      const row = (await read(store.get([perspective, tenant, id]))) as ModelRecord | undefined;
+      return row === undefined ? undefined : toModel(row);
+    },
+    async query(perspective: string, tenant: string, query: Query): Promise<StoredModel[]> {
+      checkQuery(query);
+      const store = connection.read(STORES.perspectives).objectStore(STORES.perspectives);
+      const rows = (await read(store.getAll(models(perspective, tenant)))) as ModelRecord[];
+      // evaluated in JavaScript over the tenant's rows, so every driver filters and sorts alike
+      return runQuery(rows.map(toModel), (row) => row.model, query);
+    },
+    async checkpoint(perspective: string): Promise<number> {
+      const store = connection.read(STORES.checkpoints).objectStore(STORES.checkpoints);
+      const row = (await read(store.get(perspective))) as { position: number } | undefined;
+      return row?.position ?? 0;
+    },
+    transaction<T>(fn: (tx: StoreWriter) => MaybePromise<T>): Promise<T> {
+      try {
+        const t = connection.write(WRITER_STORES);
+        let value: T | undefined;
+        try {
+          const result = fn(writerOf(t));
+          if (isThenable<T>(result)) {
+            t.hold(
+              Promise.resolve(result).then((v) => {
+                value = v;
+              }),
+            );
+          } else value = result;
+        } catch (error) {
+          t.fail(error);
+        }
+        return t.finish(() => value as T);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    clear: (perspective: string): Promise<void> =>
+      write([STORES.perspectives, STORES.checkpoints], (tx) => {
+        tx.objectStore(STORES.perspectives).delete(models(perspective));
+        tx.objectStore(STORES.checkpoints).delete(perspective);
+      }),
+    outbox,
+    snapshots,
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Writes inside one transaction: read models, checkpoints, the outbox and the inbox. Every call
+ * is a request of that transaction (reads see its own writes), so a failure anywhere leaves none
+ * of them behind.
+ */
+import { WhizbangError } from '../../js/errors.ts';
+import type { OutboxRecord, OutboxWriter } from '../../js/outbox.ts';
+import type { StoredModel, StoreWriter } from '../../js/store.ts';
+import { type ModelRecord, toModel } from './records.ts';
+import { STORES } from './schema.ts';
+import type { Transaction } from './transaction.ts';
+
+const nothing = (): void => undefined;
+
+/** `p`, marked handled: a write the work does not await must not become an unhandled rejection. */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(nothing);
+  return p;
+}
+
+/** A handled incoming message in the `inbox` store. */
+export interface InboxRecord {
+  readonly tenant: string;
+  readonly messageId: string;
+  readonly handledAt: number;
+}
+
+/** The writer of `t`: the store's writes, plus the outbox and inbox. */
+export function writerOf(t: Transaction): StoreWriter {
+  const outbox: OutboxWriter = {
+    enqueue(records: readonly OutboxRecord[]): Promise<void> {
+      return quiet(
+        Promise.all(
+          records.map((r) => t.request((tx) => tx.objectStore(STORES.outbox).add({ ...r }))),
+        ).then(nothing),
+      );
+    },
+    markHandled(tenant: string, messageId: string): Promise<void> {
+      const record: InboxRecord = { tenant, messageId, handledAt: Date.now() };
+      return quiet(
+        t
+          .request(
+            (tx) => tx.objectStore(STORES.inbox).add(record),
+            (error) =>
+              error?.name === 'ConstraintError'
+                ? new WhizbangError(
+                    'DUPLICATE_MESSAGE',
+                    `Message ${messageId} was handled already; this delivery is a duplicate.`,
+                  )
+                : undefined,
+          )
+          .then(nothing),
+      );
+    },
+  };
+  return {
+    get: (perspective: string, tenant: string, id: string): Promise<StoredModel | undefined> =>
+      quiet(
+        t
+          .request((tx) => tx.objectStore(STORES.perspectives).get([perspective, tenant, id]))
+          .then((r: ModelRecord | undefined) => (r === undefined ? undefined : toModel(r))),
+      ),
+    put: (perspective: string, row: StoredModel): Promise<void> => {
+      const record: ModelRecord = {
+        perspective,
+        id: row.id,
+        tenant: row.tenant,
+        model: row.model,
+        version: row.version,
+        position: row.position,
+        updatedAt: row.updatedAt,
+      };
+      return quiet(
+        t.request((tx) => tx.objectStore(STORES.perspectives).put(record)).then(nothing),
+      );
+    },
+    delete: (perspective: string, tenant: string, id: string): Promise<void> =>
+      quiet(
+        t
+          .request((tx) => tx.objectStore(STORES.perspectives).delete([perspective, tenant, id]))
+          .then(nothing),
+      ),
+    setCheckpoint: (perspective: string, position: number): Promise<void> =>
+      quiet(
+        t
+          .request((tx) => tx.objectStore(STORES.checkpoints).put({ perspective, position }))
+          .then(nothing),
+      ),
+    outbox,
+  };
+}

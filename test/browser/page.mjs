@@ -1,0 +1,39 @@
+/**
+ * The test page: the IndexedDB suite (conformance included) collected by the vitest shim of
+ * test/runtimes, run on Chromium's own IndexedDB, its results handed to the Node side; and
+ * the scenario steps that the Node side drives across reloads and tabs.
+ */
+import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
+import { bankOnIndexedDb } from '../adapters/indexeddb/bank.ts';
+import { indexedDbSuite } from '../adapters/indexeddb-suite.ts';
+import { finishCollection, startCollection } from '../runtimes/collect.mjs';
+import { recordUnhandled, runSuite } from '../runtimes/execute.mjs';
+import { serializeError } from '../runtimes/protocol.mjs';
+import * as scenarios from './scenarios.ts';
+
+addEventListener('unhandledrejection', (event) => recordUnhandled(event.reason));
+addEventListener('error', (event) => recordUnhandled(event.error ?? event.message));
+
+/** Runs the suite and returns every result. */
+async function run() {
+  const prefix = `suite-${Date.now()}`;
+  let n = 0;
+  const freshName = () => `${prefix}-${++n}`;
+  startCollection();
+  indexedDbSuite('indexeddb (Chromium)', { indexedDB, IDBKeyRange, freshName });
+  bankOnIndexedDb('indexeddb (Chromium)', (name) => indexedDbDriver({ name }), freshName);
+  const root = finishCollection();
+  const results = [];
+  await runSuite(root, (r) => {
+    const result = {
+      name: r.name,
+      status: r.status,
+      durationMs: Math.round(r.durationMs ?? 0),
+      ...(r.error === undefined ? {} : { error: serializeError(r.error) }),
+    };
+    results.push(result);
+  });
+  return results;
+}
+
+globalThis.whizbangPage = { ready: true, run, scenarios };
