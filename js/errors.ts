@@ -24,6 +24,9 @@ export type ErrorCode =
   | 'CIRCUIT_OPEN'
   | 'DUPLICATE_MESSAGE'
   | 'FORBIDDEN'
+  | 'AUTHENTICATION_FAILED'
+  | 'UNAVAILABLE'
+  | 'MALFORMED_MESSAGE'
   | 'CLOSED';
 
 /** Base class of every error Whizbang throws. */

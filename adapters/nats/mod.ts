@@ -1,0 +1,24 @@
+/**
+ * `whizbang/nats`: the NATS transport (core NATS or JetStream) and the JetStream ledger, over the
+ * v3 NATS client (`@nats-io/transport-node` and `@nats-io/jetstream`, optional peer dependencies).
+ *
+ * @example
+ * ```ts
+ * import { natsTransport } from 'whizbang/nats';
+ *
+ * const transport = await natsTransport({ servers: ['nats://n1:4222', 'nats://n2:4222'] });
+ * await app.listen(transport);
+ * ```
+ * @module
+ */
+export type { EnvelopeCodec } from './codec.ts';
+export { jsonCodec } from './codec.ts';
+export type { NatsConnectOptions } from './connect.ts';
+export { connectNats, DEFAULT_NATS_URL } from './connect.ts';
+export type {
+  DeadLetter,
+  NatsSubscribeOptions,
+  NatsTransport,
+  NatsTransportOptions,
+} from './transport.ts';
+export { natsTransport } from './transport.ts';
