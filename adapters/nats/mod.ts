@@ -15,6 +15,10 @@ export type { EnvelopeCodec } from './codec.ts';
 export { jsonCodec } from './codec.ts';
 export type { NatsConnectOptions } from './connect.ts';
 export { connectNats, DEFAULT_NATS_URL } from './connect.ts';
+export type { JetStreamDriver } from './driver.ts';
+export { jetstreamDriver } from './driver.ts';
+export type { JetStreamLedger, JetStreamLedgerOptions } from './ledger.ts';
+export { jetstreamLedger } from './ledger.ts';
 export type {
   DeadLetter,
   NatsSubscribeOptions,
