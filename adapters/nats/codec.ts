@@ -7,7 +7,7 @@ import type { WireEnvelope } from '../../js/transport.ts';
 
 /** Turns envelopes into bytes and back; `decode` throws `MALFORMED_MESSAGE` for bytes it cannot read. */
 export interface EnvelopeCodec {
-  /** A MIME type, sent in the `Content-Type` header so a reader knows the format. */
+  /** The MIME type of the format, for whoever reads the bytes with other tools. */
   readonly contentType: string;
   encode(envelope: WireEnvelope): Uint8Array;
   decode(bytes: Uint8Array): WireEnvelope;

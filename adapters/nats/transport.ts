@@ -142,6 +142,21 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
   const running = new Set<Running>();
   let closed = false;
 
+  // Core publishes wait for the next macrotask and go out together: the client flushes its
+  // socket on a microtask, so a publisher that awaits each publish would write once per envelope.
+  let outgoing: Array<{ subject: string; data: Uint8Array; headers: MsgHdrs | undefined }> = [];
+  const sendOutgoing = (): void => {
+    const batch = outgoing;
+    outgoing = [];
+    for (const { subject, data, headers } of batch) {
+      try {
+        nc.publish(subject, data, headers === undefined ? undefined : { headers });
+      } catch {
+        // the connection closed under it: core NATS is at most once
+      }
+    }
+  };
+
   const sleep = (run: Running, ms: number): Promise<void> =>
     new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -220,42 +235,64 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
         await run.current;
       },
     };
-    const deliver = async (msg: Msg): Promise<void> => {
+    /** Delivers one message; returns nothing when the handler settled at once (the fast path). */
+    const deliver = (msg: Msg): Promise<void> | undefined => {
       const topic = topicOf(msg.subject);
+      const envelope = decode(topic, msg.data, 1);
+      if (envelope === undefined) return undefined;
+      let result: unknown;
+      try {
+        result = handler(envelope, topic);
+      } catch (error) {
+        return retry(msg, topic, error);
+      }
+      if (typeof (result as PromiseLike<void> | undefined)?.then !== 'function') return undefined;
+      return Promise.resolve(result).then(
+        () => undefined,
+        (error: unknown) => retry(msg, topic, error),
+      );
+    };
+    /** Core NATS does not redeliver: a failed handler is tried again here, then dead-lettered. */
+    const retry = async (msg: Msg, topic: string, first: unknown): Promise<void> => {
+      let error = first;
       for (let attempt = 1; ; attempt++) {
-        const envelope = decode(topic, msg.data, attempt);
-        if (envelope === undefined) return;
-        try {
-          await handler(envelope, topic);
+        if (run.closed) return;
+        if (attempt >= attempts) {
+          deadLetter(topic, msg.data, codec.decode(msg.data), error, attempt);
           return;
-        } catch (error) {
-          if (run.closed) return;
-          if (attempt >= attempts) {
-            deadLetter(topic, msg.data, codec.decode(msg.data), error, attempt);
-            return;
-          }
         }
         await sleep(run, backoffMs * 2 ** (attempt - 1));
         if (run.closed) return;
-      }
-    };
-    const pump = async (): Promise<void> => {
-      while (!run.closed && head < inbox.length) {
-        const msg = inbox[head++]!;
-        await deliver(msg);
-        if (head > 1024 && head * 2 > inbox.length) {
-          inbox.splice(0, head);
-          head = 0;
+        try {
+          await handler(codec.decode(msg.data), topic);
+          return;
+        } catch (failed) {
+          error = failed;
         }
       }
-      run.current = undefined;
+    };
+    let pumping = false;
+    const pump = async (): Promise<void> => {
+      pumping = true;
+      try {
+        while (!run.closed && head < inbox.length) {
+          const pending = deliver(inbox[head++]!);
+          if (pending !== undefined) await pending;
+          if (head > 1024 && head * 2 > inbox.length) {
+            inbox.splice(0, head);
+            head = 0;
+          }
+        }
+      } finally {
+        pumping = false;
+      }
     };
     sub = nc.subscribe(subject, {
       ...(queue === undefined ? {} : { queue }),
       callback: (_error, msg) => {
         if (run.closed) return;
         inbox.push(msg);
-        run.current ??= pump();
+        if (!pumping) run.current = pump();
       },
     });
     await nc.flush();
@@ -325,13 +362,21 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
     return run;
   };
 
-  const publishHeaders = (envelope: WireEnvelope): MsgHdrs => {
+  // traceparent travels in the headers, so tracing tools see it without decoding the envelope
+  const publishHeaders = (envelope: WireEnvelope): MsgHdrs | undefined => {
+    if (typeof envelope.traceparent !== 'string' || envelope.traceparent === '') return undefined;
     const h = core.headers();
-    h.set('Content-Type', codec.contentType);
-    if (typeof envelope.traceparent === 'string' && envelope.traceparent !== '') {
-      h.set('traceparent', envelope.traceparent);
-    }
+    h.set('traceparent', envelope.traceparent);
     return h;
+  };
+
+  // topics already checked (publishers repeat a few topics)
+  const checked = new Set<string>();
+  const checkPublishTopic = (topic: string): void => {
+    if (checked.has(topic)) return;
+    checkTopic(topic, 'publish');
+    if (checked.size >= 1024) checked.clear();
+    checked.add(topic);
   };
 
   return {
@@ -340,7 +385,7 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
 
     publish(topic: string, envelope: WireEnvelope): Promise<void> | undefined {
       if (closed) throw closedError(`publish to "${topic}"`);
-      checkTopic(topic, 'publish');
+      checkPublishTopic(topic);
       let data: Uint8Array;
       try {
         data = codec.encode(envelope);
@@ -354,11 +399,24 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
       }
       const headers = publishHeaders(envelope);
       if (js === undefined) {
-        nc.publish(subjectOf(topic), data, { headers });
+        const max = nc.info?.max_payload;
+        if (max !== undefined && data.length > max) {
+          throw new WhizbangError(
+            'INVALID_ARGUMENT',
+            `publish("${topic}", …): the envelope is ${data.length} bytes, over the server's max_payload of ${max}. Send large content elsewhere and reference it.`,
+          );
+        }
+        if (nc.isClosed()) throw closedError(`publish to "${topic}"`);
+        outgoing.push({ subject: subjectOf(topic), data, headers });
+        if (outgoing.length === 1) later(sendOutgoing);
+        else if (outgoing.length >= 256) sendOutgoing(); // a socket write per 256 is enough
         return undefined;
       }
       return js
-        .publish(subjectOf(topic), data, { headers, msgID: envelope.messageId })
+        .publish(subjectOf(topic), data, {
+          ...(headers === undefined ? {} : { headers }),
+          msgID: envelope.messageId,
+        })
         .then(() => undefined);
     },
 
@@ -398,11 +456,22 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      sendOutgoing();
       await Promise.all([...running].map((run) => run.close()));
       if (owned) await nc.close();
     },
   };
 }
+
+/** Runs `fn` on a later macrotask (`setImmediate` where there is one). */
+const later: (fn: () => void) => void =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+    ? (fn) => {
+        (globalThis as unknown as { setImmediate(f: () => void): void }).setImmediate(fn);
+      }
+    : (fn) => {
+        setTimeout(fn, 0);
+      };
 
 /** A short stable hash of a subject, to tell consumers of one group on different topics apart. */
 function hash(text: string): string {
