@@ -9,6 +9,7 @@ export default defineConfig({
     'sqlite/bun': 'adapters/sqlite/bun.ts',
     'sqlite/deno': 'adapters/sqlite/deno.ts',
     postgres: 'adapters/postgres/mod.ts',
+    nats: 'adapters/nats/mod.ts',
   },
   // runtime modules of the adapters stay imports: the host provides them
   external: [/^node:/, /^bun:/],
