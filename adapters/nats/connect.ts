@@ -7,10 +7,22 @@
 import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
 import { invalidArgument, WhizbangError } from '../../js/errors.ts';
 
+/**
+ * A connection of the v3 NATS client (from `connect` or `wsconnect`), as far as these types say:
+ * kept structural so the types of `whizbang/nats` stand alone. Pass the client's connection as is.
+ */
+export interface NatsConnectionLike {
+  close(): Promise<void>;
+  closed(): Promise<unknown>;
+  isClosed(): boolean;
+  flush(): Promise<void>;
+  getServer(): string;
+}
+
 /** Where and how to connect. */
 export interface NatsConnectOptions {
   /** A connection of your own: used as is, and left open when the transport or ledger closes. */
-  readonly connection?: NatsConnection;
+  readonly connection?: NatsConnectionLike;
   /** One URL or a cluster's list (default `nats://127.0.0.1:4222`); the client tries them in turn. */
   readonly servers?: string | readonly string[];
   readonly user?: string;
@@ -23,7 +35,7 @@ export interface NatsConnectOptions {
   /** The path of a `.creds` file, read when connecting (Node, Bun, Deno). */
   readonly credsFile?: string;
   /** TLS options, passed through to the client (`ca`, `cert`, `key`, `certFile`, …). */
-  readonly tls?: ConnectionOptions['tls'];
+  readonly tls?: Readonly<Record<string, unknown>>;
   /** Reconnection: first wait and the most it grows to, ms (defaults 250 and 8000), doubling each try. */
   readonly reconnect?: {
     readonly initialMs?: number;
@@ -33,8 +45,8 @@ export interface NatsConnectOptions {
   };
   /** A name the server shows for this connection. */
   readonly name?: string;
-  /** Any other option of the NATS client, passed through last. */
-  readonly options?: Partial<ConnectionOptions>;
+  /** Any other option of the NATS client (`ConnectionOptions`), passed through last. */
+  readonly options?: Readonly<Record<string, unknown>>;
 }
 
 /** The NATS URL used when none is given. */
@@ -77,7 +89,9 @@ export function connectError(error: unknown, servers: string): WhizbangError {
 export async function connectNats(
   options: NatsConnectOptions = {},
 ): Promise<{ connection: NatsConnection; owned: boolean }> {
-  if (options.connection !== undefined) return { connection: options.connection, owned: false };
+  if (options.connection !== undefined) {
+    return { connection: options.connection as unknown as NatsConnection, owned: false };
+  }
   const servers =
     options.servers === undefined
       ? [DEFAULT_NATS_URL]
@@ -117,10 +131,12 @@ export async function connectNats(
     ...(options.user === undefined ? {} : { user: options.user }),
     ...(options.pass === undefined ? {} : { pass: options.pass }),
     ...(options.token === undefined ? {} : { token: options.token }),
-    ...(options.tls === undefined ? {} : { tls: options.tls }),
+    ...(options.tls === undefined
+      ? {}
+      : { tls: options.tls as NonNullable<ConnectionOptions['tls']> }),
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(authenticators.length === 0 ? {} : { authenticator: authenticators }),
-    ...options.options,
+    ...((options.options ?? {}) as ConnectionOptions),
   };
   let connection: NatsConnection;
   try {

@@ -11,7 +11,6 @@
  * process are pipelined: each is published expecting the sequence the one before it will get.
  */
 import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
 import { DEFAULT_TENANT } from '../../js/envelope.ts';
 import { invalidArgument, WhizbangError } from '../../js/errors.ts';
 import { uuidv7 } from '../../js/ids.ts';
@@ -38,7 +37,7 @@ import {
   recorded,
   type StoredEvent,
 } from './commit.ts';
-import { connectNats, type NatsConnectOptions } from './connect.ts';
+import { connectNats, type NatsConnectionLike, type NatsConnectOptions } from './connect.ts';
 import { ensureStream, loadJetStream, natsName } from './jetstream.ts';
 import { token } from './subjects.ts';
 
@@ -56,7 +55,8 @@ export interface JetStreamLedgerOptions extends NatsConnectOptions {
 
 /** The JetStream ledger answers asynchronously. */
 export interface JetStreamLedger extends Ledger {
-  readonly connection: NatsConnection;
+  /** The NATS connection it uses (the v3 client's `NatsConnection`). */
+  readonly connection: NatsConnectionLike;
   append(
     streamId: string,
     events: readonly NewEvent[],

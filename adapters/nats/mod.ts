@@ -13,8 +13,8 @@
  */
 export type { EnvelopeCodec } from './codec.ts';
 export { jsonCodec } from './codec.ts';
-export type { NatsConnectOptions } from './connect.ts';
-export { connectNats, DEFAULT_NATS_URL } from './connect.ts';
+export type { NatsConnectionLike, NatsConnectOptions } from './connect.ts';
+export { DEFAULT_NATS_URL } from './connect.ts';
 export type { JetStreamDriver } from './driver.ts';
 export { jetstreamDriver } from './driver.ts';
 export type { JetStreamLedger, JetStreamLedgerOptions } from './ledger.ts';

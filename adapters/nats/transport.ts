@@ -13,7 +13,7 @@ import type {
   JetStreamManager,
   JsMsg,
 } from '@nats-io/jetstream';
-import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/nats-core';
+import type { Msg, MsgHdrs, Subscription } from '@nats-io/nats-core';
 import { invalidArgument, isWhizbangError, WhizbangError } from '../../js/errors.ts';
 import {
   checkQueue,
@@ -25,7 +25,7 @@ import {
   type WireEnvelope,
 } from '../../js/transport.ts';
 import { type EnvelopeCodec, jsonCodec } from './codec.ts';
-import { connectNats, type NatsConnectOptions } from './connect.ts';
+import { connectNats, type NatsConnectionLike, type NatsConnectOptions } from './connect.ts';
 import { ensureStream, loadJetStream, natsName, safeName } from './jetstream.ts';
 
 /** What reached the dead-letter subject, and why. */
@@ -76,7 +76,8 @@ export interface NatsSubscribeOptions extends TransportSubscribeOptions {
 
 /** The NATS transport; `connection` is the NATS connection it uses. */
 export interface NatsTransport extends Transport {
-  readonly connection: NatsConnection;
+  /** The NATS connection it uses (the v3 client's `NatsConnection`). */
+  readonly connection: NatsConnectionLike;
   subscribe(
     topic: string,
     handler: TransportHandler,

@@ -5,7 +5,7 @@
  * fail with AUTHENTICATION_FAILED.
  */
 import { jetstreamManager } from '@nats-io/jetstream';
-import { headers } from '@nats-io/nats-core';
+import { headers, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -105,7 +105,7 @@ describe.skipIf(!installed)('NATS server restart', () => {
       expect(deliveries).toBeGreaterThanOrEqual(total);
       // the server really went away under the publisher, and its retries were stored once each
       expect(retries).toBeGreaterThan(0);
-      const jsm = await jetstreamManager(publisher.connection);
+      const jsm = await jetstreamManager(publisher.connection as NatsConnection);
       expect((await jsm.streams.info('RESTART')).state.messages).toBe(total);
     } finally {
       await publisher.close();
@@ -214,9 +214,9 @@ describe.skipIf(!up)('malformed messages', () => {
       expect(got).toEqual([1, 3]);
       expect(tries).toEqual([1, 2, 2, 2, 3]);
       expect(letters[0]?.deliveries).toBe(3);
-      expect((letters[0]?.error as Error).message).toBe('never works');
+      expect((letters[0]!.error as Error).message).toBe('never works');
       expect(numberOf(letters[0]!.envelope!)).toBe(2);
-      const jsm = await jetstreamManager(transport.connection);
+      const jsm = await jetstreamManager(transport.connection as NatsConnection);
       const consumers = await jsm.consumers.list(stream).next();
       expect(consumers.map((c) => c.num_ack_pending)).toEqual([0]);
     } finally {
