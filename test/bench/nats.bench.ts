@@ -4,7 +4,7 @@
  * `js.publish` with `Nats-Expected-Last-Subject-Sequence`, each at the same concurrency.
  */
 import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
+import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import {
   type JetStreamLedger,
@@ -32,6 +32,15 @@ function envelope(n: number): WireEnvelope {
     traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
     hops: [],
   };
+}
+
+/** The placement headers the ledger puts on a commit of one event. */
+function placement(v: number): MsgHdrs {
+  const h = headers();
+  h.set('Whizbang-Position', String(v + 1));
+  h.set('Whizbang-Version', String(v + 1));
+  h.set('Whizbang-Count', '1');
+  return h;
 }
 
 /** Waits until `count()` reaches `n`, yielding to the event loop. */
@@ -115,7 +124,7 @@ function transportPublish(): BenchEntry {
 }
 
 /** `workers` writers at once, each appending one event at a time to a stream of its own. */
-function ledgerAppend(name: string, workers: number, ops: number): BenchEntry {
+function ledgerAppend(name: string, workers: number, ops: number, sameHeaders = false): BenchEntry {
   return {
     name,
     make: () => {
@@ -152,7 +161,9 @@ function ledgerAppend(name: string, workers: number, ops: number): BenchEntry {
         },
       };
       const baseline: Side = {
-        name: 'raw js.publish + expected subject seq',
+        name: sameHeaders
+          ? 'raw js.publish, the same headers (msg id, both expectations, placement)'
+          : 'raw js.publish + expected subject seq',
         setup: async () => {
           if (nc !== undefined) return;
           nc = await connect({ servers: URL });
@@ -171,13 +182,19 @@ function ledgerAppend(name: string, workers: number, ops: number): BenchEntry {
             }),
           );
           round++;
+          // one writer: the stream's last sequence is known ahead, as the ledger predicts it
+          let tail = (await (await jetstreamManager(nc)).streams.info(rawStream)).state.last_seq;
           await Promise.all(
             Array.from({ length: workers }, async (_, w) => {
               const subjectName = `bench.${run}.raw.r${round}.w${w}`;
               let last = 0;
               for (let v = 0; v < per; v++) {
                 const ack = await js.publish(subjectName, body, {
-                  expect: { lastSubjectSequence: last },
+                  expect: {
+                    lastSubjectSequence: last,
+                    ...(sameHeaders ? { lastSequence: tail++ } : {}),
+                  },
+                  ...(sameHeaders ? { msgID: crypto.randomUUID(), headers: placement(v) } : {}),
                 });
                 last = ack.seq;
               }
@@ -210,4 +227,5 @@ export const benches: BenchEntry[] = [
   transportPublish(),
   ledgerAppend('nats.ledger.append', 256, 20_000),
   ledgerAppend('nats.ledger.append.serial', 1, 2_000),
+  ledgerAppend('nats.ledger.append.same-headers', 256, 20_000, true),
 ];
