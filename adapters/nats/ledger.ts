@@ -39,7 +39,7 @@ import {
 } from './commit.ts';
 import { connectNats, type NatsConnectionLike, type NatsConnectOptions } from './connect.ts';
 import { ensureStream, loadJetStream, natsName } from './jetstream.ts';
-import { token } from './subjects.ts';
+import { token, tokenNow } from './subjects.ts';
 
 /** Options of {@link jetstreamLedger}. */
 export interface JetStreamLedgerOptions extends NatsConnectOptions {
@@ -137,8 +137,12 @@ export async function jetstreamLedger(
   const get = (query: Parameters<JetStreamManager['streams']['getMessage']>[1]) =>
     jsm.streams.getMessage(name, query) as Promise<StoredMsg | null>;
 
-  const subjectOf = async (tenant: string, streamId: string): Promise<string> =>
-    `${prefix}.${await token(tenant)}.${await token(streamId)}`;
+  const subjectOf = (tenant: string, streamId: string): string | Promise<string> => {
+    const t = tokenNow(tenant);
+    const s = tokenNow(streamId);
+    if (t !== undefined && s !== undefined) return `${prefix}.${t}.${s}`;
+    return Promise.all([token(tenant), token(streamId)]).then(([a, b]) => `${prefix}.${a}.${b}`);
+  };
 
   const loadTail = async (): Promise<Tail> => {
     const info = await jsm.streams.info(name);
@@ -246,7 +250,8 @@ export async function jetstreamLedger(
     checkShape(expected);
     if (!Array.isArray(events)) throw invalidArgument('append needs an array of events.');
     const { body, stored } = commitEvents(streamId, tenant, events);
-    const subject = await subjectOf(tenant, streamId);
+    const named = subjectOf(tenant, streamId);
+    const subject = typeof named === 'string' ? named : await named;
     const inline = opts.inTransaction;
     if (inline !== undefined && store === undefined && events.length > 0) {
       throw invalidArgument(

@@ -25,6 +25,11 @@ function units(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/** The token of an id when it is known without hashing (plain, or hashed before). */
+export function tokenNow(id: string): string | undefined {
+  return PLAIN.test(id) ? id : cache.get(id);
+}
+
 /** The subject token of an id or tenant (cached: appends to one stream ask again and again). */
 export async function token(id: string): Promise<string> {
   if (PLAIN.test(id)) return id;

@@ -416,7 +416,8 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
       return js
         .publish(subjectOf(topic), data, {
           ...(headers === undefined ? {} : { headers }),
-          msgID: envelope.messageId,
+          // one envelope may go to several topics: deduplicated per topic, not across them
+          msgID: `${envelope.messageId}:${hash(topic)}`,
         })
         .then(() => undefined);
     },

@@ -225,6 +225,36 @@ describe.skipIf(!up)('malformed messages', () => {
   });
 });
 
+describe.skipIf(!up)('JetStream deduplication', () => {
+  it('an envelope published twice to one topic is stored once; to two topics, once on each', async () => {
+    const prefix = `wbd_${run}`;
+    const stream = `WB_DEDUPE_${run}`;
+    streams.push(stream);
+    const transport = await natsTransport({ servers: NATS_URL, prefix, jetstream: { stream } });
+    try {
+      const got: string[] = [];
+      await transport.subscribe('orders.*', (_envelope, topic) => {
+        got.push(topic);
+      });
+      const envelope = numbered(1);
+      await transport.publish('orders.placed', envelope);
+      await transport.publish('orders.placed', envelope); // a relay's retry
+      await transport.publish('orders.audited', envelope);
+      await transport.publish('orders.placed', numbered(2));
+      await until(
+        () => got.length >= 3,
+        () => `three deliveries, got ${got}`,
+      );
+      await sleep(100);
+      expect(got).toEqual(['orders.placed', 'orders.audited', 'orders.placed']);
+      const jsm = await jetstreamManager(transport.connection as NatsConnection);
+      expect((await jsm.streams.info(stream)).state.messages).toBe(3);
+    } finally {
+      await transport.close();
+    }
+  });
+});
+
 describe.skipIf(!installed)('credentials', () => {
   it('a wrong password fails with AUTHENTICATION_FAILED; the right one connects, and the ledger works', async () => {
     const server = await startNatsServer(
