@@ -10,6 +10,7 @@ export default defineConfig({
     'sqlite/deno': 'adapters/sqlite/deno.ts',
     postgres: 'adapters/postgres/mod.ts',
     indexeddb: 'adapters/indexeddb/mod.ts',
+    nats: 'adapters/nats/mod.ts',
   },
   // runtime modules of the adapters stay imports: the host provides them
   external: [/^node:/, /^bun:/],

@@ -25,6 +25,9 @@ export type ErrorCode =
   | 'DUPLICATE_MESSAGE'
   | 'FORBIDDEN'
   | 'STORAGE_QUOTA'
+  | 'AUTHENTICATION_FAILED'
+  | 'UNAVAILABLE'
+  | 'MALFORMED_MESSAGE'
   | 'CLOSED';
 
 /** Base class of every error Whizbang throws. */

@@ -10,12 +10,14 @@
  */
 import { invalidArgument, WhizbangError } from '../errors.ts';
 import type { MaybePromise } from '../maybe.ts';
-import type {
-  Transport,
-  TransportHandler,
-  TransportSubscribeOptions,
-  TransportSubscription,
-  WireEnvelope,
+import {
+  checkQueue,
+  checkTopic,
+  type Transport,
+  type TransportHandler,
+  type TransportSubscribeOptions,
+  type TransportSubscription,
+  type WireEnvelope,
 } from '../transport.ts';
 
 /** Receives an envelope whose handler failed on every attempt, with the last error. */
@@ -120,45 +122,6 @@ interface Sub {
   closed: boolean;
   running: Promise<void> | undefined;
   wake: (() => void) | undefined;
-}
-
-const WILDCARD = /[*>]/;
-const WHITESPACE = /\s/;
-
-/** Splits and checks a topic; wildcards only where subscribing. */
-function parseTopic(topic: unknown, use: 'publish' | 'subscribe'): string[] {
-  if (typeof topic !== 'string' || topic === '') {
-    throw invalidArgument(
-      `A topic must be a non-empty string of dot-separated tokens, like "orders.placed"; got ${JSON.stringify(topic) ?? String(topic)}.`,
-    );
-  }
-  if (WHITESPACE.test(topic)) {
-    throw invalidArgument(`Topic "${topic}" contains whitespace; use dots between tokens.`);
-  }
-  const tokens = topic.split('.');
-  tokens.forEach((token, i) => {
-    if (token === '') {
-      throw invalidArgument(
-        `Topic "${topic}" has an empty token (token ${i + 1}): remove the leading, trailing or doubled dot.`,
-      );
-    }
-    if (token !== '*' && token !== '>' && WILDCARD.test(token)) {
-      throw invalidArgument(
-        `Topic "${topic}" has the token "${token}": "*" and ">" are wildcards and must be whole tokens.`,
-      );
-    }
-    if (use === 'publish' && (token === '*' || token === '>')) {
-      throw invalidArgument(
-        `Cannot publish to "${topic}": wildcards ("*", ">") are for subscribing; publish to a concrete topic.`,
-      );
-    }
-    if (token === '>' && i !== tokens.length - 1) {
-      throw invalidArgument(
-        `Topic "${topic}" has ">" before its end: ">" matches the rest of a topic, so it can only be the last token.`,
-      );
-    }
-  });
-  return tokens;
 }
 
 /** NATS rules: `*` is exactly one token, `>` one or more. */
@@ -346,7 +309,7 @@ export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTra
 
     publish(topic: string, envelope: WireEnvelope): MaybePromise<void> {
       if (closed) throw closedError(`publish to "${topic}"`);
-      const tokens = parseTopic(topic, 'publish');
+      const tokens = checkTopic(topic, 'publish');
       const item: Item = { topic, tokens, json: encode(topic, envelope) };
       let waits: Ticket | undefined;
       const wait = (queue: { push(w: Waiting): unknown }): void => {
@@ -387,19 +350,12 @@ export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTra
       subscribeOptions: TransportSubscribeOptions = {},
     ): TransportSubscription {
       if (closed) throw closedError(`subscribe to "${topic}"`);
-      const tokens = parseTopic(topic, 'subscribe');
+      const tokens = checkTopic(topic, 'subscribe');
       if (typeof handler !== 'function') {
         throw invalidArgument(`subscribe("${topic}", …) needs a handler function.`);
       }
       const name = subscribeOptions.queue;
-      if (
-        name !== undefined &&
-        (typeof name !== 'string' || name === '' || WHITESPACE.test(name))
-      ) {
-        throw invalidArgument(
-          `Queue group name ${JSON.stringify(name)} is not valid: use a non-empty name without whitespace.`,
-        );
-      }
+      checkQueue(name);
       let group: Group | undefined;
       if (name !== undefined) {
         group = groups.get(name) ?? { name, members: 0, turn: 0, waiting: [] };

@@ -7,6 +7,7 @@
 import { benches as core } from './core.bench.ts';
 import { runBenches } from './harness.ts';
 import { benches as indexeddb } from './indexeddb.bench.ts';
+import { benches as nats } from './nats.bench.ts';
 import { benches as outbox } from './outbox.bench.ts';
 import { benches as policy } from './policy.bench.ts';
 import { benches as postgres } from './postgres.bench.ts';
@@ -23,4 +24,5 @@ await runBenches([
   ...sqliteEmmett,
   ...postgres,
   ...indexeddb,
+  ...nats,
 ]);

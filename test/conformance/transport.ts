@@ -52,6 +52,7 @@ export function transportConformance(
       timeoutMs: options.timeoutMs ?? 5_000,
       quietMs: options.quietMs ?? 50,
       numRuns: options.numRuns ?? 15,
+      backPressure: options.backPressure ?? true,
     };
     const make = async (): Promise<Transport> => factory({ maxInFlight: resolved.maxInFlight });
     const context = { transport: useTransport(make), factory: make, options: resolved };

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { postgresReachable } from '../support/services.ts';
+import { natsReachable, postgresReachable } from '../support/services.ts';
 
 // Every TypeScript example in the README runs as written (the package import pointed at the source).
 // An example of `whizbang/indexeddb` finds fake-indexeddb where a browser's IndexedDB would be.
@@ -10,8 +10,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const readme = readFileSync(`${root}README.md`, 'utf8');
 const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
 const dir = `${root}test/.readme`;
-// the PostgreSQL example needs the server: under CI its absence fails here, elsewhere it is skipped
+// the PostgreSQL and NATS examples need their servers: under CI its absence fails here, elsewhere it is skipped
 const postgresUp = await postgresReachable('PostgreSQL (README example)');
+const natsUp = await natsReachable('NATS (README example)');
 mkdirSync(dir, { recursive: true });
 
 describe('README examples', () => {
@@ -25,7 +26,9 @@ describe('README examples', () => {
   });
 
   blocks.forEach((code, i) => {
-    const skip = code.includes("'whizbang/postgres'") && !postgresUp;
+    const skip =
+      (code.includes("'whizbang/postgres'") && !postgresUp) ||
+      (code.includes("'whizbang/nats'") && !natsUp);
     it.skipIf(skip)(`example ${i + 1} runs and prints what its comments say`, async () => {
       const file = `${dir}/example-${i + 1}.ts`;
       const source = code
@@ -33,6 +36,7 @@ describe('README examples', () => {
         .replaceAll("from 'whizbang/sqlite'", `from '${root}adapters/sqlite/mod.ts'`)
         .replaceAll("from 'whizbang/postgres'", `from '${root}adapters/postgres/mod.ts'`)
         .replaceAll("from 'whizbang/indexeddb'", `from '${root}adapters/indexeddb/mod.ts'`)
+        .replaceAll("from 'whizbang/nats'", `from '${root}adapters/nats/mod.ts'`)
         .replaceAll("from 'whizbang'", `from '${root}js/mod.ts'`);
       writeFileSync(file, source);
       if (code.includes("from 'whizbang/indexeddb'")) {

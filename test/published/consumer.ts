@@ -2,6 +2,12 @@
 
 import type { DeliveryReceipt, Whizbang } from 'whizbang';
 import { defineCommand, defineEvent, defineReceptor, payload, whizbang } from 'whizbang';
+import {
+  type JetStreamDriver,
+  jetstreamDriver,
+  type NatsTransport,
+  natsTransport,
+} from 'whizbang/nats';
 import { type PostgresDriver, postgresDriver } from 'whizbang/postgres';
 
 const Ping = defineCommand('Ping', payload<{ n: number }>());
@@ -35,3 +41,11 @@ export const browserDriver: Promise<IndexedDbDriver> = indexedDbDriver({
   durability: 'strict',
 });
 export const report: Promise<StorageReport> = browserDriver.then((d) => d.storage());
+
+// the NATS entry: the transport and the JetStream driver, typed from the built package
+export const bus: Promise<NatsTransport> = natsTransport({
+  servers: ['nats://n1:4222', 'nats://n2:4222'],
+  jetstream: { stream: 'SHOP' },
+});
+export const shared: Promise<JetStreamDriver> = jetstreamDriver({ stream: 'SHOP_LEDGER' });
+export const sharedApp = shared.then((driver) => whizbang().receptor(ping).build({ driver }));

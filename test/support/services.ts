@@ -49,3 +49,28 @@ export function postgresReachable(who = 'PostgreSQL'): Promise<boolean> {
     PG_HINT,
   );
 }
+
+/** The NATS server the tests use: `NATS_URL`, or the local server (JetStream on). */
+export const NATS_URL: string = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** How to start the local NATS server when it is down. */
+export const NATS_HINT =
+  'Start it (start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server) or set NATS_URL.';
+
+/** Whether the tests' NATS server answers with JetStream on (see {@link reachable}). */
+export function natsReachable(who = 'NATS'): Promise<boolean> {
+  return reachable(
+    who,
+    async () => {
+      const { connect } = await import('@nats-io/transport-node');
+      const { jetstreamManager } = await import('@nats-io/jetstream');
+      const nc = await connect({ servers: NATS_URL, timeout: 3000, reconnect: false });
+      try {
+        await (await jetstreamManager(nc)).getAccountInfo();
+      } finally {
+        await nc.close();
+      }
+    },
+    NATS_HINT,
+  );
+}

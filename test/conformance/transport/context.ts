@@ -26,6 +26,13 @@ export interface TransportConformanceOptions {
   readonly quietMs?: number;
   /** fast-check runs per property (default 15). */
   readonly numRuns?: number;
+  /**
+   * Whether `publish` waits while a subscription holds `maxInFlight` envelopes (default true).
+   * A transport over a broker that takes what is published without asking the subscriber (core
+   * NATS, JetStream: the publisher hears from the server, never from the subscriber) says false;
+   * the suite then checks that slow subscribers still get everything, in order, once.
+   */
+  readonly backPressure?: boolean;
 }
 
 /** The transport of the running test. */

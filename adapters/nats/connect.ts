@@ -1,0 +1,153 @@
+/**
+ * Connecting to NATS: a URL or a cluster's URL list, credentials (user and password, token, nkey
+ * seed, creds file), TLS options passed through, and reconnection with exponential backoff. The
+ * NATS client (`@nats-io/transport-node`, an optional peer dependency) is loaded only here; pass
+ * `connection` to use a connection of your own (for example from `wsconnect` in a browser or Deno).
+ */
+import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
+import { invalidArgument, WhizbangError } from '../../js/errors.ts';
+
+/**
+ * A connection of the v3 NATS client (from `connect` or `wsconnect`), as far as these types say:
+ * kept structural so the types of `whizbang/nats` stand alone. Pass the client's connection as is.
+ */
+export interface NatsConnectionLike {
+  close(): Promise<void>;
+  closed(): Promise<unknown>;
+  isClosed(): boolean;
+  flush(): Promise<void>;
+  getServer(): string;
+}
+
+/** Where and how to connect. */
+export interface NatsConnectOptions {
+  /** A connection of your own: used as is, and left open when the transport or ledger closes. */
+  readonly connection?: NatsConnectionLike;
+  /** One URL or a cluster's list (default `nats://127.0.0.1:4222`); the client tries them in turn. */
+  readonly servers?: string | readonly string[];
+  readonly user?: string;
+  readonly pass?: string;
+  readonly token?: string;
+  /** An nkey seed (`SU…`): the client signs the server's nonce with it. */
+  readonly nkeySeed?: string;
+  /** The contents of a `.creds` file (JWT and nkey seed). */
+  readonly creds?: string;
+  /** The path of a `.creds` file, read when connecting (Node, Bun, Deno). */
+  readonly credsFile?: string;
+  /** TLS options, passed through to the client (`ca`, `cert`, `key`, `certFile`, …). */
+  readonly tls?: Readonly<Record<string, unknown>>;
+  /** Reconnection: first wait and the most it grows to, ms (defaults 250 and 8000), doubling each try. */
+  readonly reconnect?: {
+    readonly initialMs?: number;
+    readonly maxMs?: number;
+    /** Tries per server before giving up (default -1: forever). */
+    readonly attempts?: number;
+  };
+  /** A name the server shows for this connection. */
+  readonly name?: string;
+  /** Any other option of the NATS client (`ConnectionOptions`), passed through last. */
+  readonly options?: Readonly<Record<string, unknown>>;
+}
+
+/** The NATS URL used when none is given. */
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+
+interface NodeTransport {
+  connect(options: ConnectionOptions): Promise<NatsConnection>;
+}
+
+async function load<T>(specifier: string): Promise<T> {
+  try {
+    return (await import(specifier)) as T;
+  } catch (cause) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      `whizbang/nats needs the NATS client: npm install @nats-io/transport-node@3 @nats-io/jetstream@3 (missing ${specifier}).`,
+      { cause },
+    );
+  }
+}
+
+/** What a failed connect means, as a Whizbang error with a stable code. */
+export function connectError(error: unknown, servers: string): WhizbangError {
+  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
+  if (/authoriz|authenticat|user.*expired/i.test(text)) {
+    return new WhizbangError(
+      'AUTHENTICATION_FAILED',
+      `NATS at ${servers} refused the credentials (${error instanceof Error ? error.message : text}). Check user/pass, token, nkey or creds against the server's authorization block.`,
+      { cause: error },
+    );
+  }
+  return new WhizbangError(
+    'UNAVAILABLE',
+    `Cannot connect to NATS at ${servers} (${error instanceof Error ? error.message : text}). Start the server or fix the URL (servers: ["nats://host:4222", …]).`,
+    { cause: error },
+  );
+}
+
+/** Connects with the options above; resolves the connection and whether the caller owns it. */
+export async function connectNats(
+  options: NatsConnectOptions = {},
+): Promise<{ connection: NatsConnection; owned: boolean }> {
+  if (options.connection !== undefined) {
+    return { connection: options.connection as unknown as NatsConnection, owned: false };
+  }
+  const servers =
+    options.servers === undefined
+      ? [DEFAULT_NATS_URL]
+      : typeof options.servers === 'string'
+        ? [options.servers]
+        : [...options.servers];
+  if (servers.length === 0 || servers.some((s) => typeof s !== 'string' || s === '')) {
+    throw invalidArgument(
+      'servers must be a NATS URL or a non-empty list of them, like ["nats://n1:4222", "nats://n2:4222"].',
+    );
+  }
+  const core = await load<typeof import('@nats-io/nats-core')>('@nats-io/nats-core');
+  const node = await load<NodeTransport>('@nats-io/transport-node');
+  const initial = options.reconnect?.initialMs ?? 250;
+  const most = options.reconnect?.maxMs ?? 8_000;
+  let tries = 0;
+  const authenticators = [];
+  if (options.nkeySeed !== undefined) {
+    authenticators.push(core.nkeyAuthenticator(new TextEncoder().encode(options.nkeySeed)));
+  }
+  let creds = options.creds;
+  if (options.credsFile !== undefined) {
+    const fs = await load<typeof import('node:fs/promises')>('node:fs/promises');
+    creds = await fs.readFile(options.credsFile, 'utf8');
+  }
+  if (creds !== undefined) {
+    authenticators.push(core.credsAuthenticator(new TextEncoder().encode(creds)));
+  }
+  const config: ConnectionOptions = {
+    servers,
+    maxReconnectAttempts: options.reconnect?.attempts ?? -1,
+    // exponential backoff with jitter; reset once a connection is back
+    reconnectDelayHandler: () => {
+      const wait = Math.min(initial * 2 ** tries++, most);
+      return wait / 2 + Math.random() * (wait / 2);
+    },
+    ...(options.user === undefined ? {} : { user: options.user }),
+    ...(options.pass === undefined ? {} : { pass: options.pass }),
+    ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.tls === undefined
+      ? {}
+      : { tls: options.tls as NonNullable<ConnectionOptions['tls']> }),
+    ...(options.name === undefined ? {} : { name: options.name }),
+    ...(authenticators.length === 0 ? {} : { authenticator: authenticators }),
+    ...((options.options ?? {}) as ConnectionOptions),
+  };
+  let connection: NatsConnection;
+  try {
+    connection = await node.connect(config);
+  } catch (error) {
+    throw connectError(error, servers.join(', '));
+  }
+  void (async () => {
+    for await (const status of connection.status()) {
+      if (status.type === 'reconnect') tries = 0;
+    }
+  })().catch(() => undefined);
+  return { connection, owned: true };
+}

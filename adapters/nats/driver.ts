@@ -1,0 +1,29 @@
+/**
+ * The JetStream driver: the JetStream ledger with a perspective store beside it (the memory store
+ * unless you pass one), so an app can run on the shared log alone.
+ */
+import type { Driver } from '../../js/driver.ts';
+import { memoryStore } from '../../js/memory/store.ts';
+import type { PerspectiveStore } from '../../js/store.ts';
+import { type JetStreamLedger, type JetStreamLedgerOptions, jetstreamLedger } from './ledger.ts';
+
+/** The JetStream driver's parts. */
+export interface JetStreamDriver extends Driver {
+  readonly ledger: JetStreamLedger;
+  readonly store: PerspectiveStore;
+  close(): Promise<void>;
+}
+
+/** Connects the JetStream ledger and pairs it with `options.store` (default: a memory store). */
+export async function jetstreamDriver(
+  options: JetStreamLedgerOptions = {},
+): Promise<JetStreamDriver> {
+  const store = options.store ?? memoryStore();
+  const ledger = await jetstreamLedger({ ...options, store });
+  return {
+    name: 'jetstream',
+    ledger,
+    store,
+    close: () => ledger.close(),
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * `whizbang/nats`: the NATS transport (core NATS or JetStream) and the JetStream ledger, over the
+ * v3 NATS client (`@nats-io/transport-node` and `@nats-io/jetstream`, optional peer dependencies).
+ *
+ * @example
+ * ```ts
+ * import { natsTransport } from 'whizbang/nats';
+ *
+ * const transport = await natsTransport({ servers: ['nats://n1:4222', 'nats://n2:4222'] });
+ * await app.listen(transport);
+ * ```
+ * @module
+ */
+export type { EnvelopeCodec } from './codec.ts';
+export { jsonCodec } from './codec.ts';
+export type { NatsConnectionLike, NatsConnectOptions } from './connect.ts';
+export { DEFAULT_NATS_URL } from './connect.ts';
+export type { JetStreamDriver } from './driver.ts';
+export { jetstreamDriver } from './driver.ts';
+export type { JetStreamLedger, JetStreamLedgerOptions } from './ledger.ts';
+export { jetstreamLedger } from './ledger.ts';
+export type {
+  DeadLetter,
+  NatsSubscribeOptions,
+  NatsTransport,
+  NatsTransportOptions,
+} from './transport.ts';
+export { natsTransport } from './transport.ts';

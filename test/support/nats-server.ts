@@ -1,0 +1,96 @@
+/**
+ * A nats-server of a test's own: on a free port, with its JetStream store in a temporary folder,
+ * killed and restarted by its pid (the shared server on NATS_URL is never touched).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The nats-server binary: `NATS_SERVER_BIN`, or Debian's. */
+export const NATS_SERVER_BIN: string = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
+
+/** Whether the binary is there (the tests that start servers need it). */
+export function natsServerInstalled(): boolean {
+  return existsSync(NATS_SERVER_BIN);
+}
+
+/** A running (or stopped) server of the test. */
+export interface OwnNatsServer {
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number | undefined;
+  /** Kills the process by its pid (SIGKILL unless told), and waits for it to exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port and store. */
+  start(): Promise<void>;
+  /** Kills it and removes its folder. */
+  dispose(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function listening(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ port, host: '127.0.0.1' });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nats-server did not listen on ${port} in time.`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Starts a server with JetStream; `config` is extra config-file text (e.g. an authorization block). */
+export async function startNatsServer(config = ''): Promise<OwnNatsServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'whizbang-nats-'));
+  const port = await freePort();
+  const file = join(dir, 'server.conf');
+  writeFileSync(
+    file,
+    `listen: "127.0.0.1:${port}"\njetstream { store_dir: ${JSON.stringify(join(dir, 'js'))} }\n${config}\n`,
+  );
+  let child: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    child = spawn(NATS_SERVER_BIN, ['-c', file], { stdio: 'ignore' });
+    await listening(port, 10_000);
+  };
+  const kill = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
+    const running = child;
+    child = undefined;
+    if (running?.pid === undefined || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    process.kill(running.pid, signal);
+    await exited;
+  };
+  await start();
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    get pid() {
+      return child?.pid;
+    },
+    kill,
+    start,
+    async dispose() {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
