@@ -147,10 +147,11 @@ const MIGRATIONS: ReadonlyArray<(s: SchemaNames) => string> = [
       END IF;
       INSERT INTO ${q}.whizbang_events (position, tenant, stream_id, version, type, message_id,
           correlation_id, causation_id, created_at, data, metadata)
-        SELECT v_head + i, p_tenant, p_stream, v_version + i, p_types[i], p_ids[i],
-          coalesce(p_correlations[i], p_ids[i]), coalesce(p_causations[i], p_ids[i]),
-          to_timestamp(p_times[i] / 1000.0), p_data[i], p_metadata[i]
-        FROM generate_series(1, v_count) AS i;
+        SELECT v_head + x.i, p_tenant, p_stream, v_version + x.i, x.type, x.id,
+          coalesce(x.correlation, x.id), coalesce(x.causation, x.id),
+          to_timestamp(x.time / 1000), x.data, x.metadata
+        FROM unnest(p_types, p_ids, p_correlations, p_causations, p_times, p_data, p_metadata)
+          WITH ORDINALITY AS x(type, id, correlation, causation, time, data, metadata, i);
       PERFORM pg_notify(${literal(channel)}, (v_head + v_count)::text);
       RETURN QUERY SELECT true, v_version + v_count, v_head + v_count;
     END
