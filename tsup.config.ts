@@ -1,4 +1,15 @@
+import { copyFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+// The loader finds whizbang.wasm next to itself: in dist/ that is beside the chunks.
+const wasmBesideDist = {
+  name: 'wasm-beside-dist',
+  setup(build: { onLoad: (o: { filter: RegExp }, f: () => { contents: string }) => void }) {
+    build.onLoad({ filter: /js[\\/]wasm[\\/]location\.ts$/ }, () => ({
+      contents: "export const wasmUrl = new URL('./whizbang.wasm', import.meta.url);",
+    }));
+  },
+};
 
 export default defineConfig({
   entry: {
@@ -20,4 +31,8 @@ export default defineConfig({
   clean: true,
   splitting: true,
   treeshake: true,
+  esbuildPlugins: [wasmBesideDist],
+  onSuccess: async () => {
+    copyFileSync('core-wasm/build/whizbang.wasm', 'dist/whizbang.wasm');
+  },
 });

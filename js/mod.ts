@@ -49,7 +49,9 @@ export { createEnvelope, DEFAULT_TENANT } from './envelope.ts';
 export type { ErrorCode, ValidationIssue } from './errors.ts';
 export {
   ConcurrencyError,
+  CorruptDataError,
   isConcurrencyError,
+  isCorruptDataError,
   isValidationError,
   isWhizbangError,
   ValidationError,
@@ -195,3 +197,10 @@ export type {
   WireHop,
 } from './transport.ts';
 export { SCHEMA_VERSION, upcastEvent, upcastingLedger } from './upcast.ts';
+export type { CodecOptions, WireRecord } from './wasm/codec.ts';
+export { decodeSegments, encodeSegment } from './wasm/codec.ts';
+export type { Core, CoreFactory, CoreFunction, CorePlan } from './wasm/core.ts';
+export { jsCore } from './wasm/core.ts';
+export type { LoadWasmCoreOptions, WasmSource } from './wasm/load.ts';
+export { loadWasmCore, loadWasmCoreSync } from './wasm/load.ts';
+export { measuredPlan } from './wasm/plan.ts';

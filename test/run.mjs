@@ -40,12 +40,15 @@ const tmp = mkdtempSync(join(tmpdir(), 'whizbang-test-'));
 const vitestJson = join(tmp, 'vitest.json');
 
 run('lint and format (biome)', bin('biome'), ['check', '.']);
-run('types (tsc, strict)', tsc, ['--noEmit', '-p', 'tsconfig.json']);
-run('types (tsc, isolated declarations for JSR)', tsc, [
-  '--noEmit',
-  '-p',
-  'tsconfig.lib.json',
+// the WebAssembly core first: tests, the build and the runtimes load core-wasm/build/whizbang.wasm
+run('WebAssembly core (AssemblyScript)', bin('asc'), [
+  '--config',
+  'asconfig.json',
+  '--target',
+  'release',
 ]);
+run('types (tsc, strict)', tsc, ['--noEmit', '-p', 'tsconfig.json']);
+run('types (tsc, isolated declarations for JSR)', tsc, ['--noEmit', '-p', 'tsconfig.lib.json']);
 run('types of the adapters (isolated declarations)', tsc, [
   '--noEmit',
   '-p',
@@ -72,11 +75,7 @@ run(
     },
   },
 );
-run('README examples type-check as written', tsc, [
-  '--noEmit',
-  '-p',
-  'test/readme.tsconfig.json',
-]);
+run('README examples type-check as written', tsc, ['--noEmit', '-p', 'test/readme.tsconfig.json']);
 run('core suites on Deno and Bun', process.execPath, ['test/runtimes/run.mjs'], {
   capture: true,
   count: (out) => {
