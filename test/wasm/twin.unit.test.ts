@@ -61,7 +61,8 @@ function scanIn(
   const { start, end } = place(core, bytes);
   const table = core.alloc(8 + 8 * 16);
   core.dispatchInit(table, 16);
-  types.forEach((t, slot) => core.dispatchSet(table, hashString(t), slot));
+  for (const [slot, t] of types.entries())
+    expect(core.dispatchSet(table, hashString(t), slot)).toBe(0);
   const out = core.alloc(4 * 64);
   const slots = core.alloc(4 * 64);
   const n = core.scan(
