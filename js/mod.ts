@@ -71,7 +71,8 @@ export type {
 } from './ledger.ts';
 export { checkExpectedVersion } from './ledger.ts';
 export type { MaybePromise } from './maybe.ts';
-export type { MemoryDriver } from './memory/driver.ts';
+export type { BinaryLogStats } from './memory/binary-log.ts';
+export type { MemoryDriver, MemoryDriverOptions } from './memory/driver.ts';
 export { memoryDriver } from './memory/driver.ts';
 export type { MemoryLedger, MemoryLedgerOptions } from './memory/ledger.ts';
 export { memoryLedger } from './memory/ledger.ts';

@@ -15,13 +15,13 @@ export type CoreFunction = 'crc32c' | 'seal' | 'check' | 'scan' | 'index';
 export type CorePlan = Readonly<Record<CoreFunction, 'wasm' | 'js'>>;
 
 /** The plan of the TypeScript twin: everything in TypeScript. */
-export const JS_PLAN: CorePlan = {
+export const JS_PLAN: CorePlan = Object.freeze({
   crc32c: 'js',
   seal: 'js',
   check: 'js',
   scan: 'js',
   index: 'js',
-};
+});
 
 /**
  * One core instance: a private memory (addresses are byte offsets into it) and the format's
@@ -200,8 +200,8 @@ class JsCore implements Core {
 }
 
 /** The TypeScript twin: runs everywhere, needs no loading. */
-export const jsCore: CoreFactory = {
+export const jsCore: CoreFactory = Object.freeze({
   kind: 'js',
   plan: JS_PLAN,
   create: (): Core => new JsCore(),
-};
+});
