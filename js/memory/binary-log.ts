@@ -1,28 +1,25 @@
 /**
- * The memory ledger's log as bytes: records of the binary format (core-wasm/FORMAT.md) in segments
- * of one core's memory, a row table (position → record) and a stream index (tenant, stream →
- * records). Only what a read returns is decoded; filtered reads (`types`, `tenant`) run through
- * the core's scan, so skipped events cost a header compare, not an object.
+ * The memory ledger's log as bytes: records of the binary format (core-wasm/FORMAT.md) in
+ * segments, a row table (position → record) and a stream index (tenant, stream → records). With
+ * the WebAssembly core every segment lives in the one instance's memory; with the TypeScript twin
+ * each segment is a core of its own (growing one ArrayBuffer would copy the whole log). A record
+ * is named by a handle: segment number × 2^32 + address. Only what a read returns is decoded;
+ * filtered reads (`types`, `tenant`) run through the core's scan, so a skipped event costs a
+ * header compare, not an object.
  */
 import type { RecordedEvent } from '../ledger.ts';
 import { hashString, readRecord, recordBound, writeRecord } from '../wasm/codec.ts';
-import { type Core, type CoreFactory, jsCore } from '../wasm/core.ts';
+import { type Core, type CoreFactory, JsCore } from '../wasm/core.ts';
 import { BY_TENANT, BY_TYPE, SEGMENT_HEADER } from '../wasm/format.ts';
 
 interface Segment {
+  readonly core: Core;
   /** Address of the segment header; records start `SEGMENT_HEADER` bytes after it. */
   readonly start: number;
   readonly capacity: number;
   /** Address one past its last record. */
   end: number;
   count: number;
-}
-
-/** An event ready to be written: the recorded event and the JSON of its data and metadata. */
-export interface PendingRecord {
-  readonly event: RecordedEvent;
-  readonly dataJson: string | undefined;
-  readonly metadataJson: string | undefined;
 }
 
 /** Room kept per scan call for matches (addresses), before the next call continues. */
@@ -39,17 +36,20 @@ export interface BinaryLogStats {
   readonly coreBytes: number;
 }
 
+const HANDLE = 0x100000000;
+
 export class BinaryLog {
-  readonly core: Core;
+  /** The WebAssembly core all segments share; undefined for the twin (a core per segment). */
+  readonly #shared: Core | undefined;
   #segments: Segment[] = [];
-  #rows = new Uint32Array(1024);
+  #rows = new Float64Array(1024);
   #count = 0;
   #encoded = 0;
-  /** tenant -> stream id -> record addresses, in version order */
+  /** tenant -> stream id -> record handles, in version order */
   #streams = new Map<string, Map<string, number[]>>();
 
-  constructor(factory: CoreFactory = jsCore) {
-    this.core = factory.create();
+  constructor(factory?: CoreFactory) {
+    this.#shared = factory === undefined || factory.kind === 'js' ? undefined : factory.create();
   }
 
   get head(): number {
@@ -61,15 +61,19 @@ export class BinaryLog {
   }
 
   stats(): BinaryLogStats {
-    return {
-      events: this.#count,
-      encodedBytes: this.#encoded,
-      coreBytes: this.core.views.u8.length,
-    };
+    const coreBytes =
+      this.#shared?.views.u8.length ??
+      this.#segments.reduce((sum, seg) => sum + seg.core.views.u8.length, 0);
+    return { events: this.#count, encodedBytes: this.#encoded, coreBytes };
   }
 
   /** Writes recorded events (positions `head + 1 …`) of one stream. */
-  write(tenant: string, streamId: string, records: readonly PendingRecord[]): void {
+  write(
+    tenant: string,
+    streamId: string,
+    events: readonly RecordedEvent[],
+    json: readonly (string | undefined)[],
+  ): void {
     let streams = this.#streams.get(tenant);
     if (streams === undefined) {
       streams = new Map();
@@ -80,21 +84,24 @@ export class BinaryLog {
       stream = [];
       streams.set(streamId, stream);
     }
-    for (const r of records) {
-      const bound = recordBound(r.event, r.dataJson, r.metadataJson);
-      const seg = this.#room(bound);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      const data = json[2 * i];
+      const metadata = json[2 * i + 1];
+      const seg = this.#room(recordBound(event, data, metadata));
       const at = seg.end;
-      const len = writeRecord(this.core, at, r.event, r.dataJson, r.metadataJson);
+      const len = writeRecord(seg.core, at, event, data, metadata);
       seg.end += len;
       seg.count++;
       this.#encoded += len;
       if (this.#count === this.#rows.length) {
-        const rows = new Uint32Array(Math.ceil(this.#rows.length * 1.5));
+        const rows = new Float64Array(Math.ceil(this.#rows.length * 1.5));
         rows.set(this.#rows);
         this.#rows = rows;
       }
-      this.#rows[this.#count++] = at;
-      stream.push(at);
+      const handle = (this.#segments.length - 1) * HANDLE + at;
+      this.#rows[this.#count++] = handle;
+      stream.push(handle);
     }
   }
 
@@ -103,19 +110,21 @@ export class BinaryLog {
     const open = this.#segments.at(-1);
     if (open !== undefined && open.start + open.capacity - open.end >= bound) return open;
     if (open !== undefined)
-      this.core.sealSegment(open.start, open.count, open.end - open.start - SEGMENT_HEADER);
+      open.core.sealSegment(open.start, open.count, open.end - open.start - SEGMENT_HEADER);
     const size = Math.max(
       bound + SEGMENT_HEADER,
       Math.min(MAX_SEGMENT, Math.max(MIN_SEGMENT, this.#encoded >>> 3)),
     );
-    const start = this.core.alloc(size);
-    const seg: Segment = { start, capacity: size, end: start + SEGMENT_HEADER, count: 0 };
+    const core = this.#shared ?? new JsCore(size);
+    const start = core.alloc(size);
+    const seg: Segment = { core, start, capacity: size, end: start + SEGMENT_HEADER, count: 0 };
     this.#segments.push(seg);
     return seg;
   }
 
-  #read(at: number): RecordedEvent {
-    return readRecord(this.core.views, at) as RecordedEvent;
+  #read(handle: number): RecordedEvent {
+    const index = Math.floor(handle / HANDLE);
+    return readRecord(this.#segments[index]!.core.views, handle - index * HANDLE) as RecordedEvent;
   }
 
   /** Events `from`…`to` (1-based versions, inclusive) of a stream, at most `limit`. */
@@ -143,42 +152,59 @@ export class BinaryLog {
     types: readonly string[] | undefined,
   ): RecordedEvent[] {
     const out: RecordedEvent[] = [];
-    const last = Math.min(to, this.#count);
-    if (from > last || limit <= 0) return out;
+    const lastPos = Math.min(to, this.#count);
+    if (from > lastPos || limit <= 0) return out;
     if (tenant === undefined && types === undefined) {
-      const end = Math.min(last, from - 1 + limit);
+      const end = Math.min(lastPos, from - 1 + limit);
       for (let p = from; p <= end; p++) out.push(this.#read(this.#rows[p - 1]!));
       return out;
     }
     if (types !== undefined && types.length === 0) return out;
-    const core = this.core;
-    const mark = core.mark();
-    try {
-      let table = 0;
-      if (types !== undefined) {
-        let capacity = 8;
-        while (capacity * 3 < types.length * 4 + 4) capacity *= 2;
-        table = core.alloc(8 + 8 * capacity);
-        core.dispatchInit(table, capacity);
-        for (const type of types) core.dispatchSet(table, hashString(type), 0);
-      }
-      const found = core.alloc(4 * SCAN_BATCH);
-      const by = (types === undefined ? 0 : BY_TYPE) | (tenant === undefined ? 0 : BY_TENANT);
-      const tenantHash = tenant === undefined ? 0 : hashString(tenant);
-      const typeSet = types === undefined ? undefined : new Set(types);
-      const first = this.#rows[from - 1]!;
-      const lastAt = this.#rows[last - 1]!;
-      const stop = lastAt + core.views.dv.getUint32(lastAt, true);
-      for (const seg of this.#segments) {
-        if (seg.end <= first) continue;
-        if (seg.start >= stop) break;
-        let at = Math.max(seg.start + SEGMENT_HEADER, first);
-        const end = Math.min(seg.end, stop);
+    const by = (types === undefined ? 0 : BY_TYPE) | (tenant === undefined ? 0 : BY_TENANT);
+    const tenantHash = tenant === undefined ? 0 : hashString(tenant);
+    const typeHashes = types?.map(hashString) ?? [];
+    const typeSet = types === undefined ? undefined : new Set(types);
+    const first = this.#rows[from - 1]!;
+    const last = this.#rows[lastPos - 1]!;
+    const firstSeg = Math.floor(first / HANDLE);
+    const lastSeg = Math.floor(last / HANDLE);
+    for (let s = firstSeg; s <= lastSeg; s++) {
+      const seg = this.#segments[s]!;
+      const core = seg.core;
+      const mark = core.mark();
+      try {
+        let table = 0;
+        if (types !== undefined) {
+          let capacity = 8;
+          while (capacity * 3 < typeHashes.length * 4 + 4) capacity *= 2;
+          table = core.alloc(8 + 8 * capacity);
+          core.dispatchInit(table, capacity);
+          for (const hash of typeHashes) core.dispatchSet(table, hash, 0);
+        }
+        const found = core.alloc(4 * SCAN_BATCH);
+        let at = s === firstSeg ? first - s * HANDLE : seg.start + SEGMENT_HEADER;
+        let end = seg.end;
+        if (s === lastSeg) {
+          const lastAt = last - s * HANDLE;
+          end = lastAt + core.views.dv.getUint32(lastAt, true);
+        }
         while (at < end) {
-          const n = core.scan(at, end, by, 0, table, tenantHash, from, last, found, 0, SCAN_BATCH);
-          const dv = core.views.dv;
+          const n = core.scan(
+            at,
+            end,
+            by,
+            0,
+            table,
+            tenantHash,
+            from,
+            lastPos,
+            found,
+            0,
+            SCAN_BATCH,
+          );
+          const views = core.views;
           for (let i = 0; i < n; i++) {
-            const e = this.#read(dv.getUint32(found + 4 * i, true));
+            const e = readRecord(views, views.dv.getUint32(found + 4 * i, true)) as RecordedEvent;
             // a hash names candidates; the strings decide
             if (
               (tenant === undefined || e.tenant === tenant) &&
@@ -189,21 +215,21 @@ export class BinaryLog {
             }
           }
           if (n < SCAN_BATCH) break;
-          const lastFound = dv.getUint32(found + 4 * (n - 1), true);
-          at = lastFound + dv.getUint32(lastFound, true);
+          const lastFound = views.dv.getUint32(found + 4 * (n - 1), true);
+          at = lastFound + views.dv.getUint32(lastFound, true);
         }
+      } finally {
+        core.reset(mark);
       }
-      return out;
-    } finally {
-      core.reset(mark);
     }
+    return out;
   }
 
   /** The log as segments of the binary format (copies), oldest first. */
   segments(): Uint8Array[] {
     return this.#segments.map((seg) => {
-      this.core.sealSegment(seg.start, seg.count, seg.end - seg.start - SEGMENT_HEADER);
-      return this.core.views.u8.slice(seg.start, seg.end);
+      seg.core.sealSegment(seg.start, seg.count, seg.end - seg.start - SEGMENT_HEADER);
+      return seg.core.views.u8.slice(seg.start, seg.end);
     });
   }
 }

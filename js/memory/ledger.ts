@@ -21,7 +21,7 @@ import {
 import { isThenable, type MaybePromise } from '../maybe.ts';
 import type { PerspectiveStore } from '../store.ts';
 import type { CoreFactory } from '../wasm/core.ts';
-import { BinaryLog, type BinaryLogStats, type PendingRecord } from './binary-log.ts';
+import { BinaryLog, type BinaryLogStats } from './binary-log.ts';
 import { memoryStore } from './store.ts';
 
 /** Options of {@link memoryLedger}. */
@@ -41,6 +41,12 @@ function positive(name: string, value: number | undefined, fallback: number): nu
     throw invalidArgument(`"${name}" must be a whole number ≥ 0, got ${value}.`);
   }
   return value;
+}
+
+/** An append decided: its result and the JSON of each event's data and metadata, in pairs. */
+interface Decided {
+  readonly result: AppendResult;
+  readonly json: readonly (string | undefined)[];
 }
 
 /** The JSON the log keeps of an event's data or metadata. */
@@ -81,11 +87,8 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
     for (const listener of listeners) listener();
   };
 
-  // the JSON of each event, made when the append is decided (so bad data fails before anything commits)
-  const encoded = new WeakMap<AppendResult, PendingRecord[]>();
-
-  const commit = (tenant: string, streamId: string, result: AppendResult): void => {
-    log.write(tenant, streamId, encoded.get(result) ?? []);
+  const commit = (tenant: string, streamId: string, decided: Decided): void => {
+    log.write(tenant, streamId, decided.result.events, decided.json);
     if (!notifyScheduled && listeners.size > 0) {
       notifyScheduled = true;
       queueMicrotask(notify);
@@ -107,20 +110,21 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
     const expected = opts.expectedVersion === undefined ? 'any' : opts.expectedVersion;
     const inTransaction = opts.inTransaction;
     if (inTransaction === undefined) {
-      const result = record(tenant, streamId, events, expected);
-      commit(tenant, streamId, result);
-      return result;
+      const decided = record(tenant, streamId, events, expected);
+      commit(tenant, streamId, decided);
+      return decided.result;
     }
     const done = store.transaction((tx) => {
-      const result = record(tenant, streamId, events, expected);
+      const decided = record(tenant, streamId, events, expected);
+      const result = decided.result;
       if (result.events.length === 0) return result;
       const work = inTransaction(result.events, tx);
       if (!isThenable(work)) {
-        commit(tenant, streamId, result);
+        commit(tenant, streamId, decided);
         return result;
       }
       const committed = Promise.resolve(work).then(() => {
-        commit(tenant, streamId, result);
+        commit(tenant, streamId, decided);
         return result;
       });
       const gate: Promise<unknown> = committed.then(
@@ -142,14 +146,16 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
     streamId: string,
     events: readonly NewEvent[],
     expected: ExpectedVersion,
-  ): AppendResult => {
+  ): Decided => {
     const version = log.version(tenant, streamId);
     checkExpectedVersion(streamId, expected, version);
     const head = log.head;
-    if (events.length === 0) return { streamId, version, position: head, events: [] };
+    if (events.length === 0)
+      return { result: { streamId, version, position: head, events: [] }, json: [] };
     const now = Date.now();
     const recorded: RecordedEvent[] = new Array(events.length);
-    const pending: PendingRecord[] = new Array(events.length);
+    // the JSON of each event's data and metadata, made now: bad data fails before anything commits
+    const json: (string | undefined)[] = new Array(2 * events.length);
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       const messageId = e.messageId ?? uuidv7(now);
@@ -168,11 +174,9 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
         metadata: e.metadata,
       } as RecordedEvent;
       recorded[i] = event;
-      pending[i] = {
-        event,
-        dataJson: toJson(e.type, 'data', e.data),
-        metadataJson: e.metadata === undefined ? undefined : toJson(e.type, 'metadata', e.metadata),
-      };
+      json[2 * i] = toJson(e.type, 'data', e.data);
+      json[2 * i + 1] =
+        e.metadata === undefined ? undefined : toJson(e.type, 'metadata', e.metadata);
     }
     const result: AppendResult = {
       streamId,
@@ -180,8 +184,7 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
       position: head + events.length,
       events: recorded,
     };
-    encoded.set(result, pending);
-    return result;
+    return { result, json };
   };
 
   return {

@@ -118,6 +118,26 @@ export function recordBound(
   );
 }
 
+const FIELDS = ['stream id', 'type', 'tenant', 'message id', 'correlation id', 'causation id'];
+
+/** Writes string field `i` of the record at `addr` at `p`, and its length; returns the bytes. */
+function writeField(
+  u8: Uint8Array,
+  dv: DataView,
+  addr: number,
+  p: number,
+  i: number,
+  s: string,
+): number {
+  const n = writeString(u8, p, s);
+  if (n > 0xffff)
+    throw invalidArgument(
+      `A record's ${FIELDS[i]} is ${n} bytes of UTF-8; the format holds at most 65535.`,
+    );
+  dv.setUint16(addr + R_STRING_LENS + 2 * i, n, true);
+  return n;
+}
+
 function wholeNumber(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 0)
     throw invalidArgument(`A record's ${name} must be a whole number ≥ 0, got ${value}.`);
@@ -149,16 +169,12 @@ export function writeRecord(
   dv.setUint32(addr + R_VERSION + 4, Math.floor(version / 0x100000000), true);
   dv.setFloat64(addr + R_TIMESTAMP, r.timestamp, true);
   let p = addr + RECORD_HEADER;
-  const strings = [r.streamId ?? '', r.type, r.tenant, r.messageId, r.correlationId, r.causationId];
-  for (let i = 0; i < 6; i++) {
-    const n = writeString(u8, p, strings[i]!);
-    if (n > 0xffff)
-      throw invalidArgument(
-        `A record's ${['stream id', 'type', 'tenant', 'message id', 'correlation id', 'causation id'][i]} is ${n} bytes of UTF-8; the format holds at most 65535.`,
-      );
-    dv.setUint16(addr + R_STRING_LENS + 2 * i, n, true);
-    p += n;
-  }
+  p += writeField(u8, dv, addr, p, 0, r.streamId ?? '');
+  p += writeField(u8, dv, addr, p, 1, r.type);
+  p += writeField(u8, dv, addr, p, 2, r.tenant);
+  p += writeField(u8, dv, addr, p, 3, r.messageId);
+  p += writeField(u8, dv, addr, p, 4, r.correlationId);
+  p += writeField(u8, dv, addr, p, 5, r.causationId);
   const metaLen = metadataJson === undefined ? 0 : writeString(u8, p, metadataJson);
   dv.setUint32(addr + R_METADATA_LEN, metaLen, true);
   p += metaLen;

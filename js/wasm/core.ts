@@ -92,15 +92,20 @@ export function capacityExceeded(size: number): WhizbangError {
   );
 }
 
-/** The TypeScript twin's memory: one ArrayBuffer that grows like WebAssembly memory, by copying. */
-class JsCore implements Core {
+/**
+ * The TypeScript twin's memory: one ArrayBuffer that grows by copying, 1/8 at a time, like the
+ * WebAssembly core's (a resizable ArrayBuffer would grow in place, but V8 reads and writes through
+ * views of one about 10× slower, so the memory ledger gives each segment a core of its own instead).
+ */
+export class JsCore implements Core {
   readonly kind = 'js' as const;
   readonly plan: CorePlan = JS_PLAN;
   views: Views;
   #top = 16; // 0 stays "no address"
 
-  constructor() {
-    const buffer = new ArrayBuffer(PAGE);
+  /** A memory of `initialBytes` (more are added as `alloc` needs them). */
+  constructor(initialBytes: number = PAGE) {
+    const buffer = new ArrayBuffer(Math.max(16, (initialBytes + 16 + 7) & ~7));
     this.views = { u8: new Uint8Array(buffer), dv: new DataView(buffer) };
   }
 
@@ -109,10 +114,9 @@ class JsCore implements Core {
     const next = (ptr + size + 7) & ~7;
     const have = this.views.u8.length;
     if (next > have) {
-      const pages = have / PAGE;
-      const need = Math.ceil((next - have) / PAGE);
-      if (pages + need > MAX_PAGES) throw capacityExceeded(size);
-      const grown = new Uint8Array(Math.min(pages + Math.max(need, pages >> 3), MAX_PAGES) * PAGE);
+      if (next > MAX_PAGES * PAGE) throw capacityExceeded(size);
+      const length = Math.min(Math.max(next, (have + (have >>> 3) + 7) & ~7), MAX_PAGES * PAGE);
+      const grown = new Uint8Array(length);
       grown.set(this.views.u8);
       this.views = { u8: grown, dv: new DataView(grown.buffer) };
     }
