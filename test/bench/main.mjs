@@ -31,4 +31,17 @@ if (names.length === 0) {
 }
 let status = 0;
 for (const name of names) status ||= node([name, '--exact'], 'inherit').status ?? 1;
+// the WebAssembly core's benchmarks again on Deno and Bun, and the ledger's footprint on all three
+if (
+  'wasm.'.startsWith(prefix) ||
+  'codec.'.startsWith(prefix) ||
+  /^(wasm|codec|ledger)/.test(prefix)
+) {
+  const more = spawnSync(
+    process.execPath,
+    [`${root}test/bench/runtimes.mjs`, prefix, 'node', 'deno', 'bun', '--footprints-on-node'],
+    { stdio: 'inherit', cwd: root },
+  );
+  status ||= more.status ?? 1;
+}
 process.exit(status);

@@ -10,6 +10,7 @@ import { benches as policy } from './policy.bench.ts';
 import { benches as postgres } from './postgres.bench.ts';
 import { benches as sqlite } from './sqlite.bench.ts';
 import { benches as timetravel } from './timetravel.bench.ts';
+import { benches as wasm } from './wasm.bench.ts';
 
 export interface BenchEntry {
   readonly name: string;
@@ -19,11 +20,27 @@ export interface BenchEntry {
 const prefix = process.argv[2] ?? '';
 if (prefix === '--list') {
   // main.mjs asks for the names, then runs each benchmark in a process of its own
-  for (const entry of [...core, ...policy, ...outbox, ...timetravel, ...sqlite, ...postgres])
+  for (const entry of [
+    ...core,
+    ...policy,
+    ...outbox,
+    ...timetravel,
+    ...sqlite,
+    ...postgres,
+    ...wasm,
+  ])
     console.log(entry.name);
   process.exit(0);
 }
-const all: BenchEntry[] = [...core, ...policy, ...outbox, ...timetravel, ...sqlite, ...postgres];
+const all: BenchEntry[] = [
+  ...core,
+  ...policy,
+  ...outbox,
+  ...timetravel,
+  ...sqlite,
+  ...postgres,
+  ...wasm,
+];
 let count = 0;
 for (const entry of all) {
   if (process.argv[3] === '--exact' ? entry.name !== prefix : !entry.name.startsWith(prefix))

@@ -10,11 +10,20 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const outdir = `${root}node_modules/.cache/whizbang-bench`;
 mkdirSync(outdir, { recursive: true });
 const wasm = pathToFileURL(`${root}core-wasm/build/whizbang.wasm`).href;
-const [prefix = '', ...asked] = process.argv.slice(2);
+// `--footprints-on-node`: main.mjs already ran the rate benchmarks on Node
+const onlyFootprintsOnNode = process.argv.includes('--footprints-on-node');
+const [prefix = '', ...asked] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const runtimes = asked.length > 0 ? asked : ['node', 'deno', 'bun'];
 const bin = {
-  node: [process.execPath],
-  deno: [`${root}node_modules/.bin/deno`, 'run', '-A', '--no-config', '--no-lock'],
+  node: [process.execPath, '--expose-gc'],
+  deno: [
+    `${root}node_modules/.bin/deno`,
+    'run',
+    '-A',
+    '--no-config',
+    '--no-lock',
+    '--v8-flags=--expose-gc',
+  ],
   bun: [`${root}node_modules/.bin/bun`, 'run'],
 };
 await build({
@@ -40,6 +49,9 @@ const names = String(run('node', ['--list'], ['ignore', 'pipe', 'inherit']).stdo
 let status = 0;
 for (const runtime of runtimes) {
   console.error(`── ${runtime}`);
-  for (const name of names) status ||= run(runtime, [name], 'inherit').status ?? 1;
+  for (const name of names) {
+    if (runtime === 'node' && onlyFootprintsOnNode && !name.includes('footprint')) continue;
+    status ||= run(runtime, [name], 'inherit').status ?? 1;
+  }
 }
 process.exit(status);

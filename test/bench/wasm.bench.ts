@@ -4,11 +4,12 @@
  * back) against the twin, JSON and msgpackr. Runs on Node, Deno and Bun (test/bench/runtimes.mjs).
  */
 import { pack, unpack } from 'msgpackr';
+import { type MemoryLedger, memoryLedger } from '../../js/memory/ledger.ts';
 import { decodeSegments, encodeSegment, hashString, type WireRecord } from '../../js/wasm/codec.ts';
 import { type Core, type CoreFactory, jsCore } from '../../js/wasm/core.ts';
 import { BY_STREAM, BY_TYPE, SEGMENT_HEADER } from '../../js/wasm/format.ts';
 import { loadWasmCore } from '../../js/wasm/load.ts';
-import type { BenchSpec, Side } from './harness.ts';
+import { type BenchSpec, runtimeName, type Side } from './harness.ts';
 import type { BenchEntry } from './run.ts';
 
 declare const WHIZBANG_WASM: string | undefined;
@@ -268,3 +269,109 @@ export const benches: BenchEntry[] = [
     }),
   },
 ];
+
+// ---- the memory ledger on either core: the paths of the runtime where the core is used
+
+const LEDGER_EVENTS = 100_000;
+function filledLedger(core: CoreFactory): MemoryLedger {
+  const ledger = memoryLedger({ core });
+  for (let i = 0; i < LEDGER_EVENTS; i++) {
+    const e = event(i);
+    ledger.append(e.streamId!, [{ type: i % 100 === 7 ? 'Audited' : e.type, data: e.data }]);
+  }
+  return ledger;
+}
+const readRare =
+  (ledger: MemoryLedger): Side['run'] =>
+  (n) => {
+    let found = 0;
+    for (let i = 0; i < n; i++) found += ledger.readAll({ types: ['Audited'] }).length;
+    if (found !== n * (LEDGER_EVENTS / 100)) throw new Error(`found ${found}`);
+    return n * LEDGER_EVENTS;
+  };
+const appendTo = (core: CoreFactory): Side => {
+  let ledger = memoryLedger({ core });
+  return {
+    name: core.kind === 'wasm' ? 'WebAssembly core' : 'TypeScript twin',
+    setup: () => {
+      ledger = memoryLedger({ core });
+    },
+    run: (n) => {
+      for (let i = 0; i < n; i++) {
+        const e = event(i);
+        ledger.append(e.streamId!, [{ type: e.type, data: e.data }]);
+      }
+      return n;
+    },
+  };
+};
+
+benches.push(
+  {
+    name: 'wasm.ledger.readAll.byType',
+    make: async () => ({
+      name: 'wasm.ledger.readAll.byType',
+      unit: 'events scanned/s',
+      ops: 20,
+      goal: 2,
+      subject: { name: 'WebAssembly core', run: readRare(filledLedger(await wasmCore())) },
+      baseline: { name: 'TypeScript twin', run: readRare(filledLedger(jsCore)) },
+    }),
+  },
+  {
+    name: 'wasm.ledger.append',
+    make: async () => ({
+      name: 'wasm.ledger.append',
+      unit: 'events/s',
+      ops: 50_000,
+      goal: 2,
+      subject: appendTo(await wasmCore()),
+      baseline: appendTo(jsCore),
+    }),
+  },
+);
+
+/** Bytes held per event by a memory ledger of 100 000 events, against their encoded size. */
+export async function footprint(kind: 'wasm' | 'js'): Promise<void> {
+  const g = globalThis as {
+    gc?: () => void;
+    Bun?: { gc(full: boolean): void };
+    process?: { memoryUsage(): { heapUsed: number } };
+  };
+  const gc = (): void => (g.Bun ? g.Bun.gc(true) : g.gc?.());
+  const heap = (): number => g.process?.memoryUsage().heapUsed ?? 0;
+  const factory = kind === 'wasm' ? await wasmCore() : jsCore;
+  gc();
+  const before = heap();
+  const ledger = filledLedger(factory);
+  gc();
+  const { events, encodedBytes, coreBytes } = ledger.stats();
+  // V8 keeps ArrayBuffer and WebAssembly memory outside `heapUsed` (counted through coreBytes);
+  // JavaScriptCore (Bun) counts them in it — a WebAssembly memory twice over (calibrated here)
+  const after = heap();
+  let held = after - before + (g.Bun ? 0 : coreBytes);
+  if (g.Bun && kind === 'wasm') {
+    const probe = new WebAssembly.Memory({ initial: 160 });
+    new Uint8Array(probe.buffer).fill(1);
+    gc();
+    const perByte = (heap() - after) / probe.buffer.byteLength;
+    held -= Math.max(0, perByte - 1) * coreBytes;
+  }
+  const value = Math.round((held / events) * 10) / 10;
+  const encoded = Math.round((encodedBytes / events) * 10) / 10;
+  console.log(
+    JSON.stringify({
+      bench: `ledger.memory.footprint.${kind}`,
+      runtime: runtimeName(),
+      unit: 'bytes/event',
+      value,
+      baseline: 'encoded size of the event',
+      baseline_value: encoded,
+      ratio: Math.round((value / encoded) * 1000) / 1000,
+      goal: 1.5,
+    }),
+  );
+  console.error(
+    `ledger.memory.footprint.${kind}  ${value} bytes/event held vs ${encoded} encoded  ratio ${(value / encoded).toFixed(3)} (goal ≤ 1.5)`,
+  );
+}
