@@ -277,7 +277,7 @@ function filledLedger(core: CoreFactory): MemoryLedger {
   const ledger = memoryLedger({ core });
   for (let i = 0; i < LEDGER_EVENTS; i++) {
     const e = event(i);
-    ledger.append(e.streamId!, [{ type: i % 100 === 7 ? 'Audited' : e.type, data: e.data }]);
+    ledger.append(e.streamId!, [{ type: i % 100 === 7 ? 'Rare' : e.type, data: e.data }]);
   }
   return ledger;
 }
@@ -285,7 +285,7 @@ const readRare =
   (ledger: MemoryLedger): Side['run'] =>
   (n) => {
     let found = 0;
-    for (let i = 0; i < n; i++) found += ledger.readAll({ types: ['Audited'] }).length;
+    for (let i = 0; i < n; i++) found += ledger.readAll({ types: ['Rare'] }).length;
     if (found !== n * (LEDGER_EVENTS / 100)) throw new Error(`found ${found}`);
     return n * LEDGER_EVENTS;
   };
