@@ -1,4 +1,4 @@
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 // The loader finds whizbang.wasm next to itself: in dist/ that is beside the chunks.
@@ -34,5 +34,10 @@ export default defineConfig({
   esbuildPlugins: [wasmBesideDist],
   onSuccess: async () => {
     copyFileSync('core-wasm/build/whizbang.wasm', 'dist/whizbang.wasm');
+    // the component for hosts that are not JavaScript, with its WIT, when it was built
+    if (existsSync('core-wasm/build/whizbang-component.wasm')) {
+      copyFileSync('core-wasm/build/whizbang-component.wasm', 'dist/whizbang-component.wasm');
+      copyFileSync('core-wasm/wit/whizbang.wit', 'dist/whizbang.wit');
+    }
   },
 });
