@@ -47,6 +47,9 @@ run('WebAssembly core (AssemblyScript)', bin('asc'), [
   '--target',
   'release',
 ]);
+// the same core as a WebAssembly Component for other hosts (jco's JS API, offline); its test
+// transpiles it back
+run('WebAssembly component (jco)', process.execPath, ['core-wasm/component.mjs']);
 run('types (tsc, strict)', tsc, ['--noEmit', '-p', 'tsconfig.json']);
 run('types (tsc, isolated declarations for JSR)', tsc, ['--noEmit', '-p', 'tsconfig.lib.json']);
 run('types of the adapters (isolated declarations)', tsc, [

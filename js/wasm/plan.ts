@@ -8,7 +8,8 @@ import type { CorePlan } from './core.ts';
 const MEASURED: Readonly<Record<'node' | 'deno' | 'bun', CorePlan>> = {
   node: { crc32c: 'wasm', seal: 'wasm', check: 'wasm', scan: 'wasm', index: 'wasm' },
   deno: { crc32c: 'wasm', seal: 'wasm', check: 'wasm', scan: 'wasm', index: 'wasm' },
-  bun: { crc32c: 'wasm', seal: 'wasm', check: 'wasm', scan: 'wasm', index: 'wasm' },
+  // checking a segment before decoding measured 0.93× the twin on Bun
+  bun: { crc32c: 'wasm', seal: 'wasm', check: 'js', scan: 'wasm', index: 'wasm' },
 };
 
 /** The measured plan for the runtime this runs on (browsers follow Node's V8 figures). */
