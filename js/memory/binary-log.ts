@@ -7,13 +7,32 @@
  * filtered reads (`types`, `tenant`) run through the core's scan, so a skipped event costs a
  * header compare, not an object.
  */
+
+import { CorruptDataError } from '../errors.ts';
 import type { RecordedEvent } from '../ledger.ts';
-import { hashString, readRecord, recordBound, writeRecord } from '../wasm/codec.ts';
+import {
+  corrupt,
+  hashString,
+  readRecord,
+  readString,
+  recordBound,
+  writeRecord,
+} from '../wasm/codec.ts';
 import { type Core, type CoreFactory, JsCore } from '../wasm/core.ts';
-import { BY_TENANT, BY_TYPE, SEGMENT_HEADER } from '../wasm/format.ts';
+import {
+  BY_TENANT,
+  BY_TYPE,
+  R_POSITION,
+  R_STRING_LENS,
+  R_VERSION,
+  RECORD_HEADER,
+  S_BODY_LENGTH,
+  S_COUNT,
+  SEGMENT_HEADER,
+} from '../wasm/format.ts';
 
 interface Segment {
-  readonly core: Core;
+  core: Core;
   /** Address of the segment header; records start `SEGMENT_HEADER` bytes after it. */
   readonly start: number;
   readonly capacity: number;
@@ -225,6 +244,108 @@ export class BinaryLog {
     return out;
   }
 
+  /**
+   * Takes over segments (what {@link segments} returned, or a file or transport carried): each is
+   * checked, copied into a core and indexed there (`indexBuild`: versions by stream hash, chains
+   * of previous records), so a stream's strings are decoded once per segment, not per event.
+   * Positions must continue the log and versions their streams, or it throws CorruptDataError.
+   */
+  load(bytes: Uint8Array): void {
+    let offset = 0;
+    while (offset < bytes.length) {
+      const avail = bytes.length - offset;
+      const size =
+        avail < SEGMENT_HEADER
+          ? avail
+          : SEGMENT_HEADER +
+            new DataView(bytes.buffer, bytes.byteOffset + offset).getUint32(S_BODY_LENGTH, true);
+      const copied = Math.min(size, avail);
+      const core = this.#shared ?? new JsCore(copied);
+      const start = core.alloc(copied);
+      core.views.u8.set(bytes.subarray(offset, offset + copied), start);
+      const count = core.checkSegment(start, avail);
+      if (count < 0) throw corrupt(count, core.errorOffset(), start - offset);
+      this.#index(core, start, count, offset);
+      if (this.#shared === undefined) {
+        // the twin's segment gets a core of its exact size, without the index's scratch
+        const exact = new JsCore(copied);
+        exact.alloc(copied);
+        exact.views.u8.set(core.views.u8.subarray(start, start + copied), start);
+        this.#segments[this.#segments.length - 1]!.core = exact;
+      }
+      offset += size;
+    }
+  }
+
+  #index(core: Core, start: number, count: number, offset: number): void {
+    const mark = core.mark();
+    let capacity = 16;
+    while (capacity * 3 < count * 4 + 4) capacity *= 2;
+    const table = core.alloc(8 + 16 * capacity);
+    const prev = core.alloc(4 * count + 4);
+    const ver = core.alloc(4 * count + 4);
+    core.indexInit(table, capacity);
+    const end = start + SEGMENT_HEADER + core.views.dv.getUint32(start + S_BODY_LENGTH, true);
+    if (core.indexBuild(table, start + SEGMENT_HEADER, end, 0, prev, ver, count) !== count)
+      throw new CorruptDataError('bad-length', S_COUNT + offset);
+    const { u8, dv } = core.views;
+    const segment = this.#segments.length;
+    const lists: number[][] = new Array(count);
+    const at: number[] = new Array(count);
+    let p = start + SEGMENT_HEADER;
+    for (let i = 0; i < count; i++) {
+      at[i] = p;
+      const streamLen = dv.getUint16(p + R_STRING_LENS, true);
+      const typeLen = dv.getUint16(p + R_STRING_LENS + 2, true);
+      const tenantLen = dv.getUint16(p + R_STRING_LENS + 4, true);
+      const before = dv.getInt32(prev + 4 * i, true);
+      let list: number[] | undefined;
+      // the index names the previous record of the same hashes; equal bytes make it the same stream
+      if (before >= 0 && sameKey(u8, dv, at[before]!, p, streamLen, typeLen, tenantLen))
+        list = lists[before];
+      if (list === undefined) {
+        const key = p + RECORD_HEADER;
+        const stream = readString(u8, key, streamLen);
+        const tenant = readString(u8, key + streamLen + typeLen, tenantLen);
+        let streams = this.#streams.get(tenant);
+        if (streams === undefined) this.#streams.set(tenant, (streams = new Map()));
+        list = streams.get(stream);
+        if (list === undefined) streams.set(stream, (list = []));
+      }
+      lists[i] = list;
+      const position =
+        dv.getUint32(p + R_POSITION, true) + dv.getUint32(p + R_POSITION + 4, true) * 0x100000000;
+      const version =
+        dv.getUint32(p + R_VERSION, true) + dv.getUint32(p + R_VERSION + 4, true) * 0x100000000;
+      const base = p - start + offset;
+      if (position !== this.#count + 1)
+        throw new CorruptDataError(
+          'out-of-range',
+          base + R_POSITION,
+          `position ${position} does not follow ${this.#count}`,
+        );
+      if (version !== list.length + 1 || streamLen === 0)
+        throw new CorruptDataError(
+          'out-of-range',
+          base + R_VERSION,
+          `version ${version} does not follow ${list.length}`,
+        );
+      const handle = segment * HANDLE + p;
+      if (this.#count === this.#rows.length) {
+        const rows = new Float64Array(Math.ceil(this.#rows.length * 1.5));
+        rows.set(this.#rows);
+        this.#rows = rows;
+      }
+      this.#rows[this.#count++] = handle;
+      list.push(handle);
+      const len = dv.getUint32(p, true);
+      this.#encoded += len;
+      p += len;
+    }
+    core.reset(mark);
+    this.#segments.push({ core, start, capacity: end - start, end, count });
+  }
+
   /** The log as segments of the binary format (copies), oldest first. */
   segments(): Uint8Array[] {
     return this.#segments.map((seg) => {
@@ -232,4 +353,28 @@ export class BinaryLog {
       return seg.core.views.u8.slice(seg.start, seg.end);
     });
   }
+}
+
+/** True when two records carry the same stream and tenant bytes. */
+function sameKey(
+  u8: Uint8Array,
+  dv: DataView,
+  a: number,
+  b: number,
+  streamLen: number,
+  typeLen: number,
+  tenantLen: number,
+): boolean {
+  if (dv.getUint16(a + R_STRING_LENS, true) !== streamLen) return false;
+  if (dv.getUint16(a + R_STRING_LENS + 4, true) !== tenantLen) return false;
+  const aType = dv.getUint16(a + R_STRING_LENS + 2, true);
+  for (let i = 0; i < streamLen; i++)
+    if (u8[a + RECORD_HEADER + i] !== u8[b + RECORD_HEADER + i]) return false;
+  for (let i = 0; i < tenantLen; i++)
+    if (
+      u8[a + RECORD_HEADER + streamLen + aType + i] !==
+      u8[b + RECORD_HEADER + streamLen + typeLen + i]
+    )
+      return false;
+  return true;
 }

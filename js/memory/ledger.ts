@@ -33,6 +33,12 @@ export interface MemoryLedgerOptions {
    * from `await loadWasmCore()`.
    */
   readonly core?: CoreFactory;
+  /**
+   * Starts from these segments of the binary format — what `segments()` of another memory ledger
+   * returned, a file, a transport's batches. Checked and indexed on the way in: bytes that are not
+   * a valid log (corrupt, or positions and versions that do not follow) throw `CorruptDataError`.
+   */
+  readonly segments?: readonly Uint8Array[];
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -79,6 +85,7 @@ export interface MemoryLedger extends Ledger {
 export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
   const store = options.store ?? memoryStore();
   const log = new BinaryLog(options.core);
+  for (const segment of options.segments ?? []) log.load(segment);
   const listeners = new Set<() => void>();
   let notifyScheduled = false;
 

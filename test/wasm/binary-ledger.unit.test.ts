@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isWhizbangError } from '../../js/errors.ts';
+import { isCorruptDataError, isWhizbangError } from '../../js/errors.ts';
+import type { AppendResult } from '../../js/ledger.ts';
 import { memoryLedger } from '../../js/memory/ledger.ts';
 import { decodeSegments } from '../../js/wasm/codec.ts';
 import { type CoreFactory, jsCore } from '../../js/wasm/core.ts';
@@ -112,6 +113,62 @@ describe.each(cores)('memory ledger on the binary log, %s', (_, core) => {
       list: [1, null],
     });
     expect(b!.data).toBeUndefined();
+  });
+
+  it('starts from the segments of another ledger, indexed by the core, and goes on from there', () => {
+    fc.assert(
+      fc.property(fc.array(append, { maxLength: 40 }), fc.boolean(), (appends, otherCore) => {
+        const a = memoryLedger({ core });
+        for (const x of appends)
+          a.append(
+            `s-${x.stream}`,
+            x.types.map((type) => ({ type, data: { x: x.stream } })),
+            {
+              tenant: x.tenant,
+            },
+          );
+        const b = memoryLedger({ core: otherCore ? cores[0]![1] : core, segments: a.segments() });
+        expect(b.readAll()).toEqual(a.readAll());
+        expect(b.headPosition()).toBe(a.headPosition());
+        for (let s = 0; s < 10; s++)
+          for (const tenant of ['default', 'acme']) {
+            expect(b.streamVersion(`s-${s}`, { tenant })).toBe(
+              a.streamVersion(`s-${s}`, { tenant }),
+            );
+            expect(b.readStream(`s-${s}`, { tenant })).toEqual(a.readStream(`s-${s}`, { tenant }));
+          }
+        const next = b.append('s-1', [{ type: 'Closed', data: null }], {
+          expectedVersion: a.streamVersion('s-1'),
+        });
+        expect((next as AppendResult).events[0]).toMatchObject({ position: a.headPosition() + 1 });
+        expect(b.readAll({ types: ['Closed'] }).length).toBe(
+          a.readAll({ types: ['Closed'] }).length + 1,
+        );
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses segments that are corrupt or do not continue the log', () => {
+    const a = memoryLedger({ core });
+    for (let i = 0; i < 50; i++) a.append(`s-${i % 3}`, [{ type: 'A', data: i }]);
+    const [segment] = a.segments();
+    const damaged = segment!.slice();
+    damaged[40] = damaged[40]! ^ 0xff;
+    const refusal = (segments: Uint8Array[]): unknown => {
+      try {
+        memoryLedger({ core, segments });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    expect(isCorruptDataError(refusal([damaged]))).toBe(true);
+    // the same segment twice: positions 1… again
+    expect(refusal([segment!, segment!])).toMatchObject({
+      code: 'CORRUPT_DATA',
+      reason: 'out-of-range',
+    });
   });
 
   it('refuses data JSON cannot carry, and keeps nothing of that append', () => {
