@@ -252,7 +252,8 @@ export class BinaryLog {
    */
   load(bytes: Uint8Array): void {
     let offset = 0;
-    while (offset < bytes.length) {
+    // like decodeSegments: no bytes at all is a truncated segment
+    do {
       const avail = bytes.length - offset;
       const size =
         avail < SEGMENT_HEADER
@@ -274,7 +275,7 @@ export class BinaryLog {
         this.#segments[this.#segments.length - 1]!.core = exact;
       }
       offset += size;
-    }
+    } while (offset < bytes.length);
   }
 
   #index(core: Core, start: number, count: number, offset: number): void {

@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isCorruptDataError } from '../../js/errors.ts';
+import { memoryLedger } from '../../js/memory/ledger.ts';
 import { decodeSegments, encodeSegment, type WireRecord } from '../../js/wasm/codec.ts';
 import { jsCore } from '../../js/wasm/core.ts';
 import { RECORD_HEADER, SEGMENT_HEADER } from '../../js/wasm/format.ts';
@@ -114,6 +115,16 @@ function outcome(bytes: Uint8Array, core: typeof js): string {
   }
 }
 
+/** The memory ledger taking over the bytes as its log: read back, or refused. */
+function loaded(bytes: Uint8Array, core: typeof wasm | typeof jsCore): string {
+  try {
+    return `ok ${JSON.stringify(memoryLedger({ core, segments: [bytes] }).readAll())}`;
+  } catch (error) {
+    if (!isCorruptDataError(error)) throw error;
+    return `corrupt ${error.reason} at ${error.offset}`;
+  }
+}
+
 describe('decoders under bad input', () => {
   it(`${RUNS} mutated inputs: both cores decode alike or refuse alike with CorruptDataError`, () => {
     const next = rng(SEED);
@@ -124,6 +135,13 @@ describe('decoders under bad input', () => {
       const a = outcome(bytes, js);
       const b = outcome(bytes, wa);
       if (a !== b) expect({ input: i, wasm: b }).toEqual({ input: i, wasm: a });
+      // a ledger started from the same bytes refuses them alike, or reads back the same events
+      if (i % 4 === 0) {
+        const c = loaded(bytes, jsCore);
+        expect(loaded(bytes, wasm)).toBe(c);
+        if (a.startsWith('corrupt') && c.startsWith('ok'))
+          expect({ input: i, ledger: c }).toEqual({ input: i, ledger: a });
+      }
       const reason = a.startsWith('ok') ? 'ok' : a.split(' ')[1]!;
       reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     }
