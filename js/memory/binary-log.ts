@@ -93,16 +93,7 @@ export class BinaryLog {
     events: readonly RecordedEvent[],
     json: readonly (string | undefined)[],
   ): void {
-    let streams = this.#streams.get(tenant);
-    if (streams === undefined) {
-      streams = new Map();
-      this.#streams.set(tenant, streams);
-    }
-    let stream = streams.get(streamId);
-    if (stream === undefined) {
-      stream = [];
-      streams.set(streamId, stream);
-    }
+    const stream = this.#stream(tenant, streamId);
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
       const data = json[2 * i];
@@ -122,6 +113,21 @@ export class BinaryLog {
       this.#rows[this.#count++] = handle;
       stream.push(handle);
     }
+  }
+
+  /** The records of a stream, made empty when new. */
+  #stream(tenant: string, streamId: string): number[] {
+    let streams = this.#streams.get(tenant);
+    if (streams === undefined) {
+      streams = new Map();
+      this.#streams.set(tenant, streams);
+    }
+    let stream = streams.get(streamId);
+    if (stream === undefined) {
+      stream = [];
+      streams.set(streamId, stream);
+    }
+    return stream;
   }
 
   /** The open segment, or a new one, with `bound` bytes free. */
@@ -308,10 +314,7 @@ export class BinaryLog {
         const key = p + RECORD_HEADER;
         const stream = readString(u8, key, streamLen);
         const tenant = readString(u8, key + streamLen + typeLen, tenantLen);
-        let streams = this.#streams.get(tenant);
-        if (streams === undefined) this.#streams.set(tenant, (streams = new Map()));
-        list = streams.get(stream);
-        if (list === undefined) streams.set(stream, (list = []));
+        list = this.#stream(tenant, stream);
       }
       lists[i] = list;
       const position =
