@@ -1,4 +1,15 @@
+import { copyFileSync, existsSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+// The loader finds whizbang.wasm next to itself: in dist/ that is beside the chunks.
+const wasmBesideDist = {
+  name: 'wasm-beside-dist',
+  setup(build: { onLoad: (o: { filter: RegExp }, f: () => { contents: string }) => void }) {
+    build.onLoad({ filter: /js[\\/]wasm[\\/]location\.ts$/ }, () => ({
+      contents: "export const wasmUrl = new URL('./whizbang.wasm', import.meta.url);",
+    }));
+  },
+};
 
 export default defineConfig({
   entry: {
@@ -22,4 +33,13 @@ export default defineConfig({
   clean: true,
   splitting: true,
   treeshake: true,
+  esbuildPlugins: [wasmBesideDist],
+  onSuccess: async () => {
+    copyFileSync('core-wasm/build/whizbang.wasm', 'dist/whizbang.wasm');
+    // the component for hosts that are not JavaScript, with its WIT, when it was built
+    if (existsSync('core-wasm/build/whizbang-component.wasm')) {
+      copyFileSync('core-wasm/build/whizbang-component.wasm', 'dist/whizbang-component.wasm');
+      copyFileSync('core-wasm/wit/whizbang.wit', 'dist/whizbang.wit');
+    }
+  },
 });

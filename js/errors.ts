@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'AUTHENTICATION_FAILED'
   | 'UNAVAILABLE'
   | 'MALFORMED_MESSAGE'
+  | 'CORRUPT_DATA'
+  | 'CAPACITY_EXCEEDED'
   | 'CLOSED';
 
 /** Base class of every error Whizbang throws. */
@@ -113,4 +115,33 @@ export function isValidationError(error: unknown): error is ValidationError {
 /** Raised for a bad argument, with what was wrong and how to fix it. */
 export function invalidArgument(message: string): WhizbangError {
   return new WhizbangError('INVALID_ARGUMENT', message);
+}
+
+/**
+ * Bytes that are not a valid envelope, segment or batch (see `core-wasm/FORMAT.md`): truncated,
+ * a length that points outside the bytes, a checksum that does not match, random bytes. Nothing
+ * was read from them.
+ */
+export class CorruptDataError extends WhizbangError {
+  override name = 'CorruptDataError';
+  /** Byte offset of the bad field, from the start of the bytes given. */
+  readonly offset: number;
+  /** What was wrong: `truncated`, `bad-checksum`, `bad-length`, … */
+  readonly reason: string;
+
+  constructor(reason: string, offset: number, detail?: string, options?: { cause?: unknown }) {
+    super(
+      'CORRUPT_DATA',
+      `Corrupt data at byte ${offset}: ${reason}${detail ? ` (${detail})` : ''}. ` +
+        'The bytes are not a Whizbang envelope or segment of format version 1; check where they came from (a truncated read, another format, a damaged file). Nothing was read from them.',
+      options,
+    );
+    this.reason = reason;
+    this.offset = offset;
+  }
+}
+
+/** True when `error` is a {@link CorruptDataError}. */
+export function isCorruptDataError(error: unknown): error is CorruptDataError {
+  return isWhizbangError(error, 'CORRUPT_DATA');
 }

@@ -49,7 +49,9 @@ export { createEnvelope, DEFAULT_TENANT } from './envelope.ts';
 export type { ErrorCode, ValidationIssue } from './errors.ts';
 export {
   ConcurrencyError,
+  CorruptDataError,
   isConcurrencyError,
+  isCorruptDataError,
   isValidationError,
   isWhizbangError,
   ValidationError,
@@ -69,7 +71,8 @@ export type {
 } from './ledger.ts';
 export { checkExpectedVersion } from './ledger.ts';
 export type { MaybePromise } from './maybe.ts';
-export type { MemoryDriver } from './memory/driver.ts';
+export type { BinaryLogStats } from './memory/binary-log.ts';
+export type { MemoryDriver, MemoryDriverOptions } from './memory/driver.ts';
 export { memoryDriver } from './memory/driver.ts';
 export type { MemoryLedger, MemoryLedgerOptions } from './memory/ledger.ts';
 export { memoryLedger } from './memory/ledger.ts';
@@ -195,3 +198,10 @@ export type {
   WireHop,
 } from './transport.ts';
 export { SCHEMA_VERSION, upcastEvent, upcastingLedger } from './upcast.ts';
+export type { CodecOptions, WireRecord } from './wasm/codec.ts';
+export { decodeSegments, encodeSegment } from './wasm/codec.ts';
+export type { Core, CoreFactory, CoreFunction, CorePlan } from './wasm/core.ts';
+export { jsCore } from './wasm/core.ts';
+export type { LoadWasmCoreOptions, WasmSource } from './wasm/load.ts';
+export { loadWasmCore, loadWasmCoreSync } from './wasm/load.ts';
+export { measuredPlan } from './wasm/plan.ts';

@@ -40,6 +40,16 @@ const tmp = mkdtempSync(join(tmpdir(), 'whizbang-test-'));
 const vitestJson = join(tmp, 'vitest.json');
 
 run('lint and format (biome)', bin('biome'), ['check', '.']);
+// the WebAssembly core first: tests, the build and the runtimes load core-wasm/build/whizbang.wasm
+run('WebAssembly core (AssemblyScript)', bin('asc'), [
+  '--config',
+  'asconfig.json',
+  '--target',
+  'release',
+]);
+// the same core as a WebAssembly Component for other hosts (jco's JS API, offline); its test
+// transpiles it back
+run('WebAssembly component (jco)', process.execPath, ['core-wasm/component.mjs']);
 run('types (tsc, strict)', tsc, ['--noEmit', '-p', 'tsconfig.json']);
 run('types (tsc, isolated declarations for JSR)', tsc, ['--noEmit', '-p', 'tsconfig.lib.json']);
 run('types of the adapters (isolated declarations)', tsc, [

@@ -5,6 +5,7 @@
  * const app = whizbang().receptor(deposit).build({ driver: memoryDriver() });
  */
 import type { Driver } from '../driver.ts';
+import type { CoreFactory } from '../wasm/core.ts';
 import { type MemoryLedger, memoryLedger } from './ledger.ts';
 import { type MemorySnapshots, memorySnapshots } from './snapshots.ts';
 import { type MemoryStore, memoryStore } from './store.ts';
@@ -16,8 +17,17 @@ export interface MemoryDriver extends Driver {
   readonly snapshots: MemorySnapshots;
 }
 
+/** Options of {@link memoryDriver}. */
+export interface MemoryDriverOptions {
+  /** The core the ledger's log lives in: the TypeScript twin by default, or `await loadWasmCore()`. */
+  readonly core?: CoreFactory;
+}
+
 /** Creates a memory driver (ledger + perspective store sharing transactions, and snapshots). */
-export function memoryDriver(): MemoryDriver {
+export function memoryDriver(options: MemoryDriverOptions = {}): MemoryDriver {
   const store = memoryStore();
-  return { name: 'memory', ledger: memoryLedger({ store }), store, snapshots: memorySnapshots() };
+  const ledger = memoryLedger(
+    options.core === undefined ? { store } : { store, core: options.core },
+  );
+  return { name: 'memory', ledger, store, snapshots: memorySnapshots() };
 }

@@ -1,9 +1,10 @@
 /**
- * The memory ledger: the whole log in one array (index = position - 1) plus an index of streams.
- * Synchronous, so the dispatcher's fast path never awaits.
+ * The memory ledger: the log as records of the binary format in one core's memory, indexed by
+ * position and by stream ({@link BinaryLog}); a read decodes only the events it returns.
+ * Synchronous, so the dispatcher's fast path never awaits. Data and metadata are kept as JSON.
  */
 import { DEFAULT_TENANT } from '../envelope.ts';
-import { invalidArgument } from '../errors.ts';
+import { invalidArgument, WhizbangError } from '../errors.ts';
 import { uuidv7 } from '../ids.ts';
 import {
   type AppendOptions,
@@ -19,12 +20,25 @@ import {
 } from '../ledger.ts';
 import { isThenable, type MaybePromise } from '../maybe.ts';
 import type { PerspectiveStore } from '../store.ts';
+import type { CoreFactory } from '../wasm/core.ts';
+import { BinaryLog, type BinaryLogStats } from './binary-log.ts';
 import { memoryStore } from './store.ts';
 
 /** Options of {@link memoryLedger}. */
 export interface MemoryLedgerOptions {
   /** The store that inline perspectives write to in the append's transaction. */
   readonly store?: PerspectiveStore;
+  /**
+   * The core the log lives in: the TypeScript twin (`jsCore`, the default) or a WebAssembly core
+   * from `await loadWasmCore()`.
+   */
+  readonly core?: CoreFactory;
+  /**
+   * Starts from these segments of the binary format — what `segments()` of another memory ledger
+   * returned, a file, a transport's batches. Checked and indexed on the way in: bytes that are not
+   * a valid log (corrupt, or positions and versions that do not follow) throw `CorruptDataError`.
+   */
+  readonly segments?: readonly Uint8Array[];
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -35,19 +49,43 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
+/** An append decided: its result and the JSON of each event's data and metadata, in pairs. */
+interface Decided {
+  readonly result: AppendResult;
+  readonly json: readonly (string | undefined)[];
+}
+
+/** The JSON the log keeps of an event's data or metadata. */
+function toJson(type: string, what: string, value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value) as string | undefined;
+  } catch (cause) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      `The ${what} of a "${type}" event cannot be stored as JSON (${cause instanceof Error ? cause.message : String(cause)}). ` +
+        'Events are kept as JSON in every driver: use plain objects, arrays, strings, numbers, booleans and null.',
+      { cause },
+    );
+  }
+}
+
 /** The memory ledger answers synchronously (until an append's inline work awaits). */
 export interface MemoryLedger extends Ledger {
   readStream(streamId: string, options?: ReadStreamOptions): RecordedEvent[];
   readAll(options?: ReadAllOptions): RecordedEvent[];
   streamVersion(streamId: string, options?: { readonly tenant?: string }): number;
   headPosition(): number;
+  /** The log as segments of the binary format (copies): what a transport or a file would carry. */
+  segments(): Uint8Array[];
+  /** Events held, bytes of their records, bytes of the core's memory. */
+  stats(): BinaryLogStats;
 }
 
 /** Creates an empty in-memory ledger. Treat the events it returns as immutable. */
 export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
   const store = options.store ?? memoryStore();
-  const log: RecordedEvent[] = [];
-  const tenants = new Map<string, Map<string, RecordedEvent[]>>();
+  const log = new BinaryLog(options.core);
+  for (const segment of options.segments ?? []) log.load(segment);
   const listeners = new Set<() => void>();
   let notifyScheduled = false;
 
@@ -55,24 +93,9 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
     notifyScheduled = false;
     for (const listener of listeners) listener();
   };
-  const streamOf = (tenant: string, streamId: string): RecordedEvent[] | undefined =>
-    tenants.get(tenant)?.get(streamId);
 
-  const commit = (tenant: string, streamId: string, recorded: RecordedEvent[]): void => {
-    let streams = tenants.get(tenant);
-    if (streams === undefined) {
-      streams = new Map();
-      tenants.set(tenant, streams);
-    }
-    let stream = streams.get(streamId);
-    if (stream === undefined) {
-      stream = [];
-      streams.set(streamId, stream);
-    }
-    for (const event of recorded) {
-      stream.push(event);
-      log.push(event);
-    }
+  const commit = (tenant: string, streamId: string, decided: Decided): void => {
+    log.write(tenant, streamId, decided.result.events, decided.json);
     if (!notifyScheduled && listeners.size > 0) {
       notifyScheduled = true;
       queueMicrotask(notify);
@@ -94,20 +117,21 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
     const expected = opts.expectedVersion === undefined ? 'any' : opts.expectedVersion;
     const inTransaction = opts.inTransaction;
     if (inTransaction === undefined) {
-      const result = record(tenant, streamId, events, expected);
-      commit(tenant, streamId, result.events as RecordedEvent[]);
-      return result;
+      const decided = record(tenant, streamId, events, expected);
+      commit(tenant, streamId, decided);
+      return decided.result;
     }
     const done = store.transaction((tx) => {
-      const result = record(tenant, streamId, events, expected);
+      const decided = record(tenant, streamId, events, expected);
+      const result = decided.result;
       if (result.events.length === 0) return result;
       const work = inTransaction(result.events, tx);
       if (!isThenable(work)) {
-        commit(tenant, streamId, result.events as RecordedEvent[]);
+        commit(tenant, streamId, decided);
         return result;
       }
       const committed = Promise.resolve(work).then(() => {
-        commit(tenant, streamId, result.events as RecordedEvent[]);
+        commit(tenant, streamId, decided);
         return result;
       });
       const gate: Promise<unknown> = committed.then(
@@ -129,22 +153,26 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
     streamId: string,
     events: readonly NewEvent[],
     expected: ExpectedVersion,
-  ): AppendResult => {
-    const version = streamOf(tenant, streamId)?.length ?? 0;
+  ): Decided => {
+    const version = log.version(tenant, streamId);
     checkExpectedVersion(streamId, expected, version);
-    if (events.length === 0) return { streamId, version, position: log.length, events: [] };
+    const head = log.head;
+    if (events.length === 0)
+      return { result: { streamId, version, position: head, events: [] }, json: [] };
     const now = Date.now();
     const recorded: RecordedEvent[] = new Array(events.length);
+    // the JSON of each event's data and metadata, made now: bad data fails before anything commits
+    const json: (string | undefined)[] = new Array(2 * events.length);
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       const messageId = e.messageId ?? uuidv7(now);
-      recorded[i] = {
+      const event = {
         kind: 'event',
         type: e.type,
         data: e.data,
         streamId,
         version: version + i + 1,
-        position: log.length + i + 1,
+        position: head + i + 1,
         tenant,
         messageId,
         correlationId: e.correlationId ?? messageId,
@@ -152,13 +180,18 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
         timestamp: e.timestamp ?? now,
         metadata: e.metadata,
       } as RecordedEvent;
+      recorded[i] = event;
+      json[2 * i] = toJson(e.type, 'data', e.data);
+      json[2 * i + 1] =
+        e.metadata === undefined ? undefined : toJson(e.type, 'metadata', e.metadata);
     }
-    return {
+    const result: AppendResult = {
       streamId,
       version: version + events.length,
-      position: log.length + events.length,
+      position: head + events.length,
       events: recorded,
     };
+    return { result, json };
   };
 
   return {
@@ -166,40 +199,38 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
 
     readStream(streamId: string, opts: ReadStreamOptions = {}): RecordedEvent[] {
       checkStreamId(streamId);
-      const stream = streamOf(opts.tenant ?? DEFAULT_TENANT, streamId);
-      if (stream === undefined) return [];
-      const from = Math.max(positive('from', opts.from, 1), 1);
-      const to = Math.min(positive('to', opts.to, stream.length), stream.length);
-      const end = Math.min(to, from - 1 + positive('limit', opts.limit, stream.length));
-      return stream.slice(from - 1, end);
+      const tenant = opts.tenant ?? DEFAULT_TENANT;
+      const max = Number.MAX_SAFE_INTEGER;
+      return log.readStream(
+        tenant,
+        streamId,
+        Math.max(positive('from', opts.from, 1), 1),
+        positive('to', opts.to, max),
+        positive('limit', opts.limit, max),
+      );
     },
 
     readAll(opts: ReadAllOptions = {}): RecordedEvent[] {
-      const from = Math.max(positive('from', opts.from, 1), 1);
-      const to = Math.min(positive('to', opts.to, log.length), log.length);
-      const limit = positive('limit', opts.limit, Number.MAX_SAFE_INTEGER);
-      const { tenant, types } = opts;
-      if (tenant === undefined && types === undefined)
-        return log.slice(from - 1, Math.min(to, from - 1 + limit));
-      const typeSet = types ? new Set(types) : undefined;
-      const out: RecordedEvent[] = [];
-      for (let i = from - 1; i < to && out.length < limit; i++) {
-        const e = log[i]!;
-        if (
-          (tenant === undefined || e.tenant === tenant) &&
-          (typeSet === undefined || typeSet.has(e.type))
-        )
-          out.push(e);
-      }
-      return out;
+      const max = Number.MAX_SAFE_INTEGER;
+      return log.readAll(
+        Math.max(positive('from', opts.from, 1), 1),
+        positive('to', opts.to, max),
+        positive('limit', opts.limit, max),
+        opts.tenant,
+        opts.types,
+      );
     },
 
     streamVersion(streamId: string, opts: { readonly tenant?: string } = {}): number {
       checkStreamId(streamId);
-      return streamOf(opts.tenant ?? DEFAULT_TENANT, streamId)?.length ?? 0;
+      return log.version(opts.tenant ?? DEFAULT_TENANT, streamId);
     },
 
-    headPosition: (): number => log.length,
+    headPosition: (): number => log.head,
+
+    segments: (): Uint8Array[] => log.segments(),
+
+    stats: (): BinaryLogStats => log.stats(),
 
     watch(listener: () => void): () => void {
       listeners.add(listener);

@@ -105,4 +105,17 @@ try {
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
+// the WebAssembly core's benchmarks again on Deno and Bun, and the ledger's footprint on all three
+if (
+  'wasm.'.startsWith(prefix) ||
+  'codec.'.startsWith(prefix) ||
+  /^(wasm|codec|ledger)/.test(prefix)
+) {
+  const more = spawnSync(
+    process.execPath,
+    [`${root}test/bench/runtimes.mjs`, prefix, 'node', 'deno', 'bun', '--footprints-on-node'],
+    { stdio: 'inherit', cwd: root },
+  );
+  status ||= more.status ?? 1;
+}
 process.exit(status);

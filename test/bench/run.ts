@@ -14,6 +14,7 @@ import { benches as postgres } from './postgres.bench.ts';
 import { benches as sqlite } from './sqlite.bench.ts';
 import { benches as sqliteEmmett } from './sqlite-emmett.bench.ts';
 import { benches as timetravel } from './timetravel.bench.ts';
+import { benches as wasm } from './wasm.bench.ts';
 
 await runBenches([
   ...core,
@@ -25,4 +26,5 @@ await runBenches([
   ...postgres,
   ...indexeddb,
   ...nats,
+  ...wasm,
 ]);

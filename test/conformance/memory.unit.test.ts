@@ -1,6 +1,10 @@
 // @runtimes node deno bun
-/** The memory driver runs the Ledger, perspective store and outbox conformance suites. */
+/**
+ * The memory driver runs the Ledger, perspective store and outbox conformance suites; the ledger
+ * suite again with its binary log in the WebAssembly core.
+ */
 import { memoryDriver } from '../../js/memory/driver.ts';
+import { loadWasmCore } from '../../js/wasm/load.ts';
 import { ledgerConformance } from './ledger.ts';
 import { outboxConformance } from './outbox.ts';
 import { storeConformance } from './store.ts';
@@ -8,3 +12,7 @@ import { storeConformance } from './store.ts';
 ledgerConformance('memory', () => memoryDriver());
 storeConformance('memory', () => memoryDriver());
 outboxConformance('memory', () => memoryDriver());
+
+// the same ledger with its log in the WebAssembly core's memory
+const core = await loadWasmCore();
+ledgerConformance('memory (WebAssembly core)', () => memoryDriver({ core }));
