@@ -313,10 +313,9 @@ export async function jetstreamLedger(
         js.publish(subject, body, {
           msgID: commitId,
           headers: h,
-          expect: {
-            lastSequence: log.seq,
-            ...(expected === 'any' ? {} : { lastSubjectSequence: state.seq }),
-          },
+          // both, whatever the expectation: the version and the position given here were read
+          // at different moments, and the server checks each against what it holds
+          expect: { lastSequence: log.seq, lastSubjectSequence: state.seq },
         });
       const previous = { log, state };
       tail = { seq: log.seq + 1, last: log.last + events.length };
