@@ -7,6 +7,7 @@
  */
 import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
 import { ledgerConformance } from '../conformance/ledger.ts';
+import { outboxConformance } from '../conformance/outbox.ts';
 import { storeConformance } from '../conformance/store.ts';
 import { badInputSuite } from './indexeddb/bad-input.ts';
 import type { IndexedDbContext, IndexedDbEnvironment, IndexedDbPart } from './indexeddb/context.ts';
@@ -33,6 +34,7 @@ export function indexedDbSuite(label: string, env: IndexedDbEnvironment): void {
 
   ledgerConformance(label, fresh);
   storeConformance(label, fresh);
+  outboxConformance(label, fresh);
   const context: IndexedDbContext = { label, env, open, fresh };
   for (const part of PARTS) part(context);
 }
