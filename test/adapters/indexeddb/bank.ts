@@ -5,17 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { IndexedDbDriver } from '../../../adapters/indexeddb/mod.ts';
-import {
-  accounts,
-  createBank,
-  Deposit,
-  GetBalance,
-  OpenAccount,
-  Transfer,
-  totals,
-  transfers,
-} from '../../../examples/bank/domain.ts';
+import { createBank, Deposit, OpenAccount } from '../../../examples/bank/domain.ts';
 import { memoryTransport } from '../../../js/mod.ts';
+import { bankAcrossReopen } from '../bank-scenario.ts';
 
 /** Registers the bank's tests; `open` opens a driver on a database name, `name` gives a new one. */
 export function bankOnIndexedDb(
@@ -26,31 +18,7 @@ export function bankOnIndexedDb(
   describe(`${label}: the bank`, () => {
     it('runs commands, cascades and perspectives, and keeps them across a reopen', async () => {
       const db = name();
-      const bank = createBank({ driver: await open(db) });
-      await bank.send(OpenAccount({ accountId: 'a', owner: 'Ada', overdraftLimit: 10 }));
-      await bank.send(OpenAccount({ accountId: 'b', owner: 'Bob' }));
-      await bank.send(Deposit({ accountId: 'a', amount: 100 }));
-      await bank.send(Transfer({ transferId: 't1', from: 'a', to: 'b', amount: 60 }));
-      await bank.waitForPerspectives();
-      expect(await bank.lens(accounts).query({ orderBy: { accountId: 'asc' } })).toMatchObject([
-        { accountId: 'a', balance: 40 },
-        { accountId: 'b', balance: 60 },
-      ]);
-      expect(await bank.lens(transfers).get('t1')).toMatchObject({ status: 'completed' });
-      expect(await bank.lens(totals).get('bank')).toEqual({
-        accounts: 2,
-        deposited: 160,
-        withdrawn: 60,
-      });
-      await bank.close();
-
-      const again = createBank({ driver: await open(db) });
-      expect(await again.localInvoke(GetBalance({ accountId: 'a' }))).toBe(40);
-      await again.localInvokeAndSync(Deposit({ accountId: 'b', amount: 1 }));
-      expect(await again.lens(totals).get('bank')).toMatchObject({ deposited: 161 }); // resumed from its checkpoint
-      await again.rebuild(accounts);
-      expect(await again.lens(accounts).get('b')).toMatchObject({ balance: 61 });
-      await again.close();
+      await bankAcrossReopen(() => open(db));
     });
 
     it('rolls back a refused command: nothing in the database', async () => {
