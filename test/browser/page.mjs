@@ -1,6 +1,7 @@
 /**
- * The test page: the IndexedDB suite (conformance included) collected by the vitest shim of
- * test/runtimes, run on Chromium's own IndexedDB, its results handed to the Node side; and
+ * The test page: the IndexedDB suite (conformance included) and the WebAssembly core's suites
+ * collected by the vitest shim of test/runtimes, run on Chromium's own IndexedDB and WebAssembly,
+ * their results handed to the Node side; and
  * the scenario steps that the Node side drives across reloads and tabs.
  */
 import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
@@ -22,6 +23,11 @@ async function run() {
   startCollection();
   indexedDbSuite('indexeddb (Chromium)', { indexedDB, IDBKeyRange, freshName });
   bankOnIndexedDb('indexeddb (Chromium)', (name) => indexedDbDriver({ name }), freshName);
+  // the WebAssembly core, fetched by the loader from its default URL (served beside the page):
+  // the vectors, the twin's property tests and the memory ledger on the binary log
+  await import('../wasm/vectors.unit.test.ts');
+  await import('../wasm/twin.unit.test.ts');
+  await import('../wasm/binary-ledger.unit.test.ts');
   const root = finishCollection();
   const results = [];
   await runSuite(root, (r) => {
