@@ -7,47 +7,30 @@ import { type Core, type CoreFactory, type CorePlan, capacityExceeded } from './
 import type { Views } from './twin.ts';
 import * as twin from './twin.ts';
 
-/** The raw exports of `core-wasm/build/whizbang.wasm`. */
-export interface CoreExports {
+/** The raw exports of `core-wasm/build/whizbang.wasm`: the core's functions, and a few of its own. */
+export interface CoreExports
+  extends Pick<
+    Core,
+    | 'alloc'
+    | 'mark'
+    | 'reset'
+    | 'errorOffset'
+    | 'checkRecord'
+    | 'checkSegment'
+    | 'sealRecord'
+    | 'sealSegment'
+    | 'dispatchInit'
+    | 'dispatchSet'
+    | 'dispatchGet'
+    | 'scan'
+    | 'indexInit'
+    | 'indexFind'
+    | 'indexBuild'
+  > {
   readonly memory: WebAssembly.Memory;
-  alloc(size: number): number;
-  mark(): number;
-  reset(to: number): void;
-  errorOffset(): number;
   crc32c(addr: number, len: number, seed: number): number;
   fnv1a(addr: number, len: number): number;
   utf8Invalid(addr: number, len: number): number;
-  checkRecord(addr: number, avail: number): number;
-  checkSegment(addr: number, avail: number): number;
-  sealRecord(addr: number): number;
-  sealSegment(addr: number, count: number, bodyLength: number): void;
-  dispatchInit(t: number, capacity: number): void;
-  dispatchSet(t: number, hash: number, slot: number): number;
-  dispatchGet(t: number, hash: number): number;
-  scan(
-    start: number,
-    end: number,
-    by: number,
-    streamHash: number,
-    table: number,
-    tenantHash: number,
-    minPos: number,
-    maxPos: number,
-    out: number,
-    outSlots: number,
-    outCap: number,
-  ): number;
-  indexInit(t: number, capacity: number): void;
-  indexFind(t: number, streamHash: number, tenantHash: number): number;
-  indexBuild(
-    t: number,
-    start: number,
-    end: number,
-    firstRow: number,
-    outPrev: number,
-    outVer: number,
-    cap: number,
-  ): number;
 }
 
 const viewsOf = (memory: WebAssembly.Memory): Views => {
