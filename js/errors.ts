@@ -145,3 +145,20 @@ export class CorruptDataError extends WhizbangError {
 export function isCorruptDataError(error: unknown): error is CorruptDataError {
   return isWhizbangError(error, 'CORRUPT_DATA');
 }
+
+/**
+ * An option that must be a whole number ≥ `min` (default 0): `fallback` when absent,
+ * INVALID_ARGUMENT otherwise.
+ */
+export function wholeOption(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min = 0,
+): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw invalidArgument(`"${name}" must be a whole number ≥ ${min}, got ${value}.`);
+  }
+  return value;
+}

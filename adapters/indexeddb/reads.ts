@@ -4,14 +4,15 @@
  * counts live events). What a read learns of the head and of a stream's version is passed on to
  * the ledger's memory of them.
  */
+
 import { DEFAULT_TENANT } from '../../js/envelope.ts';
+import { wholeOption } from '../../js/errors.ts';
 import {
   checkStreamId,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
 } from '../../js/ledger.ts';
-import { whole } from '../payload.ts';
 import type { Connection } from './connection.ts';
 import { type EventRecord, toRecordedAll } from './records.ts';
 import { INDEXES, STORES } from './schema.ts';
@@ -81,9 +82,9 @@ export function eventReads(connection: Connection, learned: Learned): EventReads
     opts: ReadStreamOptions = {},
   ): Promise<RecordedEvent[]> => {
     checkStreamId(streamId);
-    const from = Math.max(whole('from', opts.from, 1), 1);
-    const to = whole('to', opts.to, Number.MAX_SAFE_INTEGER);
-    const limit = whole('limit', opts.limit, Number.MAX_SAFE_INTEGER);
+    const from = Math.max(wholeOption('from', opts.from, 1), 1);
+    const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
+    const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
     if (limit === 0 || from > to) return [];
     const tenant = opts.tenant ?? DEFAULT_TENANT;
     const index = events().index(INDEXES.stream);
@@ -139,9 +140,9 @@ export function eventReads(connection: Connection, learned: Learned): EventReads
   };
 
   const readAll = async (opts: ReadAllOptions = {}): Promise<RecordedEvent[]> => {
-    const from = Math.max(whole('from', opts.from, 1), 1);
-    const to = whole('to', opts.to, Number.MAX_SAFE_INTEGER);
-    const limit = whole('limit', opts.limit, Number.MAX_SAFE_INTEGER);
+    const from = Math.max(wholeOption('from', opts.from, 1), 1);
+    const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
+    const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
     const { tenant, types } = opts;
     if (limit === 0 || from > to || (types !== undefined && types.length === 0)) return [];
     if (types !== undefined) return readTypes(types, from, to, limit, tenant);

@@ -12,7 +12,7 @@
  */
 import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
 import { DEFAULT_TENANT } from '../../js/envelope.ts';
-import { invalidArgument, WhizbangError } from '../../js/errors.ts';
+import { invalidArgument, WhizbangError, wholeOption } from '../../js/errors.ts';
 import { uuidv7 } from '../../js/ids.ts';
 import {
   type AppendOptions,
@@ -27,7 +27,6 @@ import {
   type RecordedEvent,
 } from '../../js/ledger.ts';
 import type { PerspectiveStore } from '../../js/store.ts';
-import { whole } from '../payload.ts';
 import { Watchers } from '../rows.ts';
 import {
   type CommitBody,
@@ -507,9 +506,9 @@ export async function jetstreamLedger(
 
     async readStream(streamId: string, opts: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
       checkStreamId(streamId);
-      const from = Math.max(whole('from', opts.from, 1), 1);
-      const to = whole('to', opts.to, Number.MAX_SAFE_INTEGER);
-      const limit = whole('limit', opts.limit, Number.MAX_SAFE_INTEGER);
+      const from = Math.max(wholeOption('from', opts.from, 1), 1);
+      const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
+      const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
       const tenant = opts.tenant ?? DEFAULT_TENANT;
       const out: RecordedEvent[] = [];
       if (limit === 0 || from > to) return out;
@@ -532,9 +531,9 @@ export async function jetstreamLedger(
     },
 
     async readAll(opts: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-      const from = Math.max(whole('from', opts.from, 1), 1);
-      const to = whole('to', opts.to, Number.MAX_SAFE_INTEGER);
-      const limit = whole('limit', opts.limit, Number.MAX_SAFE_INTEGER);
+      const from = Math.max(wholeOption('from', opts.from, 1), 1);
+      const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
+      const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
       const types = opts.types === undefined ? undefined : new Set(opts.types);
       const out: RecordedEvent[] = [];
       if (limit === 0 || from > to || types?.size === 0) return out;

@@ -14,7 +14,7 @@ import type {
   JsMsg,
 } from '@nats-io/jetstream';
 import type { Msg, MsgHdrs, Subscription } from '@nats-io/nats-core';
-import { invalidArgument, isWhizbangError, WhizbangError } from '../../js/errors.ts';
+import { invalidArgument, isWhizbangError, WhizbangError, wholeOption } from '../../js/errors.ts';
 import {
   checkQueue,
   checkTopic,
@@ -96,14 +96,6 @@ interface Running {
   close(): Promise<void>;
 }
 
-function whole(name: string, value: number | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw invalidArgument(`"${name}" must be a whole number ≥ ${min}, got ${value}.`);
-  }
-  return value;
-}
-
 function closedError(action: string): WhizbangError {
   return new WhizbangError(
     'CLOSED',
@@ -114,7 +106,7 @@ function closedError(action: string): WhizbangError {
 /** Connects and returns a transport over core NATS, or JetStream when `jetstream` is given. */
 export async function natsTransport(options: NatsTransportOptions = {}): Promise<NatsTransport> {
   const codec = options.codec ?? jsonCodec;
-  const attempts = whole('redelivery.attempts', options.redelivery?.attempts, 5, 1);
+  const attempts = wholeOption('redelivery.attempts', options.redelivery?.attempts, 5, 1);
   const backoffMs = options.redelivery?.backoffMs ?? 100;
   if (!Number.isFinite(backoffMs) || backoffMs < 0) {
     throw invalidArgument(`"redelivery.backoffMs" must be a number ≥ 0, got ${backoffMs}.`);
@@ -124,8 +116,8 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
   if (prefix !== '') checkTopic(prefix, 'publish');
   const dlq = options.deadLetterSubject ?? 'whizbang.dlq';
   checkTopic(dlq, 'publish');
-  const ackWaitMs = whole('jetstream.ackWaitMs', durable?.ackWaitMs, 30_000, 1);
-  const maxAckPending = whole('jetstream.maxAckPending', durable?.maxAckPending, 1, 1);
+  const ackWaitMs = wholeOption('jetstream.ackWaitMs', durable?.ackWaitMs, 30_000, 1);
+  const maxAckPending = wholeOption('jetstream.maxAckPending', durable?.maxAckPending, 1, 1);
   const streamName = natsName(durable?.stream ?? 'WHIZBANG', 'jetstream.stream');
 
   const { connection: nc, owned } = await connectNats(options);

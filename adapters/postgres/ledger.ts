@@ -7,7 +7,7 @@
  * Subscribers are woken by LISTEN/NOTIFY and, to be sure, by polling the head while they watch.
  */
 import { DEFAULT_TENANT } from '../../js/envelope.ts';
-import { ConcurrencyError, WhizbangError } from '../../js/errors.ts';
+import { ConcurrencyError, WhizbangError, wholeOption } from '../../js/errors.ts';
 import { uuidv7 } from '../../js/ids.ts';
 import {
   type AppendOptions,
@@ -22,7 +22,6 @@ import {
   type RecordedEvent,
 } from '../../js/ledger.ts';
 import { checkPayloadSize, MAX_PAYLOAD_BYTES } from '../../js/payload.ts';
-import { whole } from '../payload.ts';
 import { allColumns, fromAllRow, fromStreamRow, streamColumns, Watchers } from '../rows.ts';
 import type { PgConnection, PgEngine } from './engine.ts';
 import type { SchemaNames } from './schema.ts';
@@ -207,9 +206,9 @@ export function pgLedger(
     opts: ReadStreamOptions = {},
   ): Promise<RecordedEvent[]> => {
     checkStreamId(streamId);
-    const from = Math.max(whole('from', opts.from, 1), 1);
-    const to = whole('to', opts.to, Number.MAX_SAFE_INTEGER);
-    const limit = whole('limit', opts.limit, Number.MAX_SAFE_INTEGER);
+    const from = Math.max(wholeOption('from', opts.from, 1), 1);
+    const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
+    const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
     const tenant = opts.tenant ?? DEFAULT_TENANT;
     if (streamId.includes('\0') || tenant.includes('\0')) return [];
     const rows = await engine.query(READ_STREAM, [tenant, streamId, from, to, limit]);
@@ -224,9 +223,9 @@ export function pgLedger(
     append,
     readStream,
     async readAll(opts: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-      const from = Math.max(whole('from', opts.from, 1), 1);
-      const to = whole('to', opts.to, Number.MAX_SAFE_INTEGER);
-      const limit = whole('limit', opts.limit, Number.MAX_SAFE_INTEGER);
+      const from = Math.max(wholeOption('from', opts.from, 1), 1);
+      const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
+      const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
       const types = opts.types;
       if (types !== undefined && types.length === 0) return [];
       const params: unknown[] = [from, to, limit];

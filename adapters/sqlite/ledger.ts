@@ -5,7 +5,9 @@
  * perspectives' writes and the outbox rows. Other processes' commits are noticed through
  * `PRAGMA data_version`, polled only while someone watches.
  */
+
 import { DEFAULT_TENANT } from '../../js/envelope.ts';
+import { wholeOption } from '../../js/errors.ts';
 import { uuidv7 } from '../../js/ids.ts';
 import {
   type AppendOptions,
@@ -20,7 +22,6 @@ import {
 } from '../../js/ledger.ts';
 import { isThenable, type MaybePromise } from '../../js/maybe.ts';
 import { encodePayload, MAX_PAYLOAD_BYTES } from '../../js/payload.ts';
-import { whole } from '../payload.ts';
 import { allColumns, fromAllRow, fromStreamRow, streamColumns, Watchers } from '../rows.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 import type { Gate } from './gate.ts';
@@ -175,9 +176,9 @@ export function sqliteLedger(
     append,
     readStream(streamId: string, opts: ReadStreamOptions = {}): RecordedEvent[] {
       checkStreamId(streamId);
-      const from = Math.max(whole('from', opts.from, 1), 1);
-      const to = whole('to', opts.to, Number.MAX_SAFE_INTEGER);
-      const limit = whole('limit', opts.limit, Number.MAX_SAFE_INTEGER);
+      const from = Math.max(wholeOption('from', opts.from, 1), 1);
+      const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
+      const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
       const tenant = opts.tenant ?? DEFAULT_TENANT;
       const rows = valuesOf(readStreamRows, [tenant, streamId, from, to, limit]);
       const events = new Array<RecordedEvent>(rows.length);
@@ -187,9 +188,9 @@ export function sqliteLedger(
       return events;
     },
     readAll(opts: ReadAllOptions = {}): RecordedEvent[] {
-      const from = Math.max(whole('from', opts.from, 1), 1);
-      const to = whole('to', opts.to, Number.MAX_SAFE_INTEGER);
-      const limit = whole('limit', opts.limit, Number.MAX_SAFE_INTEGER);
+      const from = Math.max(wholeOption('from', opts.from, 1), 1);
+      const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
+      const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
       const types = opts.types;
       if (types !== undefined && types.length === 0) return [];
       const tenant = opts.tenant === undefined ? '' : ' AND tenant = ?';

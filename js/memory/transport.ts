@@ -8,7 +8,7 @@
  * await transport.publish('orders.placed', envelope);
  * @module
  */
-import { invalidArgument, WhizbangError } from '../errors.ts';
+import { invalidArgument, WhizbangError, wholeOption } from '../errors.ts';
 import type { MaybePromise } from '../maybe.ts';
 import {
   checkQueue,
@@ -134,14 +134,6 @@ function matches(pattern: readonly string[], topic: readonly string[]): boolean 
   return pattern.length === topic.length;
 }
 
-function whole(name: string, value: number | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw invalidArgument(`"${name}" must be a whole number ≥ ${min}, got ${value}.`);
-  }
-  return value;
-}
-
 function closedError(action: string): WhizbangError {
   return new WhizbangError(
     'CLOSED',
@@ -181,8 +173,8 @@ function ticket(): Ticket {
 
 /** Creates a transport that delivers within this process. */
 export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTransport {
-  const maxInFlight = whole('maxInFlight', options.maxInFlight, 1024, 1);
-  const attempts = whole('redelivery.attempts', options.redelivery?.attempts, 5, 1);
+  const maxInFlight = wholeOption('maxInFlight', options.maxInFlight, 1024, 1);
+  const attempts = wholeOption('redelivery.attempts', options.redelivery?.attempts, 5, 1);
   const backoffMs = options.redelivery?.backoffMs ?? 100;
   if (!Number.isFinite(backoffMs) || backoffMs < 0) {
     throw invalidArgument(`"redelivery.backoffMs" must be a number ≥ 0, got ${backoffMs}.`);
