@@ -14,7 +14,7 @@ import { runQuery } from '../../js/query.ts';
 import type { StoredModel } from '../../js/store.ts';
 import { caught } from '../conformance/helpers.ts';
 import { DATABASE_URL, postgresReachable } from '../support/services.ts';
-import { bankAcrossReopen } from './bank-scenario.ts';
+import { bankAcrossReopen, bankInboxOnce, bankRefusalKeepsNothing } from './bank-scenario.ts';
 
 // What only a server proves: many connections at once, commits out of order, a connection killed
 // mid-transaction, LISTEN/NOTIFY across pools, tenants kept apart, migrations, lens SQL.
@@ -458,4 +458,10 @@ describe.skipIf(!up)('the bank on PostgreSQL', () => {
     const { open } = place();
     await bankAcrossReopen(() => open());
   });
+
+  it('rolls back a refused command: nothing in the schema', () =>
+    bankRefusalKeepsNothing(place().open));
+
+  it('handles a message delivered twice once, through the inbox', () =>
+    bankInboxOnce(place().open));
 });
