@@ -28,6 +28,13 @@ export interface PgStore extends PerspectiveStore {
   within<T>(work: (connection: PgConnection, writer: StoreWriter) => Promise<T>): Promise<T>;
 }
 
+/** A model written in an open transaction, with its JSON, until the transaction commits. */
+interface PendingModel {
+  readonly perspective: string;
+  readonly row: StoredModel;
+  readonly json: string;
+}
+
 function toModel(r: unknown[]): StoredModel {
   return {
     id: r[0] as string,
@@ -75,18 +82,15 @@ export function pgStore(engine: PgEngine, s: SchemaNames): PgStore {
     return row === undefined ? undefined : toModel(row);
   };
 
-  const upsert = async (
-    c: PgConnection,
-    rows: ReadonlyArray<{ readonly perspective: string; readonly row: StoredModel }>,
-  ): Promise<void> => {
+  const upsert = async (c: PgConnection, rows: readonly PendingModel[]): Promise<void> => {
     const n = rows.length;
     const cols: unknown[][] = [[], [], [], [], [], [], []];
     for (let i = 0; i < n; i++) {
-      const { perspective, row } = rows[i]!;
+      const { perspective, row, json } = rows[i]!;
       cols[0]![i] = perspective;
       cols[1]![i] = row.tenant;
       cols[2]![i] = row.id;
-      cols[3]![i] = jsonFor(row.model);
+      cols[3]![i] = json;
       cols[4]![i] = row.version;
       cols[5]![i] = row.position;
       cols[6]![i] = row.updatedAt;
@@ -99,7 +103,7 @@ export function pgStore(engine: PgEngine, s: SchemaNames): PgStore {
 
   /** A writer on one transaction's connection, and the flush to run before its COMMIT. */
   const writerOn = (c: PgConnection): { writer: StoreWriter; flush: () => Promise<void> } => {
-    const pending = new Map<string, { readonly perspective: string; readonly row: StoredModel }>();
+    const pending = new Map<string, PendingModel>();
     const flush = async (): Promise<void> => {
       if (pending.size === 0) return;
       const rows = [...pending.values()];
@@ -142,8 +146,9 @@ export function pgStore(engine: PgEngine, s: SchemaNames): PgStore {
         checkText('perspective', perspective);
         checkText('model id', row.id);
         checkText('tenant', row.tenant);
-        jsonFor(row.model); // refused now, not at commit
-        pending.set(keyOf(perspective, row.tenant, row.id), { perspective, row });
+        // encoded (and refused) now, not at commit; written as encoded
+        const json = jsonFor(row.model);
+        pending.set(keyOf(perspective, row.tenant, row.id), { perspective, row, json });
       },
       async delete(perspective, tenant, id) {
         pending.delete(keyOf(perspective, tenant, id));
