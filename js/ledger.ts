@@ -2,6 +2,7 @@
  * The Ledger: the event store every driver implements. Small required interface; drivers may be
  * synchronous (memory, SQLite) or asynchronous (IndexedDB, PostgreSQL): callers handle both.
  */
+import type { Envelope } from './envelope.ts';
 import { ConcurrencyError, invalidArgument } from './errors.ts';
 import type { MaybePromise } from './maybe.ts';
 import type { Event } from './message.ts';
@@ -57,10 +58,26 @@ export interface AppendOptions {
    * Runs inside the append's transaction with the recorded events: inline perspectives (and the
    * outbox) write through `tx`. If it throws, nothing of the append is kept.
    */
-  readonly inTransaction?: (
-    events: readonly RecordedEvent[],
-    tx: StoreWriter,
-  ) => MaybePromise<void>;
+  readonly inTransaction?:
+    | ((events: readonly RecordedEvent[], tx: StoreWriter) => MaybePromise<void>)
+    | undefined;
+  /**
+   * The message whose handling made this append (the runtime passes the command or the published
+   * event's envelope). Drivers ignore it; offline sync keeps the command with a pending commit.
+   */
+  readonly cause?: Envelope | undefined;
+  /** @internal Set by offline sync for its own appends (see `whizbang` sync). */
+  readonly sync?: SyncMark | undefined;
+}
+
+/** @internal How offline sync marks an append it makes itself. */
+export interface SyncMark {
+  /** Events pulled from the shared log: not a local commit, nothing to push. */
+  readonly pulled?: boolean;
+  /** The pending commit this append replaces (a command decided again after a conflict). */
+  readonly replaces?: string;
+  /** The commit's id on the shared log (JetStream's `Nats-Msg-Id`): a repeated push lands once. */
+  readonly commitId?: string;
 }
 
 /** What an append did. */
@@ -112,6 +129,18 @@ export interface Ledger {
   /** Calls `listener` after new events commit (possibly coalesced). Returns an unsubscribe function. */
   watch(listener: () => void): () => void;
   close?(): MaybePromise<void>;
+  /**
+   * Optional, for offline sync: in one transaction, removes the stream's events after version
+   * `after` (local commits never shared, which another writer's events displaced) and appends
+   * `events` in their place. `options.expectedVersion` is ignored (the stream is expected at
+   * `after` once cut). Positions of removed events may be given out again.
+   */
+  replaceTail?(
+    streamId: string,
+    after: number,
+    events: readonly NewEvent[],
+    options?: AppendOptions,
+  ): MaybePromise<AppendResult>;
 }
 
 /** Throws {@link ConcurrencyError} unless a stream at `actual` satisfies `expected`. */

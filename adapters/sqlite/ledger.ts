@@ -7,13 +7,14 @@
  */
 
 import { DEFAULT_TENANT } from '../../js/envelope.ts';
-import { wholeOption } from '../../js/errors.ts';
+import { invalidArgument, wholeOption } from '../../js/errors.ts';
 import { uuidv7 } from '../../js/ids.ts';
 import {
   type AppendOptions,
   type AppendResult,
   checkExpectedVersion,
   checkStreamId,
+  type ExpectedVersion,
   type Ledger,
   type NewEvent,
   type ReadAllOptions,
@@ -21,7 +22,7 @@ import {
   type RecordedEvent,
 } from '../../js/ledger.ts';
 import { isThenable, type MaybePromise } from '../../js/maybe.ts';
-import { encodePayload, MAX_PAYLOAD_BYTES } from '../../js/payload.ts';
+import { type EncodedPayload, encodePayload, MAX_PAYLOAD_BYTES } from '../../js/payload.ts';
 import { allColumns, fromAllRow, fromStreamRow, streamColumns, Watchers } from '../rows.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 import type { Gate } from './gate.ts';
@@ -53,6 +54,12 @@ export interface SqliteLedger extends Ledger {
   streamVersion(streamId: string, options?: { readonly tenant?: string }): number;
   headPosition(): number;
   close(): void;
+  replaceTail(
+    streamId: string,
+    after: number,
+    events: readonly NewEvent[],
+    options?: AppendOptions,
+  ): MaybePromise<AppendResult>;
 }
 
 /** Creates the ledger over an open (migrated) database that `store` shares. */
@@ -109,7 +116,19 @@ export function sqliteLedger(
     const expected = opts.expectedVersion === undefined ? 'any' : opts.expectedVersion;
     // encode before the transaction: bad input is refused with nothing begun
     const payloads = events.map((e) => encodePayload(streamId, e, maxPayload));
-    return gate.run(() => {
+    return gate.run(() => write(streamId, tenant, expected, events, payloads, opts));
+  };
+
+  /** Adds the events inside the gate's transaction. */
+  const write = (
+    streamId: string,
+    tenant: string,
+    expected: ExpectedVersion,
+    events: readonly NewEvent[],
+    payloads: readonly EncodedPayload[],
+    opts: AppendOptions,
+  ): MaybePromise<AppendResult> => {
+    {
       const version = Number(versionOf.get(tenant, streamId)?.version ?? 0);
       checkExpectedVersion(streamId, expected, version);
       if (events.length === 0)
@@ -163,6 +182,32 @@ export function sqliteLedger(
       const work = opts.inTransaction?.(recorded, store.writer());
       if (isThenable(work)) return Promise.resolve(work).then(() => committed(result));
       return committed(result);
+    }
+  };
+
+  const cutTail = sql(
+    'DELETE FROM whizbang_events WHERE tenant = ? AND stream_id = ? AND version > ?',
+  );
+  const replaceTail = (
+    streamId: string,
+    after: number,
+    events: readonly NewEvent[],
+    opts: AppendOptions = {},
+  ): MaybePromise<AppendResult> => {
+    checkStreamId(streamId);
+    const tenant = opts.tenant ?? DEFAULT_TENANT;
+    const from = wholeOption('after', after, 0);
+    const payloads = events.map((e) => encodePayload(streamId, e, maxPayload));
+    return gate.run(() => {
+      const version = Number(versionOf.get(tenant, streamId)?.version ?? 0);
+      if (from > version) {
+        throw invalidArgument(
+          `replaceTail after version ${from}: stream "${streamId}" is at version ${version}.`,
+        );
+      }
+      cutTail.run(tenant, streamId, from);
+      upsertVersion.run(tenant, streamId, from);
+      return write(streamId, tenant, from, events, payloads, opts);
     });
   };
 
@@ -174,6 +219,7 @@ export function sqliteLedger(
 
   return {
     append,
+    replaceTail,
     readStream(streamId: string, opts: ReadStreamOptions = {}): RecordedEvent[] {
       checkStreamId(streamId);
       const from = Math.max(wholeOption('from', opts.from, 1), 1);

@@ -61,6 +61,9 @@ function defaultTopics(registry: Registry): string[] {
 }
 
 /** Builds the public app over a registry. */
+/** @internal The runtime behind each built app, for offline sync (`js/sync`). */
+export const runtimes: WeakMap<Whizbang<any, any>, Runtime> = new WeakMap();
+
 export function createApp(registry: Registry, options: RuntimeOptions): Whizbang<any, any> {
   const runtime = new Runtime(registry, options);
   const { store } = runtime.driver;
@@ -167,7 +170,7 @@ export function createApp(registry: Registry, options: RuntimeOptions): Whizbang
     }
   };
 
-  return {
+  const app: Whizbang<any, any> = {
     name: runtime.name,
     ledger,
     store,
@@ -258,4 +261,6 @@ export function createApp(registry: Registry, options: RuntimeOptions): Whizbang
       await runtime.driver.close?.();
     },
   };
+  runtimes.set(app, runtime);
+  return app;
 }

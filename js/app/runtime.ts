@@ -15,6 +15,7 @@ import {
   type Ledger,
   type NewEvent,
   type RecordedEvent,
+  type SyncMark,
 } from '../ledger.ts';
 import { attempt as attemptMaybe, chain, each, isThenable, type MaybePromise } from '../maybe.ts';
 import { type Command, type Event, isMessage, type Message, validate } from '../message.ts';
@@ -22,7 +23,7 @@ import type { Observer } from '../observer.ts';
 import type { OutboxRecord } from '../outbox.ts';
 import type { Perspective } from '../perspective.ts';
 import type { Attempt } from '../policy.ts';
-import { isReply, type Receptor, type ReceptorContext } from '../receptor.ts';
+import { isReply, type Receptor, type ReceptorContext, type StateDefinition } from '../receptor.ts';
 import type { WireEnvelope } from '../transport.ts';
 import { SCHEMA_VERSION, upcastingLedger } from '../upcast.ts';
 import { applyEvents } from './project.ts';
@@ -45,6 +46,8 @@ export interface Flow {
   position: number;
   /** An incoming message (from a transport) to record in the inbox with the first append. */
   inbox?: { readonly tenant: string; readonly messageId: string; marked: boolean };
+  /** Offline sync's mark on its own appends; such a flow also sends nothing on (no cascade). */
+  sync?: SyncMark;
 }
 
 /** What one message's handling produced. */
@@ -76,6 +79,7 @@ const answered = (value: unknown): Decision => ({
   wrote: false,
 });
 const NO_EVENTS: NewEvent[] = [];
+const PULLED: SyncMark = { pulled: true };
 
 /** Options of the runtime (from `build`). */
 export interface RuntimeOptions {
@@ -190,6 +194,57 @@ export class Runtime {
       this.onEnqueued?.();
       return QUEUED;
     });
+  }
+
+  /**
+   * Offline sync: appends events another writer recorded (pulled from the shared log). Inline
+   * perspectives apply them and `also` runs in the same transaction; nothing cascades and nothing
+   * goes to the outbox (the writer that decided them did that). With `after`, the stream's events
+   * after that version (pending local commits) are replaced, and perspectives are left to a rebuild.
+   */
+  appendPulled(
+    stream: string,
+    events: readonly NewEvent[],
+    tenant: string,
+    expectedVersion: number,
+    also: InTransaction,
+    after?: number,
+  ): MaybePromise<AppendResult> {
+    if (this.gate !== undefined) {
+      return this.gate.then(() =>
+        this.appendPulled(stream, events, tenant, expectedVersion, also, after),
+      );
+    }
+    const ledger = this.driver.ledger;
+    if (after !== undefined) {
+      return ledger.replaceTail!(stream, after, events, {
+        tenant,
+        inTransaction: also,
+        sync: PULLED,
+      });
+    }
+    const inline = this.#inlineFor(events);
+    const inTransaction: InTransaction =
+      inline === undefined
+        ? also
+        : (recorded, tx) => chain(inline(recorded, tx), () => also(recorded, tx));
+    return ledger.append(stream, events, { expectedVersion, tenant, inTransaction, sync: PULLED });
+  }
+
+  /**
+   * Offline sync: decides a pending commit's command again on the stream's new state. What it
+   * appends replaces pending commit `replaces`; nothing cascades (the first decision did that).
+   */
+  decideAgain(envelope: Envelope<Command>, replaces: string): MaybePromise<Outcome> {
+    return this.command(envelope, { position: 0, sync: { replaces } }, 0);
+  }
+
+  /** Offline sync: the stream's events were replaced; cached and snapshotted states are stale. */
+  rewound(tenant: string, streamId: string): MaybePromise<void> {
+    const states = new Set<StateDefinition>();
+    for (const r of this.#registry.receptors.values())
+      if (r.state !== undefined) states.add(r.state);
+    return this.cache.rewound(states, tenant, streamId);
   }
 
   /** Called after something was written to the outbox (the relay listens). */
@@ -381,8 +436,9 @@ export class Runtime {
     const events = decision.append?.events;
     if (events !== undefined && this.#observers.length > 0) this.#committed.set(envelope, events);
     if (
-      decision.commands.length === 0 &&
-      (events === undefined || this.#registry.handlers.size === 0)
+      flow.sync !== undefined ||
+      (decision.commands.length === 0 &&
+        (events === undefined || this.#registry.handlers.size === 0))
     ) {
       return decision;
     }
@@ -590,10 +646,13 @@ export class Runtime {
       this.#registry.routes.size === 0 && flow.inbox === undefined
         ? inline
         : this.#withOutbox(inline, flow, parent);
-    const options: AppendOptions =
-      inTransaction === undefined
-        ? { expectedVersion, tenant }
-        : { expectedVersion, tenant, inTransaction };
+    const options: AppendOptions = {
+      expectedVersion,
+      tenant,
+      inTransaction,
+      cause: parent,
+      sync: flow.sync,
+    };
     const result = this.driver.ledger.append(stream, events, options);
     return isThenable<AppendResult>(result)
       ? Promise.resolve(result).then((r) => Runtime.#advance(r, flow))

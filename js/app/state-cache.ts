@@ -298,6 +298,26 @@ export class StateCache {
     if (kind !== undefined) this.#snapshot(kind, definition, tenant, streamId, base, folded);
   }
 
+  /**
+   * Forgets a stream whose events were replaced (offline sync): cached states are dropped and
+   * snapshots of named states are overwritten by one of no schema version, which loading ignores.
+   */
+  rewound(
+    definitions: Iterable<StateDefinition>,
+    tenant: string,
+    streamId: string,
+  ): MaybePromise<void> {
+    const saves: MaybePromise<void>[] = [];
+    for (const definition of definitions) {
+      this.forget(definition, tenant, streamId);
+      const kind = this.#kind(definition);
+      if (kind === undefined) continue;
+      const void_: Snapshot = { version: 1, state: null, schemaVersion: -1, takenAt: Date.now() };
+      saves.push(this.#store!.save(kind, tenant, streamId, void_));
+    }
+    if (saves.some(isThenable)) return Promise.all(saves).then(() => undefined);
+  }
+
   /** Forgets a stream (after a conflict). */
   forget(definition: StateDefinition, tenant: string, streamId: string): void {
     this.#byDefinition.get(definition)?.get(tenant)?.delete(streamId);
