@@ -49,7 +49,10 @@ export async function streamsOf(ledger: Ledger): Promise<Map<string, unknown[]>>
   for (const e of all) {
     const key = `${e.tenant}/${e.streamId}`;
     let list = streams.get(key);
-    if (list === undefined) streams.set(key, (list = []));
+    if (list === undefined) {
+      list = [];
+      streams.set(key, list);
+    }
     list.push({ version: e.version, type: e.type, messageId: e.messageId, data: e.data });
   }
   for (const list of streams.values()) {
@@ -178,9 +181,6 @@ export function syncConformance(name: string, harness: SyncHarness): void {
       expect(await streamsOf(b.app.ledger)).toEqual(await streamsOf(remote));
       await b.sync.dismiss(conflict.id);
       expect(await b.sync.conflicts.query()).toEqual([]);
-      expect(() => {
-        throw new BankError('x');
-      }).toThrow(BankError);
     });
 
     it('does not send a displaced command’s cascade again: a transfer redecided deposits once', async () => {
@@ -290,17 +290,16 @@ export function syncConformance(name: string, harness: SyncHarness): void {
       let seed = 7;
       const rand = (n: number): number => {
         seed = (seed * 1103515245 + 12345) % 2147483648;
-        return seed % n;
+        return Math.floor(seed / 65536) % n;
       };
       let refused = 0;
       for (let step = 0; step < 30; step++) {
         const c = clients[rand(clients.length)]!;
-        const amount = 1 + rand(30);
         try {
           await c.app.send(
             rand(2) === 0
-              ? Deposit({ accountId: 'acc', amount })
-              : Withdraw({ accountId: 'acc', amount }),
+              ? Deposit({ accountId: 'acc', amount: 1 + rand(20) })
+              : Withdraw({ accountId: 'acc', amount: 1 + rand(60) }),
           );
         } catch (error) {
           if (!(error instanceof BankError)) throw error;
@@ -323,7 +322,8 @@ export function syncConformance(name: string, harness: SyncHarness): void {
         expect(await balance(c)).toBe(running);
         expect(await c.sync.pending()).toEqual([]);
       }
-      expect(refused).toBeGreaterThanOrEqual(0);
+      // the run exercised refusals: locally, or as conflicts when decided again
+      expect(refused + clients.reduce((n, c) => n + c.conflicts.length, 0)).toBeGreaterThan(0);
     });
   });
 }
