@@ -13,6 +13,7 @@
  * runs again reading them first.
  */
 import { DEFAULT_TENANT } from '../../js/envelope.ts';
+import { wholeOption } from '../../js/errors.ts';
 import { uuidv7 } from '../../js/ids.ts';
 import {
   type AppendOptions,
@@ -52,6 +53,12 @@ export interface IndexedDbLedger extends Ledger {
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   streamVersion(streamId: string, options?: { readonly tenant?: string }): Promise<number>;
   headPosition(): Promise<number>;
+  replaceTail(
+    streamId: string,
+    after: number,
+    events: readonly NewEvent[],
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
 }
 
 const EVENTS = [STORES.events];
@@ -116,6 +123,7 @@ export function indexedDbLedger(
     work: AppendOptions['inTransaction'],
     from: number | undefined,
     at: number | undefined,
+    cut?: number,
   ): { readonly done: Promise<AppendResult>; readonly stale: () => boolean } => {
     const t = connection.write(work === undefined ? EVENTS : APPEND_WITH_WORK);
     const n = events.length;
@@ -188,7 +196,33 @@ export function indexedDbLedger(
       if (n === 0) result = { streamId, version, position, events: [] };
       else add(version, position);
     };
-    if (version < 0) {
+    const readPosition = (): void => {
+      t.call(
+        (tx) => tx.objectStore(STORES.events).openKeyCursor(null, 'prev'),
+        (cursor) => {
+          position = cursor === null ? 0 : (cursor.primaryKey as number);
+          decide();
+        },
+      );
+    };
+    if (cut !== undefined) {
+      // sync replaces the stream's pending tail: its events after `cut` go, in this transaction
+      version = cut;
+      position = -1;
+      t.call(
+        (tx) =>
+          tx
+            .objectStore(STORES.events)
+            .index(INDEXES.stream)
+            .getAllKeys(keys.bound([tenant, streamId, cut + 1], [tenant, streamId, []])),
+        (found) => {
+          for (const key of found as IDBValidKey[]) {
+            t.call((tx) => tx.objectStore(STORES.events).delete(key));
+          }
+          readPosition();
+        },
+      );
+    } else if (version < 0) {
       t.call(
         (tx) =>
           tx
@@ -201,15 +235,7 @@ export function indexedDbLedger(
         },
       );
     }
-    if (position < 0) {
-      t.call(
-        (tx) => tx.objectStore(STORES.events).openKeyCursor(null, 'prev'),
-        (cursor) => {
-          position = cursor === null ? 0 : (cursor.primaryKey as number);
-          decide();
-        },
-      );
-    }
+    if (position < 0 && cut === undefined) readPosition();
     if (version >= 0 && position >= 0) {
       try {
         decide();
@@ -220,6 +246,11 @@ export function indexedDbLedger(
     const done = t.finish(() => {
       const appended = result!;
       const key = streamKey(tenant, streamId);
+      if (cut !== undefined) {
+        // the stream went back and the head may have: read both afresh next time
+        seen.delete(key);
+        head = undefined;
+      }
       saw(key, appended.version);
       sawHead(appended.position);
       if (appended.events.length > 0) notifier.committed(appended.position, key);
@@ -257,9 +288,37 @@ export function indexedDbLedger(
     }
   };
 
+  const replaceTail = (
+    streamId: string,
+    after: number,
+    events: readonly NewEvent[],
+    opts: AppendOptions = {},
+  ): Promise<AppendResult> => {
+    try {
+      checkStreamId(streamId);
+      const tenant = opts.tenant ?? DEFAULT_TENANT;
+      const cut = wholeOption('after', after, 0);
+      const payloads = events.map((e) => encodePayload(streamId, e, maxPayload));
+      return attempt(
+        streamId,
+        tenant,
+        cut,
+        events,
+        payloads,
+        opts.inTransaction,
+        undefined,
+        undefined,
+        cut,
+      ).done;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
   const reads = eventReads(connection, { version: saw, head: sawHead });
   return {
     append,
+    replaceTail,
     readStream: reads.readStream,
     readAll: reads.readAll,
     streamVersion: reads.streamVersion,

@@ -6,9 +6,11 @@
  * so that it bundles for the browser.
  */
 import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
+import { memoryLedger } from '../../js/memory/ledger.ts';
 import { ledgerConformance } from '../conformance/ledger.ts';
 import { outboxConformance } from '../conformance/outbox.ts';
 import { storeConformance } from '../conformance/store.ts';
+import { syncConformance } from '../conformance/sync.ts';
 import { badInputSuite } from './indexeddb/bad-input.ts';
 import type { IndexedDbContext, IndexedDbEnvironment, IndexedDbPart } from './indexeddb/context.ts';
 import { databaseSuite } from './indexeddb/databases.ts';
@@ -35,6 +37,13 @@ export function indexedDbSuite(label: string, env: IndexedDbEnvironment): void {
   ledgerConformance(label, fresh);
   storeConformance(label, fresh);
   outboxConformance(label, fresh);
+  syncConformance(`${label} replicas, memory shared log`, {
+    replica: () => {
+      const name = env.freshName();
+      return () => open(name);
+    },
+    remote: () => memoryLedger(),
+  });
   const context: IndexedDbContext = { label, env, open, fresh };
   for (const part of PARTS) part(context);
 }
