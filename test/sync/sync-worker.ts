@@ -1,0 +1,49 @@
+/**
+ * A syncing process for the crash tests: opens a SQLite replica of the bank and syncs it with the
+ * JetStream shared log until nothing is pending, printing `synced` at the end. With
+ * `--crash-after-push`, it kills itself (SIGKILL) right after one push lands and before its local
+ * cursor and pending records are written: the moment a crash costs the most.
+ * Usage: node --import tsx sync-worker.ts <file> <servers> <stream> <prefix> [--crash-after-push]
+ */
+import { jetstreamLedger } from '../../adapters/nats/mod.ts';
+import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
+import { createBank } from '../../examples/bank/domain.ts';
+import type { Ledger } from '../../js/ledger.ts';
+import { offlineDriver } from '../../js/sync/driver.ts';
+import { startSync } from '../../js/sync/engine.ts';
+
+const [file, servers, stream, prefix, mode] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string | undefined,
+];
+const shared = await jetstreamLedger({ servers, stream, prefix });
+const remote: Ledger =
+  mode === '--crash-after-push'
+    ? {
+        ...shared,
+        readStream: (...a) => shared.readStream(...a),
+        readAll: (...a) => shared.readAll(...a),
+        streamVersion: (...a) => shared.streamVersion(...a),
+        headPosition: () => shared.headPosition(),
+        watch: (l) => shared.watch(l),
+        async append(...a) {
+          const result = await shared.append(...a);
+          process.stdout.write('pushed\n');
+          process.kill(process.pid, 'SIGKILL');
+          return result;
+        },
+      }
+    : shared;
+const app = createBank({ driver: offlineDriver(sqliteDriver({ path: file })) });
+const sync = startSync(app, { remote });
+process.stdout.write('ready\n');
+for (;;) {
+  await sync.run();
+  if ((await sync.pending()).length === 0) break;
+}
+process.stdout.write('synced\n');
+await app.close();
+await shared.close();
