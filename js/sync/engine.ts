@@ -45,6 +45,8 @@ export interface StartSyncOptions {
   readonly remote: Ledger;
   /** Events read from the shared log per request (default 1000). */
   readonly pageSize?: number;
+  /** Pending commits pushed at once (default 256): the shared log keeps each stream's order. */
+  readonly pushWindow?: number;
   /** Told of each local commit that could not be kept (also listed by `conflicts`). */
   readonly onConflict?: (conflict: SyncConflict) => void;
   /** Told when a background round fails (offline, say); the next round retries. */
@@ -129,6 +131,10 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
     throw invalidArgument(`pageSize must be a whole number ≥ 1, got ${pageSize}.`);
   }
   const intervalMs = options.intervalMs ?? 5000;
+  const window = options.pushWindow ?? 256;
+  if (!Number.isSafeInteger(window) || window < 1) {
+    throw invalidArgument(`pushWindow must be a whole number ≥ 1, got ${window}.`);
+  }
   const ledger = runtime.driver.ledger;
   const store: PerspectiveStore = runtime.driver.store;
 
@@ -325,44 +331,62 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
     tell(conflict);
   };
 
-  /** Pushes pending commits in order; false when another writer got to a stream first. */
+  /**
+   * Pushes pending commits in order, up to `window` in flight (the shared log keeps each stream's
+   * order: a commit expects the version the one before it makes); false when another writer got
+   * to a stream first. What landed is written down before anything is thrown.
+   */
   const push = async (report: Counts): Promise<boolean> => {
-    for (const commit of await pendingList({ state: 'pending' })) {
-      const events = await ledger.readStream(commit.streamId, {
-        tenant: commit.tenant,
-        from: commit.decidedOn + 1,
-        to: commit.decidedOn + commit.count,
-      });
-      if (
-        events.length !== commit.count ||
-        events.some((e, i) => e.messageId !== commit.eventIds[i])
-      ) {
-        throw corrupt(
-          `Pending commit ${commit.id} of stream "${commit.streamId}" is not in the local ledger as recorded.`,
-        );
-      }
-      let at: number;
-      try {
-        const result = await remote.append(commit.streamId, events.map(toNew), {
+    const list = await pendingList({ state: 'pending' });
+    for (let i = 0; i < list.length; i += window) {
+      const batch = list.slice(i, i + window);
+      const sent = batch.map(async (commit) => {
+        const events = await ledger.readStream(commit.streamId, {
+          tenant: commit.tenant,
+          from: commit.decidedOn + 1,
+          to: commit.decidedOn + commit.count,
+        });
+        if (
+          events.length !== commit.count ||
+          events.some((e, k) => e.messageId !== commit.eventIds[k])
+        ) {
+          throw corrupt(
+            `Pending commit ${commit.id} of stream "${commit.streamId}" is not in the local ledger as recorded.`,
+          );
+        }
+        return remote.append(commit.streamId, events.map(toNew), {
           expectedVersion: commit.decidedOn,
           tenant: commit.tenant,
           sync: { commitId: commit.id },
         });
-        at = result.position;
-      } catch (error) {
-        if (isConcurrencyError(error)) return false;
-        throw error;
-      }
-      await store.transaction(async (tx: StoreWriter) => {
-        const cursor = ((await getCursor(tx))?.model as SyncCursor | undefined) ?? {
-          position: 0,
-          rebuild: false,
-        };
-        await tx.delete(PENDING, SYNC_TENANT, commit.id);
-        // the cursor moves over it only when nothing of another writer's lies between
-        if (cursor.position === at - commit.count) await putCursor(tx, { ...cursor, position: at });
       });
-      report.pushed++;
+      const results = await Promise.allSettled(sent);
+      const landed: Array<{ readonly commit: PendingCommit; readonly at: number }> = [];
+      let conflict = false;
+      let failure: unknown;
+      results.forEach((r, k) => {
+        if (r.status === 'fulfilled') landed.push({ commit: batch[k]!, at: r.value.position });
+        else if (isConcurrencyError(r.reason)) conflict = true;
+        else failure ??= r.reason;
+      });
+      if (landed.length > 0) {
+        await store.transaction(async (tx: StoreWriter) => {
+          const cursor = ((await getCursor(tx))?.model as SyncCursor | undefined) ?? {
+            position: 0,
+            rebuild: false,
+          };
+          for (const { commit } of landed) await tx.delete(PENDING, SYNC_TENANT, commit.id);
+          // the cursor moves over them only where nothing of another writer's lies between
+          let position = cursor.position;
+          for (const { commit, at } of [...landed].sort((x, y) => x.at - y.at)) {
+            if (at - commit.count === position) position = at;
+          }
+          if (position !== cursor.position) await putCursor(tx, { ...cursor, position });
+        });
+        report.pushed += landed.length;
+      }
+      if (failure !== undefined) throw failure;
+      if (conflict) return false;
     }
     return true;
   };

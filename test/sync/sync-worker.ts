@@ -3,6 +3,7 @@
  * JetStream shared log until nothing is pending, printing `synced` at the end. With
  * `--crash-after-push`, it kills itself (SIGKILL) right after one push lands and before its local
  * cursor and pending records are written: the moment a crash costs the most.
+ * `PUSH_WINDOW` sets how many commits it pushes at once.
  * Usage: node --import tsx sync-worker.ts <file> <servers> <stream> <prefix> [--crash-after-push]
  */
 import { jetstreamLedger } from '../../adapters/nats/mod.ts';
@@ -38,7 +39,7 @@ const remote: Ledger =
       }
     : shared;
 const app = createBank({ driver: offlineDriver(sqliteDriver({ path: file })) });
-const sync = startSync(app, { remote });
+const sync = startSync(app, { remote, pushWindow: Number(process.env.PUSH_WINDOW ?? 256) });
 process.stdout.write('ready\n');
 for (;;) {
   await sync.run();
