@@ -141,6 +141,26 @@ export interface Ledger {
     events: readonly NewEvent[],
     options?: AppendOptions,
   ): MaybePromise<AppendResult>;
+  /**
+   * Optional: several appends (to different streams) in one transaction, all or none, in order;
+   * offline sync writes a page of pulled commits with it.
+   */
+  appendBatch?(appends: readonly BatchAppend[]): MaybePromise<AppendResult[]>;
+  /**
+   * Optional: reads the log from a position to the head as it is now, in batches of about
+   * `batch` events over one cursor (a remote log reads faster so than page by page).
+   */
+  readAllBatches?(options: {
+    readonly from?: number;
+    readonly batch?: number;
+  }): AsyncIterable<RecordedEvent[]>;
+}
+
+/** One append of {@link Ledger.appendBatch}. */
+export interface BatchAppend {
+  readonly streamId: string;
+  readonly events: readonly NewEvent[];
+  readonly options?: AppendOptions;
 }
 
 /** Throws {@link ConcurrencyError} unless a stream at `actual` satisfies `expected`. */

@@ -63,6 +63,10 @@ export interface JetStreamLedger extends Ledger {
   ): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  readAllBatches(options?: {
+    readonly from?: number;
+    readonly batch?: number;
+  }): AsyncIterable<RecordedEvent[]>;
   streamVersion(streamId: string, options?: { readonly tenant?: string }): Promise<number>;
   headPosition(): Promise<number>;
   /** Stops watching; closes the connection when the ledger opened it. */
@@ -551,6 +555,43 @@ export async function jetstreamLedger(
         return true;
       });
       return out;
+    },
+
+    async *readAllBatches(
+      opts: { readonly from?: number; readonly batch?: number } = {},
+    ): AsyncIterable<RecordedEvent[]> {
+      const from = Math.max(wholeOption('from', opts.from, 1), 1);
+      const size = Math.max(wholeOption('batch', opts.batch, 1000), 1);
+      const start = await seqOf(from);
+      if (start === undefined) return;
+      // to the head as it is now: one ordered consumer over the whole range
+      const last = (await jsm.streams.info(name)).state.last_seq;
+      if (start > last) return;
+      const consumer = await js.consumers.get(name, {
+        opt_start_seq: start,
+        filter_subjects: `${prefix}.>`,
+      });
+      const messages = await consumer.consume({
+        max_messages: Math.min(Math.max(size, 256), 4096),
+      });
+      let batch: RecordedEvent[] = [];
+      try {
+        for await (const m of messages) {
+          for (const e of recorded(m.data, placement(m.headers, m.seq), m.seq)) {
+            if (e.position >= from) batch.push(e);
+          }
+          const done = m.seq >= last || m.info.pending === 0;
+          if (batch.length >= size || done) {
+            const full = batch;
+            batch = [];
+            if (full.length > 0) yield full;
+          }
+          if (done) return;
+        }
+      } finally {
+        await messages.close().catch(() => undefined);
+        await consumer.delete().catch(() => undefined);
+      }
     },
 
     async streamVersion(

@@ -12,6 +12,7 @@ import { uuidv7 } from '../../js/ids.ts';
 import {
   type AppendOptions,
   type AppendResult,
+  type BatchAppend,
   checkExpectedVersion,
   checkStreamId,
   type ExpectedVersion,
@@ -60,6 +61,7 @@ export interface SqliteLedger extends Ledger {
     events: readonly NewEvent[],
     options?: AppendOptions,
   ): MaybePromise<AppendResult>;
+  appendBatch(appends: readonly BatchAppend[]): MaybePromise<AppendResult[]>;
 }
 
 /** Creates the ledger over an open (migrated) database that `store` shares. */
@@ -217,9 +219,43 @@ export function sqliteLedger(
     return result;
   };
 
+  const appendBatch = (appends: readonly BatchAppend[]): MaybePromise<AppendResult[]> => {
+    const prepared = appends.map((a) => {
+      checkStreamId(a.streamId);
+      const opts = a.options ?? {};
+      return {
+        a,
+        opts,
+        tenant: opts.tenant ?? DEFAULT_TENANT,
+        expected: opts.expectedVersion ?? ('any' as const),
+        payloads: a.events.map((e) => encodePayload(a.streamId, e, maxPayload)),
+      };
+    });
+    return gate.run(() => {
+      const results: AppendResult[] = [];
+      const next = (i: number): MaybePromise<AppendResult[]> => {
+        for (; i < prepared.length; i++) {
+          const p = prepared[i]!;
+          const r = write(p.a.streamId, p.tenant, p.expected, p.a.events, p.payloads, p.opts);
+          if (isThenable<AppendResult>(r)) {
+            const at = i;
+            return Promise.resolve(r).then((done) => {
+              results.push(done);
+              return next(at + 1);
+            });
+          }
+          results.push(r);
+        }
+        return results;
+      };
+      return next(0);
+    });
+  };
+
   return {
     append,
     replaceTail,
+    appendBatch,
     readStream(streamId: string, opts: ReadStreamOptions = {}): RecordedEvent[] {
       checkStreamId(streamId);
       const from = Math.max(wholeOption('from', opts.from, 1), 1);

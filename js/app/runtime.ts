@@ -80,6 +80,7 @@ const answered = (value: unknown): Decision => ({
 });
 const NO_EVENTS: NewEvent[] = [];
 const PULLED: SyncMark = { pulled: true };
+const NOTHING_ALSO: InTransaction = () => undefined;
 
 /** Options of the runtime (from `build`). */
 export interface RuntimeOptions {
@@ -229,6 +230,58 @@ export class Runtime {
         ? also
         : (recorded, tx) => chain(inline(recorded, tx), () => also(recorded, tx));
     return ledger.append(stream, events, { expectedVersion, tenant, inTransaction, sync: PULLED });
+  }
+
+  /**
+   * Offline sync: appends several runs of pulled events, each to its stream at its expected
+   * version, in one transaction when the driver can (`appendBatch`); `also` runs with the last.
+   */
+  appendPulledBatch(
+    runs: ReadonlyArray<{
+      readonly streamId: string;
+      readonly events: readonly NewEvent[];
+      readonly tenant: string;
+      readonly expectedVersion: number;
+    }>,
+    also: InTransaction,
+  ): MaybePromise<unknown> {
+    if (this.gate !== undefined) return this.gate.then(() => this.appendPulledBatch(runs, also));
+    const ledger = this.driver.ledger;
+    if (ledger.appendBatch === undefined) {
+      return each(runs, (r, i) =>
+        chain(
+          this.appendPulled(
+            r.streamId,
+            r.events,
+            r.tenant,
+            r.expectedVersion,
+            i === runs.length - 1 ? also : NOTHING_ALSO,
+          ),
+          () => undefined,
+        ),
+      );
+    }
+    return ledger.appendBatch(
+      runs.map((r, i) => {
+        const inline = this.#inlineFor(r.events);
+        const last = i === runs.length - 1;
+        const inTransaction: InTransaction | undefined = !last
+          ? inline
+          : inline === undefined
+            ? also
+            : (recorded, tx) => chain(inline(recorded, tx), () => also(recorded, tx));
+        return {
+          streamId: r.streamId,
+          events: r.events,
+          options: {
+            expectedVersion: r.expectedVersion,
+            tenant: r.tenant,
+            inTransaction,
+            sync: PULLED,
+          },
+        };
+      }),
+    );
   }
 
   /**

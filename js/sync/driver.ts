@@ -6,7 +6,14 @@
 import type { Driver } from '../driver.ts';
 import { WhizbangError } from '../errors.ts';
 import { uuidv7 } from '../ids.ts';
-import type { AppendOptions, AppendResult, Ledger, NewEvent, RecordedEvent } from '../ledger.ts';
+import type {
+  AppendOptions,
+  AppendResult,
+  BatchAppend,
+  Ledger,
+  NewEvent,
+  RecordedEvent,
+} from '../ledger.ts';
 import { chain, type MaybePromise } from '../maybe.ts';
 import type { StoreWriter } from '../store.ts';
 import { PENDING, type PendingCommit, row, SYNC_TENANT } from './records.ts';
@@ -111,6 +118,19 @@ export function offlineDriver(driver: Driver): OfflineDriver {
     },
     replaceTail: (streamId, after, events, options) =>
       inner.replaceTail!(streamId, after, events, options),
+    ...(inner.appendBatch === undefined
+      ? {}
+      : {
+          appendBatch: (appends: readonly BatchAppend[]) =>
+            inner.appendBatch!(
+              appends.map((a) => {
+                const options = a.options ?? {};
+                return a.events.length === 0 || options.sync?.pulled === true
+                  ? a
+                  : { ...a, options: { ...options, inTransaction: record(a.streamId, options) } };
+              }),
+            ),
+        }),
     readStream: (streamId, options) => inner.readStream(streamId, options),
     readAll: (options) => inner.readAll(options),
     streamVersion: (streamId, options) => inner.streamVersion(streamId, options),

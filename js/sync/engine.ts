@@ -159,12 +159,14 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
   const apply = async (
     run: RecordedEvent[],
     cursor: SyncCursor,
+    waiting: Map<string, PendingCommit[]>,
     report: Counts,
   ): Promise<SyncCursor> => {
     const { tenant, streamId } = run[0]!;
     const last = run[run.length - 1]!.position;
+    const key = RUN_KEYS(run[0]!);
     const local = await ledger.streamVersion(streamId, { tenant });
-    const pending = await pendingList({ tenant, streamId });
+    const pending = waiting.get(key) ?? [];
     let confirmed = local;
     for (const p of pending) confirmed -= p.count;
     let k = 0;
@@ -202,6 +204,7 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
       );
       report.confirmed++;
     }
+    if (pending.length === 0) waiting.delete(key);
     if (k === run.length) {
       if (cursor.position < last) {
         cursor = { ...cursor, position: last };
@@ -226,6 +229,7 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
       return next;
     }
     // another writer got there first: its events replace this stream's pending tail
+    waiting.delete(key);
     const next: SyncCursor = { position: last, rebuild: true };
     await runtime.appendPulled(
       streamId,
@@ -243,19 +247,72 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
     return next;
   };
 
+  /** The shared log from a position to its head, page by page. */
+  async function* pages(from: number): AsyncIterable<RecordedEvent[]> {
+    if (remote.readAllBatches !== undefined) {
+      yield* remote.readAllBatches({ from, batch: pageSize });
+      return;
+    }
+    for (;;) {
+      const page = await remote.readAll({ from, limit: pageSize });
+      if (page.length === 0) return;
+      yield page;
+      from = page[page.length - 1]!.position + 1;
+    }
+  }
+
   const pull = async (report: Counts): Promise<void> => {
     let cursor = await readCursor();
-    for (;;) {
-      const page = await remote.readAll({ from: cursor.position + 1, limit: pageSize });
-      if (page.length === 0) return;
+    // this replica's pending commits by stream (those displaced already hold no events here)
+    const waiting = new Map<string, PendingCommit[]>();
+    for (const p of await pendingList({ state: 'pending' })) {
+      const key = `${p.tenant}\u0000${p.streamId}`;
+      const list = waiting.get(key);
+      if (list === undefined) waiting.set(key, [p]);
+      else list.push(p);
+    }
+    // runs that simply go on a stream are written together, a page per local transaction
+    let batch: PulledRun[] = [];
+    const inBatch = new Set<string>();
+    let through = cursor.position;
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      const next: SyncCursor = { ...cursor, position: through };
+      await runtime.appendPulledBatch(batch, (_, tx) => putCursor(tx, next));
+      cursor = next;
+      batch = [];
+      inBatch.clear();
+    };
+    for await (const page of pages(cursor.position + 1)) {
       let i = 0;
       while (i < page.length) {
         const key = RUN_KEYS(page[i]!);
         let j = i + 1;
         while (j < page.length && RUN_KEYS(page[j]!) === key) j++;
-        cursor = await apply(page.slice(i, j), cursor, report);
+        const run = page.slice(i, j);
         i = j;
+        const first = run[0]!;
+        if (!waiting.has(key)) {
+          if (inBatch.has(key)) await flush();
+          const local = await ledger.streamVersion(first.streamId, { tenant: first.tenant });
+          if (first.version === local + 1) {
+            batch.push({
+              streamId: first.streamId,
+              tenant: first.tenant,
+              events: run.map(toNew),
+              expectedVersion: local,
+            });
+            inBatch.add(key);
+            through = run[run.length - 1]!.position;
+            report.pulled += run.length;
+            continue;
+          }
+        }
+        await flush();
+        cursor = await apply(run, cursor, waiting, report);
+        through = cursor.position;
       }
+      await flush();
     }
   };
 
@@ -482,6 +539,13 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
     },
     cursor: async () => (await readCursor()).position,
   };
+}
+
+interface PulledRun {
+  readonly streamId: string;
+  readonly tenant: string;
+  readonly events: readonly NewEvent[];
+  readonly expectedVersion: number;
 }
 
 interface Counts {

@@ -13,6 +13,7 @@ import { benches as policy } from './policy.bench.ts';
 import { benches as postgres } from './postgres.bench.ts';
 import { benches as sqlite } from './sqlite.bench.ts';
 import { benches as sqliteEmmett } from './sqlite-emmett.bench.ts';
+import { benches as sync } from './sync.bench.ts';
 import { benches as timetravel } from './timetravel.bench.ts';
 import { benches as wasm } from './wasm.bench.ts';
 
@@ -26,5 +27,6 @@ await runBenches([
   ...postgres,
   ...indexeddb,
   ...nats,
+  ...sync,
   ...wasm,
 ]);

@@ -158,6 +158,26 @@ export function syncConformance(name: string, harness: SyncHarness): void {
       expect(b.conflicts).toEqual([]);
     });
 
+    it('takes another writer’s commits to one stream that come in several runs of the log', async () => {
+      const { remote, a, b } = await twoWithAccount();
+      await a.app.send(OpenAccount({ accountId: 'other', owner: 'Bo' }));
+      await a.sync.run();
+      await b.sync.run();
+      await a.app.send(Deposit({ accountId: 'acc', amount: 1 }));
+      await a.app.send(Deposit({ accountId: 'other', amount: 2 }));
+      await a.app.send(Deposit({ accountId: 'acc', amount: 3 }));
+      await b.app.send(Deposit({ accountId: 'acc', amount: 4 }));
+      await b.app.send(Deposit({ accountId: 'other', amount: 5 }));
+      await a.sync.run();
+      expect(await b.sync.run()).toMatchObject({ pulled: 3, redecided: 2, pushed: 2 });
+      await a.sync.run();
+      for (const c of [a, b]) {
+        expect(await balance(c)).toBe(108);
+        expect((await c.app.lens(accounts).get('other'))?.balance).toBe(7);
+        expect(await streamsOf(c.app.ledger)).toEqual(await streamsOf(remote));
+      }
+    });
+
     it('reports a conflict when the receptor refuses on the new state, and keeps nothing of it', async () => {
       const { remote, a, b } = await twoWithAccount();
       await a.app.send(Withdraw({ accountId: 'acc', amount: 80 }));
