@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SqliteDriver } from '../../adapters/sqlite/driver.ts';
+import { memoryLedger } from '../../js/memory/ledger.ts';
 import { ledgerConformance } from '../conformance/ledger.ts';
 import { outboxConformance } from '../conformance/outbox.ts';
 import { storeConformance } from '../conformance/store.ts';
+import { syncConformance } from '../conformance/sync.ts';
 
 /**
- * What every SQLite engine runs: the conformance suites on real files (one per test) and a reopen.
+ * What every SQLite engine runs: the conformance suites on real files (one per test), offline sync
+ * between replicas, and a reopen.
  * Returns the temp dir and a fresh-driver factory for the engine's own tests.
  */
 export function sqliteSuite(
@@ -23,6 +26,13 @@ export function sqliteSuite(
   ledgerConformance(name, fresh);
   storeConformance(name, fresh);
   outboxConformance(name, fresh);
+  syncConformance(`${name} replicas, memory shared log`, {
+    replica: () => {
+      const path = join(dir, `replica${++n}.db`);
+      return () => open({ path });
+    },
+    remote: () => memoryLedger(),
+  });
 
   describe(`${name}: files`, () => {
     it('opens an existing file and keeps what was written', () => {
