@@ -3,7 +3,7 @@
  * `harness.mjs` with `vitest` mapped to the shim, and turns the protocol lines into a result.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -41,6 +41,14 @@ export async function findMarkedFiles(runtime) {
 
 function binary(name) {
   const local = join(ROOT, 'node_modules', '.bin', name);
+  // installed without its postinstall (--ignore-scripts), bun's bin is a script that only says
+  // so; the binary itself is in its platform package
+  const platform = join(ROOT, 'node_modules', '@oven', `bun-${process.platform}-${process.arch}`);
+  if (name === 'bun' && existsSync(local) && statSync(local).size < 4096) {
+    for (const dir of [platform, `${platform}-baseline`]) {
+      if (existsSync(join(dir, 'bin', 'bun'))) return join(dir, 'bin', 'bun');
+    }
+  }
   return existsSync(local) ? local : name;
 }
 
