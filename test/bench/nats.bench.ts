@@ -1,6 +1,6 @@
 /**
- * Benchmarks of the NATS adapter on the local server (`NATS_URL`): the transport against raw core
- * pub→sub of the same bytes, and the JetStream ledger's append (expected version) against raw
+ * Benchmarks of the NATS adapter on the local server (`NATS_URL`): the transport (binary format,
+ * and `.json` with the JSON codec) against raw core pub→sub of the envelope's JSON, and the JetStream ledger's append (expected version) against raw
  * `js.publish` with `Nats-Expected-Last-Subject-Sequence`, each at the same concurrency.
  */
 import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
