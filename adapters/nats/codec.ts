@@ -1,6 +1,6 @@
 /**
- * How envelopes become bytes on a NATS subject. One small interface, so the binary envelope
- * format of the WebAssembly core can replace the JSON codec without touching the transport.
+ * How envelopes become bytes on a NATS subject: one small interface, with two formats — the
+ * binary format of the WebAssembly core (`binary.ts`, the default) and UTF-8 JSON (here).
  */
 import { WhizbangError } from '../../js/errors.ts';
 import type { WireEnvelope } from '../../js/transport.ts';

@@ -1,8 +1,10 @@
 /**
  * Connecting to NATS: a URL or a cluster's URL list, credentials (user and password, token, nkey
  * seed, creds file), TLS options passed through, and reconnection with exponential backoff. The
- * NATS client (`@nats-io/transport-node`, an optional peer dependency) is loaded only here; pass
- * `connection` to use a connection of your own (for example from `wsconnect` in a browser or Deno).
+ * NATS client is loaded only here, when connecting: `wsconnect` of `@nats-io/nats-core` for
+ * `ws://` and `wss://` URLs (browsers, Deno, Node with a WebSocket), `@nats-io/transport-node`
+ * for `nats://` ones; `connect` picks another (`@nats-io/transport-deno`'s), and `connection` uses a
+ * connection of your own.
  */
 import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
 import { invalidArgument, WhizbangError } from '../../js/errors.ts';
@@ -23,6 +25,12 @@ export interface NatsConnectionLike {
 export interface NatsConnectOptions {
   /** A connection of your own: used as is, and left open when the transport or ledger closes. */
   readonly connection?: NatsConnectionLike;
+  /**
+   * The v3 client's connect function, called with the client's `ConnectionOptions` built from
+   * these: `wsconnect` from `@nats-io/nats-core` (the default for `ws://`/`wss://` servers),
+   * `connect` from `@nats-io/transport-node` (the default otherwise) or `@nats-io/transport-deno`.
+   */
+  readonly connect?: (options: never) => Promise<NatsConnectionLike>;
   /** One URL or a cluster's list (default `nats://127.0.0.1:4222`); the client tries them in turn. */
   readonly servers?: string | readonly string[];
   readonly user?: string;
@@ -49,11 +57,25 @@ export interface NatsConnectOptions {
   readonly options?: Readonly<Record<string, unknown>>;
 }
 
+const NODE_TRANSPORT = ['@nats-io', 'transport-node'].join('/');
+
 /** The NATS URL used when none is given. */
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
-interface NodeTransport {
-  connect(options: ConnectionOptions): Promise<NatsConnection>;
+type Connect = (options: ConnectionOptions) => Promise<NatsConnection>;
+
+const WEBSOCKET = /^wss?:\/\//i;
+
+/** `wsconnect`, once there is a WebSocket to use (without one it would never settle). */
+async function websocketConnect(core: typeof import('@nats-io/nats-core')): Promise<Connect> {
+  if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      'ws:// and wss:// servers need a global WebSocket, and this runtime has none (Node before 22). ' +
+        "Install one first: globalThis.WebSocket = (await import('ws')).WebSocket; or use nats:// servers.",
+    );
+  }
+  return core.wsconnect;
 }
 
 async function load<T>(specifier: string): Promise<T> {
@@ -103,8 +125,26 @@ export async function connectNats(
       'servers must be a NATS URL or a non-empty list of them, like ["nats://n1:4222", "nats://n2:4222"].',
     );
   }
-  const core = await load<typeof import('@nats-io/nats-core')>('@nats-io/nats-core');
-  const node = await load<NodeTransport>('@nats-io/transport-node');
+  const core = await import('@nats-io/nats-core').catch((cause: unknown) => {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      'whizbang/nats needs the NATS client: npm install @nats-io/nats-core@3 @nats-io/jetstream@3 (and @nats-io/transport-node@3 on Node and Bun).',
+      { cause },
+    );
+  });
+  const websocket = servers.filter((s) => WEBSOCKET.test(s)).length;
+  if (websocket > 0 && websocket < servers.length && options.connect === undefined) {
+    throw invalidArgument(
+      `servers mixes ws:// and nats:// URLs (${servers.join(', ')}); one connection speaks one of them.`,
+    );
+  }
+  // the node transport by a computed name: bundles for browsers leave it out
+  const connect: Connect =
+    options.connect !== undefined
+      ? (options.connect as unknown as Connect)
+      : websocket > 0
+        ? await websocketConnect(core)
+        : (await load<{ connect: Connect }>(NODE_TRANSPORT)).connect;
   const initial = options.reconnect?.initialMs ?? 250;
   const most = options.reconnect?.maxMs ?? 8_000;
   let tries = 0;
@@ -140,7 +180,7 @@ export async function connectNats(
   };
   let connection: NatsConnection;
   try {
-    connection = await node.connect(config);
+    connection = await connect(config);
   } catch (error) {
     throw connectError(error, servers.join(', '));
   }

@@ -11,6 +11,7 @@
  * ```
  * @module
  */
+export { BINARY_CONTENT_TYPE, binaryCodec } from './binary.ts';
 export type { EnvelopeCodec } from './codec.ts';
 export { jsonCodec } from './codec.ts';
 export type { NatsConnectionLike, NatsConnectOptions } from './connect.ts';

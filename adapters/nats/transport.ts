@@ -24,7 +24,8 @@ import {
   type TransportSubscription,
   type WireEnvelope,
 } from '../../js/transport.ts';
-import { type EnvelopeCodec, jsonCodec } from './codec.ts';
+import { binaryCodec } from './binary.ts';
+import type { EnvelopeCodec } from './codec.ts';
 import { connectNats, type NatsConnectionLike, type NatsConnectOptions } from './connect.ts';
 import { ensureStream, loadJetStream, natsName, safeName } from './jetstream.ts';
 
@@ -40,7 +41,10 @@ export interface DeadLetter {
 
 /** Options of {@link natsTransport}. */
 export interface NatsTransportOptions extends NatsConnectOptions {
-  /** The envelope format on the wire (default JSON; the binary format of the WASM core fits here). */
+  /**
+   * The envelope format on the wire: the binary format of the WebAssembly core by default
+   * (`binaryCodec()`, one checksummed segment per envelope); `jsonCodec` for UTF-8 JSON.
+   */
   readonly codec?: EnvelopeCodec;
   /** A subject prefix for every topic (default none in core NATS, `whizbang` with JetStream). */
   readonly prefix?: string;
@@ -105,7 +109,7 @@ function closedError(action: string): WhizbangError {
 
 /** Connects and returns a transport over core NATS, or JetStream when `jetstream` is given. */
 export async function natsTransport(options: NatsTransportOptions = {}): Promise<NatsTransport> {
-  const codec = options.codec ?? jsonCodec;
+  const codec = options.codec ?? binaryCodec();
   const attempts = wholeOption('redelivery.attempts', options.redelivery?.attempts, 5, 1);
   const backoffMs = options.redelivery?.backoffMs ?? 100;
   if (!Number.isFinite(backoffMs) || backoffMs < 0) {

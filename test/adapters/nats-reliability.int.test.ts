@@ -9,12 +9,19 @@ import { headers, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type DeadLetter, jetstreamLedger, natsTransport } from '../../adapters/nats/mod.ts';
-import { isWhizbangError } from '../../js/errors.ts';
+import {
+  binaryCodec,
+  type DeadLetter,
+  jetstreamLedger,
+  natsTransport,
+} from '../../adapters/nats/mod.ts';
+import { isCorruptDataError, isWhizbangError } from '../../js/errors.ts';
 import type { WireEnvelope } from '../../js/transport.ts';
+import { encodeSegment } from '../../js/wasm/codec.ts';
 import { caught, range, sleep } from '../conformance/helpers.ts';
 import { numbered, numberOf } from '../conformance/transport/kit.ts';
 import { natsServerInstalled, startNatsServer } from '../support/nats-server.ts';
+import { ledgerRecord, withVersion } from '../support/segments.ts';
 import { NATS_URL, natsReachable, reachable } from '../support/services.ts';
 
 const up = await natsReachable('NATS reliability');
@@ -149,10 +156,18 @@ describe.skipIf(!up)('malformed messages', () => {
         await transport.subscribe('jobs', (envelope) => {
           got.push(numberOf(envelope));
         });
-        const junk = fc.sample(fc.uint8Array({ minLength: 0, maxLength: 300 }), 20);
+        const junk: Uint8Array[] = fc.sample(fc.uint8Array({ minLength: 0, maxLength: 300 }), 20);
         junk.push(new TextEncoder().encode('{"v":99,"message":{"kind":"event"}}'));
-        junk.push(new TextEncoder().encode('[1,2,3]'));
+        junk.push(new TextEncoder().encode(JSON.stringify(numbered(-1)))); // JSON, not the format
         junk.push(new Uint8Array([0xff, 0xfe, 0x00]));
+        const envelope = binaryCodec().encode(numbered(-2));
+        junk.push(envelope.subarray(0, envelope.length - 1)); // truncated
+        const flipped = envelope.slice();
+        flipped[100] = flipped[100]! ^ 0x10; // one bit off: the checksum disagrees
+        junk.push(flipped);
+        junk.push(withVersion(envelope, 2)); // a format version this reader does not know
+        junk.push(encodeSegment([ledgerRecord(1), ledgerRecord(2)])); // a segment, not an envelope
+        junk.push(encodeSegment([ledgerRecord(3)])); // a record without an envelope's metadata
         let n = 0;
         for (const bytes of junk) {
           await transport.publish('jobs', numbered(n++));
@@ -171,6 +186,18 @@ describe.skipIf(!up)('malformed messages', () => {
           expect(letter.envelope).toBeUndefined();
           expect(letter.topic).toBe('jobs');
         }
+        // what was wrong with each binary one, from the format's own checks
+        const reasons = letters.slice(-5).map((l) => {
+          const cause = (l.error as { cause?: unknown }).cause;
+          return isCorruptDataError(cause) ? cause.reason : 'not an envelope';
+        });
+        expect(reasons).toEqual([
+          'truncated',
+          'bad-checksum',
+          'unsupported-version',
+          'not an envelope',
+          'not an envelope',
+        ]);
         expect(letters.map((l) => [...l.data])).toEqual(junk.map((b) => [...b]));
         expect(dlq.map((d) => [d.subject, d.code])).toEqual(
           junk.map(() => [`${prefix}_dlq.jobs`, 'MALFORMED_MESSAGE']),

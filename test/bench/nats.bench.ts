@@ -1,14 +1,16 @@
 /**
- * Benchmarks of the NATS adapter on the local server (`NATS_URL`): the transport against raw core
- * pub→sub of the same bytes, and the JetStream ledger's append (expected version) against raw
+ * Benchmarks of the NATS adapter on the local server (`NATS_URL`): the transport (binary format,
+ * and `.json` with the JSON codec) against raw core pub→sub of the envelope's JSON, and the JetStream ledger's append (expected version) against raw
  * `js.publish` with `Nats-Expected-Last-Subject-Sequence`, each at the same concurrency.
  */
 import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import {
+  type EnvelopeCodec,
   type JetStreamLedger,
   jetstreamLedger,
+  jsonCodec,
   type NatsTransport,
   natsTransport,
 } from '../../adapters/nats/mod.ts';
@@ -47,9 +49,10 @@ async function reach(count: () => number, n: number): Promise<void> {
   while (count() < n) await new Promise((resolve) => setImmediate(resolve));
 }
 
-function transportPublish(): BenchEntry {
+/** The transport with `codec` (the binary format by default) against raw pub→sub. */
+function transportPublish(name: string, codec?: EnvelopeCodec): BenchEntry {
   return {
-    name: 'nats.transport.publish',
+    name,
     make: () => {
       let pub: NatsTransport;
       let sub: NatsTransport;
@@ -57,15 +60,15 @@ function transportPublish(): BenchEntry {
       let rawSub: NatsConnection;
       let got = 0;
       let rawGot = 0;
-      const topic = `bench.${run}.transport`;
+      const topic = `bench.${run}.${name}`;
       const bytes = encoder.encode(JSON.stringify(envelope(1)));
       const subject: Side = {
         name: 'whizbang',
         setup: async () => {
           got = 0;
           if (pub !== undefined) return;
-          pub = await natsTransport({ servers: URL });
-          sub = await natsTransport({ servers: URL });
+          pub = await natsTransport({ servers: URL, ...(codec === undefined ? {} : { codec }) });
+          sub = await natsTransport({ servers: URL, ...(codec === undefined ? {} : { codec }) });
           await sub.subscribe(topic, () => {
             got++;
           });
@@ -81,7 +84,7 @@ function transportPublish(): BenchEntry {
         },
       };
       const baseline: Side = {
-        name: 'raw core pub→sub, same bytes',
+        name: 'raw core pub→sub of the envelope JSON',
         setup: async () => {
           rawGot = 0;
           if (rawPub !== undefined) return;
@@ -105,7 +108,7 @@ function transportPublish(): BenchEntry {
         },
       };
       return {
-        name: 'nats.transport.publish',
+        name,
         unit: 'msgs/s',
         ops: 50_000,
         goal: 0.8,
@@ -223,7 +226,8 @@ function ledgerAppend(name: string, workers: number, ops: number, sameHeaders = 
 }
 
 export const benches: BenchEntry[] = [
-  transportPublish(),
+  transportPublish('nats.transport.publish'),
+  transportPublish('nats.transport.publish.json', jsonCodec),
   ledgerAppend('nats.ledger.append', 256, 20_000),
   ledgerAppend('nats.ledger.append.serial', 1, 2_000),
   ledgerAppend('nats.ledger.append.same-headers', 256, 20_000, true),

@@ -3,7 +3,7 @@
  * `harness.mjs` with `vitest` mapped to the shim, and turns the protocol lines into a result.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -27,11 +27,14 @@ async function* walk(dir) {
   }
 }
 
-/** `test/**\/*.unit.test.ts` files whose first line is `// @runtimes …` naming `runtime`. */
+/**
+ * `test/**\/*.unit.test.ts` and `*.int.test.ts` (those need a service: NATS) files whose first
+ * line is `// @runtimes …` naming `runtime`.
+ */
 export async function findMarkedFiles(runtime) {
   const files = [];
   for await (const path of walk(join(ROOT, 'test'))) {
-    if (!path.endsWith('.unit.test.ts')) continue;
+    if (!path.endsWith('.unit.test.ts') && !path.endsWith('.int.test.ts')) continue;
     const firstLine = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
     const names = MARKER.exec(firstLine)?.[1].trim().split(' ') ?? [];
     if (names.includes(runtime)) files.push(relative(ROOT, path).split(sep).join('/'));
@@ -39,8 +42,26 @@ export async function findMarkedFiles(runtime) {
   return files.sort();
 }
 
+/** `host:port` of the NATS server the tests use (`NATS_URL`, default 127.0.0.1:4222). */
+function natsAddress() {
+  try {
+    const url = new URL(process.env.NATS_URL ?? 'nats://127.0.0.1:4222');
+    return `${url.hostname}:${url.port || 4222}`;
+  } catch {
+    return '127.0.0.1:4222';
+  }
+}
+
 function binary(name) {
   const local = join(ROOT, 'node_modules', '.bin', name);
+  // installed without its postinstall (--ignore-scripts), bun's bin is a script that only says
+  // so; the binary itself is in its platform package
+  const platform = join(ROOT, 'node_modules', '@oven', `bun-${process.platform}-${process.arch}`);
+  if (name === 'bun' && existsSync(local) && statSync(local).size < 4096) {
+    for (const dir of [platform, `${platform}-baseline`]) {
+      if (existsSync(join(dir, 'bin', 'bun'))) return join(dir, 'bin', 'bun');
+    }
+  }
   return existsSync(local) ? local : name;
 }
 
@@ -69,6 +90,8 @@ export const RUNTIMES = {
         // Read and write the scratch dir (the tests' TMPDIR): the SQLite tests keep their files there.
         `--allow-read=${ROOT},${scratch}`,
         `--allow-write=${scratch}`,
+        // the network: the tests' NATS server only
+        `--allow-net=${natsAddress()}`,
         // All of env, not a list: jest-util's ci-info reads dozens of CI vendors' variables at import.
         '--allow-env',
         `--import-map=${importMap}`,

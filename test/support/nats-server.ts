@@ -20,6 +20,8 @@ export function natsServerInstalled(): boolean {
 export interface OwnNatsServer {
   readonly url: string;
   readonly port: number;
+  /** `ws://127.0.0.1:<port>` when started with `websocket`. */
+  readonly wsUrl: string | undefined;
   readonly pid: number | undefined;
   /** Kills the process by its pid (SIGKILL unless told), and waits for it to exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -57,19 +59,31 @@ async function listening(port: number, timeoutMs: number): Promise<void> {
   }
 }
 
-/** Starts a server with JetStream; `config` is extra config-file text (e.g. an authorization block). */
-export async function startNatsServer(config = ''): Promise<OwnNatsServer> {
+/**
+ * Starts a server with JetStream; `config` is extra config-file text (e.g. an authorization block).
+ * With `websocket`, it also listens for WebSocket clients (browsers) on another free port, no TLS.
+ */
+export async function startNatsServer(
+  config = '',
+  options: { websocket?: boolean } = {},
+): Promise<OwnNatsServer> {
   const dir = mkdtempSync(join(tmpdir(), 'whizbang-nats-'));
   const port = await freePort();
+  const wsPort = options.websocket ? await freePort() : undefined;
   const file = join(dir, 'server.conf');
   writeFileSync(
     file,
-    `listen: "127.0.0.1:${port}"\njetstream { store_dir: ${JSON.stringify(join(dir, 'js'))} }\n${config}\n`,
+    `listen: "127.0.0.1:${port}"\njetstream { store_dir: ${JSON.stringify(join(dir, 'js'))} }\n` +
+      (wsPort === undefined
+        ? ''
+        : `websocket { host: "127.0.0.1", port: ${wsPort}, no_tls: true }\n`) +
+      `${config}\n`,
   );
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     child = spawn(NATS_SERVER_BIN, ['-c', file], { stdio: 'ignore' });
     await listening(port, 10_000);
+    if (wsPort !== undefined) await listening(wsPort, 10_000);
   };
   const kill = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
     const running = child;
@@ -83,6 +97,7 @@ export async function startNatsServer(config = ''): Promise<OwnNatsServer> {
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
+    wsUrl: wsPort === undefined ? undefined : `ws://127.0.0.1:${wsPort}`,
     get pid() {
       return child?.pid;
     },

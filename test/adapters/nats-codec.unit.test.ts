@@ -1,0 +1,273 @@
+// @runtimes node deno bun
+/**
+ * The NATS transport's envelope codecs: the binary format of the WebAssembly core (the default)
+ * carries any envelope whole, exactly as JSON would, and its decoder is fuzzed with a seeded
+ * mutation loop — every input decodes to an envelope or is refused with MALFORMED_MESSAGE (its
+ * cause the format's CorruptDataError where the bytes are bad), alike in the TypeScript twin and
+ * the WebAssembly core. `WHIZBANG_FUZZ_RUNS` sets the count.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { binaryCodec, jsonCodec } from '../../adapters/nats/mod.ts';
+import { isCorruptDataError, isWhizbangError } from '../../js/errors.ts';
+import type { WireEnvelope } from '../../js/transport.ts';
+import { encodeSegment } from '../../js/wasm/codec.ts';
+import { RECORD_HEADER, SEGMENT_HEADER } from '../../js/wasm/format.ts';
+import { loadWasmCore } from '../../js/wasm/load.ts';
+import * as twin from '../../js/wasm/twin.ts';
+import { numbered, wireEnvelope } from '../conformance/transport/kit.ts';
+import { ledgerRecord, withVersion } from '../support/segments.ts';
+
+const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env;
+const RUNS = Number(env?.WHIZBANG_FUZZ_RUNS ?? 3000);
+const SEED = Number(env?.WHIZBANG_FUZZ_SEED ?? 0x0e5b);
+
+const binary = binaryCodec();
+const wasm = binaryCodec({ core: (await loadWasmCore()).create() });
+
+/** What JSON makes of a value: the contract both codecs keep. */
+const viaJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+
+const codeOf = (f: () => unknown): string => {
+  try {
+    f();
+    return 'ok';
+  } catch (error) {
+    return isWhizbangError(error) ? error.code : `not a WhizbangError: ${String(error)}`;
+  }
+};
+
+describe('binary envelope codec', () => {
+  it('carries full, bare and odd envelopes whole: what JSON carries, in fewer bytes', () => {
+    const { streamId: _s, version: _v, position: _p, ...bare } = wireEnvelope(null);
+    const envelopes: WireEnvelope[] = [
+      wireEnvelope(),
+      { ...bare, hops: [] },
+      numbered(7),
+      wireEnvelope({ text: 'ünïcödé ✓ 漢字 🧪', control: '\u0000\u001f"\\', n: [0, -1, 1e21] }),
+      wireEnvelope(undefined),
+      wireEnvelope('just a string'),
+      { ...numbered(1), message: { kind: 'command', type: 'Open', data: 1 } },
+      // fields the record has no place for ride in its metadata
+      {
+        ...numbered(2),
+        streamId: '',
+        version: 0,
+        position: 1.5,
+        extra: { a: [1] },
+      } as WireEnvelope,
+      {
+        ...numbered(3),
+        message: { kind: 'event', type: 'T', data: {}, schema: 2 },
+      } as unknown as WireEnvelope,
+    ];
+    for (const envelope of envelopes) {
+      const bytes = binary.encode(envelope);
+      expect(binary.decode(bytes)).toEqual(viaJson(envelope));
+      expect(wasm.decode(bytes)).toEqual(viaJson(envelope));
+      expect(wasm.encode(envelope)).toEqual(bytes);
+    }
+    const full = wireEnvelope();
+    expect(binary.encode(full).length).toBeLessThan(jsonCodec.encode(full).length);
+  });
+
+  it('round-trips arbitrary envelopes exactly as the JSON codec does', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    const envelope = fc.record(
+      {
+        message: fc.record({
+          kind: fc.constantFrom('event' as const, 'command' as const),
+          type: fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }),
+          data: fc.jsonValue(),
+        }),
+        messageId: text,
+        correlationId: text,
+        causationId: text,
+        streamId: text,
+        tenant: text,
+        timestamp: fc.integer({ min: 0, max: 2 ** 45 }),
+        traceparent: text,
+        hops: fc.array(fc.record({ where: text, at: fc.nat(), decisions: fc.constant([]) }), {
+          maxLength: 3,
+        }),
+        version: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+        position: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+      },
+      {
+        requiredKeys: [
+          'message',
+          'messageId',
+          'correlationId',
+          'causationId',
+          'tenant',
+          'timestamp',
+          'hops',
+        ],
+      },
+    );
+    fc.assert(
+      fc.property(envelope, (e) => {
+        const sent = e as unknown as WireEnvelope;
+        const expected = jsonCodec.decode(jsonCodec.encode(sent));
+        expect(binary.decode(binary.encode(sent))).toEqual(expected);
+      }),
+      { numRuns: 300, seed: SEED },
+    );
+  });
+
+  it('refuses what is not an envelope, or not JSON-safe, at encode with INVALID_ARGUMENT', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const bad: unknown[] = [
+      null,
+      42,
+      { ...numbered(1), message: undefined },
+      { ...numbered(1), message: { kind: 'query', type: 'X', data: 1 } },
+      { ...numbered(1), message: { kind: 'event', type: '', data: 1 } },
+      { ...numbered(1), tenant: 7 },
+      { ...numbered(1), hops: 'none' },
+      { ...numbered(1), timestamp: '2024' },
+      wireEnvelope({ big: 10n }),
+      wireEnvelope(cyclic),
+      { ...numbered(1), messageId: 'x'.repeat(70_000) },
+    ];
+    expect(bad.map((e) => codeOf(() => binary.encode(e as WireEnvelope)))).toEqual(
+      bad.map(() => 'INVALID_ARGUMENT'),
+    );
+  });
+
+  it('refuses bytes that are not one envelope with MALFORMED_MESSAGE, the format saying why', () => {
+    const good = binary.encode(numbered(1));
+    const twice = new Uint8Array(good.length * 2);
+    twice.set(good);
+    twice.set(good, good.length);
+    const cases: Array<[Uint8Array, string]> = [
+      [new Uint8Array(0), 'truncated'],
+      [new TextEncoder().encode(JSON.stringify(numbered(1))), 'bad-magic'],
+      [good.subarray(0, good.length - 1), 'truncated'],
+      [withVersion(good, 2), 'unsupported-version'],
+      [withVersion(good, 0), 'unsupported-version'],
+      [encodeSegment([ledgerRecord(1)]), 'no metadata'],
+      [encodeSegment([ledgerRecord(1), ledgerRecord(2)]), 'two records'],
+      [twice, 'two segments'],
+    ];
+    for (const codec of [binary, wasm]) {
+      const reasons = cases.map(([bytes]) => {
+        try {
+          codec.decode(bytes);
+          return 'decoded';
+        } catch (error) {
+          expect(isWhizbangError(error, 'MALFORMED_MESSAGE')).toBe(true);
+          const cause = (error as { cause?: unknown }).cause;
+          return isCorruptDataError(cause) ? cause.reason : 'not an envelope';
+        }
+      });
+      expect(reasons).toEqual(
+        cases.map(([, why]) => (why.includes(' ') ? 'not an envelope' : why)),
+      );
+    }
+  });
+});
+
+/** xorshift32: the same inputs on every runtime for a seed. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
+}
+
+const seeds = [
+  binary.encode(numbered(1)),
+  binary.encode(wireEnvelope()),
+  binary.encode(wireEnvelope({ text: 'ünïcödé ✓', list: [1, null, { a: 'b' }] })),
+];
+
+/** Puts the checksums and hashes right again where lengths allow, so deeper checks are reached. */
+function reseal(b: Uint8Array): void {
+  const m = twin.viewsOf(b);
+  if (b.length >= SEGMENT_HEADER) m.dv.setUint32(16, twin.crc32c(m, 0, 16), true);
+  const p = SEGMENT_HEADER;
+  if (p + RECORD_HEADER > b.length) return;
+  const len = m.dv.getUint32(p, true);
+  if (len < RECORD_HEADER || p + len > b.length) return;
+  let sum = RECORD_HEADER + m.dv.getUint32(p + 60, true) + m.dv.getUint32(p + 64, true);
+  for (let i = 0; i < 6; i++) sum += m.dv.getUint16(p + 48 + 2 * i, true);
+  if (sum === len) twin.sealRecord(m, p);
+}
+
+function mutate(next: () => number): Uint8Array {
+  const pick = next() % 8;
+  if (pick === 7) return Uint8Array.from({ length: next() % 300 }, () => next() & 0xff);
+  const b = seeds[next() % seeds.length]!.slice();
+  const dv = new DataView(b.buffer);
+  const at = () => next() % b.length;
+  switch (pick) {
+    case 0:
+      return b.subarray(0, next() % b.length);
+    case 1:
+      for (let k = 1 + (next() % 4); k > 0; k--) {
+        const i = at();
+        b[i] = b[i]! ^ (1 << (next() % 8));
+      }
+      break;
+    case 2: {
+      const i = Math.min(at(), b.length - 4);
+      const values = [0xffffffff, 0x7fffffff, 0, 67, 68, dv.getUint32(i, true) + 1, next()];
+      dv.setUint32(i, values[next() % values.length]!, true);
+      break;
+    }
+    case 3: // the format version
+      return withVersion(b, next() & 0xff);
+    default: {
+      // damage the variable part (strings, metadata, data), then make the checksums agree
+      const from = SEGMENT_HEADER + RECORD_HEADER;
+      for (let k = 1 + (next() % 3); k > 0; k--)
+        b[from + (next() % (b.length - from))] = next() & 0xff;
+      reseal(b);
+      break;
+    }
+  }
+  return b;
+}
+
+function outcome(codec: typeof binary, bytes: Uint8Array): string {
+  try {
+    return `ok ${JSON.stringify(codec.decode(bytes))}`;
+  } catch (error) {
+    if (!isWhizbangError(error, 'MALFORMED_MESSAGE')) throw error;
+    const cause = (error as { cause?: unknown }).cause;
+    return isCorruptDataError(cause) ? `corrupt ${cause.reason} at ${cause.offset}` : 'malformed';
+  }
+}
+
+describe('binary envelope decoder, fuzzed', () => {
+  it(`${RUNS} mutated inputs: an envelope or MALFORMED_MESSAGE, alike in the twin and the WebAssembly core`, () => {
+    const next = rng(SEED);
+    const seen = new Map<string, number>();
+    for (let i = 0; i < RUNS; i++) {
+      const bytes = mutate(next);
+      const a = outcome(binary, bytes);
+      const b = outcome(wasm, bytes);
+      if (a !== b) expect({ i, bytes: [...bytes], twin: a, wasm: b }).toBe('the same outcome');
+      const kind = a.startsWith('ok') ? 'ok' : a.replace(/ at \d+$/, '');
+      seen.set(kind, (seen.get(kind) ?? 0) + 1);
+    }
+    // the loop reached the deep checks, not only the first bytes
+    for (const kind of [
+      'ok',
+      'corrupt truncated',
+      'corrupt bad-magic',
+      'corrupt unsupported-version',
+      'corrupt bad-checksum',
+      'corrupt bad-json',
+    ]) {
+      expect([kind, seen.has(kind)]).toEqual([kind, true]);
+    }
+  });
+});
