@@ -4,7 +4,7 @@
  * this tab, on IndexedDB; nothing needs a server.
  */
 import type { RecordedEvent } from '../../js/mod.ts';
-import { isValidationError, isWhizbangError } from '../../js/mod.ts';
+import { isValidationError, isWhizbangError, uuidv7 } from '../../js/mod.ts';
 import { brief, byId, fill, h } from './dom.ts';
 import { bank } from './domains/bank.ts';
 import { todo } from './domains/todo.ts';
@@ -33,8 +33,22 @@ const status = (text: string): void => {
 };
 const position = (): number => pinned ?? head;
 
+let queue: Promise<void> = Promise.resolve();
+/**
+ * Runs `work` after everything queued before it: redraws happen in order, and none runs on a
+ * session that a domain switch or a reset is closing. A failure is shown, never thrown.
+ */
+function exclusive(work: () => Promise<void>): Promise<void> {
+  queue = queue.then(() =>
+    work().catch((error: unknown) => status(`Error: ${(error as Error).message}`)),
+  );
+  return queue;
+}
+
 /** Reads the ledger again and redraws what depends on it. */
-async function refresh(): Promise<void> {
+const refresh = (): Promise<void> => exclusive(redraw);
+
+async function redraw(): Promise<void> {
   all = await session.events();
   head = all.at(-1)?.position ?? 0;
   if (pinned !== undefined && pinned >= head) pinned = undefined;
@@ -104,8 +118,20 @@ async function example(spec: CommandSpec): Promise<void> {
 async function send(spec: CommandSpec, data: Record<string, unknown>): Promise<void> {
   const out = byId('receipt');
   form?.showIssues([]);
+  fill(out, h('p', { role: 'status' }, 'Sending…'));
+  // the id is chosen here, so that a refused command's flow can be shown too
+  const id = uuidv7();
+  const label = `${spec.definition.type} ${brief(data, 50)}`;
   try {
-    const receipt = await session.app.send(spec.definition(data));
+    const receipt = await session.app.send(spec.definition(data), {
+      messageId: id,
+      correlationId: id,
+    });
+    // the page catches up first, so that a receipt on screen means the tables show its events
+    flows = [{ id, label }, ...flows];
+    pinned = undefined;
+    await refresh();
+    drawFlows(receipt.correlationId);
     const rows: [string, unknown][] = [
       ['status', receipt.status],
       ['message id', receipt.messageId],
@@ -124,11 +150,7 @@ async function send(spec: CommandSpec, data: Record<string, unknown>): Promise<v
         ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]),
       ),
     );
-    flows = [{ id: receipt.correlationId, label: `${receipt.type} ${brief(data, 50)}` }, ...flows];
     status(`${receipt.type} handled; the ledger is at ${receipt.position || head}.`);
-    pinned = undefined;
-    await refresh();
-    drawFlows(receipt.correlationId);
   } catch (error) {
     if (isValidationError(error)) {
       form?.showIssues(error.issues);
@@ -141,8 +163,11 @@ async function send(spec: CommandSpec, data: Record<string, unknown>): Promise<v
       const e = error as Error;
       fill(out, h('p', { class: 'error', role: 'alert' }, `Refused${code}: ${e.message}`));
     }
-    // a refused command is in the trace too: draw its flow
-    drawFlows(flows[0]?.id);
+    // a refused command is in the trace too (a schema refusal is not: nothing ran)
+    if (session.trace.chain(id) !== undefined) {
+      flows = [{ id, label: `${label} (refused)` }, ...flows];
+      drawFlows(id);
+    }
   }
 }
 
@@ -174,14 +199,16 @@ async function start(domain: Domain): Promise<void> {
   );
   chooseCommand(domain.commands[0]!);
   drawFlows(undefined);
-  await refresh();
+  await redraw();
   await fillDiffIds(session);
   status(`${domain.title}: ${all.length} events in IndexedDB.`);
 }
 
-async function switchTo(domain: Domain): Promise<void> {
-  await session.close();
-  await start(domain);
+function switchTo(domain: Domain): Promise<void> {
+  return exclusive(async () => {
+    await session.close();
+    await start(domain);
+  });
 }
 
 function wire(): void {
@@ -193,20 +220,22 @@ function wire(): void {
     const type = (e.target as HTMLSelectElement).value;
     chooseCommand(session.domain.commands.find((c) => c.definition.type === type)!);
   });
-  byId('reset').addEventListener('click', async () => {
-    const domain = session.domain;
-    await session.close();
-    await deleteDatabase(domain);
-    await start(domain);
-    status(`${domain.title}: reset, the ledger is empty.`);
-  });
+  byId('reset').addEventListener('click', () =>
+    exclusive(async () => {
+      const domain = session.domain;
+      await session.close();
+      await deleteDatabase(domain);
+      await start(domain);
+      status(`${domain.title}: reset, the ledger is empty.`);
+    }),
+  );
   const slider = byId<HTMLInputElement>('position');
   slider.addEventListener('input', () => void travelTo(Number(slider.value)));
   byId('back').addEventListener('click', () => void travelTo(position() - 1));
   byId('forward').addEventListener('click', () => void travelTo(position() + 1));
   byId('live').addEventListener('click', () => void travelTo(head));
   for (const id of ['filter-stream', 'filter-type'])
-    byId(id).addEventListener('change', () => void drawLedger(session, position()));
+    byId(id).addEventListener('change', () => void refresh());
   byId('export').addEventListener('click', async () =>
     exportJson(session.domain.id, await drawLedger(session, position())),
   );
@@ -234,9 +263,8 @@ fill(domainSelect, ...DOMAINS.map((d) => h('option', { value: d.id }, d.title)))
 const first = DOMAINS.find((d) => d.id === localStorage.getItem(CHOSEN)) ?? DOMAINS[0]!;
 domainSelect.value = first.id;
 wire();
-start(first)
-  .then(() => {
-    document.body.dataset.ready = 'true';
-    void loadFaker(); // fetched while the visitor reads
-  })
-  .catch((error: unknown) => status(`Could not start: ${(error as Error).message}`));
+void exclusive(async () => {
+  await start(first);
+  document.body.dataset.ready = 'true';
+  void loadFaker(); // fetched while the visitor reads
+});

@@ -7,15 +7,6 @@ const cell = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify
 /** Draws every lens of the domain as of `position` (`head`: what the app's lenses read now). */
 export async function drawLenses(session: Session, position: number, head: number): Promise<void> {
   const view = position < head ? await session.traveler.at(position) : undefined;
-  const label = byId('position-label');
-  if (view === undefined)
-    label.textContent = `Now: position ${head}, the lenses as the app reads them.`;
-  else
-    label.textContent = `As of position ${position} of ${head}${
-      view.event
-        ? `, after ${view.event.type} on ${view.event.streamId}`
-        : ', before the first event'
-    }.`;
   const tables: HTMLElement[] = [];
   for (const lens of session.domain.lenses) {
     const models: any[] = view
@@ -33,7 +24,16 @@ export async function drawLenses(session: Session, position: number, head: numbe
       ),
     );
   }
+  // the label last, with the tables: what it says is what they show
   fill(byId('lenses'), ...tables);
+  byId('position-label').textContent =
+    view === undefined
+      ? `Now: position ${head}, the lenses as the app reads them.`
+      : `As of position ${position} of ${head}${
+          view.event
+            ? `, after ${view.event.type} on ${view.event.streamId}`
+            : ', before the first event'
+        }.`;
 }
 
 /** Fills the diff pane's perspective picker. */

@@ -157,6 +157,7 @@ try {
       expect(await lensRow('transfers', 't-1').textContent()).toContain('completed');
       expect(await cells(lensRow('accounts', 'ada'))).toEqual(['ada', 'Ada Lovelace', '70', '2']);
       await snap('flow');
+      await page.screenshot({ path: join(shots, 'readme.png') }); // the viewport, as a laptop shows it
     },
   );
 
@@ -169,6 +170,7 @@ try {
     await page.locator('#position-label', { hasText: 'As of position 2 of' }).waitFor();
     expect(await cells(lensRow('accounts', 'ada'))).toEqual(['ada', 'Ada Lovelace', '100', '1']);
     expect(await lensRow('accounts', 'bob').count()).toBe(0);
+    await page.locator('#ledger-note', { hasText: /^2 shown/ }).waitFor();
     expect(await page.locator('#ledger tbody tr').count()).toBe(2);
     await page.getByRole('button', { name: 'One event back' }).click();
     await page.locator('#position-label', { hasText: 'As of position 1 of' }).waitFor();
@@ -211,11 +213,12 @@ try {
   });
 
   await step('after a reload the ledger and the lenses are still there (IndexedDB)', async () => {
-    const before = await page.locator('#ledger tbody tr').count();
+    const head = Number(await page.locator('#position').getAttribute('max'));
+    await page.locator('#ledger-note', { hasText: `${head} shown` }).waitFor(); // filters cleared
     await page.reload();
     await ready();
-    await page.locator('#ledger tbody tr').first().waitFor();
-    expect(await page.locator('#ledger tbody tr').count()).toBe(before);
+    await page.locator('#ledger-note', { hasText: `${head} shown` }).waitFor();
+    expect(await page.locator('#ledger tbody tr').count()).toBe(head);
     expect(await cells(lensRow('accounts', 'bob'))).toEqual(['bob', 'Bob Kahn', '30', '1']);
     await snap('reloaded');
   });
@@ -235,6 +238,7 @@ try {
       // a rule of the domain (not the schema) is a refusal in the receipt area
       await send('Withdraw', { accountId: 'bob', amount: 1000 });
       await page.locator('#receipt .error', { hasText: 'overdraft limit' }).waitFor();
+      await page.locator('#flow .node.command.failed[data-type="Withdraw"]').waitFor();
     },
   );
 
@@ -266,7 +270,7 @@ try {
 
   await step('the todo domain: an example from faker, sent; then reset empties it', async () => {
     await page.getByLabel('Domain', { exact: true }).selectOption('todo');
-    await page.locator('#status', { hasText: 'Todo list' }).waitFor();
+    await page.locator('#status', { hasText: 'Todo list: 0 events in IndexedDB' }).waitFor();
     await page.getByRole('button', { name: 'Fill with an example' }).click();
     await page.waitForFunction(() => document.querySelector('#AddTodo-title')?.value.length > 0);
     await page.locator('#AddTodo-todoId').fill('milk');
