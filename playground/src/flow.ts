@@ -1,6 +1,6 @@
 /**
  * The message flow: one correlation's causal tree (from the trace store, via `toTraceJSON`) drawn
- * as a layered SVG, left to right by depth, with the perspectives each event fed. A hand-made
+ * as a layered SVG, top to bottom by depth, with the perspectives each event fed. A hand-made
  * layout of ~100 lines: no graph library is installed, and a tree needs no more. Nodes are buttons:
  * clicking one (or Enter on it) shows its envelope and hops.
  */
@@ -11,8 +11,8 @@ import { h, table } from './dom.ts';
 const SVG = 'http://www.w3.org/2000/svg';
 const W = 168;
 const H = 40;
-const GAP_X = 36;
-const GAP_Y = 12;
+const GAP_X = 14;
+const GAP_Y = 22;
 
 interface Box {
   readonly id: string;
@@ -93,18 +93,19 @@ export function drawFlow(
 ): void {
   const boxes = boxesOf(tree, perspectives);
   const byId = messages(tree);
-  const rowsAt: number[] = [];
+  // one layer per depth, top to bottom; within a layer, left to right in depth-first order
+  const slotsAt: number[] = [];
   const place = new Map<string, { x: number; y: number }>();
   for (const b of boxes) {
-    const row = rowsAt[b.depth] ?? 0;
-    // a child sits no higher than its parent, so edges run right and down
-    const parentRow = b.parent === null ? 0 : (place.get(b.parent)?.y ?? 0) / (H + GAP_Y);
-    const r = Math.max(row, parentRow);
-    rowsAt[b.depth] = r + 1;
-    place.set(b.id, { x: 8 + b.depth * (W + GAP_X), y: r * (H + GAP_Y) });
+    const next = slotsAt[b.depth] ?? 0;
+    // a child sits no further left than its parent, so edges run down and right
+    const parentSlot = b.parent === null ? 0 : ((place.get(b.parent)?.x ?? 8) - 8) / (W + GAP_X);
+    const slot = Math.max(next, parentSlot);
+    slotsAt[b.depth] = slot + 1;
+    place.set(b.id, { x: 8 + slot * (W + GAP_X), y: 8 + b.depth * (H + GAP_Y) });
   }
-  const width = 16 + rowsAt.length * (W + GAP_X);
-  const height = 8 + Math.max(...rowsAt) * (H + GAP_Y);
+  const width = 16 + Math.max(...slotsAt) * (W + GAP_X);
+  const height = 16 + slotsAt.length * (H + GAP_Y);
   const root = svg('svg', {
     width,
     height,
@@ -117,13 +118,13 @@ export function drawFlow(
     const from = place.get(b.parent);
     const to = place.get(b.id)!;
     if (from === undefined) continue;
-    const x1 = from.x + W;
-    const y1 = from.y + H / 2;
-    const x2 = to.x;
-    const y2 = to.y + H / 2;
-    const mx = (x1 + x2) / 2;
+    const x1 = from.x + W / 2;
+    const y1 = from.y + H;
+    const x2 = to.x + W / 2;
+    const y2 = to.y;
+    const my = (y1 + y2) / 2;
     root.appendChild(
-      svg('path', { d: `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`, class: 'edge' }),
+      svg('path', { d: `M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2}`, class: 'edge' }),
     );
   }
   for (const b of boxes) {
