@@ -1,6 +1,7 @@
 // `npm test`: every check the project makes, in order, with one summary line at the end.
 // lint -> types (strict, isolated declarations) -> build -> built .d.ts -> vitest (unit, type tests)
-// -> the same core suites under Deno and Bun -> the IndexedDB driver in Chromium.
+// -> the same core suites under Deno and Bun -> the IndexedDB driver in Chromium -> the playground
+// in Chromium.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -95,6 +96,18 @@ run('IndexedDB in Chromium', process.execPath, ['test/browser/run.mjs'], {
     return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
   },
 });
+run(
+  'the playground in Chromium (as a person uses it)',
+  process.execPath,
+  ['test/browser/playground.mjs'],
+  {
+    capture: true,
+    count: (out) => {
+      const m = /playground: (\d+) passed, (\d+) failed/.exec(out ?? '');
+      return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
+    },
+  },
+);
 rmSync(tmp, { recursive: true, force: true });
 
 if (browserSkipped) {

@@ -1,5 +1,5 @@
 /**
- * The bank demo: `npm start`. Opens accounts, moves money, transfers through a cascade, shows a
+ * The bank demo: `npm run demo`. Opens accounts, moves money, transfers through a cascade, shows a
  * refused withdrawal and a declined transfer, then reads the lenses and one causal chain.
  */
 
@@ -20,8 +20,8 @@ import {
 } from './domain.ts';
 import { createSagaBank } from './transfer-saga.ts';
 
-// `npm start -- --db bank.db` keeps the bank in a SQLite file (run it twice: the accounts are there);
-// `npm start -- --db postgres://postgres@127.0.0.1:5432/test` keeps it in PostgreSQL.
+// `npm run demo -- --db bank.db` keeps the bank in a SQLite file (run it twice: the accounts are there);
+// `npm run demo -- --db postgres://postgres@127.0.0.1:5432/test` keeps it in PostgreSQL.
 const at = process.argv.indexOf('--db');
 const dbPath = at === -1 ? undefined : process.argv[at + 1];
 const onServer = dbPath !== undefined && /^postgres(ql)?:\/\//.test(dbPath);

@@ -1,0 +1,54 @@
+/** What the playground needs to know about a sample domain to show it and run it. */
+import type { Faker } from '@faker-js/faker';
+import type {
+  BuildOptions,
+  CommandDefinition,
+  EventDefinition,
+  Perspective,
+  StandardSchemaV1,
+  Whizbang,
+} from '../../../js/mod.ts';
+
+/** A command the visitor can send from a form. */
+export interface CommandSpec {
+  readonly definition: CommandDefinition<string, any, any>;
+  /** The schema the form is generated from (zod/mini, read as JSON Schema). */
+  readonly schema: StandardSchemaV1;
+  /** What the command asks for, in one line. */
+  readonly summary: string;
+  /** Example data; `ids` are the ids already in use in the ledger (accounts, todos). */
+  readonly example: (faker: Faker, ids: readonly string[]) => Record<string, unknown>;
+}
+
+/** A receptor, as the domain's card lists it. */
+export interface ReceptorInfo {
+  readonly command: string;
+  readonly stream: string;
+  readonly emits: readonly string[];
+}
+
+/** A lens the playground reads: one perspective's models. */
+export interface LensSpec {
+  readonly label: string;
+  readonly perspective: Perspective<any, any>;
+  /** Columns shown, in order (keys of the model). */
+  readonly columns: readonly string[];
+  /** The model's id in the perspective (what `lens.get` and a diff take). */
+  readonly idOf: (model: any) => string;
+}
+
+/** A sample domain. */
+export interface Domain {
+  readonly id: string;
+  readonly title: string;
+  readonly summary: string;
+  readonly commands: readonly CommandSpec[];
+  readonly events: readonly EventDefinition<string, any, any>[];
+  readonly receptors: readonly ReceptorInfo[];
+  /** Reactions that are not receptors: sagas and event handlers. */
+  readonly reactions: readonly string[];
+  readonly lenses: readonly LensSpec[];
+  /** The ids a new command most likely refers to (accounts, lists), from a lens. */
+  readonly ids: (app: Whizbang<any, any>) => Promise<string[]>;
+  build(options: BuildOptions): Whizbang<any, any>;
+}

@@ -1,0 +1,115 @@
+/**
+ * One sample domain running in the page: its app on IndexedDB (one database per domain, so each
+ * keeps its ledger across reloads), a trace store of what was dispatched, a time traveler over the
+ * ledger, and a mirror of the ledger in a memory ledger on the WebAssembly core, whose scan does
+ * the ledger table's filtering.
+ */
+import { type IndexedDbDriver, indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
+import type {
+  CoreFactory,
+  Ledger,
+  RecordedEvent,
+  TimeTraveler,
+  TraceStore,
+  Whizbang,
+} from '../../js/mod.ts';
+import {
+  encodeSegment,
+  jsCore,
+  loadWasmCore,
+  memoryLedger,
+  timeTravel,
+  traceStore,
+} from '../../js/mod.ts';
+import type { Domain } from './domains/types.ts';
+
+/** What the ledger table asks for. */
+export interface LedgerFilter {
+  readonly stream?: string;
+  readonly type?: string;
+  /** As of this global position (default: the head). */
+  readonly to?: number;
+}
+
+export interface Session {
+  readonly domain: Domain;
+  readonly app: Whizbang<any, any>;
+  readonly trace: TraceStore;
+  readonly traveler: TimeTraveler;
+  /** Which core the filtering ran on: `'wasm'`, or `'js'` where WebAssembly cannot load. */
+  readonly core: 'wasm' | 'js';
+  /** Every event, oldest first. */
+  events(): Promise<RecordedEvent[]>;
+  /** The events the filter keeps, read from the mirror (the core's scan and stream index). */
+  filter(filter: LedgerFilter): Promise<RecordedEvent[]>;
+  close(): Promise<void>;
+}
+
+let cores: Promise<CoreFactory> | undefined;
+/** The WebAssembly core, loaded once; its scan is asked for by name (the plan may prefer the twin). */
+function core(): Promise<CoreFactory> {
+  cores ??= loadWasmCore(undefined, { plan: { scan: 'wasm', index: 'wasm' } }).catch(() => jsCore);
+  return cores;
+}
+
+export const databaseName = (domain: Domain): string => `whizbang-playground-${domain.id}`;
+
+/** Opens `domain` on its IndexedDB database. */
+export async function openSession(domain: Domain): Promise<Session> {
+  const driver: IndexedDbDriver = await indexedDbDriver({ name: databaseName(domain) });
+  const trace = traceStore({ capacity: 200 });
+  const app = domain.build({ driver, observers: [trace] });
+  const traveler = timeTravel({ ledger: app.ledger, perspectives: app.perspectives.values() });
+  const factory = await core();
+  let mirror: { head: number; ledger: Ledger } | undefined;
+
+  const events = async (): Promise<RecordedEvent[]> => await app.ledger.readAll();
+  // Rebuilt from the whole ledger when it has grown: a playground's ledger is small, and one
+  // segment encodes it in one call.
+  const mirrored = async (): Promise<Ledger> => {
+    const all = await events();
+    const head = all.at(-1)?.position ?? 0;
+    if (mirror?.head === head) return mirror.ledger;
+    const segments =
+      all.length === 0
+        ? []
+        : [
+            encodeSegment(
+              all.map((e) => ({ ...e, kind: 'event' as const })),
+              { core: factory.create() },
+            ),
+          ];
+    mirror = { head, ledger: memoryLedger({ core: factory, segments }) };
+    return mirror.ledger;
+  };
+
+  return {
+    domain,
+    app,
+    trace,
+    traveler,
+    core: factory.kind,
+    events,
+    async filter({ stream, type, to }) {
+      const ledger = await mirrored();
+      const found =
+        stream === undefined
+          ? await ledger.readAll({ ...(type ? { types: [type] } : {}), ...(to ? { to } : {}) })
+          : await ledger.readStream(stream);
+      return found.filter(
+        (e) => (to === undefined || e.position <= to) && (type === undefined || e.type === type),
+      );
+    },
+    close: () => app.close(),
+  };
+}
+
+/** Deletes a domain's database (its app closed first). */
+export function deleteDatabase(domain: Domain): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(databaseName(domain));
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => resolve(); // another tab holds it: it goes once that tab closes it
+  });
+}

@@ -1,0 +1,316 @@
+/**
+ * `npm run test:playground` (and a step of `npm test`): the playground used as a person would, in
+ * Debian's Chromium. Builds it with Vite (offline), serves the build from 127.0.0.1, then: sends
+ * commands through the generated forms, finds the events in the ledger table and the flow graph,
+ * moves the time slider back, reloads, submits an invalid command, breaks a snippet — and saves a
+ * screenshot of each step under test-results/playground/. Ends with `playground: N passed, N failed`.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { build } from 'vite';
+import { expect } from '../runtimes/expect.mjs';
+import { formatRun } from '../runtimes/report.mjs';
+import { CHROMIUM, hasChromium, INSTALL, launch, ROOT } from './chromium.mjs';
+
+if (!hasChromium()) {
+  if (process.env.CI) {
+    console.error(`playground: Chromium is missing at ${CHROMIUM}. Install it: ${INSTALL}`);
+    console.log('playground: 0 passed, 1 failed');
+    process.exit(1);
+  }
+  const line = '!'.repeat(78);
+  console.error(
+    `${line}\n!! PLAYGROUND TESTS SKIPPED: no Chromium at ${CHROMIUM}.\n!! ${INSTALL}\n${line}`,
+  );
+  console.log('playground: 0 passed, 0 failed (skipped: no Chromium)');
+  process.exit(0);
+}
+
+const shots = join(ROOT, 'test-results', 'playground');
+rmSync(shots, { recursive: true, force: true }); // only this run's screenshots
+mkdirSync(shots, { recursive: true });
+const out = mkdtempSync(join(tmpdir(), 'whizbang-playground-'));
+const started = Date.now();
+const results = [];
+const problems = [];
+
+await build({
+  configFile: join(ROOT, 'playground', 'vite.config.ts'),
+  build: { outDir: out, emptyOutDir: true },
+  logLevel: 'error',
+});
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
+const server = createServer((request, response) => {
+  const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname));
+  const file = join(out, path === '/' ? 'index.html' : path);
+  if (!file.startsWith(out) || !existsSync(file)) {
+    response.writeHead(404).end('not found');
+    return;
+  }
+  response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+  response.end(readFileSync(file));
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const url = `http://127.0.0.1:${server.address().port}/`;
+
+async function step(name, fn) {
+  const at = Date.now();
+  try {
+    await fn();
+    results.push({ file: 'playground', name: [name], status: 'pass', durationMs: Date.now() - at });
+  } catch (error) {
+    results.push({
+      file: 'playground',
+      name: [name],
+      status: 'fail',
+      durationMs: Date.now() - at,
+      error: {
+        name: error?.name ?? 'Error',
+        message: String(error?.message ?? error),
+        stack: error?.stack ?? '',
+      },
+    });
+  }
+}
+
+const browser = await launch();
+const page = await browser.context.newPage();
+await page.setViewportSize({ width: 1366, height: 900 });
+const pageErrors = [];
+page.on('pageerror', (error) => pageErrors.push(error));
+let shot = 0;
+const snap = (name) =>
+  page.screenshot({
+    path: join(shots, `${String(++shot).padStart(2, '0')}-${name}.png`),
+    fullPage: true,
+  });
+const ready = () => page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+/** Fills the command's form (by the generated ids) and submits it. */
+async function send(type, data) {
+  await page.getByLabel('Command', { exact: true }).selectOption(type);
+  for (const [field, value] of Object.entries(data))
+    await page.locator(`#${type}-${field}`).fill(String(value));
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+}
+const receipt = (type) =>
+  page.locator('#receipt h3', { hasText: `Receipt: ${type} handled` }).waitFor({ timeout: 10_000 });
+const lensRow = (lens, text) => page.locator(`[data-lens="${lens}"] tbody tr`, { hasText: text });
+const cells = async (row) => (await row.locator('td').allTextContents()).map((t) => t.trim());
+
+try {
+  await step('the page opens, offline, with the bank domain and its parts listed', async () => {
+    await page.goto(url);
+    await ready();
+    expect(await page.locator('#domain').inputValue()).toBe('bank');
+    const card = await page.locator('#domain-card').textContent();
+    for (const part of ['OpenAccount', 'Transfer', 'MoneyWithdrawn', 'saga', 'accounts (inline)'])
+      expect(card).toContain(part);
+    await snap('open');
+  });
+
+  await step(
+    'a command sent from the form is in the receipt, the ledger table and the flow graph',
+    async () => {
+      await send('OpenAccount', { accountId: 'ada', owner: 'Ada Lovelace', overdraftLimit: 0 });
+      await receipt('OpenAccount');
+      const row = page.locator('#ledger tbody tr', { hasText: 'AccountOpened' });
+      await row.waitFor();
+      expect((await cells(row)).slice(0, 4)).toEqual(['1', 'account-ada', '1', 'AccountOpened']);
+      await page.locator('#flow .node[data-type="AccountOpened"]').waitFor();
+      await page.locator('#flow .node[data-type="accounts"]').waitFor(); // the perspective it fed
+      await snap('sent');
+    },
+  );
+
+  await step(
+    'a transfer runs through the saga; a flow node shows its envelope and hops',
+    async () => {
+      await send('Deposit', { accountId: 'ada', amount: 100 });
+      await receipt('Deposit');
+      await send('OpenAccount', { accountId: 'bob', owner: 'Bob Kahn', overdraftLimit: 0 });
+      await receipt('OpenAccount');
+      await send('Transfer', { transferId: 't-1', from: 'ada', to: 'bob', amount: 30 });
+      await receipt('Transfer');
+      for (const type of [
+        'TransferRequested',
+        'Withdraw',
+        'MoneyWithdrawn',
+        'CreditAccount',
+        'TransferCompleted',
+      ])
+        await page.locator(`#flow .node[data-type="${type}"]`).first().waitFor();
+      const node = page.locator('#flow .node.command[data-type="Withdraw"]').first();
+      await node.focus();
+      await page.keyboard.press('Enter'); // a node is a button: the keyboard chooses it
+      await page.locator('#flow-details h3', { hasText: 'Command Withdraw' }).waitFor();
+      const details = await page.locator('#flow-details').textContent();
+      expect(details).toContain('Hops');
+      expect(details).toContain('"correlationId"');
+      expect(await lensRow('transfers', 't-1').textContent()).toContain('completed');
+      expect(await cells(lensRow('accounts', 'ada'))).toEqual(['ada', 'Ada Lovelace', '70', '2']);
+      await snap('flow');
+      await page.screenshot({ path: join(shots, 'readme.png') }); // the viewport, as a laptop shows it
+    },
+  );
+
+  await step('the time slider moved back shows the perspective as it was', async () => {
+    const head = Number(await page.locator('#position').getAttribute('max'));
+    expect(head).toBeGreaterThan(5);
+    await page.locator('#position').focus();
+    // back to just after the deposit: AccountOpened(ada) 1, MoneyDeposited 2
+    for (let p = head; p > 2; p--) await page.keyboard.press('ArrowLeft');
+    await page.locator('#position-label', { hasText: 'As of position 2 of' }).waitFor();
+    expect(await cells(lensRow('accounts', 'ada'))).toEqual(['ada', 'Ada Lovelace', '100', '1']);
+    expect(await lensRow('accounts', 'bob').count()).toBe(0);
+    await page.locator('#ledger-note', { hasText: /^2 shown/ }).waitFor();
+    expect(await page.locator('#ledger tbody tr').count()).toBe(2);
+    await page.getByRole('button', { name: 'One event back' }).click();
+    await page.locator('#position-label', { hasText: 'As of position 1 of' }).waitFor();
+    expect(await cells(lensRow('accounts', 'ada'))).toEqual(['ada', 'Ada Lovelace', '0', '0']);
+    await snap('time-travel');
+    await page.getByRole('button', { name: 'Now' }).click();
+    await page.locator('#position-label', { hasText: 'Now' }).waitFor();
+  });
+
+  await step('a model is diffed between two positions', async () => {
+    await page.locator('#diff summary').click();
+    await page.getByLabel('Model id').fill('ada');
+    await page.getByLabel('From position').fill('1');
+    await page.getByLabel('to position').fill('2');
+    await page.getByRole('button', { name: 'Diff', exact: true }).click();
+    const row = page.locator('#diff-out tbody tr', { hasText: 'balance' });
+    await row.waitFor();
+    expect(await cells(row)).toEqual(['balance', 'changed', '0', '100']);
+  });
+
+  await step('the ledger filters by type and stream, and exports as JSON', async () => {
+    await page.getByLabel('Type', { exact: true }).selectOption('MoneyDeposited');
+    await page.locator('#ledger-note', { hasText: '2 shown' }).waitFor();
+    const types = await page.locator('#ledger tbody tr td:nth-child(4)').allTextContents();
+    expect(types).toEqual(['MoneyDeposited', 'MoneyDeposited']);
+    await page.getByLabel('Stream', { exact: true }).selectOption('account-bob');
+    await page.locator('#ledger-note', { hasText: '1 shown' }).waitFor();
+    expect(await page.locator('#ledger-note').textContent()).toContain('WebAssembly');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export as JSON' }).click(),
+    ]);
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    expect(exported.map((e) => [e.streamId, e.type, e.data.amount])).toEqual([
+      ['account-bob', 'MoneyDeposited', 30],
+    ]);
+    await snap('ledger-filter');
+    await page.getByLabel('Stream', { exact: true }).selectOption('');
+    await page.getByLabel('Type', { exact: true }).selectOption('');
+  });
+
+  await step('after a reload the ledger and the lenses are still there (IndexedDB)', async () => {
+    const head = Number(await page.locator('#position').getAttribute('max'));
+    await page.locator('#ledger-note', { hasText: `${head} shown` }).waitFor(); // filters cleared
+    await page.reload();
+    await ready();
+    await page.locator('#ledger-note', { hasText: `${head} shown` }).waitFor();
+    expect(await page.locator('#ledger tbody tr').count()).toBe(head);
+    expect(await cells(lensRow('accounts', 'bob'))).toEqual(['bob', 'Bob Kahn', '30', '1']);
+    await snap('reloaded');
+  });
+
+  await step(
+    'an invalid command shows its errors beside the fields, and writes nothing',
+    async () => {
+      const before = await page.locator('#ledger tbody tr').count();
+      await send('Deposit', { accountId: '', amount: -5 });
+      await page.locator('#Deposit-amount-error', { hasText: 'more than 0' }).waitFor();
+      expect(await page.locator('#Deposit-accountId-error').textContent()).toContain(
+        'Give the account id',
+      );
+      expect(await page.locator('#Deposit-amount').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.locator('#ledger tbody tr').count()).toBe(before);
+      await snap('invalid');
+      // a rule of the domain (not the schema) is a refusal in the receipt area
+      await send('Withdraw', { accountId: 'bob', amount: 1000 });
+      await page.locator('#receipt .error', { hasText: 'overdraft limit' }).waitFor();
+      await page.locator('#flow .node.command.failed[data-type="Withdraw"]').waitFor();
+    },
+  );
+
+  await step('a broken snippet shows its error and the page survives', async () => {
+    const code = page.getByLabel('JavaScript, run in a Worker over this ledger');
+    await code.fill('function apply(model, event) {\n  return model.count +;\n}');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.locator('#run-out .error', { hasText: 'SyntaxError' }).waitFor();
+    await code.fill(
+      'const initial = 0;\nfunction apply(model, event) { return event.nope.deeper; }',
+    );
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.locator('#run-out .error', { hasText: 'TypeError' }).waitFor();
+    await code.fill('const initial = 0;\nfunction apply() { while (true) {} }');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page
+      .locator('#run-out .error', { hasText: 'Stopped after' })
+      .waitFor({ timeout: 10_000 });
+    await snap('snippet-error');
+    // the page still works: a good snippet runs, and a command is sent
+    await code.fill(
+      'function key(e) { return e.type; }\nconst initial = 0;\nfunction apply(n) { return n + 1; }',
+    );
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.locator('#run-out pre', { hasText: '"AccountOpened": 2' }).waitFor();
+    await send('Deposit', { accountId: 'bob', amount: 5 });
+    await receipt('Deposit');
+  });
+
+  await step('the todo domain: an example from faker, sent; then reset empties it', async () => {
+    await page.getByLabel('Domain', { exact: true }).selectOption('todo');
+    await page.locator('#status', { hasText: 'Todo list: 0 events in IndexedDB' }).waitFor();
+    await page.getByRole('button', { name: 'Fill with an example' }).click();
+    await page.waitForFunction(() => document.querySelector('#AddTodo-title')?.value.length > 0);
+    await page.locator('#AddTodo-todoId').fill('milk');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await receipt('AddTodo');
+    await lensRow('todos', 'milk').waitFor();
+    await send('FinishTodo', { listId: 'home', todoId: 'milk' });
+    await receipt('FinishTodo');
+    expect((await cells(lensRow('todos', 'milk'))).at(-1)).toBe('true');
+    await snap('todo');
+    await page.getByRole('button', { name: 'Reset this domain' }).click();
+    await page.locator('#status', { hasText: 'reset' }).waitFor();
+    expect(await page.locator('#ledger tbody tr').count()).toBe(0);
+    // the bank's database is its own: switching back finds it
+    await page.getByLabel('Domain', { exact: true }).selectOption('bank');
+    await lensRow('accounts', 'bob').waitFor();
+  });
+
+  await step('no uncaught error on the page', async () => {
+    expect(pageErrors.map((e) => e.message)).toEqual([]);
+  });
+} catch (error) {
+  problems.push(`harness: ${error?.stack ?? error}`);
+} finally {
+  await browser.close();
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(out, { recursive: true, force: true });
+}
+
+const run = {
+  runtime: 'chromium',
+  version: `playground in chromium (${CHROMIUM})`,
+  ms: Date.now() - started,
+  results,
+  problems,
+  output: [],
+};
+for (const line of formatRun(run)) console.log(line);
+console.log(`screenshots: ${shots}`);
+const passed = results.filter((r) => r.status === 'pass').length;
+const failed = results.filter((r) => r.status === 'fail').length + problems.length;
+console.log(`playground: ${passed} passed, ${failed} failed`);
+process.exitCode = failed > 0 ? 1 : 0;
