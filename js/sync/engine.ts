@@ -138,6 +138,9 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
   const ledger = runtime.driver.ledger;
   const store: PerspectiveStore = runtime.driver.store;
 
+  /** Whether displaced commits may wait to be decided again (always so after a start). */
+  let displaced = true;
+
   const readCursor = async (): Promise<SyncCursor> => {
     const stored = await getCursor(store);
     return (stored?.model as SyncCursor | undefined) ?? { position: 0, rebuild: false };
@@ -230,6 +233,7 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
     }
     // another writer got there first: its events replace this stream's pending tail
     waiting.delete(key);
+    displaced = true;
     const next: SyncCursor = { position: last, rebuild: true };
     await runtime.appendPulled(
       streamId,
@@ -318,6 +322,7 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
 
   /** Rebuilds perspectives after a replacement, then decides displaced commands again. */
   const settleRebase = async (report: Counts): Promise<void> => {
+    if (!displaced) return;
     const cursor = await readCursor();
     if (cursor.rebuild) {
       for (const p of app.perspectives.values()) await app.rebuild(p);
@@ -326,6 +331,7 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
     for (const commit of await pendingList({ state: 'rebasing' })) {
       await decideAgain(commit, report);
     }
+    displaced = false;
   };
 
   const decideAgain = async (commit: PendingCommit, report: Counts): Promise<void> => {
@@ -397,19 +403,29 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
     const list = await pendingList({ state: 'pending' });
     for (let i = 0; i < list.length; i += window) {
       const batch = list.slice(i, i + window);
-      const sent = batch.map(async (commit) => {
-        const events = await ledger.readStream(commit.streamId, {
-          tenant: commit.tenant,
-          from: commit.decidedOn + 1,
-          to: commit.decidedOn + commit.count,
-        });
-        if (
-          events.length !== commit.count ||
-          events.some((e, k) => e.messageId !== commit.eventIds[k])
-        ) {
-          throw corrupt(
-            `Pending commit ${commit.id} of stream "${commit.streamId}" is not in the local ledger as recorded.`,
-          );
+      // the window's events, read at once: a commit's events hold consecutive local positions
+      const first = batch[0]!.seq;
+      let last = first;
+      for (const c of batch) last = Math.max(last, c.seq + c.count - 1);
+      const here = new Map<number, RecordedEvent>();
+      for (const e of await ledger.readAll({ from: first, to: last })) here.set(e.position, e);
+      const sent = batch.map((commit) => {
+        const events: RecordedEvent[] = [];
+        for (let k = 0; k < commit.count; k++) {
+          const e = here.get(commit.seq + k);
+          if (
+            e === undefined ||
+            e.messageId !== commit.eventIds[k] ||
+            e.streamId !== commit.streamId ||
+            e.tenant !== commit.tenant
+          ) {
+            return Promise.reject(
+              corrupt(
+                `Pending commit ${commit.id} of stream "${commit.streamId}" is not in the local ledger as recorded.`,
+              ),
+            );
+          }
+          events.push(e);
         }
         return remote.append(commit.streamId, events.map(toNew), {
           expectedVersion: commit.decidedOn,
