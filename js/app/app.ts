@@ -257,7 +257,7 @@ export function createApp(registry: Registry, options: RuntimeOptions): Whizbang
         ...(respond === undefined
           ? []
           : invokeTopics.map((topic) =>
-              respond.call(transport, topic, (wire) => runtime.answer(wire), { queue }),
+              respond.call(transport, topic, (wire) => runtime.invocations.answer(wire), { queue }),
             )),
       ]);
       // the newest transport that carries requests takes this app's 'remote' invocations

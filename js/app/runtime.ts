@@ -25,9 +25,10 @@ import type { Attempt } from '../policy.ts';
 import { isReply, type Receptor, type ReceptorContext } from '../receptor.ts';
 import type { Transport, WireEnvelope } from '../transport.ts';
 import { SCHEMA_VERSION, upcastingLedger } from '../upcast.ts';
+import { Invocations, invokeRemote } from './invoke.ts';
 import { applyEvents } from './project.ts';
 import { Projector } from './projector.ts';
-import type { Registry, Route } from './registry.ts';
+import type { Registry } from './registry.ts';
 import { type Folded, type SnapshotIssue, StateCache } from './state-cache.ts';
 import type { DeliveryReceipt, SendOptions } from './types.ts';
 import { guardedContext, underPolicies } from './under-policies.ts';
@@ -156,8 +157,9 @@ export class Runtime {
     const receptor = this.#registry.receptors.get(type);
     const route = this.#registry.routes.size === 0 ? undefined : this.#registry.routes.get(type);
     if (depth > this.#maxDepth) throw this.#tooDeep(envelope);
-    if (route?.to === 'remote' && receptor === undefined)
-      return this.#invokeRemote(envelope, route);
+    if (route?.to === 'remote' && receptor === undefined) {
+      return invokeRemote(this.requests, this.name, envelope, route);
+    }
     if (
       route !== undefined &&
       (route.to === 'outbox' || (route.to === 'both' && receptor === undefined))
@@ -199,109 +201,8 @@ export class Runtime {
 
   /** The transport commands routed to `'remote'` are invoked through (set by `app.listen`). */
   requests: Transport | undefined;
-
-  /** Invokes the receptor of the app that answers on the route's topic; resolves with its value. */
-  #invokeRemote(envelope: Envelope<Command>, route: Route): Promise<Outcome> {
-    const transport = this.requests;
-    if (transport?.request === undefined) {
-      throw new WhizbangError(
-        'NO_HANDLER',
-        `"${envelope.message.type}" is routed to 'remote', but app "${this.name}" listens on no transport that carries requests. Call app.listen(transport) first (the memory and NATS transports carry them).`,
-      );
-    }
-    const hop = startHop(envelope, `remote:${route.topic}`, this.name);
-    const done = (): void => endHop(hop);
-    return transport
-      .request(route.topic, wireEnvelope(envelope), { timeoutMs: route.timeoutMs })
-      .then(
-        (value) => {
-          done();
-          return { value, append: undefined };
-        },
-        (error: unknown) => {
-          done();
-          throw error;
-        },
-      );
-  }
-
-  /**
-   * Answers an invocation from another process: handles the command once (the inbox remembers it,
-   * in the same transaction as its first append) and returns what its receptor returned. A
-   * request whose message id was handled already is not handled again: it fails with
-   * `DUPLICATE_MESSAGE` (its result is not kept); one that arrives while the first is being
-   * handled here waits for it, then fails so too (or runs, when the first failed).
-   */
-  answer(wire: WireEnvelope): MaybePromise<unknown> {
-    if (wire.message?.kind !== 'command') {
-      throw invalidArgument(
-        `Only commands are invoked; a request on this topic carried a ${String(wire.message?.kind)} ("${wire.message?.type}").`,
-      );
-    }
-    const key = `${wire.tenant}\u0000${wire.messageId}`;
-    const first = this.#answering.get(key);
-    if (first !== undefined) {
-      return first.then(
-        () => {
-          throw Runtime.#handledAlready(wire);
-        },
-        () => this.answer(wire),
-      );
-    }
-    const answered = this.#answer(wire);
-    if (!isThenable(answered)) return answered;
-    const running = Promise.resolve(answered);
-    this.#answering.set(key, running);
-    const done = (): void => {
-      this.#answering.delete(key);
-    };
-    running.then(done, done);
-    return running;
-  }
-
-  /** Invocations being answered, by tenant and message id. */
-  readonly #answering = new Map<string, Promise<unknown>>();
-
-  #answer(wire: WireEnvelope): MaybePromise<unknown> {
-    const outbox = this.driver.store.outbox;
-    if (outbox === undefined) throw noOutbox(this.driver.name);
-    return chain(outbox.handled(wire.tenant, wire.messageId), (seen) => {
-      if (seen) throw Runtime.#handledAlready(wire);
-      const flow: Flow = {
-        position: 0,
-        inbox: { tenant: wire.tenant, messageId: wire.messageId, marked: false },
-      };
-      const handled = attemptMaybe(
-        () => this.command(fromWire(wire) as Envelope<Command>, flow, 0),
-        (error) => {
-          // another delivery of the same request won the race
-          if (isWhizbangError(error, 'DUPLICATE_MESSAGE')) throw Runtime.#handledAlready(wire);
-          throw error;
-        },
-      );
-      return chain(handled, (outcome) => {
-        if (flow.inbox!.marked) return outcome.value;
-        const marked = attemptMaybe(
-          () =>
-            this.driver.store.transaction((tx) =>
-              tx.outbox!.markHandled(wire.tenant, wire.messageId),
-            ),
-          (error) => {
-            if (isWhizbangError(error, 'DUPLICATE_MESSAGE')) throw Runtime.#handledAlready(wire);
-            throw error;
-          },
-        );
-        return chain(marked, () => outcome.value);
-      });
-    });
-  }
-
-  static #handledAlready(wire: WireEnvelope): WhizbangError {
-    return new WhizbangError(
-      'DUPLICATE_MESSAGE',
-      `Command ${wire.messageId} ("${wire.message.type}") was handled already (the inbox remembers it), so it was not handled again; its result is not kept. Read what it did from the ledger (correlation ${wire.correlationId}) instead of invoking it again.`,
-    );
-  }
+  /** Answers invocations from other processes. */
+  readonly invocations: Invocations = new Invocations(this);
 
   /**
    * Handles a message that arrived from a transport: once (the inbox remembers it, in the same
