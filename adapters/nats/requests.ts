@@ -97,6 +97,13 @@ export function natsRequests({
       checkTopic(topic, 'publish');
       const timeoutMs = wholeOption('timeoutMs', options.timeoutMs, 5_000, 1);
       const data = codec.encode(envelope);
+      const max = nc.info?.max_payload;
+      if (max !== undefined && data.length > max) {
+        throw new WhizbangError(
+          'INVALID_ARGUMENT',
+          `request("${topic}", …): the envelope is ${data.length} bytes, over the server's max_payload of ${max}. Send large content elsewhere and reference it.`,
+        );
+      }
       let headers: ReturnType<Core['headers']> | undefined;
       if (typeof envelope.traceparent === 'string' && envelope.traceparent !== '') {
         headers = core.headers();

@@ -122,6 +122,18 @@ describe.skipIf(!up)('localInvoke across processes over NATS', () => {
     expect(await slow.app.ledger.streamVersion('account-s')).toBe(1);
   });
 
+  it("refuses a request over the server's max_payload before sending it", async () => {
+    const remote = bank('bank');
+    const caller = teller();
+    await remote.app.listen(await connection());
+    await caller.listen(await connection());
+    const huge = 'x'.repeat(2 * 1024 * 1024);
+    const refused = await caught(() => caller.localInvoke(Deposit({ accountId: huge, amount: 1 })));
+    expect(codeOf(refused)).toBe('INVALID_ARGUMENT');
+    expect((refused as Error).message).toMatch(/over the server's max_payload/);
+    expect(remote.handled).toEqual([]);
+  });
+
   it('invokes a receptor in another process', async () => {
     const worker = fileURLToPath(new URL('./nats-invoke/responder.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', worker, NATS_URL, prefix], {
