@@ -30,6 +30,9 @@ export type ErrorCode =
   | 'MALFORMED_MESSAGE'
   | 'CORRUPT_DATA'
   | 'CAPACITY_EXCEEDED'
+  | 'NO_RESPONDER'
+  | 'REQUEST_TIMEOUT'
+  | 'REMOTE_FAILED'
   | 'CLOSED';
 
 /** Base class of every error Whizbang throws. */

@@ -132,6 +132,8 @@ export type {
   StatelessReceptorDefinition,
 } from './receptor.ts';
 export { defineReceptor, defineState, reply } from './receptor.ts';
+export type { WireError, WireReply } from './remote.ts';
+export { isRemoteError, RemoteError } from './remote.ts';
 export { defineSaga } from './saga/define.ts';
 export type {
   PendingTimeout,
@@ -197,6 +199,8 @@ export type {
 export type {
   Transport,
   TransportHandler,
+  TransportRequestOptions,
+  TransportResponder,
   TransportSubscribeOptions,
   TransportSubscription,
   WireEnvelope,

@@ -43,13 +43,18 @@ export interface OutboxStore {
 }
 
 /** Where a message goes: handled here, sent through the outbox, both, or (events) only recorded. */
-export type RouteTarget = 'local' | 'outbox' | 'both' | 'ledger-only';
+export type RouteTarget = 'local' | 'outbox' | 'both' | 'ledger-only' | 'remote';
 
 const TOKEN = /^[A-Za-z0-9_\-:$]+$/;
 
 /** The topic a message travels on: `whizbang.<commands|events>.<type>` unless given. */
 export function topicFor(kind: 'command' | 'event', type: string): string {
   return `whizbang.${kind}s.${type}`;
+}
+
+/** The topic a command is invoked on in another process: `whizbang.invoke.<type>`. */
+export function invokeTopic(type: string): string {
+  return `whizbang.invoke.${type}`;
 }
 
 /** True when `topic` is a concrete topic (no wildcards) with tokens a transport accepts. */

@@ -51,6 +51,18 @@ export interface TransportSubscribeOptions {
 /** A delivery to a subscriber. Throwing (or rejecting) from the handler asks for redelivery. */
 export type TransportHandler = (envelope: WireEnvelope, topic: string) => MaybePromise<void>;
 
+/** Options of {@link Transport.request}. */
+export interface TransportRequestOptions {
+  /** How long to wait for the answer, ms (default 5000); then `REQUEST_TIMEOUT`. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Answers a request: what it returns (JSON-safe) goes back to the requester; what it throws goes
+ * back as an error with the same `code` and message. It is called once per request: no retries.
+ */
+export type TransportResponder = (envelope: WireEnvelope, topic: string) => MaybePromise<unknown>;
+
 /** A live subscription; `close` stops deliveries after the one in hand. */
 export interface TransportSubscription {
   close(): MaybePromise<void>;
@@ -64,6 +76,25 @@ export interface Transport {
   subscribe(
     topic: string,
     handler: TransportHandler,
+    options?: TransportSubscribeOptions,
+  ): MaybePromise<TransportSubscription>;
+  /**
+   * Request/reply (an optional capability, offered together with `respond`): resolves with what
+   * the one responder returned, or rejects with its error (same `code` and message),
+   * `NO_RESPONDER` when nobody answers on the topic, or `REQUEST_TIMEOUT`.
+   */
+  request?(
+    topic: string,
+    envelope: WireEnvelope,
+    options?: TransportRequestOptions,
+  ): Promise<unknown>;
+  /**
+   * Answers requests on `topic` (wildcards allowed). Among responders that share a `queue`, one
+   * answers each request; responders without one each answer, and the first answer wins.
+   */
+  respond?(
+    topic: string,
+    responder: TransportResponder,
     options?: TransportSubscribeOptions,
   ): MaybePromise<TransportSubscription>;
   close?(): MaybePromise<void>;
@@ -110,6 +141,16 @@ export function checkTopic(topic: unknown, use: 'publish' | 'subscribe'): string
     }
   });
   return tokens;
+}
+
+/** Whether a subscription's topic tokens match a published topic's (NATS rules: `*` exactly one token, `>` one or more). */
+export function topicMatches(pattern: readonly string[], topic: readonly string[]): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    const token = pattern[i];
+    if (token === '>') return topic.length > i;
+    if (i >= topic.length || (token !== '*' && token !== topic[i])) return false;
+  }
+  return pattern.length === topic.length;
 }
 
 /** Checks a queue group name: absent, or a non-empty string without whitespace. */

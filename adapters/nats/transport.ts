@@ -6,6 +6,7 @@
  * durable consumer that resumes where it stopped after a restart, and `max_ack_pending = 1` keeps
  * each subscription's order. After the last attempt an envelope, or a message that is not an
  * envelope, is published to the dead-letter subject (JetStream itself only raises an advisory).
+ * Request/reply (`request`, `respond`) is core NATS in both modes (see `./requests.ts`).
  */
 import type {
   ConsumerMessages,
@@ -20,6 +21,8 @@ import {
   checkTopic,
   type Transport,
   type TransportHandler,
+  type TransportRequestOptions,
+  type TransportResponder,
   type TransportSubscribeOptions,
   type TransportSubscription,
   type WireEnvelope,
@@ -28,6 +31,7 @@ import { binaryCodec } from './binary.ts';
 import type { EnvelopeCodec } from './codec.ts';
 import { connectNats, type NatsConnectionLike, type NatsConnectOptions } from './connect.ts';
 import { ensureStream, loadJetStream, natsName, safeName } from './jetstream.ts';
+import { natsRequests } from './requests.ts';
 
 /** What reached the dead-letter subject, and why. */
 export interface DeadLetter {
@@ -87,6 +91,16 @@ export interface NatsTransport extends Transport {
     handler: TransportHandler,
     options?: NatsSubscribeOptions,
   ): Promise<TransportSubscription>;
+  request(
+    topic: string,
+    envelope: WireEnvelope,
+    options?: TransportRequestOptions,
+  ): Promise<unknown>;
+  respond(
+    topic: string,
+    responder: TransportResponder,
+    options?: TransportSubscribeOptions,
+  ): Promise<TransportSubscription>;
   /** Ends every subscription, waiting for the envelopes in hand; closes a connection it opened. */
   close(): Promise<void>;
 }
@@ -138,6 +152,16 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
 
   const running = new Set<Running>();
   let closed = false;
+  const requests = natsRequests({
+    nc,
+    core,
+    codec,
+    // requests stay out of the JetStream stream, which takes every subject under the prefix
+    prefix: durable === undefined ? prefix : `${prefix}_rpc`,
+    guard: (action) => {
+      if (closed) throw closedError(action);
+    },
+  });
 
   // Core publishes wait for the next macrotask and go out together: the client flushes its
   // socket on a microtask, so a publisher that awaits each publish would write once per envelope.
@@ -451,11 +475,14 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
       return { close: () => run.close() };
     },
 
+    request: requests.request,
+    respond: requests.respond,
+
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
       sendOutgoing();
-      await Promise.all([...running].map((run) => run.close()));
+      await Promise.all([...running].map((run) => run.close()).concat(requests.close()));
       if (owned) await nc.close();
     },
   };

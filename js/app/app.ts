@@ -3,7 +3,7 @@ import { DEFAULT_TENANT, type Envelope } from '../envelope.ts';
 import { invalidArgument, WhizbangError } from '../errors.ts';
 import { chain, isThenable, type MaybePromise } from '../maybe.ts';
 import type { Command, Event } from '../message.ts';
-import { topicFor } from '../outbox.ts';
+import { invokeTopic, topicFor } from '../outbox.ts';
 import type { Perspective } from '../perspective.ts';
 import { applyEvents } from './project.ts';
 import type { Registry } from './registry.ts';
@@ -50,7 +50,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 function defaultTopics(registry: Registry): string[] {
   const topics = new Set<string>();
   for (const type of registry.receptors.keys()) {
-    topics.add(registry.routes.get(type)?.topic ?? topicFor('command', type));
+    const route = registry.routes.get(type);
+    topics.add(
+      route !== undefined && route.to !== 'remote' ? route.topic : topicFor('command', type),
+    );
   }
   for (const type of registry.handlers.keys()) {
     const route = registry.routes.get(type);
@@ -242,13 +245,29 @@ export function createApp(registry: Registry, options: RuntimeOptions): Whizbang
       open();
       const queue = options.queue ?? runtime.name;
       const topics = options.topics ?? defaultTopics(registry);
-      const subscriptions = await Promise.all(
-        topics.map((topic) =>
+      const invokeTopics =
+        options.invokeTopics ?? [...registry.receptors.keys()].map((type) => invokeTopic(type));
+      const { respond } = transport;
+      if (respond === undefined && options.invokeTopics !== undefined && invokeTopics.length > 0) {
+        throw invalidArgument(
+          `The "${transport.name}" transport does not carry requests, so this app cannot answer invocations on it; leave out invokeTopics, or use a transport with request/reply (memory, NATS).`,
+        );
+      }
+      const subscriptions = await Promise.all([
+        ...topics.map((topic) =>
           transport.subscribe(topic, (wire) => runtime.receive(wire), { queue }),
         ),
-      );
+        ...(respond === undefined
+          ? []
+          : invokeTopics.map((topic) =>
+              respond.call(transport, topic, (wire) => runtime.invocations.answer(wire), { queue }),
+            )),
+      ]);
+      // the newest transport that carries requests takes this app's 'remote' invocations
+      if (transport.request !== undefined) runtime.requests = transport;
       return {
         async close() {
+          if (runtime.requests === transport) runtime.requests = undefined;
           await Promise.all(subscriptions.map((s) => s.close()));
         },
       };

@@ -50,8 +50,10 @@ export interface BuildOptions {
 export interface RouteOptions {
   /** Default `'outbox'`. */
   readonly to?: RouteTarget;
-  /** Default `whizbang.commands.<Type>` / `whizbang.events.<Type>`. */
+  /** Default `whizbang.commands.<Type>` / `whizbang.events.<Type>` (`whizbang.invoke.<Type>` for `'remote'`). */
   readonly topic?: string;
+  /** For `'remote'`: how long `localInvoke` and `send` wait for the answer, ms (default 5000). */
+  readonly timeoutMs?: number;
 }
 
 /** Accumulates an app's parts and their types. */
@@ -82,7 +84,15 @@ export interface WhizbangBuilder<C extends Command, R extends Record<string, unk
    * transaction, delivered by `app.relay(transport)`), `'both'` (here and out), `'local'`, or for
    * events `'ledger-only'` (recorded, not fanned out to handlers). A command routed out becomes
    * sendable even with no receptor here.
+   *
+   * `'remote'` (commands): with no receptor here, `localInvoke` and `send` invoke the receptor of
+   * the app that answers on the topic (through the transport given to `app.listen`) and resolve
+   * with what it returned. Its result type is `Result` (default `unknown`).
    */
+  route<D extends CommandDefinition<string, any, any>, Result = unknown>(
+    definition: D,
+    options: RouteOptions & { readonly to: 'remote' },
+  ): WhizbangBuilder<C | InputOf<D>, R & { [K in D['type']]: Result }>;
   route<D extends CommandDefinition<string, any, any>>(
     definition: D,
     options: RouteOptions,
@@ -119,7 +129,12 @@ class Builder {
   }
 
   route(definition: MessageDefinition<MessageKind, string, any, any>, options: RouteOptions): this {
-    this.#registry.addRoute(definition, options?.to ?? 'outbox', options?.topic);
+    this.#registry.addRoute(
+      definition,
+      options?.to ?? 'outbox',
+      options?.topic,
+      options?.timeoutMs,
+    );
     return this;
   }
 

@@ -1,9 +1,9 @@
 /** What an app is built from: receptors, perspectives, event handlers, and the lookups made once from them. */
-import { invalidArgument, WhizbangError } from '../errors.ts';
+import { invalidArgument, WhizbangError, wholeOption } from '../errors.ts';
 import type { RecordedEvent } from '../ledger.ts';
 import type { MaybePromise } from '../maybe.ts';
 import type { EventDefinition, Message, MessageDefinition, MessageKind } from '../message.ts';
-import { isTopic, type RouteTarget, topicFor } from '../outbox.ts';
+import { invokeTopic, isTopic, type RouteTarget, topicFor } from '../outbox.ts';
 import type { Perspective } from '../perspective.ts';
 import type { Policy, PolicyMatch } from '../policy.ts';
 import type { Receptor } from '../receptor.ts';
@@ -24,6 +24,13 @@ export type EventHandler<E extends RecordedEvent = RecordedEvent> = (
 
 const NO_POLICIES: readonly Policy[] = [];
 
+/** Where messages of a type go; `timeoutMs` is how long a remote invoke waits for its answer. */
+export interface Route {
+  readonly to: RouteTarget;
+  readonly topic: string;
+  readonly timeoutMs: number;
+}
+
 /** The registered parts of an app. */
 export class Registry {
   readonly receptors: Map<string, Receptor> = new Map();
@@ -35,7 +42,7 @@ export class Registry {
   readonly eventSchemas: Map<string, StandardSchemaV1> = new Map();
   readonly eventDefinitions: Map<string, EventDefinition> = new Map();
   /** Where messages of a type go when not (only) handled here. */
-  readonly routes: Map<string, { readonly to: RouteTarget; readonly topic: string }> = new Map();
+  readonly routes: Map<string, Route> = new Map();
   readonly #policies: Array<{
     policy: Policy;
     matches: (message: Message) => boolean;
@@ -140,13 +147,24 @@ export class Registry {
     definition: MessageDefinition<MessageKind, string, unknown, unknown>,
     to: RouteTarget,
     topic?: string,
+    timeoutMs?: number,
   ): void {
     if (definition?.kind !== 'command' && definition?.kind !== 'event') {
       throw invalidArgument('route() takes a definition made by defineCommand() or defineEvent().');
     }
-    if (!['local', 'outbox', 'both', 'ledger-only'].includes(to)) {
+    if (!['local', 'outbox', 'both', 'ledger-only', 'remote'].includes(to)) {
       throw invalidArgument(
-        `route() sends to 'local', 'outbox', 'both' or 'ledger-only', not ${JSON.stringify(to)}.`,
+        `route() sends to 'local', 'outbox', 'both', 'remote' or 'ledger-only', not ${JSON.stringify(to)}.`,
+      );
+    }
+    if (definition.kind === 'event' && to === 'remote') {
+      throw invalidArgument(
+        `"${definition.type}" is an event: 'remote' invokes a command's receptor in another process; route events to 'outbox' or 'both'.`,
+      );
+    }
+    if (to !== 'remote' && timeoutMs !== undefined) {
+      throw invalidArgument(
+        `route(${definition.type}, { timeoutMs }) is for commands routed to 'remote' (how long an invoke waits for its answer).`,
       );
     }
     if (definition.kind === 'command' && to === 'ledger-only') {
@@ -154,13 +172,19 @@ export class Registry {
         `"${definition.type}" is a command: 'ledger-only' is for events (recorded, not fanned out).`,
       );
     }
-    const name = topic ?? topicFor(definition.kind, definition.type);
+    const name =
+      topic ??
+      (to === 'remote' ? invokeTopic(definition.type) : topicFor(definition.kind, definition.type));
     if (!isTopic(name)) {
       throw invalidArgument(
         `"${name}" is not a usable topic for "${definition.type}": tokens of letters, digits, _ - : $ separated by dots. Give route() a \`topic\`.`,
       );
     }
-    this.routes.set(definition.type, { to, topic: name });
+    this.routes.set(definition.type, {
+      to,
+      topic: name,
+      timeoutMs: wholeOption('timeoutMs', timeoutMs, 5_000, 1),
+    });
     if (definition.kind === 'event') this.addEventSchema(definition as EventDefinition);
   }
 }

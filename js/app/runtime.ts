@@ -24,8 +24,9 @@ import type { OutboxRecord } from '../outbox.ts';
 import type { Perspective } from '../perspective.ts';
 import type { Attempt } from '../policy.ts';
 import { isReply, type Receptor, type ReceptorContext, type StateDefinition } from '../receptor.ts';
-import type { WireEnvelope } from '../transport.ts';
+import type { Transport, WireEnvelope } from '../transport.ts';
 import { SCHEMA_VERSION, upcastingLedger } from '../upcast.ts';
+import { Invocations, invokeRemote } from './invoke.ts';
 import { applyEvents } from './project.ts';
 import { Projector } from './projector.ts';
 import type { Registry } from './registry.ts';
@@ -161,6 +162,9 @@ export class Runtime {
     const receptor = this.#registry.receptors.get(type);
     const route = this.#registry.routes.size === 0 ? undefined : this.#registry.routes.get(type);
     if (depth > this.#maxDepth) throw this.#tooDeep(envelope);
+    if (route?.to === 'remote' && receptor === undefined) {
+      return invokeRemote(this.requests, this.name, envelope, route);
+    }
     if (
       route !== undefined &&
       (route.to === 'outbox' || (route.to === 'both' && receptor === undefined))
@@ -302,6 +306,11 @@ export class Runtime {
 
   /** Called after something was written to the outbox (the relay listens). */
   onEnqueued: (() => void) | undefined;
+
+  /** The transport commands routed to `'remote'` are invoked through (set by `app.listen`). */
+  requests: Transport | undefined;
+  /** Answers invocations from other processes. */
+  readonly invocations: Invocations = new Invocations(this);
 
   /**
    * Handles a message that arrived from a transport: once (the inbox remembers it, in the same

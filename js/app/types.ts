@@ -57,6 +57,11 @@ export interface ListenOptions {
   readonly queue?: string;
   /** Topics to take (default: those of this app's receptors' commands and handlers' events). */
   readonly topics?: readonly string[];
+  /**
+   * Topics to answer invocations on, when the transport carries requests (default
+   * `whizbang.invoke.<Type>` for each of this app's receptors; `[]` answers none).
+   */
+  readonly invokeTopics?: readonly string[];
 }
 
 /** Reads a perspective's models. */
@@ -79,7 +84,10 @@ export interface Whizbang<
   send<M extends C>(command: M, options?: SendOptions): Promise<DeliveryReceipt>;
   /** Sends commands one after another (each its own transaction); stops at the first failure. */
   sendMany<M extends C>(commands: readonly M[], options?: SendOptions): Promise<DeliveryReceipt[]>;
-  /** Calls the one receptor of a command and resolves with what it returned. */
+  /**
+   * Calls the one receptor of a command and resolves with what it returned; a command routed to
+   * `'remote'` with no receptor here is invoked in the app that answers on its topic.
+   */
   localInvoke<M extends C>(command: M, options?: SendOptions): Promise<R[M['type']]>;
   /** `localInvoke`, then waits until async perspectives have applied everything it caused. */
   localInvokeAndSync<M extends C>(command: M, options?: SyncOptions): Promise<R[M['type']]>;
@@ -101,7 +109,9 @@ export interface Whizbang<
   /**
    * Takes messages from a transport: commands for this app's receptors and events for its
    * handlers, each handled once (the inbox remembers it). Competing consumers share `queue`
-   * (default: the app's name).
+   * (default: the app's name). When the transport carries requests, it also answers invocations
+   * of its receptors (one member of the queue group answers each), and invokes this app's
+   * commands routed to `'remote'` through it. Closing the subscription ends all of that.
    */
   listen(transport: Transport, options?: ListenOptions): Promise<TransportSubscription>;
   /** Stops async perspectives and closes the driver. */

@@ -1,7 +1,7 @@
 /**
  * The memory transport: topics, wildcards, queue groups, redelivery and back-pressure inside one
- * process. Envelopes travel as JSON, as on a wire: every delivery is a fresh copy, and what JSON
- * cannot carry is refused at `publish`.
+ * process, and request/reply (see `./requests.ts`). Envelopes travel as JSON, as on a wire: every
+ * delivery is a fresh copy, and what JSON cannot carry is refused at `publish`.
  * @example
  * const transport = memoryTransport({ maxInFlight: 256, redelivery: { attempts: 3 } });
  * transport.subscribe('orders.*', (envelope, topic) => bill(envelope), { queue: 'billing' });
@@ -15,10 +15,14 @@ import {
   checkTopic,
   type Transport,
   type TransportHandler,
+  type TransportRequestOptions,
+  type TransportResponder,
   type TransportSubscribeOptions,
   type TransportSubscription,
+  topicMatches,
   type WireEnvelope,
 } from '../transport.ts';
+import { memoryRequests } from './requests.ts';
 
 /** Receives an envelope whose handler failed on every attempt, with the last error. */
 export type DeadLetterHandler = (
@@ -41,11 +45,21 @@ export interface MemoryTransportOptions {
   readonly deadLetter?: DeadLetterHandler;
 }
 
-/** The memory transport subscribes synchronously. */
+/** The memory transport subscribes synchronously, and answers requests. */
 export interface MemoryTransport extends Transport {
   subscribe(
     topic: string,
     handler: TransportHandler,
+    options?: TransportSubscribeOptions,
+  ): TransportSubscription;
+  request(
+    topic: string,
+    envelope: WireEnvelope,
+    options?: TransportRequestOptions,
+  ): Promise<unknown>;
+  respond(
+    topic: string,
+    responder: TransportResponder,
     options?: TransportSubscribeOptions,
   ): TransportSubscription;
   /** Ends every subscription and waits for the envelopes in hand; later calls throw `CLOSED`. */
@@ -124,15 +138,7 @@ interface Sub {
   wake: (() => void) | undefined;
 }
 
-/** NATS rules: `*` is exactly one token, `>` one or more. */
-function matches(pattern: readonly string[], topic: readonly string[]): boolean {
-  for (let i = 0; i < pattern.length; i++) {
-    const token = pattern[i];
-    if (token === '>') return topic.length > i;
-    if (i >= topic.length || (token !== '*' && token !== topic[i])) return false;
-  }
-  return pattern.length === topic.length;
-}
+const matches = topicMatches;
 
 function closedError(action: string): WhizbangError {
   return new WhizbangError(
@@ -187,6 +193,9 @@ export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTra
   const subs: Sub[] = [];
   const groups = new Map<string, Group>();
   let closed = false;
+  const requests = memoryRequests((action) => {
+    if (closed) throw closedError(action);
+  }, encode);
 
   const release = (t: Ticket): void => {
     if (--t.remaining === 0) t.resolve();
@@ -373,9 +382,13 @@ export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTra
       };
     },
 
+    request: requests.request,
+    respond: requests.respond,
+
     close(): MaybePromise<void> {
       if (closed) return;
       closed = true;
+      requests.close();
       const error = new WhizbangError(
         'CLOSED',
         'The memory transport closed while this publish waited for room in a subscription; the envelope was not delivered to it.',

@@ -25,7 +25,7 @@ describe.skipIf(!up)('NATS transport', () => {
   transportConformance(
     'nats core',
     () => natsTransport({ servers: NATS_URL, redelivery: { backoffMs: 1 } }),
-    { backPressure: false },
+    { backPressure: false, requests: true },
   );
   transportConformance(
     'nats jetstream',
@@ -36,6 +36,6 @@ describe.skipIf(!up)('NATS transport', () => {
         redelivery: { backoffMs: 1 },
         jetstream: { stream, ackWaitMs: 2_000 },
       }),
-    { backPressure: false, numRuns: 8 },
+    { backPressure: false, numRuns: 8, requests: true },
   );
 });

@@ -8,8 +8,10 @@ import { caught, range, sleep } from './helpers.ts';
 import { gate, numbered, numberOf, recorder, wireEnvelope } from './transport/kit.ts';
 import { transportConformance } from './transport.ts';
 
-transportConformance('memory', ({ maxInFlight }) =>
-  memoryTransport({ maxInFlight, redelivery: { backoffMs: 1 } }),
+transportConformance(
+  'memory',
+  ({ maxInFlight }) => memoryTransport({ maxInFlight, redelivery: { backoffMs: 1 } }),
+  { requests: true },
 );
 
 const waits = { timeoutMs: 2_000, settleMs: 0, quietMs: 20 };

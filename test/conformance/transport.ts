@@ -22,6 +22,7 @@ import { deliverySuite } from './transport/delivery.ts';
 import { groupSuite } from './transport/groups.ts';
 import { lifecycleSuite } from './transport/lifecycle.ts';
 import { reliabilitySuite } from './transport/reliability.ts';
+import { requestSuite } from './transport/requests.ts';
 import { wildcardSuite } from './transport/wildcards.ts';
 
 export type {
@@ -37,6 +38,7 @@ const SUITES: readonly TransportSuite[] = [
   reliabilitySuite,
   lifecycleSuite,
   concurrencySuite,
+  requestSuite,
 ];
 
 /** Registers the Transport conformance tests for the transports `factory` makes (fresh per test). */
@@ -53,6 +55,7 @@ export function transportConformance(
       quietMs: options.quietMs ?? 50,
       numRuns: options.numRuns ?? 15,
       backPressure: options.backPressure ?? true,
+      requests: options.requests ?? false,
     };
     const make = async (): Promise<Transport> => factory({ maxInFlight: resolved.maxInFlight });
     const context = { transport: useTransport(make), factory: make, options: resolved };

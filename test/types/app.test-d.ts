@@ -127,6 +127,23 @@ describe('send and localInvoke accept exactly the handled commands', () => {
   });
 });
 
+describe("a command routed to 'remote' is invoked in another app", () => {
+  test('it becomes sendable; its result is unknown, or the type given', () => {
+    const caller = whizbang().route(CloseAccount, { to: 'remote' }).build();
+    expectTypeOf(caller.localInvoke(close)).resolves.toEqualTypeOf<unknown>();
+    expectTypeOf(caller.send(close)).toEqualTypeOf<Promise<DeliveryReceipt>>();
+    const typed = whizbang()
+      .route<typeof CloseAccount, { closed: boolean }>(CloseAccount, {
+        to: 'remote',
+        timeoutMs: 2_000,
+      })
+      .build();
+    expectTypeOf(typed.localInvoke(close)).resolves.toEqualTypeOf<{ closed: boolean }>();
+    // @ts-expect-error OpenAccount is neither handled nor routed
+    typed.localInvoke(open);
+  });
+});
+
 describe('localInvoke resolves to what the receptor returned', () => {
   test('a returned message is the value', () => {
     expectTypeOf(app.localInvoke(open)).resolves.toEqualTypeOf<MessageOf<typeof Opened>>();

@@ -33,6 +33,8 @@ export interface TransportConformanceOptions {
    * the suite then checks that slow subscribers still get everything, in order, once.
    */
   readonly backPressure?: boolean;
+  /** Whether the transport offers request/reply (`request` and `respond`; default false). */
+  readonly requests?: boolean;
 }
 
 /** The transport of the running test. */
