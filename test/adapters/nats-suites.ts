@@ -34,7 +34,7 @@ export function natsSuites(
     transportConformance(
       `nats core (${label})`,
       () => natsTransport({ ...connect(), redelivery: { backoffMs: 1 } }),
-      { backPressure: false },
+      { backPressure: false, requests: true },
     );
     if (options.jetstreamTransport !== false) {
       const stream = `WB_TRANSPORT_${run}`;
@@ -58,7 +58,7 @@ export function natsSuites(
             redelivery: { backoffMs: 1 },
             jetstream: { stream, ackWaitMs: 2_000 },
           }),
-        { backPressure: false, numRuns: 5 },
+        { backPressure: false, numRuns: 5, requests: true },
       );
     }
     let made = 0;
