@@ -15,7 +15,7 @@ import { drawFlow } from './flow.ts';
 import { type CommandForm, commandForm, loadFaker } from './forms.ts';
 import { drawLedger, exportJson, fillFilters } from './ledger-view.ts';
 import { deleteDatabase, openSession, type Session } from './session.ts';
-import { type Connection, connectSync, sharedLogOf } from './sync.ts';
+import type { Connection } from './sync.ts';
 import { drawLenses, fillDiff, fillDiffIds, runDiff } from './timeline.ts';
 
 const DOMAINS: readonly Domain[] = [bank, todo];
@@ -89,13 +89,12 @@ function syncStatus(text: string, state: 'offline' | 'connected' | 'error'): voi
 
 function showConnected(): void {
   if (link === undefined) return;
-  const { stream } = sharedLogOf(session.domain.id);
   const last =
     exchanged === undefined
       ? 'Nothing exchanged yet.'
       : `Last exchange at ${exchanged.at.toLocaleTimeString()}: pulled ${exchanged.report.pulled}, pushed ${exchanged.report.pushed}, redecided ${exchanged.report.redecided}, conflicts ${exchanged.report.conflicts}.`;
   syncStatus(
-    `Connected to ${link.url} (shared log ${stream}), ${rounds} rounds. ${last}`,
+    `Connected to ${link.url} (shared log ${link.stream}), ${rounds} rounds. ${last}`,
     'connected',
   );
 }
@@ -165,6 +164,8 @@ function connect(): Promise<void> {
     exchanged = undefined;
     let opened: Connection | undefined;
     try {
+      // the NATS client is loaded only when connecting: the offline page does without it
+      const { connectSync } = await import('./sync.ts');
       opened = await connectSync(session, url, {
         onRound: (report) => roundDone(opened!, report),
         onError: (error) => {

@@ -25,6 +25,8 @@ export interface SyncHooks {
 /** A live connection: background rounds until `close()`. */
 export interface Connection {
   readonly url: string;
+  /** The JetStream stream of the shared log. */
+  readonly stream: string;
   readonly sync: Sync;
   close(): Promise<void>;
 }
@@ -48,10 +50,11 @@ export async function connectSync(
 ): Promise<Connection> {
   const wrong = checkUrl(url);
   if (wrong !== undefined) throw new Error(wrong);
+  const log = sharedLogOf(session.domain.id);
   const remote = await jetstreamLedger({
     servers: url,
     connect: wsconnect,
-    ...sharedLogOf(session.domain.id),
+    ...log,
     // a wrong URL fails in seconds; once connected, a lost server is retried (rounds report it)
     options: { timeout: 5000 },
   });
@@ -65,6 +68,7 @@ export async function connectSync(
   sync.start();
   return {
     url,
+    stream: log.stream,
     sync,
     async close() {
       await sync.stop();
