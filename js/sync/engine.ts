@@ -51,6 +51,8 @@ export interface StartSyncOptions {
   readonly onConflict?: (conflict: SyncConflict) => void;
   /** Told when a background round fails (offline, say); the next round retries. */
   readonly onError?: (error: unknown) => void;
+  /** Told what each round did (background rounds and `run()` alike), after it ends. */
+  readonly onRound?: (report: SyncReport) => void;
   /** Background rounds: also every this many ms besides on local commits (default 5000). */
   readonly intervalMs?: number;
 }
@@ -481,7 +483,14 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
   };
   const run = (): Promise<SyncReport> => {
     const previous = running ?? Promise.resolve(undefined);
-    const next = previous.then(round, round);
+    const next = previous.then(round, round).then((report) => {
+      try {
+        options.onRound?.(report);
+      } catch {
+        // a reporting hook never changes the outcome
+      }
+      return report;
+    });
     running = next;
     void next
       .finally(() => {

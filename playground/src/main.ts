@@ -1,9 +1,10 @@
 /**
  * The playground page: pick a sample domain, send commands from generated forms, read the ledger,
  * travel in time, follow the message flow, and run a perspective of one's own. Everything runs in
- * this tab, on IndexedDB; nothing needs a server.
+ * this tab, on IndexedDB; nothing needs a server. Optionally, the sync panel connects to a NATS
+ * server over WebSocket and syncs the domain with other tabs and browsers.
  */
-import type { RecordedEvent } from '../../js/mod.ts';
+import type { RecordedEvent, SyncReport } from '../../js/mod.ts';
 import { isValidationError, isWhizbangError, uuidv7 } from '../../js/mod.ts';
 import { brief, byId, fill, h } from './dom.ts';
 import { bank } from './domains/bank.ts';
@@ -14,10 +15,12 @@ import { drawFlow } from './flow.ts';
 import { type CommandForm, commandForm, loadFaker } from './forms.ts';
 import { drawLedger, exportJson, fillFilters } from './ledger-view.ts';
 import { deleteDatabase, openSession, type Session } from './session.ts';
+import type { Connection } from './sync.ts';
 import { drawLenses, fillDiff, fillDiffIds, runDiff } from './timeline.ts';
 
 const DOMAINS: readonly Domain[] = [bank, todo];
 const CHOSEN = 'whizbang-playground-domain';
+const SYNC_URL = 'whizbang-playground-sync-url';
 
 let session: Session;
 let all: RecordedEvent[] = [];
@@ -27,6 +30,11 @@ let pinned: number | undefined;
 let form: CommandForm | undefined;
 /** Correlations dispatched in this tab, newest first, for the flow picker. */
 let flows: { id: string; label: string }[] = [];
+/** The sync connection, while connected. */
+let link: Connection | undefined;
+let rounds = 0;
+/** The last round that exchanged anything, and when. */
+let exchanged: { report: SyncReport; at: Date } | undefined;
 
 const status = (text: string): void => {
   byId('status').textContent = text;
@@ -58,7 +66,141 @@ async function redraw(): Promise<void> {
   slider.setAttribute('aria-valuetext', `position ${position()} of ${head}`);
   fillFilters(all);
   fillDiff(session, head);
-  await Promise.all([drawLedger(session, position()), drawLenses(session, position(), head)]);
+  await Promise.all([
+    drawLedger(session, position()),
+    drawLenses(session, position(), head),
+    drawSync(),
+  ]);
+}
+
+// ── sync ────────────────────────────────────────────────────────────────────────────────────────
+
+const message = (error: unknown): string =>
+  `${(error as Error)?.message ?? String(error)}${isWhizbangError(error) ? ` (${error.code})` : ''}`;
+
+function syncStatus(text: string, state: 'offline' | 'connected' | 'error'): void {
+  const el = byId('sync-status');
+  el.textContent = text;
+  el.dataset.state = state;
+  el.classList.toggle('error', state === 'error');
+  byId<HTMLButtonElement>('sync-connect').disabled = link !== undefined;
+  byId<HTMLButtonElement>('sync-disconnect').disabled = link === undefined;
+}
+
+function showConnected(): void {
+  if (link === undefined) return;
+  const last =
+    exchanged === undefined
+      ? 'Nothing exchanged yet.'
+      : `Last exchange at ${exchanged.at.toLocaleTimeString()}: pulled ${exchanged.report.pulled}, pushed ${exchanged.report.pushed}, redecided ${exchanged.report.redecided}, conflicts ${exchanged.report.conflicts}.`;
+  syncStatus(
+    `Connected to ${link.url} (shared log ${link.stream}), ${rounds} rounds. ${last}`,
+    'connected',
+  );
+}
+
+/** The pending count and the conflicts list, read from the local store (offline too). */
+async function drawSync(): Promise<void> {
+  const [pending, conflicts] = await Promise.all([session.pending(), session.conflicts()]);
+  const count = byId('sync-pending');
+  count.dataset.count = String(pending.length);
+  count.textContent =
+    pending.length === 0
+      ? 'Pending: none — every local commit is on the shared log, or none was made.'
+      : `Pending: ${pending.length} local commit${pending.length === 1 ? '' : 's'} waiting to be pushed (${pending.map((p) => p.command?.type ?? 'events').join(', ')}).`;
+  fill(
+    byId('sync-conflicts'),
+    conflicts.length === 0
+      ? h('li', { class: 'empty' }, 'None.')
+      : conflicts.map((c) => {
+          const what = c.command
+            ? `${c.command.type} ${brief(c.command.data, 60)}`
+            : `${c.events?.length ?? 0} events published`;
+          return h(
+            'li',
+            { 'data-conflict': c.id },
+            h('strong', {}, what),
+            ` on ${c.streamId}, refused when decided again: `,
+            h('span', { class: 'error' }, c.message),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'secondary',
+                'aria-label': `Dismiss the conflict of ${what}`,
+                onclick: () =>
+                  void exclusive(async () => {
+                    await session.dismiss(c.id);
+                    await drawSync();
+                  }),
+              },
+              'Dismiss',
+            ),
+          );
+        }),
+  );
+}
+
+function roundDone(from: Connection, report: SyncReport): void {
+  if (link !== from) return;
+  rounds++;
+  const moved =
+    report.pulled + report.pushed + report.confirmed + report.redecided + report.conflicts > 0;
+  if (moved) exchanged = { report, at: new Date() };
+  showConnected();
+  // what others wrote (or a decision made again) changes the tables; a push, the pending count
+  if (moved) void refresh();
+}
+
+/** Connects the open domain to the server at the URL field's address. */
+function connect(): Promise<void> {
+  const url = byId<HTMLInputElement>('sync-url').value.trim();
+  localStorage.setItem(SYNC_URL, url);
+  return exclusive(async () => {
+    if (link !== undefined) return;
+    byId<HTMLButtonElement>('sync-connect').disabled = true;
+    syncStatus(`Connecting to ${url}…`, 'offline');
+    rounds = 0;
+    exchanged = undefined;
+    let opened: Connection | undefined;
+    try {
+      // the NATS client is loaded only when connecting: the offline page does without it
+      const { connectSync } = await import('./sync.ts');
+      opened = await connectSync(session, url, {
+        onRound: (report) => roundDone(opened!, report),
+        onError: (error) => {
+          if (link !== opened) return;
+          syncStatus(
+            `Connected to ${url}, but the last round failed: ${message(error)}. Retrying; local commits wait as pending.`,
+            'error',
+          );
+        },
+        onConflict: () => undefined, // the round's report and the list below say it
+      });
+      link = opened;
+      showConnected();
+    } catch (error) {
+      syncStatus(
+        `Could not connect to ${url}: ${message(error)}. The page goes on offline; local commits wait as pending.`,
+        'error',
+      );
+    }
+  });
+}
+
+/** Stops syncing (inside `exclusive`); local commits wait as pending from then on. */
+async function disconnectNow(why: string): Promise<void> {
+  const closing = link;
+  if (closing === undefined) return;
+  link = undefined;
+  try {
+    await closing.close();
+  } finally {
+    syncStatus(
+      `Offline (${why}). Local commits wait as pending until you connect again.`,
+      'offline',
+    );
+  }
 }
 
 /** Moves the time slider (clamped); the head means "now". */
@@ -206,6 +348,7 @@ async function start(domain: Domain): Promise<void> {
 
 function switchTo(domain: Domain): Promise<void> {
   return exclusive(async () => {
+    await disconnectNow('disconnected when the domain changed');
     await session.close();
     await start(domain);
   });
@@ -223,6 +366,7 @@ function wire(): void {
   byId('reset').addEventListener('click', () =>
     exclusive(async () => {
       const domain = session.domain;
+      await disconnectNow('disconnected by the reset');
       await session.close();
       await deleteDatabase(domain);
       await start(domain);
@@ -243,6 +387,15 @@ function wire(): void {
   byId('diff-run').addEventListener('click', () => void runDiff(session));
   byId('flow-of').addEventListener('change', (e) =>
     drawFlows((e.target as HTMLSelectElement).value),
+  );
+  const url = localStorage.getItem(SYNC_URL);
+  if (url) byId<HTMLInputElement>('sync-url').value = url;
+  byId('sync-connect').addEventListener('click', () => void connect());
+  byId('sync-url').addEventListener('keydown', (e) => {
+    if ((e as KeyboardEvent).key === 'Enter') void connect();
+  });
+  byId('sync-disconnect').addEventListener('click', () =>
+    exclusive(() => disconnectNow('disconnected')),
   );
   const code = byId<HTMLTextAreaElement>('code');
   code.value = SAMPLE;

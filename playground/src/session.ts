@@ -1,6 +1,7 @@
 /**
  * One sample domain running in the page: its app on IndexedDB (one database per domain, so each
- * keeps its ledger across reloads), a trace store of what was dispatched, a time traveler over the
+ * keeps its ledger across reloads), built on `offlineDriver` so that its local commits wait as
+ * pending until a sync pushes them (see `sync.ts`), a trace store of what was dispatched, a time traveler over the
  * ledger, and a mirror of the ledger in a memory ledger on the WebAssembly core, whose scan does
  * the ledger table's filtering.
  */
@@ -8,7 +9,9 @@ import { type IndexedDbDriver, indexedDbDriver } from '../../adapters/indexeddb/
 import type {
   CoreFactory,
   Ledger,
+  PendingCommit,
   RecordedEvent,
+  SyncConflict,
   TimeTraveler,
   TraceStore,
   Whizbang,
@@ -18,9 +21,11 @@ import {
   jsCore,
   loadWasmCore,
   memoryLedger,
+  offlineDriver,
   timeTravel,
   traceStore,
 } from '../../js/mod.ts';
+import { CONFLICTS, PENDING, SYNC_TENANT } from '../../js/sync/records.ts';
 import type { Domain } from './domains/types.ts';
 
 /** What the ledger table asks for. */
@@ -42,6 +47,12 @@ export interface Session {
   events(): Promise<RecordedEvent[]>;
   /** The events the filter keeps, read from the mirror (the core's scan and stream index). */
   filter(filter: LedgerFilter): Promise<RecordedEvent[]>;
+  /** The local commits no shared log has yet, in push order (kept across reloads, offline too). */
+  pending(): Promise<PendingCommit[]>;
+  /** The conflicts sync reported and nobody dismissed yet (kept across reloads). */
+  conflicts(): Promise<SyncConflict[]>;
+  /** Forgets a conflict. */
+  dismiss(id: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,20 +67,22 @@ export const databaseName = (domain: Domain): string => `whizbang-playground-${d
 
 /** Opens `domain` on its IndexedDB database. */
 export async function openSession(domain: Domain): Promise<Session> {
-  const driver: IndexedDbDriver = await indexedDbDriver({ name: databaseName(domain) });
+  const local: IndexedDbDriver = await indexedDbDriver({ name: databaseName(domain) });
+  const driver = offlineDriver(local);
   const trace = traceStore({ capacity: 200 });
   const app = domain.build({ driver, observers: [trace] });
   const traveler = timeTravel({ ledger: app.ledger, perspectives: app.perspectives.values() });
   const factory = await core();
-  let mirror: { head: number; ledger: Ledger } | undefined;
+  let mirror: { key: string; ledger: Ledger } | undefined;
 
   const events = async (): Promise<RecordedEvent[]> => await app.ledger.readAll();
-  // Rebuilt from the whole ledger when it has grown: a playground's ledger is small, and one
-  // segment encodes it in one call.
+  // Rebuilt from the whole ledger when it has changed: a playground's ledger is small, and one
+  // segment encodes it in one call. Sync may replace a stream's pending tail, giving positions out
+  // again, so the head alone does not say the ledger is the same: its last event's id does too.
   const mirrored = async (): Promise<Ledger> => {
     const all = await events();
-    const head = all.at(-1)?.position ?? 0;
-    if (mirror?.head === head) return mirror.ledger;
+    const key = `${all.length}:${all.at(-1)?.position ?? 0}:${all.at(-1)?.messageId ?? ''}`;
+    if (mirror?.key === key) return mirror.ledger;
     const segments =
       all.length === 0
         ? []
@@ -79,7 +92,7 @@ export async function openSession(domain: Domain): Promise<Session> {
               { core: factory.create() },
             ),
           ];
-    mirror = { head, ledger: memoryLedger({ core: factory, segments }) };
+    mirror = { key, ledger: memoryLedger({ core: factory, segments }) };
     return mirror.ledger;
   };
 
@@ -99,6 +112,17 @@ export async function openSession(domain: Domain): Promise<Session> {
       return found.filter(
         (e) => (to === undefined || e.position <= to) && (type === undefined || e.type === type),
       );
+    },
+    async pending() {
+      const rows = await driver.store.query(PENDING, SYNC_TENANT, { orderBy: { seq: 'asc' } });
+      return rows.map((r) => r.model as PendingCommit);
+    },
+    async conflicts() {
+      const rows = await driver.store.query(CONFLICTS, SYNC_TENANT, {});
+      return rows.map((r) => r.model as SyncConflict).sort((x, y) => x.at - y.at);
+    },
+    async dismiss(id) {
+      await driver.store.transaction((tx) => tx.delete(CONFLICTS, SYNC_TENANT, id));
     },
     close: () => app.close(),
   };

@@ -3,12 +3,16 @@
  * Debian's Chromium. Builds it with Vite (offline), serves the build from 127.0.0.1, then: sends
  * commands through the generated forms, finds the events in the ledger table and the flow graph,
  * moves the time slider back, reloads, submits an invalid command, breaks a snippet — and saves a
- * screenshot of each step under test-results/playground/. Ends with `playground: N passed, N failed`.
+ * screenshot of each step under test-results/playground/. Then sync: two browsers (each its own
+ * profile, so its own IndexedDB) connect to a nats-server of the test's own over WebSocket, see
+ * each other's commits, and resolve a conflict. Ends with `playground: N passed, N failed`.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
+import { tsImport } from 'tsx/esm/api';
 import { build } from 'vite';
 import { expect } from '../runtimes/expect.mjs';
 import { formatRun } from '../runtimes/report.mjs';
@@ -87,22 +91,23 @@ await page.setViewportSize({ width: 1366, height: 900 });
 const pageErrors = [];
 page.on('pageerror', (error) => pageErrors.push(error));
 let shot = 0;
-const snap = (name) =>
-  page.screenshot({
+const snap = (name, on = page) =>
+  on.screenshot({
     path: join(shots, `${String(++shot).padStart(2, '0')}-${name}.png`),
     fullPage: true,
   });
 const ready = () => page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
 /** Fills the command's form (by the generated ids) and submits it. */
-async function send(type, data) {
-  await page.getByLabel('Command', { exact: true }).selectOption(type);
+async function send(type, data, on = page) {
+  await on.getByLabel('Command', { exact: true }).selectOption(type);
   for (const [field, value] of Object.entries(data))
-    await page.locator(`#${type}-${field}`).fill(String(value));
-  await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await on.locator(`#${type}-${field}`).fill(String(value));
+  await on.getByRole('button', { name: 'Send', exact: true }).click();
 }
-const receipt = (type) =>
-  page.locator('#receipt h3', { hasText: `Receipt: ${type} handled` }).waitFor({ timeout: 10_000 });
-const lensRow = (lens, text) => page.locator(`[data-lens="${lens}"] tbody tr`, { hasText: text });
+const receipt = (type, on = page) =>
+  on.locator('#receipt h3', { hasText: `Receipt: ${type} handled` }).waitFor({ timeout: 10_000 });
+const lensRow = (lens, text, on = page) =>
+  on.locator(`[data-lens="${lens}"] tbody tr`, { hasText: text });
 const cells = async (row) => (await row.locator('td').allTextContents()).map((t) => t.trim());
 
 try {
@@ -296,8 +301,176 @@ try {
   problems.push(`harness: ${error?.stack ?? error}`);
 } finally {
   await browser.close();
-  await new Promise((resolve) => server.close(resolve));
-  rmSync(out, { recursive: true, force: true });
+}
+
+// ── sync: two browsers and a nats-server of the test's own ─────────────────────────────────────
+const { NATS_SERVER_BIN, natsServerInstalled, startNatsServer } = await tsImport(
+  '../support/nats-server.ts',
+  import.meta.url,
+);
+let syncSkipped = false;
+if (!natsServerInstalled()) {
+  const hint = `no nats-server at ${NATS_SERVER_BIN}: apt-get install nats-server, or set NATS_SERVER_BIN`;
+  if (process.env.CI) problems.push(`sync: ${hint} (CI is set)`);
+  else {
+    syncSkipped = true;
+    const line = '!'.repeat(78);
+    console.error(`${line}\n!! PLAYGROUND SYNC TESTS SKIPPED: ${hint}.\n${line}`);
+  }
+} else {
+  try {
+    await syncSteps();
+  } catch (error) {
+    problems.push(`sync harness: ${error?.stack ?? error}`);
+  }
+}
+await new Promise((resolve) => server.close(resolve));
+rmSync(out, { recursive: true, force: true });
+
+/** A port nothing listens on (taken, then given back). */
+async function closedPort() {
+  const probe = createTcpServer();
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+async function syncSteps() {
+  const nats = await startNatsServer('', { websocket: true });
+  const browsers = [];
+  const errors = [];
+  /** A page in a browser of its own (its own profile, so its own IndexedDB). */
+  const open = async () => {
+    const b = await launch();
+    browsers.push(b);
+    const p = await b.context.newPage();
+    await p.setViewportSize({ width: 1366, height: 900 });
+    p.on('pageerror', (error) => errors.push(error));
+    await p.goto(url);
+    await p.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    return p;
+  };
+  const connect = async (p, to) => {
+    await p.getByLabel('Server URL').fill(to);
+    await p.getByRole('button', { name: 'Connect', exact: true }).click();
+  };
+  const connected = (p) =>
+    p.locator('#sync-status[data-state="connected"]').waitFor({ timeout: 15_000 });
+  const disconnect = async (p) => {
+    await p.getByRole('button', { name: 'Disconnect' }).click();
+    await p.locator('#sync-status[data-state="offline"]', { hasText: 'Offline' }).waitFor();
+  };
+  const pending = (p, n) =>
+    p.locator(`#sync-pending[data-count="${n}"]`).waitFor({ timeout: 15_000 });
+  const ada = async (p) => await cells(lensRow('accounts', 'ada', p));
+  try {
+    const a = await open();
+    const b = await open();
+
+    await step(
+      'sync: a wrong URL or no server is reported, and the page goes on offline',
+      async () => {
+        await connect(a, 'http://127.0.0.1:8080');
+        await a.locator('#sync-status.error', { hasText: 'is not a WebSocket URL' }).waitFor();
+        await connect(a, `ws://127.0.0.1:${await closedPort()}`);
+        await a
+          .locator('#sync-status.error', { hasText: 'Could not connect' })
+          .waitFor({ timeout: 15_000 });
+        expect(await a.getByRole('button', { name: 'Connect', exact: true }).isEnabled()).toBe(
+          true,
+        );
+        // offline, commands are kept as pending
+        await send(
+          'OpenAccount',
+          { accountId: 'ada', owner: 'Ada Lovelace', overdraftLimit: 0 },
+          a,
+        );
+        await receipt('OpenAccount', a);
+        await send('Deposit', { accountId: 'ada', amount: 100 }, a);
+        await receipt('Deposit', a);
+        await pending(a, 2);
+        await snap('sync-offline', a);
+      },
+    );
+
+    await step('sync: two browsers connect, and the account opened in A appears in B', async () => {
+      await connect(a, nats.wsUrl);
+      await connected(a);
+      await pending(a, 0);
+      await connect(b, nats.wsUrl);
+      await connected(b);
+      await lensRow('accounts', 'ada', b).waitFor({ timeout: 15_000 });
+      expect(await ada(b)).toEqual(['ada', 'Ada Lovelace', '100', '1']);
+      expect(await b.locator('#sync-status').textContent()).toContain('pulled 2');
+      await b.locator('#ledger tbody tr', { hasText: 'MoneyDeposited' }).waitFor();
+      await snap('sync-a-connected', a);
+      await snap('sync-b-sees-a', b);
+    });
+
+    await step(
+      'sync: both withdraw offline; A syncs first, B’s withdrawal is a conflict, both show 30',
+      async () => {
+        await disconnect(a);
+        await disconnect(b);
+        await send('Withdraw', { accountId: 'ada', amount: 70 }, a);
+        await receipt('Withdraw', a);
+        await send('Withdraw', { accountId: 'ada', amount: 60 }, b);
+        await receipt('Withdraw', b);
+        await pending(a, 1);
+        await pending(b, 1);
+        expect(await ada(a)).toEqual(['ada', 'Ada Lovelace', '30', '2']);
+        expect(await ada(b)).toEqual(['ada', 'Ada Lovelace', '40', '2']);
+        await snap('sync-b-offline-withdrawal', b);
+        await connect(a, nats.wsUrl);
+        await connected(a);
+        await pending(a, 0);
+        await connect(b, nats.wsUrl);
+        const conflict = b.locator('#sync-conflicts li[data-conflict]');
+        await conflict.waitFor({ timeout: 15_000 });
+        const text = await conflict.textContent();
+        expect(text).toContain('Withdraw');
+        expect(text).toContain('"amount":60');
+        expect(text).toContain('overdraft limit');
+        await pending(b, 0);
+        await b.locator('#sync-status', { hasText: 'conflicts 1' }).waitFor();
+        await lensRow('accounts', '30', b).waitFor();
+        expect(await ada(b)).toEqual(['ada', 'Ada Lovelace', '30', '2']);
+        expect(await ada(a)).toEqual(['ada', 'Ada Lovelace', '30', '2']);
+        expect(await a.locator('#sync-conflicts li[data-conflict]').count()).toBe(0);
+        // the same ledger on both sides: A's withdrawal, B's gone
+        const amounts = async (p) =>
+          (await p.locator('#ledger tbody tr', { hasText: 'MoneyWithdrawn' }).allTextContents())
+            .length;
+        expect(await amounts(a)).toBe(1);
+        expect(await amounts(b)).toBe(1);
+        await snap('sync-b-conflict', b);
+        await snap('sync-a-same-balance', a);
+      },
+    );
+
+    await step('sync: the conflict is kept across a reload, then dismissed', async () => {
+      await b.reload();
+      await b.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+      await b.locator('#sync-status', { hasText: 'Offline' }).waitFor();
+      await b.locator('#sync-conflicts li[data-conflict]', { hasText: 'Withdraw' }).waitFor();
+      await b.getByRole('button', { name: /^Dismiss the conflict of Withdraw/ }).click();
+      await b.locator('#sync-conflicts li.empty', { hasText: 'None.' }).waitFor();
+      await b.reload();
+      await b.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+      await b.locator('#sync-conflicts li.empty', { hasText: 'None.' }).waitFor();
+      expect(await ada(b)).toEqual(['ada', 'Ada Lovelace', '30', '2']);
+      await snap('sync-dismissed', b);
+      await disconnect(a);
+    });
+
+    await step('sync: no uncaught error on either page', async () => {
+      expect(errors.map((e) => e.message)).toEqual([]);
+    });
+  } finally {
+    for (const b of browsers) await b.close();
+    await nats.dispose();
+  }
 }
 
 const run = {
@@ -310,6 +483,7 @@ const run = {
 };
 for (const line of formatRun(run)) console.log(line);
 console.log(`screenshots: ${shots}`);
+if (syncSkipped) console.log('playground sync: SKIPPED (no nats-server)');
 const passed = results.filter((r) => r.status === 'pass').length;
 const failed = results.filter((r) => r.status === 'fail').length + problems.length;
 console.log(`playground: ${passed} passed, ${failed} failed`);

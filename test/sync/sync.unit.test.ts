@@ -8,7 +8,7 @@ import { isWhizbangError } from '../../js/errors.ts';
 import { memoryDriver } from '../../js/memory/driver.ts';
 import { memoryLedger } from '../../js/memory/ledger.ts';
 import { offlineDriver } from '../../js/sync/driver.ts';
-import { startSync } from '../../js/sync/engine.ts';
+import { type SyncReport, startSync } from '../../js/sync/engine.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'whizbang-sync-unit-'));
 let n = 0;
@@ -58,7 +58,13 @@ describe('offline sync in the background', () => {
     const a = createBank({ driver: replica() });
     const b = createBank({ driver: replica() });
     const errors: unknown[] = [];
-    const syncA = startSync(a, { remote, intervalMs: 20, onError: (e) => errors.push(e) });
+    const rounds: SyncReport[] = [];
+    const syncA = startSync(a, {
+      remote,
+      intervalMs: 20,
+      onError: (e) => errors.push(e),
+      onRound: (r) => rounds.push(r),
+    });
     const syncB = startSync(b, { remote, intervalMs: 20, onError: (e) => errors.push(e) });
     syncA.start();
     syncB.start();
@@ -70,6 +76,9 @@ describe('offline sync in the background', () => {
       await new Promise((r) => setTimeout(r, 10));
     }
     expect(await syncA.pending()).toEqual([]);
+    // each round is reported: between them, they pushed a's two commits
+    expect(rounds.reduce((n, r) => n + r.pushed, 0)).toBe(2);
+    expect(await syncA.run()).toEqual(rounds.at(-1));
     await syncA.stop();
     await syncB.stop();
     // stopped: a's next commit stays pending
