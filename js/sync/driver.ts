@@ -16,7 +16,7 @@ import type {
 } from '../ledger.ts';
 import { chain, type MaybePromise } from '../maybe.ts';
 import type { StoreWriter } from '../store.ts';
-import { PENDING, type PendingCommit, row, SYNC_TENANT } from './records.ts';
+import { PENDING, type PendingCommit, row, SYNC_TENANT, toNew } from './records.ts';
 
 /** A driver whose local commits wait as pending until sync pushes them. */
 export interface OfflineDriver extends Driver {
@@ -60,16 +60,7 @@ function pendingOf(
     state: 'pending' as const,
   };
   if (command !== undefined) return { ...commit, command };
-  const events: NewEvent[] = recorded.map((e) => ({
-    type: e.type,
-    data: e.data,
-    messageId: e.messageId,
-    correlationId: e.correlationId,
-    causationId: e.causationId,
-    timestamp: e.timestamp,
-    ...(e.metadata === undefined ? {} : { metadata: e.metadata }),
-  }));
-  return { ...commit, events };
+  return { ...commit, events: recorded.map(toNew) };
 }
 
 /**

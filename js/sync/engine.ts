@@ -37,6 +37,7 @@ import {
   SYNC_TENANT,
   type SyncConflict,
   type SyncCursor,
+  toNew,
 } from './records.ts';
 
 /** Options of {@link startSync}. */
@@ -90,18 +91,6 @@ export interface Sync {
 }
 
 const RUN_KEYS = (e: RecordedEvent): string => `${e.tenant}\u0000${e.streamId}`;
-
-function toNew(e: RecordedEvent): NewEvent {
-  return {
-    type: e.type,
-    data: e.data,
-    messageId: e.messageId,
-    correlationId: e.correlationId,
-    causationId: e.causationId,
-    timestamp: e.timestamp,
-    ...(e.metadata === undefined ? {} : { metadata: e.metadata }),
-  };
-}
 
 function corrupt(message: string): WhizbangError {
   return new WhizbangError(

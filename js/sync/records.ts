@@ -4,7 +4,7 @@
  * shared log, and the conflicts it reported. Written in the same local transactions as the events
  * they speak of.
  */
-import type { ExpectedVersion, NewEvent } from '../ledger.ts';
+import type { ExpectedVersion, NewEvent, RecordedEvent } from '../ledger.ts';
 import type { MaybePromise } from '../maybe.ts';
 import type { StoredModel, StoreWriter } from '../store.ts';
 
@@ -88,4 +88,17 @@ export function getCursor(tx: {
   get(p: string, t: string, id: string): MaybePromise<StoredModel | undefined>;
 }): MaybePromise<StoredModel | undefined> {
   return tx.get(CURSOR, SYNC_TENANT, CURSOR_ID);
+}
+
+/** A recorded event as one to append again elsewhere: its identity and time kept. */
+export function toNew(e: RecordedEvent): NewEvent {
+  return {
+    type: e.type,
+    data: e.data,
+    messageId: e.messageId,
+    correlationId: e.correlationId,
+    causationId: e.causationId,
+    timestamp: e.timestamp,
+    ...(e.metadata === undefined ? {} : { metadata: e.metadata }),
+  };
 }

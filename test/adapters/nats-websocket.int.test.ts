@@ -4,11 +4,10 @@
  * WebSocket of its own: the `ws` package stands in) and, in real Chromium, from a page that connects
  * with `wsconnect` — each page test reported here as a test of its own.
  */
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { natsTransport } from '../../adapters/nats/mod.ts';
 import { caught } from '../conformance/helpers.ts';
+import { loadBrowser } from '../support/browser.ts';
 import {
   natsServerInstalled,
   type OwnNatsServer,
@@ -25,19 +24,6 @@ const installed = await reachable(
   'Install nats-server (apt-get install nats-server) or set NATS_SERVER_BIN.',
 );
 
-interface Browser {
-  hasChromium(): boolean;
-  bundle(entry: string): Promise<string>;
-  serve(script: string): Promise<{ url: string; close(): Promise<void> }>;
-  launch(): Promise<{ context: unknown; close(): Promise<void> }>;
-  openPage(context: unknown, url: string): Promise<{ page: PageLike; errors: Error[] }>;
-  CHROMIUM: string;
-  INSTALL: string;
-}
-interface PageLike {
-  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
-  close(): Promise<void>;
-}
 interface PageResult {
   name: string[];
   status: 'pass' | 'fail' | 'skip' | 'todo';
@@ -93,9 +79,7 @@ describe.skipIf(!installed)('NATS over WebSocket from Node', () => {
 
 // ---- Chromium ----
 
-const browser = (await import(
-  pathToFileURL(join(process.cwd(), 'test', 'browser', 'chromium.mjs')).href
-)) as Browser;
+const browser = await loadBrowser();
 const chromium =
   installed &&
   (await reachable(

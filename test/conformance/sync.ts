@@ -24,6 +24,7 @@ import type { MaybePromise } from '../../js/maybe.ts';
 import { offlineDriver } from '../../js/sync/driver.ts';
 import { type Sync, startSync } from '../../js/sync/engine.ts';
 import type { SyncConflict } from '../../js/sync/records.ts';
+import { afterAppend } from '../support/ledgers.ts';
 
 /** How a suite gets its parts. */
 export interface SyncHarness {
@@ -228,22 +229,12 @@ export function syncConformance(name: string, harness: SyncHarness): void {
     it('finds its own commit in the shared log when a push landed but its answer was lost', async () => {
       const shared = await harness.remote();
       let lose = true;
-      const lossy: Ledger = {
-        ...shared,
-        readStream: (...args) => shared.readStream(...args),
-        readAll: (...args) => shared.readAll(...args),
-        streamVersion: (...args) => shared.streamVersion(...args),
-        headPosition: () => shared.headPosition(),
-        watch: (l) => shared.watch(l),
-        async append(...args) {
-          const result = await shared.append(...args);
-          if (lose) {
-            lose = false;
-            throw new Error('connection lost before the answer');
-          }
-          return result;
-        },
-      };
+      const lossy = afterAppend(shared, () => {
+        if (lose) {
+          lose = false;
+          throw new Error('connection lost before the answer');
+        }
+      });
       const a = await client(harness.replica(), lossy);
       await a.app.send(OpenAccount({ accountId: 'acc', owner: 'Ada' }));
       await expect(a.sync.run()).rejects.toThrow(/connection lost/);

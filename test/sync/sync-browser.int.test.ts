@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jetstreamLedger } from '../../adapters/nats/mod.ts';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
@@ -22,6 +21,7 @@ import { offlineDriver } from '../../js/sync/driver.ts';
 import { startSync } from '../../js/sync/engine.ts';
 import type { SyncConflict } from '../../js/sync/records.ts';
 import { streamsOf } from '../conformance/sync.ts';
+import { loadBrowser } from '../support/browser.ts';
 import {
   natsServerInstalled,
   type OwnNatsServer,
@@ -29,19 +29,6 @@ import {
 } from '../support/nats-server.ts';
 import { reachable } from '../support/services.ts';
 
-interface PageLike {
-  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
-  close(): Promise<void>;
-}
-interface Browser {
-  hasChromium(): boolean;
-  bundle(entry: string): Promise<string>;
-  serve(script: string): Promise<{ url: string; close(): Promise<void> }>;
-  launch(): Promise<{ context: unknown; close(): Promise<void> }>;
-  openPage(context: unknown, url: string): Promise<{ page: PageLike; errors: Error[] }>;
-  CHROMIUM: string;
-  INSTALL: string;
-}
 interface TabState {
   balance: number | undefined;
   pending: number;
@@ -64,9 +51,7 @@ const installed = await reachable(
   },
   'Install nats-server (apt-get install nats-server) or set NATS_SERVER_BIN.',
 );
-const browser = (await import(
-  pathToFileURL(join(process.cwd(), 'test', 'browser', 'chromium.mjs')).href
-)) as Browser;
+const browser = await loadBrowser();
 const chromium =
   installed &&
   (await reachable(

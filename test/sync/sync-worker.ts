@@ -12,6 +12,7 @@ import { createBank } from '../../examples/bank/domain.ts';
 import type { Ledger } from '../../js/ledger.ts';
 import { offlineDriver } from '../../js/sync/driver.ts';
 import { startSync } from '../../js/sync/engine.ts';
+import { afterAppend } from '../support/ledgers.ts';
 
 const [file, servers, stream, prefix, mode] = process.argv.slice(2) as [
   string,
@@ -23,20 +24,10 @@ const [file, servers, stream, prefix, mode] = process.argv.slice(2) as [
 const shared = await jetstreamLedger({ servers, stream, prefix });
 const remote: Ledger =
   mode === '--crash-after-push'
-    ? {
-        ...shared,
-        readStream: (...a) => shared.readStream(...a),
-        readAll: (...a) => shared.readAll(...a),
-        streamVersion: (...a) => shared.streamVersion(...a),
-        headPosition: () => shared.headPosition(),
-        watch: (l) => shared.watch(l),
-        async append(...a) {
-          const result = await shared.append(...a);
-          process.stdout.write('pushed\n');
-          process.kill(process.pid, 'SIGKILL');
-          return result;
-        },
-      }
+    ? afterAppend(shared, () => {
+        process.stdout.write('pushed\n');
+        process.kill(process.pid, 'SIGKILL');
+      })
     : shared;
 const app = createBank({ driver: offlineDriver(sqliteDriver({ path: file })) });
 const sync = startSync(app, { remote, pushWindow: Number(process.env.PUSH_WINDOW ?? 256) });
