@@ -13,7 +13,7 @@
  * runs again reading them first.
  */
 import { DEFAULT_TENANT } from '../../js/envelope.ts';
-import { wholeOption } from '../../js/errors.ts';
+import { invalidArgument, wholeOption } from '../../js/errors.ts';
 import { uuidv7 } from '../../js/ids.ts';
 import {
   type AppendOptions,
@@ -209,19 +209,40 @@ export function indexedDbLedger(
       // sync replaces the stream's pending tail: its events after `cut` go, in this transaction
       version = cut;
       position = -1;
-      t.call(
-        (tx) =>
-          tx
-            .objectStore(STORES.events)
-            .index(INDEXES.stream)
-            .getAllKeys(keys.bound([tenant, streamId, cut + 1], [tenant, streamId, []])),
-        (found) => {
-          for (const key of found as IDBValidKey[]) {
-            t.call((tx) => tx.objectStore(STORES.events).delete(key));
-          }
-          readPosition();
-        },
-      );
+      const cutAfter = (): void => {
+        t.call(
+          (tx) =>
+            tx
+              .objectStore(STORES.events)
+              .index(INDEXES.stream)
+              .getAllKeys(keys.bound([tenant, streamId, cut + 1], [tenant, streamId, []])),
+          (found) => {
+            for (const key of found as IDBValidKey[]) {
+              t.call((tx) => tx.objectStore(STORES.events).delete(key));
+            }
+            readPosition();
+          },
+        );
+      };
+      if (cut === 0) cutAfter();
+      else {
+        // the stream must hold version `cut`: what follows it is replaced, nothing before
+        t.call(
+          (tx) =>
+            tx.objectStore(STORES.events).index(INDEXES.stream).getKey([tenant, streamId, cut]),
+          (key) => {
+            if (key === undefined) {
+              t.fail(
+                invalidArgument(
+                  `replaceTail after version ${cut}: stream "${streamId}" holds no version ${cut}.`,
+                ),
+              );
+              return;
+            }
+            cutAfter();
+          },
+        );
+      }
     } else if (version < 0) {
       t.call(
         (tx) =>

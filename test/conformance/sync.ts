@@ -106,6 +106,61 @@ export function syncConformance(name: string, harness: SyncHarness): void {
     const balance = async (c: Client): Promise<number | undefined> =>
       (await c.app.lens(accounts).get('acc'))?.balance;
 
+    it('replaces a stream’s tail in one transaction, refusing a cut past its end and keeping all on a failure', async () => {
+      const driver = await harness.replica()();
+      try {
+        const ledger = driver.ledger;
+        await ledger.append(
+          's',
+          [1, 2, 3].map((n) => ({ type: 'T', data: { n } })),
+        );
+        await ledger.append('other', [{ type: 'T', data: { n: 9 } }]);
+        const replace = ledger.replaceTail!.bind(ledger);
+        const before = await ledger.readAll();
+        const past = await Promise.resolve()
+          .then(() => replace('s', 5, [{ type: 'T', data: { n: 0 } }]))
+          .then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+        expect(past).toMatchObject({ code: 'INVALID_ARGUMENT' });
+        const failed = await Promise.resolve()
+          .then(() =>
+            replace('s', 1, [{ type: 'T', data: { n: 0 } }], {
+              inTransaction: () => {
+                throw new Error('inline work failed');
+              },
+            }),
+          )
+          .then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+        expect(String(failed)).toMatch(/inline work failed/);
+        expect(await ledger.readAll()).toEqual(before);
+
+        const done = await replace('s', 1, [
+          { type: 'T', data: { n: 20 } },
+          { type: 'T', data: { n: 30 } },
+        ]);
+        expect(done.version).toBe(3);
+        const stream = await ledger.readStream('s');
+        expect(stream.map((e) => [e.version, (e.data as { n: number }).n])).toEqual([
+          [1, 1],
+          [2, 20],
+          [3, 30],
+        ]);
+        expect(await ledger.streamVersion('s')).toBe(3);
+        const all = (await ledger.readAll()).map((e) => (e.data as { n: number }).n);
+        expect(all.sort((x, y) => x - y)).toEqual([1, 9, 20, 30]);
+        // and it goes on from there as any stream does
+        await ledger.append('s', [{ type: 'T', data: { n: 40 } }], { expectedVersion: 3 });
+        expect(await ledger.streamVersion('s')).toBe(4);
+      } finally {
+        await driver.close?.();
+      }
+    });
+
     it('pushes commits made offline, and another replica pulls them into its perspectives', async () => {
       const remote = await harness.remote();
       const a = await client(harness.replica(), remote);
