@@ -140,13 +140,15 @@ export class Transaction {
         try {
           request = make(this.#tx);
         } catch (error) {
+          const busy = this.#holding > 0 || this.#pending > 0;
+          // finished with nothing of it in flight: it committed, and its complete event has not
+          // been delivered yet (a busy machine)
           const over =
             isNamed(error, 'TransactionInactiveError') ||
-            (this.#ended && isNamed(error, 'InvalidStateError'));
+            (isNamed(error, 'InvalidStateError') && (this.#ended || !busy));
           if (!over) reject(storageError(error));
           // inactive between tasks while the work awaits: placed from the next request's handler
-          else if (!this.#ended && (this.#holding > 0 || this.#pending > 0))
-            this.#queue.push(attempt);
+          else if (!this.#ended && busy) this.#queue.push(attempt);
           else reject(this.#failed ? this.#reason : ended());
           return;
         }
