@@ -18,6 +18,7 @@ import { uuidv7 } from '../../js/ids.ts';
 import {
   type AppendOptions,
   type AppendResult,
+  type BatchAppend,
   checkExpectedVersion,
   checkStreamId,
   type ExpectedVersion,
@@ -59,6 +60,7 @@ export interface IndexedDbLedger extends Ledger {
     events: readonly NewEvent[],
     options?: AppendOptions,
   ): Promise<AppendResult>;
+  appendBatch(appends: readonly BatchAppend[]): Promise<AppendResult[]>;
 }
 
 const EVENTS = [STORES.events];
@@ -336,10 +338,105 @@ export function indexedDbLedger(
     }
   };
 
+  /**
+   * Several appends in one transaction, in order, all or none (offline sync writes a page of
+   * pulled commits so). Each reads its stream's version and adds after the log's head; the inline
+   * work of each runs before the next.
+   */
+  const appendBatch = (appends: readonly BatchAppend[]): Promise<AppendResult[]> => {
+    try {
+      const prepared = appends.map((a) => {
+        checkStreamId(a.streamId);
+        const opts = a.options ?? {};
+        const tenant = opts.tenant ?? DEFAULT_TENANT;
+        return {
+          a,
+          tenant,
+          expected: opts.expectedVersion ?? ('any' as const),
+          payloads: a.events.map((e) => encodePayload(a.streamId, e, maxPayload)),
+          work: opts.inTransaction,
+        };
+      });
+      const t = connection.write(APPEND_WITH_WORK);
+      const results: AppendResult[] = [];
+      const work = (async () => {
+        const last = await t.request((tx) =>
+          tx.objectStore(STORES.events).openKeyCursor(null, 'prev'),
+        );
+        let position = last === null ? 0 : (last.primaryKey as number);
+        for (const p of prepared) {
+          const { streamId } = p.a;
+          const top = await t.request((tx) =>
+            tx
+              .objectStore(STORES.events)
+              .index(INDEXES.stream)
+              .openKeyCursor(streamRange(keys, p.tenant, streamId), 'prev'),
+          );
+          const version = top === null ? 0 : ((top.key as [string, string, number])[2] ?? 0);
+          checkExpectedVersion(streamId, p.expected, version);
+          const now = Date.now();
+          const recorded = p.a.events.map((e, i): RecordedEvent => {
+            const { data, metadata } = p.payloads[i]!;
+            const messageId = e.messageId ?? uuidv7(now);
+            const record: EventRecord = {
+              position: position + i + 1,
+              tenant: p.tenant,
+              streamId,
+              version: version + i + 1,
+              type: e.type,
+              messageId,
+              correlationId: e.correlationId ?? messageId,
+              causationId: e.causationId ?? messageId,
+              timestamp: e.timestamp ?? now,
+              data,
+              ...(metadata === null ? {} : { metadata }),
+            };
+            void t.request((tx) => tx.objectStore(STORES.events).add(record));
+            return {
+              kind: 'event',
+              type: e.type,
+              data: e.data,
+              streamId,
+              version: record.version,
+              position: record.position,
+              tenant: p.tenant,
+              messageId,
+              correlationId: record.correlationId,
+              causationId: record.causationId,
+              timestamp: record.timestamp,
+              metadata: e.metadata,
+            } as RecordedEvent;
+          });
+          position += recorded.length;
+          if (recorded.length > 0 && p.work !== undefined) await p.work(recorded, writerOf(t));
+          results.push({
+            streamId,
+            version: version + recorded.length,
+            position,
+            events: recorded,
+          });
+        }
+      })();
+      t.hold(work);
+      return t.finish(() => {
+        for (const r of results) {
+          const key = streamKey(r.events[0]?.tenant ?? DEFAULT_TENANT, r.streamId);
+          saw(key, r.version);
+          sawHead(r.position);
+          if (r.events.length > 0) notifier.committed(r.position, key);
+        }
+        return results;
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
   const reads = eventReads(connection, { version: saw, head: sawHead });
   return {
     append,
     replaceTail,
+    appendBatch,
     readStream: reads.readStream,
     readAll: reads.readAll,
     streamVersion: reads.streamVersion,

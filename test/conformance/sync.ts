@@ -161,6 +161,61 @@ export function syncConformance(name: string, harness: SyncHarness): void {
       }
     });
 
+    it('appends a batch to several streams in one transaction, all or none', async () => {
+      const driver = await harness.replica()();
+      try {
+        const ledger = driver.ledger;
+        if (ledger.appendBatch === undefined) return; // optional: sync then writes run by run
+        const batch = ledger.appendBatch.bind(ledger);
+        await ledger.append('a', [{ type: 'T', data: { n: 1 } }]);
+        const results = await batch([
+          {
+            streamId: 'a',
+            events: [{ type: 'T', data: { n: 2 } }],
+            options: { expectedVersion: 1 },
+          },
+          {
+            streamId: 'b',
+            events: [
+              { type: 'T', data: { n: 3 } },
+              { type: 'T', data: { n: 4 } },
+            ],
+          },
+          {
+            streamId: 'a',
+            events: [{ type: 'T', data: { n: 5 } }],
+            options: { expectedVersion: 2 },
+          },
+        ]);
+        expect(results.map((r) => [r.streamId, r.version, r.position])).toEqual([
+          ['a', 2, 2],
+          ['b', 2, 4],
+          ['a', 3, 5],
+        ]);
+        const before = await ledger.readAll();
+        const refused = await Promise.resolve()
+          .then(() =>
+            batch([
+              { streamId: 'c', events: [{ type: 'T', data: { n: 6 } }] },
+              {
+                streamId: 'a',
+                events: [{ type: 'T', data: { n: 7 } }],
+                options: { expectedVersion: 1 },
+              },
+            ]),
+          )
+          .then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+        expect(refused).toMatchObject({ code: 'CONCURRENCY_CONFLICT' });
+        expect(await ledger.readAll()).toEqual(before);
+        expect(await ledger.streamVersion('c')).toBe(0);
+      } finally {
+        await driver.close?.();
+      }
+    });
+
     it('pushes commits made offline, and another replica pulls them into its perspectives', async () => {
       const remote = await harness.remote();
       const a = await client(harness.replica(), remote);
