@@ -83,6 +83,48 @@ function assumed(expected: ExpectedVersion, seen: number | undefined): number | 
   return undefined;
 }
 
+/** An event as stored in the events store, and as the append answers it. */
+function toRecord(
+  streamId: string,
+  tenant: string,
+  e: NewEvent,
+  payload: EncodedPayload,
+  version: number,
+  position: number,
+  now: number,
+): { readonly record: EventRecord; readonly event: RecordedEvent } {
+  const { data, metadata } = payload;
+  const messageId = e.messageId ?? uuidv7(now);
+  const record: EventRecord = {
+    position,
+    tenant,
+    streamId,
+    version,
+    type: e.type,
+    messageId,
+    correlationId: e.correlationId ?? messageId,
+    causationId: e.causationId ?? messageId,
+    timestamp: e.timestamp ?? now,
+    data,
+    ...(metadata === null ? {} : { metadata }),
+  };
+  const event = {
+    kind: 'event',
+    type: e.type,
+    data: e.data,
+    streamId,
+    version,
+    position,
+    tenant,
+    messageId,
+    correlationId: record.correlationId,
+    causationId: record.causationId,
+    timestamp: record.timestamp,
+    metadata: e.metadata,
+  } as RecordedEvent;
+  return { record, event };
+}
+
 /** Creates the ledger over an open connection; `notifier` hears of every commit. */
 export function indexedDbLedger(
   connection: Connection,
@@ -138,36 +180,16 @@ export function indexedDbLedger(
       const store = t.store(STORES.events);
       const recorded = new Array<RecordedEvent>(n);
       for (let i = 0; i < n; i++) {
-        const e = events[i]!;
-        const { data, metadata } = payloads[i]!;
-        const messageId = e.messageId ?? uuidv7(now);
-        const record: EventRecord = {
-          position: position + i + 1,
-          tenant,
+        const { record, event } = toRecord(
           streamId,
-          version: version + i + 1,
-          type: e.type,
-          messageId,
-          correlationId: e.correlationId ?? messageId,
-          causationId: e.causationId ?? messageId,
-          timestamp: e.timestamp ?? now,
-          data,
-          ...(metadata === null ? {} : { metadata }),
-        };
-        recorded[i] = {
-          kind: 'event',
-          type: e.type,
-          data: e.data,
-          streamId,
-          version: record.version,
-          position: record.position,
           tenant,
-          messageId,
-          correlationId: record.correlationId,
-          causationId: record.causationId,
-          timestamp: record.timestamp,
-          metadata: e.metadata,
-        } as RecordedEvent;
+          events[i]!,
+          payloads[i]!,
+          version + i + 1,
+          position + i + 1,
+          now,
+        );
+        recorded[i] = event;
         if (i > 0 || !guessed) t.call(() => store.add(record));
         else {
           // the first add is the test of what was seen: a taken position or version means behind
@@ -376,36 +398,17 @@ export function indexedDbLedger(
           checkExpectedVersion(streamId, p.expected, version);
           const now = Date.now();
           const recorded = p.a.events.map((e, i): RecordedEvent => {
-            const { data, metadata } = p.payloads[i]!;
-            const messageId = e.messageId ?? uuidv7(now);
-            const record: EventRecord = {
-              position: position + i + 1,
-              tenant: p.tenant,
+            const { record, event } = toRecord(
               streamId,
-              version: version + i + 1,
-              type: e.type,
-              messageId,
-              correlationId: e.correlationId ?? messageId,
-              causationId: e.causationId ?? messageId,
-              timestamp: e.timestamp ?? now,
-              data,
-              ...(metadata === null ? {} : { metadata }),
-            };
+              p.tenant,
+              e,
+              p.payloads[i]!,
+              version + i + 1,
+              position + i + 1,
+              now,
+            );
             void t.request((tx) => tx.objectStore(STORES.events).add(record));
-            return {
-              kind: 'event',
-              type: e.type,
-              data: e.data,
-              streamId,
-              version: record.version,
-              position: record.position,
-              tenant: p.tenant,
-              messageId,
-              correlationId: record.correlationId,
-              causationId: record.causationId,
-              timestamp: record.timestamp,
-              metadata: e.metadata,
-            } as RecordedEvent;
+            return event;
           });
           position += recorded.length;
           if (recorded.length > 0 && p.work !== undefined) await p.work(recorded, writerOf(t));
