@@ -225,7 +225,15 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
     // another writer got there first: its events replace this stream's pending tail
     waiting.delete(key);
     displaced = true;
-    const next: SyncCursor = { position: last, rebuild: true };
+    // the perspectives of the types that go and come are rebuilt (after a crash too)
+    const gone = await ledger.readStream(streamId, { tenant, from: confirmed + 1 });
+    const types = new Set([...gone, ...rest].map((e) => e.type));
+    const before = cursor.rebuild ? cursor.rebuildTypes : [];
+    const next: SyncCursor = {
+      position: last,
+      rebuild: true,
+      ...(before === undefined ? {} : { rebuildTypes: [...new Set([...before, ...types])] }),
+    };
     await runtime.appendPulled(
       streamId,
       events,
@@ -316,8 +324,11 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
     if (!displaced) return;
     const cursor = await readCursor();
     if (cursor.rebuild) {
-      for (const p of app.perspectives.values()) await app.rebuild(p);
-      await store.transaction((tx) => putCursor(tx, { ...cursor, rebuild: false }));
+      const types = cursor.rebuildTypes;
+      for (const p of app.perspectives.values()) {
+        if (types === undefined || types.some((t) => p.types.has(t))) await app.rebuild(p);
+      }
+      await store.transaction((tx) => putCursor(tx, { position: cursor.position, rebuild: false }));
     }
     for (const commit of await pendingList({ state: 'rebasing' })) {
       await decideAgain(commit, report);

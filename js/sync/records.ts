@@ -74,6 +74,8 @@ export interface SyncCursor {
   readonly position: number;
   /** Set while perspectives must be rebuilt (events were replaced). */
   readonly rebuild: boolean;
+  /** The event types replaced or put in their place: perspectives of other types stay (absent: all). */
+  readonly rebuildTypes?: readonly string[];
 }
 
 export function row<M>(id: string, model: M, position = 0): StoredModel<M> {

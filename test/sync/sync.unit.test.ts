@@ -114,3 +114,31 @@ describe('offline sync in the background', () => {
     await a.close();
   });
 });
+
+describe('offline sync: rebuilds after a replaced tail', () => {
+  it('rebuilds only the perspectives of the event types that were replaced or came in', async () => {
+    const remote = memoryLedger();
+    const a = createBank({ driver: replica() });
+    const b = createBank({ driver: replica() });
+    const rebuilt: string[] = [];
+    const rebuild = b.rebuild.bind(b);
+    b.rebuild = async (p) => {
+      rebuilt.push(p.name);
+      await rebuild(p);
+    };
+    const syncA = startSync(a, { remote });
+    const syncB = startSync(b, { remote });
+    await a.send(OpenAccount({ accountId: 'acc', owner: 'Ada' }));
+    await syncA.run();
+    await syncB.run();
+    await a.send(Deposit({ accountId: 'acc', amount: 5 }));
+    await b.send(Deposit({ accountId: 'acc', amount: 7 }));
+    await syncA.run();
+    expect(await syncB.run()).toMatchObject({ redecided: 1 });
+    // accounts and totals read deposits; transfers does not
+    expect(rebuilt.sort()).toEqual(['accounts', 'totals']);
+    expect((await b.lens(accounts).get('acc'))?.balance).toBe(12);
+    await a.close();
+    await b.close();
+  });
+});
