@@ -10,8 +10,8 @@ import { type NatsTransport, natsTransport } from '../../adapters/nats/mod.ts';
 import { isValidationError, isWhizbangError, whizbang } from '../../js/mod.ts';
 import { isRemoteError } from '../../js/remote.ts';
 import { caught, range } from '../conformance/helpers.ts';
+import { type Balance, bank, Deposit } from '../support/invoke-bank.ts';
 import { NATS_URL, natsReachable } from '../support/services.ts';
-import { type Balance, bank, Deposit } from './nats-invoke/bank.ts';
 
 const up = await natsReachable('NATS remote invoke');
 const prefix = `wbi_${process.pid}_${Date.now().toString(36)}`;
@@ -105,7 +105,7 @@ describe.skipIf(!up)('localInvoke across processes over NATS', () => {
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const slow = bank('slow', () => held);
+    const slow = bank('slow', { hold: () => held });
     await slow.app.listen(await connection());
     const messageId = crypto.randomUUID();
     const late = await caught(() =>

@@ -7,7 +7,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   defineCommand,
-  defineEvent,
   defineReceptor,
   isValidationError,
   isWhizbangError,
@@ -15,37 +14,13 @@ import {
   payload,
   reply,
   type Transport,
-  ValidationError,
   whizbang,
 } from '../../js/mod.ts';
 import { isRemoteError } from '../../js/remote.ts';
 import { caught, range, sleep } from '../conformance/helpers.ts';
+import { bank, Deposit, Deposited } from '../support/invoke-bank.ts';
 
-const Deposit = defineCommand('Deposit', payload<{ accountId: string; amount: number }>());
-const Deposited = defineEvent('Deposited', payload<{ accountId: string; amount: number }>());
 const Audit = defineCommand('Audit', payload<{ note: string }>());
-
-/** A bank whose Deposit receptor answers with the new balance; `gate` can hold it back. */
-function bank(name = 'bank', gate?: () => Promise<void>) {
-  const balances = new Map<string, number>();
-  const handled: string[] = [];
-  const deposit = defineReceptor({
-    command: Deposit,
-    stream: (c) => `account-${c.data.accountId}`,
-    handle: async (c, context) => {
-      await gate?.();
-      if (c.data.amount <= 0) {
-        throw new ValidationError('Deposit', [{ message: 'must be positive', path: ['amount'] }]);
-      }
-      if (c.data.amount > 1_000) throw new RangeError('Insufficient funds');
-      handled.push(context.envelope.messageId);
-      const balance = (balances.get(c.data.accountId) ?? 0) + c.data.amount;
-      balances.set(c.data.accountId, balance);
-      return reply({ balance, by: name }, Deposited(c.data));
-    },
-  });
-  return { app: whizbang(name).receptor(deposit).build(), handled };
-}
 
 const teller = () =>
   whizbang('teller').route(Deposit, { to: 'remote' }).route(Audit, { to: 'remote' }).build();
@@ -55,7 +30,7 @@ const codeOf = (error: unknown): string => (isWhizbangError(error) ? error.code 
 describe('localInvoke across processes', () => {
   it("resolves with the remote receptor's value; its events land in the remote ledger, same correlation", async () => {
     const transport = memoryTransport();
-    const { app: remote } = bank();
+    const { app: remote } = bank('bank');
     const caller = teller();
     await remote.listen(transport);
     await caller.listen(transport);
@@ -81,7 +56,7 @@ describe('localInvoke across processes', () => {
 
   it("brings the remote receptor's errors back typed, with the same code and message", async () => {
     const transport = memoryTransport();
-    const { app: remote } = bank();
+    const { app: remote } = bank('bank');
     const caller = teller();
     await remote.listen(transport);
     await caller.listen(transport);
@@ -132,7 +107,7 @@ describe('localInvoke across processes', () => {
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const { app: remote, handled } = bank('bank', () => held);
+    const { app: remote, handled } = bank('bank', { hold: () => held });
     const caller = whizbang('teller').route(Deposit, { to: 'remote', timeoutMs: 30 }).build();
     await remote.listen(transport);
     await caller.listen(transport);
@@ -180,7 +155,7 @@ describe('localInvoke across processes', () => {
 
   it('runs simultaneous duplicates of one request once: the others wait, then hear DUPLICATE_MESSAGE', async () => {
     const transport = memoryTransport();
-    const { app: remote, handled } = bank();
+    const { app: remote, handled } = bank('bank');
     const caller = teller();
     await remote.listen(transport);
     await caller.listen(transport);
@@ -206,7 +181,7 @@ describe('localInvoke across processes', () => {
     const transport = memoryTransport();
     const { app: remote } = bank('bank');
     await remote.listen(transport, { invokeTopics: ['bank.deposit'] });
-    const local = bank('branch');
+    const local = bank('branch', { app: 'branch' });
     const both = whizbang('branch').route(Deposit, { to: 'remote', topic: 'bank.deposit' }).build();
     await both.listen(transport);
     expect(await both.localInvoke(Deposit({ accountId: 't', amount: 2 }))).toEqual({
@@ -249,7 +224,7 @@ describe('localInvoke across processes', () => {
     const sub = await caller.listen(plain);
     expect(codeOf(await caught(() => caller.localInvoke(Audit({ note: 'n' }))))).toBe('NO_HANDLER');
     await sub.close();
-    const { app: remote } = bank();
+    const { app: remote } = bank('bank');
     await expect(remote.listen(plain, { invokeTopics: ['x.y'] })).rejects.toThrow(
       /does not carry requests/,
     );

@@ -3,7 +3,7 @@
  * invocations, prints "ready", and closes when its stdin ends (the test ends it, or died).
  */
 import { natsTransport } from '../../../adapters/nats/mod.ts';
-import { bank } from './bank.ts';
+import { bank } from '../../support/invoke-bank.ts';
 
 const [url, prefix] = process.argv.slice(2);
 const transport = await natsTransport({ servers: url!, prefix: prefix! });

@@ -11,7 +11,7 @@ import {
   reply,
   ValidationError,
   whizbang,
-} from '../../../js/mod.ts';
+} from '../../js/mod.ts';
 
 export const Deposit = defineCommand('Deposit', payload<{ accountId: string; amount: number }>());
 export const Deposited = defineEvent('Deposited', payload<{ accountId: string; amount: number }>());
@@ -22,8 +22,15 @@ export interface Balance {
   readonly by: string;
 }
 
-/** A bank app named `by` in answers; `hold` is awaited before each deposit. */
-export function bank(by: string, hold?: () => Promise<void>) {
+/**
+ * A bank app named `by` in answers; `hold` is awaited before each deposit; `app` names the app
+ * (its queue group: default `bank`).
+ */
+export function bank(
+  by: string,
+  options: { readonly hold?: () => Promise<void>; readonly app?: string } = {},
+) {
+  const { hold, app = 'bank' } = options;
   const balances = new Map<string, number>();
   const handled: string[] = [];
   const deposit = defineReceptor({
@@ -41,5 +48,5 @@ export function bank(by: string, hold?: () => Promise<void>) {
       return reply({ balance, by } satisfies Balance, Deposited(c.data));
     },
   });
-  return { app: whizbang('bank').receptor(deposit).build(), handled };
+  return { app: whizbang(app).receptor(deposit).build(), handled };
 }
