@@ -17,6 +17,7 @@ import type {
 import type { Msg, MsgHdrs, Subscription } from '@nats-io/nats-core';
 import { invalidArgument, isWhizbangError, WhizbangError, wholeOption } from '../../js/errors.ts';
 import {
+  backoffSleep,
   checkQueue,
   checkTopic,
   type Transport,
@@ -178,19 +179,6 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
     }
   };
 
-  const sleep = (run: Running, ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        run.wake = undefined;
-        resolve();
-      }, ms);
-      run.wake = () => {
-        clearTimeout(timer);
-        run.wake = undefined;
-        resolve();
-      };
-    });
-
   const deadLetter = (
     topic: string,
     data: Uint8Array,
@@ -282,7 +270,7 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
           deadLetter(topic, msg.data, codec.decode(msg.data), error, attempt);
           return;
         }
-        await sleep(run, backoffMs * 2 ** (attempt - 1));
+        await backoffSleep(run, backoffMs * 2 ** (attempt - 1));
         if (run.closed) return;
         try {
           await handler(codec.decode(msg.data), topic);

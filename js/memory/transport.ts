@@ -11,6 +11,7 @@
 import { invalidArgument, WhizbangError, wholeOption } from '../errors.ts';
 import type { MaybePromise } from '../maybe.ts';
 import {
+  backoffSleep,
   checkQueue,
   checkTopic,
   type Transport,
@@ -201,19 +202,6 @@ export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTra
     if (--t.remaining === 0) t.resolve();
   };
 
-  const backoff = (sub: Sub, ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        sub.wake = undefined;
-        resolve();
-      }, ms);
-      sub.wake = () => {
-        clearTimeout(timer);
-        sub.wake = undefined;
-        resolve();
-      };
-    });
-
   const deliver = async (sub: Sub, item: Item): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -230,7 +218,7 @@ export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTra
           return;
         }
       }
-      await backoff(sub, backoffMs * 2 ** (attempt - 1));
+      await backoffSleep(sub, backoffMs * 2 ** (attempt - 1));
       if (sub.closed) return;
     }
   };
