@@ -16,7 +16,7 @@ import { RECORD_HEADER, SEGMENT_HEADER } from '../../js/wasm/format.ts';
 import { loadWasmCore } from '../../js/wasm/load.ts';
 import * as twin from '../../js/wasm/twin.ts';
 import { numbered, wireEnvelope } from '../conformance/transport/kit.ts';
-import { ledgerRecord, withVersion } from '../support/segments.ts';
+import { ledgerRecord, mutateSegment, rng, withVersion } from '../support/segments.ts';
 
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env;
 const RUNS = Number(env?.WHIZBANG_FUZZ_RUNS ?? 3000);
@@ -169,19 +169,6 @@ describe('binary envelope codec', () => {
   });
 });
 
-/** xorshift32: the same inputs on every runtime for a seed. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
-
 const seeds = [
   binary.encode(numbered(1)),
   binary.encode(wireEnvelope()),
@@ -202,38 +189,15 @@ function reseal(b: Uint8Array): void {
 }
 
 function mutate(next: () => number): Uint8Array {
-  const pick = next() % 8;
-  if (pick === 7) return Uint8Array.from({ length: next() % 300 }, () => next() & 0xff);
-  const b = seeds[next() % seeds.length]!.slice();
-  const dv = new DataView(b.buffer);
-  const at = () => next() % b.length;
-  switch (pick) {
-    case 0:
-      return b.subarray(0, next() % b.length);
-    case 1:
-      for (let k = 1 + (next() % 4); k > 0; k--) {
-        const i = at();
-        b[i] = b[i]! ^ (1 << (next() % 8));
-      }
-      break;
-    case 2: {
-      const i = Math.min(at(), b.length - 4);
-      const values = [0xffffffff, 0x7fffffff, 0, 67, 68, dv.getUint32(i, true) + 1, next()];
-      dv.setUint32(i, values[next() % values.length]!, true);
-      break;
-    }
-    case 3: // the format version
-      return withVersion(b, next() & 0xff);
-    default: {
-      // damage the variable part (strings, metadata, data), then make the checksums agree
-      const from = SEGMENT_HEADER + RECORD_HEADER;
-      for (let k = 1 + (next() % 3); k > 0; k--)
-        b[from + (next() % (b.length - from))] = next() & 0xff;
-      reseal(b);
-      break;
-    }
-  }
-  return b;
+  return mutateSegment(seeds, next, (b, _dv, pick) => {
+    if (pick === 3) return withVersion(b, next() & 0xff); // the format version
+    // damage the variable part (strings, metadata, data), then make the checksums agree
+    const from = SEGMENT_HEADER + RECORD_HEADER;
+    for (let k = 1 + (next() % 3); k > 0; k--)
+      b[from + (next() % (b.length - from))] = next() & 0xff;
+    reseal(b);
+    return undefined;
+  });
 }
 
 function outcome(codec: typeof binary, bytes: Uint8Array): string {

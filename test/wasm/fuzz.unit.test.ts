@@ -14,6 +14,7 @@ import { jsCore } from '../../js/wasm/core.ts';
 import { RECORD_HEADER, SEGMENT_HEADER } from '../../js/wasm/format.ts';
 import { loadWasmCore } from '../../js/wasm/load.ts';
 import * as twin from '../../js/wasm/twin.ts';
+import { mutateSegment, rng } from '../support/segments.ts';
 
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env;
 const RUNS = Number(env?.WHIZBANG_FUZZ_RUNS ?? 3000);
@@ -22,19 +23,6 @@ const SEED = Number(env?.WHIZBANG_FUZZ_SEED ?? 0x5eed);
 const wasm = await loadWasmCore();
 const js = jsCore.create();
 const wa = wasm.create();
-
-/** xorshift32: the same inputs on every runtime for a seed. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
 
 const sample = (i: number): WireRecord => ({
   kind: i % 5 === 0 ? 'command' : 'event',
@@ -71,37 +59,17 @@ function reseal(b: Uint8Array, hashes = true): void {
 
 function mutate(next: () => number): Uint8Array {
   const r = () => next() / 0x100000000;
-  const pick = next() % 8;
-  if (pick === 7) return Uint8Array.from({ length: next() % 300 }, () => next() & 0xff);
-  const b = seeds[next() % seeds.length]!.slice();
-  const dv = new DataView(b.buffer);
-  const at = () => next() % b.length;
-  switch (pick) {
-    case 0:
-      return b.subarray(0, next() % b.length);
-    case 1:
-      for (let k = 1 + (next() % 4); k > 0; k--) {
-        const i = at();
-        b[i] = b[i]! ^ (1 << (next() % 8));
-      }
-      break;
-    case 2: {
-      const i = Math.min(at(), b.length - 4);
-      const values = [0xffffffff, 0x7fffffff, 0, 67, 68, dv.getUint32(i, true) + 1, next()];
-      dv.setUint32(i, values[next() % values.length]!, true);
-      break;
-    }
-    case 3: // a string or payload length in the first record
+  return mutateSegment(seeds, next, (b, dv, pick) => {
+    if (pick === 3) {
+      // a string or payload length in the first record
       dv.setUint16(SEGMENT_HEADER + 48 + 2 * (next() % 6), next() & 0xffff, true);
-      break;
-    default: {
-      // damage inside, then make the checksums agree so the deeper checks are reached
-      for (let k = 1 + (next() % 3); k > 0; k--) b[at()] = next() & 0xff;
-      if (r() < 0.8) reseal(b, r() < 0.6);
-      break;
+      return undefined;
     }
-  }
-  return b;
+    // damage inside, then make the checksums agree so the deeper checks are reached
+    for (let k = 1 + (next() % 3); k > 0; k--) b[next() % b.length] = next() & 0xff;
+    if (r() < 0.8) reseal(b, r() < 0.6);
+    return undefined;
+  });
 }
 
 function outcome(bytes: Uint8Array, core: typeof js): string {
