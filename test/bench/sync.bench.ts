@@ -19,10 +19,11 @@ import Database from 'better-sqlite3';
 import { type JetStreamLedger, jetstreamLedger } from '../../adapters/nats/mod.ts';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { whizbang } from '../../js/app/builder.ts';
+import type { Ledger } from '../../js/ledger.ts';
 import { defineCommand, defineEvent, payload } from '../../js/message.ts';
 import { defineReceptor } from '../../js/receptor.ts';
 import { offlineDriver } from '../../js/sync/driver.ts';
-import { startSync } from '../../js/sync/engine.ts';
+import { type SyncReport, startSync } from '../../js/sync/engine.ts';
 import type { BenchEntry, Side } from './harness.ts';
 
 const URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -44,8 +45,23 @@ const appOn = (path: string) =>
     .receptor(deposit)
     .build({ driver: offlineDriver(sqliteDriver({ path })) });
 
+/** One sync round of a replica file with the shared log (the app opened and closed around it). */
+async function syncRound(file: string, remote: Ledger): Promise<SyncReport> {
+  const app = appOn(file);
+  try {
+    return await startSync(app, { remote }).run();
+  } finally {
+    await app.close();
+  }
+}
+
+/** A SQLite file and its WAL companions. */
+function removeDatabase(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+}
+
 let made = 0;
-async function freshStream(nc: NatsConnection): Promise<{ stream: string; prefix: string }> {
+function freshStream(): { stream: string; prefix: string } {
   const n = made++;
   return { stream: `WB_BENCH_SYNC_${run}_${n}`, prefix: `bsync.${run}.${n}` };
 }
@@ -113,21 +129,16 @@ function syncPush(): BenchEntry {
         setup: async () => {
           file = join(dir, `replica-${round++}.db`);
           copyFileSync(template, file);
-          remote = await jetstreamLedger({ connection: nc, ...(await freshStream(nc)) });
+          remote = await jetstreamLedger({ connection: nc, ...freshStream() });
         },
         run: async () => {
-          const app = appOn(file);
-          const sync = startSync(app, { remote: remote! });
-          const report = await sync.run();
-          await app.close();
+          const report = await syncRound(file, remote!);
           if (report.pushed !== COMMITS) throw new Error(`pushed ${report.pushed}`);
           return COMMITS;
         },
         teardown: async () => {
           await remote?.close();
-          rmSync(file, { force: true });
-          rmSync(`${file}-wal`, { force: true });
-          rmSync(`${file}-shm`, { force: true });
+          removeDatabase(file);
         },
       };
       let rawFile = '';
@@ -137,7 +148,7 @@ function syncPush(): BenchEntry {
         setup: async () => {
           rawFile = join(dir, `raw-${round++}.db`);
           copyFileSync(rawTemplate, rawFile);
-          const { stream, prefix } = await freshStream(nc);
+          const { stream, prefix } = freshStream();
           await jsm.streams.add({ name: stream, subjects: [`${prefix}.>`] });
           rawSubject = prefix;
         },
@@ -174,7 +185,7 @@ function syncPush(): BenchEntry {
           return rows.length;
         },
         teardown: () => {
-          rmSync(rawFile, { force: true });
+          removeDatabase(rawFile);
         },
       };
       return {
@@ -206,7 +217,7 @@ function syncPull(): BenchEntry {
       const dir = mkdtempSync(join(tmpdir(), 'whizbang-bench-sync-'));
       const nc = await connect({ servers: URL });
       const js: JetStreamClient = jetstream(nc);
-      const log = await freshStream(nc);
+      const log = freshStream();
       // the shared log, written once through the ledger (256 appends in flight)
       {
         const ledger = await jetstreamLedger({ connection: nc, ...log });
@@ -236,16 +247,13 @@ function syncPull(): BenchEntry {
           remote = await jetstreamLedger({ connection: nc, ...log });
         },
         run: async () => {
-          const app = appOn(file);
-          const sync = startSync(app, { remote: remote! });
-          const report = await sync.run();
-          await app.close();
+          const report = await syncRound(file, remote!);
           if (report.pulled !== EVENTS) throw new Error(`pulled ${report.pulled}`);
           return EVENTS;
         },
         teardown: async () => {
           await remote?.close();
-          for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+          removeDatabase(file);
         },
       };
       let rawFile = '';
@@ -308,7 +316,7 @@ function syncPull(): BenchEntry {
           return count;
         },
         teardown: () => {
-          for (const f of [rawFile, `${rawFile}-wal`, `${rawFile}-shm`]) rmSync(f, { force: true });
+          removeDatabase(rawFile);
         },
       };
       return {
