@@ -29,35 +29,7 @@
  * @module
  */
 
-export type { BuildOptions, RouteOptions, WhizbangBuilder } from './app/builder.ts';
-export { whizbang } from './app/builder.ts';
-export type { EventHandler, EventHandlerContext } from './app/registry.ts';
-export type { Relay, RelayOptions } from './app/relay.ts';
-export type { SnapshotIssue } from './app/state-cache.ts';
-export type {
-  DeliveryReceipt,
-  Lens,
-  ListenOptions,
-  PublishOptions,
-  SendOptions,
-  SyncOptions,
-  Whizbang,
-} from './app/types.ts';
-export type { Driver } from './driver.ts';
-export type { Envelope, EnvelopeOrigin, Hop, PolicyDecision } from './envelope.ts';
-export { createEnvelope, DEFAULT_TENANT } from './envelope.ts';
-export type { ErrorCode, ValidationIssue } from './errors.ts';
-export {
-  ConcurrencyError,
-  CorruptDataError,
-  isConcurrencyError,
-  isCorruptDataError,
-  isValidationError,
-  isWhizbangError,
-  ValidationError,
-  WhizbangError,
-} from './errors.ts';
-export { parseTraceparent, uuidv7 } from './ids.ts';
+export type { Driver } from './contracts/driver.ts';
 export type {
   AppendOptions,
   AppendResult,
@@ -68,9 +40,58 @@ export type {
   ReadStreamOptions,
   RecordedEvent,
   RecordedEventBase,
-} from './ledger.ts';
-export { checkExpectedVersion } from './ledger.ts';
-export type { MaybePromise } from './maybe.ts';
+} from './contracts/ledger.ts';
+export { checkExpectedVersion } from './contracts/ledger.ts';
+export type { Dispatched, Observer } from './contracts/observer.ts';
+export type { OutboxRecord, OutboxStore, OutboxWriter, RouteTarget } from './contracts/outbox.ts';
+export { isTopic, topicFor } from './contracts/outbox.ts';
+export type { FieldFilter, OrderBy, Query, Where } from './contracts/query.ts';
+export { matches, runQuery } from './contracts/query.ts';
+export type { WireError, WireReply } from './contracts/remote.ts';
+export { isRemoteError, RemoteError } from './contracts/remote.ts';
+export type { Snapshot, SnapshotStore } from './contracts/snapshot.ts';
+export type { PerspectiveStore, StoredModel, StoreWriter } from './contracts/store.ts';
+export type {
+  Transport,
+  TransportHandler,
+  TransportRequestOptions,
+  TransportResponder,
+  TransportSubscribeOptions,
+  TransportSubscription,
+  WireEnvelope,
+  WireHop,
+} from './contracts/transport.ts';
+export type {
+  Perspective,
+  PerspectiveDefinition,
+  PerspectiveMode,
+} from './definitions/perspective.ts';
+export { definePerspective } from './definitions/perspective.ts';
+export type {
+  Attempt,
+  CacheOptions,
+  CachePolicy,
+  CircuitBreaker,
+  CircuitBreakerOptions,
+  CircuitState,
+  Policy,
+  PolicyMatch,
+  PolicyOutcome,
+  PolicyRun,
+  RetryOptions,
+  TimeoutOptions,
+} from './definitions/policy.ts';
+export { cache, circuitBreaker, retry, timeout } from './definitions/policy.ts';
+export type {
+  Receptor,
+  ReceptorContext,
+  Reply,
+  ResultOf,
+  StateDefinition,
+  StatefulReceptorDefinition,
+  StatelessReceptorDefinition,
+} from './definitions/receptor.ts';
+export { defineReceptor, defineState, reply } from './definitions/receptor.ts';
 export type { BinaryLogStats } from './memory/binary-log.ts';
 export type { MemoryDriver, MemoryDriverOptions } from './memory/driver.ts';
 export { memoryDriver } from './memory/driver.ts';
@@ -86,6 +107,8 @@ export type {
   MemoryTransportOptions,
 } from './memory/transport.ts';
 export { memoryTransport } from './memory/transport.ts';
+export type { Envelope, EnvelopeOrigin, Hop, PolicyDecision } from './messages/envelope.ts';
+export { createEnvelope, DEFAULT_TENANT } from './messages/envelope.ts';
 export type {
   Command,
   CommandDefinition,
@@ -98,42 +121,25 @@ export type {
   MessageKind,
   MessageOf,
   Payload,
-} from './message.ts';
-export { defineCommand, defineEvent, payload } from './message.ts';
-export type { Dispatched, Observer } from './observer.ts';
-export type { OutboxRecord, OutboxStore, OutboxWriter, RouteTarget } from './outbox.ts';
-export { isTopic, topicFor } from './outbox.ts';
-export type { Perspective, PerspectiveDefinition, PerspectiveMode } from './perspective.ts';
-export { definePerspective } from './perspective.ts';
+} from './messages/message.ts';
+export { defineCommand, defineEvent, payload } from './messages/message.ts';
+export type { BuildOptions, RouteOptions, WhizbangBuilder } from './runtime/builder.ts';
+export { whizbang } from './runtime/builder.ts';
+export type { EventHandler, EventHandlerContext } from './runtime/registry.ts';
+export type { Relay, RelayOptions } from './runtime/relay.ts';
+export type { SnapshotIssue } from './runtime/state-cache.ts';
+export type { BatchHandler, SubscribeOptions, Subscription } from './runtime/subscription.ts';
+export { subscribe, subscribeBatches } from './runtime/subscription.ts';
 export type {
-  Attempt,
-  CacheOptions,
-  CachePolicy,
-  CircuitBreaker,
-  CircuitBreakerOptions,
-  CircuitState,
-  Policy,
-  PolicyMatch,
-  PolicyOutcome,
-  PolicyRun,
-  RetryOptions,
-  TimeoutOptions,
-} from './policy.ts';
-export { cache, circuitBreaker, retry, timeout } from './policy.ts';
-export type { FieldFilter, OrderBy, Query, Where } from './query.ts';
-export { matches, runQuery } from './query.ts';
-export type {
-  Receptor,
-  ReceptorContext,
-  Reply,
-  ResultOf,
-  StateDefinition,
-  StatefulReceptorDefinition,
-  StatelessReceptorDefinition,
-} from './receptor.ts';
-export { defineReceptor, defineState, reply } from './receptor.ts';
-export type { WireError, WireReply } from './remote.ts';
-export { isRemoteError, RemoteError } from './remote.ts';
+  DeliveryReceipt,
+  Lens,
+  ListenOptions,
+  PublishOptions,
+  SendOptions,
+  SyncOptions,
+  Whizbang,
+} from './runtime/types.ts';
+export { SCHEMA_VERSION, upcastEvent, upcastingLedger } from './runtime/upcast.ts';
 export { defineSaga } from './saga/define.ts';
 export type {
   PendingTimeout,
@@ -153,11 +159,6 @@ export type {
   SagaStep,
 } from './saga/types.ts';
 export { withSaga } from './saga/with-saga.ts';
-export type { Snapshot, SnapshotStore } from './snapshot.ts';
-export type { StandardSchemaV1 } from './standard-schema.ts';
-export type { PerspectiveStore, StoredModel, StoreWriter } from './store.ts';
-export type { BatchHandler, SubscribeOptions, Subscription } from './subscription.ts';
-export { subscribe, subscribeBatches } from './subscription.ts';
 export type { OfflineDriver } from './sync/driver.ts';
 export { offlineDriver } from './sync/driver.ts';
 export type { StartSyncOptions, Sync, SyncReport } from './sync/engine.ts';
@@ -196,17 +197,20 @@ export type {
   TraceNode,
   TraceTree,
 } from './trace/types.ts';
-export type {
-  Transport,
-  TransportHandler,
-  TransportRequestOptions,
-  TransportResponder,
-  TransportSubscribeOptions,
-  TransportSubscription,
-  WireEnvelope,
-  WireHop,
-} from './transport.ts';
-export { SCHEMA_VERSION, upcastEvent, upcastingLedger } from './upcast.ts';
+export type { ErrorCode, ValidationIssue } from './util/errors.ts';
+export {
+  ConcurrencyError,
+  CorruptDataError,
+  isConcurrencyError,
+  isCorruptDataError,
+  isValidationError,
+  isWhizbangError,
+  ValidationError,
+  WhizbangError,
+} from './util/errors.ts';
+export { parseTraceparent, uuidv7 } from './util/ids.ts';
+export type { MaybePromise } from './util/maybe.ts';
+export type { StandardSchemaV1 } from './util/standard-schema.ts';
 export type { CodecOptions, WireRecord } from './wasm/codec.ts';
 export { decodeSegments, encodeSegment } from './wasm/codec.ts';
 export type { Core, CoreFactory, CoreFunction, CorePlan } from './wasm/core.ts';

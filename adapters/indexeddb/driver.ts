@@ -1,6 +1,6 @@
 /** The IndexedDB driver: ledger, store, outbox, inbox and snapshots in one database of the origin. */
-import type { Driver } from '../../js/driver.ts';
-import { WhizbangError } from '../../js/errors.ts';
+import type { Driver } from '../../js/contracts/driver.ts';
+import { WhizbangError } from '../../js/util/errors.ts';
 import { Notifier } from './broadcast.ts';
 import { Connection } from './connection.ts';
 import { type IndexedDbLedger, type IndexedDbLedgerOptions, indexedDbLedger } from './ledger.ts';

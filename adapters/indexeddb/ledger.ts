@@ -12,9 +12,7 @@
  * where they were seen; if another tab moved them, the add fails, nothing is kept, and the append
  * runs again reading them first.
  */
-import { DEFAULT_TENANT } from '../../js/envelope.ts';
-import { invalidArgument, wholeOption } from '../../js/errors.ts';
-import { uuidv7 } from '../../js/ids.ts';
+
 import {
   type AppendOptions,
   type AppendResult,
@@ -27,9 +25,12 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-} from '../../js/ledger.ts';
-import { isThenable } from '../../js/maybe.ts';
-import { type EncodedPayload, encodePayload, MAX_PAYLOAD_BYTES } from '../../js/payload.ts';
+} from '../../js/contracts/ledger.ts';
+import { type EncodedPayload, encodePayload, MAX_PAYLOAD_BYTES } from '../../js/kit/payload.ts';
+import { DEFAULT_TENANT } from '../../js/messages/envelope.ts';
+import { invalidArgument, wholeOption } from '../../js/util/errors.ts';
+import { uuidv7 } from '../../js/util/ids.ts';
+import { isThenable } from '../../js/util/maybe.ts';
 import type { Notifier } from './broadcast.ts';
 import { type Connection, WRITER_STORES } from './connection.ts';
 import { eventReads, streamKey, streamRange } from './reads.ts';

@@ -5,14 +5,14 @@
  * the ledger's memory of them.
  */
 
-import { DEFAULT_TENANT } from '../../js/envelope.ts';
-import { wholeOption } from '../../js/errors.ts';
 import {
   checkStreamId,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-} from '../../js/ledger.ts';
+} from '../../js/contracts/ledger.ts';
+import { DEFAULT_TENANT } from '../../js/messages/envelope.ts';
+import { wholeOption } from '../../js/util/errors.ts';
 import type { Connection } from './connection.ts';
 import { type EventRecord, toRecordedAll } from './records.ts';
 import { INDEXES, STORES } from './schema.ts';

@@ -4,7 +4,7 @@
  * in order inside the upgrade transaction (existing records stay; new indexes are built over
  * them), and a database from a newer Whizbang, or of another application, is refused untouched.
  */
-import { WhizbangError } from '../../js/errors.ts';
+import { WhizbangError } from '../../js/util/errors.ts';
 
 /** The object stores, by what they hold. */
 export const STORES = {

@@ -6,9 +6,10 @@
  * applied. A compacted event keeps its small record (position, stream, version, type, ids): no
  * position or version is ever free again, which appends rely on.
  */
-import { DEFAULT_TENANT } from '../../js/envelope.ts';
-import { invalidArgument } from '../../js/errors.ts';
-import { checkStreamId } from '../../js/ledger.ts';
+
+import { checkStreamId } from '../../js/contracts/ledger.ts';
+import { DEFAULT_TENANT } from '../../js/messages/envelope.ts';
+import { invalidArgument } from '../../js/util/errors.ts';
 import type { Connection } from './connection.ts';
 import type { EventRecord } from './records.ts';
 import { INDEXES, STORES } from './schema.ts';

@@ -3,12 +3,13 @@
  * clones keyed by (perspective, tenant, id); a transaction is one read-write IndexedDB
  * transaction over the models, checkpoints, outbox and inbox, open until its callback settles.
  */
-import type { MaybePromise } from '../../js/maybe.ts';
-import { isThenable } from '../../js/maybe.ts';
-import type { OutboxRecord, OutboxStore } from '../../js/outbox.ts';
-import { checkQuery, type Query, runQuery } from '../../js/query.ts';
-import type { Snapshot, SnapshotStore } from '../../js/snapshot.ts';
-import type { PerspectiveStore, StoredModel, StoreWriter } from '../../js/store.ts';
+
+import type { OutboxRecord, OutboxStore } from '../../js/contracts/outbox.ts';
+import { checkQuery, type Query, runQuery } from '../../js/contracts/query.ts';
+import type { Snapshot, SnapshotStore } from '../../js/contracts/snapshot.ts';
+import type { PerspectiveStore, StoredModel, StoreWriter } from '../../js/contracts/store.ts';
+import type { MaybePromise } from '../../js/util/maybe.ts';
+import { isThenable } from '../../js/util/maybe.ts';
 import { type Connection, WRITER_STORES } from './connection.ts';
 import { type ModelRecord, toModel } from './records.ts';
 import { INDEXES, STORES } from './schema.ts';

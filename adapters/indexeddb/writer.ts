@@ -3,9 +3,10 @@
  * is a request of that transaction (reads see its own writes), so a failure anywhere leaves none
  * of them behind.
  */
-import { WhizbangError } from '../../js/errors.ts';
-import type { OutboxRecord, OutboxWriter } from '../../js/outbox.ts';
-import type { StoredModel, StoreWriter } from '../../js/store.ts';
+
+import type { OutboxRecord, OutboxWriter } from '../../js/contracts/outbox.ts';
+import type { StoredModel, StoreWriter } from '../../js/contracts/store.ts';
+import { WhizbangError } from '../../js/util/errors.ts';
 import { type ModelRecord, toModel } from './records.ts';
 import { STORES } from './schema.ts';
 import type { Transaction } from './transaction.ts';

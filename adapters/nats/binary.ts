@@ -5,8 +5,9 @@
  * timestamp, data as JSON text); the rest of the envelope — its hops, its traceparent and any other
  * field — rides in the record's metadata, a JSON object (`envelope-record.ts`).
  */
-import { type CorruptDataError, isCorruptDataError, WhizbangError } from '../../js/errors.ts';
-import type { WireEnvelope } from '../../js/transport.ts';
+
+import type { WireEnvelope } from '../../js/contracts/transport.ts';
+import { type CorruptDataError, isCorruptDataError, WhizbangError } from '../../js/util/errors.ts';
 import {
   type CodecOptions,
   corrupt,

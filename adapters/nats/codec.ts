@@ -2,8 +2,9 @@
  * How envelopes become bytes on a NATS subject: one small interface, with two formats — the
  * binary format of the WebAssembly core (`binary.ts`, the default) and UTF-8 JSON (here).
  */
-import { WhizbangError } from '../../js/errors.ts';
-import type { WireEnvelope } from '../../js/transport.ts';
+
+import type { WireEnvelope } from '../../js/contracts/transport.ts';
+import { WhizbangError } from '../../js/util/errors.ts';
 
 /** Turns envelopes into bytes and back; `decode` throws `MALFORMED_MESSAGE` for bytes it cannot read. */
 export interface EnvelopeCodec {

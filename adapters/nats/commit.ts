@@ -4,8 +4,8 @@
  * sits: its first global position, its first version in its stream and how many events it holds.
  */
 import type { MsgHdrs } from '@nats-io/nats-core';
-import { WhizbangError } from '../../js/errors.ts';
-import type { RecordedEvent } from '../../js/ledger.ts';
+import type { RecordedEvent } from '../../js/contracts/ledger.ts';
+import { WhizbangError } from '../../js/util/errors.ts';
 
 /** Header names of a commit. */
 export const H = {

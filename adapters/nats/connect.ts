@@ -7,7 +7,7 @@
  * connection of your own.
  */
 import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
-import { invalidArgument, WhizbangError } from '../../js/errors.ts';
+import { invalidArgument, WhizbangError } from '../../js/util/errors.ts';
 
 /**
  * A connection of the v3 NATS client (from `connect` or `wsconnect`), as far as these types say:

@@ -3,8 +3,9 @@
  * rides in its metadata (hops, traceparent, any other field), and the fast paths for ASCII strings
  * and for metadata that is a traceparent and no hops (what most envelopes are).
  */
-import { CorruptDataError } from '../../js/errors.ts';
-import type { WireEnvelope, WireHop } from '../../js/transport.ts';
+
+import type { WireEnvelope, WireHop } from '../../js/contracts/transport.ts';
+import { CorruptDataError } from '../../js/util/errors.ts';
 import { readString, type WireRecord } from '../../js/wasm/codec.ts';
 import type { Core } from '../../js/wasm/core.ts';
 import {

@@ -11,9 +11,6 @@
  * process are pipelined: each is published expecting the sequence the one before it will get.
  */
 import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
-import { DEFAULT_TENANT } from '../../js/envelope.ts';
-import { invalidArgument, WhizbangError, wholeOption } from '../../js/errors.ts';
-import { uuidv7 } from '../../js/ids.ts';
 import {
   type AppendOptions,
   type AppendResult,
@@ -25,9 +22,12 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-} from '../../js/ledger.ts';
-import type { PerspectiveStore } from '../../js/store.ts';
-import { Watchers } from '../rows.ts';
+} from '../../js/contracts/ledger.ts';
+import type { PerspectiveStore } from '../../js/contracts/store.ts';
+import { Watchers } from '../../js/kit/rows.ts';
+import { DEFAULT_TENANT } from '../../js/messages/envelope.ts';
+import { invalidArgument, WhizbangError, wholeOption } from '../../js/util/errors.ts';
+import { uuidv7 } from '../../js/util/ids.ts';
 import {
   type CommitBody,
   H,

@@ -5,7 +5,6 @@
  * them answers; the server's "no responders" status becomes `NO_RESPONDER`.
  */
 import type { Msg, Subscription } from '@nats-io/nats-core';
-import { invalidArgument, WhizbangError, wholeOption } from '../../js/errors.ts';
 import {
   answerOf,
   decodeReply,
@@ -15,7 +14,7 @@ import {
   requestTimeout,
   type WireReply,
   wireError,
-} from '../../js/remote.ts';
+} from '../../js/contracts/remote.ts';
 import {
   checkQueue,
   checkTopic,
@@ -24,7 +23,8 @@ import {
   type TransportSubscribeOptions,
   type TransportSubscription,
   type WireEnvelope,
-} from '../../js/transport.ts';
+} from '../../js/contracts/transport.ts';
+import { invalidArgument, WhizbangError, wholeOption } from '../../js/util/errors.ts';
 import type { EnvelopeCodec } from './codec.ts';
 
 type Core = typeof import('@nats-io/nats-core');

@@ -15,7 +15,6 @@ import type {
   JsMsg,
 } from '@nats-io/jetstream';
 import type { Msg, MsgHdrs, Subscription } from '@nats-io/nats-core';
-import { invalidArgument, isWhizbangError, WhizbangError, wholeOption } from '../../js/errors.ts';
 import {
   backoffSleep,
   checkQueue,
@@ -27,7 +26,13 @@ import {
   type TransportSubscribeOptions,
   type TransportSubscription,
   type WireEnvelope,
-} from '../../js/transport.ts';
+} from '../../js/contracts/transport.ts';
+import {
+  invalidArgument,
+  isWhizbangError,
+  WhizbangError,
+  wholeOption,
+} from '../../js/util/errors.ts';
 import { binaryCodec } from './binary.ts';
 import type { EnvelopeCodec } from './codec.ts';
 import { connectNats, type NatsConnectionLike, type NatsConnectOptions } from './connect.ts';

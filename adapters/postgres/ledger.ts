@@ -6,9 +6,7 @@
  * trip); with inline perspectives or outbox rows it is one transaction holding all of them.
  * Subscribers are woken by LISTEN/NOTIFY and, to be sure, by polling the head while they watch.
  */
-import { DEFAULT_TENANT } from '../../js/envelope.ts';
-import { ConcurrencyError, WhizbangError, wholeOption } from '../../js/errors.ts';
-import { uuidv7 } from '../../js/ids.ts';
+
 import {
   type AppendOptions,
   type AppendResult,
@@ -20,9 +18,18 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-} from '../../js/ledger.ts';
-import { checkPayloadSize, MAX_PAYLOAD_BYTES } from '../../js/payload.ts';
-import { allColumns, fromAllRow, fromStreamRow, streamColumns, Watchers } from '../rows.ts';
+} from '../../js/contracts/ledger.ts';
+import { checkPayloadSize, MAX_PAYLOAD_BYTES } from '../../js/kit/payload.ts';
+import {
+  allColumns,
+  fromAllRow,
+  fromStreamRow,
+  streamColumns,
+  Watchers,
+} from '../../js/kit/rows.ts';
+import { DEFAULT_TENANT } from '../../js/messages/envelope.ts';
+import { ConcurrencyError, WhizbangError, wholeOption } from '../../js/util/errors.ts';
+import { uuidv7 } from '../../js/util/ids.ts';
 import type { PgConnection, PgEngine } from './engine.ts';
 import type { SchemaNames } from './schema.ts';
 import type { PgStore } from './store.ts';

@@ -3,7 +3,7 @@
  * same answers the JavaScript evaluator in `js/query.ts` gives (the conformance suite holds both to
  * it). Equality filters also test `model @> {…}`, which the GIN index on models answers.
  */
-import { checkQuery, type FieldFilter, type Query, sortKeys } from '../../js/query.ts';
+import { checkQuery, type FieldFilter, type Query, sortKeys } from '../../js/contracts/query.ts';
 
 type Primitive = string | number | boolean | null;
 

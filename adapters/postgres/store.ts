@@ -4,12 +4,13 @@
  * are kept until just before COMMIT and written in one statement (a batch that moves one model many
  * times writes its row once, and reads it back without a round trip).
  */
-import { WhizbangError } from '../../js/errors.ts';
-import type { MaybePromise } from '../../js/maybe.ts';
-import type { OutboxRecord, OutboxStore, OutboxWriter } from '../../js/outbox.ts';
-import type { Query } from '../../js/query.ts';
-import type { Snapshot, SnapshotStore } from '../../js/snapshot.ts';
-import type { PerspectiveStore, StoredModel, StoreWriter } from '../../js/store.ts';
+
+import type { OutboxRecord, OutboxStore, OutboxWriter } from '../../js/contracts/outbox.ts';
+import type { Query } from '../../js/contracts/query.ts';
+import type { Snapshot, SnapshotStore } from '../../js/contracts/snapshot.ts';
+import type { PerspectiveStore, StoredModel, StoreWriter } from '../../js/contracts/store.ts';
+import { WhizbangError } from '../../js/util/errors.ts';
+import type { MaybePromise } from '../../js/util/maybe.ts';
 import type { PgConnection, PgEngine } from './engine.ts';
 import { toSql } from './query.ts';
 import type { SchemaNames } from './schema.ts';

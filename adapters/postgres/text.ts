@@ -1,5 +1,5 @@
 /** What PostgreSQL refuses that JavaScript allows, checked before anything is sent; time columns. */
-import { WhizbangError } from '../../js/errors.ts';
+import { WhizbangError } from '../../js/util/errors.ts';
 
 // `\u0000` or an unpaired surrogate escape (JSON.stringify writes pairs as characters, lone
 // surrogates as escapes), not preceded by an escaped backslash

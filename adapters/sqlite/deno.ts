@@ -15,7 +15,7 @@
  * @module
  */
 import process from 'node:process';
-import { WhizbangError } from '../../js/errors.ts';
+import { WhizbangError } from '../../js/util/errors.ts';
 import { openSqliteDriver, type SqliteDriver, type SqliteDriverOptions } from './driver.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 

@@ -6,9 +6,6 @@
  * `PRAGMA data_version`, polled only while someone watches.
  */
 
-import { DEFAULT_TENANT } from '../../js/envelope.ts';
-import { invalidArgument, wholeOption } from '../../js/errors.ts';
-import { uuidv7 } from '../../js/ids.ts';
 import {
   type AppendOptions,
   type AppendResult,
@@ -21,10 +18,19 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-} from '../../js/ledger.ts';
-import { isThenable, type MaybePromise } from '../../js/maybe.ts';
-import { type EncodedPayload, encodePayload, MAX_PAYLOAD_BYTES } from '../../js/payload.ts';
-import { allColumns, fromAllRow, fromStreamRow, streamColumns, Watchers } from '../rows.ts';
+} from '../../js/contracts/ledger.ts';
+import { type EncodedPayload, encodePayload, MAX_PAYLOAD_BYTES } from '../../js/kit/payload.ts';
+import {
+  allColumns,
+  fromAllRow,
+  fromStreamRow,
+  streamColumns,
+  Watchers,
+} from '../../js/kit/rows.ts';
+import { DEFAULT_TENANT } from '../../js/messages/envelope.ts';
+import { invalidArgument, wholeOption } from '../../js/util/errors.ts';
+import { uuidv7 } from '../../js/util/ids.ts';
+import { isThenable, type MaybePromise } from '../../js/util/maybe.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 import type { Gate } from './gate.ts';
 import type { SqliteStore } from './store.ts';

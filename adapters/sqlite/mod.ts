@@ -12,7 +12,7 @@
  * @module
  */
 import { createRequire } from 'node:module';
-import { WhizbangError } from '../../js/errors.ts';
+import { WhizbangError } from '../../js/util/errors.ts';
 import { openSqliteDriver, type SqliteDriver, type SqliteDriverOptions } from './driver.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 

@@ -3,12 +3,13 @@
  * (perspective, tenant, id). Transactions are synchronous `BEGIN IMMEDIATE … COMMIT`; the ledger's
  * append reuses the same writer inside its own transaction.
  */
-import { WhizbangError } from '../../js/errors.ts';
-import type { MaybePromise } from '../../js/maybe.ts';
-import type { OutboxRecord, OutboxStore, OutboxWriter } from '../../js/outbox.ts';
-import { checkQuery, type Query, runQuery } from '../../js/query.ts';
-import type { Snapshot, SnapshotStore } from '../../js/snapshot.ts';
-import type { PerspectiveStore, StoredModel, StoreWriter } from '../../js/store.ts';
+
+import type { OutboxRecord, OutboxStore, OutboxWriter } from '../../js/contracts/outbox.ts';
+import { checkQuery, type Query, runQuery } from '../../js/contracts/query.ts';
+import type { Snapshot, SnapshotStore } from '../../js/contracts/snapshot.ts';
+import type { PerspectiveStore, StoredModel, StoreWriter } from '../../js/contracts/store.ts';
+import { WhizbangError } from '../../js/util/errors.ts';
+import type { MaybePromise } from '../../js/util/maybe.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 import type { Gate } from './gate.ts';
 

@@ -8,8 +8,8 @@
  * header compare, not an object.
  */
 
-import { CorruptDataError } from '../errors.ts';
-import type { RecordedEvent } from '../ledger.ts';
+import type { RecordedEvent } from '../contracts/ledger.ts';
+import { CorruptDataError } from '../util/errors.ts';
 import {
   corrupt,
   hashString,

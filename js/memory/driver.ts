@@ -4,7 +4,7 @@
  * @example
  * const app = whizbang().receptor(deposit).build({ driver: memoryDriver() });
  */
-import type { Driver } from '../driver.ts';
+import type { Driver } from '../contracts/driver.ts';
 import type { CoreFactory } from '../wasm/core.ts';
 import { type MemoryLedger, memoryLedger } from './ledger.ts';
 import { type MemorySnapshots, memorySnapshots } from './snapshots.ts';

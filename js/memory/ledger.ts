@@ -3,9 +3,7 @@
  * position and by stream ({@link BinaryLog}); a read decodes only the events it returns.
  * Synchronous, so the dispatcher's fast path never awaits. Data and metadata are kept as JSON.
  */
-import { DEFAULT_TENANT } from '../envelope.ts';
-import { invalidArgument, WhizbangError } from '../errors.ts';
-import { uuidv7 } from '../ids.ts';
+
 import {
   type AppendOptions,
   type AppendResult,
@@ -17,9 +15,12 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-} from '../ledger.ts';
-import { isThenable, type MaybePromise } from '../maybe.ts';
-import type { PerspectiveStore } from '../store.ts';
+} from '../contracts/ledger.ts';
+import type { PerspectiveStore } from '../contracts/store.ts';
+import { DEFAULT_TENANT } from '../messages/envelope.ts';
+import { invalidArgument, WhizbangError } from '../util/errors.ts';
+import { uuidv7 } from '../util/ids.ts';
+import { isThenable, type MaybePromise } from '../util/maybe.ts';
 import type { CoreFactory } from '../wasm/core.ts';
 import { BinaryLog, type BinaryLogStats } from './binary-log.ts';
 import { memoryStore } from './store.ts';

@@ -3,8 +3,7 @@
  * matches and to one member of each queue group (round-robin); the first answer wins. Envelopes
  * and answers travel as JSON, as on a wire.
  */
-import { invalidArgument, wholeOption } from '../errors.ts';
-import type { MaybePromise } from '../maybe.ts';
+
 import {
   answerOf,
   decodeReply,
@@ -12,7 +11,7 @@ import {
   noResponder,
   replyOf,
   requestTimeout,
-} from '../remote.ts';
+} from '../contracts/remote.ts';
 import {
   checkQueue,
   checkTopic,
@@ -22,7 +21,9 @@ import {
   type TransportSubscription,
   topicMatches,
   type WireEnvelope,
-} from '../transport.ts';
+} from '../contracts/transport.ts';
+import { invalidArgument, wholeOption } from '../util/errors.ts';
+import type { MaybePromise } from '../util/maybe.ts';
 
 interface Responder {
   readonly tokens: readonly string[];

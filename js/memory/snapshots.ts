@@ -5,7 +5,7 @@
  * @example
  * const app = whizbang().receptor(deposit).build({ driver: memoryDriver(), snapshotEvery: 100 });
  */
-import type { Snapshot, SnapshotStore } from '../snapshot.ts';
+import type { Snapshot, SnapshotStore } from '../contracts/snapshot.ts';
 
 /** A snapshot store in memory; also usable on its own as a test double. */
 export interface MemorySnapshots extends SnapshotStore {

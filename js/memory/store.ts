@@ -3,11 +3,12 @@
  * log, so a transaction that throws leaves nothing behind; single-threaded JavaScript makes that
  * all the isolation the synchronous path needs, and a transaction that awaits holds the store.
  */
-import { WhizbangError } from '../errors.ts';
-import { isThenable, type MaybePromise } from '../maybe.ts';
-import type { OutboxRecord, OutboxStore, OutboxWriter } from '../outbox.ts';
-import { type Query, runQuery } from '../query.ts';
-import type { PerspectiveStore, StoredModel, StoreWriter } from '../store.ts';
+
+import type { OutboxRecord, OutboxStore, OutboxWriter } from '../contracts/outbox.ts';
+import { type Query, runQuery } from '../contracts/query.ts';
+import type { PerspectiveStore, StoredModel, StoreWriter } from '../contracts/store.ts';
+import { WhizbangError } from '../util/errors.ts';
+import { isThenable, type MaybePromise } from '../util/maybe.ts';
 
 type Rows = Map<string, Map<string, StoredModel>>; // tenant -> id -> row
 

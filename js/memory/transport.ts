@@ -8,8 +8,7 @@
  * await transport.publish('orders.placed', envelope);
  * @module
  */
-import { invalidArgument, WhizbangError, wholeOption } from '../errors.ts';
-import type { MaybePromise } from '../maybe.ts';
+
 import {
   backoffSleep,
   checkQueue,
@@ -22,7 +21,9 @@ import {
   type TransportSubscription,
   topicMatches,
   type WireEnvelope,
-} from '../transport.ts';
+} from '../contracts/transport.ts';
+import { invalidArgument, WhizbangError, wholeOption } from '../util/errors.ts';
+import type { MaybePromise } from '../util/maybe.ts';
 import { memoryRequests } from './requests.ts';
 
 /** Receives an envelope whose handler failed on every attempt, with the last error. */

@@ -4,9 +4,14 @@
  * an internal command, and a stateful receptor over `saga-<name>-<sagaId>` decides on the saga's
  * folded state, records the step and sends the step's commands as a cascade.
  */
-import { invalidArgument } from '../errors.ts';
-import type { RecordedEvent } from '../ledger.ts';
-import { chain } from '../maybe.ts';
+
+import type { RecordedEvent } from '../contracts/ledger.ts';
+import {
+  defineReceptor,
+  defineState,
+  type Receptor,
+  type ReceptorContext,
+} from '../definitions/receptor.ts';
 import {
   type Command,
   defineCommand,
@@ -15,8 +20,9 @@ import {
   type Message,
   type MessageOf,
   payload,
-} from '../message.ts';
-import { defineReceptor, defineState, type Receptor, type ReceptorContext } from '../receptor.ts';
+} from '../messages/message.ts';
+import { invalidArgument } from '../util/errors.ts';
+import { chain } from '../util/maybe.ts';
 import { emptyFold, evolveFold, type SagaFold, SagaStepped, SagaTimedOut } from './events.ts';
 import { runSagaTimeouts } from './timeouts.ts';
 import type { Saga, SagaContext, SagaDefinition, SagaHandler, SagaStep } from './types.ts';

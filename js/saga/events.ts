@@ -2,8 +2,8 @@
  * What a saga writes to its own stream (`saga-<name>-<sagaId>`), and how its state is folded back
  * from those events: one `SagaStepped` per event it handled, one `SagaTimedOut` per timeout that fired.
  */
-import type { RecordedEvent } from '../ledger.ts';
-import { type Command, defineEvent, type EventDefinition, payload } from '../message.ts';
+import type { RecordedEvent } from '../contracts/ledger.ts';
+import { type Command, defineEvent, type EventDefinition, payload } from '../messages/message.ts';
 
 /** A timeout a step asked for, as recorded. */
 export interface SagaTimeoutRecord {

@@ -4,12 +4,13 @@
  * receptor checks against the saga's stream that the timeout still stands. Timers are a wake-up
  * only; the stream decides, so a late, repeated or concurrent firing sends the command at most once.
  */
-import type { Whizbang } from '../app/types.ts';
-import { isWhizbangError, WhizbangError } from '../errors.ts';
-import type { RecordedEvent } from '../ledger.ts';
-import { chain } from '../maybe.ts';
-import type { Command } from '../message.ts';
-import { type Subscription, subscribe } from '../subscription.ts';
+
+import type { RecordedEvent } from '../contracts/ledger.ts';
+import type { Command } from '../messages/message.ts';
+import { type Subscription, subscribe } from '../runtime/subscription.ts';
+import type { Whizbang } from '../runtime/types.ts';
+import { isWhizbangError, WhizbangError } from '../util/errors.ts';
+import { chain } from '../util/maybe.ts';
 import {
   SagaStepped,
   type SagaSteppedData,

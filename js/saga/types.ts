@@ -1,8 +1,9 @@
 /** The public shapes of sagas: their definition, their steps, and a defined saga. */
-import type { Whizbang } from '../app/types.ts';
-import type { Ledger, RecordedEvent } from '../ledger.ts';
-import type { MaybePromise } from '../maybe.ts';
-import type { Command, Event, EventDefinition, MessageOf } from '../message.ts';
+
+import type { Ledger, RecordedEvent } from '../contracts/ledger.ts';
+import type { Command, Event, EventDefinition, MessageOf } from '../messages/message.ts';
+import type { Whizbang } from '../runtime/types.ts';
+import type { MaybePromise } from '../util/maybe.ts';
 import type { PendingTimeout } from './events.ts';
 import type { SagaTimeoutOptions, SagaTimeouts } from './timeouts.ts';
 

@@ -1,6 +1,6 @@
 /** Registers sagas on a builder through its public API: receptors and event handlers. */
-import type { WhizbangBuilder } from '../app/builder.ts';
-import { invalidArgument } from '../errors.ts';
+import type { WhizbangBuilder } from '../runtime/builder.ts';
+import { invalidArgument } from '../util/errors.ts';
 import { sagaParts } from './define.ts';
 import type { Saga } from './types.ts';
 

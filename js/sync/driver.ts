@@ -3,9 +3,7 @@
  * command that made it and the version it was decided on) in the same transaction as its events,
  * until sync has put it on the shared log.
  */
-import type { Driver } from '../driver.ts';
-import { WhizbangError } from '../errors.ts';
-import { uuidv7 } from '../ids.ts';
+import type { Driver } from '../contracts/driver.ts';
 import type {
   AppendOptions,
   AppendResult,
@@ -13,9 +11,11 @@ import type {
   Ledger,
   NewEvent,
   RecordedEvent,
-} from '../ledger.ts';
-import { chain, type MaybePromise } from '../maybe.ts';
-import type { StoreWriter } from '../store.ts';
+} from '../contracts/ledger.ts';
+import type { StoreWriter } from '../contracts/store.ts';
+import { WhizbangError } from '../util/errors.ts';
+import { uuidv7 } from '../util/ids.ts';
+import { chain, type MaybePromise } from '../util/maybe.ts';
 import { PENDING, type PendingCommit, row, SYNC_TENANT, toNew } from './records.ts';
 
 /** A driver whose local commits wait as pending until sync pushes them. */

@@ -18,14 +18,20 @@
  * A crash at any point leaves a replica that starts: every step is one local transaction, and the
  * next round carries on from what was written (a rebuild or a decision interrupted is redone).
  */
-import { runtimes } from '../app/app.ts';
-import type { Runtime } from '../app/runtime.ts';
-import type { Lens, Whizbang } from '../app/types.ts';
-import { createEnvelope, type Envelope } from '../envelope.ts';
-import { invalidArgument, isConcurrencyError, isWhizbangError, WhizbangError } from '../errors.ts';
-import type { Ledger, NewEvent, RecordedEvent } from '../ledger.ts';
-import type { Command } from '../message.ts';
-import type { PerspectiveStore, StoreWriter } from '../store.ts';
+
+import type { Ledger, NewEvent, RecordedEvent } from '../contracts/ledger.ts';
+import type { PerspectiveStore, StoreWriter } from '../contracts/store.ts';
+import { createEnvelope, type Envelope } from '../messages/envelope.ts';
+import type { Command } from '../messages/message.ts';
+import { runtimes } from '../runtime/app.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import type { Lens, Whizbang } from '../runtime/types.ts';
+import {
+  invalidArgument,
+  isConcurrencyError,
+  isWhizbangError,
+  WhizbangError,
+} from '../util/errors.ts';
 import { isOfflineDriver } from './driver.ts';
 import {
   CONFLICTS,

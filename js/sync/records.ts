@@ -4,9 +4,9 @@
  * shared log, and the conflicts it reported. Written in the same local transactions as the events
  * they speak of.
  */
-import type { ExpectedVersion, NewEvent, RecordedEvent } from '../ledger.ts';
-import type { MaybePromise } from '../maybe.ts';
-import type { StoredModel, StoreWriter } from '../store.ts';
+import type { ExpectedVersion, NewEvent, RecordedEvent } from '../contracts/ledger.ts';
+import type { StoredModel, StoreWriter } from '../contracts/store.ts';
+import type { MaybePromise } from '../util/maybe.ts';
 
 /** The store's "perspective" names sync writes under (never a registered perspective's). */
 export const PENDING = 'whizbang.sync.pending';

@@ -4,11 +4,17 @@
  * is yours to pass in (`builders(faker)`), or loaded on first use (`await loadBuilders()`).
  */
 import type { Faker } from '@faker-js/faker';
-import type { Envelope, Hop } from '../envelope.ts';
-import { DEFAULT_TENANT } from '../envelope.ts';
-import { invalidArgument, WhizbangError } from '../errors.ts';
-import type { RecordedEvent, RecordedEventBase } from '../ledger.ts';
-import type { Event, InputOf, Message, MessageDefinition, MessageKind } from '../message.ts';
+import type { RecordedEvent, RecordedEventBase } from '../contracts/ledger.ts';
+import type { Envelope, Hop } from '../messages/envelope.ts';
+import { DEFAULT_TENANT } from '../messages/envelope.ts';
+import type {
+  Event,
+  InputOf,
+  Message,
+  MessageDefinition,
+  MessageKind,
+} from '../messages/message.ts';
+import { invalidArgument, WhizbangError } from '../util/errors.ts';
 
 /** The part of a faker instance the builders use; any `Faker` from `@faker-js/faker` fits. */
 export interface FakerLike {

@@ -1,6 +1,7 @@
 /** What scenarios and projections share: the default stream, argument checks, the "given" lines. */
-import { invalidArgument } from '../errors.ts';
-import { type Event, isMessage, type Message } from '../message.ts';
+
+import { type Event, isMessage, type Message } from '../messages/message.ts';
+import { invalidArgument } from '../util/errors.ts';
 import { showMessage } from './report.ts';
 
 /** The stream given events go to when nothing else decides it. */

@@ -1,6 +1,7 @@
 /** The expectations that end a scenario: each runs it and throws a readable ExpectationError. */
-import { invalidArgument } from '../errors.ts';
-import type { Command, Event, Message } from '../message.ts';
+
+import type { Command, Event, Message } from '../messages/message.ts';
+import { invalidArgument } from '../util/errors.ts';
 import { awaitedWithoutExpectation, checkMessages, givenLines } from './common.ts';
 import { deepEqual, differences } from './equality.ts';
 import {

@@ -2,10 +2,11 @@
  * Given events, what a perspective keeps: `await given(...events).project(perspective).then(model)`.
  * A fresh in-memory app publishes the events to one stream and reads the model through a lens.
  */
-import { whizbang } from '../app/builder.ts';
-import { invalidArgument } from '../errors.ts';
-import type { Event } from '../message.ts';
-import type { Perspective } from '../perspective.ts';
+
+import type { Perspective } from '../definitions/perspective.ts';
+import type { Event } from '../messages/message.ts';
+import { whizbang } from '../runtime/builder.ts';
+import { invalidArgument } from '../util/errors.ts';
 import { awaitedWithoutExpectation, checkEvents, givenLines, TEST_STREAM } from './common.ts';
 import { deepEqual, differences } from './equality.ts';
 import { ExpectationError, show, showDifferences } from './report.ts';

@@ -3,12 +3,9 @@
  * events are published to the stream, the `when` message is handled, and what followed is read
  * back. Commands it returns are recorded, not sent, so a scenario tests one step of a cascade.
  */
-import { whizbang } from '../app/builder.ts';
-import type { EventHandler } from '../app/registry.ts';
-import type { Whizbang } from '../app/types.ts';
-import { invalidArgument } from '../errors.ts';
-import type { RecordedEvent } from '../ledger.ts';
-import { chain } from '../maybe.ts';
+
+import type { RecordedEvent } from '../contracts/ledger.ts';
+import { isReply, type Receptor, type ResultOf, reply } from '../definitions/receptor.ts';
 import {
   type Command,
   type Event,
@@ -18,8 +15,12 @@ import {
   type Message,
   type MessageOf,
   validate,
-} from '../message.ts';
-import { isReply, type Receptor, type ResultOf, reply } from '../receptor.ts';
+} from '../messages/message.ts';
+import { whizbang } from '../runtime/builder.ts';
+import type { EventHandler } from '../runtime/registry.ts';
+import type { Whizbang } from '../runtime/types.ts';
+import { invalidArgument } from '../util/errors.ts';
+import { chain } from '../util/maybe.ts';
 import { checkEvents, checkMessages, TEST_STREAM } from './common.ts';
 import { type ErrorMatcher, expectations } from './expectations.ts';
 

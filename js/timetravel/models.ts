@@ -4,7 +4,7 @@
  * and a checkpoint of every model is one pointer. The outer trie maps (perspective, tenant) to a
  * part; each part is a trie of rows by id. Both copy on write what a frozen state shares.
  */
-import type { StoredModel, StoreWriter } from '../store.ts';
+import type { StoredModel, StoreWriter } from '../contracts/store.ts';
 import { drop, editToken, forEach, hashKey, lookup, type Node, put, type Slot } from './trie.ts';
 
 /** One perspective's rows of one tenant; changed in place only under the edit it was made with. */

@@ -11,10 +11,11 @@
  * await tt.previous(); // the models just before the last event at or before 120
  * (await tt.diff(accounts, 'a-1', 100, 200)).changes; // [{ kind: 'changed', path: ['balance'], … }]
  */
-import { applyOne } from '../app/project.ts';
-import { invalidArgument } from '../errors.ts';
-import type { Ledger, ReadAllOptions, RecordedEvent } from '../ledger.ts';
-import type { Perspective } from '../perspective.ts';
+
+import type { Ledger, ReadAllOptions, RecordedEvent } from '../contracts/ledger.ts';
+import type { Perspective } from '../definitions/perspective.ts';
+import { applyOne } from '../runtime/project.ts';
+import { invalidArgument } from '../util/errors.ts';
 import { diffValues } from './diff.ts';
 import { type Frozen, Models } from './models.ts';
 import type {

@@ -1,8 +1,8 @@
 /** The public shapes of time travel: options, views, diffs and the traveler. */
-import type { Ledger, RecordedEvent } from '../ledger.ts';
-import type { Perspective } from '../perspective.ts';
-import type { Query } from '../query.ts';
-import type { StoredModel } from '../store.ts';
+import type { Ledger, RecordedEvent } from '../contracts/ledger.ts';
+import type { Query } from '../contracts/query.ts';
+import type { StoredModel } from '../contracts/store.ts';
+import type { Perspective } from '../definitions/perspective.ts';
 import type { ModelChange } from './diff.ts';
 
 /** Options of `timeTravel`. */

@@ -1,10 +1,11 @@
 /** Views of frozen models: the lens-like reads of a time traveler, checked against what it replays. */
-import { DEFAULT_TENANT } from '../envelope.ts';
-import { invalidArgument } from '../errors.ts';
-import type { RecordedEvent } from '../ledger.ts';
-import type { Perspective } from '../perspective.ts';
-import { type Query, runQuery } from '../query.ts';
-import type { StoredModel } from '../store.ts';
+
+import type { RecordedEvent } from '../contracts/ledger.ts';
+import { type Query, runQuery } from '../contracts/query.ts';
+import type { StoredModel } from '../contracts/store.ts';
+import type { Perspective } from '../definitions/perspective.ts';
+import { DEFAULT_TENANT } from '../messages/envelope.ts';
+import { invalidArgument } from '../util/errors.ts';
 import { type Frozen, rowOf, rowsOf } from './models.ts';
 import type { TenantOption, TimeView } from './types.ts';
 

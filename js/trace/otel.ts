@@ -18,11 +18,12 @@
  * ```
  * @module
  */
-import type { Envelope } from '../envelope.ts';
-import { invalidArgument } from '../errors.ts';
-import { parseTraceparent } from '../ids.ts';
-import type { RecordedEvent } from '../ledger.ts';
-import type { Dispatched, Observer } from '../observer.ts';
+
+import type { RecordedEvent } from '../contracts/ledger.ts';
+import type { Dispatched, Observer } from '../contracts/observer.ts';
+import type { Envelope } from '../messages/envelope.ts';
+import { invalidArgument } from '../util/errors.ts';
+import { parseTraceparent } from '../util/ids.ts';
 import type { OtelApi, OtelAttributes, OtelContext, OtelTracer } from './otel-api.ts';
 import { hopDuration, toTracedError } from './record.ts';
 

@@ -1,7 +1,8 @@
 /** Turns what an observer sees (live envelopes, errors) into the trace store's plain JSON records. */
-import type { Hop } from '../envelope.ts';
-import type { RecordedEvent } from '../ledger.ts';
-import type { Dispatched } from '../observer.ts';
+
+import type { RecordedEvent } from '../contracts/ledger.ts';
+import type { Dispatched } from '../contracts/observer.ts';
+import type { Hop } from '../messages/envelope.ts';
 import type { TracedEnvelope, TracedError, TracedEvent, TracedHop } from './types.ts';
 
 const TIME_ORIGIN = performance.timeOrigin;

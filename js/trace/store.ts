@@ -16,8 +16,9 @@
  * ```
  * @module
  */
-import { invalidArgument } from '../errors.ts';
-import type { Dispatched, Observer } from '../observer.ts';
+
+import type { Dispatched, Observer } from '../contracts/observer.ts';
+import { invalidArgument } from '../util/errors.ts';
 import { toTracedEnvelope } from './record.ts';
 import { buildTree, type Entry } from './tree.ts';
 import type { TracedEnvelope, TraceTree } from './types.ts';

@@ -4,7 +4,7 @@
  * when writing, `checkSegment` (lengths, checksums, hashes, UTF-8) before reading.
  * @module
  */
-import { CorruptDataError, invalidArgument } from '../errors.ts';
+import { CorruptDataError, invalidArgument } from '../util/errors.ts';
 import { type Core, jsCore } from './core.ts';
 import {
   FLAG_METADATA,

@@ -4,7 +4,7 @@
  * plan, so a WebAssembly core can still run a function in TypeScript over its memory where
  * TypeScript measured faster on that runtime (see BENCHMARKS.md).
  */
-import { WhizbangError } from '../errors.ts';
+import { WhizbangError } from '../util/errors.ts';
 import type { Views } from './twin.ts';
 import * as twin from './twin.ts';
 

@@ -7,7 +7,7 @@
  * const core = await loadWasmCore();
  * const driver = memoryDriver({ core });
  */
-import { WhizbangError } from '../errors.ts';
+import { WhizbangError } from '../util/errors.ts';
 import type { CoreFactory, CorePlan } from './core.ts';
 import { wasmUrl } from './location.ts';
 import { measuredPlan } from './plan.ts';

@@ -9,8 +9,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { binaryCodec, jsonCodec } from '../../adapters/nats/mod.ts';
-import { isCorruptDataError, isWhizbangError } from '../../js/errors.ts';
-import type { WireEnvelope } from '../../js/transport.ts';
+import type { WireEnvelope } from '../../js/contracts/transport.ts';
+import { isCorruptDataError, isWhizbangError } from '../../js/util/errors.ts';
 import { encodeSegment } from '../../js/wasm/codec.ts';
 import { RECORD_HEADER, SEGMENT_HEADER } from '../../js/wasm/format.ts';
 import { loadWasmCore } from '../../js/wasm/load.ts';

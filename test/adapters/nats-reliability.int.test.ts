@@ -15,8 +15,8 @@ import {
   jetstreamLedger,
   natsTransport,
 } from '../../adapters/nats/mod.ts';
-import { isCorruptDataError, isWhizbangError } from '../../js/errors.ts';
-import type { WireEnvelope } from '../../js/transport.ts';
+import type { WireEnvelope } from '../../js/contracts/transport.ts';
+import { isCorruptDataError, isWhizbangError } from '../../js/util/errors.ts';
 import { encodeSegment } from '../../js/wasm/codec.ts';
 import { caught, range, sleep } from '../conformance/helpers.ts';
 import { numbered, numberOf } from '../conformance/transport/kit.ts';

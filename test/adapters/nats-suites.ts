@@ -11,7 +11,7 @@ import {
   type NatsConnectOptions,
   natsTransport,
 } from '../../adapters/nats/mod.ts';
-import type { Driver } from '../../js/driver.ts';
+import type { Driver } from '../../js/contracts/driver.ts';
 import { ledgerConformance } from '../conformance/ledger.ts';
 import { transportConformance } from '../conformance/transport.ts';
 

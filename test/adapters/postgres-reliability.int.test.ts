@@ -8,10 +8,10 @@ import {
   postgresRowLevelSecurity,
 } from '../../adapters/postgres/mod.ts';
 import { migrate, SCHEMA_VERSION, schemaNames } from '../../adapters/postgres/schema.ts';
-import { isConcurrencyError, isWhizbangError } from '../../js/errors.ts';
-import type { RecordedEvent } from '../../js/ledger.ts';
-import { runQuery } from '../../js/query.ts';
-import type { StoredModel } from '../../js/store.ts';
+import type { RecordedEvent } from '../../js/contracts/ledger.ts';
+import { runQuery } from '../../js/contracts/query.ts';
+import type { StoredModel } from '../../js/contracts/store.ts';
+import { isConcurrencyError, isWhizbangError } from '../../js/util/errors.ts';
 import { caught } from '../conformance/helpers.ts';
 import { DATABASE_URL, postgresReachable } from '../support/services.ts';
 import { bankAcrossReopen, bankInboxOnce, bankRefusalKeepsNothing } from './bank-scenario.ts';

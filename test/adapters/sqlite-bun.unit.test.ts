@@ -1,7 +1,7 @@
 // @runtimes bun
 import { describe, expect, it } from 'vitest';
 import { sqliteDriver } from '../../adapters/sqlite/bun.ts';
-import { isWhizbangError } from '../../js/errors.ts';
+import { isWhizbangError } from '../../js/util/errors.ts';
 import { sqliteSuite } from './sqlite-suite.ts';
 
 // The conformance suites on real SQLite files through bun:sqlite, one file per test. Bun only:

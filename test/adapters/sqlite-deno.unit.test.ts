@@ -1,7 +1,7 @@
 // @runtimes deno
 import { describe, expect, it } from 'vitest';
 import { sqliteDriver } from '../../adapters/sqlite/deno.ts';
-import { isWhizbangError } from '../../js/errors.ts';
+import { isWhizbangError } from '../../js/util/errors.ts';
 import { sqliteSuite } from './sqlite-suite.ts';
 
 // The conformance suites on real SQLite files through Deno's node:sqlite, one file per test. Deno

@@ -9,7 +9,7 @@
 import { type IDBPDatabase, openDB } from 'idb';
 import { type IndexedDbDriver, indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
 import type { EventRecord } from '../../adapters/indexeddb/records.ts';
-import type { NewEvent } from '../../js/ledger.ts';
+import type { NewEvent } from '../../js/contracts/ledger.ts';
 
 type Side = 'subject' | 'baseline';
 export type BenchName = 'append.1' | 'append.batch100' | 'readStream';

@@ -14,7 +14,7 @@ import {
   type NatsTransport,
   natsTransport,
 } from '../../adapters/nats/mod.ts';
-import type { WireEnvelope } from '../../js/transport.ts';
+import type { WireEnvelope } from '../../js/contracts/transport.ts';
 import type { BenchEntry, Side } from './harness.ts';
 
 const URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';

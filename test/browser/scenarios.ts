@@ -4,8 +4,8 @@
  * assertions are made in Node.
  */
 import { type IndexedDbDriver, indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
-import { isWhizbangError } from '../../js/errors.ts';
-import { type Subscription, subscribe } from '../../js/subscription.ts';
+import { type Subscription, subscribe } from '../../js/runtime/subscription.ts';
+import { isWhizbangError } from '../../js/util/errors.ts';
 
 const open = (name: string): Promise<IndexedDbDriver> => indexedDbDriver({ name });
 

@@ -4,8 +4,8 @@
  */
 import { faker } from '@faker-js/faker';
 import { afterEach, beforeEach } from 'vitest';
-import type { Driver } from '../../js/driver.ts';
-import type { NewEvent, RecordedEvent } from '../../js/ledger.ts';
+import type { Driver } from '../../js/contracts/driver.ts';
+import type { NewEvent, RecordedEvent } from '../../js/contracts/ledger.ts';
 
 /** Makes a fresh, empty driver; sync drivers may return it directly. */
 export type DriverFactory = () => Promise<Driver> | Driver;

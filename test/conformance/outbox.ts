@@ -8,8 +8,8 @@
  * @module
  */
 import { describe, expect, it } from 'vitest';
-import type { OutboxRecord, OutboxStore, OutboxWriter } from '../../js/outbox.ts';
-import type { StoreWriter } from '../../js/store.ts';
+import type { OutboxRecord, OutboxStore, OutboxWriter } from '../../js/contracts/outbox.ts';
+import type { StoreWriter } from '../../js/contracts/store.ts';
 import { caught, type DriverFactory, useDriver } from './helpers.ts';
 
 const T0 = 1_700_000_000_000;

@@ -18,12 +18,12 @@ import {
   transfers,
   Withdraw,
 } from '../../examples/bank/domain.ts';
-import type { Driver } from '../../js/driver.ts';
-import type { Ledger, RecordedEvent } from '../../js/ledger.ts';
-import type { MaybePromise } from '../../js/maybe.ts';
+import type { Driver } from '../../js/contracts/driver.ts';
+import type { Ledger, RecordedEvent } from '../../js/contracts/ledger.ts';
 import { offlineDriver } from '../../js/sync/driver.ts';
 import { type Sync, startSync } from '../../js/sync/engine.ts';
 import type { SyncConflict } from '../../js/sync/records.ts';
+import type { MaybePromise } from '../../js/util/maybe.ts';
 import { afterAppend } from '../support/ledgers.ts';
 
 /** How a suite gets its parts. */

@@ -10,7 +10,7 @@
  * @module
  */
 import { describe } from 'vitest';
-import type { Transport } from '../../js/transport.ts';
+import type { Transport } from '../../js/contracts/transport.ts';
 import { concurrencySuite } from './transport/concurrency.ts';
 import {
   type TransportConformanceOptions,

@@ -5,6 +5,7 @@
  * inbox handles a retried request once.
  */
 import { describe, expect, it } from 'vitest';
+import { isRemoteError } from '../../js/contracts/remote.ts';
 import {
   defineCommand,
   defineReceptor,
@@ -16,7 +17,6 @@ import {
   type Transport,
   whizbang,
 } from '../../js/mod.ts';
-import { isRemoteError } from '../../js/remote.ts';
 import { caught, range, sleep } from '../conformance/helpers.ts';
 import { bank, Deposit, Deposited } from '../support/invoke-bank.ts';
 

@@ -2,7 +2,6 @@
 /** Snapshots of stateful receptors' state: taken every N events, used on a cache miss, never trusted blindly. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type SnapshotIssue, StateCache } from '../../js/app/state-cache.ts';
 import { memorySnapshots } from '../../js/memory/snapshots.ts';
 import {
   type Driver,
@@ -21,6 +20,7 @@ import {
   type StateDefinition,
   whizbang,
 } from '../../js/mod.ts';
+import { type SnapshotIssue, StateCache } from '../../js/runtime/state-cache.ts';
 
 // A tally whose state depends on the order of its events (a rolling hash), so a fold that skips,
 // repeats or reorders an event shows.

@@ -17,7 +17,6 @@ import {
   transfers,
   Withdraw,
 } from '../../examples/bank/domain.ts';
-import { applyEvents } from '../../js/app/project.ts';
 import {
   definePerspective,
   diffValues,
@@ -31,6 +30,7 @@ import {
   type TimeView,
   timeTravel,
 } from '../../js/mod.ts';
+import { applyEvents } from '../../js/runtime/project.ts';
 
 /** Transfers still under way: made on request, deleted when completed or failed. */
 const pending = definePerspective({

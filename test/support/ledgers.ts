@@ -1,5 +1,5 @@
 /** Test doubles around a real ledger. */
-import type { AppendResult, Ledger } from '../../js/ledger.ts';
+import type { AppendResult, Ledger } from '../../js/contracts/ledger.ts';
 
 /**
  * `ledger` whose appends call `after` once the commit is stored and before its answer returns:

@@ -9,7 +9,7 @@
 import { jetstreamLedger } from '../../adapters/nats/mod.ts';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { createBank } from '../../examples/bank/domain.ts';
-import type { Ledger } from '../../js/ledger.ts';
+import type { Ledger } from '../../js/contracts/ledger.ts';
 import { offlineDriver } from '../../js/sync/driver.ts';
 import { startSync } from '../../js/sync/engine.ts';
 import { afterAppend } from '../support/ledgers.ts';

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { accounts, createBank, Deposit, OpenAccount } from '../../examples/bank/domain.ts';
-import { isWhizbangError } from '../../js/errors.ts';
 import { memoryDriver } from '../../js/memory/driver.ts';
 import { memoryLedger } from '../../js/memory/ledger.ts';
 import { offlineDriver } from '../../js/sync/driver.ts';
 import { type SyncReport, startSync } from '../../js/sync/engine.ts';
+import { isWhizbangError } from '../../js/util/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'whizbang-sync-unit-'));
 let n = 0;

@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isCorruptDataError, isWhizbangError } from '../../js/errors.ts';
-import type { AppendResult } from '../../js/ledger.ts';
+import type { AppendResult } from '../../js/contracts/ledger.ts';
 import { memoryLedger } from '../../js/memory/ledger.ts';
+import { isCorruptDataError, isWhizbangError } from '../../js/util/errors.ts';
 import { decodeSegments } from '../../js/wasm/codec.ts';
 import { type CoreFactory, jsCore } from '../../js/wasm/core.ts';
 import { loadWasmCore } from '../../js/wasm/load.ts';

@@ -7,8 +7,8 @@
  * memory that keeps growing. `WHIZBANG_FUZZ_RUNS` sets the count (`npm run fuzz`: 1 000 000).
  */
 import { describe, expect, it } from 'vitest';
-import { isCorruptDataError } from '../../js/errors.ts';
 import { memoryLedger } from '../../js/memory/ledger.ts';
+import { isCorruptDataError } from '../../js/util/errors.ts';
 import { decodeSegments, encodeSegment, type WireRecord } from '../../js/wasm/codec.ts';
 import { jsCore } from '../../js/wasm/core.ts';
 import { RECORD_HEADER, SEGMENT_HEADER } from '../../js/wasm/format.ts';

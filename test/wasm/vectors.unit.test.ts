@@ -1,7 +1,7 @@
 // @runtimes node deno bun
 /** The checked-in vectors of format version 1, through the TypeScript twin and the WebAssembly core. */
 import { describe, expect, it } from 'vitest';
-import { isCorruptDataError } from '../../js/errors.ts';
+import { isCorruptDataError } from '../../js/util/errors.ts';
 import { decodeSegments, encodeSegment, type WireRecord } from '../../js/wasm/codec.ts';
 import { jsCore } from '../../js/wasm/core.ts';
 import { loadWasmCore } from '../../js/wasm/load.ts';

@@ -4,8 +4,8 @@
  * Imports nothing of Node, so that it bundles for the browser.
  */
 import type { IndexedDbDriver, IndexedDbDriverOptions } from '../../../adapters/indexeddb/mod.ts';
-import { isWhizbangError } from '../../../js/errors.ts';
-import type { OutboxRecord } from '../../../js/outbox.ts';
+import type { OutboxRecord } from '../../../js/contracts/outbox.ts';
+import { isWhizbangError } from '../../../js/util/errors.ts';
 
 /** Where the suite runs: an IndexedDB and a way to name a database no test has used. */
 export interface IndexedDbEnvironment {

@@ -1,6 +1,6 @@
 /** The outbox, the inbox and snapshots. */
 import { describe, expect, it } from 'vitest';
-import { isWhizbangError } from '../../../js/errors.ts';
+import { isWhizbangError } from '../../../js/util/errors.ts';
 import { accountEvents, caught } from '../../conformance/helpers.ts';
 import { codeOf, type IndexedDbContext, outboxRecord } from './context.ts';
 

@@ -1,7 +1,7 @@
 /** Two connections to one database, as two tabs: races, subscriptions, missed notices. */
 import { describe, expect, it } from 'vitest';
-import { isConcurrencyError } from '../../../js/errors.ts';
-import { subscribe } from '../../../js/subscription.ts';
+import { subscribe } from '../../../js/runtime/subscription.ts';
+import { isConcurrencyError } from '../../../js/util/errors.ts';
 import {
   accountEvent,
   accountEvents,

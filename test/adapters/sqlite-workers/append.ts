@@ -7,8 +7,8 @@
  * Usage: append.ts <path> <run> on Node, Bun or Deno (see harness.ts)
  */
 
-import type { RecordedEvent } from '../../../js/ledger.ts';
-import type { StoreWriter } from '../../../js/store.ts';
+import type { RecordedEvent } from '../../../js/contracts/ledger.ts';
+import type { StoreWriter } from '../../../js/contracts/store.ts';
 import { sqliteDriver } from './engine.ts';
 import { STREAMS } from './inspect.ts';
 import { args, fail, ready, say } from './io.ts';

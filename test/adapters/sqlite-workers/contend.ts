@@ -8,7 +8,7 @@
  * Usage: contend.ts <path> <stream> <name> <wins> on Node, Bun or Deno (see harness.ts)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isConcurrencyError } from '../../../js/errors.ts';
+import { isConcurrencyError } from '../../../js/util/errors.ts';
 import { sqliteDriver } from './engine.ts';
 import { args, fail, ready, say, waitForGo } from './io.ts';
 

@@ -3,7 +3,7 @@
  * kill fell.
  */
 import { sqliteDriver } from '../../../adapters/sqlite/mod.ts';
-import type { RecordedEvent } from '../../../js/ledger.ts';
+import type { RecordedEvent } from '../../../js/contracts/ledger.ts';
 
 /** The streams the append worker writes to. */
 export const STREAMS: readonly string[] = ['a', 'b', 'c'];

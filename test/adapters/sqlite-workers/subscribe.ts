@@ -7,7 +7,7 @@
  * Usage: subscribe.ts <path> <expected> on Node, Bun or Deno (see harness.ts)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { subscribe } from '../../../js/subscription.ts';
+import { subscribe } from '../../../js/runtime/subscription.ts';
 import { sqliteDriver } from './engine.ts';
 import { args, fail, ready, say } from './io.ts';
 

@@ -1,9 +1,9 @@
 /** Appending and reading back: every field, numbering, zero events, tenants, odd strings. */
 import { faker } from '@faker-js/faker';
 import { describe, expect, it } from 'vitest';
-import { isWhizbangError } from '../../../js/errors.ts';
-import { uuidv7 } from '../../../js/ids.ts';
-import type { NewEvent } from '../../../js/ledger.ts';
+import type { NewEvent } from '../../../js/contracts/ledger.ts';
+import { isWhizbangError } from '../../../js/util/errors.ts';
+import { uuidv7 } from '../../../js/util/ids.ts';
 import {
   accountEvent,
   accountEvents,

@@ -1,7 +1,7 @@
 /** Optimistic concurrency: every expectedVersion form, invalid forms, and racing writers. */
 import { describe, expect, it } from 'vitest';
-import { isConcurrencyError, isWhizbangError } from '../../../js/errors.ts';
-import type { AppendResult, ExpectedVersion } from '../../../js/ledger.ts';
+import type { AppendResult, ExpectedVersion } from '../../../js/contracts/ledger.ts';
+import { isConcurrencyError, isWhizbangError } from '../../../js/util/errors.ts';
 import { accountEvent, accountEvents, caught, range, streamId } from '../helpers.ts';
 import type { LedgerContext } from './context.ts';
 

@@ -1,8 +1,8 @@
 /** Properties over random workloads: what is read is what was appended, positions never gap. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isConcurrencyError } from '../../../js/errors.ts';
-import type { NewEvent } from '../../../js/ledger.ts';
+import type { NewEvent } from '../../../js/contracts/ledger.ts';
+import { isConcurrencyError } from '../../../js/util/errors.ts';
 import { range, withDriver } from '../helpers.ts';
 import type { LedgerContext } from './context.ts';
 

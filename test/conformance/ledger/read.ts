@@ -1,8 +1,8 @@
 /** Reading: readStream and readAll windows and filters, streamVersion, headPosition, watch. */
 import { describe, expect, it } from 'vitest';
-import { isWhizbangError } from '../../../js/errors.ts';
-import type { Ledger, RecordedEvent } from '../../../js/ledger.ts';
-import type { MaybePromise } from '../../../js/maybe.ts';
+import type { Ledger, RecordedEvent } from '../../../js/contracts/ledger.ts';
+import { isWhizbangError } from '../../../js/util/errors.ts';
+import type { MaybePromise } from '../../../js/util/maybe.ts';
 import { accountEvent, accountEvents, caught, eventually, range, sleep } from '../helpers.ts';
 import type { LedgerContext } from './context.ts';
 

@@ -1,8 +1,12 @@
 /** Subscriptions over the driver's ledger: catch up, then live, each event once and in order. */
 import { describe, expect, it } from 'vitest';
-import { isWhizbangError } from '../../../js/errors.ts';
-import type { Ledger } from '../../../js/ledger.ts';
-import { type Subscription, subscribe, subscribeBatches } from '../../../js/subscription.ts';
+import type { Ledger } from '../../../js/contracts/ledger.ts';
+import {
+  type Subscription,
+  subscribe,
+  subscribeBatches,
+} from '../../../js/runtime/subscription.ts';
+import { isWhizbangError } from '../../../js/util/errors.ts';
 import { accountEvent, accountEvents, caught, range, sleep, streamId } from '../helpers.ts';
 import type { LedgerContext } from './context.ts';
 

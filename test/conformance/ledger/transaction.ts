@@ -1,9 +1,9 @@
 /** AppendOptions.inTransaction: inline work commits with the events, or nothing is kept. */
 import { describe, expect, it } from 'vitest';
-import { isConcurrencyError } from '../../../js/errors.ts';
-import type { AppendOptions, AppendResult, RecordedEvent } from '../../../js/ledger.ts';
-import { chain, each, type MaybePromise } from '../../../js/maybe.ts';
-import type { StoredModel, StoreWriter } from '../../../js/store.ts';
+import type { AppendOptions, AppendResult, RecordedEvent } from '../../../js/contracts/ledger.ts';
+import type { StoredModel, StoreWriter } from '../../../js/contracts/store.ts';
+import { isConcurrencyError } from '../../../js/util/errors.ts';
+import { chain, each, type MaybePromise } from '../../../js/util/maybe.ts';
 import { accountEvent, accountEvents, caught, sleep, streamId } from '../helpers.ts';
 import type { LedgerContext } from './context.ts';
 

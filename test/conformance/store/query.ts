@@ -1,9 +1,9 @@
 /** Lens queries: equality, every operator, dotted paths, sorting, paging and bad queries. */
 import { faker } from '@faker-js/faker';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { isWhizbangError } from '../../../js/errors.ts';
-import type { Query } from '../../../js/query.ts';
-import type { StoredModel } from '../../../js/store.ts';
+import type { Query } from '../../../js/contracts/query.ts';
+import type { StoredModel } from '../../../js/contracts/store.ts';
+import { isWhizbangError } from '../../../js/util/errors.ts';
 import { caught, type DriverBox } from '../helpers.ts';
 
 const P = 'accounts';

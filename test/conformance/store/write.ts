@@ -1,8 +1,8 @@
 /** Store writes: get/put/delete in transactions, rollback, checkpoints, clear, isolation. */
 import { faker } from '@faker-js/faker';
 import { describe, expect, it } from 'vitest';
-import { chain, each } from '../../../js/maybe.ts';
-import type { StoredModel } from '../../../js/store.ts';
+import type { StoredModel } from '../../../js/contracts/store.ts';
+import { chain, each } from '../../../js/util/maybe.ts';
 import { caught, type DriverBox, sleep } from '../helpers.ts';
 
 const P = 'accounts';

@@ -10,7 +10,7 @@ import type {
   TransportSubscription,
   WireEnvelope,
   WireHop,
-} from '../../../js/transport.ts';
+} from '../../../js/contracts/transport.ts';
 import { sleep } from '../helpers.ts';
 import type { TransportContext } from './context.ts';
 

@@ -1,7 +1,7 @@
 /** Closing subscriptions and transports, and topics a transport must refuse. */
 import { describe, expect, it } from 'vitest';
-import { isWhizbangError } from '../../../js/errors.ts';
-import type { TransportHandler } from '../../../js/transport.ts';
+import type { TransportHandler } from '../../../js/contracts/transport.ts';
+import { isWhizbangError } from '../../../js/util/errors.ts';
 import { caught, range } from '../helpers.ts';
 import type { TransportContext } from './context.ts';
 import {

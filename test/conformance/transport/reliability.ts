@@ -1,6 +1,6 @@
 /** At-least-once delivery and back-pressure. */
 import { describe, expect, it } from 'vitest';
-import type { WireEnvelope } from '../../../js/transport.ts';
+import type { WireEnvelope } from '../../../js/contracts/transport.ts';
 import { range, sleep } from '../helpers.ts';
 import type { TransportContext } from './context.ts';
 import {

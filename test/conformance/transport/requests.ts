@@ -4,14 +4,18 @@
  * back, and says NO_RESPONDER or REQUEST_TIMEOUT when no answer can come.
  */
 import { describe, expect, it } from 'vitest';
+import { isRemoteError } from '../../../js/contracts/remote.ts';
+import type {
+  Transport,
+  TransportResponder,
+  WireEnvelope,
+} from '../../../js/contracts/transport.ts';
 import {
   ConcurrencyError,
   isConcurrencyError,
   isWhizbangError,
   WhizbangError,
-} from '../../../js/errors.ts';
-import { isRemoteError } from '../../../js/remote.ts';
-import type { Transport, TransportResponder, WireEnvelope } from '../../../js/transport.ts';
+} from '../../../js/util/errors.ts';
 import { caught, range, sleep } from '../helpers.ts';
 import type { TransportContext } from './context.ts';
 import { gate, numbered, numberOf, topicRoot, wireEnvelope } from './kit.ts';

@@ -1,0 +1,16 @@
+/** A storage backend: the ledger and the perspective store it keeps together. */
+
+import type { MaybePromise } from '../util/maybe.ts';
+import type { Ledger } from './ledger.ts';
+import type { SnapshotStore } from './snapshot.ts';
+import type { PerspectiveStore } from './store.ts';
+
+/** What every storage backend provides; made by a factory such as `memoryDriver()`. */
+export interface Driver {
+  readonly name: string;
+  readonly ledger: Ledger;
+  readonly store: PerspectiveStore;
+  /** Optional: where stateful receptors' snapshots are kept. */
+  readonly snapshots?: SnapshotStore;
+  close?(): MaybePromise<void>;
+}

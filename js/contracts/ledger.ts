@@ -1,0 +1,199 @@
+/**
+ * The Ledger: the event store every driver implements. Small required interface; drivers may be
+ * synchronous (memory, SQLite) or asynchronous (IndexedDB, PostgreSQL): callers handle both.
+ */
+import type { Envelope } from '../messages/envelope.ts';
+import type { Event } from '../messages/message.ts';
+import { ConcurrencyError, invalidArgument } from '../util/errors.ts';
+import type { MaybePromise } from '../util/maybe.ts';
+import type { StoreWriter } from './store.ts';
+
+/**
+ * What an append expects of the stream: a version number (0 = no events yet), `'no_stream'`,
+ * `'stream_exists'`, or `'any'` (no check).
+ */
+export type ExpectedVersion = number | 'any' | 'no_stream' | 'stream_exists';
+
+/** An event to append: the message plus optional identity (filled in when absent). */
+export interface NewEvent<E extends Event = Event> {
+  readonly type: E['type'];
+  readonly data: E['data'];
+  readonly messageId?: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly timestamp?: number;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/** What every stored event carries besides its type and data. */
+export interface RecordedEventBase {
+  readonly kind: 'event';
+  readonly streamId: string;
+  /** 1-based version within the stream. */
+  readonly version: number;
+  /** 1-based global position across all streams. */
+  readonly position: number;
+  readonly tenant: string;
+  readonly messageId: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+  /** Append time, epoch milliseconds. */
+  readonly timestamp: number;
+  readonly metadata: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * An event as stored: the message plus where it sits in its stream and in the whole log.
+ * Distributes over a union, so narrowing on `type` narrows `data`.
+ */
+export type RecordedEvent<E extends Event = Event> = E extends Event
+  ? RecordedEventBase & { readonly type: E['type']; readonly data: E['data'] }
+  : never;
+
+/** Options of {@link Ledger.append}. */
+export interface AppendOptions {
+  readonly expectedVersion?: ExpectedVersion;
+  readonly tenant?: string;
+  /**
+   * Runs inside the append's transaction with the recorded events: inline perspectives (and the
+   * outbox) write through `tx`. If it throws, nothing of the append is kept.
+   */
+  readonly inTransaction?:
+    | ((events: readonly RecordedEvent[], tx: StoreWriter) => MaybePromise<void>)
+    | undefined;
+  /**
+   * The message whose handling made this append (the runtime passes the command or the published
+   * event's envelope). Drivers ignore it; offline sync keeps the command with a pending commit.
+   */
+  readonly cause?: Envelope | undefined;
+  /** @internal Set by offline sync for its own appends (see `whizbang` sync). */
+  readonly sync?: SyncMark | undefined;
+}
+
+/** @internal How offline sync marks an append it makes itself. */
+export interface SyncMark {
+  /** Events pulled from the shared log: not a local commit, nothing to push. */
+  readonly pulled?: boolean;
+  /** The pending commit this append replaces (a command decided again after a conflict). */
+  readonly replaces?: string;
+  /** The commit's id on the shared log (JetStream's `Nats-Msg-Id`): a repeated push lands once. */
+  readonly commitId?: string;
+}
+
+/** What an append did. */
+export interface AppendResult {
+  readonly streamId: string;
+  /** The stream's version after the append. */
+  readonly version: number;
+  /** Global position of the last appended event (of the head when nothing was appended). */
+  readonly position: number;
+  readonly events: readonly RecordedEvent[];
+}
+
+/** Options of {@link Ledger.readStream}. */
+export interface ReadStreamOptions {
+  readonly tenant?: string;
+  /** First version to read (default 1). */
+  readonly from?: number;
+  /** Last version to read, inclusive. */
+  readonly to?: number;
+  readonly limit?: number;
+}
+
+/** Options of {@link Ledger.readAll}. */
+export interface ReadAllOptions {
+  /** First global position to read (default 1). */
+  readonly from?: number;
+  /** Last global position to read, inclusive. */
+  readonly to?: number;
+  readonly limit?: number;
+  /** Only events of one tenant. */
+  readonly tenant?: string;
+  /** Only events of these types. */
+  readonly types?: readonly string[];
+}
+
+/** The event store behind an app. */
+export interface Ledger {
+  append(
+    streamId: string,
+    events: readonly NewEvent[],
+    options?: AppendOptions,
+  ): MaybePromise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): MaybePromise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): MaybePromise<RecordedEvent[]>;
+  /** The stream's current version; 0 when it has no events. */
+  streamVersion(streamId: string, options?: { readonly tenant?: string }): MaybePromise<number>;
+  /** Global position of the newest event; 0 when empty. */
+  headPosition(): MaybePromise<number>;
+  /** Calls `listener` after new events commit (possibly coalesced). Returns an unsubscribe function. */
+  watch(listener: () => void): () => void;
+  close?(): MaybePromise<void>;
+  /**
+   * Optional, for offline sync: in one transaction, removes the stream's events after version
+   * `after` (local commits never shared, which another writer's events displaced) and appends
+   * `events` in their place. `options.expectedVersion` is ignored (the stream is expected at
+   * `after` once cut). Positions of removed events may be given out again.
+   */
+  replaceTail?(
+    streamId: string,
+    after: number,
+    events: readonly NewEvent[],
+    options?: AppendOptions,
+  ): MaybePromise<AppendResult>;
+  /**
+   * Optional: several appends (to different streams) in one transaction, all or none, in order;
+   * offline sync writes a page of pulled commits with it.
+   */
+  appendBatch?(appends: readonly BatchAppend[]): MaybePromise<AppendResult[]>;
+  /**
+   * Optional: reads the log from a position to the head as it is now, in batches of about
+   * `batch` events over one cursor (a remote log reads faster so than page by page).
+   */
+  readAllBatches?(options: {
+    readonly from?: number;
+    readonly batch?: number;
+  }): AsyncIterable<RecordedEvent[]>;
+}
+
+/** One append of {@link Ledger.appendBatch}. */
+export interface BatchAppend {
+  readonly streamId: string;
+  readonly events: readonly NewEvent[];
+  readonly options?: AppendOptions;
+}
+
+/** Throws {@link ConcurrencyError} unless a stream at `actual` satisfies `expected`. */
+export function checkExpectedVersion(
+  streamId: string,
+  expected: ExpectedVersion,
+  actual: number,
+): void {
+  if (expected === 'any') return;
+  if (typeof expected === 'number') {
+    if (!Number.isSafeInteger(expected) || expected < 0) {
+      throw invalidArgument(
+        `expectedVersion must be a whole number ≥ 0, 'any', 'no_stream' or 'stream_exists'; got ${expected}.`,
+      );
+    }
+    if (expected !== actual) throw new ConcurrencyError(streamId, expected, actual);
+    return;
+  }
+  if (expected !== 'no_stream' && expected !== 'stream_exists') {
+    throw invalidArgument(
+      `expectedVersion must be a whole number ≥ 0, 'any', 'no_stream' or 'stream_exists'; got ${JSON.stringify(expected)}.`,
+    );
+  }
+  if (expected === 'no_stream' ? actual !== 0 : actual === 0) {
+    throw new ConcurrencyError(streamId, expected, actual);
+  }
+}
+
+/** Checks a stream id before it reaches a driver. */
+export function checkStreamId(streamId: unknown): asserts streamId is string {
+  if (typeof streamId !== 'string' || streamId.length === 0) {
+    throw invalidArgument(
+      `A stream id must be a non-empty string, got ${JSON.stringify(streamId)}.`,
+    );
+  }
+}

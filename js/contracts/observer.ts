@@ -1,0 +1,23 @@
+/**
+ * Observers see every message this process handles, after its step is done: the trace store, the
+ * OpenTelemetry bridge and the playground are observers. They must not throw; what they throw is
+ * reported to `onError` and otherwise ignored, so observing never changes an outcome.
+ */
+import type { Envelope } from '../messages/envelope.ts';
+import type { RecordedEvent } from './ledger.ts';
+
+/** What handling one message produced. */
+export interface Dispatched {
+  readonly envelope: Envelope;
+  /** Events appended by this message itself (not by its cascade). */
+  readonly events: readonly RecordedEvent[];
+  /** Set when handling failed. */
+  readonly error?: unknown;
+}
+
+/** Sees each handled message once its hops are complete. */
+export interface Observer {
+  onDispatched?(dispatched: Dispatched): void;
+  /** Called with anything an observer threw. */
+  onError?(error: unknown): void;
+}

@@ -1,0 +1,22 @@
+/**
+ * Snapshots: a stream's folded state (or a perspective's models) as of a version, so that loading
+ * does not replay from the start. A driver may keep them (optional capability `Driver.snapshots`).
+ */
+import type { MaybePromise } from '../util/maybe.ts';
+
+/** A state as of a stream version. */
+export interface Snapshot<S = unknown> {
+  /** The stream version (or global position) the state is as of. */
+  readonly version: number;
+  readonly state: S;
+  /** The state definition's version when taken: a snapshot of another version is ignored. */
+  readonly schemaVersion: number;
+  /** When it was taken, epoch milliseconds. */
+  readonly takenAt: number;
+}
+
+/** Where snapshots are kept: by kind (a state definition's name), tenant and id (the stream). */
+export interface SnapshotStore {
+  load(kind: string, tenant: string, id: string): MaybePromise<Snapshot | undefined>;
+  save(kind: string, tenant: string, id: string, snapshot: Snapshot): MaybePromise<void>;
+}

@@ -1,0 +1,45 @@
+/**
+ * The perspective store: where read models live, with their checkpoints. Writes go through a
+ * {@link StoreWriter} that belongs to one transaction (an append's, or a batch of an async
+ * perspective's events together with its checkpoint).
+ */
+import type { MaybePromise } from '../util/maybe.ts';
+import type { OutboxStore, OutboxWriter } from './outbox.ts';
+import type { Query } from './query.ts';
+
+/** A read model as stored, with its bookkeeping. */
+export interface StoredModel<M = unknown> {
+  readonly id: string;
+  readonly tenant: string;
+  readonly model: M;
+  /** How many events have been applied to it. */
+  readonly version: number;
+  /** Global position of the last event applied. */
+  readonly position: number;
+  /** When it last changed, epoch milliseconds. */
+  readonly updatedAt: number;
+}
+
+/** Reads and writes inside one transaction. */
+export interface StoreWriter {
+  get(perspective: string, tenant: string, id: string): MaybePromise<StoredModel | undefined>;
+  put(perspective: string, row: StoredModel): MaybePromise<void>;
+  delete(perspective: string, tenant: string, id: string): MaybePromise<void>;
+  setCheckpoint(perspective: string, position: number): MaybePromise<void>;
+  /** Present when the store keeps an outbox and inbox (same transaction as everything else). */
+  readonly outbox?: OutboxWriter;
+}
+
+/** Read models and checkpoints, behind a driver. */
+export interface PerspectiveStore {
+  get(perspective: string, tenant: string, id: string): MaybePromise<StoredModel | undefined>;
+  query(perspective: string, tenant: string, query: Query): MaybePromise<StoredModel[]>;
+  /** Global position up to which a perspective has applied events; 0 when never. */
+  checkpoint(perspective: string): MaybePromise<number>;
+  /** Runs `fn` in one transaction; nothing is kept when it throws. */
+  transaction<T>(fn: (tx: StoreWriter) => MaybePromise<T>): MaybePromise<T>;
+  /** Deletes every row and the checkpoint of a perspective (for a rebuild). */
+  clear(perspective: string): MaybePromise<void>;
+  /** Present when the store keeps an outbox and inbox. */
+  readonly outbox?: OutboxStore;
+}

@@ -1,0 +1,88 @@
+/**
+ * Perspectives: pure `apply(model, event) -> model` functions that keep read models. Returning
+ * `null` deletes the model. Keyed by stream (default) or by any key across streams.
+ */
+
+import type { RecordedEvent } from '../contracts/ledger.ts';
+import type { EventDefinition, MessageOf } from '../messages/message.ts';
+import { invalidArgument } from '../util/errors.ts';
+
+/** When a perspective applies events: in the append's transaction, or after, from a subscription. */
+export type PerspectiveMode = 'inline' | 'async';
+
+/** A registered perspective. */
+export interface Perspective<M = unknown, E extends RecordedEvent = RecordedEvent> {
+  readonly name: string;
+  /** The definitions of the events it applies (their schemas validate published events). */
+  readonly events: readonly EventDefinition[];
+  /** The event types it applies. */
+  readonly types: ReadonlySet<string>;
+  /** The model id an event belongs to; undefined skips the event. */
+  readonly key: (event: E) => string | undefined;
+  readonly initial: () => M;
+  readonly apply: (model: M, event: E) => M | null;
+  readonly mode: PerspectiveMode;
+}
+
+/** The definition given to {@link definePerspective}. */
+export interface PerspectiveDefinition<M, Defs extends readonly EventDefinition[]> {
+  /** Unique name: the table / object store / lens it lives in. */
+  readonly name: string;
+  readonly events: Defs;
+  /** Partition key; default: the event's stream id (one model per stream). */
+  readonly key?: (event: RecordedEvent<MessageOf<Defs[number]>>) => string | undefined;
+  readonly initial: () => M;
+  readonly apply: (model: M, event: RecordedEvent<MessageOf<Defs[number]>>) => M | null;
+  /** Default `'inline'`: same transaction as the append. */
+  readonly mode?: PerspectiveMode;
+}
+
+const byStream = (event: RecordedEvent): string => event.streamId;
+
+/**
+ * Defines a perspective.
+ * @example
+ * const balances = definePerspective({
+ *   name: 'balances',
+ *   events: [Opened, Deposited],
+ *   initial: () => ({ balance: 0 }),
+ *   apply: (m, e) => (e.type === 'Deposited' ? { balance: m.balance + e.data.amount } : m),
+ * });
+ */
+export function definePerspective<M, const Defs extends readonly EventDefinition[]>(
+  definition: PerspectiveDefinition<M, Defs>,
+): Perspective<M, RecordedEvent<MessageOf<Defs[number]>>> {
+  const { name, events, initial, apply } = definition;
+  if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/.test(name)) {
+    throw invalidArgument(
+      `A perspective name must start with a letter or _ and use letters, digits, _ or - (≤ 63), got ${JSON.stringify(name)}.`,
+    );
+  }
+  if (!Array.isArray(events) || events.length === 0 || events.some((d) => d?.kind !== 'event')) {
+    throw invalidArgument(
+      `Perspective "${name}" needs \`events\`: a non-empty list of defineEvent() definitions.`,
+    );
+  }
+  if (typeof initial !== 'function' || typeof apply !== 'function') {
+    throw invalidArgument(
+      `Perspective "${name}" needs \`initial: () => model\` and \`apply: (model, event) => model\`.`,
+    );
+  }
+  const mode = definition.mode ?? 'inline';
+  if (mode !== 'inline' && mode !== 'async') {
+    throw invalidArgument(
+      `Perspective "${name}" has mode ${JSON.stringify(mode)}; use 'inline' or 'async'.`,
+    );
+  }
+  return {
+    name,
+    events,
+    types: new Set(events.map((d) => d.type)),
+    key: (definition.key ?? byStream) as (
+      event: RecordedEvent<MessageOf<Defs[number]>>,
+    ) => string | undefined,
+    initial,
+    apply,
+    mode,
+  };
+}

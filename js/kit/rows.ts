@@ -1,0 +1,127 @@
+/**
+ * What the SQL ledgers share: the columns an event is read from, in one order, the event made from
+ * such a row, and the coalesced wake-up of watchers.
+ */
+
+import type { RecordedEvent } from '../contracts/ledger.ts';
+import { DEFAULT_TENANT } from '../messages/envelope.ts';
+
+/**
+ * Rows are read as arrays of values: a row object per event costs more than the event itself. A
+ * column whose value the reader knows is not read (the tenant when it is the default, the stream in
+ * `readStream`), and ids equal to the message id (the usual case) come back as NULL: every string
+ * read is one more allocation.
+ */
+const CAUSE =
+  'nullif(correlation_id, message_id) AS correlation_id, nullif(causation_id, message_id) AS causation_id';
+
+/** The select list of a stream read; `time` is the SQL of the append time in epoch ms. */
+export const streamColumns = (time: string): string =>
+  `position, version, type, message_id, ${CAUSE}, ${time} AS time, data, metadata`;
+
+/** The select list of a read across streams. */
+export const allColumns = (time: string): string =>
+  `position, nullif(tenant, '${DEFAULT_TENANT}') AS tenant, stream_id, version, type, message_id, ${CAUSE}, ${time} AS time, data, metadata`;
+
+/** How a JSON column's value becomes the value (JSON.parse for text, nothing for parsed JSONB). */
+export type ParseJson = (value: unknown) => unknown;
+
+function event(
+  type: unknown,
+  data: unknown,
+  streamId: unknown,
+  version: unknown,
+  position: unknown,
+  tenant: unknown,
+  messageId: unknown,
+  correlationId: unknown,
+  causationId: unknown,
+  time: unknown,
+  metadata: unknown,
+): RecordedEvent {
+  return {
+    kind: 'event',
+    type: type as string,
+    data,
+    streamId: streamId as string,
+    version: Number(version),
+    position: Number(position),
+    tenant: (tenant ?? DEFAULT_TENANT) as string,
+    messageId: messageId as string,
+    correlationId: (correlationId ?? messageId) as string,
+    causationId: (causationId ?? messageId) as string,
+    timestamp: Number(time),
+    metadata,
+  } as RecordedEvent;
+}
+
+/** The event of a row of {@link streamColumns}. */
+export function fromStreamRow(
+  r: readonly unknown[],
+  streamId: string,
+  tenant: string,
+  parse: ParseJson,
+): RecordedEvent {
+  return event(
+    r[2],
+    parse(r[7]),
+    streamId,
+    r[1],
+    r[0],
+    tenant,
+    r[3],
+    r[4],
+    r[5],
+    r[6],
+    r[8] === null ? undefined : parse(r[8]),
+  );
+}
+
+/** The event of a row of {@link allColumns}. */
+export function fromAllRow(r: readonly unknown[], parse: ParseJson): RecordedEvent {
+  return event(
+    r[4],
+    parse(r[9]),
+    r[2],
+    r[3],
+    r[0],
+    r[1],
+    r[5],
+    r[6],
+    r[7],
+    r[8],
+    r[10] === null ? undefined : parse(r[10]),
+  );
+}
+
+/** A ledger's watchers, told once per microtask however many commits land in it. */
+export class Watchers {
+  readonly #listeners = new Set<() => void>();
+  #scheduled = false;
+
+  get size(): number {
+    return this.#listeners.size;
+  }
+
+  add(listener: () => void): void {
+    this.#listeners.add(listener);
+  }
+
+  delete(listener: () => void): void {
+    this.#listeners.delete(listener);
+  }
+
+  clear(): void {
+    this.#listeners.clear();
+  }
+
+  /** Tells every watcher, on a later microtask; calls until then coalesce. */
+  soon(): void {
+    if (this.#scheduled || this.#listeners.size === 0) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      for (const listener of this.#listeners) listener();
+    });
+  }
+}

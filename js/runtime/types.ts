@@ -1,0 +1,120 @@
+/** The public shape of a built app: its dispatcher, lenses and lifecycle. */
+
+import type { ExpectedVersion, Ledger } from '../contracts/ledger.ts';
+import type { Query } from '../contracts/query.ts';
+import type { PerspectiveStore } from '../contracts/store.ts';
+import type { Transport, TransportSubscription } from '../contracts/transport.ts';
+import type { Perspective } from '../definitions/perspective.ts';
+import type { Envelope } from '../messages/envelope.ts';
+import type { Command, Event } from '../messages/message.ts';
+import type { Relay, RelayOptions } from './relay.ts';
+
+/** Options of `send` and `localInvoke`. */
+export interface SendOptions {
+  readonly tenant?: string;
+  /** Continue an existing conversation. */
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  /** Give the command its own id (UUIDv7 by default). */
+  readonly messageId?: string;
+  /** A W3C traceparent to continue a trace from. */
+  readonly traceparent?: string;
+}
+
+/** Options of `publish` and `publishMany`. */
+export interface PublishOptions extends SendOptions {
+  /** The stream the event is appended to. */
+  readonly stream: string;
+  readonly expectedVersion?: ExpectedVersion;
+}
+
+/** Options of `localInvokeAndSync`. */
+export interface SyncOptions extends SendOptions {
+  /** How long to wait for async perspectives (default 5000 ms). */
+  readonly timeoutMs?: number;
+}
+
+/** What happened to a sent command or published event. */
+export interface DeliveryReceipt {
+  readonly messageId: string;
+  readonly correlationId: string;
+  readonly type: string;
+  /** `'handled'` here, or `'queued'` in the outbox for another process. */
+  readonly status: 'handled' | 'queued';
+  /** The stream written to, if any. */
+  readonly streamId: string | undefined;
+  /** The stream's version after the append, if anything was appended. */
+  readonly version: number | undefined;
+  /** The newest global position written by this message and everything that cascaded from it (0 when none). */
+  readonly position: number;
+  /** Events appended by this message itself. */
+  readonly events: number;
+  readonly envelope: Envelope;
+}
+
+/** Options of `app.listen`. */
+export interface ListenOptions {
+  /** The queue group of competing consumers (default: the app's name). */
+  readonly queue?: string;
+  /** Topics to take (default: those of this app's receptors' commands and handlers' events). */
+  readonly topics?: readonly string[];
+  /**
+   * Topics to answer invocations on, when the transport carries requests (default
+   * `whizbang.invoke.<Type>` for each of this app's receptors; `[]` answers none).
+   */
+  readonly invokeTopics?: readonly string[];
+}
+
+/** Reads a perspective's models. */
+export interface Lens<M> {
+  get(id: string, options?: { readonly tenant?: string }): Promise<M | undefined>;
+  query(query?: Query & { readonly tenant?: string }): Promise<M[]>;
+}
+
+/** A built app. `C` is the union of handled commands, `R` maps command type to `localInvoke` result. */
+export interface Whizbang<
+  C extends Command = never,
+  R extends Record<string, unknown> = Record<never, never>,
+> {
+  readonly name: string;
+  readonly ledger: Ledger;
+  readonly store: PerspectiveStore;
+  /** The registered perspectives, by name. */
+  readonly perspectives: ReadonlyMap<string, Perspective<unknown, any>>;
+  /** Sends a command to its receptor; resolves with a receipt once it and its cascade are done. */
+  send<M extends C>(command: M, options?: SendOptions): Promise<DeliveryReceipt>;
+  /** Sends commands one after another (each its own transaction); stops at the first failure. */
+  sendMany<M extends C>(commands: readonly M[], options?: SendOptions): Promise<DeliveryReceipt[]>;
+  /**
+   * Calls the one receptor of a command and resolves with what it returned; a command routed to
+   * `'remote'` with no receptor here is invoked in the app that answers on its topic.
+   */
+  localInvoke<M extends C>(command: M, options?: SendOptions): Promise<R[M['type']]>;
+  /** `localInvoke`, then waits until async perspectives have applied everything it caused. */
+  localInvokeAndSync<M extends C>(command: M, options?: SyncOptions): Promise<R[M['type']]>;
+  /** Appends an event to a stream and fans it out to every perspective and event handler. */
+  publish(event: Event, options: PublishOptions): Promise<DeliveryReceipt>;
+  /** Appends events to one stream in one transaction, then fans them out. */
+  publishMany(events: readonly Event[], options: PublishOptions): Promise<DeliveryReceipt>;
+  /** Reads a registered perspective. */
+  lens<M>(perspective: Perspective<M, any>): Lens<M>;
+  /** Deletes a perspective's models and applies every event again. */
+  rebuild(perspective: Perspective<any, any>): Promise<void>;
+  /** Waits until every async perspective has applied the ledger up to `position` (default: head). */
+  waitForPerspectives(position?: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Starts delivering the outbox to a transport (messages routed out with `.route()`); stop it
+   * before closing the app.
+   */
+  relay(transport: Transport, options?: RelayOptions): Relay;
+  /**
+   * Takes messages from a transport: commands for this app's receptors and events for its
+   * handlers, each handled once (the inbox remembers it). Competing consumers share `queue`
+   * (default: the app's name). When the transport carries requests, it also answers invocations
+   * of its receptors (one member of the queue group answers each), and invokes this app's
+   * commands routed to `'remote'` through it. Closing the subscription ends all of that.
+   */
+  listen(transport: Transport, options?: ListenOptions): Promise<TransportSubscription>;
+  /** Stops async perspectives and closes the driver. */
+  close(): Promise<void>;
+}
