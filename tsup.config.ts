@@ -14,6 +14,12 @@ const wasmBesideDist = {
 export default defineConfig({
   entry: {
     mod: 'js/mod.ts',
+    kit: 'js/kit/mod.ts',
+    sync: 'js/sync/mod.ts',
+    saga: 'js/saga/mod.ts',
+    timetravel: 'js/timetravel/mod.ts',
+    trace: 'js/trace/mod.ts',
+    wasm: 'js/wasm/mod.ts',
     testing: 'js/testing/mod.ts',
     sqlite: 'adapters/sqlite/mod.ts',
     // one entry per runtime engine, built to dist/sqlite/<runtime>.js

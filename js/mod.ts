@@ -41,12 +41,10 @@ export type {
   RecordedEvent,
   RecordedEventBase,
 } from './contracts/ledger.ts';
-export { checkExpectedVersion } from './contracts/ledger.ts';
 export type { Dispatched, Observer } from './contracts/observer.ts';
 export type { OutboxRecord, OutboxStore, OutboxWriter, RouteTarget } from './contracts/outbox.ts';
 export { isTopic, topicFor } from './contracts/outbox.ts';
 export type { FieldFilter, OrderBy, Query, Where } from './contracts/query.ts';
-export { matches, runQuery } from './contracts/query.ts';
 export type { WireError, WireReply } from './contracts/remote.ts';
 export { isRemoteError, RemoteError } from './contracts/remote.ts';
 export type { Snapshot, SnapshotStore } from './contracts/snapshot.ts';
@@ -140,63 +138,6 @@ export type {
   Whizbang,
 } from './runtime/types.ts';
 export { SCHEMA_VERSION, upcastEvent, upcastingLedger } from './runtime/upcast.ts';
-export { defineSaga } from './saga/define.ts';
-export type {
-  PendingTimeout,
-  SagaSteppedData,
-  SagaTimedOutData,
-  SagaTimeoutRecord,
-} from './saga/events.ts';
-export { SagaStepped, SagaTimedOut } from './saga/events.ts';
-export type { SagaTimeoutOptions, SagaTimeouts } from './saga/timeouts.ts';
-export type {
-  Saga,
-  SagaContext,
-  SagaDefinition,
-  SagaHandler,
-  SagaHandlers,
-  SagaInstance,
-  SagaStep,
-} from './saga/types.ts';
-export { withSaga } from './saga/with-saga.ts';
-export type { OfflineDriver } from './sync/driver.ts';
-export { offlineDriver } from './sync/driver.ts';
-export type { StartSyncOptions, Sync, SyncReport } from './sync/engine.ts';
-export { startSync } from './sync/engine.ts';
-export type { PendingCommand, PendingCommit, SyncConflict } from './sync/records.ts';
-export type { ModelChange, ModelPath } from './timetravel/diff.ts';
-export { diffValues } from './timetravel/diff.ts';
-export { timeTravel } from './timetravel/travel.ts';
-export type {
-  ModelDiff,
-  TenantOption,
-  TimeTraveler,
-  TimeTravelOptions,
-  TimeView,
-} from './timetravel/types.ts';
-export type { TraceFormatOptions, TraceGraph, TraceGraphNode } from './trace/export.ts';
-export { toJSON as toTraceJSON, toMermaid, toText } from './trace/export.ts';
-export type { OtelObserver, OtelObserverOptions, OtelStatus } from './trace/otel.ts';
-export { otelObserver } from './trace/otel.ts';
-export type {
-  OtelApi,
-  OtelAttributes,
-  OtelContext,
-  OtelSpan,
-  OtelSpanContext,
-  OtelTracer,
-} from './trace/otel-api.ts';
-export type { TraceStore, TraceStoreOptions } from './trace/store.ts';
-export { traceStore } from './trace/store.ts';
-export type {
-  TracedDecision,
-  TracedEnvelope,
-  TracedError,
-  TracedEvent,
-  TracedHop,
-  TraceNode,
-  TraceTree,
-} from './trace/types.ts';
 export type { ErrorCode, ValidationIssue } from './util/errors.ts';
 export {
   ConcurrencyError,
@@ -211,10 +152,3 @@ export {
 export { parseTraceparent, uuidv7 } from './util/ids.ts';
 export type { MaybePromise } from './util/maybe.ts';
 export type { StandardSchemaV1 } from './util/standard-schema.ts';
-export type { CodecOptions, WireRecord } from './wasm/codec.ts';
-export { decodeSegments, encodeSegment } from './wasm/codec.ts';
-export type { Core, CoreFactory, CoreFunction, CorePlan } from './wasm/core.ts';
-export { jsCore } from './wasm/core.ts';
-export type { LoadWasmCoreOptions, WasmSource } from './wasm/load.ts';
-export { loadWasmCore, loadWasmCoreSync } from './wasm/load.ts';
-export { measuredPlan } from './wasm/plan.ts';

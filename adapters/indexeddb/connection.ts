@@ -1,5 +1,5 @@
 /** What the ledger and the store share: the open database and how to make transactions on it. */
-import { WhizbangError } from '../../js/util/errors.ts';
+import { WhizbangError } from '../../js/mod.ts';
 import { STORES } from './schema.ts';
 import { type Durability, storageError, Transaction } from './transaction.ts';
 

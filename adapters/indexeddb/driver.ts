@@ -1,6 +1,5 @@
 /** The IndexedDB driver: ledger, store, outbox, inbox and snapshots in one database of the origin. */
-import type { Driver } from '../../js/contracts/driver.ts';
-import { WhizbangError } from '../../js/util/errors.ts';
+import { type Driver, WhizbangError } from '../../js/mod.ts';
 import { Notifier } from './broadcast.ts';
 import { Connection } from './connection.ts';
 import { type IndexedDbLedger, type IndexedDbLedgerOptions, indexedDbLedger } from './ledger.ts';

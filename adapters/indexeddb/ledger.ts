@@ -14,23 +14,28 @@
  */
 
 import {
-  type AppendOptions,
-  type AppendResult,
   type BatchAppend,
   checkExpectedVersion,
   checkStreamId,
+  type EncodedPayload,
+  encodePayload,
+  invalidArgument,
+  isThenable,
+  MAX_PAYLOAD_BYTES,
+  wholeOption,
+} from '../../js/kit/mod.ts';
+import {
+  type AppendOptions,
+  type AppendResult,
+  DEFAULT_TENANT,
   type ExpectedVersion,
   type Ledger,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-} from '../../js/contracts/ledger.ts';
-import { type EncodedPayload, encodePayload, MAX_PAYLOAD_BYTES } from '../../js/kit/payload.ts';
-import { DEFAULT_TENANT } from '../../js/messages/envelope.ts';
-import { invalidArgument, wholeOption } from '../../js/util/errors.ts';
-import { uuidv7 } from '../../js/util/ids.ts';
-import { isThenable } from '../../js/util/maybe.ts';
+  uuidv7,
+} from '../../js/mod.ts';
 import type { Notifier } from './broadcast.ts';
 import { type Connection, WRITER_STORES } from './connection.ts';
 import { eventReads, streamKey, streamRange } from './reads.ts';

@@ -5,14 +5,13 @@
  * the ledger's memory of them.
  */
 
+import { checkStreamId, wholeOption } from '../../js/kit/mod.ts';
 import {
-  checkStreamId,
+  DEFAULT_TENANT,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-} from '../../js/contracts/ledger.ts';
-import { DEFAULT_TENANT } from '../../js/messages/envelope.ts';
-import { wholeOption } from '../../js/util/errors.ts';
+} from '../../js/mod.ts';
 import type { Connection } from './connection.ts';
 import { type EventRecord, toRecordedAll } from './records.ts';
 import { INDEXES, STORES } from './schema.ts';

@@ -4,8 +4,6 @@
  * back is what any other driver would return. Compaction leaves an event's record in place
  * without its payload (`compacted`): positions and versions are never free to be taken again.
  */
-import type { RecordedEvent } from '../../js/contracts/ledger.ts';
-import type { StoredModel } from '../../js/contracts/store.ts';
 
 /** An event in the `events` store. */
 export interface EventRecord {
@@ -72,3 +70,5 @@ export function toModel(r: ModelRecord): StoredModel {
     updatedAt: r.updatedAt,
   };
 }
+
+import type { RecordedEvent, StoredModel } from '../../js/mod.ts';

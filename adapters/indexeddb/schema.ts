@@ -4,7 +4,6 @@
  * in order inside the upgrade transaction (existing records stay; new indexes are built over
  * them), and a database from a newer Whizbang, or of another application, is refused untouched.
  */
-import { WhizbangError } from '../../js/util/errors.ts';
 
 /** The object stores, by what they hold. */
 export const STORES = {
@@ -160,3 +159,5 @@ export async function openDatabase(
   }
   return db;
 }
+
+import { WhizbangError } from '../../js/mod.ts';

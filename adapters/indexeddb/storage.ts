@@ -7,9 +7,8 @@
  * position or version is ever free again, which appends rely on.
  */
 
-import { checkStreamId } from '../../js/contracts/ledger.ts';
-import { DEFAULT_TENANT } from '../../js/messages/envelope.ts';
-import { invalidArgument } from '../../js/util/errors.ts';
+import { checkStreamId, invalidArgument } from '../../js/kit/mod.ts';
+import { DEFAULT_TENANT } from '../../js/mod.ts';
 import type { Connection } from './connection.ts';
 import type { EventRecord } from './records.ts';
 import { INDEXES, STORES } from './schema.ts';

@@ -4,12 +4,18 @@
  * transaction over the models, checkpoints, outbox and inbox, open until its callback settles.
  */
 
-import type { OutboxRecord, OutboxStore } from '../../js/contracts/outbox.ts';
-import { checkQuery, type Query, runQuery } from '../../js/contracts/query.ts';
-import type { Snapshot, SnapshotStore } from '../../js/contracts/snapshot.ts';
-import type { PerspectiveStore, StoredModel, StoreWriter } from '../../js/contracts/store.ts';
-import type { MaybePromise } from '../../js/util/maybe.ts';
-import { isThenable } from '../../js/util/maybe.ts';
+import { checkQuery, isThenable, runQuery } from '../../js/kit/mod.ts';
+import type {
+  MaybePromise,
+  OutboxRecord,
+  OutboxStore,
+  PerspectiveStore,
+  Query,
+  Snapshot,
+  SnapshotStore,
+  StoredModel,
+  StoreWriter,
+} from '../../js/mod.ts';
 import { type Connection, WRITER_STORES } from './connection.ts';
 import { type ModelRecord, toModel } from './records.ts';
 import { INDEXES, STORES } from './schema.ts';

@@ -8,7 +8,6 @@
  * is queued and placed from the next request's handler. The work's writes therefore all land in
  * this one transaction, and nothing is kept if it fails.
  */
-import { WhizbangError } from '../../js/util/errors.ts';
 
 /** How hard a commit is flushed to disk (the IndexedDB transaction `durability` hint). */
 export type Durability = 'strict' | 'relaxed' | 'default';
@@ -250,3 +249,5 @@ export function read<T>(request: IDBRequest<T>): Promise<T> {
     request.onerror = () => reject(storageError(request.error));
   });
 }
+
+import { WhizbangError } from '../../js/mod.ts';

@@ -4,9 +4,13 @@
  * of them behind.
  */
 
-import type { OutboxRecord, OutboxWriter } from '../../js/contracts/outbox.ts';
-import type { StoredModel, StoreWriter } from '../../js/contracts/store.ts';
-import { WhizbangError } from '../../js/util/errors.ts';
+import {
+  type OutboxRecord,
+  type OutboxWriter,
+  type StoredModel,
+  type StoreWriter,
+  WhizbangError,
+} from '../../js/mod.ts';
 import { type ModelRecord, toModel } from './records.ts';
 import { STORES } from './schema.ts';
 import type { Transaction } from './transaction.ts';

@@ -3,9 +3,9 @@
  * (stream id, tenant and each event's type, data and identity); the headers say where the commit
  * sits: its first global position, its first version in its stream and how many events it holds.
  */
+
 import type { MsgHdrs } from '@nats-io/nats-core';
-import type { RecordedEvent } from '../../js/contracts/ledger.ts';
-import { WhizbangError } from '../../js/util/errors.ts';
+import { type RecordedEvent, WhizbangError } from '../../js/mod.ts';
 
 /** Header names of a commit. */
 export const H = {

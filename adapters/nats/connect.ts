@@ -6,8 +6,10 @@
  * for `nats://` ones; `connect` picks another (`@nats-io/transport-deno`'s), and `connection` uses a
  * connection of your own.
  */
+
 import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
-import { invalidArgument, WhizbangError } from '../../js/util/errors.ts';
+import { invalidArgument } from '../../js/kit/mod.ts';
+import { WhizbangError } from '../../js/mod.ts';
 
 /**
  * A connection of the v3 NATS client (from `connect` or `wsconnect`), as far as these types say:

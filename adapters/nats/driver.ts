@@ -2,9 +2,7 @@
  * The JetStream driver: the JetStream ledger with a perspective store beside it (the memory store
  * unless you pass one), so an app can run on the shared log alone.
  */
-import type { Driver } from '../../js/contracts/driver.ts';
-import type { PerspectiveStore } from '../../js/contracts/store.ts';
-import { memoryStore } from '../../js/memory/store.ts';
+import { type Driver, memoryStore, type PerspectiveStore } from '../../js/mod.ts';
 import { type JetStreamLedger, type JetStreamLedgerOptions, jetstreamLedger } from './ledger.ts';
 
 /** The JetStream driver's parts. */

@@ -1,7 +1,9 @@
 /** JetStream plumbing both the transport and the ledger use: loading the client, names, streams. */
+
 import type { JetStreamClient, JetStreamManager, StreamConfig } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { invalidArgument, WhizbangError } from '../../js/util/errors.ts';
+import { invalidArgument } from '../../js/kit/mod.ts';
+import { WhizbangError } from '../../js/mod.ts';
 
 const BAD_NAME = /[\s.*>/\\]/;
 

@@ -10,24 +10,29 @@
  * never give out the same positions: the loser re-reads the tail and tries again. Appends from one
  * process are pipelined: each is published expecting the sequence the one before it will get.
  */
+
 import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
+import {
+  checkExpectedVersion,
+  checkStreamId,
+  invalidArgument,
+  Watchers,
+  wholeOption,
+} from '../../js/kit/mod.ts';
 import {
   type AppendOptions,
   type AppendResult,
-  checkExpectedVersion,
-  checkStreamId,
+  DEFAULT_TENANT,
   type ExpectedVersion,
   type Ledger,
   type NewEvent,
+  type PerspectiveStore,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-} from '../../js/contracts/ledger.ts';
-import type { PerspectiveStore } from '../../js/contracts/store.ts';
-import { Watchers } from '../../js/kit/rows.ts';
-import { DEFAULT_TENANT } from '../../js/messages/envelope.ts';
-import { invalidArgument, WhizbangError, wholeOption } from '../../js/util/errors.ts';
-import { uuidv7 } from '../../js/util/ids.ts';
+  uuidv7,
+  WhizbangError,
+} from '../../js/mod.ts';
 import {
   type CommitBody,
   H,

@@ -11,9 +11,8 @@
  * ```
  * @module
  */
-export { BINARY_CONTENT_TYPE, binaryCodec } from './binary.ts';
-export type { EnvelopeCodec } from './codec.ts';
-export { jsonCodec } from './codec.ts';
+export type { EnvelopeCodec } from '../../js/wasm/mod.ts';
+export { BINARY_CONTENT_TYPE, binaryCodec, jsonCodec } from '../../js/wasm/mod.ts';
 export type { NatsConnectionLike, NatsConnectOptions } from './connect.ts';
 export { DEFAULT_NATS_URL } from './connect.ts';
 export type { JetStreamDriver } from './driver.ts';

@@ -4,28 +4,31 @@
  * a JSON reply (a value, or an error with its code). Responders in a queue group compete, so one of
  * them answers; the server's "no responders" status becomes `NO_RESPONDER`.
  */
+
 import type { Msg, Subscription } from '@nats-io/nats-core';
 import {
   answerOf,
+  checkQueue,
+  checkTopic,
   decodeReply,
   encodeReply,
+  invalidArgument,
   noResponder,
   replyOf,
   requestTimeout,
-  type WireReply,
+  wholeOption,
   wireError,
-} from '../../js/contracts/remote.ts';
+} from '../../js/kit/mod.ts';
 import {
-  checkQueue,
-  checkTopic,
   type TransportRequestOptions,
   type TransportResponder,
   type TransportSubscribeOptions,
   type TransportSubscription,
+  WhizbangError,
   type WireEnvelope,
-} from '../../js/contracts/transport.ts';
-import { invalidArgument, WhizbangError, wholeOption } from '../../js/util/errors.ts';
-import type { EnvelopeCodec } from './codec.ts';
+  type WireReply,
+} from '../../js/mod.ts';
+import type { EnvelopeCodec } from '../../js/wasm/mod.ts';
 
 type Core = typeof import('@nats-io/nats-core');
 type Connection = import('@nats-io/nats-core').NatsConnection;

@@ -8,6 +8,7 @@
  * envelope, is published to the dead-letter subject (JetStream itself only raises an advisory).
  * Request/reply (`request`, `respond`) is core NATS in both modes (see `./requests.ts`).
  */
+
 import type {
   ConsumerMessages,
   JetStreamClient,
@@ -19,22 +20,21 @@ import {
   backoffSleep,
   checkQueue,
   checkTopic,
+  invalidArgument,
+  wholeOption,
+} from '../../js/kit/mod.ts';
+import {
+  isWhizbangError,
   type Transport,
   type TransportHandler,
   type TransportRequestOptions,
   type TransportResponder,
   type TransportSubscribeOptions,
   type TransportSubscription,
-  type WireEnvelope,
-} from '../../js/contracts/transport.ts';
-import {
-  invalidArgument,
-  isWhizbangError,
   WhizbangError,
-  wholeOption,
-} from '../../js/util/errors.ts';
-import { binaryCodec } from './binary.ts';
-import type { EnvelopeCodec } from './codec.ts';
+  type WireEnvelope,
+} from '../../js/mod.ts';
+import { binaryCodec, type EnvelopeCodec } from '../../js/wasm/mod.ts';
 import { connectNats, type NatsConnectionLike, type NatsConnectOptions } from './connect.ts';
 import { ensureStream, loadJetStream, natsName, safeName } from './jetstream.ts';
 import { natsRequests } from './requests.ts';

@@ -1,6 +1,5 @@
 /** The PostgreSQL driver over any client: schema, ledger, store, outbox, inbox and snapshots. */
-import type { Driver } from '../../js/contracts/driver.ts';
-import { WhizbangError } from '../../js/util/errors.ts';
+import { type Driver, WhizbangError } from '../../js/mod.ts';
 import type { PgEngine } from './engine.ts';
 import { type PgLedger, type PgLedgerOptions, pgLedger } from './ledger.ts';
 import { inspect, migrate, SCHEMA_VERSION, schemaNames } from './schema.ts';

@@ -8,28 +8,31 @@
  */
 
 import {
+  allColumns,
+  checkExpectedVersion,
+  checkPayloadSize,
+  checkStreamId,
+  fromAllRow,
+  fromStreamRow,
+  MAX_PAYLOAD_BYTES,
+  streamColumns,
+  Watchers,
+  wholeOption,
+} from '../../js/kit/mod.ts';
+import {
   type AppendOptions,
   type AppendResult,
-  checkExpectedVersion,
-  checkStreamId,
+  ConcurrencyError,
+  DEFAULT_TENANT,
   type ExpectedVersion,
   type Ledger,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-} from '../../js/contracts/ledger.ts';
-import { checkPayloadSize, MAX_PAYLOAD_BYTES } from '../../js/kit/payload.ts';
-import {
-  allColumns,
-  fromAllRow,
-  fromStreamRow,
-  streamColumns,
-  Watchers,
-} from '../../js/kit/rows.ts';
-import { DEFAULT_TENANT } from '../../js/messages/envelope.ts';
-import { ConcurrencyError, WhizbangError, wholeOption } from '../../js/util/errors.ts';
-import { uuidv7 } from '../../js/util/ids.ts';
+  uuidv7,
+  WhizbangError,
+} from '../../js/mod.ts';
 import type { PgConnection, PgEngine } from './engine.ts';
 import type { SchemaNames } from './schema.ts';
 import type { PgStore } from './store.ts';

@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import { WhizbangError } from '../../js/util/errors.ts';
+import { WhizbangError } from '../../js/mod.ts';
 import { createPostgresDriver, type PgDriverOptions, type PostgresDriver } from './driver.ts';
 import type { PgConnection, PgEngine } from './engine.ts';
 import { ident, migrate, SCHEMA_VERSION, schemaNames } from './schema.ts';

@@ -3,7 +3,6 @@
  * same answers the JavaScript evaluator in `js/query.ts` gives (the conformance suite holds both to
  * it). Equality filters also test `model @> {…}`, which the GIN index on models answers.
  */
-import { checkQuery, type FieldFilter, type Query, sortKeys } from '../../js/contracts/query.ts';
 
 type Primitive = string | number | boolean | null;
 
@@ -136,3 +135,6 @@ export function toSql(query: Query, column: string, offset: number): SqlQuery {
     params,
   };
 }
+
+import { checkQuery, sortKeys } from '../../js/kit/mod.ts';
+import type { FieldFilter, Query } from '../../js/mod.ts';

@@ -3,7 +3,7 @@
  * an advisory lock (so processes starting together migrate once). A schema written by a newer
  * Whizbang is refused before anything is changed.
  */
-import { WhizbangError } from '../../js/util/errors.ts';
+import { WhizbangError } from '../../js/mod.ts';
 import type { PgConnection, PgEngine } from './engine.ts';
 
 /** A quoted identifier. */

@@ -3,7 +3,7 @@
  * tenant named by their `whizbang.tenant` setting. The schema's owner (the role that migrates) is
  * not bound by it and serves every tenant: async perspectives and the outbox relay run as the owner.
  */
-import { WhizbangError } from '../../js/util/errors.ts';
+import { WhizbangError } from '../../js/mod.ts';
 import type { PgEngine } from './engine.ts';
 import { ident, type SchemaNames } from './schema.ts';
 

@@ -5,12 +5,19 @@
  * times writes its row once, and reads it back without a round trip).
  */
 
-import type { OutboxRecord, OutboxStore, OutboxWriter } from '../../js/contracts/outbox.ts';
-import type { Query } from '../../js/contracts/query.ts';
-import type { Snapshot, SnapshotStore } from '../../js/contracts/snapshot.ts';
-import type { PerspectiveStore, StoredModel, StoreWriter } from '../../js/contracts/store.ts';
-import { WhizbangError } from '../../js/util/errors.ts';
-import type { MaybePromise } from '../../js/util/maybe.ts';
+import {
+  type MaybePromise,
+  type OutboxRecord,
+  type OutboxStore,
+  type OutboxWriter,
+  type PerspectiveStore,
+  type Query,
+  type Snapshot,
+  type SnapshotStore,
+  type StoredModel,
+  type StoreWriter,
+  WhizbangError,
+} from '../../js/mod.ts';
 import type { PgConnection, PgEngine } from './engine.ts';
 import { toSql } from './query.ts';
 import type { SchemaNames } from './schema.ts';

@@ -1,5 +1,4 @@
 /** What PostgreSQL refuses that JavaScript allows, checked before anything is sent; time columns. */
-import { WhizbangError } from '../../js/util/errors.ts';
 
 // `\u0000` or an unpaired surrogate escape (JSON.stringify writes pairs as characters, lone
 // surrogates as escapes), not preceded by an escaped backslash
@@ -36,3 +35,5 @@ export const MS = (column: string): string => `(extract(epoch FROM ${column}) * 
 
 /** SQL writing epoch milliseconds (parameter `param`) to a timestamptz column. */
 export const AT = (param: string): string => `to_timestamp(${param}::float8 / 1000)`;
+
+import { WhizbangError } from '../../js/mod.ts';

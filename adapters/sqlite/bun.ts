@@ -12,8 +12,9 @@
  * ```
  * @module
  */
+
 import process from 'node:process';
-import { WhizbangError } from '../../js/util/errors.ts';
+import { WhizbangError } from '../../js/mod.ts';
 import { openSqliteDriver, type SqliteDriver, type SqliteDriverOptions } from './driver.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 

@@ -1,6 +1,5 @@
 /** The SQLite driver over any engine: schema, ledger, store, outbox, inbox and snapshots in one file. */
-import type { Driver } from '../../js/contracts/driver.ts';
-import { WhizbangError } from '../../js/util/errors.ts';
+import { type Driver, WhizbangError } from '../../js/mod.ts';
 import type { SqliteDatabase } from './engine.ts';
 import { Gate } from './gate.ts';
 import { type SqliteLedger, type SqliteLedgerOptions, sqliteLedger } from './ledger.ts';

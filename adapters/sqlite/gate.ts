@@ -3,7 +3,8 @@
  * transaction open until it settles; meanwhile every other transaction on the connection waits its
  * turn, so nothing of another's work lands inside it.
  */
-import { isThenable, type MaybePromise } from '../../js/util/maybe.ts';
+import { isThenable } from '../../js/kit/mod.ts';
+import type { MaybePromise } from '../../js/mod.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 
 /** Work the gate runs at the edges of every transaction (the store's deferred model writes). */

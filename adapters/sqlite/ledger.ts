@@ -7,30 +7,34 @@
  */
 
 import {
-  type AppendOptions,
-  type AppendResult,
+  allColumns,
   type BatchAppend,
   checkExpectedVersion,
   checkStreamId,
+  type EncodedPayload,
+  encodePayload,
+  fromAllRow,
+  fromStreamRow,
+  invalidArgument,
+  isThenable,
+  MAX_PAYLOAD_BYTES,
+  streamColumns,
+  Watchers,
+  wholeOption,
+} from '../../js/kit/mod.ts';
+import {
+  type AppendOptions,
+  type AppendResult,
+  DEFAULT_TENANT,
   type ExpectedVersion,
   type Ledger,
+  type MaybePromise,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-} from '../../js/contracts/ledger.ts';
-import { type EncodedPayload, encodePayload, MAX_PAYLOAD_BYTES } from '../../js/kit/payload.ts';
-import {
-  allColumns,
-  fromAllRow,
-  fromStreamRow,
-  streamColumns,
-  Watchers,
-} from '../../js/kit/rows.ts';
-import { DEFAULT_TENANT } from '../../js/messages/envelope.ts';
-import { invalidArgument, wholeOption } from '../../js/util/errors.ts';
-import { uuidv7 } from '../../js/util/ids.ts';
-import { isThenable, type MaybePromise } from '../../js/util/maybe.ts';
+  uuidv7,
+} from '../../js/mod.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 import type { Gate } from './gate.ts';
 import type { SqliteStore } from './store.ts';

@@ -11,8 +11,9 @@
  * ```
  * @module
  */
+
 import { createRequire } from 'node:module';
-import { WhizbangError } from '../../js/util/errors.ts';
+import { WhizbangError } from '../../js/mod.ts';
 import { openSqliteDriver, type SqliteDriver, type SqliteDriverOptions } from './driver.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 

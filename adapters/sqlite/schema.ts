@@ -3,7 +3,7 @@
  * payload and metadata as JSON; models as JSON; outbox, inbox, checkpoints and snapshots. Versioned:
  * migrations upgrade an older file in place, and a file from a newer version is refused.
  */
-import { WhizbangError } from '../../js/util/errors.ts';
+import { WhizbangError } from '../../js/mod.ts';
 import type { SqliteDatabase } from './engine.ts';
 
 /** Each entry upgrades the schema by one version. */

@@ -4,12 +4,20 @@
  * append reuses the same writer inside its own transaction.
  */
 
-import type { OutboxRecord, OutboxStore, OutboxWriter } from '../../js/contracts/outbox.ts';
-import { checkQuery, type Query, runQuery } from '../../js/contracts/query.ts';
-import type { Snapshot, SnapshotStore } from '../../js/contracts/snapshot.ts';
-import type { PerspectiveStore, StoredModel, StoreWriter } from '../../js/contracts/store.ts';
-import { WhizbangError } from '../../js/util/errors.ts';
-import type { MaybePromise } from '../../js/util/maybe.ts';
+import { checkQuery, runQuery } from '../../js/kit/mod.ts';
+import {
+  type MaybePromise,
+  type OutboxRecord,
+  type OutboxStore,
+  type OutboxWriter,
+  type PerspectiveStore,
+  type Query,
+  type Snapshot,
+  type SnapshotStore,
+  type StoredModel,
+  type StoreWriter,
+  WhizbangError,
+} from '../../js/mod.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 import type { Gate } from './gate.ts';
 

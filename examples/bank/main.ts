@@ -6,7 +6,8 @@
 import { postgresDriver } from '../../adapters/postgres/mod.ts';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import type { DeliveryReceipt, RecordedEvent } from '../../js/mod.ts';
-import { isWhizbangError, toText, traceStore } from '../../js/mod.ts';
+import { isWhizbangError } from '../../js/mod.ts';
+import { toText, traceStore } from '../../js/trace/mod.ts';
 import {
   accounts,
   createBank,

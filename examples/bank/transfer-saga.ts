@@ -7,16 +7,8 @@
  */
 
 import type { BuildOptions, MessageOf } from '../../js/mod.ts';
-import {
-  defineCommand,
-  defineEvent,
-  defineReceptor,
-  defineSaga,
-  payload,
-  type Saga,
-  whizbang,
-  withSaga,
-} from '../../js/mod.ts';
+import { defineCommand, defineEvent, defineReceptor, payload, whizbang } from '../../js/mod.ts';
+import { defineSaga, type Saga, withSaga } from '../../js/saga/mod.ts';
 import {
   AccountState,
   accounts,

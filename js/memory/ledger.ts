@@ -4,19 +4,18 @@
  * Synchronous, so the dispatcher's fast path never awaits. Data and metadata are kept as JSON.
  */
 
-import {
-  type AppendOptions,
-  type AppendResult,
-  checkExpectedVersion,
-  checkStreamId,
-  type ExpectedVersion,
-  type Ledger,
-  type NewEvent,
-  type ReadAllOptions,
-  type ReadStreamOptions,
-  type RecordedEvent,
+import type {
+  AppendOptions,
+  AppendResult,
+  ExpectedVersion,
+  Ledger,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
 } from '../contracts/ledger.ts';
 import type { PerspectiveStore } from '../contracts/store.ts';
+import { checkExpectedVersion, checkStreamId } from '../kit/checks.ts';
 import { DEFAULT_TENANT } from '../messages/envelope.ts';
 import { invalidArgument, WhizbangError } from '../util/errors.ts';
 import { uuidv7 } from '../util/ids.ts';

@@ -4,6 +4,13 @@
  * and answers travel as JSON, as on a wire.
  */
 
+import type {
+  TransportRequestOptions,
+  TransportResponder,
+  TransportSubscribeOptions,
+  TransportSubscription,
+  WireEnvelope,
+} from '../contracts/transport.ts';
 import {
   answerOf,
   decodeReply,
@@ -11,17 +18,8 @@ import {
   noResponder,
   replyOf,
   requestTimeout,
-} from '../contracts/remote.ts';
-import {
-  checkQueue,
-  checkTopic,
-  type TransportRequestOptions,
-  type TransportResponder,
-  type TransportSubscribeOptions,
-  type TransportSubscription,
-  topicMatches,
-  type WireEnvelope,
-} from '../contracts/transport.ts';
+} from '../kit/replies.ts';
+import { checkQueue, checkTopic, topicMatches } from '../kit/topics.ts';
 import { invalidArgument, wholeOption } from '../util/errors.ts';
 import type { MaybePromise } from '../util/maybe.ts';
 

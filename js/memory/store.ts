@@ -5,8 +5,9 @@
  */
 
 import type { OutboxRecord, OutboxStore, OutboxWriter } from '../contracts/outbox.ts';
-import { type Query, runQuery } from '../contracts/query.ts';
+import type { Query } from '../contracts/query.ts';
 import type { PerspectiveStore, StoredModel, StoreWriter } from '../contracts/store.ts';
+import { runQuery } from '../kit/query.ts';
 import { WhizbangError } from '../util/errors.ts';
 import { isThenable, type MaybePromise } from '../util/maybe.ts';
 

@@ -9,19 +9,17 @@
  * @module
  */
 
-import {
-  backoffSleep,
-  checkQueue,
-  checkTopic,
-  type Transport,
-  type TransportHandler,
-  type TransportRequestOptions,
-  type TransportResponder,
-  type TransportSubscribeOptions,
-  type TransportSubscription,
-  topicMatches,
-  type WireEnvelope,
+import type {
+  Transport,
+  TransportHandler,
+  TransportRequestOptions,
+  TransportResponder,
+  TransportSubscribeOptions,
+  TransportSubscription,
+  WireEnvelope,
 } from '../contracts/transport.ts';
+import { backoffSleep } from '../kit/backoff.ts';
+import { checkQueue, checkTopic, topicMatches } from '../kit/topics.ts';
 import { invalidArgument, WhizbangError, wholeOption } from '../util/errors.ts';
 import type { MaybePromise } from '../util/maybe.ts';
 import { memoryRequests } from './requests.ts';

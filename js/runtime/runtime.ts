@@ -3,16 +3,16 @@
  * cascades, event handlers and async perspectives. Synchronous end to end while nothing awaits:
  * each step checks for a promise and only then goes asynchronous.
  */
+
 import type { Driver } from '../contracts/driver.ts';
-import {
-  type AppendOptions,
-  type AppendResult,
-  checkStreamId,
-  type ExpectedVersion,
-  type Ledger,
-  type NewEvent,
-  type RecordedEvent,
-  type SyncMark,
+import type {
+  AppendOptions,
+  AppendResult,
+  ExpectedVersion,
+  Ledger,
+  NewEvent,
+  RecordedEvent,
+  SyncMark,
 } from '../contracts/ledger.ts';
 import type { Observer } from '../contracts/observer.ts';
 import type { OutboxRecord } from '../contracts/outbox.ts';
@@ -25,6 +25,7 @@ import {
   type ReceptorContext,
   type StateDefinition,
 } from '../definitions/receptor.ts';
+import { checkStreamId } from '../kit/checks.ts';
 import { createEnvelope, type Envelope, endHop, type Hop, startHop } from '../messages/envelope.ts';
 import {
   type Command,

@@ -13,19 +13,7 @@ import {
   showError,
   showMessage,
 } from './report.ts';
-import type { ScenarioOutcome, ScenarioWhen } from './scenario.ts';
-
-/**
- * What `thenThrows` accepts: an error class (`instanceof`), a RegExp or a substring of the
- * message, or a predicate that returns true for the expected error.
- */
-export type ErrorMatcher =
-  | (abstract new (
-      ...args: any[]
-    ) => unknown)
-  | RegExp
-  | string
-  | ((error: unknown) => boolean);
+import type { ErrorMatcher, ScenarioOutcome, ScenarioWhen } from './types.ts';
 
 const shown = (m: { readonly type: string; readonly data: unknown }): Shown => ({
   type: m.type,

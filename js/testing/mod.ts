@@ -45,9 +45,14 @@ export type {
 export { builders, loadBuilders } from './builders.ts';
 export type { Difference } from './equality.ts';
 export { deepEqual, differences } from './equality.ts';
-export type { ErrorMatcher } from './expectations.ts';
 export type { Given, Projection, ProjectOptions } from './projection.ts';
 export { given } from './projection.ts';
 export { ExpectationError, isExpectationError } from './report.ts';
-export type { Scenario, ScenarioOptions, ScenarioOutcome, ScenarioWhen } from './scenario.ts';
 export { scenario } from './scenario.ts';
+export type {
+  ErrorMatcher,
+  Scenario,
+  ScenarioOptions,
+  ScenarioOutcome,
+  ScenarioWhen,
+} from './types.ts';

@@ -1,9 +1,10 @@
 /** Views of frozen models: the lens-like reads of a time traveler, checked against what it replays. */
 
 import type { RecordedEvent } from '../contracts/ledger.ts';
-import { type Query, runQuery } from '../contracts/query.ts';
+import type { Query } from '../contracts/query.ts';
 import type { StoredModel } from '../contracts/store.ts';
 import type { Perspective } from '../definitions/perspective.ts';
+import { runQuery } from '../kit/query.ts';
 import { DEFAULT_TENANT } from '../messages/envelope.ts';
 import { invalidArgument } from '../util/errors.ts';
 import { type Frozen, rowOf, rowsOf } from './models.ts';

@@ -4,8 +4,14 @@
  * layout of ~100 lines: no graph library is installed, and a tree needs no more. Nodes are buttons:
  * clicking one (or Enter on it) shows its envelope and hops.
  */
-import type { Perspective, TraceGraphNode, TraceNode, TraceTree } from '../../js/mod.ts';
-import { toTraceJSON } from '../../js/mod.ts';
+
+import type { Perspective } from '../../js/mod.ts';
+import {
+  type TraceGraphNode,
+  type TraceNode,
+  type TraceTree,
+  toTraceJSON,
+} from '../../js/trace/mod.ts';
 import { h, table } from './dom.ts';
 
 const SVG = 'http://www.w3.org/2000/svg';

@@ -4,8 +4,10 @@
  * this tab, on IndexedDB; nothing needs a server. Optionally, the sync panel connects to a NATS
  * server over WebSocket and syncs the domain with other tabs and browsers.
  */
-import type { RecordedEvent, SyncReport } from '../../js/mod.ts';
+
+import type { RecordedEvent } from '../../js/mod.ts';
 import { isValidationError, isWhizbangError, uuidv7 } from '../../js/mod.ts';
+import type { SyncReport } from '../../js/sync/mod.ts';
 import { brief, byId, fill, h } from './dom.ts';
 import { bank } from './domains/bank.ts';
 import { todo } from './domains/todo.ts';

@@ -5,27 +5,15 @@
  * ledger, and a mirror of the ledger in a memory ledger on the WebAssembly core, whose scan does
  * the ledger table's filtering.
  */
+
 import { type IndexedDbDriver, indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
-import type {
-  CoreFactory,
-  Ledger,
-  PendingCommit,
-  RecordedEvent,
-  SyncConflict,
-  TimeTraveler,
-  TraceStore,
-  Whizbang,
-} from '../../js/mod.ts';
-import {
-  encodeSegment,
-  jsCore,
-  loadWasmCore,
-  memoryLedger,
-  offlineDriver,
-  timeTravel,
-  traceStore,
-} from '../../js/mod.ts';
+import type { Ledger, RecordedEvent, Whizbang } from '../../js/mod.ts';
+import { memoryLedger } from '../../js/mod.ts';
+import { offlineDriver, type PendingCommit, type SyncConflict } from '../../js/sync/mod.ts';
 import { CONFLICTS, PENDING, SYNC_TENANT } from '../../js/sync/records.ts';
+import { type TimeTraveler, timeTravel } from '../../js/timetravel/mod.ts';
+import { type TraceStore, traceStore } from '../../js/trace/mod.ts';
+import { type CoreFactory, encodeSegment, jsCore, loadWasmCore } from '../../js/wasm/mod.ts';
 import type { Domain } from './domains/types.ts';
 
 /** What the ledger table asks for. */

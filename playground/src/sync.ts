@@ -3,10 +3,10 @@
  * NATS server reached over WebSocket. Its stream and subject prefix come from the domain's id, so
  * every tab (and every browser) that opens the same domain shares one log.
  */
+
 import { wsconnect } from '@nats-io/nats-core';
 import { jetstreamLedger } from '../../adapters/nats/mod.ts';
-import type { Sync, SyncConflict, SyncReport } from '../../js/mod.ts';
-import { startSync } from '../../js/mod.ts';
+import { type Sync, type SyncConflict, type SyncReport, startSync } from '../../js/sync/mod.ts';
 import type { Session } from './session.ts';
 
 /** Where a domain's shared log lives: `PLAYGROUND_BANK` on `playground.bank.<tenant>.<stream>`. */

@@ -1,6 +1,8 @@
 /** Benchmarks of time travel: the models as of a far position, with checkpoints against a full replay. */
+
 import type { MemoryLedger, NewEvent } from '../../js/mod.ts';
-import { memoryLedger, timeTravel } from '../../js/mod.ts';
+import { memoryLedger } from '../../js/mod.ts';
+import { timeTravel } from '../../js/timetravel/mod.ts';
 import { ACCOUNTS, balances } from './bank.ts';
 import type { BenchEntry } from './harness.ts';
 

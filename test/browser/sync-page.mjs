@@ -7,8 +7,7 @@ import { wsconnect } from '@nats-io/nats-core';
 import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
 import { jetstreamLedger } from '../../adapters/nats/mod.ts';
 import { accounts, createBank, Deposit, Withdraw } from '../../examples/bank/domain.ts';
-import { offlineDriver } from '../../js/sync/driver.ts';
-import { startSync } from '../../js/sync/engine.ts';
+import { offlineDriver, startSync } from '../../js/sync/mod.ts';
 import { streamsOf } from '../conformance/sync.ts';
 
 let app;

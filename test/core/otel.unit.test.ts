@@ -18,12 +18,12 @@ import {
   defineCommand,
   defineEvent,
   defineReceptor,
-  otelObserver,
   parseTraceparent,
   payload,
   retry,
   whizbang,
 } from '../../js/mod.ts';
+import { otelObserver } from '../../js/trace/mod.ts';
 
 let exporter: InMemorySpanExporter;
 let provider: BasicTracerProvider;

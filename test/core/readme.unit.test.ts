@@ -14,6 +14,15 @@ const dir = `${root}test/.readme`;
 const postgresUp = await postgresReachable('PostgreSQL (README example)');
 const natsUp = await natsReachable('NATS (README example)');
 mkdirSync(dir, { recursive: true });
+// 'whizbang/…' -> its source file, longest subpath first
+const entries = Object.fromEntries(
+  Object.entries(
+    (JSON.parse(readFileSync(`${root}jsr.json`, 'utf8')) as { exports: Record<string, string> })
+      .exports,
+  )
+    .map(([subpath, target]) => [`whizbang${subpath.slice(1)}`, target] as const)
+    .sort(([a], [b]) => b.length - a.length),
+);
 
 describe('README examples', () => {
   afterEach(() => {
@@ -31,13 +40,12 @@ describe('README examples', () => {
       (code.includes("'whizbang/nats'") && !natsUp);
     it.skipIf(skip)(`example ${i + 1} runs and prints what its comments say`, async () => {
       const file = `${dir}/example-${i + 1}.ts`;
-      const source = code
-        .replaceAll("from 'whizbang/testing'", `from '${root}js/testing/mod.ts'`)
-        .replaceAll("from 'whizbang/sqlite'", `from '${root}adapters/sqlite/mod.ts'`)
-        .replaceAll("from 'whizbang/postgres'", `from '${root}adapters/postgres/mod.ts'`)
-        .replaceAll("from 'whizbang/indexeddb'", `from '${root}adapters/indexeddb/mod.ts'`)
-        .replaceAll("from 'whizbang/nats'", `from '${root}adapters/nats/mod.ts'`)
-        .replaceAll("from 'whizbang'", `from '${root}js/mod.ts'`);
+      // every published subpath points at its source, as jsr.json names it
+      const source = Object.entries(entries).reduce(
+        (text, [subpath, target]) =>
+          text.replaceAll(`from '${subpath}'`, `from '${root}${target.replace(/^\.\//, '')}'`),
+        code,
+      );
       writeFileSync(file, source);
       if (code.includes("from 'whizbang/indexeddb'")) {
         vi.stubGlobal('indexedDB', new IDBFactory());

@@ -1,4 +1,5 @@
 // @runtimes node deno bun
+
 import { afterEach, describe, expect, it } from 'vitest';
 import { accounts, OpenAccount, Transfer, transfers } from '../../examples/bank/domain.ts';
 import {
@@ -13,17 +14,19 @@ import {
   defineCommand,
   defineEvent,
   defineReceptor,
-  defineSaga,
   isWhizbangError,
   memoryDriver,
   payload,
   type RecordedEvent,
+  whizbang,
+} from '../../js/mod.ts';
+import {
+  defineSaga,
   type Saga,
   type SagaSteppedData,
   type SagaTimeouts,
-  whizbang,
   withSaga,
-} from '../../js/mod.ts';
+} from '../../js/saga/mod.ts';
 import { asyncDriver } from '../support/async-driver.ts';
 
 const drivers: Array<[string, () => Driver]> = [

@@ -1,5 +1,6 @@
 // @runtimes node deno bun
 /** Time travel: models as of any position equal a rebuild up to it; checkpoints bound the reads. */
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -19,7 +20,6 @@ import {
 } from '../../examples/bank/domain.ts';
 import {
   definePerspective,
-  diffValues,
   isWhizbangError,
   type Ledger,
   type MessageOf,
@@ -27,10 +27,9 @@ import {
   type Perspective,
   type ReadAllOptions,
   type RecordedEvent,
-  type TimeView,
-  timeTravel,
 } from '../../js/mod.ts';
 import { applyEvents } from '../../js/runtime/project.ts';
+import { diffValues, type TimeView, timeTravel } from '../../js/timetravel/mod.ts';
 
 /** Transfers still under way: made on request, deleted when completed or failed. */
 const pending = definePerspective({

@@ -1,4 +1,5 @@
 // @runtimes node deno bun
+
 import { describe, expect, it } from 'vitest';
 import {
   createBank,
@@ -8,19 +9,22 @@ import {
   Transfer,
   Withdraw,
 } from '../../examples/bank/domain.ts';
-import type { TraceNode, TraceTree } from '../../js/mod.ts';
 import {
   defineCommand,
   defineEvent,
   defineReceptor,
   payload,
   retry,
+  whizbang,
+} from '../../js/mod.ts';
+import {
+  type TraceNode,
+  type TraceTree,
   toTraceJSON as toJSON,
   toMermaid,
   toText,
   traceStore,
-  whizbang,
-} from '../../js/mod.ts';
+} from '../../js/trace/mod.ts';
 
 /** The tree's nodes in depth-first order, each with its parent. */
 function flatten(tree: TraceTree): Array<{ node: TraceNode; parent: TraceNode | undefined }> {

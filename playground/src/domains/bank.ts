@@ -2,6 +2,7 @@
  * The bank of examples/bank, with transfers run by its saga: debit, credit, complete — or fail,
  * refund, and wait for an approval above 1000. The commands a visitor sends get zod schemas here.
  */
+
 import * as z from 'zod/mini';
 import {
   AccountOpened,
@@ -30,7 +31,8 @@ import {
   TransferApproved,
   transferSaga,
 } from '../../../examples/bank/transfer-saga.ts';
-import { SagaStepped, whizbang, withSaga } from '../../../js/mod.ts';
+import { whizbang } from '../../../js/mod.ts';
+import { SagaStepped, withSaga } from '../../../js/saga/mod.ts';
 import { withSchema } from './schema.ts';
 import type { Domain } from './types.ts';
 

@@ -4,10 +4,10 @@
  * and for metadata that is a traceparent and no hops (what most envelopes are).
  */
 
-import type { WireEnvelope, WireHop } from '../../js/contracts/transport.ts';
-import { CorruptDataError } from '../../js/util/errors.ts';
-import { readString, type WireRecord } from '../../js/wasm/codec.ts';
-import type { Core } from '../../js/wasm/core.ts';
+import type { WireEnvelope, WireHop } from '../../contracts/transport.ts';
+import { CorruptDataError } from '../../util/errors.ts';
+import { readString, type WireRecord } from '../codec.ts';
+import type { Core } from '../core.ts';
 import {
   FLAG_METADATA,
   FLAG_NO_DATA,
@@ -23,8 +23,8 @@ import {
   R_TIMESTAMP,
   R_VERSION,
   RECORD_HEADER,
-} from '../../js/wasm/format.ts';
-import type * as twin from '../../js/wasm/twin.ts';
+} from '../format.ts';
+import type * as twin from '../twin.ts';
 import { malformed } from './codec.ts';
 
 /** What the record's metadata holds besides the record's own fields. */

@@ -1,10 +1,10 @@
 /**
- * How envelopes become bytes on a NATS subject: one small interface, with two formats — the
+ * How envelopes become bytes on a transport: one small interface, with two formats — the
  * binary format of the WebAssembly core (`binary.ts`, the default) and UTF-8 JSON (here).
  */
 
-import type { WireEnvelope } from '../../js/contracts/transport.ts';
-import { WhizbangError } from '../../js/util/errors.ts';
+import type { WireEnvelope } from '../../contracts/transport.ts';
+import { WhizbangError } from '../../util/errors.ts';
 
 /** Turns envelopes into bytes and back; `decode` throws `MALFORMED_MESSAGE` for bytes it cannot read. */
 export interface EnvelopeCodec {
@@ -21,7 +21,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export function malformed(why: string, cause?: unknown): WhizbangError {
   return new WhizbangError(
     'MALFORMED_MESSAGE',
-    `A message on a Whizbang subject is not an envelope: ${why}. It was set aside on the dead-letter subject; publish envelopes through a Whizbang transport.`,
+    `A message on a Whizbang subject is not an envelope: ${why}. It was set aside as a dead letter; publish envelopes through a Whizbang transport.`,
     cause === undefined ? undefined : { cause },
   );
 }

@@ -1,13 +1,13 @@
 /**
  * Envelopes on the wire in the binary format of the WebAssembly core (`core-wasm/FORMAT.md`): one
- * NATS message is one segment of one record, checked by its CRC32C before anything is read. The
+ * message is one segment of one record, checked by its CRC32C before anything is read. The
  * record carries what the format names (kind, type, stream, version, position, tenant, ids,
  * timestamp, data as JSON text); the rest of the envelope — its hops, its traceparent and any other
- * field — rides in the record's metadata, a JSON object (`envelope-record.ts`).
+ * field — rides in the record's metadata, a JSON object (`record.ts`).
  */
 
-import type { WireEnvelope } from '../../js/contracts/transport.ts';
-import { type CorruptDataError, isCorruptDataError, WhizbangError } from '../../js/util/errors.ts';
+import type { WireEnvelope } from '../../contracts/transport.ts';
+import { type CorruptDataError, isCorruptDataError, WhizbangError } from '../../util/errors.ts';
 import {
   type CodecOptions,
   corrupt,
@@ -15,12 +15,12 @@ import {
   recordBound,
   type WireRecord,
   writeRecord,
-} from '../../js/wasm/codec.ts';
-import { jsCore } from '../../js/wasm/core.ts';
-import { S_BODY_LENGTH, SEGMENT_HEADER } from '../../js/wasm/format.ts';
-import * as twin from '../../js/wasm/twin.ts';
+} from '../codec.ts';
+import { jsCore } from '../core.ts';
+import { S_BODY_LENGTH, SEGMENT_HEADER } from '../format.ts';
+import * as twin from '../twin.ts';
 import { type EnvelopeCodec, malformed } from './codec.ts';
-import { envelopeOf, positive, read, restJson, writeAscii } from './envelope-record.ts';
+import { envelopeOf, positive, read, restJson, writeAscii } from './record.ts';
 
 function notAnEnvelope(why: string): WhizbangError {
   return new WhizbangError('INVALID_ARGUMENT', `publish needs an envelope: ${why}.`);

@@ -1,0 +1,22 @@
+/** A wait between redeliveries that a closing subscription can cut short. */
+
+/**
+ * Waits `ms` before a redelivery; `holder.wake()` ends the wait at once (the subscription is
+ * closing). Shared by the transports' retry loops.
+ */
+export function backoffSleep(
+  holder: { wake: (() => void) | undefined },
+  ms: number,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      holder.wake = undefined;
+      resolve();
+    }, ms);
+    holder.wake = () => {
+      clearTimeout(timer);
+      holder.wake = undefined;
+      resolve();
+    };
+  });
+}
