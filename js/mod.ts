@@ -123,8 +123,10 @@ export type {
 export { defineCommand, defineEvent, payload } from './messages/message.ts';
 export type { BuildOptions, RouteOptions, WhizbangBuilder } from './runtime/builder.ts';
 export { whizbang } from './runtime/builder.ts';
+export type { InTransaction, Outcome } from './runtime/flow.ts';
 export type { EventHandler, EventHandlerContext } from './runtime/registry.ts';
 export type { Relay, RelayOptions } from './runtime/relay.ts';
+export type { Replica, ReplicatedRun } from './runtime/replica.ts';
 export type { SnapshotIssue } from './runtime/state-cache.ts';
 export type { BatchHandler, SubscribeOptions, Subscription } from './runtime/subscription.ts';
 export { subscribe, subscribeBatches } from './runtime/subscription.ts';

@@ -266,7 +266,7 @@ export async function jetstreamLedger(
         'This JetStream ledger has no store for inline work: pass `store` to jetstreamLedger (or use jetstreamDriver).',
       );
     }
-    const commitId = opts.sync?.commitId ?? uuidv7();
+    const commitId = opts.commitId ?? uuidv7();
     let confirmed = false;
     for (let round = 0; ; round++) {
       if (round > 1_000) {

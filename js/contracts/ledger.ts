@@ -65,18 +65,11 @@ export interface AppendOptions {
    * event's envelope). Drivers ignore it; offline sync keeps the command with a pending commit.
    */
   readonly cause?: Envelope | undefined;
-  /** @internal Set by offline sync for its own appends (see `whizbang` sync). */
-  readonly sync?: SyncMark | undefined;
-}
-
-/** @internal How offline sync marks an append it makes itself. */
-export interface SyncMark {
-  /** Events pulled from the shared log: not a local commit, nothing to push. */
-  readonly pulled?: boolean;
-  /** The pending commit this append replaces (a command decided again after a conflict). */
-  readonly replaces?: string;
-  /** The commit's id on the shared log (JetStream's `Nats-Msg-Id`): a repeated push lands once. */
-  readonly commitId?: string;
+  /**
+   * An id for this commit that makes a repeated append land once, where the ledger can tell
+   * (the JetStream ledger sends it as `Nats-Msg-Id`); offline sync pushes each commit under its id.
+   */
+  readonly commitId?: string | undefined;
 }
 
 /** What an append did. */

@@ -62,29 +62,55 @@ export const DEFAULT_TENANT = 'default';
 
 const NO_DECISIONS: PolicyDecision[] = [];
 const TIME_ORIGIN = performance.timeOrigin;
+const now = (): number => performance.now();
+/** A time not taken yet (clock readings are never negative). */
+const UNTIMED = -1;
 
-/** A hop whose span id (and so its traceparent) is made only when first read. */
+/**
+ * A hop whose span id (and so its traceparent) is made only when first read. An untimed hop (one
+ * nothing outside its dispatch can see yet) reads no clock until it is seen: then it is timed from
+ * that moment.
+ */
 class HopRecord implements Hop {
   readonly where: string;
   readonly service: string;
   readonly topic: string;
   readonly streamId?: string;
-  readonly at: number;
-  durationMs: number;
+  #start: number;
+  #duration = 0;
+  #ended = false;
   #decisions: PolicyDecision[] = NO_DECISIONS;
   #envelope: Envelope;
   #span: string | undefined;
 
-  constructor(envelope: Envelope, where: string, service: string, streamId: string | undefined) {
-    const start = performance.now();
+  constructor(
+    envelope: Envelope,
+    where: string,
+    service: string,
+    streamId: string | undefined,
+    timed: boolean,
+  ) {
     this.where = where;
     this.service = service;
     this.topic = envelope.message.type;
     if (streamId !== undefined) this.streamId = streamId;
-    this.at = Math.round(TIME_ORIGIN + start);
-    this.durationMs = start;
+    this.#start = timed ? now() : UNTIMED;
     this.#envelope = envelope;
     this.#span = undefined;
+  }
+
+  /** When the step started (epoch ms, from the monotonic clock anchored at process start). */
+  get at(): number {
+    this.time();
+    return Math.round(TIME_ORIGIN + this.#start);
+  }
+
+  get durationMs(): number {
+    return this.#duration;
+  }
+
+  set durationMs(ms: number) {
+    this.#duration = ms;
   }
 
   get decisions(): PolicyDecision[] {
@@ -97,6 +123,23 @@ class HopRecord implements Hop {
     return `00-${this.#envelope.traceId}-${this.#span}-01`;
   }
 
+  /** Starts the clock of an untimed hop. */
+  time(): void {
+    if (this.#start === UNTIMED) this.#start = now();
+  }
+
+  /** The step is done: records how long it took, when it was timed. */
+  end(): void {
+    if (this.#start !== UNTIMED) this.#duration = now() - this.#start;
+    this.#ended = true;
+  }
+
+  /** Its duration, or for a step not ended (one that failed on its way) the time it has run. */
+  elapsed(at: number): number {
+    if (this.#ended || this.#start === UNTIMED) return this.#duration;
+    return Math.max(0, at - this.#start);
+  }
+
   toJSON(): Hop {
     return {
       where: this.where,
@@ -104,7 +147,7 @@ class HopRecord implements Hop {
       topic: this.topic,
       ...(this.streamId === undefined ? {} : { streamId: this.streamId }),
       at: this.at,
-      durationMs: this.durationMs,
+      durationMs: this.#duration,
       decisions: this.#decisions,
       traceparent: this.traceparent,
     };
@@ -116,22 +159,30 @@ class EnvelopeRecord<M extends Message> implements Envelope<M> {
   readonly message: M;
   readonly streamId: string | undefined;
   readonly tenant: string;
-  readonly timestamp: number;
   readonly hops: Hop[] = [];
+  readonly timed: boolean;
+  #timestamp: number;
   #messageId: string | undefined;
   #correlationId: string | undefined; // undefined: the message's own id (an original)
   #causationId: string | undefined;
   #traceId: string | undefined;
 
-  constructor(message: M, origin: EnvelopeOrigin, parent: Envelope | undefined) {
+  constructor(message: M, origin: EnvelopeOrigin, parent: Envelope | undefined, timed: boolean) {
     this.message = message;
-    this.timestamp = Date.now();
+    this.timed = timed;
+    this.#timestamp = timed ? Date.now() : UNTIMED;
     this.#messageId = origin.messageId;
     this.#correlationId = origin.correlationId ?? parent?.correlationId;
     this.#causationId = origin.causationId ?? parent?.messageId;
     this.streamId = origin.streamId;
     this.tenant = origin.tenant ?? parent?.tenant ?? DEFAULT_TENANT;
     this.#traceId = origin.traceId ?? (parent === undefined ? undefined : parent.traceId);
+  }
+
+  /** Creation time; an untimed envelope takes it when first read (or seen). */
+  get timestamp(): number {
+    if (this.#timestamp === UNTIMED) this.#timestamp = Date.now();
+    return this.#timestamp;
   }
 
   /** Made when first read: a message that nothing refers to (an RPC answered in process) never pays for one. */
@@ -151,6 +202,13 @@ class EnvelopeRecord<M extends Message> implements Envelope<M> {
   get traceId(): string {
     this.#traceId ??= traceId();
     return this.#traceId;
+  }
+
+  /** Something outside its dispatch can see it from now on: its times are taken. */
+  seen(): void {
+    if (this.#timestamp === UNTIMED) this.#timestamp = Date.now();
+    const hop = this.hops[this.hops.length - 1];
+    if (hop instanceof HopRecord) hop.time();
   }
 
   toJSON(): Omit<Envelope<M>, 'hops'> & { hops: unknown[] } {
@@ -174,7 +232,31 @@ export function createEnvelope<M extends Message>(
   origin: EnvelopeOrigin = {},
   parent?: Envelope,
 ): Envelope<M> {
-  return new EnvelopeRecord(message, origin, parent);
+  return new EnvelopeRecord(message, origin, parent, true);
+}
+
+/**
+ * @internal An envelope for the dispatcher. `timed: false` when nothing outside the dispatch can see
+ * it yet (a `localInvoke` with no observers, policies or routes): it reads no clock until
+ * {@link seeEnvelope} (or a read of its timestamp) says otherwise.
+ */
+export function dispatchEnvelope<M extends Message>(
+  message: M,
+  origin: EnvelopeOrigin,
+  parent: Envelope | undefined,
+  timed: boolean,
+): Envelope<M> {
+  return new EnvelopeRecord(message, origin, parent, timed);
+}
+
+/** @internal Whether an envelope's times are taken from its start. */
+export function isTimed(envelope: Envelope): boolean {
+  return !(envelope instanceof EnvelopeRecord) || envelope.timed;
+}
+
+/** @internal Something outside the dispatch can see `envelope` from now on: its times are taken. */
+export function seeEnvelope(envelope: Envelope): void {
+  if (envelope instanceof EnvelopeRecord) envelope.seen();
 }
 
 /**
@@ -187,12 +269,20 @@ export function startHop(
   service: string,
   streamId?: string,
 ): Hop {
-  const hop = new HopRecord(envelope, where, service, streamId);
+  const hop = new HopRecord(envelope, where, service, streamId, isTimed(envelope));
   envelope.hops.push(hop);
   return hop;
 }
 
-/** Ends a hop started with {@link startHop}, recording its duration. */
+/**
+ * How long a hop took; for one that was started and not ended (a step that failed on its way) the
+ * time since it started, as of `at` (a `performance.now()` reading).
+ */
+export function hopElapsed(hop: Hop, at: number): number {
+  return hop instanceof HopRecord ? hop.elapsed(at) : hop.durationMs;
+}
+
+/** Ends a hop started with {@link startHop}, recording its duration (when it was timed). */
 export function endHop(hop: Hop): void {
-  hop.durationMs = performance.now() - hop.durationMs;
+  if (hop instanceof HopRecord) hop.end();
 }

@@ -8,6 +8,7 @@ import type { Perspective } from '../definitions/perspective.ts';
 import type { Envelope } from '../messages/envelope.ts';
 import type { Command, Event } from '../messages/message.ts';
 import type { Relay, RelayOptions } from './relay.ts';
+import type { Replica } from './replica.ts';
 
 /** Options of `send` and `localInvoke`. */
 export interface SendOptions {
@@ -81,6 +82,12 @@ export interface Whizbang<
   readonly store: PerspectiveStore;
   /** The registered perspectives, by name. */
   readonly perspectives: ReadonlyMap<string, Perspective<unknown, any>>;
+  /**
+   * The app's side of replication, for an engine that keeps it in step with a shared log (offline
+   * sync's `startSync(app, …)` works through it): appending events decided elsewhere through the
+   * inline perspectives, deciding a displaced command again, forgetting a rewound stream's state.
+   */
+  readonly replica: Replica;
   /** Sends a command to its receptor; resolves with a receipt once it and its cascade are done. */
   send<M extends C>(command: M, options?: SendOptions): Promise<DeliveryReceipt>;
   /** Sends commands one after another (each its own transaction); stops at the first failure. */

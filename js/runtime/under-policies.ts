@@ -10,7 +10,6 @@ import {
   type PolicyOutcome,
   type PolicyRun,
 } from '../definitions/policy.ts';
-import type { ReceptorContext } from '../definitions/receptor.ts';
 import type { Envelope, Hop } from '../messages/envelope.ts';
 import type { Message } from '../messages/message.ts';
 import type { MaybePromise } from '../util/maybe.ts';
@@ -32,16 +31,6 @@ export function underPolicies<D extends PolicyOutcome>(
     next = () => policy.wrap(inner, run, cached);
   }
   return next();
-}
-
-/** A receptor's context under policies: its signal is the current attempt's. */
-export function guardedContext(
-  envelope: Envelope,
-  streamId: string | undefined,
-  version: number,
-  attempt: Attempt,
-): ReceptorContext {
-  return new GuardedContext(envelope, streamId, version, attempt);
 }
 
 /** The attempts of one decision under policies; the newest is the one in progress. */
@@ -81,26 +70,5 @@ class Run implements PolicyRun {
         ? { policy: this.#policy, decision }
         : { policy: this.#policy, decision, detail },
     );
-  }
-}
-
-/** A receptor's context under policies: the signal is read through to the attempt. */
-class GuardedContext implements ReceptorContext {
-  readonly envelope: Envelope;
-  readonly tenant: string;
-  readonly streamId: string | undefined;
-  readonly version: number;
-  readonly #attempt: Attempt;
-
-  constructor(envelope: Envelope, streamId: string | undefined, version: number, attempt: Attempt) {
-    this.envelope = envelope;
-    this.tenant = envelope.tenant;
-    this.streamId = streamId;
-    this.version = version;
-    this.#attempt = attempt;
-  }
-
-  get signal(): AbortSignal {
-    return this.#attempt.signal;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * `offlineDriver(driver)`: the app's local driver, keeping every local commit as pending (with the
  * command that made it and the version it was decided on) in the same transaction as its events,
- * until sync has put it on the shared log.
+ * until sync has put it on the shared log. Events from the shared log are appended to the driver
+ * it wraps (`local`), so they are never pending.
  */
 import type { Driver } from '../contracts/driver.ts';
 import type {
@@ -13,15 +14,30 @@ import type {
   RecordedEvent,
 } from '../contracts/ledger.ts';
 import type { StoreWriter } from '../contracts/store.ts';
+import type { Lens } from '../runtime/types.ts';
 import { WhizbangError } from '../util/errors.ts';
 import { uuidv7 } from '../util/ids.ts';
 import { chain, type MaybePromise } from '../util/maybe.ts';
-import { PENDING, type PendingCommit, row, SYNC_TENANT, toNew } from './records.ts';
+import {
+  CONFLICTS,
+  PENDING,
+  type PendingCommit,
+  row,
+  SYNC_TENANT,
+  type SyncConflict,
+  toNew,
+} from './records.ts';
 
 /** A driver whose local commits wait as pending until sync pushes them. */
 export interface OfflineDriver extends Driver {
-  /** The driver it wraps. */
+  /** The driver it wraps: what is appended to its ledger is not pending (events from the shared log). */
   readonly local: Driver;
+  /** The local commits not on the shared log yet, in push order (offline too). */
+  pending(): Promise<PendingCommit[]>;
+  /** The local commits sync could not keep: `get(id)`, `query({ where: { streamId } })`. */
+  readonly conflicts: Lens<SyncConflict>;
+  /** Forgets a conflict the app has dealt with. */
+  dismiss(id: string): Promise<void>;
 }
 
 const offline = new WeakSet<Driver>();
@@ -63,49 +79,29 @@ function pendingOf(
   return { ...commit, events: recorded.map(toNew) };
 }
 
-/**
- * Wraps a local driver (SQLite, IndexedDB) for offline-first sync: build the app on it, then
- * start `startSync(app, { remote })`. The driver must be able to replace a stream's pending tail
- * (`ledger.replaceTail`), which the SQLite and IndexedDB drivers can.
- */
-export function offlineDriver(driver: Driver): OfflineDriver {
-  const inner = driver.ledger;
-  if (typeof inner.replaceTail !== 'function') {
-    throw new WhizbangError(
-      'INVALID_ARGUMENT',
-      `The "${driver.name}" driver cannot sync offline: its ledger cannot replace pending events (replaceTail). Use the SQLite or IndexedDB driver.`,
-    );
-  }
-  const record = (
-    streamId: string,
-    options: AppendOptions,
-  ): NonNullable<AppendOptions['inTransaction']> => {
-    const work = options.inTransaction;
-    const replaces = options.sync?.replaces;
-    return (recorded, tx: StoreWriter) =>
-      chain(work?.(recorded, tx), () =>
-        chain(
-          replaces === undefined ? undefined : tx.delete(PENDING, SYNC_TENANT, replaces),
-          () => {
-            const commit = pendingOf(streamId, recorded, options);
-            return tx.put(PENDING, row(commit.id, commit, commit.seq));
-          },
-        ),
-      );
+/** The options of an append, its transaction also keeping the commit as pending. */
+function recording(streamId: string, options: AppendOptions): AppendOptions {
+  const work = options.inTransaction;
+  return {
+    ...options,
+    inTransaction: (recorded, tx: StoreWriter) =>
+      chain(work?.(recorded, tx), () => {
+        const commit = pendingOf(streamId, recorded, options);
+        return tx.put(PENDING, row(commit.id, commit, commit.seq));
+      }),
   };
-  const ledger: Ledger = {
+}
+
+/** The ledger of an offline driver: appends through it are kept as pending. */
+function pendingLedger(inner: Ledger): Ledger {
+  return {
     append(
       streamId: string,
       events: readonly NewEvent[],
       options: AppendOptions = {},
     ): MaybePromise<AppendResult> {
-      if (events.length === 0 || options.sync?.pulled === true) {
-        return inner.append(streamId, events, options);
-      }
-      return inner.append(streamId, events, {
-        ...options,
-        inTransaction: record(streamId, options),
-      });
+      if (events.length === 0) return inner.append(streamId, events, options);
+      return inner.append(streamId, events, recording(streamId, options));
     },
     replaceTail: (streamId, after, events, options) =>
       inner.replaceTail!(streamId, after, events, options),
@@ -114,12 +110,11 @@ export function offlineDriver(driver: Driver): OfflineDriver {
       : {
           appendBatch: (appends: readonly BatchAppend[]) =>
             inner.appendBatch!(
-              appends.map((a) => {
-                const options = a.options ?? {};
-                return a.events.length === 0 || options.sync?.pulled === true
+              appends.map((a) =>
+                a.events.length === 0
                   ? a
-                  : { ...a, options: { ...options, inTransaction: record(a.streamId, options) } };
-              }),
+                  : { ...a, options: recording(a.streamId, a.options ?? {}) },
+              ),
             ),
         }),
     readStream: (streamId, options) => inner.readStream(streamId, options),
@@ -129,12 +124,43 @@ export function offlineDriver(driver: Driver): OfflineDriver {
     watch: (listener) => inner.watch(listener),
     close: () => inner.close?.(),
   };
+}
+
+/**
+ * Wraps a local driver (SQLite, IndexedDB) for offline-first sync: build the app on it, then
+ * start `startSync(app, { remote })`. The driver must be able to replace a stream's pending tail
+ * (`ledger.replaceTail`), which the SQLite and IndexedDB drivers can.
+ */
+export function offlineDriver(driver: Driver): OfflineDriver {
+  if (typeof driver.ledger.replaceTail !== 'function') {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      `The "${driver.name}" driver cannot sync offline: its ledger cannot replace pending events (replaceTail). Use the SQLite or IndexedDB driver.`,
+    );
+  }
+  const store = driver.store;
   const wrapped: OfflineDriver = {
     name: driver.name,
-    ledger,
-    store: driver.store,
+    ledger: pendingLedger(driver.ledger),
+    store,
     ...(driver.snapshots === undefined ? {} : { snapshots: driver.snapshots }),
     local: driver,
+    pending: async () => {
+      const rows = await store.query(PENDING, SYNC_TENANT, { orderBy: { seq: 'asc' } });
+      return rows.map((r) => r.model as PendingCommit);
+    },
+    conflicts: {
+      get: async (id) =>
+        (await store.get(CONFLICTS, SYNC_TENANT, id))?.model as SyncConflict | undefined,
+      query: async (q = {}) => {
+        const { tenant: _ignored, ...query } = q;
+        const rows = await store.query(CONFLICTS, SYNC_TENANT, query);
+        return rows.map((r) => r.model as SyncConflict);
+      },
+    },
+    dismiss: async (id) => {
+      await store.transaction((tx) => tx.delete(CONFLICTS, SYNC_TENANT, id));
+    },
     close: () => driver.close?.(),
   };
   offline.add(wrapped);

@@ -2,19 +2,15 @@
 
 import type { RecordedEvent } from '../contracts/ledger.ts';
 import type { Dispatched } from '../contracts/observer.ts';
-import type { Hop } from '../messages/envelope.ts';
+import { type Hop, hopElapsed } from '../messages/envelope.ts';
 import type { TracedEnvelope, TracedError, TracedEvent, TracedHop } from './types.ts';
 
-const TIME_ORIGIN = performance.timeOrigin;
-
 /**
- * A hop's duration. A step that failed before it was ended still holds its start reading of
- * `performance.now()` (so `at` is that reading on the epoch clock): measure it up to now.
+ * A hop's duration. A step that failed before it was ended is measured up to `now` (a
+ * `performance.now()` reading).
  */
 export function hopDuration(hop: Hop, now: number = performance.now()): number {
-  const d = hop.durationMs;
-  if (d > 0 && Math.round(TIME_ORIGIN + d) === hop.at) return Math.max(0, now - d);
-  return d;
+  return hopElapsed(hop, now);
 }
 
 const bigints = (_key: string, value: unknown): unknown =>

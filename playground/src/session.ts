@@ -10,7 +10,6 @@ import { type IndexedDbDriver, indexedDbDriver } from '../../adapters/indexeddb/
 import type { Ledger, RecordedEvent, Whizbang } from '../../js/mod.ts';
 import { memoryLedger } from '../../js/mod.ts';
 import { offlineDriver, type PendingCommit, type SyncConflict } from '../../js/sync/mod.ts';
-import { CONFLICTS, PENDING, SYNC_TENANT } from '../../js/sync/records.ts';
 import { type TimeTraveler, timeTravel } from '../../js/timetravel/mod.ts';
 import { type TraceStore, traceStore } from '../../js/trace/mod.ts';
 import { type CoreFactory, encodeSegment, jsCore, loadWasmCore } from '../../js/wasm/mod.ts';
@@ -101,17 +100,11 @@ export async function openSession(domain: Domain): Promise<Session> {
         (e) => (to === undefined || e.position <= to) && (type === undefined || e.type === type),
       );
     },
-    async pending() {
-      const rows = await driver.store.query(PENDING, SYNC_TENANT, { orderBy: { seq: 'asc' } });
-      return rows.map((r) => r.model as PendingCommit);
-    },
+    pending: () => driver.pending(),
     async conflicts() {
-      const rows = await driver.store.query(CONFLICTS, SYNC_TENANT, {});
-      return rows.map((r) => r.model as SyncConflict).sort((x, y) => x.at - y.at);
+      return (await driver.conflicts.query()).sort((x, y) => x.at - y.at);
     },
-    async dismiss(id) {
-      await driver.store.transaction((tx) => tx.delete(CONFLICTS, SYNC_TENANT, id));
-    },
+    dismiss: (id) => driver.dismiss(id),
     close: () => app.close(),
   };
 }

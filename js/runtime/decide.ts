@@ -1,0 +1,234 @@
+/**
+ * Deciding a command: its schema, the policies that wrap it, the stream's state for a stateful
+ * receptor, the receptor's decision, and the append of the events it decided — again on the new
+ * state when another writer got to the stream first. Synchronous while nothing awaits.
+ */
+import type { AppendResult, Ledger, NewEvent } from '../contracts/ledger.ts';
+import type { Attempt } from '../definitions/policy.ts';
+import type { Receptor } from '../definitions/receptor.ts';
+import { checkStreamId } from '../kit/checks.ts';
+import { type Envelope, endHop, type Hop, seeEnvelope, startHop } from '../messages/envelope.ts';
+import { type Command, validate } from '../messages/message.ts';
+import { isConcurrencyError, WhizbangError } from '../util/errors.ts';
+import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
+import type { Committer } from './commit.ts';
+import { receptorContext, stillWanted } from './context.ts';
+import type { Flow } from './flow.ts';
+import { answered, appended, type Decision, type Output } from './output.ts';
+import type { Registry } from './registry.ts';
+import type { Folded, StateCache } from './state-cache.ts';
+import { underPolicies } from './under-policies.ts';
+
+/** What a decider works with. */
+export interface DeciderParts {
+  readonly registry: Registry;
+  readonly output: Output;
+  readonly cache: StateCache;
+  /** The ledger as the app reads it (events in their current shape). */
+  readonly ledger: Ledger;
+  readonly commit: Committer;
+  /** The app's name, recorded on hops. */
+  readonly service: string;
+}
+
+/** Decides commands for one app. */
+export class Decider {
+  readonly #registry: Registry;
+  readonly #output: Output;
+  readonly #cache: StateCache;
+  readonly #ledger: Ledger;
+  readonly #commit: Committer;
+  readonly #service: string;
+
+  constructor(parts: DeciderParts) {
+    this.#registry = parts.registry;
+    this.#output = parts.output;
+    this.#cache = parts.cache;
+    this.#ledger = parts.ledger;
+    this.#commit = parts.commit;
+    this.#service = parts.service;
+  }
+
+  /** Runs `receptor` on the command in `envelope`, on a hop of its own; resolves with its decision. */
+  decide(
+    receptor: Receptor,
+    envelope: Envelope<Command>,
+    flow: Flow | undefined,
+  ): MaybePromise<Decision> {
+    const type = envelope.message.type;
+    const hop = startHop(
+      envelope,
+      this.#registry.where.get(type) ?? `receptor:${type}`,
+      this.#service,
+    );
+    const schema = receptor.command.schema;
+    if (schema === undefined) return this.#run(receptor, envelope.message, envelope, flow, hop);
+    return chain(validate(envelope.message, schema), (command) =>
+      this.#run(receptor, command, envelope, flow, hop),
+    );
+  }
+
+  #run(
+    receptor: Receptor,
+    command: Command,
+    envelope: Envelope,
+    flow: Flow | undefined,
+    hop: Hop,
+  ): MaybePromise<Decision> {
+    const policies = this.#registry.policiesFor(command);
+    let decision: MaybePromise<Decision>;
+    try {
+      decision =
+        policies.length === 0
+          ? this.#attempt(receptor, command, envelope, flow, undefined)
+          : underPolicies(
+              policies,
+              envelope,
+              hop,
+              (attempt) => this.#attempt(receptor, command, envelope, flow, attempt),
+              answered,
+            );
+    } catch (error) {
+      endHop(hop); // a failed step still says how long it took
+      throw error;
+    }
+    if (!isThenable<Decision>(decision)) {
+      endHop(hop);
+      return decision;
+    }
+    return Promise.resolve(decision).then(
+      (d) => {
+        endHop(hop);
+        return d;
+      },
+      (error: unknown) => {
+        endHop(hop);
+        throw error;
+      },
+    );
+  }
+
+  #attempt(
+    receptor: Receptor,
+    command: Command,
+    envelope: Envelope,
+    flow: Flow | undefined,
+    attempt: Attempt | undefined,
+  ): MaybePromise<Decision> {
+    return receptor.state === undefined
+      ? this.#stateless(receptor, command, envelope, flow, attempt)
+      : this.#stateful(receptor, command, envelope, flow, 0, attempt);
+  }
+
+  #stateless(
+    receptor: Receptor,
+    command: Command,
+    envelope: Envelope,
+    flow: Flow | undefined,
+    attempt: Attempt | undefined,
+  ): MaybePromise<Decision> {
+    const streamId = receptor.stream === undefined ? undefined : receptor.stream(command);
+    const output = receptor.decide(
+      command,
+      undefined,
+      receptorContext(envelope, streamId, 0, attempt),
+    );
+    if (!isThenable(output))
+      return this.#statelessDecided(output, command, envelope, flow, streamId, attempt);
+    seeEnvelope(envelope); // an awaited decision: from here on, its times are taken
+    return Promise.resolve(output).then((o) =>
+      this.#statelessDecided(o, command, envelope, flow, streamId, attempt),
+    );
+  }
+
+  #statelessDecided(
+    output: unknown,
+    command: Command,
+    envelope: Envelope,
+    flow: Flow | undefined,
+    streamId: string | undefined,
+    attempt: Attempt | undefined,
+  ): MaybePromise<Decision> {
+    stillWanted(attempt);
+    const decision = this.#output.sort(output, envelope);
+    if (decision.events.length === 0) return decision;
+    if (streamId === undefined) {
+      throw new WhizbangError(
+        'STREAM_REQUIRED',
+        `The receptor of "${command.type}" returned events but has no \`stream\`. Add \`stream: (command) => streamId\` to it.`,
+      );
+    }
+    return chain(this.#output.checkEvents(decision.events), (events) =>
+      chain(this.#commit.append(streamId, events, envelope.tenant, 'any', flow, envelope), (a) =>
+        appended(decision, a),
+      ),
+    );
+  }
+
+  #stateful(
+    receptor: Receptor,
+    command: Command,
+    envelope: Envelope,
+    flow: Flow | undefined,
+    retry: number,
+    attempt: Attempt | undefined,
+  ): MaybePromise<Decision> {
+    const streamId = receptor.stream!(command);
+    checkStreamId(streamId);
+    const folded = this.#cache.load(this.#ledger, receptor.state!, envelope.tenant, streamId);
+    const decide = (f: Folded): MaybePromise<Decision> => {
+      const context = receptorContext(envelope, streamId, f.version, attempt);
+      const output = receptor.decide(command, f.state, context);
+      const decided = (o: unknown): MaybePromise<Decision> =>
+        this.#statefulDecided(o, receptor, command, envelope, flow, retry, streamId, f, attempt);
+      if (!isThenable(output)) return decided(output);
+      seeEnvelope(envelope);
+      return Promise.resolve(output).then(decided);
+    };
+    return isThenable<Folded>(folded) ? Promise.resolve(folded).then(decide) : decide(folded);
+  }
+
+  #statefulDecided(
+    output: unknown,
+    receptor: Receptor,
+    command: Command,
+    envelope: Envelope,
+    flow: Flow | undefined,
+    retry: number,
+    streamId: string,
+    folded: Folded,
+    attempt: Attempt | undefined,
+  ): MaybePromise<Decision> {
+    stillWanted(attempt);
+    const decision = this.#output.sort(output, envelope);
+    if (decision.events.length === 0) return decision;
+    const tenant = envelope.tenant;
+    const state = receptor.state!;
+    const conflict = (error: unknown): MaybePromise<Decision> => {
+      if (!isConcurrencyError(error) || retry >= receptor.maxRetries) throw error;
+      this.#cache.forget(state, tenant, streamId);
+      envelope.hops[envelope.hops.length - 1]?.decisions.push({
+        policy: 'concurrency',
+        decision: 'retry',
+        detail: `stream "${streamId}" moved to version ${error.actual}; deciding again (retry ${retry + 1} of ${receptor.maxRetries})`,
+      });
+      return this.#stateful(receptor, command, envelope, flow, retry + 1, attempt);
+    };
+    const committed = (append: AppendResult): Decision => {
+      this.#cache.advance(state, tenant, streamId, folded, append.events);
+      return appended(decision, append);
+    };
+    const append = (events: readonly NewEvent[]): MaybePromise<Decision> => {
+      let result: MaybePromise<AppendResult>;
+      try {
+        result = this.#commit.append(streamId, events, tenant, folded.version, flow, envelope);
+      } catch (error) {
+        return conflict(error);
+      }
+      return isThenable<AppendResult>(result)
+        ? Promise.resolve(result).then(committed, conflict)
+        : committed(result);
+    };
+    return chain(this.#output.checkEvents(decision.events), append);
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * Routing: a command goes to its receptor here, to the outbox, to both, or to a receptor in
+ * another process; a published event is appended and fans out. Whatever is decided cascades.
+ */
+import type { ExpectedVersion, NewEvent, RecordedEvent } from '../contracts/ledger.ts';
+import type { Receptor } from '../definitions/receptor.ts';
+import { checkStreamId } from '../kit/checks.ts';
+import { type Envelope, endHop, startHop } from '../messages/envelope.ts';
+import { type Command, type Event, validate } from '../messages/message.ts';
+import { WhizbangError } from '../util/errors.ts';
+import { chain, each, type MaybePromise } from '../util/maybe.ts';
+import { Cascade } from './cascade.ts';
+import type { Committer } from './commit.ts';
+import type { Decider } from './decide.ts';
+import type { Enqueue } from './enqueue.ts';
+import type { Flow, Outcome } from './flow.ts';
+import { invokeRemote, type RequestLine } from './invoke.ts';
+import type { Observation } from './observe.ts';
+import type { Decision, Output } from './output.ts';
+import type { Registry } from './registry.ts';
+
+/** What a dispatcher routes with. */
+export interface DispatcherParts {
+  readonly registry: Registry;
+  /** The app's name, recorded on hops. */
+  readonly service: string;
+  readonly maxCascadeDepth: number;
+  readonly decider: Decider;
+  readonly output: Output;
+  readonly commit: Committer;
+  readonly enqueue: Enqueue;
+  readonly observation: Observation;
+  readonly requests: RequestLine;
+}
+
+const NO_COMMANDS: readonly Command[] = [];
+
+/** Routes one app's messages. */
+export class Dispatcher {
+  readonly #registry: Registry;
+  readonly #service: string;
+  readonly #maxDepth: number;
+  readonly #decider: Decider;
+  readonly #output: Output;
+  readonly #commit: Committer;
+  readonly #enqueue: Enqueue;
+  readonly #observation: Observation;
+  readonly #requests: RequestLine;
+  readonly #cascade: Cascade;
+
+  constructor(parts: DispatcherParts) {
+    this.#registry = parts.registry;
+    this.#service = parts.service;
+    this.#maxDepth = parts.maxCascadeDepth;
+    this.#decider = parts.decider;
+    this.#output = parts.output;
+    this.#commit = parts.commit;
+    this.#enqueue = parts.enqueue;
+    this.#observation = parts.observation;
+    this.#requests = parts.requests;
+    this.#cascade = new Cascade(parts.registry, parts.output, (e, f, d) => this.command(e, f, d));
+  }
+
+  /** Handles a command; `flow` collects the newest position written by it and its cascade. */
+  command(
+    envelope: Envelope<Command>,
+    flow: Flow | undefined,
+    depth: number,
+  ): MaybePromise<Outcome> {
+    const type = envelope.message.type;
+    const receptor = this.#registry.receptors.get(type);
+    const routes = this.#registry.routes;
+    const route = routes.size === 0 ? undefined : routes.get(type);
+    if (depth > this.#maxDepth) throw this.#tooDeep(envelope);
+    if (route === undefined || route.to === 'local') {
+      if (receptor === undefined) throw this.#noHandler(type);
+      return this.#local(receptor, envelope, flow, depth);
+    }
+    if (route.to === 'remote' && receptor === undefined) {
+      return invokeRemote(this.#requests.transport, this.#service, envelope, route);
+    }
+    if (route.to === 'outbox' || (route.to === 'both' && receptor === undefined)) {
+      return this.#enqueue.command(envelope, route.topic);
+    }
+    if (receptor === undefined) throw this.#noHandler(type);
+    const local = this.#local(receptor, envelope, flow, depth);
+    if (route.to !== 'both') return local;
+    return chain(local, (outcome) =>
+      chain(this.#enqueue.command(envelope, route.topic), () => outcome),
+    );
+  }
+
+  /**
+   * Handles an event that came in from another process: its handlers react here (even when it is
+   * routed out of this one) and what they send cascades.
+   */
+  incoming(event: RecordedEvent, envelope: Envelope, flow: Flow): MaybePromise<void> {
+    return this.#cascade.follow(NO_COMMANDS, [event], envelope, flow, 0, true);
+  }
+
+  /** Appends events to a stream in one transaction (publish), then fans them out. */
+  publish(
+    envelopes: ReadonlyArray<Envelope<Event>>,
+    stream: string,
+    expectedVersion: ExpectedVersion,
+    flow: Flow,
+  ): MaybePromise<Outcome> {
+    checkStreamId(stream);
+    const first = envelopes[0]!;
+    const work = (): MaybePromise<Outcome> =>
+      this.#publish(envelopes, stream, expectedVersion, flow);
+    return this.#observation.active ? this.#observation.observe(first, work) : work();
+  }
+
+  #publish(
+    envelopes: ReadonlyArray<Envelope<Event>>,
+    stream: string,
+    expectedVersion: ExpectedVersion,
+    flow: Flow,
+  ): MaybePromise<Outcome> {
+    const first = envelopes[0]!;
+    const hop = startHop(first, 'ledger', this.#service, stream);
+    const schemas = this.#registry.eventSchemas;
+    const validated = each(envelopes, (e) =>
+      chain(validate(e.message, schemas.get(e.message.type)), () => undefined),
+    );
+    return chain(validated, () => {
+      const events: NewEvent[] = envelopes.map((e) => {
+        const version = this.#output.versioned(e.message.type);
+        return {
+          type: e.message.type,
+          data: e.message.data,
+          messageId: e.messageId,
+          correlationId: e.correlationId,
+          causationId: e.causationId,
+          timestamp: e.timestamp,
+          ...(version === undefined ? {} : { metadata: version }),
+        };
+      });
+      return chain(
+        this.#commit.append(stream, events, first.tenant, expectedVersion, flow, first),
+        (append) => {
+          endHop(hop);
+          const outcome: Outcome = { value: undefined, append };
+          return chain(
+            this.#cascade.follow(NO_COMMANDS, append.events, first, flow, 0),
+            () => outcome,
+          );
+        },
+      );
+    });
+  }
+
+  /** Decides a command here, then lets what it decided cascade (observed when anyone observes). */
+  #local(
+    receptor: Receptor,
+    envelope: Envelope<Command>,
+    flow: Flow | undefined,
+    depth: number,
+  ): MaybePromise<Outcome> {
+    if (!this.#observation.active) {
+      return chain(this.#decider.decide(receptor, envelope, flow), (d) =>
+        this.#follow(d, envelope, flow, depth),
+      );
+    }
+    return this.#observation.observe(envelope, () =>
+      chain(this.#decider.decide(receptor, envelope, flow), (d) => {
+        const events = d.append?.events;
+        if (events !== undefined) this.#observation.committed(envelope, events);
+        return this.#follow(d, envelope, flow, depth);
+      }),
+    );
+  }
+
+  #follow(
+    decision: Decision,
+    envelope: Envelope,
+    flow: Flow | undefined,
+    depth: number,
+  ): MaybePromise<Outcome> {
+    const events = decision.append?.events;
+    if (
+      flow?.quiet === true ||
+      (decision.commands.length === 0 &&
+        (events === undefined || this.#registry.handlers.size === 0))
+    ) {
+      return decision;
+    }
+    return chain(
+      this.#cascade.follow(decision.commands, events, envelope, flow, depth),
+      () => decision,
+    );
+  }
+
+  #noHandler(type: string): WhizbangError {
+    return new WhizbangError(
+      'NO_HANDLER',
+      `No receptor handles "${type}". Register one with whizbang().receptor(defineReceptor({ command: ${type}, … })), or route it out with .route(${type}, { to: 'outbox' }).`,
+    );
+  }
+
+  #tooDeep(envelope: Envelope): WhizbangError {
+    return new WhizbangError(
+      'CASCADE_TOO_DEEP',
+      `"${envelope.message.type}" is ${this.#maxDepth + 1} cascades deep (correlation ${envelope.correlationId}). ` +
+        'A receptor or event handler probably sends a command that leads back to itself; break the loop or raise maxCascadeDepth.',
+    );
+  }
+}

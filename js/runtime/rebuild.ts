@@ -1,0 +1,49 @@
+/**
+ * Rebuilding a perspective: its models are deleted and every event applied again. An inline one is
+ * rebuilt behind the append gate (appends wait); an async one restarts from position 1.
+ */
+import type { Ledger } from '../contracts/ledger.ts';
+import type { PerspectiveStore } from '../contracts/store.ts';
+import type { Perspective } from '../definitions/perspective.ts';
+import type { Committer } from './commit.ts';
+import { applyEvents } from './project.ts';
+import type { Projectors } from './projectors.ts';
+
+/** Events applied per store transaction while rebuilding. */
+const PAGE = 1000;
+
+/** What a rebuild works with. */
+export interface RebuildParts {
+  readonly ledger: Ledger;
+  readonly store: PerspectiveStore;
+  readonly commit: Committer;
+  readonly projectors: Projectors;
+}
+
+/** Deletes a perspective's models and applies every event again. */
+export async function rebuild(p: Perspective, parts: RebuildParts): Promise<void> {
+  const { ledger, store } = parts;
+  const projector = parts.projectors.get(p.name);
+  if (projector !== undefined) {
+    await projector.stop();
+    await store.clear(p.name);
+    projector.start();
+    await projector.waitFor(await ledger.headPosition());
+    return;
+  }
+  const reopen = parts.commit.closeFor(p);
+  try {
+    await store.clear(p.name);
+    let from = 1;
+    for (;;) {
+      const head = await ledger.headPosition();
+      if (from > head) break;
+      const batch = await ledger.readAll({ from, to: head, limit: PAGE, types: [...p.types] });
+      const through = batch.length === PAGE ? batch[batch.length - 1]!.position : head;
+      await store.transaction((tx) => applyEvents([p], batch, tx, through));
+      from = through + 1;
+    }
+  } finally {
+    reopen();
+  }
+}

@@ -1,0 +1,73 @@
+/** What the steps of a sync round share: the app's replica, the local store, the shared log, the settings. */
+import type { Ledger } from '../contracts/ledger.ts';
+import type { PerspectiveStore } from '../contracts/store.ts';
+import type { Replica } from '../runtime/replica.ts';
+import type { Whizbang } from '../runtime/types.ts';
+import { WhizbangError } from '../util/errors.ts';
+import type { OfflineDriver } from './driver.ts';
+import {
+  getCursor,
+  PENDING,
+  type PendingCommit,
+  SYNC_TENANT,
+  type SyncConflict,
+  type SyncCursor,
+} from './records.ts';
+
+/** The parts one sync works with. */
+export interface SyncParts {
+  /** The app (its perspectives are rebuilt after a rebase). */
+  readonly app: Whizbang<any, any>;
+  readonly replica: Replica;
+  readonly driver: OfflineDriver;
+  /** The app's ledger as recorded locally (reads; appends through it become pending). */
+  readonly ledger: Ledger;
+  readonly store: PerspectiveStore;
+  /** The shared log. */
+  readonly remote: Ledger;
+  /** Events read from the shared log per request. */
+  readonly pageSize: number;
+  /** Pending commits pushed at once. */
+  readonly window: number;
+  /** Tells the app of a conflict (never throws). */
+  readonly tell: (conflict: SyncConflict) => void;
+}
+
+/** What a round did, counted as it goes. */
+export interface Counts {
+  pulled: number;
+  pushed: number;
+  confirmed: number;
+  redecided: number;
+  conflicts: number;
+}
+
+/** The replica no longer matches the shared log. */
+export function corrupt(message: string): WhizbangError {
+  return new WhizbangError(
+    'CORRUPT_DATA',
+    `${message} The local replica no longer matches the shared log; start a new replica (a new local database) and sync it.`,
+  );
+}
+
+/** How far into the shared log this replica is. */
+export async function readCursor(store: PerspectiveStore): Promise<SyncCursor> {
+  const stored = await getCursor(store);
+  return (stored?.model as SyncCursor | undefined) ?? { position: 0, rebuild: false };
+}
+
+/** Pending commits in push order, those matching `where` (by state, say). */
+export async function pendingList(
+  store: PerspectiveStore,
+  where: Record<string, string> = {},
+): Promise<PendingCommit[]> {
+  const rows = await store.query(PENDING, SYNC_TENANT, { where, orderBy: { seq: 'asc' } });
+  return rows.map((r) => r.model as PendingCommit);
+}
+
+/** Waits for each of several maybe-promises (requests of one transaction). */
+export function chainAll(...steps: unknown[]): Promise<void> | undefined {
+  return steps.some((s) => s instanceof Promise)
+    ? Promise.all(steps).then(() => undefined)
+    : undefined;
+}

@@ -1,0 +1,223 @@
+/**
+ * The pull of a sync round: the shared log's events after the cursor, stream run by stream run.
+ * Events this replica holds already are skipped; its own pending commits found in the log (a push
+ * whose answer was lost) become confirmed; others' events are appended with the cursor in one local
+ * transaction, a page of plain runs at a time. When others' events land on versions a pending
+ * commit holds locally, the stream's pending tail is replaced by them (marked for a rebase).
+ */
+import type { NewEvent, RecordedEvent } from '../contracts/ledger.ts';
+import type { ReplicatedRun } from '../runtime/replica.ts';
+import {
+  type Counts,
+  chainAll,
+  corrupt,
+  pendingList,
+  readCursor,
+  type SyncParts,
+} from './parts.ts';
+import {
+  PENDING,
+  type PendingCommit,
+  putCursor,
+  row,
+  SYNC_TENANT,
+  type SyncCursor,
+  toNew,
+} from './records.ts';
+
+const runKey = (e: RecordedEvent): string => `${e.tenant}\u0000${e.streamId}`;
+
+/** The shared log from a position to its head, page by page. */
+async function* pages(parts: SyncParts, from: number): AsyncIterable<RecordedEvent[]> {
+  const { remote, pageSize } = parts;
+  if (remote.readAllBatches !== undefined) {
+    yield* remote.readAllBatches({ from, batch: pageSize });
+    return;
+  }
+  for (;;) {
+    const page = await remote.readAll({ from, limit: pageSize });
+    if (page.length === 0) return;
+    yield page;
+    from = page[page.length - 1]!.position + 1;
+  }
+}
+
+/** Pulls everything after the cursor; `displaced` is told when a pending tail was replaced. */
+export async function pull(parts: SyncParts, report: Counts, displaced: () => void): Promise<void> {
+  const { ledger, replica, driver } = parts;
+  let cursor = await readCursor(parts.store);
+  // this replica's pending commits by stream (those displaced already hold no events here)
+  const waiting = new Map<string, PendingCommit[]>();
+  for (const p of await pendingList(parts.store, { state: 'pending' })) {
+    const key = `${p.tenant}\u0000${p.streamId}`;
+    const list = waiting.get(key);
+    if (list === undefined) waiting.set(key, [p]);
+    else list.push(p);
+  }
+  // runs that simply go on a stream are written together, a page per local transaction
+  let batch: ReplicatedRun[] = [];
+  const inBatch = new Set<string>();
+  let through = cursor.position;
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const next: SyncCursor = { ...cursor, position: through };
+    await replica.appendReplicated(driver.local.ledger, batch, (_, tx) => putCursor(tx, next));
+    cursor = next;
+    batch = [];
+    inBatch.clear();
+  };
+  for await (const page of pages(parts, cursor.position + 1)) {
+    let i = 0;
+    while (i < page.length) {
+      const key = runKey(page[i]!);
+      let j = i + 1;
+      while (j < page.length && runKey(page[j]!) === key) j++;
+      const run = page.slice(i, j);
+      i = j;
+      const first = run[0]!;
+      if (!waiting.has(key)) {
+        if (inBatch.has(key)) await flush();
+        const local = await ledger.streamVersion(first.streamId, { tenant: first.tenant });
+        if (first.version === local + 1) {
+          batch.push({
+            streamId: first.streamId,
+            tenant: first.tenant,
+            events: run.map(toNew),
+            expectedVersion: local,
+          });
+          inBatch.add(key);
+          through = run[run.length - 1]!.position;
+          report.pulled += run.length;
+          continue;
+        }
+      }
+      await flush();
+      cursor = await apply(parts, run, cursor, waiting, report, displaced);
+      through = cursor.position;
+    }
+    await flush();
+  }
+}
+
+/** Takes one run of the shared log's events of one stream that this replica has pending commits on, or holds. */
+async function apply(
+  parts: SyncParts,
+  run: RecordedEvent[],
+  cursor: SyncCursor,
+  waiting: Map<string, PendingCommit[]>,
+  report: Counts,
+  displaced: () => void,
+): Promise<SyncCursor> {
+  const { ledger, store } = parts;
+  const { tenant, streamId } = run[0]!;
+  const last = run[run.length - 1]!.position;
+  const key = runKey(run[0]!);
+  const pending = waiting.get(key) ?? [];
+  let confirmed = await ledger.streamVersion(streamId, { tenant });
+  for (const p of pending) confirmed -= p.count;
+  let k = await held(parts, run, confirmed);
+  // its own pending commits, which a push put there without this replica hearing back
+  while (k < run.length && pending.length > 0 && run[k]!.messageId === pending[0]!.eventIds[0]) {
+    const commit = pending.shift()!;
+    const ids = run.slice(k, k + commit.count).map((e) => e.messageId);
+    if (ids.length !== commit.count || ids.some((id, i) => id !== commit.eventIds[i])) {
+      throw corrupt(
+        `Pending commit ${commit.id} of stream "${streamId}" is only partly in the shared log.`,
+      );
+    }
+    k += commit.count;
+    confirmed += commit.count;
+    const next: SyncCursor = { ...cursor, position: run[k - 1]!.position };
+    cursor = next;
+    await store.transaction((tx) =>
+      chainAll(tx.delete(PENDING, SYNC_TENANT, commit.id), putCursor(tx, next)),
+    );
+    report.confirmed++;
+  }
+  if (pending.length === 0) waiting.delete(key);
+  if (k === run.length) {
+    if (cursor.position >= last) return cursor;
+    const next: SyncCursor = { ...cursor, position: last };
+    await store.transaction((tx) => putCursor(tx, next));
+    return next;
+  }
+  const rest = run.slice(k);
+  if (rest[0]!.version !== confirmed + 1) {
+    throw corrupt(
+      `The shared log's stream "${streamId}" goes on at version ${rest[0]!.version}, but this replica holds it to version ${confirmed}.`,
+    );
+  }
+  const events = rest.map(toNew);
+  report.pulled += rest.length;
+  if (pending.length === 0) {
+    const next: SyncCursor = { ...cursor, position: last };
+    const runOf = { streamId, tenant, events, expectedVersion: confirmed };
+    await parts.replica.appendReplicated(parts.driver.local.ledger, [runOf], (_, tx) =>
+      putCursor(tx, next),
+    );
+    return next;
+  }
+  waiting.delete(key);
+  displaced();
+  return replaceTail(
+    parts,
+    { streamId, tenant, events, expectedVersion: confirmed },
+    pending,
+    cursor,
+    last,
+  );
+}
+
+/** How many of the run's first events this replica holds already (its own, pushed in an earlier round). */
+async function held(parts: SyncParts, run: RecordedEvent[], confirmed: number): Promise<number> {
+  const { tenant, streamId } = run[0]!;
+  let k = 0;
+  if (run[0]!.version > confirmed) return k;
+  const upTo = Math.min(confirmed, run[run.length - 1]!.version);
+  const here = await parts.ledger.readStream(streamId, { tenant, from: run[0]!.version, to: upTo });
+  for (const e of here) {
+    const theirs = run[k];
+    if (theirs === undefined || theirs.version !== e.version) break;
+    if (theirs.messageId !== e.messageId) {
+      throw corrupt(
+        `Version ${e.version} of stream "${streamId}" is event ${e.messageId} here but ${theirs.messageId} in the shared log.`,
+      );
+    }
+    k++;
+  }
+  return k;
+}
+
+/**
+ * Another writer got there first: its events replace the stream's pending tail, the pending commits
+ * are marked `rebasing`, and the perspectives of the types that go and come are marked for a
+ * rebuild (kept in the cursor, so a crash redoes the same).
+ */
+async function replaceTail(
+  parts: SyncParts,
+  run: ReplicatedRun & { readonly events: readonly NewEvent[]; readonly expectedVersion: number },
+  pending: readonly PendingCommit[],
+  cursor: SyncCursor,
+  last: number,
+): Promise<SyncCursor> {
+  const { streamId, tenant, expectedVersion: confirmed } = run;
+  const gone = await parts.ledger.readStream(streamId, { tenant, from: confirmed + 1 });
+  const types = new Set([...gone, ...run.events].map((e) => e.type));
+  const before = cursor.rebuild ? cursor.rebuildTypes : [];
+  const next: SyncCursor = {
+    position: last,
+    rebuild: true,
+    ...(before === undefined ? {} : { rebuildTypes: [...new Set([...before, ...types])] }),
+  };
+  await parts.replica.replaceTail(
+    parts.driver.local.ledger,
+    { ...run, after: confirmed },
+    (_, tx) =>
+      chainAll(
+        ...pending.map((p) => tx.put(PENDING, row(p.id, { ...p, state: 'rebasing' }, p.seq))),
+        putCursor(tx, next),
+      ),
+  );
+  await parts.replica.rewound(tenant, streamId);
+  return next;
+}
