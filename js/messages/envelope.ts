@@ -2,33 +2,12 @@
  * Envelopes: a message plus its identity and its path. Every step a message takes adds a hop, so
  * "what happened because of this command" can be answered from the envelopes alone.
  */
-import { spanId, traceId, uuidv7 } from '../util/ids.ts';
+import { traceId, uuidv7 } from '../util/ids.ts';
+import { type Hop, HopRecord, UNTIMED } from './hop.ts';
 import type { Message } from './message.ts';
 
-/** A decision a policy or the router took for a message on one hop. */
-export interface PolicyDecision {
-  readonly policy: string;
-  readonly decision: string;
-  readonly detail?: string;
-}
-
-/** One step on a message's path. */
-export interface Hop {
-  /** What handled it: `dispatcher`, `receptor:Deposit`, `ledger`, `perspective:balances`, … */
-  readonly where: string;
-  /** The service (app name) that took this step. */
-  readonly service: string;
-  /** The topic or message type. */
-  readonly topic: string;
-  readonly streamId?: string;
-  /** When the step started, epoch milliseconds. */
-  readonly at: number;
-  /** How long it took, milliseconds. */
-  durationMs: number;
-  readonly decisions: PolicyDecision[];
-  /** W3C traceparent of this step's span. */
-  readonly traceparent: string;
-}
+export type { Hop, PolicyDecision } from './hop.ts';
+export { hopElapsed } from './hop.ts';
 
 /** A message with its identity and its path. */
 export interface Envelope<M extends Message = Message> {
@@ -57,110 +36,31 @@ export interface EnvelopeOrigin {
   readonly messageId?: string;
 }
 
+/** @internal Where a step happens: a hop's fixed part (made once per receptor and app). */
+export interface Place {
+  readonly where: string;
+  readonly service: string;
+}
+
 /** The tenant used when none is given. */
 export const DEFAULT_TENANT = 'default';
 
-const NO_DECISIONS: PolicyDecision[] = [];
-const TIME_ORIGIN = performance.timeOrigin;
-const now = (): number => performance.now();
-/** A time not taken yet (clock readings are never negative). */
-const UNTIMED = -1;
-
 /**
- * A hop whose span id (and so its traceparent) is made only when first read. An untimed hop (one
- * nothing outside its dispatch can see yet) reads no clock until it is seen: then it is timed from
- * that moment.
+ * An envelope whose trace id is made when first read (most in-process messages never need one).
+ * An untimed envelope (nothing outside its dispatch can see it yet) takes its times only once it is
+ * seen, and its step's hop is made then: a dispatch nobody observes reads no clock.
  */
-class HopRecord implements Hop {
-  readonly where: string;
-  readonly service: string;
-  readonly topic: string;
-  readonly streamId?: string;
-  #start: number;
-  #duration = 0;
-  #ended = false;
-  #decisions: PolicyDecision[] = NO_DECISIONS;
-  #envelope: Envelope;
-  #span: string | undefined;
-
-  constructor(
-    envelope: Envelope,
-    where: string,
-    service: string,
-    streamId: string | undefined,
-    timed: boolean,
-  ) {
-    this.where = where;
-    this.service = service;
-    this.topic = envelope.message.type;
-    if (streamId !== undefined) this.streamId = streamId;
-    this.#start = timed ? now() : UNTIMED;
-    this.#envelope = envelope;
-    this.#span = undefined;
-  }
-
-  /** When the step started (epoch ms, from the monotonic clock anchored at process start). */
-  get at(): number {
-    this.time();
-    return Math.round(TIME_ORIGIN + this.#start);
-  }
-
-  get durationMs(): number {
-    return this.#duration;
-  }
-
-  set durationMs(ms: number) {
-    this.#duration = ms;
-  }
-
-  get decisions(): PolicyDecision[] {
-    if (this.#decisions === NO_DECISIONS) this.#decisions = [];
-    return this.#decisions;
-  }
-
-  get traceparent(): string {
-    this.#span ??= spanId();
-    return `00-${this.#envelope.traceId}-${this.#span}-01`;
-  }
-
-  /** Starts the clock of an untimed hop. */
-  time(): void {
-    if (this.#start === UNTIMED) this.#start = now();
-  }
-
-  /** The step is done: records how long it took, when it was timed. */
-  end(): void {
-    if (this.#start !== UNTIMED) this.#duration = now() - this.#start;
-    this.#ended = true;
-  }
-
-  /** Its duration, or for a step not ended (one that failed on its way) the time it has run. */
-  elapsed(at: number): number {
-    if (this.#ended || this.#start === UNTIMED) return this.#duration;
-    return Math.max(0, at - this.#start);
-  }
-
-  toJSON(): Hop {
-    return {
-      where: this.where,
-      service: this.service,
-      topic: this.topic,
-      ...(this.streamId === undefined ? {} : { streamId: this.streamId }),
-      at: this.at,
-      durationMs: this.#duration,
-      decisions: this.#decisions,
-      traceparent: this.traceparent,
-    };
-  }
-}
-
-/** An envelope whose trace id is made when first read (most in-process messages never need one). */
 class EnvelopeRecord<M extends Message> implements Envelope<M> {
   readonly message: M;
   readonly streamId: string | undefined;
   readonly tenant: string;
-  readonly hops: Hop[] = [];
-  readonly timed: boolean;
+  #timed: boolean;
+  #hops: Hop[] | undefined;
+  /**
+   * The step under way: where it is while unseen (its hop is made if the envelope is seen before
+   * it ends), or the hop made for it once seen.
+   */
+  #step: Place | HopRecord | undefined;
   #timestamp: number;
   #messageId: string | undefined;
   #correlationId: string | undefined; // undefined: the message's own id (an original)
@@ -169,7 +69,7 @@ class EnvelopeRecord<M extends Message> implements Envelope<M> {
 
   constructor(message: M, origin: EnvelopeOrigin, parent: Envelope | undefined, timed: boolean) {
     this.message = message;
-    this.timed = timed;
+    this.#timed = timed;
     this.#timestamp = timed ? Date.now() : UNTIMED;
     this.#messageId = origin.messageId;
     this.#correlationId = origin.correlationId ?? parent?.correlationId;
@@ -177,6 +77,17 @@ class EnvelopeRecord<M extends Message> implements Envelope<M> {
     this.streamId = origin.streamId;
     this.tenant = origin.tenant ?? parent?.tenant ?? DEFAULT_TENANT;
     this.#traceId = origin.traceId ?? (parent === undefined ? undefined : parent.traceId);
+  }
+
+  /** Whether its times are taken from the start of each step. */
+  get timed(): boolean {
+    return this.#timed;
+  }
+
+  get hops(): Hop[] {
+    if (this.#step !== undefined && !(this.#step instanceof HopRecord)) this.seen();
+    this.#hops ??= [];
+    return this.#hops;
   }
 
   /** Creation time; an untimed envelope takes it when first read (or seen). */
@@ -204,11 +115,44 @@ class EnvelopeRecord<M extends Message> implements Envelope<M> {
     return this.#traceId;
   }
 
+  /** Starts a step: a hop now when timed, else only once the envelope is seen during it. */
+  step(place: Place, streamId: string | undefined): HopRecord | undefined {
+    if (!this.#timed && streamId === undefined) {
+      this.#step = place;
+      return undefined;
+    }
+    const hop = new HopRecord(
+      this,
+      this.message.type,
+      place.where,
+      place.service,
+      streamId,
+      this.#timed,
+    );
+    this.#add(hop);
+    return hop;
+  }
+
+  /** Ends the step begun unseen (its hop, when it was seen meanwhile). */
+  endStep(): void {
+    if (this.#step instanceof HopRecord) this.#step.end();
+    this.#step = undefined;
+  }
+
   /** Something outside its dispatch can see it from now on: its times are taken. */
   seen(): void {
+    this.#timed = true;
     if (this.#timestamp === UNTIMED) this.#timestamp = Date.now();
-    const hop = this.hops[this.hops.length - 1];
-    if (hop instanceof HopRecord) hop.time();
+    const place = this.#step;
+    if (place === undefined || place instanceof HopRecord) return;
+    const hop = new HopRecord(this, this.message.type, place.where, place.service, undefined, true);
+    this.#step = hop;
+    this.#add(hop);
+  }
+
+  #add(hop: Hop): void {
+    if (this.#hops === undefined) this.#hops = [hop];
+    else this.#hops.push(hop);
   }
 
   toJSON(): Omit<Envelope<M>, 'hops'> & { hops: unknown[] } {
@@ -237,8 +181,8 @@ export function createEnvelope<M extends Message>(
 
 /**
  * @internal An envelope for the dispatcher. `timed: false` when nothing outside the dispatch can see
- * it yet (a `localInvoke` with no observers, policies or routes): it reads no clock until
- * {@link seeEnvelope} (or a read of its timestamp) says otherwise.
+ * it yet (a `localInvoke` with no observers, policies or routes): it reads no clock until it is
+ * seen ({@link seeEnvelope}, or a read of its timestamp or hops).
  */
 export function dispatchEnvelope<M extends Message>(
   message: M,
@@ -249,7 +193,7 @@ export function dispatchEnvelope<M extends Message>(
   return new EnvelopeRecord(message, origin, parent, timed);
 }
 
-/** @internal Whether an envelope's times are taken from its start. */
+/** @internal Whether an envelope's times are taken from the start of each step. */
 export function isTimed(envelope: Envelope): boolean {
   return !(envelope instanceof EnvelopeRecord) || envelope.timed;
 }
@@ -269,20 +213,31 @@ export function startHop(
   service: string,
   streamId?: string,
 ): Hop {
-  const hop = new HopRecord(envelope, where, service, streamId, isTimed(envelope));
+  if (envelope instanceof EnvelopeRecord) {
+    envelope.seen();
+    return envelope.step({ where, service }, streamId)!;
+  }
+  const hop = new HopRecord(envelope, envelope.message.type, where, service, streamId, true);
   envelope.hops.push(hop);
   return hop;
 }
 
-/**
- * How long a hop took; for one that was started and not ended (a step that failed on its way) the
- * time since it started, as of `at` (a `performance.now()` reading).
- */
-export function hopElapsed(hop: Hop, at: number): number {
-  return hop instanceof HopRecord ? hop.elapsed(at) : hop.durationMs;
-}
-
-/** Ends a hop started with {@link startHop}, recording its duration (when it was timed). */
+/** Ends a hop started with {@link startHop}, recording its duration. */
 export function endHop(hop: Hop): void {
   if (hop instanceof HopRecord) hop.end();
+}
+
+/**
+ * @internal Starts a step on an envelope of the dispatcher: on an untimed envelope the hop is made
+ * only if the envelope is seen before {@link endStep}. Returns the hop when it was made now.
+ */
+export function beginStep(envelope: Envelope, place: Place): Hop | undefined {
+  if (envelope instanceof EnvelopeRecord) return envelope.step(place, undefined);
+  return startHop(envelope, place.where, place.service);
+}
+
+/** @internal Ends a step begun with {@link beginStep}. */
+export function endStep(envelope: Envelope, hop: Hop | undefined): void {
+  if (hop !== undefined) endHop(hop);
+  else if (envelope instanceof EnvelopeRecord) envelope.endStep();
 }

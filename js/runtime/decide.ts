@@ -7,7 +7,14 @@ import type { AppendResult, Ledger, NewEvent } from '../contracts/ledger.ts';
 import type { Attempt } from '../definitions/policy.ts';
 import type { Receptor } from '../definitions/receptor.ts';
 import { checkStreamId } from '../kit/checks.ts';
-import { type Envelope, endHop, type Hop, seeEnvelope, startHop } from '../messages/envelope.ts';
+import {
+  beginStep,
+  type Envelope,
+  endStep,
+  type Hop,
+  type Place,
+  seeEnvelope,
+} from '../messages/envelope.ts';
 import { type Command, validate } from '../messages/message.ts';
 import { isConcurrencyError, WhizbangError } from '../util/errors.ts';
 import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
@@ -39,6 +46,7 @@ export class Decider {
   readonly #ledger: Ledger;
   readonly #commit: Committer;
   readonly #service: string;
+  readonly #places = new Map<string, Place>();
 
   constructor(parts: DeciderParts) {
     this.#registry = parts.registry;
@@ -55,12 +63,7 @@ export class Decider {
     envelope: Envelope<Command>,
     flow: Flow | undefined,
   ): MaybePromise<Decision> {
-    const type = envelope.message.type;
-    const hop = startHop(
-      envelope,
-      this.#registry.where.get(type) ?? `receptor:${type}`,
-      this.#service,
-    );
+    const hop = beginStep(envelope, this.#place(envelope.message.type));
     const schema = receptor.command.schema;
     if (schema === undefined) return this.#run(receptor, envelope.message, envelope, flow, hop);
     return chain(validate(envelope.message, schema), (command) =>
@@ -68,14 +71,31 @@ export class Decider {
     );
   }
 
+  /** Where a receptor's step happens (made once per command type). */
+  #place(type: string): Place {
+    let place = this.#places.get(type);
+    if (place === undefined) {
+      place = {
+        where: this.#registry.where.get(type) ?? `receptor:${type}`,
+        service: this.#service,
+      };
+      this.#places.set(type, place);
+    }
+    return place;
+  }
+
   #run(
     receptor: Receptor,
     command: Command,
     envelope: Envelope,
     flow: Flow | undefined,
-    hop: Hop,
+    hop: Hop | undefined,
   ): MaybePromise<Decision> {
     const policies = this.#registry.policiesFor(command);
+    if (policies.length > 0 && hop === undefined) {
+      seeEnvelope(envelope); // policies record their decisions on the step's hop
+      hop = envelope.hops[envelope.hops.length - 1];
+    }
     let decision: MaybePromise<Decision>;
     try {
       decision =
@@ -84,25 +104,25 @@ export class Decider {
           : underPolicies(
               policies,
               envelope,
-              hop,
+              hop!,
               (attempt) => this.#attempt(receptor, command, envelope, flow, attempt),
               answered,
             );
     } catch (error) {
-      endHop(hop); // a failed step still says how long it took
+      endStep(envelope, hop); // a failed step still says how long it took
       throw error;
     }
     if (!isThenable<Decision>(decision)) {
-      endHop(hop);
+      endStep(envelope, hop);
       return decision;
     }
     return Promise.resolve(decision).then(
       (d) => {
-        endHop(hop);
+        endStep(envelope, hop);
         return d;
       },
       (error: unknown) => {
-        endHop(hop);
+        endStep(envelope, hop);
         throw error;
       },
     );

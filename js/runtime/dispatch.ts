@@ -17,6 +17,8 @@ import type { Observation } from './observe.ts';
 import type { Registry } from './registry.ts';
 import type { DeliveryReceipt, PublishOptions, SendOptions, SyncOptions } from './types.ts';
 
+const NO_ORIGIN = Object.freeze({});
+
 /** Wraps a message from a caller in an envelope, checking it is a message at all. */
 export function envelopeFor<M extends Message>(
   message: M,
@@ -30,7 +32,12 @@ export function envelopeFor<M extends Message>(
     );
   }
   if (options === undefined) {
-    return dispatchEnvelope(message, streamId === undefined ? {} : { streamId }, undefined, timed);
+    return dispatchEnvelope(
+      message,
+      streamId === undefined ? NO_ORIGIN : { streamId },
+      undefined,
+      timed,
+    );
   }
   const trace =
     options.traceparent === undefined ? undefined : parseTraceparent(options.traceparent);
@@ -168,7 +175,8 @@ export class Sender {
    * times are taken from the start then, and otherwise only once something sees it.
    */
   #seen(command: Command): boolean {
-    if (this.#observation.active || this.#registry.routes.size > 0) return true;
-    return isMessage(command) && this.#registry.policiesFor(command).length > 0;
+    const registry = this.#registry;
+    if (this.#observation.active || registry.routes.size > 0) return true;
+    return registry.hasPolicies && isMessage(command) && registry.policiesFor(command).length > 0;
   }
 }

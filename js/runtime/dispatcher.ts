@@ -8,7 +8,7 @@ import { checkStreamId } from '../kit/checks.ts';
 import { type Envelope, endHop, startHop } from '../messages/envelope.ts';
 import { type Command, type Event, validate } from '../messages/message.ts';
 import { WhizbangError } from '../util/errors.ts';
-import { chain, each, type MaybePromise } from '../util/maybe.ts';
+import { chain, each, isThenable, type MaybePromise } from '../util/maybe.ts';
 import { Cascade } from './cascade.ts';
 import type { Committer } from './commit.ts';
 import type { Decider } from './decide.ts';
@@ -159,9 +159,9 @@ export class Dispatcher {
     depth: number,
   ): MaybePromise<Outcome> {
     if (!this.#observation.active) {
-      return chain(this.#decider.decide(receptor, envelope, flow), (d) =>
-        this.#follow(d, envelope, flow, depth),
-      );
+      const decision = this.#decider.decide(receptor, envelope, flow);
+      if (!isThenable<Decision>(decision)) return this.#follow(decision, envelope, flow, depth);
+      return decision.then((d) => this.#follow(d, envelope, flow, depth));
     }
     return this.#observation.observe(envelope, () =>
       chain(this.#decider.decide(receptor, envelope, flow), (d) => {

@@ -28,13 +28,25 @@ const NO_COMMANDS: readonly Command[] = Object.freeze([]);
 /** A decision that returns a value and writes nothing (the common `localInvoke` answer). */
 class Answer implements Decision {
   readonly value: unknown;
-  readonly append: undefined;
-  readonly wrote = false;
-  readonly events: readonly NewEvent[] = NO_EVENTS;
-  readonly commands: readonly Command[] = NO_COMMANDS;
 
   constructor(value: unknown) {
     this.value = value;
+  }
+
+  get append(): undefined {
+    return undefined;
+  }
+
+  get wrote(): boolean {
+    return false;
+  }
+
+  get events(): readonly NewEvent[] {
+    return NO_EVENTS;
+  }
+
+  get commands(): readonly Command[] {
+    return NO_COMMANDS;
   }
 }
 

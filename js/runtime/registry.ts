@@ -136,6 +136,11 @@ export class Registry {
     this.#policiesByType.clear();
   }
 
+  /** Whether any policy was added. */
+  get hasPolicies(): boolean {
+    return this.#policies.length > 0;
+  }
+
   /** The policies that apply to a message, outermost first (cached per type unless a predicate is involved). */
   policiesFor(message: Message): readonly Policy[] {
     if (this.#policies.length === 0) return NO_POLICIES;
