@@ -22,6 +22,16 @@ export function safeName(text: string): string {
   return text.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
+/** A short stable hash of a subject, to tell consumers of one group on different topics apart. */
+export function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(36);
+}
+
 /** Loads the JetStream client (an optional peer dependency) for a connection. */
 export async function loadJetStream(
   nc: NatsConnection,

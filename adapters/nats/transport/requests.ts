@@ -18,7 +18,7 @@ import {
   requestTimeout,
   wholeOption,
   wireError,
-} from '../../js/kit/mod.ts';
+} from '../../../js/kit/mod.ts';
 import {
   type TransportRequestOptions,
   type TransportResponder,
@@ -27,8 +27,9 @@ import {
   WhizbangError,
   type WireEnvelope,
   type WireReply,
-} from '../../js/mod.ts';
-import type { EnvelopeCodec } from '../../js/wasm/mod.ts';
+} from '../../../js/mod.ts';
+import type { EnvelopeCodec } from '../../../js/wasm/mod.ts';
+import { subjectsUnder } from './settings.ts';
 
 type Core = typeof import('@nats-io/nats-core');
 type Connection = import('@nats-io/nats-core').NatsConnection;
@@ -71,9 +72,7 @@ export function natsRequests({
   prefix,
   guard,
 }: NatsRequestsContext): NatsRequests {
-  const subjectOf = (topic: string): string => (prefix === '' ? topic : `${prefix}.${topic}`);
-  const topicOf = (subject: string): string =>
-    prefix === '' ? subject : subject.slice(prefix.length + 1);
+  const { subjectOf, topicOf } = subjectsUnder(prefix);
   const open = new Set<{ sub: Subscription; answering: Set<Promise<void>> }>();
 
   /** Sends a reply; one too large for the server becomes an error reply. */

@@ -1,0 +1,83 @@
+/**
+ * Walking the ledger's commits: a few direct gets first (a short read costs no consumer), then an
+ * ordered consumer for the rest; and a binary search on the placement headers for the commit that
+ * holds a position.
+ */
+
+import type { StoredMsg } from '@nats-io/jetstream';
+import { placement } from './commit.ts';
+import type { LedgerLog } from './log.ts';
+
+/** Commits read one by one before a read switches to a consumer. */
+const DIRECT_READS = 16;
+
+/** One commit as a scan hands it over. */
+export interface ScannedCommit {
+  readonly seq: number;
+  readonly data: Uint8Array;
+  readonly header: StoredMsg['header'];
+}
+
+/** Reads commits from `from` on (of one subject when given), until `visit` says stop or the end. */
+export async function scan(
+  log: LedgerLog,
+  from: number,
+  subject: string | undefined,
+  visit: (m: ScannedCommit) => boolean,
+): Promise<void> {
+  let seq = from;
+  for (let i = 0; i < DIRECT_READS; i++) {
+    const m = await log.get(
+      subject === undefined
+        ? { seq }
+        : ({ seq, next_by_subj: subject } as unknown as { seq: number }),
+    );
+    if (m === null) {
+      if (subject !== undefined) return;
+      // a gap (a deleted message) or the end
+      const info = await log.info();
+      if (seq > info.state.last_seq) return;
+      seq++;
+      continue;
+    }
+    if (!visit(m)) return;
+    seq = m.seq + 1;
+  }
+  const info = await log.info();
+  if (seq > info.state.last_seq) return;
+  const consumer = await log.js.consumers.get(log.name, {
+    opt_start_seq: seq,
+    filter_subjects: subject ?? `${log.prefix}.>`,
+  });
+  const messages = await consumer.consume({ max_messages: 1024 });
+  try {
+    for await (const m of messages) {
+      if (!visit({ seq: m.seq, data: m.data, header: m.headers! })) return;
+      if (m.info.pending === 0) return;
+    }
+  } finally {
+    await messages.close().catch(() => undefined);
+    await consumer.delete().catch(() => undefined);
+  }
+}
+
+/** The first sequence whose commit holds `position` or a later one (binary search on headers). */
+export async function seqOf(log: LedgerLog, position: number): Promise<number | undefined> {
+  const info = await log.info();
+  let lo = info.state.first_seq;
+  let hi = info.state.last_seq;
+  if (info.state.messages === 0) return undefined;
+  if (position <= 1) return lo;
+  let found: number | undefined;
+  while (lo <= hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const m = await log.get({ seq: mid });
+    if (m === null) return lo; // a gap: read from the low end
+    const at = placement(m.header, mid);
+    if (at.position + at.count - 1 >= position) {
+      found = mid;
+      hi = mid - 1;
+    } else lo = mid + 1;
+  }
+  return found;
+}

@@ -1,0 +1,119 @@
+/**
+ * Publishing an envelope: encoded in the transport's codec, `traceparent` in a header. Core NATS
+ * publishes are batched onto the next macrotask (at most once, like core NATS itself); JetStream
+ * publishes are stored and acked, deduplicated by message id per topic.
+ */
+
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
+import { checkTopic } from '../../../js/kit/mod.ts';
+import { isWhizbangError, WhizbangError, type WireEnvelope } from '../../../js/mod.ts';
+import type { EnvelopeCodec } from '../../../js/wasm/mod.ts';
+import { shortHash } from '../jetstream.ts';
+import { closedError, type Subjects } from './settings.ts';
+
+type Core = typeof import('@nats-io/nats-core');
+
+/** What a publisher needs of its transport. */
+export interface PublisherContext {
+  readonly nc: NatsConnection;
+  readonly core: Core;
+  readonly codec: EnvelopeCodec;
+  readonly subjects: Subjects;
+  /** The JetStream client; undefined for core NATS. */
+  readonly js: JetStreamClient | undefined;
+}
+
+/** Runs `fn` on a later macrotask (`setImmediate` where there is one). */
+const later: (fn: () => void) => void =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+    ? (fn) => {
+        (globalThis as unknown as { setImmediate(f: () => void): void }).setImmediate(fn);
+      }
+    : (fn) => {
+        setTimeout(fn, 0);
+      };
+
+/** The publish side of a NATS transport. */
+export class Publisher {
+  readonly #ctx: PublisherContext;
+  // Core publishes wait for the next macrotask and go out together: the client flushes its
+  // socket on a microtask, so a publisher that awaits each publish would write once per envelope.
+  #outgoing: Array<{ subject: string; data: Uint8Array; headers: MsgHdrs | undefined }> = [];
+  // topics already checked (publishers repeat a few topics)
+  readonly #checked = new Set<string>();
+
+  constructor(ctx: PublisherContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Publishes; a promise of the server's ack with JetStream, nothing with core NATS. */
+  publish(topic: string, envelope: WireEnvelope): Promise<void> | undefined {
+    const { nc, js, subjects } = this.#ctx;
+    this.#checkTopic(topic);
+    const data = this.#encode(topic, envelope);
+    const headers = this.#headers(envelope);
+    if (js === undefined) {
+      const max = nc.info?.max_payload;
+      if (max !== undefined && data.length > max) {
+        throw new WhizbangError(
+          'INVALID_ARGUMENT',
+          `publish("${topic}", …): the envelope is ${data.length} bytes, over the server's max_payload of ${max}. Send large content elsewhere and reference it.`,
+        );
+      }
+      if (nc.isClosed()) throw closedError(`publish to "${topic}"`);
+      this.#outgoing.push({ subject: subjects.subjectOf(topic), data, headers });
+      if (this.#outgoing.length === 1) later(() => this.flush());
+      else if (this.#outgoing.length >= 256) this.flush(); // a socket write per 256 is enough
+      return undefined;
+    }
+    return js
+      .publish(subjects.subjectOf(topic), data, {
+        ...(headers === undefined ? {} : { headers }),
+        // one envelope may go to several topics: deduplicated per topic, not across them
+        msgID: `${envelope.messageId}:${shortHash(topic)}`,
+      })
+      .then(() => undefined);
+  }
+
+  /** Sends the core publishes waiting for the next macrotask now. */
+  flush(): void {
+    const batch = this.#outgoing;
+    this.#outgoing = [];
+    for (const { subject, data, headers } of batch) {
+      try {
+        this.#ctx.nc.publish(subject, data, headers === undefined ? undefined : { headers });
+      } catch {
+        // the connection closed under it: core NATS is at most once
+      }
+    }
+  }
+
+  #checkTopic(topic: string): void {
+    if (this.#checked.has(topic)) return;
+    checkTopic(topic, 'publish');
+    if (this.#checked.size >= 1024) this.#checked.clear();
+    this.#checked.add(topic);
+  }
+
+  #encode(topic: string, envelope: WireEnvelope): Uint8Array {
+    try {
+      return this.#ctx.codec.encode(envelope);
+    } catch (error) {
+      if (isWhizbangError(error) && error.code === 'INVALID_ARGUMENT') {
+        throw new WhizbangError('INVALID_ARGUMENT', `publish("${topic}", …): ${error.message}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  // traceparent travels in the headers, so tracing tools see it without decoding the envelope
+  #headers(envelope: WireEnvelope): MsgHdrs | undefined {
+    if (typeof envelope.traceparent !== 'string' || envelope.traceparent === '') return undefined;
+    const h = this.#ctx.core.headers();
+    h.set('traceparent', envelope.traceparent);
+    return h;
+  }
+}
