@@ -5,6 +5,9 @@
  * without its payload (`compacted`): positions and versions are never free to be taken again.
  */
 
+import type { EncodedPayload } from '../../js/kit/mod.ts';
+import { type NewEvent, type RecordedEvent, type StoredModel, uuidv7 } from '../../js/mod.ts';
+
 /** An event in the `events` store. */
 export interface EventRecord {
   readonly position: number;
@@ -27,6 +30,48 @@ export interface EventRecord {
 /** A read model in the `perspectives` store. */
 export interface ModelRecord extends StoredModel {
   readonly perspective: string;
+}
+
+/** An event as stored in the events store, and as the append answers it. */
+export function toRecord(
+  streamId: string,
+  tenant: string,
+  e: NewEvent,
+  payload: EncodedPayload,
+  version: number,
+  position: number,
+  now: number,
+): { readonly record: EventRecord; readonly event: RecordedEvent } {
+  const { data, metadata } = payload;
+  const messageId = e.messageId ?? uuidv7(now);
+  const record: EventRecord = {
+    position,
+    tenant,
+    streamId,
+    version,
+    type: e.type,
+    messageId,
+    correlationId: e.correlationId ?? messageId,
+    causationId: e.causationId ?? messageId,
+    timestamp: e.timestamp ?? now,
+    data,
+    ...(metadata === null ? {} : { metadata }),
+  };
+  const event = {
+    kind: 'event',
+    type: e.type,
+    data: e.data,
+    streamId,
+    version,
+    position,
+    tenant,
+    messageId,
+    correlationId: record.correlationId,
+    causationId: record.causationId,
+    timestamp: record.timestamp,
+    metadata: e.metadata,
+  } as RecordedEvent;
+  return { record, event };
 }
 
 /** The event a record holds. */
@@ -70,5 +115,3 @@ export function toModel(r: ModelRecord): StoredModel {
     updatedAt: r.updatedAt,
   };
 }
-
-import type { RecordedEvent, StoredModel } from '../../js/mod.ts';

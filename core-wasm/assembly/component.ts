@@ -2,8 +2,8 @@
 // arrive through `cabi_realloc`, results leave through a return area. Its exports are renamed
 // to the WIT names by core-wasm/component.mjs. Memory is given back at the start of the next call.
 import { alloc, checkSegment, crc32c, errorOffset, fnv1a, mark, reset, sealRecord, sealSegment } from './index';
+import { RECORD_HEADER } from './format';
 
-const RECORD_HEADER: u32 = 68;
 let base: usize = 0;
 let finished = true;
 

@@ -1,0 +1,91 @@
+/**
+ * Several appends in one transaction, in order, all or none (offline sync writes a page of
+ * pulled commits so). Each reads its stream's version and adds after the log's head; the inline
+ * work of each runs before the next.
+ */
+
+import {
+  type BatchAppend,
+  checkExpectedVersion,
+  checkStreamId,
+  encodePayload,
+} from '../../js/kit/mod.ts';
+import { type AppendResult, DEFAULT_TENANT, type RecordedEvent } from '../../js/mod.ts';
+import type { Appending } from './append.ts';
+import { APPEND_WITH_WORK } from './attempt.ts';
+import { streamKey, streamRange } from './reads.ts';
+import { toRecord } from './records.ts';
+import { INDEXES, STORES } from './schema.ts';
+import { writerOf } from './writer.ts';
+
+/** Appends each of `appends` in one transaction; settles once all committed. */
+export function appendBatch(
+  ctx: Appending,
+  appends: readonly BatchAppend[],
+): Promise<AppendResult[]> {
+  const { connection, seen, maxPayload } = ctx;
+  const { keys } = connection;
+  try {
+    const prepared = appends.map((a) => {
+      checkStreamId(a.streamId);
+      const opts = a.options ?? {};
+      const tenant = opts.tenant ?? DEFAULT_TENANT;
+      return {
+        a,
+        tenant,
+        expected: opts.expectedVersion ?? ('any' as const),
+        payloads: a.events.map((e) => encodePayload(a.streamId, e, maxPayload)),
+        work: opts.inTransaction,
+      };
+    });
+    const t = connection.write(APPEND_WITH_WORK);
+    const results: AppendResult[] = [];
+    const work = (async () => {
+      const last = await t.request((tx) =>
+        tx.objectStore(STORES.events).openKeyCursor(null, 'prev'),
+      );
+      let position = last === null ? 0 : (last.primaryKey as number);
+      for (const p of prepared) {
+        const { streamId } = p.a;
+        const top = await t.request((tx) =>
+          tx
+            .objectStore(STORES.events)
+            .index(INDEXES.stream)
+            .openKeyCursor(streamRange(keys, p.tenant, streamId), 'prev'),
+        );
+        const version = top === null ? 0 : ((top.key as [string, string, number])[2] ?? 0);
+        checkExpectedVersion(streamId, p.expected, version);
+        const now = Date.now();
+        const recorded = p.a.events.map((e, i): RecordedEvent => {
+          const { record, event } = toRecord(
+            streamId,
+            p.tenant,
+            e,
+            p.payloads[i]!,
+            version + i + 1,
+            position + i + 1,
+            now,
+          );
+          void t.request((tx) => tx.objectStore(STORES.events).add(record));
+          return event;
+        });
+        position += recorded.length;
+        if (recorded.length > 0 && p.work !== undefined) await p.work(recorded, writerOf(t));
+        results.push({
+          streamId,
+          version: version + recorded.length,
+          position,
+          events: recorded,
+        });
+      }
+    })();
+    t.hold(work);
+    return t.finish(() => {
+      for (const r of results)
+        seen.committed(streamKey(r.events[0]?.tenant ?? DEFAULT_TENANT, r.streamId), r);
+      return results;
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

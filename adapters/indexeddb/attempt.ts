@@ -1,0 +1,216 @@
+/**
+ * One attempt at an append: one read-write transaction that finds the stream's version and the
+ * log's head (or takes them as seen last), checks the expected version, adds the events and runs
+ * the inline work. When what was seen is taken as true, the first add is the test of it: a taken
+ * position or version means another tab moved on, and the attempt is stale.
+ */
+
+import {
+  checkExpectedVersion,
+  type EncodedPayload,
+  invalidArgument,
+  isThenable,
+} from '../../js/kit/mod.ts';
+import type {
+  AppendOptions,
+  AppendResult,
+  ExpectedVersion,
+  NewEvent,
+  RecordedEvent,
+} from '../../js/mod.ts';
+import { type Connection, WRITER_STORES } from './connection.ts';
+import { streamKey, streamRange } from './reads.ts';
+import { toRecord } from './records.ts';
+import { INDEXES, STORES } from './schema.ts';
+import type { Seen } from './seen.ts';
+import type { Transaction } from './transaction.ts';
+import { writerOf } from './writer.ts';
+
+const EVENTS = [STORES.events];
+/** The stores of an append with inline work: the events and what the work writes. */
+export const APPEND_WITH_WORK: readonly string[] = [STORES.events, ...WRITER_STORES];
+
+/** What an attempt appends, and where. */
+export interface AttemptPlan {
+  readonly streamId: string;
+  readonly tenant: string;
+  readonly expected: ExpectedVersion;
+  readonly events: readonly NewEvent[];
+  /** The events' payloads, encoded before the transaction. */
+  readonly payloads: readonly EncodedPayload[];
+  readonly work: AppendOptions['inTransaction'];
+  /** The stream's version to add after, as seen last; read first when undefined. */
+  readonly from: number | undefined;
+  /** The log's head to add after, as seen last; read first when undefined. */
+  readonly at: number | undefined;
+  /** replaceTail: the stream's events after this version go first. */
+  readonly cut?: number;
+}
+
+/** An attempt under way: `stale()` tells that it failed because what was seen was behind. */
+export interface Attempt {
+  readonly done: Promise<AppendResult>;
+  readonly stale: () => boolean;
+}
+
+/** Reads the log's head position in `t`, then calls `then` with it. */
+function readHead(t: Transaction, then: (position: number) => void): void {
+  t.call(
+    (tx) => tx.objectStore(STORES.events).openKeyCursor(null, 'prev'),
+    (cursor) => then(cursor === null ? 0 : (cursor.primaryKey as number)),
+  );
+}
+
+/** Reads the stream's version in `t`, then calls `then` with it. */
+function readVersion(
+  t: Transaction,
+  keys: typeof IDBKeyRange,
+  tenant: string,
+  streamId: string,
+  then: (version: number) => void,
+): void {
+  t.call(
+    (tx) =>
+      tx
+        .objectStore(STORES.events)
+        .index(INDEXES.stream)
+        .openKeyCursor(streamRange(keys, tenant, streamId), 'prev'),
+    (cursor) => then(cursor === null ? 0 : ((cursor.key as [string, string, number])[2] ?? 0)),
+  );
+}
+
+/**
+ * Deletes the stream's events after version `cut` in `t` (sync replaces the stream's pending
+ * tail), then calls `then`; the stream must hold version `cut`, else `t` fails.
+ */
+function cutTail(
+  t: Transaction,
+  keys: typeof IDBKeyRange,
+  tenant: string,
+  streamId: string,
+  cut: number,
+  then: () => void,
+): void {
+  const cutAfter = (): void => {
+    t.call(
+      (tx) =>
+        tx
+          .objectStore(STORES.events)
+          .index(INDEXES.stream)
+          .getAllKeys(keys.bound([tenant, streamId, cut + 1], [tenant, streamId, []])),
+      (found) => {
+        for (const key of found as IDBValidKey[]) {
+          t.call((tx) => tx.objectStore(STORES.events).delete(key));
+        }
+        then();
+      },
+    );
+  };
+  if (cut === 0) {
+    cutAfter();
+    return;
+  }
+  // what follows version `cut` is replaced, nothing before
+  t.call(
+    (tx) => tx.objectStore(STORES.events).index(INDEXES.stream).getKey([tenant, streamId, cut]),
+    (key) => {
+      if (key === undefined) {
+        t.fail(
+          invalidArgument(
+            `replaceTail after version ${cut}: stream "${streamId}" holds no version ${cut}.`,
+          ),
+        );
+        return;
+      }
+      cutAfter();
+    },
+  );
+}
+
+/** Starts one attempt at `plan` over `connection`; `seen` learns what it committed. */
+export function attempt(connection: Connection, seen: Seen, plan: AttemptPlan): Attempt {
+  const { streamId, tenant, expected, events, payloads, work, from, at, cut } = plan;
+  const t = connection.write(work === undefined ? EVENTS : APPEND_WITH_WORK);
+  const n = events.length;
+  const guessed = n > 0 && (from !== undefined || at !== undefined);
+  let result: AppendResult | undefined;
+  let stale = false;
+
+  const add = (version: number, position: number): void => {
+    const now = Date.now();
+    const store = t.store(STORES.events);
+    const recorded = new Array<RecordedEvent>(n);
+    for (let i = 0; i < n; i++) {
+      const { record, event } = toRecord(
+        streamId,
+        tenant,
+        events[i]!,
+        payloads[i]!,
+        version + i + 1,
+        position + i + 1,
+        now,
+      );
+      recorded[i] = event;
+      if (i > 0 || !guessed) t.call(() => store.add(record));
+      else {
+        // the first add is the test of what was seen: a taken position or version means behind
+        t.call(
+          () => store.add(record),
+          () => run(),
+          (error) => {
+            stale = error?.name === 'ConstraintError';
+          },
+        );
+      }
+    }
+    result = { streamId, version: version + n, position: position + n, events: recorded };
+    // the inline work runs once the events are known to land (never for a stale attempt)
+    const run = (): void => {
+      if (work === undefined) return;
+      const done = work(recorded, writerOf(t));
+      if (isThenable(done)) t.hold(done);
+    };
+    if (!guessed) run();
+  };
+
+  let version = n === 0 || from === undefined ? -1 : from;
+  let position = n === 0 || at === undefined ? -1 : at;
+  const decide = (): void => {
+    if (version < 0 || position < 0) return;
+    checkExpectedVersion(streamId, expected, version);
+    if (n === 0) result = { streamId, version, position, events: [] };
+    else add(version, position);
+  };
+  const headThenDecide = (): void =>
+    readHead(t, (head) => {
+      position = head;
+      decide();
+    });
+  if (cut !== undefined) {
+    version = cut;
+    position = -1;
+    cutTail(t, connection.keys, tenant, streamId, cut, headThenDecide);
+  } else if (version < 0) {
+    readVersion(t, connection.keys, tenant, streamId, (found) => {
+      version = found;
+      decide();
+    });
+  }
+  if (position < 0 && cut === undefined) headThenDecide();
+  if (version >= 0 && position >= 0) {
+    try {
+      decide();
+    } catch (error) {
+      t.fail(error);
+    }
+  }
+  const done = t.finish(() => {
+    const appended = result!;
+    const key = streamKey(tenant, streamId);
+    // the stream went back and the head may have: read both afresh next time
+    if (cut !== undefined) seen.forget(key);
+    seen.committed(key, appended);
+    return appended;
+  });
+  return { done, stale: () => stale };
+}
