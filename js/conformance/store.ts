@@ -1,8 +1,5 @@
 /**
  * The PerspectiveStore conformance suite: every driver runs it unchanged.
- * @example
- * // test/conformance/memory.unit.test.ts
- * storeConformance('memory', () => memoryDriver());
  * @module
  */
 import { describe } from 'vitest';
@@ -10,7 +7,19 @@ import { type DriverFactory, useDriver } from './helpers.ts';
 import { querySuite } from './store/query.ts';
 import { writeSuite } from './store/write.ts';
 
-/** Registers the perspective store conformance tests for the driver `factory` makes. */
+/**
+ * Registers the perspective store conformance tests (writes, transactions, lens queries) for the
+ * driver `factory` makes, fresh per test.
+ *
+ * @example
+ * ```ts
+ * // test/my-driver.unit.test.ts
+ * import { storeConformance } from 'whizbang/conformance';
+ * import { myDriver } from '../src/mod.ts';
+ *
+ * storeConformance('my driver', () => myDriver());
+ * ```
+ */
 export function storeConformance(name: string, factory: DriverFactory): void {
   describe(`${name}: perspective store conformance`, () => {
     const driver = useDriver(factory);

@@ -1,8 +1,5 @@
 /**
  * The Ledger conformance suite: every driver runs it unchanged.
- * @example
- * // test/conformance/memory.unit.test.ts
- * ledgerConformance('memory', () => memoryDriver());
  * @module
  */
 import { describe } from 'vitest';
@@ -26,7 +23,21 @@ const SUITES: readonly LedgerSuite[] = [
   propertySuite,
 ];
 
-/** Registers the Ledger conformance tests for the driver `factory` makes (fresh per test). */
+/**
+ * Registers the Ledger conformance tests for the driver `factory` makes: a fresh, empty one per
+ * test (a sync driver may return it directly), closed after it.
+ *
+ * @example
+ * ```ts
+ * // test/my-driver.unit.test.ts
+ * import { ledgerConformance } from 'whizbang/conformance';
+ * import { myDriver } from '../src/mod.ts';
+ *
+ * ledgerConformance('my driver', () => myDriver({ path: `${crypto.randomUUID()}.db` }), {
+ *   numRuns: 20, // fewer property runs for a slow database
+ * });
+ * ```
+ */
 export function ledgerConformance(
   name: string,
   factory: DriverFactory,

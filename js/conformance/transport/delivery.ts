@@ -1,7 +1,7 @@
 /** Round trips, order per topic, fan-out, topic isolation, independent copies and odd payloads. */
 import { describe, expect, it } from 'vitest';
-import type { WireEnvelope } from '../../../js/contracts/transport.ts';
 import { ODD_STRINGS, range } from '../helpers.ts';
+import type { WireEnvelope } from '../whizbang.ts';
 import type { TransportContext } from './context.ts';
 import {
   live,

@@ -1,7 +1,7 @@
 /** At-least-once delivery and back-pressure. */
 import { describe, expect, it } from 'vitest';
-import type { WireEnvelope } from '../../../js/contracts/transport.ts';
 import { range, sleep } from '../helpers.ts';
+import type { WireEnvelope } from '../whizbang.ts';
 import type { TransportContext } from './context.ts';
 import {
   live,

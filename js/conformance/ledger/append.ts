@@ -1,9 +1,6 @@
 /** Appending and reading back: every field, numbering, zero events, tenants, odd strings. */
 import { faker } from '@faker-js/faker';
 import { describe, expect, it } from 'vitest';
-import type { NewEvent } from '../../../js/contracts/ledger.ts';
-import { isWhizbangError } from '../../../js/util/errors.ts';
-import { uuidv7 } from '../../../js/util/ids.ts';
 import {
   accountEvent,
   accountEvents,
@@ -13,6 +10,8 @@ import {
   range,
   streamId,
 } from '../helpers.ts';
+import type { NewEvent } from '../whizbang.ts';
+import { isWhizbangError, uuidv7 } from '../whizbang.ts';
 import type { LedgerContext } from './context.ts';
 
 export function appendSuite({ driver, options }: LedgerContext): void {

@@ -1,9 +1,8 @@
 /** Reading: readStream and readAll windows and filters, streamVersion, headPosition, watch. */
 import { describe, expect, it } from 'vitest';
-import type { Ledger, RecordedEvent } from '../../../js/contracts/ledger.ts';
-import { isWhizbangError } from '../../../js/util/errors.ts';
-import type { MaybePromise } from '../../../js/util/maybe.ts';
 import { accountEvent, accountEvents, caught, eventually, range, sleep } from '../helpers.ts';
+import type { Ledger, MaybePromise, RecordedEvent } from '../whizbang.ts';
+import { isWhizbangError } from '../whizbang.ts';
 import type { LedgerContext } from './context.ts';
 
 /** 12 events: a1..a5 on "a" (default tenant), b1..b4 on "b" (tenant t2), interleaved. */

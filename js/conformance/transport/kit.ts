@@ -3,6 +3,7 @@
  * server never see each other's messages), recorders and waits that poll instead of timing.
  */
 import { faker } from '@faker-js/faker';
+import { sleep } from '../helpers.ts';
 import type {
   Transport,
   TransportHandler,
@@ -10,8 +11,7 @@ import type {
   TransportSubscription,
   WireEnvelope,
   WireHop,
-} from '../../../js/contracts/transport.ts';
-import { sleep } from '../helpers.ts';
+} from '../whizbang.ts';
 import type { TransportContext } from './context.ts';
 
 type Options = TransportContext['options'];

@@ -4,19 +4,15 @@
  * back, and says NO_RESPONDER or REQUEST_TIMEOUT when no answer can come.
  */
 import { describe, expect, it } from 'vitest';
-import { isRemoteError } from '../../../js/contracts/remote.ts';
-import type {
-  Transport,
-  TransportResponder,
-  WireEnvelope,
-} from '../../../js/contracts/transport.ts';
+import { caught, range, sleep } from '../helpers.ts';
+import type { Transport, TransportResponder, WireEnvelope } from '../whizbang.ts';
 import {
   ConcurrencyError,
   isConcurrencyError,
+  isRemoteError,
   isWhizbangError,
   WhizbangError,
-} from '../../../js/util/errors.ts';
-import { caught, range, sleep } from '../helpers.ts';
+} from '../whizbang.ts';
 import type { TransportContext } from './context.ts';
 import { gate, numbered, numberOf, topicRoot, wireEnvelope } from './kit.ts';
 

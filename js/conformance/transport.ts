@@ -2,15 +2,9 @@
  * The Transport conformance suite: every transport runs it unchanged. Each test gets a fresh
  * transport and its own topic root, waits by polling (never by a transport's timing) and closes
  * the transport after.
- * @example
- * // test/conformance/memory-transport.unit.test.ts
- * transportConformance('memory', ({ maxInFlight }) =>
- *   memoryTransport({ maxInFlight, redelivery: { backoffMs: 1 } }),
- * );
  * @module
  */
 import { describe } from 'vitest';
-import type { Transport } from '../../js/contracts/transport.ts';
 import { concurrencySuite } from './transport/concurrency.ts';
 import {
   type TransportConformanceOptions,
@@ -24,6 +18,7 @@ import { lifecycleSuite } from './transport/lifecycle.ts';
 import { reliabilitySuite } from './transport/reliability.ts';
 import { requestSuite } from './transport/requests.ts';
 import { wildcardSuite } from './transport/wildcards.ts';
+import type { Transport } from './whizbang.ts';
 
 export type {
   TransportConformanceOptions,
@@ -41,7 +36,22 @@ const SUITES: readonly TransportSuite[] = [
   requestSuite,
 ];
 
-/** Registers the Transport conformance tests for the transports `factory` makes (fresh per test). */
+/**
+ * Registers the Transport conformance tests for the transports `factory` makes, fresh per test and
+ * configured with the suite's `maxInFlight`.
+ *
+ * @example
+ * ```ts
+ * // test/my-transport.unit.test.ts
+ * import { transportConformance } from 'whizbang/conformance';
+ * import { myTransport } from '../src/mod.ts';
+ *
+ * transportConformance('my transport', ({ maxInFlight }) => myTransport({ maxInFlight }), {
+ *   settleMs: 20, // a new subscription is live after a round trip
+ *   requests: true, // it offers request/reply
+ * });
+ * ```
+ */
 export function transportConformance(
   name: string,
   factory: TransportFactory,

@@ -1,8 +1,8 @@
 /** Closing subscriptions and transports, and topics a transport must refuse. */
 import { describe, expect, it } from 'vitest';
-import type { TransportHandler } from '../../../js/contracts/transport.ts';
-import { isWhizbangError } from '../../../js/util/errors.ts';
 import { caught, range } from '../helpers.ts';
+import type { TransportHandler } from '../whizbang.ts';
+import { isWhizbangError } from '../whizbang.ts';
 import type { TransportContext } from './context.ts';
 import {
   gate,

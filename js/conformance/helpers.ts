@@ -4,8 +4,7 @@
  */
 import { faker } from '@faker-js/faker';
 import { afterEach, beforeEach } from 'vitest';
-import type { Driver } from '../../js/contracts/driver.ts';
-import type { NewEvent, RecordedEvent } from '../../js/contracts/ledger.ts';
+import type { Driver, NewEvent, RecordedEvent } from './whizbang.ts';
 
 /** Makes a fresh, empty driver; sync drivers may return it directly. */
 export type DriverFactory = () => Promise<Driver> | Driver;

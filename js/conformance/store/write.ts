@@ -1,9 +1,9 @@
 /** Store writes: get/put/delete in transactions, rollback, checkpoints, clear, isolation. */
 import { faker } from '@faker-js/faker';
 import { describe, expect, it } from 'vitest';
-import type { StoredModel } from '../../../js/contracts/store.ts';
-import { chain, each } from '../../../js/util/maybe.ts';
+import { chain, each } from '../../kit/mod.ts';
 import { caught, type DriverBox, sleep } from '../helpers.ts';
+import type { StoredModel } from '../whizbang.ts';
 
 const P = 'accounts';
 

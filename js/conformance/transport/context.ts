@@ -1,6 +1,6 @@
 /** What every part of the Transport conformance suite is given, and a fresh transport per test. */
 import { afterEach, beforeEach } from 'vitest';
-import type { Transport } from '../../../js/contracts/transport.ts';
+import type { Transport } from '../whizbang.ts';
 
 /** What the suite asks of the transports a factory makes. */
 export interface TransportSettings {

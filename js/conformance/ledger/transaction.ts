@@ -1,10 +1,16 @@
 /** AppendOptions.inTransaction: inline work commits with the events, or nothing is kept. */
 import { describe, expect, it } from 'vitest';
-import type { AppendOptions, AppendResult, RecordedEvent } from '../../../js/contracts/ledger.ts';
-import type { StoredModel, StoreWriter } from '../../../js/contracts/store.ts';
-import { isConcurrencyError } from '../../../js/util/errors.ts';
-import { chain, each, type MaybePromise } from '../../../js/util/maybe.ts';
+import { chain, each } from '../../kit/mod.ts';
 import { accountEvent, accountEvents, caught, sleep, streamId } from '../helpers.ts';
+import type {
+  AppendOptions,
+  AppendResult,
+  MaybePromise,
+  RecordedEvent,
+  StoredModel,
+  StoreWriter,
+} from '../whizbang.ts';
+import { isConcurrencyError } from '../whizbang.ts';
 import type { LedgerContext } from './context.ts';
 
 const P = 'balances';

@@ -1,10 +1,9 @@
 /** Lens queries: equality, every operator, dotted paths, sorting, paging and bad queries. */
 import { faker } from '@faker-js/faker';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Query } from '../../../js/contracts/query.ts';
-import type { StoredModel } from '../../../js/contracts/store.ts';
-import { isWhizbangError } from '../../../js/util/errors.ts';
 import { caught, type DriverBox } from '../helpers.ts';
+import type { Query, StoredModel } from '../whizbang.ts';
+import { isWhizbangError } from '../whizbang.ts';
 
 const P = 'accounts';
 

@@ -1,9 +1,9 @@
 /** Properties over random workloads: what is read is what was appended, positions never gap. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { NewEvent } from '../../../js/contracts/ledger.ts';
-import { isConcurrencyError } from '../../../js/util/errors.ts';
 import { range, withDriver } from '../helpers.ts';
+import type { NewEvent } from '../whizbang.ts';
+import { isConcurrencyError } from '../whizbang.ts';
 import type { LedgerContext } from './context.ts';
 
 /** Few streams and tenants, so batches collide; ids that differ only by a trailing space. */

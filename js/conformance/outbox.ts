@@ -2,15 +2,11 @@
  * The outbox and inbox conformance suite: every driver that keeps an outbox runs it unchanged.
  * Rows are written in the store's transactions (so they commit or roll back with the models), and
  * read, retried and removed by the relay outside them.
- * @example
- * // test/conformance/memory.unit.test.ts
- * outboxConformance('memory', () => memoryDriver());
  * @module
  */
 import { describe, expect, it } from 'vitest';
-import type { OutboxRecord, OutboxStore, OutboxWriter } from '../../js/contracts/outbox.ts';
-import type { StoreWriter } from '../../js/contracts/store.ts';
 import { caught, type DriverFactory, useDriver } from './helpers.ts';
+import type { OutboxRecord, OutboxStore, OutboxWriter, StoreWriter } from './whizbang.ts';
 
 const T0 = 1_700_000_000_000;
 
@@ -38,7 +34,19 @@ function record(id: string, overrides: Partial<OutboxRecord> = {}): OutboxRecord
   } as OutboxRecord;
 }
 
-/** Registers the outbox and inbox conformance tests for the driver `factory` makes. */
+/**
+ * Registers the outbox and inbox conformance tests for the driver `factory` makes, fresh per test.
+ * Its store must offer `outbox` (reading side) and its writers `outbox` (in the transaction).
+ *
+ * @example
+ * ```ts
+ * // test/my-driver.unit.test.ts
+ * import { outboxConformance } from 'whizbang/conformance';
+ * import { myDriver } from '../src/mod.ts';
+ *
+ * outboxConformance('my driver', () => myDriver());
+ * ```
+ */
 export function outboxConformance(name: string, factory: DriverFactory): void {
   describe(`${name}: outbox and inbox conformance`, () => {
     const driver = useDriver(factory);

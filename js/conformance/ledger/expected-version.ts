@@ -1,8 +1,8 @@
 /** Optimistic concurrency: every expectedVersion form, invalid forms, and racing writers. */
 import { describe, expect, it } from 'vitest';
-import type { AppendResult, ExpectedVersion } from '../../../js/contracts/ledger.ts';
-import { isConcurrencyError, isWhizbangError } from '../../../js/util/errors.ts';
 import { accountEvent, accountEvents, caught, range, streamId } from '../helpers.ts';
+import type { AppendResult, ExpectedVersion } from '../whizbang.ts';
+import { isConcurrencyError, isWhizbangError } from '../whizbang.ts';
 import type { LedgerContext } from './context.ts';
 
 function expectConflict(

@@ -1,13 +1,8 @@
 /** Subscriptions over the driver's ledger: catch up, then live, each event once and in order. */
 import { describe, expect, it } from 'vitest';
-import type { Ledger } from '../../../js/contracts/ledger.ts';
-import {
-  type Subscription,
-  subscribe,
-  subscribeBatches,
-} from '../../../js/runtime/subscription.ts';
-import { isWhizbangError } from '../../../js/util/errors.ts';
 import { accountEvent, accountEvents, caught, range, sleep, streamId } from '../helpers.ts';
+import type { Ledger } from '../whizbang.ts';
+import { isWhizbangError, type Subscription, subscribe, subscribeBatches } from '../whizbang.ts';
 import type { LedgerContext } from './context.ts';
 
 /** Waits until the subscription has delivered everything, even events appended while waiting. */
