@@ -14,6 +14,7 @@ import type { NewEvent } from '../whizbang.ts';
 import { isWhizbangError, uuidv7 } from '../whizbang.ts';
 import type { LedgerContext } from './context.ts';
 
+/** Registers the append tests. */
 export function appendSuite({ driver, options }: LedgerContext): void {
   describe('append', () => {
     it('records every field of an event that brings its own identity', async () => {

@@ -29,6 +29,7 @@ function race(
   return Promise.allSettled(range(0, count - 1).map(async (i) => attempt(i)));
 }
 
+/** Registers the expected-version tests, alone and with writers racing. */
 export function expectedVersionSuite({ driver, options }: LedgerContext): void {
   describe('expectedVersion', () => {
     it('a number is the version the stream must be at; 0 means a new stream', async () => {

@@ -42,6 +42,7 @@ const op = fc.oneof(
 
 const key = (tenant: string, stream: string): string => JSON.stringify([tenant, stream]);
 
+/** Registers the property tests, each run on a fresh driver from the factory. */
 export function propertySuite({ factory, options }: LedgerContext): void {
   const { numRuns } = options;
 

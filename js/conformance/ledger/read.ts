@@ -23,6 +23,7 @@ const positions = async (read: MaybePromise<RecordedEvent[]>): Promise<number[]>
 const versions = async (read: MaybePromise<RecordedEvent[]>): Promise<number[]> =>
   (await read).map((e) => e.version);
 
+/** Registers the read tests. */
 export function readSuite({ driver, options }: LedgerContext): void {
   describe('read', () => {
     it('readStream reads from, to and limit (inclusive, by version)', async () => {

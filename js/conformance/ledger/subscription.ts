@@ -20,6 +20,7 @@ async function jitter(round: number): Promise<void> {
   for (let i = 0; i < round; i++) await Promise.resolve();
 }
 
+/** Registers the subscription tests over the running test's ledger. */
 export function subscriptionSuite({ driver, options }: LedgerContext): void {
   describe('subscriptions', () => {
     it('catches up, then goes live, with appends racing the switch in several rounds', async () => {

@@ -36,6 +36,7 @@ function both(
   return Promise.allSettled([(async () => first())(), (async () => second())()]);
 }
 
+/** Registers the tests of inline work in an append's transaction. */
 export function transactionSuite({ driver, options }: LedgerContext): void {
   describe('inTransaction', () => {
     for (const mode of ['sync', 'async'] as const) {

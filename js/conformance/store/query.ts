@@ -106,6 +106,7 @@ function rowOf(
 /** Ids of the rows, in the order returned. */
 const ids = (rows: readonly StoredModel[]): string[] => rows.map((r) => r.id);
 
+/** Registers the lens query tests on a seeded perspective. */
 export function querySuite(driver: DriverBox): void {
   describe('query', () => {
     let rows: StoredModel<Account>[] = [];

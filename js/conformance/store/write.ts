@@ -23,6 +23,7 @@ export function account(
   };
 }
 
+/** Registers the store write tests. */
 export function writeSuite(driver: DriverBox): void {
   describe('writes', () => {
     it('puts, reads and deletes rows through transactions, keeping every field', async () => {

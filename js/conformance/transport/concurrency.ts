@@ -16,6 +16,7 @@ import {
   until,
 } from './kit.ts';
 
+/** Registers the concurrency and random-workload tests. */
 export function concurrencySuite({ transport, factory, options }: TransportContext): void {
   describe('concurrency', () => {
     it('keeps per-topic order across many topics published concurrently', async () => {

@@ -21,6 +21,7 @@ function nested(depth: number): unknown {
   return value;
 }
 
+/** Registers the delivery tests. */
 export function deliverySuite({ transport, options }: TransportContext): void {
   describe('delivery', () => {
     it('delivers a full envelope, deep equal, with the topic it was published to', async () => {

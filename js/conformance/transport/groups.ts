@@ -10,6 +10,7 @@ const sorted = (inboxes: readonly Recorder[]): number[] =>
 const total = (inboxes: readonly Recorder[]): number =>
   inboxes.reduce((sum, i) => sum + i.received.length, 0);
 
+/** Registers the queue group tests. */
 export function groupSuite({ transport, options }: TransportContext): void {
   describe('queue groups', () => {
     it('gives each envelope to exactly one member, and spreads the work', async () => {

@@ -160,6 +160,7 @@ export interface Gate {
   open(): void;
 }
 
+/** A closed {@link Gate}. */
 export function gate(): Gate {
   let open!: () => void;
   const wait = new Promise<void>((resolve) => {

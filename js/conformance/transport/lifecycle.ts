@@ -23,6 +23,7 @@ function codeOf(error: unknown): string {
   return isWhizbangError(error) ? error.code : `not a WhizbangError: ${String(error)}`;
 }
 
+/** Registers the tests of closing and of refused topics. */
 export function lifecycleSuite({ transport, options }: TransportContext): void {
   describe('close', () => {
     it('a closed subscription finishes the envelope in hand and gets nothing more', async () => {

@@ -14,6 +14,7 @@ import {
   until,
 } from './kit.ts';
 
+/** Registers the redelivery and back-pressure tests. */
 export function reliabilitySuite({ transport, options }: TransportContext): void {
   describe('at least once', () => {
     it('redelivers to a handler that fails twice, losing and reordering nothing', async () => {

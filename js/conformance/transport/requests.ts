@@ -27,6 +27,7 @@ function codeOf(error: unknown): string {
   return isWhizbangError(error) ? error.code : String(error);
 }
 
+/** Registers the request/reply tests; with `requests: false`, that neither half is offered. */
 export function requestSuite({ transport, options }: TransportContext): void {
   const answers = async (
     t: Replying,

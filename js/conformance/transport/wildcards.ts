@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { TransportContext } from './context.ts';
 import { live, numbered, quiet, recorder, topicRoot, until } from './kit.ts';
 
+/** Registers the wildcard tests. */
 export function wildcardSuite({ transport, options }: TransportContext): void {
   /** Subscribes to `pattern`, publishes to each topic, and returns the topics that arrived. */
   async function delivered(
