@@ -21,6 +21,7 @@ export default defineConfig({
     trace: 'js/trace/mod.ts',
     wasm: 'js/wasm/mod.ts',
     testing: 'js/testing/mod.ts',
+    conformance: 'js/conformance/mod.ts',
     sqlite: 'adapters/sqlite/mod.ts',
     // one entry per runtime engine, built to dist/sqlite/<runtime>.js
     'sqlite/bun': 'adapters/sqlite/bun.ts',

@@ -16,12 +16,23 @@ function runtimesOf(file: string): string[] | undefined {
     .split(' ');
 }
 
+// `whizbang/<sub>` -> the source file jsr.json publishes it from, for code written against the
+// package's name (the third-party driver fixture)
+const jsr = JSON.parse(readFileSync(new URL('./jsr.json', import.meta.url), 'utf8')) as {
+  exports: Record<string, string>;
+};
+const packageAlias = Object.entries(jsr.exports).map(([subpath, target]) => ({
+  find: new RegExp(`^whizbang${subpath.slice(1)}$`),
+  replacement: fileURLToPath(new URL(target, import.meta.url)),
+}));
+
 const notForNode = readdirSync(testDir, { recursive: true, encoding: 'utf8' })
   .map((file) => file.replaceAll('\\', '/'))
   .filter((file) => file.endsWith('.test.ts') && runtimesOf(file)?.includes('node') === false)
   .map((file) => `test/${file}`);
 
 export default defineConfig({
+  resolve: { alias: packageAlias },
   test: {
     include: ['test/**/*.unit.test.ts', 'test/**/*.int.test.ts'],
     exclude: [...configDefaults.exclude, ...notForNode],

@@ -3,7 +3,7 @@
  * (exported from `whizbang`): the checks every driver makes before it writes, payload limits,
  * read-range and row helpers for SQL ledgers, coalesced watchers, the reference query evaluator,
  * topic rules and the request/reply wire format. The conformance suites that prove a driver are in
- * `whizbang/kit/conformance`.
+ * `whizbang/conformance`.
  *
  * @example
  * ```ts
@@ -22,7 +22,7 @@
 export type { BatchAppend } from '../contracts/ledger.ts';
 export type { WireError, WireReply } from '../contracts/remote.ts';
 export { invalidArgument, wholeOption } from '../util/errors.ts';
-export { chain, isThenable } from '../util/maybe.ts';
+export { chain, each, isThenable } from '../util/maybe.ts';
 export { backoffSleep } from './backoff.ts';
 export { checkExpectedVersion, checkStreamId } from './checks.ts';
 export type { EncodedPayload } from './payload.ts';

@@ -6,11 +6,13 @@
  * so that it bundles for the browser.
  */
 import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
+import {
+  ledgerConformance,
+  outboxConformance,
+  storeConformance,
+  syncConformance,
+} from '../../js/conformance/mod.ts';
 import { memoryLedger } from '../../js/memory/ledger.ts';
-import { ledgerConformance } from '../conformance/ledger.ts';
-import { outboxConformance } from '../conformance/outbox.ts';
-import { storeConformance } from '../conformance/store.ts';
-import { syncConformance } from '../conformance/sync.ts';
 import { badInputSuite } from './indexeddb/bad-input.ts';
 import type { IndexedDbContext, IndexedDbEnvironment, IndexedDbPart } from './indexeddb/context.ts';
 import { databaseSuite } from './indexeddb/databases.ts';

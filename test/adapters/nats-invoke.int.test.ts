@@ -7,9 +7,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type NatsTransport, natsTransport } from '../../adapters/nats/mod.ts';
+import { caught, range } from '../../js/conformance/helpers.ts';
 import { isRemoteError } from '../../js/contracts/remote.ts';
 import { isValidationError, isWhizbangError, whizbang } from '../../js/mod.ts';
-import { caught, range } from '../conformance/helpers.ts';
 import { type Balance, bank, Deposit } from '../support/invoke-bank.ts';
 import { NATS_URL, natsReachable } from '../support/services.ts';
 

@@ -7,10 +7,10 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type JetStreamLedger, jetstreamDriver, jetstreamLedger } from '../../adapters/nats/mod.ts';
+import { accountEvent, accountEvents, caught, range } from '../../js/conformance/helpers.ts';
+import { ledgerConformance } from '../../js/conformance/mod.ts';
 import type { Driver } from '../../js/contracts/driver.ts';
 import { isConcurrencyError } from '../../js/util/errors.ts';
-import { accountEvent, accountEvents, caught, range } from '../conformance/helpers.ts';
-import { ledgerConformance } from '../conformance/ledger.ts';
 import { NATS_URL, natsReachable } from '../support/services.ts';
 
 const up = await natsReachable('NATS JetStream ledger');

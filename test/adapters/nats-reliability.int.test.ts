@@ -15,11 +15,11 @@ import {
   jetstreamLedger,
   natsTransport,
 } from '../../adapters/nats/mod.ts';
+import { caught, range, sleep } from '../../js/conformance/helpers.ts';
+import { numbered, numberOf } from '../../js/conformance/transport/kit.ts';
 import type { WireEnvelope } from '../../js/contracts/transport.ts';
 import { isCorruptDataError, isWhizbangError } from '../../js/util/errors.ts';
 import { encodeSegment } from '../../js/wasm/codec.ts';
-import { caught, range, sleep } from '../conformance/helpers.ts';
-import { numbered, numberOf } from '../conformance/transport/kit.ts';
 import { natsServerInstalled, startNatsServer } from '../support/nats-server.ts';
 import { ledgerRecord, withVersion } from '../support/segments.ts';
 import { NATS_URL, natsReachable, reachable } from '../support/services.ts';

@@ -11,9 +11,8 @@ import {
   type NatsConnectOptions,
   natsTransport,
 } from '../../adapters/nats/mod.ts';
+import { ledgerConformance, transportConformance } from '../../js/conformance/mod.ts';
 import type { Driver } from '../../js/contracts/driver.ts';
-import { ledgerConformance } from '../conformance/ledger.ts';
-import { transportConformance } from '../conformance/transport.ts';
 
 /** How the suites connect: `servers` and, when needed, the client's `connect` function. */
 export type NatsSuiteConnect = Pick<NatsConnectOptions, 'servers' | 'connect'>;

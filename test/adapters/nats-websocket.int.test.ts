@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { natsTransport } from '../../adapters/nats/mod.ts';
-import { caught } from '../conformance/helpers.ts';
+import { caught } from '../../js/conformance/helpers.ts';
 import { loadBrowser } from '../support/browser.ts';
 import {
   natsServerInstalled,

@@ -8,11 +8,11 @@ import {
   postgresRowLevelSecurity,
 } from '../../adapters/postgres/mod.ts';
 import { migrate, SCHEMA_VERSION, schemaNames } from '../../adapters/postgres/schema.ts';
+import { caught } from '../../js/conformance/helpers.ts';
 import type { RecordedEvent } from '../../js/contracts/ledger.ts';
 import type { StoredModel } from '../../js/contracts/store.ts';
 import { runQuery } from '../../js/kit/query.ts';
 import { isConcurrencyError, isWhizbangError } from '../../js/util/errors.ts';
-import { caught } from '../conformance/helpers.ts';
 import { DATABASE_URL, postgresReachable } from '../support/services.ts';
 import { bankAcrossReopen, bankInboxOnce, bankRefusalKeepsNothing } from './bank-scenario.ts';
 

@@ -6,9 +6,11 @@ import {
   postgresDriver,
 } from '../../adapters/postgres/mod.ts';
 import { SCHEMA_VERSION } from '../../adapters/postgres/schema.ts';
-import { ledgerConformance } from '../conformance/ledger.ts';
-import { outboxConformance } from '../conformance/outbox.ts';
-import { storeConformance } from '../conformance/store.ts';
+import {
+  ledgerConformance,
+  outboxConformance,
+  storeConformance,
+} from '../../js/conformance/mod.ts';
 import { DATABASE_URL, postgresReachable } from '../support/services.ts';
 
 // The conformance suites on the real server, one schema per test file (dropped after), emptied

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION, sqliteDriver } from '../../adapters/sqlite/mod.ts';
+import { caught, range, sleep } from '../../js/conformance/helpers.ts';
 import type { RecordedEvent } from '../../js/contracts/ledger.ts';
 import { subscribe } from '../../js/runtime/subscription.ts';
 import { isWhizbangError } from '../../js/util/errors.ts';
-import { caught, range, sleep } from '../conformance/helpers.ts';
 import {
   type Engine,
   killWorkers,

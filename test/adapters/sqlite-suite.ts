@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SqliteDriver } from '../../adapters/sqlite/driver.ts';
+import {
+  ledgerConformance,
+  outboxConformance,
+  storeConformance,
+  syncConformance,
+} from '../../js/conformance/mod.ts';
 import { memoryLedger } from '../../js/memory/ledger.ts';
-import { ledgerConformance } from '../conformance/ledger.ts';
-import { outboxConformance } from '../conformance/outbox.ts';
-import { storeConformance } from '../conformance/store.ts';
-import { syncConformance } from '../conformance/sync.ts';
 
 /**
  * What every SQLite engine runs: the conformance suites on real files (one per test), offline sync

@@ -7,8 +7,8 @@ import { wsconnect } from '@nats-io/nats-core';
 import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
 import { jetstreamLedger } from '../../adapters/nats/mod.ts';
 import { accounts, createBank, Deposit, Withdraw } from '../../examples/bank/domain.ts';
+import { streamsOf } from '../../js/conformance/sync/ledgers.ts';
 import { offlineDriver, startSync } from '../../js/sync/mod.ts';
-import { streamsOf } from '../conformance/sync.ts';
 
 let app;
 let sync;

@@ -1,12 +1,18 @@
 // @runtimes node deno bun
 /** The memory transport runs the Transport conformance suite, plus what only it promises. */
 import { describe, expect, it } from 'vitest';
+import { caught, range, sleep } from '../../js/conformance/helpers.ts';
+import { transportConformance } from '../../js/conformance/mod.ts';
+import {
+  gate,
+  numbered,
+  numberOf,
+  recorder,
+  wireEnvelope,
+} from '../../js/conformance/transport/kit.ts';
 import type { WireEnvelope } from '../../js/contracts/transport.ts';
 import { type MemoryTransportOptions, memoryTransport } from '../../js/memory/transport.ts';
 import { isWhizbangError } from '../../js/util/errors.ts';
-import { caught, range, sleep } from './helpers.ts';
-import { gate, numbered, numberOf, recorder, wireEnvelope } from './transport/kit.ts';
-import { transportConformance } from './transport.ts';
 
 transportConformance(
   'memory',

@@ -3,11 +3,14 @@
  * The memory driver runs the Ledger, perspective store and outbox conformance suites; the ledger
  * suite again with its binary log in the WebAssembly core.
  */
+
+import {
+  ledgerConformance,
+  outboxConformance,
+  storeConformance,
+} from '../../js/conformance/mod.ts';
 import { memoryDriver } from '../../js/memory/driver.ts';
 import { loadWasmCore } from '../../js/wasm/load.ts';
-import { ledgerConformance } from './ledger.ts';
-import { outboxConformance } from './outbox.ts';
-import { storeConformance } from './store.ts';
 
 ledgerConformance('memory', () => memoryDriver());
 storeConformance('memory', () => memoryDriver());

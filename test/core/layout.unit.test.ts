@@ -19,6 +19,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['memory'],
   ['runtime'],
   ['sync', 'saga', 'trace', 'timetravel', 'testing'],
+  ['conformance'],
 ];
 const SOURCE_ROOTS = ['js', 'adapters', 'examples', 'playground/src', 'core-wasm/assembly'];
 

@@ -5,6 +5,7 @@
  * inbox handles a retried request once.
  */
 import { describe, expect, it } from 'vitest';
+import { caught, range, sleep } from '../../js/conformance/helpers.ts';
 import { isRemoteError } from '../../js/contracts/remote.ts';
 import {
   defineCommand,
@@ -17,7 +18,6 @@ import {
   type Transport,
   whizbang,
 } from '../../js/mod.ts';
-import { caught, range, sleep } from '../conformance/helpers.ts';
 import { bank, Deposit, Deposited } from '../support/invoke-bank.ts';
 
 const Audit = defineCommand('Audit', payload<{ note: string }>());

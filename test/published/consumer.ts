@@ -49,3 +49,10 @@ export const bus: Promise<NatsTransport> = natsTransport({
 });
 export const shared: Promise<JetStreamDriver> = jetstreamDriver({ stream: 'SHOP_LEDGER' });
 export const sharedApp = shared.then((driver) => whizbang().receptor(ping).build({ driver }));
+
+// the conformance suites, as a driver's own test file calls them, typed from the built package
+import { memoryDriver } from 'whizbang';
+import { type DriverFactory, ledgerConformance } from 'whizbang/conformance';
+
+const fresh: DriverFactory = () => memoryDriver();
+export const registerSuites = (): void => ledgerConformance('memory', fresh);

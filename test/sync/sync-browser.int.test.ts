@@ -17,10 +17,10 @@ import {
   OpenAccount,
   Withdraw,
 } from '../../examples/bank/domain.ts';
+import { streamsOf } from '../../js/conformance/sync/ledgers.ts';
 import { offlineDriver } from '../../js/sync/driver.ts';
 import { startSync } from '../../js/sync/engine.ts';
 import type { SyncConflict } from '../../js/sync/records.ts';
-import { streamsOf } from '../conformance/sync.ts';
 import { loadBrowser } from '../support/browser.ts';
 import {
   natsServerInstalled,

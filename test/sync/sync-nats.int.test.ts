@@ -15,9 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type JetStreamLedger, jetstreamLedger } from '../../adapters/nats/mod.ts';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { accounts, createBank, Deposit, OpenAccount } from '../../examples/bank/domain.ts';
+import { syncConformance } from '../../js/conformance/mod.ts';
+import { streamsOf } from '../../js/conformance/sync/ledgers.ts';
 import { offlineDriver } from '../../js/sync/driver.ts';
 import { startSync } from '../../js/sync/engine.ts';
-import { streamsOf, syncConformance } from '../conformance/sync.ts';
 import { NATS_URL, natsReachable } from '../support/services.ts';
 
 const up = await natsReachable('offline sync with JetStream');

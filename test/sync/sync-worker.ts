@@ -9,10 +9,10 @@
 import { jetstreamLedger } from '../../adapters/nats/mod.ts';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { createBank } from '../../examples/bank/domain.ts';
+import { afterAppend } from '../../js/conformance/sync/ledgers.ts';
 import type { Ledger } from '../../js/contracts/ledger.ts';
 import { offlineDriver } from '../../js/sync/driver.ts';
 import { startSync } from '../../js/sync/engine.ts';
-import { afterAppend } from '../support/ledgers.ts';
 
 const [file, servers, stream, prefix, mode] = process.argv.slice(2) as [
   string,

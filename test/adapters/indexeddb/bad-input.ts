@@ -1,6 +1,6 @@
 /** Bad input: refused before the transaction, or rolled back whole. */
 import { describe, expect, it } from 'vitest';
-import { caught, sleep } from '../../conformance/helpers.ts';
+import { caught, sleep } from '../../../js/conformance/helpers.ts';
 import { codeOf, type IndexedDbContext, message } from './context.ts';
 
 export function badInputSuite({ label, env, open, fresh }: IndexedDbContext): void {

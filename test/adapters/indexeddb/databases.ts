@@ -1,8 +1,8 @@
 /** Databases: reopen, schema upgrade and refusals, another tab upgrading, closing, durability. */
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../../adapters/indexeddb/mod.ts';
+import { accountEvent, accountEvents, caught } from '../../../js/conformance/helpers.ts';
 import { isWhizbangError } from '../../../js/util/errors.ts';
-import { accountEvent, accountEvents, caught } from '../../conformance/helpers.ts';
 import {
   all,
   codeOf,

@@ -1,7 +1,7 @@
 /** The outbox, the inbox and snapshots. */
 import { describe, expect, it } from 'vitest';
+import { accountEvents, caught } from '../../../js/conformance/helpers.ts';
 import { isWhizbangError } from '../../../js/util/errors.ts';
-import { accountEvents, caught } from '../../conformance/helpers.ts';
 import { codeOf, type IndexedDbContext, outboxRecord } from './context.ts';
 
 export function outboxSuite({ label, fresh }: IndexedDbContext): void {

@@ -1,6 +1,6 @@
 /** Storage pressure: counts per store and compaction. */
 import { describe, expect, it } from 'vitest';
-import { accountEvents, caught, sleep } from '../../conformance/helpers.ts';
+import { accountEvents, caught, sleep } from '../../../js/conformance/helpers.ts';
 import { codeOf, type IndexedDbContext, outboxRecord } from './context.ts';
 
 export function storageSuite({ label, env, open, fresh }: IndexedDbContext): void {

@@ -1,7 +1,5 @@
 /** Two connections to one database, as two tabs: races, subscriptions, missed notices. */
 import { describe, expect, it } from 'vitest';
-import { subscribe } from '../../../js/runtime/subscription.ts';
-import { isConcurrencyError } from '../../../js/util/errors.ts';
 import {
   accountEvent,
   accountEvents,
@@ -9,7 +7,9 @@ import {
   eventually,
   range,
   sleep,
-} from '../../conformance/helpers.ts';
+} from '../../../js/conformance/helpers.ts';
+import { subscribe } from '../../../js/runtime/subscription.ts';
+import { isConcurrencyError } from '../../../js/util/errors.ts';
 import type { IndexedDbContext } from './context.ts';
 
 export function tabsSuite({ label, env, open }: IndexedDbContext): void {
