@@ -3,6 +3,7 @@
  * "what happened because of this command" can be answered from the envelopes alone.
  */
 import { spanId, traceId, uuidv7 } from '../util/ids.ts';
+import { now, platform } from '../util/platform.ts';
 import type { Message } from './message.ts';
 
 /** A decision a policy or the router took for a message on one hop. */
@@ -61,7 +62,7 @@ export interface EnvelopeOrigin {
 export const DEFAULT_TENANT = 'default';
 
 const NO_DECISIONS: PolicyDecision[] = [];
-const TIME_ORIGIN = performance.timeOrigin;
+const TIME_ORIGIN = platform.performance.timeOrigin;
 
 /** A hop whose span id (and so its traceparent) is made only when first read. */
 class HopRecord implements Hop {
@@ -76,7 +77,7 @@ class HopRecord implements Hop {
   #span: string | undefined;
 
   constructor(envelope: Envelope, where: string, service: string, streamId: string | undefined) {
-    const start = performance.now();
+    const start = now();
     this.where = where;
     this.service = service;
     this.topic = envelope.message.type;
@@ -194,5 +195,5 @@ export function startHop(
 
 /** Ends a hop started with {@link startHop}, recording its duration. */
 export function endHop(hop: Hop): void {
-  hop.durationMs = performance.now() - hop.durationMs;
+  hop.durationMs = now() - hop.durationMs;
 }

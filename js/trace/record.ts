@@ -3,17 +3,19 @@
 import type { RecordedEvent } from '../contracts/ledger.ts';
 import type { Dispatched } from '../contracts/observer.ts';
 import type { Hop } from '../messages/envelope.ts';
+import { now, platform } from '../util/platform.ts';
 import type { TracedEnvelope, TracedError, TracedEvent, TracedHop } from './types.ts';
 
-const TIME_ORIGIN = performance.timeOrigin;
+const TIME_ORIGIN = platform.performance.timeOrigin;
 
 /**
  * A hop's duration. A step that failed before it was ended still holds its start reading of
- * `performance.now()` (so `at` is that reading on the epoch clock): measure it up to now.
+ * `performance.now()` (so `at` is that reading on the epoch clock): measure it up to `reading`,
+ * now by default.
  */
-export function hopDuration(hop: Hop, now: number = performance.now()): number {
+export function hopDuration(hop: Hop, reading: number = now()): number {
   const d = hop.durationMs;
-  if (d > 0 && Math.round(TIME_ORIGIN + d) === hop.at) return Math.max(0, now - d);
+  if (d > 0 && Math.round(TIME_ORIGIN + d) === hop.at) return Math.max(0, reading - d);
   return d;
 }
 
@@ -53,14 +55,14 @@ export function toTracedError(error: unknown): TracedError {
   return { name: 'Error', message, code: null };
 }
 
-function toHop(hop: Hop, now: number): TracedHop {
+function toHop(hop: Hop, reading: number): TracedHop {
   return {
     where: hop.where,
     service: hop.service,
     topic: hop.topic,
     streamId: hop.streamId ?? null,
     at: hop.at,
-    durationMs: hopDuration(hop, now),
+    durationMs: hopDuration(hop, reading),
     decisions: hop.decisions.map((d) => ({
       policy: d.policy,
       decision: d.decision,
@@ -88,8 +90,8 @@ export function toTracedEvent(e: RecordedEvent): TracedEvent {
 /** A plain JSON copy of a dispatched envelope, with the events it appended. */
 export function toTracedEnvelope(dispatched: Dispatched): TracedEnvelope {
   const { envelope, events } = dispatched;
-  const now = performance.now();
-  const hops = envelope.hops.map((h) => toHop(h, now));
+  const reading = now();
+  const hops = envelope.hops.map((h) => toHop(h, reading));
   let durationMs = 0;
   for (const h of hops) durationMs += h.durationMs;
   return {
