@@ -4,7 +4,7 @@
  * suite again with its binary log in the WebAssembly core.
  */
 import { memoryDriver } from '../../js/memory/driver.ts';
-import { loadWasmCore } from '../../js/wasm/load.ts';
+import { loadWasmCore } from '../support/wasm.ts';
 import { ledgerConformance } from './ledger.ts';
 import { outboxConformance } from './outbox.ts';
 import { storeConformance } from './store.ts';
