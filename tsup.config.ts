@@ -20,6 +20,10 @@ export default defineConfig({
     timetravel: 'js/timetravel/mod.ts',
     trace: 'js/trace/mod.ts',
     wasm: 'js/wasm/mod.ts',
+    // whizbang/wasm's runtime entries (export conditions), built to dist/wasm/<runtime>.js
+    'wasm/bun': 'js/wasm/bun.ts',
+    'wasm/deno': 'js/wasm/deno.ts',
+    'wasm/node': 'js/wasm/node.ts',
     testing: 'js/testing/mod.ts',
     conformance: 'js/conformance/mod.ts',
     sqlite: 'adapters/sqlite/mod.ts',
@@ -30,8 +34,10 @@ export default defineConfig({
     indexeddb: 'adapters/indexeddb/mod.ts',
     nats: 'adapters/nats/mod.ts',
   },
-  // runtime modules of the adapters stay imports: the host provides them
+  // runtime modules of the adapters and of whizbang/wasm's Node entry stay imports, as written:
+  // the host provides them (tsup would otherwise drop the `node:` that Deno needs)
   external: [/^node:/, /^bun:/],
+  removeNodeProtocol: false,
   format: ['esm'],
   target: 'es2022',
   platform: 'neutral',

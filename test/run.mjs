@@ -60,6 +60,10 @@ run('types of the adapters (isolated declarations)', tsc, [
 ]);
 if (run('build (tsup)', bin('tsup'), ['--silent'])) {
   run('built .d.ts, used as a consumer would', tsc, ['-p', 'test/published/tsconfig.json']);
+  run('built .d.ts of the core, with neither DOM nor Node types', tsc, [
+    '-p',
+    'test/published/tsconfig.core.json',
+  ]);
 }
 run(
   'unit and type tests (vitest, Node)',

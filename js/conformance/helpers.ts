@@ -56,9 +56,15 @@ export async function caught(fn: () => unknown): Promise<unknown> {
   throw new Error('Expected a failure, but the call succeeded.');
 }
 
+/** The host's timers and cloning, which every runtime the suites run on has. */
+export const host = globalThis as unknown as {
+  setTimeout(callback: () => void, ms?: number): unknown;
+  structuredClone<T>(value: T): T;
+};
+
 /** Resolves after `ms` milliseconds of real time. */
 export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => host.setTimeout(resolve, ms));
 }
 
 /** Waits until `check` holds, polling; fails after `timeoutMs`. */

@@ -12,6 +12,7 @@ import type { Hop } from '../messages/envelope.ts';
 import type { Message } from '../messages/message.ts';
 import { isWhizbangError, WhizbangError } from '../util/errors.ts';
 import { isThenable, type MaybePromise } from '../util/maybe.ts';
+import { type AbortController, type AbortSignal, platform } from '../util/platform.ts';
 
 /** One run of a decision under policies: the signal a timeout aborts, and whether it did. */
 export interface Attempt {
@@ -69,7 +70,7 @@ export class AttemptState implements Attempt {
 
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
-      this.#controller = new AbortController();
+      this.#controller = new platform.AbortController();
       if (this.#aborted) this.#controller.abort(this.#reason);
     }
     return this.#controller.signal;
@@ -87,7 +88,8 @@ export class AttemptState implements Attempt {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => platform.setTimeout(resolve, ms));
 
 /** Errors no retry can mend: bad input, missing handlers, loops, decisions refused by a policy. */
 const PERMANENT = new Set([
@@ -193,7 +195,7 @@ export function timeout(options: TimeoutOptions): Policy {
       const result = next();
       if (!isThenable(result)) return result; // finished at once: no timer needed
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
+        const timer = platform.setTimeout(() => {
           const error = new WhizbangError(
             'TIMEOUT',
             `"${run.message.type}" did not finish within ${ms} ms; it was abandoned and nothing it decided was written. ` +
@@ -205,11 +207,11 @@ export function timeout(options: TimeoutOptions): Policy {
         }, ms);
         Promise.resolve(result).then(
           (value) => {
-            clearTimeout(timer);
+            platform.clearTimeout(timer);
             resolve(value);
           },
           (error: unknown) => {
-            clearTimeout(timer);
+            platform.clearTimeout(timer);
             reject(error);
           },
         );

@@ -15,6 +15,7 @@ import type {
 } from '../messages/message.ts';
 import { invalidArgument } from '../util/errors.ts';
 import type { MaybePromise } from '../util/maybe.ts';
+import type { AbortSignal } from '../util/platform.ts';
 
 /** What a receptor knows besides the command. */
 export interface ReceptorContext {

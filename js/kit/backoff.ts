@@ -1,5 +1,7 @@
 /** A wait between redeliveries that a closing subscription can cut short. */
 
+import { platform } from '../util/platform.ts';
+
 /**
  * Waits `ms` before a redelivery; `holder.wake()` ends the wait at once (the subscription is
  * closing). Shared by the transports' retry loops.
@@ -9,12 +11,12 @@ export function backoffSleep(
   ms: number,
 ): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
+    const timer = platform.setTimeout(() => {
       holder.wake = undefined;
       resolve();
     }, ms);
     holder.wake = () => {
-      clearTimeout(timer);
+      platform.clearTimeout(timer);
       holder.wake = undefined;
       resolve();
     };

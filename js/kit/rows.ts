@@ -5,6 +5,7 @@
 
 import type { RecordedEvent } from '../contracts/ledger.ts';
 import { DEFAULT_TENANT } from '../messages/envelope.ts';
+import { platform } from '../util/platform.ts';
 
 /**
  * Rows are read as arrays of values: a row object per event costs more than the event itself. A
@@ -119,7 +120,7 @@ export class Watchers {
   soon(): void {
     if (this.#scheduled || this.#listeners.size === 0) return;
     this.#scheduled = true;
-    queueMicrotask(() => {
+    platform.queueMicrotask(() => {
       this.#scheduled = false;
       for (const listener of this.#listeners) listener();
     });

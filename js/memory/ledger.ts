@@ -20,6 +20,7 @@ import { DEFAULT_TENANT } from '../messages/envelope.ts';
 import { invalidArgument, WhizbangError } from '../util/errors.ts';
 import { uuidv7 } from '../util/ids.ts';
 import { isThenable, type MaybePromise } from '../util/maybe.ts';
+import { platform } from '../util/platform.ts';
 import type { CoreFactory } from '../wasm/core.ts';
 import { BinaryLog, type BinaryLogStats } from './binary-log.ts';
 import { memoryStore } from './store.ts';
@@ -98,7 +99,7 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
     log.write(tenant, streamId, decided.result.events, decided.json);
     if (!notifyScheduled && listeners.size > 0) {
       notifyScheduled = true;
-      queueMicrotask(notify);
+      platform.queueMicrotask(notify);
     }
   };
 

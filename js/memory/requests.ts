@@ -22,6 +22,7 @@ import {
 import { checkQueue, checkTopic, topicMatches } from '../kit/topics.ts';
 import { invalidArgument, wholeOption } from '../util/errors.ts';
 import type { MaybePromise } from '../util/maybe.ts';
+import { platform } from '../util/platform.ts';
 
 interface Responder {
   readonly tokens: readonly string[];
@@ -80,7 +81,7 @@ export function memoryRequests(
         if (targets.length === 0) return Promise.reject(noResponder(topic));
         return new Promise((resolve, reject) => {
           let settled = false;
-          const timer = setTimeout(() => {
+          const timer = platform.setTimeout(() => {
             settled = true;
             reject(requestTimeout(topic, timeoutMs));
           }, timeoutMs);
@@ -91,7 +92,7 @@ export function memoryRequests(
               .then((reply) => {
                 if (settled) return;
                 settled = true;
-                clearTimeout(timer);
+                platform.clearTimeout(timer);
                 try {
                   resolve(answerOf(decodeReply(encodeReply(reply, topic), topic), topic));
                 } catch (error) {

@@ -3,6 +3,7 @@
  * first read; an untimed hop reads no clock until it is first seen.
  */
 import { spanId } from '../util/ids.ts';
+import { now, platform } from '../util/platform.ts';
 
 /** A decision a policy or the router took for a message on one hop. */
 export interface PolicyDecision {
@@ -30,8 +31,7 @@ export interface Hop {
 }
 
 const NO_DECISIONS: PolicyDecision[] = [];
-const TIME_ORIGIN = performance.timeOrigin;
-const now = (): number => performance.now();
+const TIME_ORIGIN = platform.performance.timeOrigin;
 /** A time not taken yet (clock readings are never negative). */
 export const UNTIMED = -1;
 

@@ -2,6 +2,7 @@
 import type { Attempt } from '../definitions/policy.ts';
 import type { ReceptorContext } from '../definitions/receptor.ts';
 import { type Envelope, seeEnvelope } from '../messages/envelope.ts';
+import type { AbortSignal } from '../util/platform.ts';
 
 /**
  * A receptor's context. Its envelope, once read, can be kept beyond the dispatch, so reading it

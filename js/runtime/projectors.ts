@@ -2,13 +2,14 @@
 import type { Ledger } from '../contracts/ledger.ts';
 import type { PerspectiveStore } from '../contracts/store.ts';
 import { WhizbangError } from '../util/errors.ts';
+import { platform, type Timer } from '../util/platform.ts';
 import { Projector } from './projector.ts';
 import type { Registry } from './registry.ts';
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: Timer | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
+    timer = platform.setTimeout(
       () =>
         reject(
           new WhizbangError(
@@ -19,7 +20,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
       ms,
     );
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout]).finally(() => platform.clearTimeout(timer));
 }
 
 /** Starts and stops an app's async perspectives, and waits for them. */

@@ -8,6 +8,7 @@
 import type { OutboxRecord, OutboxStore } from '../contracts/outbox.ts';
 import type { Transport } from '../contracts/transport.ts';
 import type { MaybePromise } from '../util/maybe.ts';
+import { platform, unref } from '../util/platform.ts';
 
 /** Options of `app.relay`. */
 export interface RelayOptions {
@@ -103,10 +104,10 @@ export function startRelay(
   const unwake = wake(() => {
     if (!stopped) void pump().catch(() => {});
   });
-  const timer = setInterval(() => {
+  const timer = platform.setInterval(() => {
     if (!stopped) void pump().catch(() => {});
   }, options.pollMs ?? 250);
-  (timer as { unref?: () => void }).unref?.();
+  unref(timer);
   void pump().catch(() => {});
 
   return {
@@ -124,7 +125,7 @@ export function startRelay(
     },
     async stop() {
       stopped = true;
-      clearInterval(timer);
+      platform.clearInterval(timer);
       unwake();
       await running?.catch(() => 0);
     },

@@ -11,6 +11,7 @@ import { type Subscription, subscribe } from '../runtime/subscription.ts';
 import type { Whizbang } from '../runtime/types.ts';
 import { isWhizbangError, WhizbangError } from '../util/errors.ts';
 import { chain } from '../util/maybe.ts';
+import { platform, type Timer, unref } from '../util/platform.ts';
 import {
   SagaStepped,
   type SagaSteppedData,
@@ -48,7 +49,7 @@ const MAX_DELAY = 2_147_483_647;
 
 interface Armed {
   readonly step: number;
-  timer: ReturnType<typeof setTimeout>;
+  timer: Timer;
 }
 
 /** Starts the timeout runner of saga `name` on `app`; `timeoutType` is its internal command. */
@@ -72,7 +73,7 @@ export function runSagaTimeouts(
   const clear = (key: string): void => {
     const entry = armed.get(key);
     if (entry === undefined) return;
-    clearTimeout(entry.timer);
+    platform.clearTimeout(entry.timer);
     armed.delete(key);
   };
 
@@ -111,12 +112,11 @@ export function runSagaTimeouts(
   const arm = (key: string, step: SagaSteppedData, from: RecordedEvent): void => {
     const dueAt = step.timeout!.dueAt;
     const delay = Math.max(0, dueAt - Date.now());
-    const timer = setTimeout(
+    const timer = platform.setTimeout(
       () => (delay > MAX_DELAY ? arm(key, step, from) : fire(key, step, from)),
       Math.min(delay, MAX_DELAY),
     );
-    // Where timers can be unref'd (Node, Bun), a pending timeout does not keep the process alive.
-    (timer as { unref?: () => void }).unref?.();
+    unref(timer); // a pending timeout does not keep the process alive
     armed.set(key, { step: step.step, timer });
   };
 

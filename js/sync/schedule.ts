@@ -3,6 +3,7 @@
  * commit on the shared log, or a timer — and never two at once.
  */
 import type { Ledger } from '../contracts/ledger.ts';
+import { platform, type Timer, unref } from '../util/platform.ts';
 
 /** Runs rounds in the background until stopped. */
 export class Background {
@@ -11,7 +12,7 @@ export class Background {
   readonly #intervalMs: number;
   #started = false;
   #wanted = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: Timer | undefined;
   #unwatch: Array<() => void> = [];
   #loop: Promise<void> | undefined;
 
@@ -37,7 +38,7 @@ export class Background {
   /** Stops asking for rounds and waits for the one under way. */
   async stop(): Promise<void> {
     this.#started = false;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) platform.clearTimeout(this.#timer);
     this.#timer = undefined;
     for (const u of this.#unwatch) u();
     this.#unwatch = [];
@@ -46,8 +47,8 @@ export class Background {
 
   #tick(): void {
     this.#kick();
-    const timer = setTimeout(() => this.#tick(), this.#intervalMs);
-    (timer as { unref?: () => void }).unref?.();
+    const timer = platform.setTimeout(() => this.#tick(), this.#intervalMs);
+    unref(timer);
     this.#timer = timer;
   }
 

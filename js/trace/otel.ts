@@ -24,6 +24,7 @@ import type { Dispatched, Observer } from '../contracts/observer.ts';
 import type { Envelope } from '../messages/envelope.ts';
 import { invalidArgument } from '../util/errors.ts';
 import { parseTraceparent } from '../util/ids.ts';
+import { now, platform, type Timer, unref } from '../util/platform.ts';
 import type { OtelApi, OtelAttributes, OtelContext, OtelTracer } from './otel-api.ts';
 import { hopDuration, toTracedError } from './record.ts';
 
@@ -102,7 +103,7 @@ export function otelObserver(options: OtelObserverOptions = {}): OtelObserver {
   /** Messages waiting for their cause, by the cause's id. */
   const waiting = new Map<string, Pending[]>();
   let waitingCount = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: Timer | undefined;
 
   const use = (loaded: OtelApi): void => {
     api = loaded;
@@ -137,7 +138,7 @@ export function otelObserver(options: OtelObserverOptions = {}): OtelObserver {
   };
 
   const snapshot = (dispatched: Dispatched): Pending => {
-    const now = performance.now();
+    const reading = now();
     const failed = 'error' in dispatched;
     return {
       envelope: dispatched.envelope,
@@ -148,7 +149,7 @@ export function otelObserver(options: OtelObserverOptions = {}): OtelObserver {
         where: h.where,
         streamId: h.streamId,
         at: h.at,
-        durationMs: hopDuration(h, now),
+        durationMs: hopDuration(h, reading),
         decisions: h.decisions.slice(),
         traceparent: h.traceparent,
       })),
@@ -253,13 +254,12 @@ export function otelObserver(options: OtelObserverOptions = {}): OtelObserver {
 
   const schedule = (): void => {
     if (timer !== undefined || waitingCount === 0) return;
-    timer = setTimeout(sweep, flushAfterMs);
-    // Waiting spans must not keep a process alive (Node and Bun timers can be unreferenced).
-    (timer as unknown as { unref?: () => void }).unref?.();
+    timer = platform.setTimeout(sweep, flushAfterMs);
+    unref(timer); // waiting spans must not keep a process alive
   };
 
   const flush = (): void => {
-    if (timer !== undefined) clearTimeout(timer);
+    if (timer !== undefined) platform.clearTimeout(timer);
     timer = undefined;
     const all = [...waiting.values()].flat();
     waiting.clear();

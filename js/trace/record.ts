@@ -3,14 +3,15 @@
 import type { RecordedEvent } from '../contracts/ledger.ts';
 import type { Dispatched } from '../contracts/observer.ts';
 import { type Hop, hopElapsed } from '../messages/envelope.ts';
+import { now } from '../util/platform.ts';
 import type { TracedEnvelope, TracedError, TracedEvent, TracedHop } from './types.ts';
 
 /**
- * A hop's duration. A step that failed before it was ended is measured up to `now` (a
- * `performance.now()` reading).
+ * A hop's duration. A step that failed before it was ended is measured up to `reading` (a
+ * `performance.now()` reading), now by default.
  */
-export function hopDuration(hop: Hop, now: number = performance.now()): number {
-  return hopElapsed(hop, now);
+export function hopDuration(hop: Hop, reading: number = now()): number {
+  return hopElapsed(hop, reading);
 }
 
 const bigints = (_key: string, value: unknown): unknown =>
@@ -49,14 +50,14 @@ export function toTracedError(error: unknown): TracedError {
   return { name: 'Error', message, code: null };
 }
 
-function toHop(hop: Hop, now: number): TracedHop {
+function toHop(hop: Hop, reading: number): TracedHop {
   return {
     where: hop.where,
     service: hop.service,
     topic: hop.topic,
     streamId: hop.streamId ?? null,
     at: hop.at,
-    durationMs: hopDuration(hop, now),
+    durationMs: hopDuration(hop, reading),
     decisions: hop.decisions.map((d) => ({
       policy: d.policy,
       decision: d.decision,
@@ -84,8 +85,8 @@ export function toTracedEvent(e: RecordedEvent): TracedEvent {
 /** A plain JSON copy of a dispatched envelope, with the events it appended. */
 export function toTracedEnvelope(dispatched: Dispatched): TracedEnvelope {
   const { envelope, events } = dispatched;
-  const now = performance.now();
-  const hops = envelope.hops.map((h) => toHop(h, now));
+  const reading = now();
+  const hops = envelope.hops.map((h) => toHop(h, reading));
   let durationMs = 0;
   for (const h of hops) durationMs += h.durationMs;
   return {

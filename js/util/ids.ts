@@ -4,13 +4,15 @@
  * 4 KiB instead of one per id, which keeps id creation off the profile of the dispatch path.
  */
 
+import { platform } from './platform.ts';
+
 const POOL_SIZE = 4096;
 const pool = new Uint8Array(POOL_SIZE);
 let poolOffset = POOL_SIZE;
 
 function random(count: number): number {
   if (poolOffset + count > POOL_SIZE) {
-    crypto.getRandomValues(pool);
+    platform.crypto.getRandomValues(pool);
     poolOffset = 0;
   }
   const at = poolOffset;
@@ -28,9 +30,9 @@ function hex(at: number, count: number): string {
 
 // UUIDs are written as bytes and decoded once: a flat string, where concatenation would leave a
 // tree of string pieces for the collector to trace for as long as the id lives.
-const HEX_CODES = new TextEncoder().encode('0123456789abcdef');
-const text = new TextDecoder();
-const uuid = new TextEncoder().encode('00000000-0000-7000-8000-000000000000');
+const HEX_CODES = new platform.TextEncoder().encode('0123456789abcdef');
+const text = new platform.TextDecoder();
+const uuid = new platform.TextEncoder().encode('00000000-0000-7000-8000-000000000000');
 let lastMs = -1;
 let sequence = 0;
 

@@ -5,6 +5,7 @@
  * @module
  */
 import { CorruptDataError, invalidArgument } from '../util/errors.ts';
+import { platform } from '../util/platform.ts';
 import { type Core, jsCore } from './core.ts';
 import {
   FLAG_METADATA,
@@ -50,8 +51,8 @@ export interface WireRecord {
   readonly metadata: Readonly<Record<string, unknown>> | undefined;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const encoder = new platform.TextEncoder();
+const decoder = new platform.TextDecoder();
 
 /** Writes `s` as UTF-8 at `at` (room for 3 bytes a UTF-16 unit); returns the bytes written. */
 export function writeString(u8: Uint8Array, at: number, s: string): number {

@@ -1,21 +1,25 @@
 /**
- * Which side runs each core function on this runtime, as measured (BENCHMARKS.md, "WebAssembly
+ * Which side runs each core function on each runtime, as measured (BENCHMARKS.md, "WebAssembly
  * core"): a function runs in WebAssembly only where it beat its TypeScript twin there by more
- * than 5% (median of three runs). Override with `loadWasmCore(source, { plan: { … } })`.
+ * than 5% (median of three runs). Nothing here looks at the runtime it runs on: each entry of
+ * `whizbang/wasm` (js/wasm/node.ts, deno.ts, bun.ts, and mod.ts for browsers) passes its own.
+ * Override with `loadWasmCore(source, { plan: { … } })`.
  */
 import type { CorePlan } from './core.ts';
 
-const MEASURED: Readonly<Record<'node' | 'deno' | 'bun', CorePlan>> = {
+/** The runtimes whose plans were measured. */
+export type MeasuredRuntime = 'node' | 'deno' | 'bun' | 'browser';
+
+const MEASURED: Readonly<Record<MeasuredRuntime, CorePlan>> = {
   node: { crc32c: 'wasm', seal: 'wasm', check: 'wasm', scan: 'wasm', index: 'wasm' },
   // sealing records (codec.encode) measured a tie on Deno: 1.02×
   deno: { crc32c: 'wasm', seal: 'js', check: 'wasm', scan: 'wasm', index: 'wasm' },
   bun: { crc32c: 'wasm', seal: 'wasm', check: 'wasm', scan: 'wasm', index: 'wasm' },
+  // browsers follow Node's V8 figures
+  browser: { crc32c: 'wasm', seal: 'wasm', check: 'wasm', scan: 'wasm', index: 'wasm' },
 };
 
-/** The measured plan for the runtime this runs on (browsers follow Node's V8 figures). */
-export function measuredPlan(): CorePlan {
-  const g = globalThis as { Deno?: unknown; Bun?: unknown };
-  if (g.Bun !== undefined) return MEASURED.bun;
-  if (g.Deno !== undefined) return MEASURED.deno;
-  return MEASURED.node;
+/** The measured plan of `runtime` (default: V8's figures, Node's and the browsers'). */
+export function measuredPlan(runtime: MeasuredRuntime = 'browser'): CorePlan {
+  return MEASURED[runtime];
 }

@@ -3,6 +3,7 @@
  * memory, one call per batch. Views are rebuilt after every call that can grow the memory
  * (`alloc`); a function the plan puts on the `'js'` side runs the twin over the same memory.
  */
+import { platform, type WasmModule } from '../util/platform.ts';
 import { type Core, type CoreFactory, type CorePlan, capacityExceeded } from './core.ts';
 import type { Views } from './twin.ts';
 import * as twin from './twin.ts';
@@ -27,19 +28,19 @@ export interface CoreExports
     | 'indexFind'
     | 'indexBuild'
   > {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: { readonly buffer: ArrayBuffer };
   crc32c(addr: number, len: number, seed: number): number;
   fnv1a(addr: number, len: number): number;
   utf8Invalid(addr: number, len: number): number;
 }
 
-const viewsOf = (memory: WebAssembly.Memory): Views => {
+const viewsOf = (memory: CoreExports['memory']): Views => {
   const buffer = memory.buffer;
   return { u8: new Uint8Array(buffer), dv: new DataView(buffer) };
 };
 
-function wasmCore(module: WebAssembly.Module, plan: CorePlan): Core {
-  const x = new WebAssembly.Instance(module, {
+function wasmCore(module: WasmModule, plan: CorePlan): Core {
+  const x = new platform.WebAssembly.Instance(module, {
     env: {
       abort: () => {
         throw new Error('The WebAssembly core aborted.');
@@ -140,6 +141,6 @@ function wasmCore(module: WebAssembly.Module, plan: CorePlan): Core {
 }
 
 /** A factory of WebAssembly cores from a compiled module. */
-export function wasmCoreFactory(module: WebAssembly.Module, plan: CorePlan): CoreFactory {
+export function wasmCoreFactory(module: WasmModule, plan: CorePlan): CoreFactory {
   return { kind: 'wasm', plan, create: (): Core => wasmCore(module, plan) };
 }

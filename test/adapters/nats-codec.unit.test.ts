@@ -14,9 +14,9 @@ import type { WireEnvelope } from '../../js/contracts/transport.ts';
 import { isCorruptDataError, isWhizbangError } from '../../js/util/errors.ts';
 import { encodeSegment } from '../../js/wasm/codec.ts';
 import { RECORD_HEADER, SEGMENT_HEADER } from '../../js/wasm/format.ts';
-import { loadWasmCore } from '../../js/wasm/load.ts';
 import * as twin from '../../js/wasm/twin.ts';
 import { ledgerRecord, mutateSegment, rng, withVersion } from '../support/segments.ts';
+import { loadWasmCore } from '../support/wasm.ts';
 
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env;
 const RUNS = Number(env?.WHIZBANG_FUZZ_RUNS ?? 3000);

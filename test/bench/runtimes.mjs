@@ -32,6 +32,8 @@ await build({
   platform: 'neutral',
   mainFields: ['module', 'main'],
   conditions: ['import', 'default'],
+  // every runtime here has Node's built-ins (the Node entry of whizbang/wasm reads files with them)
+  external: ['node:*'],
   format: 'esm',
   target: 'es2022',
   define: { WHIZBANG_WASM: JSON.stringify(wasm) },

@@ -8,7 +8,7 @@ import { type MemoryLedger, memoryLedger } from '../../js/memory/ledger.ts';
 import { decodeSegments, encodeSegment, hashString, type WireRecord } from '../../js/wasm/codec.ts';
 import { type Core, type CoreFactory, jsCore } from '../../js/wasm/core.ts';
 import { BY_STREAM, BY_TYPE, SEGMENT_HEADER } from '../../js/wasm/format.ts';
-import { loadWasmCore } from '../../js/wasm/load.ts';
+import { loadWasmCore } from '../support/wasm.ts';
 import type { BenchEntry } from './harness.ts';
 import { type BenchSpec, runtimeName, type Side } from './harness.ts';
 

@@ -31,6 +31,7 @@ const BUILTINS = {
   util: shim('util.mjs'),
   'util/types': shim('util.mjs'),
   'node:module': shim('node-module.mjs'),
+  'node:fs/promises': shim('fs-promises.mjs'),
   module: shim('module.mjs'),
   path: shim('path.mjs'),
   url: shim('url.mjs'),

@@ -10,7 +10,7 @@ import {
   storeConformance,
 } from '../../js/conformance/mod.ts';
 import { memoryDriver } from '../../js/memory/driver.ts';
-import { loadWasmCore } from '../../js/wasm/load.ts';
+import { loadWasmCore } from '../support/wasm.ts';
 
 ledgerConformance('memory', () => memoryDriver());
 storeConformance('memory', () => memoryDriver());

@@ -1,6 +1,9 @@
 /**
  * One source of truth for exports: `jsr.json`, `package.json` and `tsup.config.ts` name the same
- * entry points, and the public module exports only what it means to.
+ * entry points, and the public module exports only what it means to. A package.json export may
+ * add runtime conditions (`bun`, `deno`, `node`) before its `default`: each is an entry of its own,
+ * beside the jsr.json source, exporting the same names (JSR has no conditions: it serves the
+ * source to every runtime).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +14,8 @@ import tsupConfig from '../../tsup.config.ts';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (file: string): string => readFileSync(root + file, 'utf8');
 
-type PackageTarget = { readonly types?: string; readonly import?: string };
+/** A package.json export: "types" first, then conditions in the order a resolver tries them. */
+type PackageTarget = Readonly<Record<string, string>>;
 const pkg = JSON.parse(read('package.json')) as {
   exports: Record<string, PackageTarget>;
   files: string[];
@@ -21,8 +25,21 @@ const jsr = JSON.parse(read('jsr.json')) as {
   publish?: { include?: string[]; exclude?: string[] };
 };
 
+/** Conditions that name a runtime, each served by an entry of its own. */
+const RUNTIMES = ['bun', 'deno', 'node'];
+
 /** `./js/mod.ts` and `js/mod.ts` are the same file. */
 const clean = (path: string): string => path.replace(/^\.\//, '');
+
+/** The output name of a built file: `./dist/wasm/node.js` -> `wasm/node`. */
+const builtName = (target: string | undefined): string | undefined =>
+  /^\.\/dist\/(.+)\.js$/.exec(target ?? '')?.[1];
+
+/** The runtime conditions of an export, and the condition every other resolver ends on. */
+function conditionsOf(target: PackageTarget): { runtimes: string[]; last: string } {
+  const keys = Object.keys(target);
+  return { runtimes: keys.slice(1, -1), last: keys[keys.length - 1] ?? '' };
+}
 
 /** tsup's entries: output name -> source file. */
 function tsupEntries(): Record<string, string> {
@@ -67,35 +84,61 @@ describe('entry points', () => {
     expect(Object.keys(pkg.exports).sort()).toEqual(Object.keys(jsr.exports).sort());
   });
 
+  const include = (jsr.publish?.include ?? ['**']).map(glob);
+  const exclude = (jsr.publish?.exclude ?? []).map(glob);
+  const published = (file: string): boolean =>
+    existsSync(root + file) &&
+    include.some((g) => g.test(file)) &&
+    !exclude.some((g) => g.test(file));
+
   it('every jsr.json target exists and is published', () => {
-    const include = (jsr.publish?.include ?? ['**']).map(glob);
-    const exclude = (jsr.publish?.exclude ?? []).map(glob);
     for (const [subpath, target] of Object.entries(jsr.exports)) {
-      const file = clean(target);
-      expect(existsSync(root + file), `${subpath} -> ${target}`).toBe(true);
-      expect(include.some((g) => g.test(file)) && !exclude.some((g) => g.test(file))).toBe(true);
+      expect(published(clean(target)), `${subpath} -> ${target}`).toBe(true);
     }
   });
 
   it('every package.json target is built by tsup from the jsr.json source', () => {
     for (const [subpath, target] of Object.entries(pkg.exports)) {
-      expect(Object.keys(target), `${subpath}: "types" must come first`).toEqual([
-        'types',
-        'import',
-      ]);
-      const js = /^\.\/dist\/(.+)\.js$/.exec(target.import ?? '');
-      expect(js, `${subpath}: import ${target.import}`).not.toBeNull();
-      const name = js![1]!;
+      const { runtimes, last } = conditionsOf(target);
+      expect(Object.keys(target)[0], `${subpath}: "types" must come first`).toBe('types');
+      expect(['import', 'default'], `${subpath}: "import" or "default" must come last`).toContain(
+        last,
+      );
+      const name = builtName(target[last]);
+      expect(name, `${subpath}: ${last} ${target[last]}`).toBeDefined();
       expect(target.types).toBe(`./dist/${name}.d.ts`);
-      expect(entries[name], `tsup entry "${name}"`).toBe(clean(jsr.exports[subpath] ?? ''));
+      expect(entries[name!], `tsup entry "${name}"`).toBe(clean(jsr.exports[subpath] ?? ''));
       expect(nameOfSubpath(subpath)).toBe(name);
-      expect(nameOfSource(entries[name]!)).toBe(name);
+      expect(nameOfSource(entries[name!]!)).toBe(name);
+      for (const runtime of runtimes) {
+        expect(RUNTIMES, `${subpath}: condition "${runtime}"`).toContain(runtime);
+        // the runtime's entry sits beside the jsr.json source, named for the runtime
+        expect(target[runtime]).toBe(`./dist/${name}/${runtime}.js`);
+        const source = entries[`${name}/${runtime}`];
+        expect(source, `tsup entry "${name}/${runtime}"`).toBeDefined();
+        expect(nameOfSource(source!)).toBe(`${name}/${runtime}`);
+        expect(published(source!), `${subpath} (${runtime}) -> ${source}`).toBe(true);
+      }
+    }
+  });
+
+  it("a runtime's entry exports the names its subpath's types describe", async () => {
+    for (const [subpath, target] of Object.entries(pkg.exports)) {
+      const { runtimes } = conditionsOf(target);
+      if (runtimes.length === 0) continue;
+      const names = Object.keys(await import(root + clean(jsr.exports[subpath] ?? ''))).sort();
+      for (const runtime of runtimes) {
+        const entry = entries[builtName(target[runtime]) ?? ''] ?? '';
+        expect(Object.keys(await import(root + entry)).sort(), entry).toEqual(names);
+      }
     }
   });
 
   it('tsup builds nothing that is not exported, and dist is in the npm package', () => {
-    const exported = Object.values(pkg.exports).map(
-      (t) => /^\.\/dist\/(.+)\.js$/.exec(t.import ?? '')?.[1],
+    const exported = Object.values(pkg.exports).flatMap((t) =>
+      Object.entries(t)
+        .filter(([condition]) => condition !== 'types')
+        .map(([, file]) => builtName(file)),
     );
     expect(Object.keys(entries).sort()).toEqual(exported.sort());
     expect(pkg.files).toContain('dist');

@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -14,13 +15,18 @@ const dir = `${root}test/.readme`;
 const postgresUp = await postgresReachable('PostgreSQL (README example)');
 const natsUp = await natsReachable('NATS (README example)');
 mkdirSync(dir, { recursive: true });
-// 'whizbang/…' -> its source file, longest subpath first
+const exportsOf = <T>(file: string): Record<string, T> =>
+  (JSON.parse(readFileSync(`${root}${file}`, 'utf8')) as { exports: Record<string, T> }).exports;
+const conditions = exportsOf<Record<string, string>>('package.json');
+// 'whizbang/…' -> its source file, longest subpath first: as jsr.json names it, or where the
+// package has a `node` condition, the Node entry beside it (test/core/exports.unit.test.ts)
 const entries = Object.fromEntries(
-  Object.entries(
-    (JSON.parse(readFileSync(`${root}jsr.json`, 'utf8')) as { exports: Record<string, string> })
-      .exports,
-  )
-    .map(([subpath, target]) => [`whizbang${subpath.slice(1)}`, target] as const)
+  Object.entries(exportsOf<string>('jsr.json'))
+    .map(([subpath, target]) => {
+      const source =
+        conditions[subpath]?.node === undefined ? target : `${dirname(target)}/node.ts`;
+      return [`whizbang${subpath.slice(1)}`, source] as const;
+    })
     .sort(([a], [b]) => b.length - a.length),
 );
 

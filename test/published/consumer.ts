@@ -56,3 +56,19 @@ import { type DriverFactory, ledgerConformance } from 'whizbang/conformance';
 
 const fresh: DriverFactory = () => memoryDriver();
 export const registerSuites = (): void => ledgerConformance('memory', fresh);
+
+// with DOM types, the signal a timeout aborts is the DOM's own: it goes where `fetch` takes one
+import { type CoreFactory, loadWasmCore } from 'whizbang/wasm';
+
+const fetching = defineReceptor({
+  command: Ping,
+  stream: () => 'pings',
+  handle: async (c, context) => {
+    await fetch('https://example.com/', { signal: context.signal ?? null });
+    return Pinged({ n: c.data.n });
+  },
+});
+export const fetchingApp = whizbang().receptor(fetching).build();
+// and the WebAssembly core loads from what `fetch` resolves to, or from a DOM `URL`
+export const fetched: Promise<CoreFactory> = loadWasmCore(fetch('/whizbang.wasm'));
+export const located: Promise<CoreFactory> = loadWasmCore(new URL('https://example.com/c.wasm'));

@@ -11,7 +11,7 @@ import { memoryLedger } from '../../js/memory/ledger.ts';
 import { isCorruptDataError, isWhizbangError } from '../../js/util/errors.ts';
 import { decodeSegments } from '../../js/wasm/codec.ts';
 import { type CoreFactory, jsCore } from '../../js/wasm/core.ts';
-import { loadWasmCore } from '../../js/wasm/load.ts';
+import { loadWasmCore } from '../support/wasm.ts';
 
 const cores: [string, CoreFactory][] = [
   ['TypeScript twin', jsCore],

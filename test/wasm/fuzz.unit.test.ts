@@ -12,9 +12,9 @@ import { isCorruptDataError } from '../../js/util/errors.ts';
 import { decodeSegments, encodeSegment, type WireRecord } from '../../js/wasm/codec.ts';
 import { jsCore } from '../../js/wasm/core.ts';
 import { RECORD_HEADER, SEGMENT_HEADER } from '../../js/wasm/format.ts';
-import { loadWasmCore } from '../../js/wasm/load.ts';
 import * as twin from '../../js/wasm/twin.ts';
 import { mutateSegment, rng } from '../support/segments.ts';
+import { loadWasmCore } from '../support/wasm.ts';
 
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env;
 const RUNS = Number(env?.WHIZBANG_FUZZ_RUNS ?? 3000);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeSegments, encodeSegment, hashString, type WireRecord } from '../../js/wasm/codec.ts';
 import { type Core, jsCore } from '../../js/wasm/core.ts';
 import { BY_STREAM, BY_TENANT, BY_TYPE, SEGMENT_HEADER } from '../../js/wasm/format.ts';
-import { loadWasmCore } from '../../js/wasm/load.ts';
+import { loadWasmCore } from '../support/wasm.ts';
 
 const wasm = await loadWasmCore();
 const js = jsCore.create();

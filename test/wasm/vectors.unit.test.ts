@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isCorruptDataError } from '../../js/util/errors.ts';
 import { decodeSegments, encodeSegment, type WireRecord } from '../../js/wasm/codec.ts';
 import { jsCore } from '../../js/wasm/core.ts';
-import { loadWasmCore } from '../../js/wasm/load.ts';
+import { loadWasmCore } from '../support/wasm.ts';
 import vectors from '../vectors/envelopes-v1.json' with { type: 'json' };
 
 const wasm = await loadWasmCore();

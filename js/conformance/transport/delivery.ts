@@ -1,6 +1,6 @@
 /** Round trips, order per topic, fan-out, topic isolation, independent copies and odd payloads. */
 import { describe, expect, it } from 'vitest';
-import { ODD_STRINGS, range } from '../helpers.ts';
+import { host, ODD_STRINGS, range } from '../helpers.ts';
 import type { WireEnvelope } from '../whizbang.ts';
 import type { TransportContext } from './context.ts';
 import {
@@ -72,7 +72,7 @@ export function deliverySuite({ transport, options }: TransportContext): void {
         // take varying time, so a transport that overlaps deliveries shows it
         const n = (envelope.message.data as { n: number }).n;
         for (let i = 0; i < n % 4; i++) await Promise.resolve();
-        if (n % 7 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+        if (n % 7 === 0) await new Promise<void>((resolve) => host.setTimeout(resolve, 0));
         active--;
       });
       await live(t, options, topic, inbox.handler);
@@ -175,7 +175,7 @@ export function deliverySuite({ transport, options }: TransportContext): void {
       const topic = `${topicRoot()}.copies`;
       const seen: unknown[] = [];
       const vandal = async (envelope: WireEnvelope): Promise<void> => {
-        seen.push(structuredClone(envelope));
+        seen.push(host.structuredClone(envelope));
         const loose = envelope as unknown as {
           message: { data: Record<string, unknown> };
           hops: unknown[];
@@ -186,7 +186,7 @@ export function deliverySuite({ transport, options }: TransportContext): void {
       await live(t, options, topic, vandal);
       await live(t, options, topic, vandal);
       const sent = wireEnvelope();
-      const original = structuredClone(sent);
+      const original = host.structuredClone(sent);
       await t.publish(topic, sent);
       (sent as unknown as { message: { data: Record<string, unknown> } }).message.data.amount = -2;
       await until(

@@ -1,6 +1,6 @@
 /** At-least-once delivery and back-pressure. */
 import { describe, expect, it } from 'vitest';
-import { range, sleep } from '../helpers.ts';
+import { host, range, sleep } from '../helpers.ts';
 import type { WireEnvelope } from '../whizbang.ts';
 import type { TransportContext } from './context.ts';
 import {
@@ -53,7 +53,7 @@ export function reliabilitySuite({ transport, options }: TransportContext): void
       const topic = `${topicRoot()}.mutate`;
       const seen: unknown[] = [];
       await live(t, options, topic, (envelope) => {
-        seen.push(structuredClone(envelope));
+        seen.push(host.structuredClone(envelope));
         if (seen.length === 1) {
           (envelope.message.data as Record<string, unknown>).n = 'tampered';
           throw new Error('fail once');

@@ -5,6 +5,7 @@
 
 import type { WireEnvelope } from '../../contracts/transport.ts';
 import { WhizbangError } from '../../util/errors.ts';
+import { platform } from '../../util/platform.ts';
 
 /** Turns envelopes into bytes and back; `decode` throws `MALFORMED_MESSAGE` for bytes it cannot read. */
 export interface EnvelopeCodec {
@@ -14,8 +15,8 @@ export interface EnvelopeCodec {
   decode(bytes: Uint8Array): WireEnvelope;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const encoder = new platform.TextEncoder();
+const decoder = new platform.TextDecoder('utf-8', { fatal: true });
 
 /** A message that is not a Whizbang envelope: random bytes, another format, a wrong version. */
 export function malformed(why: string, cause?: unknown): WhizbangError {

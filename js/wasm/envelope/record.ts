@@ -6,6 +6,7 @@
 
 import type { WireEnvelope, WireHop } from '../../contracts/transport.ts';
 import { CorruptDataError } from '../../util/errors.ts';
+import { platform } from '../../util/platform.ts';
 import { readString, type WireRecord } from '../codec.ts';
 import type { Core } from '../core.ts';
 import {
@@ -147,8 +148,8 @@ function assign(to: Record<string, unknown>, from: Record<string, unknown>): voi
   }
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const encoder = new platform.TextEncoder();
+const decoder = new platform.TextDecoder();
 
 /**
  * Writes the record's strings with one `encodeInto` when they are all ASCII (what envelopes
