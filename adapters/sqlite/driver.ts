@@ -20,15 +20,40 @@ export interface SqliteDriver extends Driver {
   close(): void;
 }
 
+const isBusy = (error: unknown): boolean =>
+  error instanceof Error &&
+  ((error as { code?: unknown }).code === 'SQLITE_BUSY' || /database is locked/i.test(error.message));
+
+/**
+ * Runs `work`, again while the database is busy, until `timeoutMs` has passed. SQLite does not wait
+ * on its busy handler for a journal-mode change: processes opening a new file at once would
+ * otherwise see "database is locked" from all but the one that changed it.
+ */
+function whileBusy(timeoutMs: number, work: () => void): void {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+    try {
+      work();
+      return;
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, wait); // a pause at open: the opening is synchronous
+    }
+  }
+}
+
 /** Opens the driver on an open database: sets WAL and the busy timeout, and migrates the schema. */
 export function createSqliteDriver(
   db: SqliteDatabase,
   options: SqliteDriverOptions = {},
   owned = false,
 ): SqliteDriver {
-  db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+  const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
+  db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
   inspect(db); // before anything is changed: refuse a corrupt, foreign or newer file untouched
-  db.exec('PRAGMA journal_mode = WAL'); // readers never block the writer; crash-safe with synchronous=NORMAL
+  // readers never block the writer; crash-safe with synchronous=NORMAL
+  whileBusy(busyTimeoutMs, () => db.exec('PRAGMA journal_mode = WAL'));
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA foreign_keys = ON');
   migrate(db);
