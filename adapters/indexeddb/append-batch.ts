@@ -40,6 +40,7 @@ export function appendBatch(
     });
     const t = connection.write(APPEND_WITH_WORK);
     const results: AppendResult[] = [];
+    const tenants: string[] = [];
     const work = (async () => {
       const last = await t.request((tx) =>
         tx.objectStore(STORES.events).openKeyCursor(null, 'prev'),
@@ -71,6 +72,7 @@ export function appendBatch(
         });
         position += recorded.length;
         if (recorded.length > 0 && p.work !== undefined) await p.work(recorded, writerOf(t));
+        tenants.push(p.tenant);
         results.push({
           streamId,
           version: version + recorded.length,
@@ -81,8 +83,7 @@ export function appendBatch(
     })();
     t.hold(work);
     return t.finish(() => {
-      for (const r of results)
-        seen.committed(streamKey(r.events[0]?.tenant ?? DEFAULT_TENANT, r.streamId), r);
+      results.forEach((r, i) => seen.committed(streamKey(tenants[i]!, r.streamId), r));
       return results;
     });
   } catch (error) {

@@ -117,4 +117,31 @@ export function ledgerSuite({ harness }: SyncContext): void {
       await driver.close?.();
     }
   });
+
+  it('keeps each run of a batch to its own tenant, an empty run too', async () => {
+    const driver = await harness.replica()();
+    try {
+      const ledger = driver.ledger;
+      if (ledger.appendBatch === undefined) return;
+      await ledger.append(
+        's',
+        [
+          { type: 'T', data: 1 },
+          { type: 'T', data: 2 },
+        ],
+        { tenant: 'other' },
+      );
+      await ledger.appendBatch([
+        { streamId: 's', events: [], options: { tenant: 'other' } },
+        { streamId: 's', events: [{ type: 'T', data: 3 }], options: { tenant: 'other' } },
+      ]);
+      // the default tenant's stream "s" is untouched by another tenant's
+      const mine = await ledger.append('s', [{ type: 'T', data: 'first' }]);
+      expect(mine.version).toBe(1);
+      expect((await ledger.readStream('s')).map((e) => e.version)).toEqual([1]);
+      expect(await ledger.streamVersion('s', { tenant: 'other' })).toBe(3);
+    } finally {
+      await driver.close?.();
+    }
+  });
 }
