@@ -1,4 +1,4 @@
-/** Benchmarks of the in-memory runtime: dispatch overhead, the command path, the memory ledger. */
+/** Benchmarks of the in-memory runtime: the command path and the memory ledger. */
 import {
   CommandHandler,
   getInMemoryDatabase,
@@ -7,7 +7,7 @@ import {
   projections,
 } from '@event-driven-io/emmett';
 import type { Ledger } from '../../js/mod.ts';
-import { defineCommand, defineReceptor, memoryLedger, payload, whizbang } from '../../js/mod.ts';
+import { memoryLedger, whizbang } from '../../js/mod.ts';
 import {
   ACCOUNTS,
   type AccountState,
@@ -20,53 +20,7 @@ import {
 } from './bank.ts';
 import type { BenchEntry } from './harness.ts';
 
-// A handler with a little real work: price an order of 10 lines with a discount rule.
-const Quote = defineCommand(
-  'Quote',
-  payload<{ lines: Array<{ price: number; qty: number }>; coupon?: string }>(),
-);
-const quote = (c: {
-  data: { lines: Array<{ price: number; qty: number }>; coupon?: string };
-}): number => {
-  let total = 0;
-  for (const l of c.data.lines) total += l.price * l.qty;
-  if (c.data.coupon === 'TEN' && total > 100) total *= 0.9;
-  return Math.round(total * 100) / 100;
-};
-const lines = Array.from({ length: 10 }, (_, i) => ({ price: 3.5 + i, qty: 1 + (i % 3) }));
-
 export const benches: BenchEntry[] = [
-  {
-    name: 'dispatch.localInvoke',
-    make: () => {
-      const app = whizbang('bench')
-        .receptor(defineReceptor({ command: Quote, handle: quote }))
-        .build();
-      const command = Quote({ lines, coupon: 'TEN' });
-      return {
-        name: 'dispatch.localInvoke',
-        unit: 'ops/s',
-        goal: 0.5,
-        ops: 200_000,
-        subject: {
-          name: 'app.localInvoke',
-          run: async (n) => {
-            let sum = 0;
-            for (let i = 0; i < n; i++) sum += await app.localInvoke(command);
-            return sum > 0 ? n : 0;
-          },
-        },
-        baseline: {
-          name: 'await handler(command) directly',
-          run: async (n) => {
-            let sum = 0;
-            for (let i = 0; i < n; i++) sum += await quote(command);
-            return sum > 0 ? n : 0;
-          },
-        },
-      };
-    },
-  },
   {
     name: 'command.path.memory',
     make: () => {

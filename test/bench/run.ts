@@ -5,6 +5,7 @@
  * on Node; the benchmarks that also run on Bun and Deno it runs there from `portable.ts`.
  */
 import { benches as core } from './core.bench.ts';
+import { allocationProbe, benches as dispatch } from './dispatch.bench.ts';
 import { runBenches } from './harness.ts';
 import { benches as indexeddb } from './indexeddb.bench.ts';
 import { benches as nats } from './nats.bench.ts';
@@ -17,16 +18,19 @@ import { benches as sync } from './sync.bench.ts';
 import { benches as timetravel } from './timetravel.bench.ts';
 import { benches as wasm } from './wasm.bench.ts';
 
-await runBenches([
-  ...core,
-  ...policy,
-  ...outbox,
-  ...timetravel,
-  ...sqlite,
-  ...sqliteEmmett,
-  ...postgres,
-  ...indexeddb,
-  ...nats,
-  ...sync,
-  ...wasm,
-]);
+if (!(await allocationProbe())) {
+  await runBenches([
+    ...dispatch,
+    ...core,
+    ...policy,
+    ...outbox,
+    ...timetravel,
+    ...sqlite,
+    ...sqliteEmmett,
+    ...postgres,
+    ...indexeddb,
+    ...nats,
+    ...sync,
+    ...wasm,
+  ]);
+}
