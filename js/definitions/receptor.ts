@@ -94,6 +94,11 @@ export interface Receptor<
   readonly decide: (command: C, state: any, context: ReceptorContext) => MaybePromise<R>;
   /** How many times a decision is retried after a concurrency conflict. */
   readonly maxRetries: number;
+  /**
+   * False when `decide` does not take a context (its handler was declared without that parameter):
+   * then none is made for it.
+   */
+  readonly readsContext?: boolean;
   /** Phantom: the result type, for the type-level registry. */
   readonly '~result'?: R;
   /** Phantom: the command as created (before validation), which is what `send` accepts. */
@@ -159,6 +164,7 @@ export function defineReceptor(
       state: definition.state,
       decide: definition.decide,
       maxRetries,
+      readsContext: definition.decide.length !== 2,
     };
   }
   const stateless = definition as StatelessReceptorDefinition<CommandDefinition, unknown>;
@@ -174,5 +180,6 @@ export function defineReceptor(
     state: undefined,
     decide: (command, _state, context) => handle(command, context),
     maxRetries: 0,
+    readsContext: handle.length !== 1,
   };
 }

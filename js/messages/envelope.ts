@@ -45,6 +45,8 @@ export interface Place {
 /** The tenant used when none is given. */
 export const DEFAULT_TENANT = 'default';
 
+const NO_ORIGIN: EnvelopeOrigin = Object.freeze({});
+
 /**
  * An envelope whose trace id is made when first read (most in-process messages never need one).
  * An untimed envelope (nothing outside its dispatch can see it yet) takes its times only once it is
@@ -67,10 +69,22 @@ class EnvelopeRecord<M extends Message> implements Envelope<M> {
   #causationId: string | undefined;
   #traceId: string | undefined;
 
-  constructor(message: M, origin: EnvelopeOrigin, parent: Envelope | undefined, timed: boolean) {
+  constructor(
+    message: M,
+    origin: EnvelopeOrigin | undefined,
+    parent: Envelope | undefined,
+    timed: boolean,
+  ) {
     this.message = message;
     this.#timed = timed;
     this.#timestamp = timed ? Date.now() : UNTIMED;
+    if (origin === undefined && parent === undefined) {
+      // an original with nothing given: every id is its own, made when first read
+      this.streamId = undefined;
+      this.tenant = DEFAULT_TENANT;
+      return;
+    }
+    origin ??= NO_ORIGIN;
     this.#messageId = origin.messageId;
     this.#correlationId = origin.correlationId ?? parent?.correlationId;
     this.#causationId = origin.causationId ?? parent?.messageId;
@@ -186,7 +200,7 @@ export function createEnvelope<M extends Message>(
  */
 export function dispatchEnvelope<M extends Message>(
   message: M,
-  origin: EnvelopeOrigin,
+  origin: EnvelopeOrigin | undefined,
   parent: Envelope | undefined,
   timed: boolean,
 ): Envelope<M> {

@@ -57,7 +57,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
   const observation = new Observation(options.observers);
   const enqueue = new Enqueue(store, driver.name, name);
   const requests = new RequestLine();
-  const decider = new Decider({ registry, output, cache, ledger, commit, service: name });
+  const decider = new Decider({ registry, output, cache, ledger, commit });
   const dispatcher = new Dispatcher({
     registry,
     service: name,

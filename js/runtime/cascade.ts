@@ -52,7 +52,10 @@ export class Cascade {
     if (commands.length === 0) return reactions;
     return chain(reactions, () =>
       each(commands, (c) =>
-        chain(this.#send(dispatchEnvelope(c, {}, parent, isTimed(parent)), flow, depth + 1), done),
+        chain(
+          this.#send(dispatchEnvelope(c, undefined, parent, isTimed(parent)), flow, depth + 1),
+          done,
+        ),
       ),
     );
   }

@@ -4,8 +4,8 @@
  * state when another writer got to the stream first. Synchronous while nothing awaits.
  */
 import type { AppendResult, Ledger, NewEvent } from '../contracts/ledger.ts';
-import type { Attempt } from '../definitions/policy.ts';
-import type { Receptor } from '../definitions/receptor.ts';
+import type { Attempt, Policy } from '../definitions/policy.ts';
+import type { Receptor, ReceptorContext } from '../definitions/receptor.ts';
 import { checkStreamId } from '../kit/checks.ts';
 import {
   beginStep,
@@ -26,6 +26,9 @@ import type { Registry } from './registry.ts';
 import type { Folded, StateCache } from './state-cache.ts';
 import { underPolicies } from './under-policies.ts';
 
+/** What a receptor that takes no context is passed in its place. */
+const NO_CONTEXT = undefined as unknown as ReceptorContext;
+
 /** What a decider works with. */
 export interface DeciderParts {
   readonly registry: Registry;
@@ -34,8 +37,6 @@ export interface DeciderParts {
   /** The ledger as the app reads it (events in their current shape). */
   readonly ledger: Ledger;
   readonly commit: Committer;
-  /** The app's name, recorded on hops. */
-  readonly service: string;
 }
 
 /** Decides commands for one app. */
@@ -45,8 +46,6 @@ export class Decider {
   readonly #cache: StateCache;
   readonly #ledger: Ledger;
   readonly #commit: Committer;
-  readonly #service: string;
-  readonly #places = new Map<string, Place>();
 
   constructor(parts: DeciderParts) {
     this.#registry = parts.registry;
@@ -54,34 +53,24 @@ export class Decider {
     this.#cache = parts.cache;
     this.#ledger = parts.ledger;
     this.#commit = parts.commit;
-    this.#service = parts.service;
   }
 
-  /** Runs `receptor` on the command in `envelope`, on a hop of its own; resolves with its decision. */
+  /**
+   * Runs `receptor` on the command in `envelope`, on a hop of its own at `place`; resolves with its
+   * decision.
+   */
   decide(
     receptor: Receptor,
+    place: Place,
     envelope: Envelope<Command>,
     flow: Flow | undefined,
   ): MaybePromise<Decision> {
-    const hop = beginStep(envelope, this.#place(envelope.message.type));
+    const hop = beginStep(envelope, place);
     const schema = receptor.command.schema;
     if (schema === undefined) return this.#run(receptor, envelope.message, envelope, flow, hop);
     return chain(validate(envelope.message, schema), (command) =>
       this.#run(receptor, command, envelope, flow, hop),
     );
-  }
-
-  /** Where a receptor's step happens (made once per command type). */
-  #place(type: string): Place {
-    let place = this.#places.get(type);
-    if (place === undefined) {
-      place = {
-        where: this.#registry.where.get(type) ?? `receptor:${type}`,
-        service: this.#service,
-      };
-      this.#places.set(type, place);
-    }
-    return place;
   }
 
   #run(
@@ -92,30 +81,51 @@ export class Decider {
     hop: Hop | undefined,
   ): MaybePromise<Decision> {
     const policies = this.#registry.policiesFor(command);
-    if (policies.length > 0 && hop === undefined) {
-      seeEnvelope(envelope); // policies record their decisions on the step's hop
-      hop = envelope.hops[envelope.hops.length - 1];
-    }
     let decision: MaybePromise<Decision>;
     try {
       decision =
         policies.length === 0
           ? this.#attempt(receptor, command, envelope, flow, undefined)
-          : underPolicies(
-              policies,
-              envelope,
-              hop!,
-              (attempt) => this.#attempt(receptor, command, envelope, flow, attempt),
-              answered,
-            );
+          : this.#underPolicies(policies, receptor, command, envelope, flow, hop);
     } catch (error) {
       endStep(envelope, hop); // a failed step still says how long it took
       throw error;
     }
-    if (!isThenable<Decision>(decision)) {
-      endStep(envelope, hop);
-      return decision;
+    if (isThenable<Decision>(decision)) return this.#ending(decision, envelope, hop);
+    endStep(envelope, hop);
+    return decision;
+  }
+
+  // Closures live in methods of their own: a function that makes one allocates the variables it
+  // captures on every call, even where it takes the synchronous path.
+
+  #underPolicies(
+    policies: readonly Policy[],
+    receptor: Receptor,
+    command: Command,
+    envelope: Envelope,
+    flow: Flow | undefined,
+    hop: Hop | undefined,
+  ): MaybePromise<Decision> {
+    if (hop === undefined) {
+      seeEnvelope(envelope); // policies record their decisions on the step's hop
+      hop = envelope.hops[envelope.hops.length - 1]!;
     }
+    return underPolicies(
+      policies,
+      envelope,
+      hop,
+      (attempt) => this.#attempt(receptor, command, envelope, flow, attempt),
+      answered,
+    );
+  }
+
+  /** Ends the step when an awaited decision settles. */
+  #ending(
+    decision: PromiseLike<Decision>,
+    envelope: Envelope,
+    hop: Hop | undefined,
+  ): Promise<Decision> {
     return Promise.resolve(decision).then(
       (d) => {
         endStep(envelope, hop);
@@ -148,13 +158,25 @@ export class Decider {
     attempt: Attempt | undefined,
   ): MaybePromise<Decision> {
     const streamId = receptor.stream === undefined ? undefined : receptor.stream(command);
-    const output = receptor.decide(
-      command,
-      undefined,
-      receptorContext(envelope, streamId, 0, attempt),
-    );
-    if (!isThenable(output))
+    const context =
+      receptor.readsContext === false
+        ? NO_CONTEXT
+        : receptorContext(envelope, streamId, 0, attempt);
+    const output = receptor.decide(command, undefined, context);
+    if (!isThenable(output)) {
       return this.#statelessDecided(output, command, envelope, flow, streamId, attempt);
+    }
+    return this.#statelessLater(output, command, envelope, flow, streamId, attempt);
+  }
+
+  #statelessLater(
+    output: PromiseLike<unknown>,
+    command: Command,
+    envelope: Envelope,
+    flow: Flow | undefined,
+    streamId: string | undefined,
+    attempt: Attempt | undefined,
+  ): Promise<Decision> {
     seeEnvelope(envelope); // an awaited decision: from here on, its times are taken
     return Promise.resolve(output).then((o) =>
       this.#statelessDecided(o, command, envelope, flow, streamId, attempt),
@@ -178,6 +200,15 @@ export class Decider {
         `The receptor of "${command.type}" returned events but has no \`stream\`. Add \`stream: (command) => streamId\` to it.`,
       );
     }
+    return this.#appendStateless(decision, streamId, envelope, flow);
+  }
+
+  #appendStateless(
+    decision: Decision,
+    streamId: string,
+    envelope: Envelope,
+    flow: Flow | undefined,
+  ): MaybePromise<Decision> {
     return chain(this.#output.checkEvents(decision.events), (events) =>
       chain(this.#commit.append(streamId, events, envelope.tenant, 'any', flow, envelope), (a) =>
         appended(decision, a),
@@ -197,7 +228,10 @@ export class Decider {
     checkStreamId(streamId);
     const folded = this.#cache.load(this.#ledger, receptor.state!, envelope.tenant, streamId);
     const decide = (f: Folded): MaybePromise<Decision> => {
-      const context = receptorContext(envelope, streamId, f.version, attempt);
+      const context =
+        receptor.readsContext === false
+          ? NO_CONTEXT
+          : receptorContext(envelope, streamId, f.version, attempt);
       const output = receptor.decide(command, f.state, context);
       const decided = (o: unknown): MaybePromise<Decision> =>
         this.#statefulDecided(o, receptor, command, envelope, flow, retry, streamId, f, attempt);

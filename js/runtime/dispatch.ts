@@ -17,8 +17,6 @@ import type { Observation } from './observe.ts';
 import type { Registry } from './registry.ts';
 import type { DeliveryReceipt, PublishOptions, SendOptions, SyncOptions } from './types.ts';
 
-const NO_ORIGIN = Object.freeze({});
-
 /** Wraps a message from a caller in an envelope, checking it is a message at all. */
 export function envelopeFor<M extends Message>(
   message: M,
@@ -34,7 +32,7 @@ export function envelopeFor<M extends Message>(
   if (options === undefined) {
     return dispatchEnvelope(
       message,
-      streamId === undefined ? NO_ORIGIN : { streamId },
+      streamId === undefined ? undefined : { streamId },
       undefined,
       timed,
     );
@@ -64,6 +62,15 @@ function receipt(envelope: Envelope, outcome: Outcome, flow: Flow): DeliveryRece
   };
 }
 
+/** The receipt once an awaited outcome settles (a function of its own: see `#send`). */
+function receiptLater(
+  outcome: PromiseLike<Outcome>,
+  envelope: Envelope,
+  flow: Flow,
+): Promise<DeliveryReceipt> {
+  return Promise.resolve(outcome).then((o) => receipt(envelope, o, flow));
+}
+
 const valueOfOutcome = (outcome: Outcome): unknown => outcome.value;
 
 /** The dispatch methods of one app. */
@@ -73,6 +80,9 @@ export class Sender {
   readonly #observation: Observation;
   readonly #open: () => void;
   readonly #waitForPerspectives: (position: number, timeoutMs: number) => Promise<void>;
+  /** Whether anything could see a dispatch (observers, routes, policies), as of `#revision`. */
+  #watched = true;
+  #revision = -1;
 
   constructor(
     dispatcher: Dispatcher,
@@ -145,9 +155,9 @@ export class Sender {
     this.#open();
     const envelope = envelopeFor(command, options, undefined, true) as Envelope<Command>;
     const flow = new Flow();
-    return chain(this.#dispatcher.command(envelope, flow, 0), (outcome) =>
-      receipt(envelope, outcome, flow),
-    );
+    const outcome = this.#dispatcher.command(envelope, flow, 0);
+    if (!isThenable<Outcome>(outcome)) return receipt(envelope, outcome, flow);
+    return receiptLater(outcome, envelope, flow);
   }
 
   #publish(events: readonly Event[], options: PublishOptions): MaybePromise<DeliveryReceipt> {
@@ -176,7 +186,12 @@ export class Sender {
    */
   #seen(command: Command): boolean {
     const registry = this.#registry;
+    if (this.#revision !== registry.revision) {
+      this.#revision = registry.revision;
+      this.#watched = this.#observation.active || registry.routes.size > 0 || registry.hasPolicies;
+    }
+    if (!this.#watched) return false;
     if (this.#observation.active || registry.routes.size > 0) return true;
-    return registry.hasPolicies && isMessage(command) && registry.policiesFor(command).length > 0;
+    return isMessage(command) && registry.policiesFor(command).length > 0;
   }
 }

@@ -5,7 +5,7 @@
 import type { ExpectedVersion, NewEvent, RecordedEvent } from '../contracts/ledger.ts';
 import type { Receptor } from '../definitions/receptor.ts';
 import { checkStreamId } from '../kit/checks.ts';
-import { type Envelope, endHop, startHop } from '../messages/envelope.ts';
+import { type Envelope, endHop, type Place, startHop } from '../messages/envelope.ts';
 import { type Command, type Event, validate } from '../messages/message.ts';
 import { WhizbangError } from '../util/errors.ts';
 import { chain, each, isThenable, type MaybePromise } from '../util/maybe.ts';
@@ -17,7 +17,7 @@ import type { Flow, Outcome } from './flow.ts';
 import { invokeRemote, type RequestLine } from './invoke.ts';
 import type { Observation } from './observe.ts';
 import type { Decision, Output } from './output.ts';
-import type { Registry } from './registry.ts';
+import type { Registry, Route } from './registry.ts';
 
 /** What a dispatcher routes with. */
 export interface DispatcherParts {
@@ -35,6 +35,14 @@ export interface DispatcherParts {
 
 const NO_COMMANDS: readonly Command[] = [];
 
+/** What a command type is dispatched to in this app, looked up once. */
+interface Plan {
+  readonly type: string;
+  readonly receptor: Receptor | undefined;
+  /** Where its receptor's step happens. */
+  readonly place: Place;
+}
+
 /** Routes one app's messages. */
 export class Dispatcher {
   readonly #registry: Registry;
@@ -47,6 +55,9 @@ export class Dispatcher {
   readonly #observation: Observation;
   readonly #requests: RequestLine;
   readonly #cascade: Cascade;
+  readonly #plans = new Map<string, Plan>();
+  #last: Plan | undefined;
+  #revision = -1;
 
   constructor(parts: DispatcherParts) {
     this.#registry = parts.registry;
@@ -68,22 +79,35 @@ export class Dispatcher {
     depth: number,
   ): MaybePromise<Outcome> {
     const type = envelope.message.type;
-    const receptor = this.#registry.receptors.get(type);
+    const plan = this.#plan(type);
+    const receptor = plan.receptor;
     const routes = this.#registry.routes;
     const route = routes.size === 0 ? undefined : routes.get(type);
     if (depth > this.#maxDepth) throw this.#tooDeep(envelope);
     if (route === undefined || route.to === 'local') {
       if (receptor === undefined) throw this.#noHandler(type);
-      return this.#local(receptor, envelope, flow, depth);
+      return this.#local(receptor, plan.place, envelope, flow, depth);
     }
+    return this.#routed(receptor, plan.place, route, envelope, flow, depth);
+  }
+
+  /** A command with a route: invoked remotely, written to the outbox, or both handled here and written. */
+  #routed(
+    receptor: Receptor | undefined,
+    place: Place,
+    route: Route,
+    envelope: Envelope<Command>,
+    flow: Flow | undefined,
+    depth: number,
+  ): MaybePromise<Outcome> {
     if (route.to === 'remote' && receptor === undefined) {
       return invokeRemote(this.#requests.transport, this.#service, envelope, route);
     }
     if (route.to === 'outbox' || (route.to === 'both' && receptor === undefined)) {
       return this.#enqueue.command(envelope, route.topic);
     }
-    if (receptor === undefined) throw this.#noHandler(type);
-    const local = this.#local(receptor, envelope, flow, depth);
+    if (receptor === undefined) throw this.#noHandler(envelope.message.type);
+    const local = this.#local(receptor, place, envelope, flow, depth);
     if (route.to !== 'both') return local;
     return chain(local, (outcome) =>
       chain(this.#enqueue.command(envelope, route.topic), () => outcome),
@@ -154,17 +178,38 @@ export class Dispatcher {
   /** Decides a command here, then lets what it decided cascade (observed when anyone observes). */
   #local(
     receptor: Receptor,
+    place: Place,
     envelope: Envelope<Command>,
     flow: Flow | undefined,
     depth: number,
   ): MaybePromise<Outcome> {
-    if (!this.#observation.active) {
-      const decision = this.#decider.decide(receptor, envelope, flow);
-      if (!isThenable<Decision>(decision)) return this.#follow(decision, envelope, flow, depth);
-      return decision.then((d) => this.#follow(d, envelope, flow, depth));
-    }
+    if (this.#observation.active) return this.#observed(receptor, place, envelope, flow, depth);
+    const decision = this.#decider.decide(receptor, place, envelope, flow);
+    if (isThenable<Decision>(decision)) return this.#followLater(decision, envelope, flow, depth);
+    return this.#follow(decision, envelope, flow, depth);
+  }
+
+  // Closures live in methods of their own: a function that makes one allocates the variables it
+  // captures on every call, even where it takes the synchronous path.
+
+  #followLater(
+    decision: PromiseLike<Decision>,
+    envelope: Envelope,
+    flow: Flow | undefined,
+    depth: number,
+  ): Promise<Outcome> {
+    return Promise.resolve(decision).then((d) => this.#follow(d, envelope, flow, depth));
+  }
+
+  #observed(
+    receptor: Receptor,
+    place: Place,
+    envelope: Envelope<Command>,
+    flow: Flow | undefined,
+    depth: number,
+  ): MaybePromise<Outcome> {
     return this.#observation.observe(envelope, () =>
-      chain(this.#decider.decide(receptor, envelope, flow), (d) => {
+      chain(this.#decider.decide(receptor, place, envelope, flow), (d) => {
         const events = d.append?.events;
         if (events !== undefined) this.#observation.committed(envelope, events);
         return this.#follow(d, envelope, flow, depth);
@@ -190,6 +235,27 @@ export class Dispatcher {
       this.#cascade.follow(decision.commands, events, envelope, flow, depth),
       () => decision,
     );
+  }
+
+  /** The plan of a command type (made again after a receptor was registered). */
+  #plan(type: string): Plan {
+    const registry = this.#registry;
+    if (this.#revision !== registry.revision) {
+      this.#plans.clear();
+      this.#last = undefined;
+      this.#revision = registry.revision;
+    }
+    // the same type again (the common case in a loop) is found without a lookup
+    const last = this.#last;
+    if (last !== undefined && last.type === type) return last;
+    let plan = this.#plans.get(type);
+    if (plan === undefined) {
+      const place = { where: `receptor:${type}`, service: this.#service };
+      plan = { type, receptor: registry.receptors.get(type), place };
+      this.#plans.set(type, plan);
+    }
+    this.#last = plan;
+    return plan;
   }
 
   #noHandler(type: string): WhizbangError {

@@ -40,8 +40,8 @@ export interface Route {
 /** The registered parts of an app. */
 export class Registry {
   readonly receptors: Map<string, Receptor> = new Map();
-  /** Hop labels per command type, made once. */
-  readonly where: Map<string, string> = new Map();
+  /** Counts changes (receptors, policies, routes), so lookups made from them know when to be made again. */
+  #revision = 0;
   readonly perspectives: Map<string, Perspective> = new Map();
   readonly inlineByType: Map<string, Perspective[]> = new Map();
   readonly handlers: Map<string, EventHandler[]> = new Map();
@@ -70,7 +70,7 @@ export class Registry {
       );
     }
     this.receptors.set(type, receptor);
-    this.where.set(type, `receptor:${type}`);
+    this.#revision++;
   }
 
   addPerspective(perspective: Perspective): void {
@@ -134,6 +134,12 @@ export class Registry {
       this.#policies.push({ policy, matches: (m) => types.has(m.type), types });
     }
     this.#policiesByType.clear();
+    this.#revision++;
+  }
+
+  /** Changes whenever a receptor, a policy or a route is added. */
+  get revision(): number {
+    return this.#revision;
   }
 
   /** Whether any policy was added. */
@@ -191,6 +197,7 @@ export class Registry {
         `"${name}" is not a usable topic for "${definition.type}": tokens of letters, digits, _ - : $ separated by dots. Give route() a \`topic\`.`,
       );
     }
+    this.#revision++;
     this.routes.set(definition.type, {
       to,
       topic: name,

@@ -36,6 +36,18 @@ describe('dispatch timing', () => {
     expect(clock.reads()).toBe(0);
   });
 
+  it('a receptor declared without a context parameter gets none made', async () => {
+    expect(double.readsContext).toBe(false);
+    const reads = defineReceptor({ command: Price, handle: (c, context) => context.tenant });
+    expect(reads.readsContext).toBe(true);
+    expect(
+      await whizbang('t')
+        .receptor(reads)
+        .build()
+        .localInvoke(Price({ qty: 1 }), { tenant: 't1' }),
+    ).toBe('t1');
+  });
+
   it('a send is timed: its receipt shows the receptor hop with a start and a duration', async () => {
     const app = whizbang('t').receptor(double).build();
     const before = Date.now();
