@@ -38,7 +38,7 @@ describe('dispatch timing', () => {
 
   it('a receptor declared without a context parameter gets none made', async () => {
     expect(double.readsContext).toBe(false);
-    const reads = defineReceptor({ command: Price, handle: (c, context) => context.tenant });
+    const reads = defineReceptor({ command: Price, handle: (_c, context) => context.tenant });
     expect(reads.readsContext).toBe(true);
     expect(
       await whizbang('t')
