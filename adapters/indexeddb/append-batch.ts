@@ -83,7 +83,7 @@ export function appendBatch(
     })();
     t.hold(work);
     return t.finish(() => {
-      results.forEach((r, i) => seen.committed(streamKey(tenants[i]!, r.streamId), r));
+      for (const [i, r] of results.entries()) seen.committed(streamKey(tenants[i]!, r.streamId), r);
       return results;
     });
   } catch (error) {

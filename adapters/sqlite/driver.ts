@@ -22,7 +22,8 @@ export interface SqliteDriver extends Driver {
 
 const isBusy = (error: unknown): boolean =>
   error instanceof Error &&
-  ((error as { code?: unknown }).code === 'SQLITE_BUSY' || /database is locked/i.test(error.message));
+  ((error as { code?: unknown }).code === 'SQLITE_BUSY' ||
+    /database is locked/i.test(error.message));
 
 /**
  * Runs `work`, again while the database is busy, until `timeoutMs` has passed. SQLite does not wait
