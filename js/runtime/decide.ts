@@ -107,10 +107,6 @@ export class Decider {
     flow: Flow | undefined,
     hop: Hop | undefined,
   ): MaybePromise<Decision> {
-    if (hop === undefined) {
-      seeEnvelope(envelope); // policies record their decisions on the step's hop
-      hop = envelope.hops[envelope.hops.length - 1]!;
-    }
     return underPolicies(
       policies,
       envelope,

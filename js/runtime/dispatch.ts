@@ -80,7 +80,7 @@ export class Sender {
   readonly #observation: Observation;
   readonly #open: () => void;
   readonly #waitForPerspectives: (position: number, timeoutMs: number) => Promise<void>;
-  /** Whether anything could see a dispatch (observers, routes, policies), as of `#revision`. */
+  /** Whether anything could see a dispatch (observers, routes), as of `#revision`. */
   #watched = true;
   #revision = -1;
 
@@ -121,7 +121,7 @@ export class Sender {
   localInvoke(command: Command, options: SendOptions | undefined): Promise<unknown> {
     try {
       this.#open();
-      const envelope = envelopeFor(command, options, undefined, this.#seen(command));
+      const envelope = envelopeFor(command, options, undefined, this.#seen());
       const outcome = this.#dispatcher.command(envelope, undefined, 0);
       return isThenable<Outcome>(outcome)
         ? Promise.resolve(outcome).then(valueOfOutcome)
@@ -135,7 +135,7 @@ export class Sender {
   async localInvokeAndSync(command: Command, options: SyncOptions = {}): Promise<unknown> {
     this.#open();
     const flow = new Flow();
-    const envelope = envelopeFor(command, options, undefined, this.#seen(command));
+    const envelope = envelopeFor(command, options, undefined, this.#seen());
     const outcome = await this.#dispatcher.command(envelope, flow, 0);
     if (flow.position > 0)
       await this.#waitForPerspectives(flow.position, options.timeoutMs ?? 5000);
@@ -181,17 +181,15 @@ export class Sender {
   }
 
   /**
-   * Whether an invoke of `command` can be seen from its start (observers, policies, routes): its
-   * times are taken from the start then, and otherwise only once something sees it.
+   * Whether an invoke can be seen from its start (observers, routes): its times are taken from the
+   * start then, and otherwise only once something sees it (a policy recording a decision, say).
    */
-  #seen(command: Command): boolean {
+  #seen(): boolean {
     const registry = this.#registry;
     if (this.#revision !== registry.revision) {
       this.#revision = registry.revision;
-      this.#watched = this.#observation.active || registry.routes.size > 0 || registry.hasPolicies;
+      this.#watched = this.#observation.active || registry.routes.size > 0;
     }
-    if (!this.#watched) return false;
-    if (this.#observation.active || registry.routes.size > 0) return true;
-    return isMessage(command) && registry.policiesFor(command).length > 0;
+    return this.#watched;
   }
 }

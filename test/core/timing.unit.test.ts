@@ -10,6 +10,7 @@ import {
   type Envelope,
   type Observer,
   payload,
+  retry,
   timeout,
   whizbang,
 } from '../../js/mod.ts';
@@ -98,7 +99,7 @@ describe('dispatch timing', () => {
     expect(observed[0]!.hops[0]!.durationMs).toBeGreaterThanOrEqual(4);
   });
 
-  it('observers, policies and routes make a localInvoke timed from its start', async () => {
+  it('observers make a localInvoke timed from its start', async () => {
     const hops: number[] = [];
     const observer: Observer = {
       onDispatched: ({ envelope }) => hops.push(envelope.hops.length),
@@ -110,13 +111,37 @@ describe('dispatch timing', () => {
     await observedApp.localInvoke(Price({ qty: 1 }));
     expect(clock.reads()).toBeGreaterThan(0);
     expect(hops).toEqual([1]);
+  });
 
+  it('policies read no clock until one records a decision, which the hop then holds', async () => {
     const guarded = whizbang('t')
       .receptor(double)
+      .policy(retry({ maxAttempts: 2, initialDelayMs: 1 }))
       .policy(timeout({ ms: 1000 }))
       .build();
-    const before = clock.reads();
     await guarded.localInvoke(Price({ qty: 1 }));
-    expect(clock.reads()).toBeGreaterThan(before);
+    const clock = countClockReads();
+    expect(await guarded.localInvoke(Price({ qty: 2 }))).toBe(4);
+    expect(clock.reads()).toBe(0);
+    vi.restoreAllMocks();
+
+    let failures = 1;
+    let seen: Envelope | undefined;
+    const flaky = defineReceptor({
+      command: Price,
+      handle: (c, context) => {
+        if (failures-- > 0) throw new Error('once');
+        seen = context.envelope;
+        return c.data.qty;
+      },
+    });
+    const retried = whizbang('t')
+      .receptor(flaky)
+      .policy(retry({ maxAttempts: 2, initialDelayMs: 1, jitter: false }))
+      .build();
+    expect(await retried.localInvoke(Price({ qty: 5 }))).toBe(5);
+    const hop = seen!.hops[0]!;
+    expect(hop.decisions.map((d) => d.decision)).toEqual(['retry']);
+    expect(hop.at).toBeLessThanOrEqual(Date.now());
   });
 });
