@@ -1,16 +1,6 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
-// The loader finds whizbang.wasm next to itself: in dist/ that is beside the chunks.
-const wasmBesideDist = {
-  name: 'wasm-beside-dist',
-  setup(build: { onLoad: (o: { filter: RegExp }, f: () => { contents: string }) => void }) {
-    build.onLoad({ filter: /js[\\/]wasm[\\/]location\.ts$/ }, () => ({
-      contents: "export const wasmUrl = new URL('./whizbang.wasm', import.meta.url);",
-    }));
-  },
-};
-
 export default defineConfig({
   entry: {
     mod: 'js/mod.ts',
@@ -42,13 +32,14 @@ export default defineConfig({
   target: 'es2022',
   platform: 'neutral',
   dts: true,
-  sourcemap: true,
+  // no source maps: dist/ is readable ES2022 as it is, and maps embedding the source were most of
+  // the package's size
+  sourcemap: false,
   clean: true,
   splitting: true,
   treeshake: true,
-  esbuildPlugins: [wasmBesideDist],
+  // the WebAssembly core is in the chunks already (js/wasm/embedded.ts, made by the wasm build)
   onSuccess: async () => {
-    copyFileSync('core-wasm/build/whizbang.wasm', 'dist/whizbang.wasm');
     // the component for hosts that are not JavaScript, with its WIT, when it was built
     if (existsSync('core-wasm/build/whizbang-component.wasm')) {
       copyFileSync('core-wasm/build/whizbang-component.wasm', 'dist/whizbang-component.wasm');

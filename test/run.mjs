@@ -41,13 +41,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'whizbang-test-'));
 const vitestJson = join(tmp, 'vitest.json');
 
 run('lint and format (biome)', bin('biome'), ['check', '.']);
-// the WebAssembly core first: tests, the build and the runtimes load core-wasm/build/whizbang.wasm
-run('WebAssembly core (AssemblyScript)', bin('asc'), [
-  '--config',
-  'asconfig.json',
-  '--target',
-  'release',
-]);
+// the WebAssembly core first: its bytes become js/wasm/embedded.ts, which the loader imports
+run('WebAssembly core (AssemblyScript)', process.execPath, ['core-wasm/build.mjs']);
 // the same core as a WebAssembly Component for other hosts (jco's JS API, offline); its test
 // transpiles it back
 run('WebAssembly component (jco)', process.execPath, ['core-wasm/component.mjs']);
