@@ -9,6 +9,8 @@ export default defineConfig({
     saga: 'js/saga/mod.ts',
     timetravel: 'js/timetravel/mod.ts',
     trace: 'js/trace/mod.ts',
+    // statically imports @opentelemetry/api (an optional peer): an entry of its own
+    'trace/otel': 'js/trace/otel.ts',
     wasm: 'js/wasm/mod.ts',
     // whizbang/wasm's runtime entries (export conditions), built to dist/wasm/<runtime>.js
     'wasm/bun': 'js/wasm/bun.ts',
@@ -23,6 +25,8 @@ export default defineConfig({
     postgres: 'adapters/postgres/mod.ts',
     indexeddb: 'adapters/indexeddb/mod.ts',
     nats: 'adapters/nats/mod.ts',
+    // Node, Bun and Deno (the `node` condition of whizbang/nats): brings @nats-io/transport-node
+    'nats/node': 'adapters/nats/node.ts',
   },
   // runtime modules of the adapters and of whizbang/wasm's Node entry stay imports, as written:
   // the host provides them (tsup would otherwise drop the `node:` that Deno needs)
