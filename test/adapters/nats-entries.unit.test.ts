@@ -40,7 +40,7 @@ describe('whizbang/nats entries', () => {
     const [code, message] = await codeOf(
       browser.jetstreamLedger({
         ...closed,
-        connect: server.natsTransport as never,
+        connect: unused,
         credsFile: '/x',
       }),
     );
