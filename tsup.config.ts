@@ -17,8 +17,6 @@ export default defineConfig({
     'wasm/deno': 'js/wasm/deno.ts',
     'wasm/node': 'js/wasm/node.ts',
     testing: 'js/testing/mod.ts',
-    // statically imports @faker-js/faker (an optional peer): an entry of its own
-    'testing/faker': 'js/testing/faker.ts',
     conformance: 'js/conformance/mod.ts',
     sqlite: 'adapters/sqlite/mod.ts',
     // one entry per runtime engine, built to dist/sqlite/<runtime>.js

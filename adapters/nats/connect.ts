@@ -18,10 +18,15 @@ import { WhizbangError } from '../../js/mod.ts';
  * kept structural so the types of `whizbang/nats` stand alone. Pass the client's connection as is.
  */
 export interface NatsConnectionLike {
+  /** Closes the connection, flushing what is pending. */
   close(): Promise<void>;
+  /** Settles when the connection has closed. */
   closed(): Promise<unknown>;
+  /** Whether the connection is closed. */
   isClosed(): boolean;
+  /** Resolves once the server has everything sent so far. */
   flush(): Promise<void>;
+  /** The server this connection is on (`host:port`). */
   getServer(): string;
 }
 
@@ -37,8 +42,11 @@ export interface NatsConnectOptions {
   readonly connect?: (options: never) => Promise<NatsConnectionLike>;
   /** One URL or a cluster's list (default `nats://127.0.0.1:4222`); the client tries them in turn. */
   readonly servers?: string | readonly string[];
+  /** The user name, with `pass`. */
   readonly user?: string;
+  /** The password of `user`. */
   readonly pass?: string;
+  /** An authentication token. */
   readonly token?: string;
   /** An nkey seed (`SU…`): the client signs the server's nonce with it. */
   readonly nkeySeed?: string;

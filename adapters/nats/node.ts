@@ -21,6 +21,11 @@ import {
   jetstreamDriver as anyDriver,
   jetstreamLedger as anyLedger,
   natsTransport as anyTransport,
+  type JetStreamDriver,
+  type JetStreamLedger,
+  type JetStreamLedgerOptions,
+  type NatsTransport,
+  type NatsTransportOptions,
 } from './mod.ts';
 
 // A module's own exports win over `export *`: the factories below stand in for those of mod.ts.
@@ -56,13 +61,20 @@ async function readCreds(path: string): Promise<string> {
 }
 
 /** `natsTransport` of `mod.ts`, connecting to `nats://` servers over `@nats-io/transport-node`. */
-export const natsTransport: typeof anyTransport = async (options = {}) =>
-  anyTransport(await onNode(options));
+export async function natsTransport(options: NatsTransportOptions = {}): Promise<NatsTransport> {
+  return anyTransport(await onNode(options));
+}
 
 /** `jetstreamDriver` of `mod.ts`, connecting to `nats://` servers over `@nats-io/transport-node`. */
-export const jetstreamDriver: typeof anyDriver = async (options = {}) =>
-  anyDriver(await onNode(options));
+export async function jetstreamDriver(
+  options: JetStreamLedgerOptions = {},
+): Promise<JetStreamDriver> {
+  return anyDriver(await onNode(options));
+}
 
 /** `jetstreamLedger` of `mod.ts`, connecting to `nats://` servers over `@nats-io/transport-node`. */
-export const jetstreamLedger: typeof anyLedger = async (options = {}) =>
-  anyLedger(await onNode(options));
+export async function jetstreamLedger(
+  options: JetStreamLedgerOptions = {},
+): Promise<JetStreamLedger> {
+  return anyLedger(await onNode(options));
+}

@@ -32,6 +32,7 @@
  */
 
 export type {
+  AnyDefinition,
   BuilderOptions,
   Builders,
   Cause,

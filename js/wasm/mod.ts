@@ -28,6 +28,15 @@
 import { type LoadWasmCore, type LoadWasmCoreSync, type WasmLoaders, wasmLoaders } from './load.ts';
 import { measuredPlan } from './plan.ts';
 
+export type {
+  Declared,
+  OwnResponse,
+  OwnUrl,
+  OwnWasmModule,
+  Response,
+  URL,
+  WasmModule,
+} from '../util/platform.ts';
 export type { CodecOptions, WireRecord } from './codec.ts';
 export { decodeSegments, encodeSegment } from './codec.ts';
 export type { Core, CoreFactory, CoreFunction, CorePlan } from './core.ts';
@@ -44,6 +53,7 @@ export type {
 } from './load.ts';
 export type { MeasuredRuntime } from './plan.ts';
 export { measuredPlan } from './plan.ts';
+export type { Views } from './twin/memory.ts';
 
 const browser: WasmLoaders = wasmLoaders({ plan: measuredPlan('browser') });
 
