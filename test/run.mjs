@@ -1,7 +1,8 @@
 // `npm test`: every check the project makes, in order, with one summary line at the end.
-// lint -> types (strict, isolated declarations) -> build -> built .d.ts -> vitest (unit, type tests)
-// -> the same core suites under Deno and Bun -> the IndexedDB driver in Chromium -> the playground
-// in Chromium.
+// lint -> types (strict, isolated declarations) -> build -> built .d.ts -> the package as published
+// (publint, attw, JSR's checks, the size budget, consumer projects from the packed tarball) ->
+// vitest (unit, type tests) -> the same core suites under Deno and Bun -> the IndexedDB driver in
+// Chromium -> the playground in Chromium.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,7 +60,36 @@ if (run('build (tsup)', bin('tsup'), ['--silent'])) {
     '-p',
     'test/published/tsconfig.core.json',
   ]);
+  run('package.json as resolvers read it (publint)', bin('publint'), ['--strict']);
+  // the package is ES modules only: from CommonJS, Node >= 20.19 loads it with require(esm), which
+  // attw's TypeScript (5.6) does not model; every other rule, node10 included, holds
+  run('types for every resolution (attw)', bin('attw'), [
+    '--pack',
+    '.',
+    '--ignore-rules',
+    'cjs-resolves-to-esm',
+    '--format',
+    'table-flipped',
+  ]);
+  run('size budget of browser bundles (size-limit)', bin('bun'), [
+    'node_modules/size-limit/bin.js',
+  ]);
+  run(
+    'the packed package in fresh consumer projects',
+    process.execPath,
+    ['test/package/consumers.mjs'],
+    {
+      capture: true,
+      count: (out) => {
+        const m = /consumers: (\d+) passed, (\d+) failed/.exec(out ?? '');
+        return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
+      },
+    },
+  );
 }
+run('JSR: deno publish --dry-run without warnings, deno doc --lint', process.execPath, [
+  'test/package/jsr.mjs',
+]);
 run(
   'unit and type tests (vitest, Node)',
   bin('vitest'),
