@@ -38,6 +38,16 @@ function run(label, cmd, args, { count, capture = false } = {}) {
   return ok;
 }
 
+/** Options of a step whose output ends with `<prefix>: N passed, N failed`: those are its counts. */
+const summaryOf = (prefix, also = () => undefined) => ({
+  capture: true,
+  count: (out) => {
+    also(out ?? '');
+    const m = new RegExp(`${prefix}: (\\d+) passed, (\\d+) failed`).exec(out ?? '');
+    return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
+  },
+});
+
 const tmp = mkdtempSync(join(tmpdir(), 'whizbang-test-'));
 const vitestJson = join(tmp, 'vitest.json');
 
@@ -78,13 +88,7 @@ if (run('build (tsup)', bin('tsup'), ['--silent'])) {
     'the packed package in fresh consumer projects',
     process.execPath,
     ['test/package/consumers.mjs'],
-    {
-      capture: true,
-      count: (out) => {
-        const m = /consumers: (\d+) passed, (\d+) failed/.exec(out ?? '');
-        return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
-      },
-    },
+    summaryOf('consumers'),
   );
 }
 run('JSR: deno publish --dry-run without warnings, deno doc --lint', process.execPath, [
@@ -109,33 +113,26 @@ run(
   },
 );
 run('README examples type-check as written', tsc, ['--noEmit', '-p', 'test/readme.tsconfig.json']);
-run('core suites on Deno and Bun', process.execPath, ['test/runtimes/run.mjs'], {
-  capture: true,
-  count: (out) => {
-    const m = /runtimes: (\d+) passed, (\d+) failed/.exec(out ?? '');
-    return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
-  },
-});
+run(
+  'core suites on Deno and Bun',
+  process.execPath,
+  ['test/runtimes/run.mjs'],
+  summaryOf('runtimes'),
+);
 let browserSkipped = false;
-run('IndexedDB in Chromium', process.execPath, ['test/browser/run.mjs'], {
-  capture: true,
-  count: (out) => {
-    browserSkipped = /skipped: no Chromium/.test(out ?? '');
-    const m = /browser: (\d+) passed, (\d+) failed/.exec(out ?? '');
-    return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
-  },
-});
+run(
+  'IndexedDB in Chromium',
+  process.execPath,
+  ['test/browser/run.mjs'],
+  summaryOf('browser', (out) => {
+    browserSkipped = /skipped: no Chromium/.test(out);
+  }),
+);
 run(
   'the playground in Chromium (as a person uses it)',
   process.execPath,
   ['test/browser/playground.mjs'],
-  {
-    capture: true,
-    count: (out) => {
-      const m = /playground: (\d+) passed, (\d+) failed/.exec(out ?? '');
-      return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
-    },
-  },
+  summaryOf('playground'),
 );
 rmSync(tmp, { recursive: true, force: true });
 
