@@ -10,7 +10,7 @@ import {
   jetstreamDriver,
   type NatsConnectOptions,
   natsTransport,
-} from '../../adapters/nats/node.ts';
+} from '../../adapters/nats/mod.ts';
 import { ledgerConformance, transportConformance } from '../../js/conformance/mod.ts';
 import type { Driver } from '../../js/contracts/driver.ts';
 
