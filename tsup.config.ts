@@ -1,16 +1,6 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
-// The loader finds whizbang.wasm next to itself: in dist/ that is beside the chunks.
-const wasmBesideDist = {
-  name: 'wasm-beside-dist',
-  setup(build: { onLoad: (o: { filter: RegExp }, f: () => { contents: string }) => void }) {
-    build.onLoad({ filter: /js[\\/]wasm[\\/]location\.ts$/ }, () => ({
-      contents: "export const wasmUrl = new URL('./whizbang.wasm', import.meta.url);",
-    }));
-  },
-};
-
 export default defineConfig({
   entry: {
     mod: 'js/mod.ts',
@@ -19,6 +9,8 @@ export default defineConfig({
     saga: 'js/saga/mod.ts',
     timetravel: 'js/timetravel/mod.ts',
     trace: 'js/trace/mod.ts',
+    // statically imports @opentelemetry/api (an optional peer): an entry of its own
+    'trace/otel': 'js/trace/otel.ts',
     wasm: 'js/wasm/mod.ts',
     // whizbang/wasm's runtime entries (export conditions), built to dist/wasm/<runtime>.js
     'wasm/bun': 'js/wasm/bun.ts',
@@ -33,6 +25,8 @@ export default defineConfig({
     postgres: 'adapters/postgres/mod.ts',
     indexeddb: 'adapters/indexeddb/mod.ts',
     nats: 'adapters/nats/mod.ts',
+    // Node, Bun and Deno (the `node` condition of whizbang/nats): brings @nats-io/transport-node
+    'nats/node': 'adapters/nats/node.ts',
   },
   // runtime modules of the adapters and of whizbang/wasm's Node entry stay imports, as written:
   // the host provides them (tsup would otherwise drop the `node:` that Deno needs)
@@ -42,13 +36,14 @@ export default defineConfig({
   target: 'es2022',
   platform: 'neutral',
   dts: true,
-  sourcemap: true,
+  // no source maps: dist/ is readable ES2022 as it is, and maps embedding the source were most of
+  // the package's size
+  sourcemap: false,
   clean: true,
   splitting: true,
   treeshake: true,
-  esbuildPlugins: [wasmBesideDist],
+  // the WebAssembly core is in the chunks already (js/wasm/embedded.ts, made by the wasm build)
   onSuccess: async () => {
-    copyFileSync('core-wasm/build/whizbang.wasm', 'dist/whizbang.wasm');
     // the component for hosts that are not JavaScript, with its WIT, when it was built
     if (existsSync('core-wasm/build/whizbang-component.wasm')) {
       copyFileSync('core-wasm/build/whizbang-component.wasm', 'dist/whizbang-component.wasm');

@@ -36,6 +36,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.unit.test.ts', 'test/**/*.int.test.ts'],
     exclude: [...configDefaults.exclude, ...notForNode],
+    globalSetup: ['./test/support/wasm-setup.mjs'],
     typecheck: {
       enabled: true,
       include: ['test/types/**/*.test-d.ts'],

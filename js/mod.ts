@@ -88,8 +88,9 @@ export type {
   StateDefinition,
   StatefulReceptorDefinition,
   StatelessReceptorDefinition,
+  Unreply,
 } from './definitions/receptor.ts';
-export { defineReceptor, defineState, reply } from './definitions/receptor.ts';
+export { defineReceptor, defineState, REPLY, reply } from './definitions/receptor.ts';
 export type { BinaryLogStats } from './memory/binary-log.ts';
 export type { MemoryDriver, MemoryDriverOptions } from './memory/driver.ts';
 export { memoryDriver } from './memory/driver.ts';
@@ -110,9 +111,11 @@ export { createEnvelope, DEFAULT_TENANT } from './messages/envelope.ts';
 export type {
   Command,
   CommandDefinition,
+  DataOf,
   Event,
   EventDefinition,
   EventOptions,
+  InputDataOf,
   InputOf,
   Message,
   MessageDefinition,
@@ -153,4 +156,5 @@ export {
 } from './util/errors.ts';
 export { parseTraceparent, uuidv7 } from './util/ids.ts';
 export type { MaybePromise } from './util/maybe.ts';
+export type { AbortSignal, Declared, OwnAbortSignal } from './util/platform.ts';
 export type { StandardSchemaV1 } from './util/standard-schema.ts';

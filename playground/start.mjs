@@ -3,25 +3,12 @@
  * WebAssembly core first when a fresh clone does not have it yet. Offline: nothing is fetched.
  * `PORT` picks the port (default 5173, or the next free one).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'vite';
+import { ensureWasm } from '../core-wasm/build.mjs';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
-if (!existsSync(new URL('../core-wasm/build/whizbang.wasm', import.meta.url))) {
-  console.log('Building the WebAssembly core (once)…');
-  const asc = fileURLToPath(new URL('../node_modules/assemblyscript/bin/asc.js', import.meta.url));
-  const built = spawnSync(
-    process.execPath,
-    [asc, '--config', 'asconfig.json', '--target', 'release'],
-    {
-      cwd: repo,
-      stdio: 'inherit',
-    },
-  );
-  if (built.status !== 0) process.exit(built.status ?? 1);
-}
+// a fresh clone has no core yet: build it (and its embedded module) once
+ensureWasm();
 
 const server = await createServer({
   configFile: fileURLToPath(new URL('./vite.config.ts', import.meta.url)),

@@ -1,7 +1,8 @@
 // `npm test`: every check the project makes, in order, with one summary line at the end.
-// lint -> types (strict, isolated declarations) -> build -> built .d.ts -> vitest (unit, type tests)
-// -> the same core suites under Deno and Bun -> the IndexedDB driver in Chromium -> the playground
-// in Chromium.
+// lint -> types (strict, isolated declarations) -> build -> built .d.ts -> the package as published
+// (publint, attw, JSR's checks, the size budget, consumer projects from the packed tarball) ->
+// vitest (unit, type tests) -> the same core suites under Deno and Bun -> the IndexedDB driver in
+// Chromium -> the playground in Chromium.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,17 +38,22 @@ function run(label, cmd, args, { count, capture = false } = {}) {
   return ok;
 }
 
+/** Options of a step whose output ends with `<prefix>: N passed, N failed`: those are its counts. */
+const summaryOf = (prefix, also = () => undefined) => ({
+  capture: true,
+  count: (out) => {
+    also(out ?? '');
+    const m = new RegExp(`${prefix}: (\\d+) passed, (\\d+) failed`).exec(out ?? '');
+    return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
+  },
+});
+
 const tmp = mkdtempSync(join(tmpdir(), 'whizbang-test-'));
 const vitestJson = join(tmp, 'vitest.json');
 
 run('lint and format (biome)', bin('biome'), ['check', '.']);
-// the WebAssembly core first: tests, the build and the runtimes load core-wasm/build/whizbang.wasm
-run('WebAssembly core (AssemblyScript)', bin('asc'), [
-  '--config',
-  'asconfig.json',
-  '--target',
-  'release',
-]);
+// the WebAssembly core first: its bytes become js/wasm/embedded.ts, which the loader imports
+run('WebAssembly core (AssemblyScript)', process.execPath, ['core-wasm/build.mjs']);
 // the same core as a WebAssembly Component for other hosts (jco's JS API, offline); its test
 // transpiles it back
 run('WebAssembly component (jco)', process.execPath, ['core-wasm/component.mjs']);
@@ -64,7 +70,30 @@ if (run('build (tsup)', bin('tsup'), ['--silent'])) {
     '-p',
     'test/published/tsconfig.core.json',
   ]);
+  run('package.json as resolvers read it (publint)', bin('publint'), ['--strict']);
+  // the package is ES modules only: from CommonJS, Node >= 20.19 loads it with require(esm), which
+  // attw's TypeScript (5.6) does not model; every other rule, node10 included, holds
+  run('types for every resolution (attw)', bin('attw'), [
+    '--pack',
+    '.',
+    '--ignore-rules',
+    'cjs-resolves-to-esm',
+    '--format',
+    'table-flipped',
+  ]);
+  run('size budget of browser bundles (size-limit)', bin('bun'), [
+    'node_modules/size-limit/bin.js',
+  ]);
+  run(
+    'the packed package in fresh consumer projects',
+    process.execPath,
+    ['test/package/consumers.mjs'],
+    summaryOf('consumers'),
+  );
 }
+run('JSR: deno publish --dry-run without warnings, deno doc --lint', process.execPath, [
+  'test/package/jsr.mjs',
+]);
 run(
   'unit and type tests (vitest, Node)',
   bin('vitest'),
@@ -84,33 +113,26 @@ run(
   },
 );
 run('README examples type-check as written', tsc, ['--noEmit', '-p', 'test/readme.tsconfig.json']);
-run('core suites on Deno and Bun', process.execPath, ['test/runtimes/run.mjs'], {
-  capture: true,
-  count: (out) => {
-    const m = /runtimes: (\d+) passed, (\d+) failed/.exec(out ?? '');
-    return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
-  },
-});
+run(
+  'core suites on Deno and Bun',
+  process.execPath,
+  ['test/runtimes/run.mjs'],
+  summaryOf('runtimes'),
+);
 let browserSkipped = false;
-run('IndexedDB in Chromium', process.execPath, ['test/browser/run.mjs'], {
-  capture: true,
-  count: (out) => {
-    browserSkipped = /skipped: no Chromium/.test(out ?? '');
-    const m = /browser: (\d+) passed, (\d+) failed/.exec(out ?? '');
-    return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
-  },
-});
+run(
+  'IndexedDB in Chromium',
+  process.execPath,
+  ['test/browser/run.mjs'],
+  summaryOf('browser', (out) => {
+    browserSkipped = /skipped: no Chromium/.test(out);
+  }),
+);
 run(
   'the playground in Chromium (as a person uses it)',
   process.execPath,
   ['test/browser/playground.mjs'],
-  {
-    capture: true,
-    count: (out) => {
-      const m = /playground: (\d+) passed, (\d+) failed/.exec(out ?? '');
-      return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
-    },
-  },
+  summaryOf('playground'),
 );
 rmSync(tmp, { recursive: true, force: true });
 

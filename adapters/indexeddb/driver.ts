@@ -2,6 +2,7 @@
 import { type Driver, WhizbangError } from '../../js/mod.ts';
 import { Notifier } from './broadcast.ts';
 import { Connection } from './connection.ts';
+import type { IdbDatabase, IdbFactory, IdbKeyRangeClass } from './host-types.ts';
 import { type IndexedDbLedger, type IndexedDbLedgerOptions, indexedDbLedger } from './ledger.ts';
 import { openDatabase } from './schema.ts';
 import {
@@ -22,9 +23,9 @@ export interface IndexedDbDriverOptions extends IndexedDbLedgerOptions {
    * The IndexedDB factory (default `globalThis.indexedDB`): pass another, such as
    * fake-indexeddb's in tests, together with its `IDBKeyRange`.
    */
-  readonly indexedDB?: IDBFactory;
+  readonly indexedDB?: IdbFactory;
   /** The `IDBKeyRange` of that factory (default `globalThis.IDBKeyRange`). */
-  readonly IDBKeyRange?: typeof IDBKeyRange;
+  readonly IDBKeyRange?: IdbKeyRangeClass;
   /**
    * How hard each commit is flushed (default `'relaxed'`): `'relaxed'` survives a crash of the
    * tab or the browser, not always a power cut or an OS crash (as SQLite with
@@ -45,15 +46,19 @@ export interface IndexedDbDriverOptions extends IndexedDbLedgerOptions {
 
 /** An IndexedDB driver, with the storage report and compaction. */
 export interface IndexedDbDriver extends Driver {
+  /** The ledger, in the database's `events` store. */
   readonly ledger: IndexedDbLedger;
+  /** The perspective store, with the outbox, inbox and checkpoints. */
   readonly store: IndexedDbStore;
+  /** Snapshots of stateful streams. */
   readonly snapshots: IndexedDbStore['snapshots'];
   /** The open database. */
-  readonly database: IDBDatabase;
+  readonly database: IdbDatabase;
   /** What the database holds, and the browser's estimate of what the site uses. */
   storage(): Promise<StorageReport>;
   /** Gives space back: see {@link CompactOptions}. */
   compact(options: CompactOptions): Promise<CompactReport>;
+  /** Closes the database connection. */
   close(): void;
 }
 

@@ -18,6 +18,13 @@
 export { channelName } from './broadcast.ts';
 export type { IndexedDbDriver, IndexedDbDriverOptions } from './driver.ts';
 export { indexedDbDriver } from './driver.ts';
+export type {
+  Global,
+  IdbDatabase,
+  IdbFactory,
+  IdbKeyRangeClass,
+  Opaque,
+} from './host-types.ts';
 export type { IndexedDbLedger, IndexedDbLedgerOptions } from './ledger.ts';
 export { SCHEMA_VERSION } from './schema.ts';
 export type { CompactOptions, CompactReport, StorageReport, TruncateStream } from './storage.ts';

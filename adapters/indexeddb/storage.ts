@@ -33,7 +33,9 @@ export interface StorageReport {
 
 /** A stream whose history before a version may go. */
 export interface TruncateStream {
+  /** The stream to cut. */
   readonly streamId: string;
+  /** Its tenant (default `'default'`). */
   readonly tenant?: string;
   /** Events with a lower version may be dropped (only as far as a snapshot covers). */
   readonly before: number;

@@ -24,12 +24,19 @@ import { writerOf } from './writer.ts';
 
 /** The IndexedDB store answers asynchronously. */
 export interface IndexedDbStore extends PerspectiveStore {
+  /** The stored model of a perspective by id, for a tenant. */
   get(perspective: string, tenant: string, id: string): Promise<StoredModel | undefined>;
+  /** The stored models of a perspective for a tenant that match `query` (filter, order, page). */
   query(perspective: string, tenant: string, query: Query): Promise<StoredModel[]>;
+  /** The global position a perspective has applied up to (0 before any). */
   checkpoint(perspective: string): Promise<number>;
+  /** Runs `fn` with a writer in one transaction: every write in it lands, or none. */
   transaction<T>(fn: (tx: StoreWriter) => MaybePromise<T>): Promise<T>;
+  /** Deletes every model of a perspective and its checkpoint (before a rebuild). */
   clear(perspective: string): Promise<void>;
+  /** The outbox (and inbox) kept in the same database. */
   readonly outbox: OutboxStore;
+  /** Snapshots of stateful streams kept in the same database. */
   readonly snapshots: SnapshotStore;
 }
 

@@ -2,9 +2,11 @@
  * Connecting to NATS: a URL or a cluster's URL list, credentials (user and password, token, nkey
  * seed, creds file), TLS options passed through, and reconnection with exponential backoff. The
  * NATS client is loaded only here, when connecting: `wsconnect` of `@nats-io/nats-core` for
- * `ws://` and `wss://` URLs (browsers, Deno, Node with a WebSocket), `@nats-io/transport-node`
- * for `nats://` ones; `connect` picks another (`@nats-io/transport-deno`'s), and `connection` uses a
- * connection of your own.
+ * `ws://` and `wss://` URLs (browsers, Deno, Node with a WebSocket); `nats://` ones need a TCP
+ * transport, which the Node, Bun and Deno entry of `whizbang/nats` (node.ts) passes as `connect`
+ * (`@nats-io/transport-node`'s, imported there statically) with a `credsFile` read from disk;
+ * `connect` picks another (`@nats-io/transport-deno`'s), and `connection` uses a connection of
+ * your own.
  */
 
 import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
@@ -16,10 +18,15 @@ import { WhizbangError } from '../../js/mod.ts';
  * kept structural so the types of `whizbang/nats` stand alone. Pass the client's connection as is.
  */
 export interface NatsConnectionLike {
+  /** Closes the connection, flushing what is pending. */
   close(): Promise<void>;
+  /** Settles when the connection has closed. */
   closed(): Promise<unknown>;
+  /** Whether the connection is closed. */
   isClosed(): boolean;
+  /** Resolves once the server has everything sent so far. */
   flush(): Promise<void>;
+  /** The server this connection is on (`host:port`). */
   getServer(): string;
 }
 
@@ -35,8 +42,11 @@ export interface NatsConnectOptions {
   readonly connect?: (options: never) => Promise<NatsConnectionLike>;
   /** One URL or a cluster's list (default `nats://127.0.0.1:4222`); the client tries them in turn. */
   readonly servers?: string | readonly string[];
+  /** The user name, with `pass`. */
   readonly user?: string;
+  /** The password of `user`. */
   readonly pass?: string;
+  /** An authentication token. */
   readonly token?: string;
   /** An nkey seed (`SU…`): the client signs the server's nonce with it. */
   readonly nkeySeed?: string;
@@ -59,8 +69,6 @@ export interface NatsConnectOptions {
   readonly options?: Readonly<Record<string, unknown>>;
 }
 
-const NODE_TRANSPORT = ['@nats-io', 'transport-node'].join('/');
-
 /** The NATS URL used when none is given. */
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
@@ -80,16 +88,10 @@ async function websocketConnect(core: typeof import('@nats-io/nats-core')): Prom
   return core.wsconnect;
 }
 
-async function load<T>(specifier: string): Promise<T> {
-  try {
-    return (await import(specifier)) as T;
-  } catch (cause) {
-    throw new WhizbangError(
-      'INVALID_ARGUMENT',
-      `whizbang/nats needs the NATS client: npm install @nats-io/transport-node@3 @nats-io/jetstream@3 (missing ${specifier}).`,
-      { cause },
-    );
-  }
+function noTransport(servers: readonly string[]): never {
+  throw invalidArgument(
+    `nats:// servers (${servers.join(', ')}) need a TCP transport: on Node, Bun and Deno import whizbang/nats by its package name (its entry there brings @nats-io/transport-node; from JSR: whizbang/nats/node), or pass connect; in a browser use ws:// or wss:// servers.`,
+  );
 }
 
 /** What a failed connect means, as a Whizbang error with a stable code. */
@@ -140,13 +142,13 @@ export async function connectNats(
       `servers mixes ws:// and nats:// URLs (${servers.join(', ')}); one connection speaks one of them.`,
     );
   }
-  // the node transport by a computed name: bundles for browsers leave it out
+  // nats:// needs a TCP transport: the Node, Bun and Deno entry (node.ts) passes one as `connect`
   const connect: Connect =
     options.connect !== undefined
       ? (options.connect as unknown as Connect)
       : websocket > 0
         ? await websocketConnect(core)
-        : (await load<{ connect: Connect }>(NODE_TRANSPORT)).connect;
+        : noTransport(servers);
   const initial = options.reconnect?.initialMs ?? 250;
   const most = options.reconnect?.maxMs ?? 8_000;
   let tries = 0;
@@ -154,11 +156,13 @@ export async function connectNats(
   if (options.nkeySeed !== undefined) {
     authenticators.push(core.nkeyAuthenticator(new TextEncoder().encode(options.nkeySeed)));
   }
-  let creds = options.creds;
   if (options.credsFile !== undefined) {
-    const fs = await load<typeof import('node:fs/promises')>('node:fs/promises');
-    creds = await fs.readFile(options.credsFile, 'utf8');
+    // the Node, Bun and Deno entry reads it into `creds` before connecting
+    throw invalidArgument(
+      "credsFile is read on Node, Bun and Deno (whizbang/nats by its package name); here, pass the file's contents as creds.",
+    );
   }
+  const creds = options.creds;
   if (creds !== undefined) {
     authenticators.push(core.credsAuthenticator(new TextEncoder().encode(creds)));
   }

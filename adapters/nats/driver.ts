@@ -7,8 +7,11 @@ import { type JetStreamLedger, type JetStreamLedgerOptions, jetstreamLedger } fr
 
 /** The JetStream driver's parts. */
 export interface JetStreamDriver extends Driver {
+  /** The JetStream ledger. */
   readonly ledger: JetStreamLedger;
+  /** The perspective store (`options.store`, or a memory store). */
   readonly store: PerspectiveStore;
+  /** Closes the ledger (and its connection, when the driver made it). */
   close(): Promise<void>;
 }
 

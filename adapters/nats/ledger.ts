@@ -51,18 +51,26 @@ export interface JetStreamLedgerOptions extends NatsConnectOptions {
 export interface JetStreamLedger extends Ledger {
   /** The NATS connection it uses (the v3 client's `NatsConnection`). */
   readonly connection: NatsConnectionLike;
+  /** Appends `events` to a stream in one transaction, checking `options.expectedVersion` first. */
   append(
     streamId: string,
     events: readonly NewEvent[],
     options?: AppendOptions,
   ): Promise<AppendResult>;
+  /** The events of one stream, in version order (`options.from`, `to`, `limit` narrow it). */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * Events of every stream by global position (`options` narrow it by position, tenant and type).
+   */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** The events of every stream by global position, in batches (one JetStream fetch each). */
   readAllBatches(options?: {
     readonly from?: number;
     readonly batch?: number;
   }): AsyncIterable<RecordedEvent[]>;
+  /** The version of a stream (0 when it has no event). */
   streamVersion(streamId: string, options?: { readonly tenant?: string }): Promise<number>;
+  /** The global position of the last event appended (0 when there is none). */
   headPosition(): Promise<number>;
   /** Stops watching; closes the connection when the ledger opened it. */
   close(): Promise<void>;

@@ -47,16 +47,19 @@ export interface NatsSubscribeOptions extends TransportSubscribeOptions {
 export interface NatsTransport extends Transport {
   /** The NATS connection it uses (the v3 client's `NatsConnection`). */
   readonly connection: NatsConnectionLike;
+  /** Delivers every envelope published on `topic` (NATS wildcards allowed) to `handler`. */
   subscribe(
     topic: string,
     handler: TransportHandler,
     options?: NatsSubscribeOptions,
   ): Promise<TransportSubscription>;
+  /** Sends an envelope to the one responder of `topic` and resolves its reply. */
   request(
     topic: string,
     envelope: WireEnvelope,
     options?: TransportRequestOptions,
   ): Promise<unknown>;
+  /** Answers requests on `topic` with what `responder` returns. */
   respond(
     topic: string,
     responder: TransportResponder,

@@ -18,10 +18,13 @@ export interface PgDriverOptions extends PgLedgerOptions {
 
 /** A PostgreSQL driver: every append one statement, or one transaction with its inline work. */
 export interface PostgresDriver extends Driver {
+  /** The ledger, in `<schema>.whizbang_events`. */
   readonly ledger: PgLedger;
+  /** The perspective store, with the outbox, inbox, checkpoints and snapshots. */
   readonly store: PgStore;
   /** The PostgreSQL schema the tables live in. */
   readonly schema: string;
+  /** Closes the pool (when the driver made it). */
   close(): Promise<void>;
 }
 

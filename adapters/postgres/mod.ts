@@ -26,6 +26,7 @@ export { SCHEMA_VERSION };
 
 /** The part of a node-postgres client the driver uses. */
 export interface PgClientLike {
+  /** Runs one SQL statement (pg's `query` with a config object). */
   query(config: {
     text: string;
     values?: unknown[];
@@ -34,15 +35,21 @@ export interface PgClientLike {
   }): Promise<{ rows: unknown[] } | Array<{ rows: unknown[] }>>;
   /** `'notification'` listeners get `{ channel, payload }`; `'error'` listeners an Error. */
   on(event: 'notification' | 'error', listener: (value: unknown) => void): unknown;
+  /** Removes listeners (pg's `EventEmitter` method). */
   removeAllListeners(event?: string): unknown;
+  /** Removes an `error` listener. */
   removeListener(event: 'error', listener: (value: unknown) => void): unknown;
 }
 
 /** The part of a `pg.Pool` the driver uses. */
 export interface PgPoolLike {
+  /** Runs one SQL statement on a pooled client. */
   query: PgClientLike['query'];
+  /** Checks a client out of the pool (give it back with `release`). */
   connect(): Promise<PgClientLike & { release(destroy?: boolean | Error): void }>;
+  /** Closes every client of the pool. */
   end(): Promise<void>;
+  /** Listens for errors of idle clients. */
   on(event: 'error', listener: (error: unknown) => void): unknown;
 }
 

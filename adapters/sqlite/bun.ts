@@ -26,7 +26,9 @@ export type { SqliteStore } from './store.ts';
 
 /** The part of a `bun:sqlite` `Database` the driver uses. */
 export interface BunSqliteDatabase {
+  /** Runs SQL with no result. */
   exec(sql: string): unknown;
+  /** Compiles a statement. */
   prepare(sql: string): {
     run(...params: unknown[]): { changes: number | bigint };
     get(...params: unknown[]): unknown;
@@ -34,7 +36,9 @@ export interface BunSqliteDatabase {
     /** Rows as arrays (bun:sqlite has it since 1.0). */
     values?(...params: unknown[]): unknown[][] | null;
   };
+  /** Closes the database. */
   close(): unknown;
+  /** The database's file (`:memory:` for one in memory). */
   readonly filename: string;
 }
 

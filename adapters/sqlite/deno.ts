@@ -28,18 +28,27 @@ export type { SqliteStore } from './store.ts';
 
 /** The part of a `node:sqlite` `StatementSync` the driver uses. */
 export interface NodeSqliteStatementSync {
+  /** Runs the statement; says how many rows changed. */
   run(...params: unknown[]): { changes: number | bigint };
+  /** The first row of the result. */
   get(...params: unknown[]): unknown;
+  /** Every row of the result. */
   all(...params: unknown[]): unknown[];
+  /** The result's columns. */
   columns?(): ReadonlyArray<{ readonly name: string; readonly type: string | null }>;
+  /** Rows as arrays instead of objects. */
   setReturnArrays?(enabled: boolean): void;
 }
 
 /** The part of a `node:sqlite` `DatabaseSync` the driver uses. */
 export interface NodeSqliteDatabaseSync {
+  /** Runs SQL with no result. */
   exec(sql: string): unknown;
+  /** Compiles a statement. */
   prepare(sql: string): NodeSqliteStatementSync;
+  /** Closes the database. */
   close(): unknown;
+  /** The database's file (`null` for one in memory). */
   location?(): string | null;
 }
 

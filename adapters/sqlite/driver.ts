@@ -14,9 +14,13 @@ export interface SqliteDriverOptions extends SqliteLedgerOptions {
 
 /** A SQLite driver: everything in one database, every append one transaction. */
 export interface SqliteDriver extends Driver {
+  /** The ledger, in `whizbang_events`. */
   readonly ledger: SqliteLedger;
+  /** The perspective store, with the outbox, inbox, checkpoints and snapshots. */
   readonly store: SqliteStore;
+  /** The open database (the engine's, behind one interface). */
   readonly database: SqliteDatabase;
+  /** Closes the database (when the driver opened it). */
   close(): void;
 }
 

@@ -10,7 +10,9 @@ export interface SqliteStatement {
     readonly changes: number | bigint;
     readonly lastInsertRowid?: number | bigint;
   };
+  /** The first row of the result. */
   get(...params: unknown[]): Record<string, unknown> | undefined;
+  /** Every row of the result. */
   all(...params: unknown[]): Array<Record<string, unknown>>;
   /**
    * Optional: every row as an array of its column values, in the order of the select list.
@@ -22,8 +24,11 @@ export interface SqliteStatement {
 
 /** An open database connection. */
 export interface SqliteDatabase {
+  /** Runs SQL with no result. */
   exec(sql: string): void;
+  /** Compiles a statement. */
   prepare(sql: string): SqliteStatement;
+  /** Closes the database. */
   close(): void;
   /** The file it was opened on (for error messages). */
   readonly name: string;

@@ -60,17 +60,29 @@ export interface SqliteLedgerOptions {
 
 /** The SQLite ledger answers synchronously. */
 export interface SqliteLedger extends Ledger {
+  /** The events of one stream, in version order (`options.from`, `to`, `limit` narrow it). */
   readStream(streamId: string, options?: ReadStreamOptions): RecordedEvent[];
+  /**
+   * Events of every stream by global position (`options` narrow it by position, tenant and type).
+   */
   readAll(options?: ReadAllOptions): RecordedEvent[];
+  /** The version of a stream (0 when it has no event). */
   streamVersion(streamId: string, options?: { readonly tenant?: string }): number;
+  /** The global position of the last event appended (0 when there is none). */
   headPosition(): number;
+  /** Closes it and lets go of what it holds. */
   close(): void;
+  /**
+   * Replaces a stream's events after version `after` with `events`, in one transaction (offline
+   * sync's rebase).
+   */
   replaceTail(
     streamId: string,
     after: number,
     events: readonly NewEvent[],
     options?: AppendOptions,
   ): MaybePromise<AppendResult>;
+  /** Several appends (to different streams) in one transaction, all or none, in order. */
   appendBatch(appends: readonly BatchAppend[]): MaybePromise<AppendResult[]>;
 }
 

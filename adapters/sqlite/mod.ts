@@ -25,7 +25,9 @@ export type { SqliteStore } from './store.ts';
 
 /** The part of a better-sqlite3 database the driver uses. */
 export interface BetterSqlite3Database {
+  /** Runs SQL with no result. */
   exec(sql: string): unknown;
+  /** Compiles a statement. */
   prepare(sql: string): {
     run(...params: unknown[]): { changes: number | bigint; lastInsertRowid?: number | bigint };
     get(...params: unknown[]): unknown;
@@ -35,7 +37,9 @@ export interface BetterSqlite3Database {
     /** better-sqlite3: rows as arrays from now on (only for statements that return rows). */
     raw?(toggle?: boolean): { all(...params: unknown[]): unknown[] };
   };
+  /** Closes the database. */
   close(): unknown;
+  /** The database's file (`:memory:` for one in memory). */
   readonly name: string;
 }
 

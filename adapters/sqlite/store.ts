@@ -23,11 +23,17 @@ import type { Gate } from './gate.ts';
 
 /** The SQLite store; `writer()` writes inside whatever transaction is open. */
 export interface SqliteStore extends PerspectiveStore {
+  /** The stored model of a perspective by id, for a tenant. */
   get(perspective: string, tenant: string, id: string): StoredModel | undefined;
+  /** The stored models of a perspective for a tenant that match `query` (filter, order, page). */
   query(perspective: string, tenant: string, query: Query): StoredModel[];
+  /** The global position a perspective has applied up to (0 before any). */
   checkpoint(perspective: string): number;
+  /** The outbox (and inbox) kept in the same database. */
   readonly outbox: OutboxStore;
+  /** Snapshots of stateful streams kept in the same database. */
   readonly snapshots: SnapshotStore;
+  /** A writer for the current transaction (an append's inline perspectives use it). */
   writer(): StoreWriter;
 }
 

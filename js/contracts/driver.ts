@@ -7,10 +7,14 @@ import type { PerspectiveStore } from './store.ts';
 
 /** What every storage backend provides; made by a factory such as `memoryDriver()`. */
 export interface Driver {
+  /** The driver's name, for logs and errors (`'memory'`, `'sqlite'`, …). */
   readonly name: string;
+  /** Where events are appended and read. */
   readonly ledger: Ledger;
+  /** Where perspectives keep their models and checkpoints. */
   readonly store: PerspectiveStore;
   /** Optional: where stateful receptors' snapshots are kept. */
   readonly snapshots?: SnapshotStore;
+  /** Closes the driver and what it opened. */
   close?(): MaybePromise<void>;
 }

@@ -15,29 +15,43 @@ export type ExpectedVersion = number | 'any' | 'no_stream' | 'stream_exists';
 
 /** An event to append: the message plus optional identity (filled in when absent). */
 export interface NewEvent<E extends Event = Event> {
+  /** The event's type. */
   readonly type: E['type'];
+  /** The event's payload (JSON-compatible). */
   readonly data: E['data'];
+  /** Its id (default: a new UUIDv7). */
   readonly messageId?: string;
+  /** The id of the first message of its chain (default: its own id). */
   readonly correlationId?: string;
+  /** The id of the message that caused it (default: its own id). */
   readonly causationId?: string;
+  /** When it happened, epoch ms (default: now). */
   readonly timestamp?: number;
+  /** Data about the event that is not its payload (JSON-compatible). */
   readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
 /** What every stored event carries besides its type and data. */
 export interface RecordedEventBase {
+  /** Always `'event'`. */
   readonly kind: 'event';
+  /** The stream it was appended to. */
   readonly streamId: string;
   /** 1-based version within the stream. */
   readonly version: number;
   /** 1-based global position across all streams. */
   readonly position: number;
+  /** The tenant it belongs to. */
   readonly tenant: string;
+  /** The event's id (UUIDv7). */
   readonly messageId: string;
+  /** The id of the first message of its chain. */
   readonly correlationId: string;
+  /** The id of the message that caused it. */
   readonly causationId: string;
   /** Append time, epoch milliseconds. */
   readonly timestamp: number;
+  /** Data about the event that is not its payload, if any. */
   readonly metadata: Readonly<Record<string, unknown>> | undefined;
 }
 
@@ -51,7 +65,12 @@ export type RecordedEvent<E extends Event = Event> = E extends Event
 
 /** Options of {@link Ledger.append}. */
 export interface AppendOptions {
+  /**
+   * The version the stream must be at (or `'any'`, `'no_stream'`, `'stream_exists'`); else
+   * `ConcurrencyError`.
+   */
   readonly expectedVersion?: ExpectedVersion;
+  /** The tenant of the stream (default `'default'`). */
   readonly tenant?: string;
   /**
    * Runs inside the append's transaction with the recorded events: inline perspectives (and the
@@ -74,21 +93,25 @@ export interface AppendOptions {
 
 /** What an append did. */
 export interface AppendResult {
+  /** The stream appended to. */
   readonly streamId: string;
   /** The stream's version after the append. */
   readonly version: number;
   /** Global position of the last appended event (of the head when nothing was appended). */
   readonly position: number;
+  /** The events as recorded, with their versions and positions. */
   readonly events: readonly RecordedEvent[];
 }
 
 /** Options of {@link Ledger.readStream}. */
 export interface ReadStreamOptions {
+  /** The tenant of the stream (default `'default'`). */
   readonly tenant?: string;
   /** First version to read (default 1). */
   readonly from?: number;
   /** Last version to read, inclusive. */
   readonly to?: number;
+  /** At most this many events. */
   readonly limit?: number;
 }
 
@@ -98,6 +121,7 @@ export interface ReadAllOptions {
   readonly from?: number;
   /** Last global position to read, inclusive. */
   readonly to?: number;
+  /** At most this many events. */
   readonly limit?: number;
   /** Only events of one tenant. */
   readonly tenant?: string;
@@ -107,12 +131,17 @@ export interface ReadAllOptions {
 
 /** The event store behind an app. */
 export interface Ledger {
+  /** Appends `events` to a stream in one transaction, checking `options.expectedVersion` first. */
   append(
     streamId: string,
     events: readonly NewEvent[],
     options?: AppendOptions,
   ): MaybePromise<AppendResult>;
+  /** The events of one stream, in version order (`options.from`, `to`, `limit` narrow it). */
   readStream(streamId: string, options?: ReadStreamOptions): MaybePromise<RecordedEvent[]>;
+  /**
+   * Events of every stream by global position (`options` narrow it by position, tenant and type).
+   */
   readAll(options?: ReadAllOptions): MaybePromise<RecordedEvent[]>;
   /** The stream's current version; 0 when it has no events. */
   streamVersion(streamId: string, options?: { readonly tenant?: string }): MaybePromise<number>;
@@ -120,6 +149,7 @@ export interface Ledger {
   headPosition(): MaybePromise<number>;
   /** Calls `listener` after new events commit (possibly coalesced). Returns an unsubscribe function. */
   watch(listener: () => void): () => void;
+  /** Closes it and lets go of what it holds. */
   close?(): MaybePromise<void>;
   /**
    * Optional, for offline sync: in one transaction, removes the stream's events after version
@@ -150,7 +180,10 @@ export interface Ledger {
 
 /** One append of {@link Ledger.appendBatch}. */
 export interface BatchAppend {
+  /** The stream to append to. */
   readonly streamId: string;
+  /** The events to append. */
   readonly events: readonly NewEvent[];
+  /** Its expected version and tenant. */
   readonly options?: AppendOptions;
 }

@@ -8,6 +8,7 @@ import type { RecordedEvent } from './ledger.ts';
 
 /** What handling one message produced. */
 export interface Dispatched {
+  /** The message's envelope, with its hops. */
   readonly envelope: Envelope;
   /** Events appended by this message itself (not by its cascade). */
   readonly events: readonly RecordedEvent[];
@@ -17,6 +18,7 @@ export interface Dispatched {
 
 /** Sees each handled message once its hops are complete. */
 export interface Observer {
+  /** Called once a message has been handled (or has failed). */
   onDispatched?(dispatched: Dispatched): void;
   /** Called with anything an observer threw. */
   onError?(error: unknown): void;

@@ -11,7 +11,9 @@ import type { WireEnvelope } from './transport.ts';
 export interface OutboxRecord {
   /** The message id (unique). */
   readonly id: string;
+  /** The topic to publish on. */
   readonly topic: string;
+  /** The envelope to publish. */
   readonly envelope: WireEnvelope;
   /** Deliveries tried so far. */
   readonly attempts: number;
@@ -19,11 +21,13 @@ export interface OutboxRecord {
   readonly enqueuedAt: number;
   /** Not delivered before this time (after a failed attempt), epoch milliseconds. */
   readonly availableAt: number;
+  /** Why the last try to deliver it failed. */
   readonly lastError?: string;
 }
 
 /** Writes of the outbox and inbox inside a store transaction. */
 export interface OutboxWriter {
+  /** Writes records to the outbox (inside the append's transaction). */
   enqueue(records: readonly OutboxRecord[]): MaybePromise<void>;
   /** Records an incoming message as handled; throws if it already was (the caller rolls back). */
   markHandled(tenant: string, messageId: string): MaybePromise<void>;
@@ -33,6 +37,7 @@ export interface OutboxWriter {
 export interface OutboxStore {
   /** Records available at `now`, oldest first. */
   pending(limit: number, now: number): MaybePromise<OutboxRecord[]>;
+  /** Marks records as delivered: they are not handed out again. */
   delivered(ids: readonly string[]): MaybePromise<void>;
   /** Puts a record back after a failed delivery, to try again from `availableAt`. */
   retryLater(id: string, error: string, availableAt: number): MaybePromise<void>;

@@ -5,12 +5,19 @@
 
 /** A comparison on one field. */
 export interface FieldFilter {
+  /** Equal to the value. */
   readonly eq?: unknown;
+  /** Not equal to the value. */
   readonly ne?: unknown;
+  /** Greater than the value. */
   readonly gt?: number | string;
+  /** Greater than or equal to the value. */
   readonly gte?: number | string;
+  /** Less than the value. */
   readonly lt?: number | string;
+  /** Less than or equal to the value. */
   readonly lte?: number | string;
+  /** One of the values. */
   readonly in?: readonly unknown[];
   /** Substring of a string field, or element of an array field. */
   readonly contains?: unknown;
@@ -26,8 +33,12 @@ export type OrderBy =
 
 /** A lens query. */
 export interface Query {
+  /** Which models: a filter per field (every one must hold). */
   readonly where?: Where;
+  /** The order of the models, by fields. */
   readonly orderBy?: OrderBy;
+  /** At most this many models. */
   readonly limit?: number;
+  /** Skip this many models first. */
   readonly offset?: number;
 }

@@ -8,7 +8,9 @@ import { isWhizbangError, WhizbangError } from '../util/errors.ts';
 
 /** An error as it crosses a process boundary. */
 export interface WireError {
+  /** The error's class name on the side that threw it. */
   readonly name: string;
+  /** Its message. */
   readonly message: string;
   /** The Whizbang code, or the string `code` another error carried. */
   readonly code?: string;
@@ -16,9 +18,13 @@ export interface WireError {
   readonly whizbang: boolean;
   /** The fields of a ConcurrencyError or a ValidationError. */
   readonly streamId?: string;
+  /** A concurrency error's expected version. */
   readonly expected?: string | number;
+  /** A concurrency error's actual version. */
   readonly actual?: number;
+  /** A validation error's message type. */
   readonly messageType?: string;
+  /** A validation error's issues. */
   readonly issues?: ReadonlyArray<{ readonly message: string; readonly path?: readonly string[] }>;
 }
 
@@ -29,6 +35,7 @@ export type WireReply =
 
 /** An error thrown by a responder in another process that was not a Whizbang error. */
 export class RemoteError extends WhizbangError {
+  /** The error's name, for logs. */
   override name = 'RemoteError';
   /** The error's name over there (`Error`, `TypeError`, a class of yours). */
   readonly remoteName: string;
@@ -37,6 +44,7 @@ export class RemoteError extends WhizbangError {
   /** The topic the request went to. */
   readonly topic: string;
 
+  /** An error from a remote handler's reply on `topic`. */
   constructor(error: WireError, topic: string) {
     super('REMOTE_FAILED', error.message);
     this.remoteName = error.name;

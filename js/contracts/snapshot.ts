@@ -8,6 +8,7 @@ import type { MaybePromise } from '../util/maybe.ts';
 export interface Snapshot<S = unknown> {
   /** The stream version (or global position) the state is as of. */
   readonly version: number;
+  /** The state the stream had at that version. */
   readonly state: S;
   /** The state definition's version when taken: a snapshot of another version is ignored. */
   readonly schemaVersion: number;
@@ -17,6 +18,8 @@ export interface Snapshot<S = unknown> {
 
 /** Where snapshots are kept: by kind (a state definition's name), tenant and id (the stream). */
 export interface SnapshotStore {
+  /** The latest snapshot of a stream, if one was saved. */
   load(kind: string, tenant: string, id: string): MaybePromise<Snapshot | undefined>;
+  /** Saves a snapshot of a stream (replacing the one before). */
   save(kind: string, tenant: string, id: string, snapshot: Snapshot): MaybePromise<void>;
 }

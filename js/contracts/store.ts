@@ -9,8 +9,11 @@ import type { Query } from './query.ts';
 
 /** A read model as stored, with its bookkeeping. */
 export interface StoredModel<M = unknown> {
+  /** The model's id (by default its stream id). */
   readonly id: string;
+  /** The tenant it belongs to. */
   readonly tenant: string;
+  /** The model itself. */
   readonly model: M;
   /** How many events have been applied to it. */
   readonly version: number;
@@ -22,9 +25,13 @@ export interface StoredModel<M = unknown> {
 
 /** Reads and writes inside one transaction. */
 export interface StoreWriter {
+  /** The stored model by id, as this transaction sees it. */
   get(perspective: string, tenant: string, id: string): MaybePromise<StoredModel | undefined>;
+  /** Writes a model (inserting or replacing it). */
   put(perspective: string, row: StoredModel): MaybePromise<void>;
+  /** Deletes a model. */
   delete(perspective: string, tenant: string, id: string): MaybePromise<void>;
+  /** Moves a perspective's checkpoint to `position`. */
   setCheckpoint(perspective: string, position: number): MaybePromise<void>;
   /** Present when the store keeps an outbox and inbox (same transaction as everything else). */
   readonly outbox?: OutboxWriter;
@@ -32,7 +39,9 @@ export interface StoreWriter {
 
 /** Read models and checkpoints, behind a driver. */
 export interface PerspectiveStore {
+  /** The stored model of a perspective by id, for a tenant. */
   get(perspective: string, tenant: string, id: string): MaybePromise<StoredModel | undefined>;
+  /** The stored models of a perspective for a tenant that match `query`. */
   query(perspective: string, tenant: string, query: Query): MaybePromise<StoredModel[]>;
   /** Global position up to which a perspective has applied events; 0 when never. */
   checkpoint(perspective: string): MaybePromise<number>;

@@ -8,34 +8,51 @@ import type { MaybePromise } from '../util/maybe.ts';
 
 /** A hop as carried on the wire. */
 export interface WireHop {
+  /** Where it happened (`receptor:PlaceOrder`, `outbox`, …). */
   readonly where: string;
+  /** The service (app) that handled it. */
   readonly service: string;
+  /** The topic it travelled on, if any. */
   readonly topic: string;
+  /** The stream it touched, if any. */
   readonly streamId?: string;
+  /** When the hop started, epoch ms. */
   readonly at: number;
+  /** How long it took, ms. */
   readonly durationMs: number;
+  /** What the policies decided on the way. */
   readonly decisions: ReadonlyArray<{
     readonly policy: string;
     readonly decision: string;
     readonly detail?: string;
   }>;
+  /** The W3C traceparent of the hop. */
   readonly traceparent: string;
 }
 
 /** An envelope as it crosses a process boundary. */
 export interface WireEnvelope {
+  /** The message. */
   readonly message: Message;
+  /** The message's id (UUIDv7). */
   readonly messageId: string;
+  /** The id of the first message of its chain. */
   readonly correlationId: string;
+  /** The id of the message that caused it. */
   readonly causationId: string;
+  /** The stream it belongs to, if any. */
   readonly streamId?: string;
+  /** The tenant it belongs to. */
   readonly tenant: string;
+  /** When it was created, epoch ms. */
   readonly timestamp: number;
   /** W3C traceparent of the step that sent it. */
   readonly traceparent: string;
+  /** Where it went, in order. */
   readonly hops: readonly WireHop[];
   /** For an event: its version in its stream and its position in the sender's ledger. */
   readonly version?: number;
+  /** The global position of an event that travels, if it was recorded. */
   readonly position?: number;
 }
 
@@ -65,14 +82,17 @@ export type TransportResponder = (envelope: WireEnvelope, topic: string) => Mayb
 
 /** A live subscription; `close` stops deliveries after the one in hand. */
 export interface TransportSubscription {
+  /** Stops the subscription. */
   close(): MaybePromise<void>;
 }
 
 /** Moves envelopes between processes. Topics are dot-separated; `*` matches one token, `>` the rest. */
 export interface Transport {
+  /** The transport's name, for logs and hops (`'memory'`, `'nats'`, …). */
   readonly name: string;
   /** Resolves once the transport has taken the envelope (it may still be in flight). */
   publish(topic: string, envelope: WireEnvelope): MaybePromise<void>;
+  /** Delivers every envelope published on `topic` to `handler` until the subscription closes. */
   subscribe(
     topic: string,
     handler: TransportHandler,
@@ -97,5 +117,6 @@ export interface Transport {
     responder: TransportResponder,
     options?: TransportSubscribeOptions,
   ): MaybePromise<TransportSubscription>;
+  /** Closes the transport and its subscriptions. */
   close?(): MaybePromise<void>;
 }

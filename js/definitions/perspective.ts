@@ -12,6 +12,7 @@ export type PerspectiveMode = 'inline' | 'async';
 
 /** A registered perspective. */
 export interface Perspective<M = unknown, E extends RecordedEvent = RecordedEvent> {
+  /** The perspective's name (where its models are stored). */
   readonly name: string;
   /** The definitions of the events it applies (their schemas validate published events). */
   readonly events: readonly EventDefinition[];
@@ -19,8 +20,11 @@ export interface Perspective<M = unknown, E extends RecordedEvent = RecordedEven
   readonly types: ReadonlySet<string>;
   /** The model id an event belongs to; undefined skips the event. */
   readonly key: (event: E) => string | undefined;
+  /** The model before any event. */
   readonly initial: () => M;
+  /** The model after `event` (`null` deletes it). */
   readonly apply: (model: M, event: E) => M | null;
+  /** `'inline'` (in the append's transaction) or `'async'` (from a subscription). */
   readonly mode: PerspectiveMode;
 }
 
@@ -28,10 +32,13 @@ export interface Perspective<M = unknown, E extends RecordedEvent = RecordedEven
 export interface PerspectiveDefinition<M, Defs extends readonly EventDefinition[]> {
   /** Unique name: the table / object store / lens it lives in. */
   readonly name: string;
+  /** The events it applies. */
   readonly events: Defs;
   /** Partition key; default: the event's stream id (one model per stream). */
   readonly key?: (event: RecordedEvent<MessageOf<Defs[number]>>) => string | undefined;
+  /** The model before any event. */
   readonly initial: () => M;
+  /** The model after `event` (return `null` to delete it). */
   readonly apply: (model: M, event: RecordedEvent<MessageOf<Defs[number]>>) => M | null;
   /** Default `'inline'`: same transaction as the append. */
   readonly mode?: PerspectiveMode;

@@ -18,16 +18,21 @@ import { type AbortController, type AbortSignal, platform } from '../util/platfo
 export interface Attempt {
   /** Aborted when a policy gives up on this run (timeout); made on first read. */
   readonly signal: AbortSignal;
+  /** Whether this attempt was given up on. */
   readonly aborted: boolean;
   /** 1 for the first run, 2 for the first retry, … */
   readonly number: number;
+  /** Gives up on this attempt (its signal aborts). */
   abort(reason: unknown): void;
 }
 
 /** What a policy sees of the message it wraps. */
 export interface PolicyRun {
+  /** The message being handled. */
   readonly message: Message;
+  /** Its tenant. */
   readonly tenant: string;
+  /** The hop decisions are recorded on. */
   readonly hop: Hop;
   /** The run in progress (the newest, when a retry made several). */
   readonly attempt: Attempt | undefined;
@@ -37,6 +42,7 @@ export interface PolicyRun {
 
 /** The result a policy passes along: the caller's value and whether anything was written. */
 export interface PolicyOutcome {
+  /** What the handling returned. */
   readonly value: unknown;
   /** True when the decision appended events or cascades commands (never cached). */
   readonly wrote: boolean;
@@ -44,7 +50,9 @@ export interface PolicyOutcome {
 
 /** A policy: wraps `next` (which runs the decision under a fresh `Attempt`). */
 export interface Policy {
+  /** The policy's name, as recorded on hops. */
   readonly name: string;
+  /** Runs `next` under the policy (retrying, timing out, caching, …) and records its decisions. */
   wrap<T extends PolicyOutcome>(
     next: () => MaybePromise<T>,
     run: PolicyRun,
@@ -109,6 +117,7 @@ export interface RetryOptions {
   readonly maxAttempts?: number;
   /** Delay before the first retry (default 50 ms); doubles each time up to `maxDelayMs`. */
   readonly initialDelayMs?: number;
+  /** The longest wait between tries, ms. */
   readonly maxDelayMs?: number;
   /** Randomise each delay between half and all of it (default true), so retries do not stampede. */
   readonly jitter?: boolean;
@@ -179,6 +188,7 @@ export function retry(options: RetryOptions = {}): Policy {
 
 /** Options of {@link timeout}. */
 export interface TimeoutOptions {
+  /** How long an attempt may take, ms. */
   readonly ms: number;
 }
 
@@ -235,6 +245,9 @@ export type CircuitState = 'closed' | 'open' | 'half-open';
 
 /** A circuit breaker policy; `state` tells where it is. */
 export interface CircuitBreaker extends Policy {
+  /**
+   * `'closed'` (calls go through), `'open'` (they fail fast) or `'half-open'` (one goes through).
+   */
   readonly state: CircuitState;
   /** Closes the circuit by hand. */
   reset(): void;
@@ -327,6 +340,7 @@ export interface CacheOptions {
 export interface CachePolicy extends Policy {
   /** Drops every answer, or those whose message matches. */
   invalidate(match?: (message: Message) => boolean): void;
+  /** How many entries the cache holds now. */
   readonly size: number;
 }
 

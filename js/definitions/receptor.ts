@@ -21,6 +21,7 @@ import type { AbortSignal } from '../util/platform.ts';
 export interface ReceptorContext {
   /** The command's envelope: ids, tenant, hops. */
   readonly envelope: Envelope;
+  /** The tenant the command was sent for. */
   readonly tenant: string;
   /** The stream the receptor decides on, when it has one. */
   readonly streamId: string | undefined;
@@ -32,7 +33,9 @@ export interface ReceptorContext {
 
 /** How a stream's state is folded from its events. `evolve` must be pure: return a new state. */
 export interface StateDefinition<S = unknown, E extends Event = Event> {
+  /** The state of a stream with no event. */
   readonly initial: () => S;
+  /** The state after `event`. */
   readonly evolve: (state: S, event: RecordedEvent<E>) => S;
   /** Names the state for snapshots (required to take them). */
   readonly name?: string;
@@ -52,12 +55,16 @@ export function defineState<S, E extends Event = Event>(
   return definition;
 }
 
-const REPLY: unique symbol = Symbol.for('whizbang.reply') as never;
+/** The brand of a {@link Reply} (`Symbol.for('whizbang.reply')`, so two copies of the library agree). */
+export const REPLY: unique symbol = Symbol.for('whizbang.reply') as never;
 
 /** A receptor's answer to `localInvoke` together with the messages that cascade from it. */
 export interface Reply<V> {
+  /** Marks a reply. */
   readonly [REPLY]: true;
+  /** What `localInvoke` resolves to. */
   readonly value: V;
+  /** The events and commands that follow, as a receptor's result would be. */
   readonly messages: readonly Message[];
 }
 
@@ -80,7 +87,8 @@ export function isReply(value: unknown): value is Reply<unknown> {
 
 /** What `localInvoke` resolves to for a receptor that returns `R`. */
 export type ResultOf<R> = Unreply<Awaited<R>>;
-type Unreply<T> = T extends Reply<infer V> ? V : T;
+/** `T` less a {@link Reply} around it: the value a reply carries, or `T` itself. */
+export type Unreply<T> = T extends Reply<infer V> ? V : T;
 
 /** A registered handler of one command type. */
 export interface Receptor<
@@ -88,9 +96,13 @@ export interface Receptor<
   R = unknown,
   I extends Command = C,
 > {
+  /** The command it handles. */
   readonly command: CommandDefinition<C['type'], C['data']>;
+  /** The stream its events go to. */
   readonly stream: ((command: C) => string) | undefined;
+  /** The stream's state, for a stateful receptor. */
   readonly state: StateDefinition<any, any> | undefined;
+  /** Decides what follows from a command (and the stream's state). */
   readonly decide: (command: C, state: any, context: ReceptorContext) => MaybePromise<R>;
   /** How many times a decision is retried after a concurrency conflict. */
   readonly maxRetries: number;
@@ -107,17 +119,23 @@ export interface Receptor<
 
 /** A stateless receptor: `handle(command, context)`. */
 export interface StatelessReceptorDefinition<D extends CommandDefinition, R> {
+  /** The command it handles. */
   readonly command: D;
   /** The stream that returned events are appended to. */
   readonly stream?: (command: MessageOf<D>) => string;
+  /** What follows from the command: events, commands, a `reply(…)`, or nothing. */
   readonly handle: (command: MessageOf<D>, context: ReceptorContext) => MaybePromise<R>;
 }
 
 /** A stateful receptor: `decide(command, state, context)` over the stream's folded state. */
 export interface StatefulReceptorDefinition<D extends CommandDefinition, S, R> {
+  /** The command it handles. */
   readonly command: D;
+  /** The stream the command decides on, whose events make the state. */
   readonly stream: (command: MessageOf<D>) => string;
+  /** How the state is made from the stream's events. */
   readonly state: StateDefinition<S, any>;
+  /** What follows from the command on the current state (decided again on a conflict). */
   readonly decide: (command: MessageOf<D>, state: S, context: ReceptorContext) => MaybePromise<R>;
   /** Retries after a concurrency conflict (default 3). */
   readonly maxRetries?: number;
@@ -137,6 +155,7 @@ export interface StatefulReceptorDefinition<D extends CommandDefinition, S, R> {
 export function defineReceptor<D extends CommandDefinition, S, R>(
   definition: StatefulReceptorDefinition<D, S, R>,
 ): Receptor<MessageOf<D>, R, InputOf<D>>;
+/** Defines a stateless receptor: `handle` decides from the command alone. */
 export function defineReceptor<D extends CommandDefinition, R>(
   definition: StatelessReceptorDefinition<D, R>,
 ): Receptor<MessageOf<D>, R, InputOf<D>>;

@@ -12,6 +12,7 @@ export const MAX_PAYLOAD_BYTES: number = 1024 * 1024;
 
 /** An event's data and metadata as JSON text. */
 export interface EncodedPayload {
+  /** The payload as JSON text. */
   readonly data: string;
   /** `null` when the event has no metadata. */
   readonly metadata: string | null;

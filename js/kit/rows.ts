@@ -100,18 +100,22 @@ export class Watchers {
   readonly #listeners = new Set<() => void>();
   #scheduled = false;
 
+  /** How many listeners there are. */
   get size(): number {
     return this.#listeners.size;
   }
 
+  /** Adds a listener. */
   add(listener: () => void): void {
     this.#listeners.add(listener);
   }
 
+  /** Removes a listener. */
   delete(listener: () => void): void {
     this.#listeners.delete(listener);
   }
 
+  /** Removes every listener. */
   clear(): void {
     this.#listeners.clear();
   }

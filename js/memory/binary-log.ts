@@ -48,6 +48,7 @@ const MAX_SEGMENT = 1 << 20;
 
 /** What the log holds, for the memory budget (see BENCHMARKS.md). */
 export interface BinaryLogStats {
+  /** How many events the log holds. */
   readonly events: number;
   /** Bytes of the encoded records. */
   readonly encodedBytes: number;

@@ -12,8 +12,11 @@ import { type MemoryStore, memoryStore } from './store.ts';
 
 /** The memory driver's parts. */
 export interface MemoryDriver extends Driver {
+  /** The ledger, in memory. */
   readonly ledger: MemoryLedger;
+  /** The perspective store, with the outbox and inbox. */
   readonly store: MemoryStore;
+  /** Snapshots of stateful streams. */
   readonly snapshots: MemorySnapshots;
 }
 

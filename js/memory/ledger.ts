@@ -72,9 +72,15 @@ function toJson(type: string, what: string, value: unknown): string | undefined 
 
 /** The memory ledger answers synchronously (until an append's inline work awaits). */
 export interface MemoryLedger extends Ledger {
+  /** The events of one stream, in version order (`options.from`, `to`, `limit` narrow it). */
   readStream(streamId: string, options?: ReadStreamOptions): RecordedEvent[];
+  /**
+   * Events of every stream by global position (`options` narrow it by position, tenant and type).
+   */
   readAll(options?: ReadAllOptions): RecordedEvent[];
+  /** The version of a stream (0 when it has no event). */
   streamVersion(streamId: string, options?: { readonly tenant?: string }): number;
+  /** The global position of the last event appended (0 when there is none). */
   headPosition(): number;
   /** The log as segments of the binary format (copies): what a transport or a file would carry. */
   segments(): Uint8Array[];

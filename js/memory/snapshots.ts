@@ -9,7 +9,9 @@ import type { Snapshot, SnapshotStore } from '../contracts/snapshot.ts';
 
 /** A snapshot store in memory; also usable on its own as a test double. */
 export interface MemorySnapshots extends SnapshotStore {
+  /** The latest snapshot of a stream, if one was saved. */
   load(kind: string, tenant: string, id: string): Snapshot | undefined;
+  /** Saves a snapshot of a stream (replacing the one before). */
   save(kind: string, tenant: string, id: string, snapshot: Snapshot): void;
   /** How many snapshots are kept, over all kinds and tenants. */
   size(): number;

@@ -109,6 +109,7 @@ class MemoryTransaction implements StoreWriter, OutboxWriter {
 
 /** A perspective store in memory; also usable on its own as a test double. */
 export interface MemoryStore extends PerspectiveStore {
+  /** The outbox and inbox. */
   readonly outbox: OutboxStore;
   /** How many rows a perspective has, over all tenants. */
   size(perspective: string): number;

@@ -35,6 +35,7 @@ export type DeadLetterHandler = (
 export interface MemoryTransportOptions {
   /** Envelopes a subscription may hold, the one in hand included, before `publish` waits (default 1024). */
   readonly maxInFlight?: number;
+  /** How a failed delivery is tried again: the waits between tries and how many. */
   readonly redelivery?: {
     /** Deliveries of one envelope before it goes to the dead letter (default 5). */
     readonly attempts?: number;
@@ -47,16 +48,19 @@ export interface MemoryTransportOptions {
 
 /** The memory transport subscribes synchronously, and answers requests. */
 export interface MemoryTransport extends Transport {
+  /** Delivers every envelope published on `topic` (wildcards allowed) to `handler`. */
   subscribe(
     topic: string,
     handler: TransportHandler,
     options?: TransportSubscribeOptions,
   ): TransportSubscription;
+  /** Sends an envelope to the one responder of `topic` and resolves its reply. */
   request(
     topic: string,
     envelope: WireEnvelope,
     options?: TransportRequestOptions,
   ): Promise<unknown>;
+  /** Answers requests on `topic` with what `responder` returns. */
   respond(
     topic: string,
     responder: TransportResponder,

@@ -11,6 +11,7 @@ export { hopElapsed } from './hop.ts';
 
 /** A message with its identity and its path. */
 export interface Envelope<M extends Message = Message> {
+  /** The message it carries. */
   readonly message: M;
   /** UUIDv7, unique per message. */
   readonly messageId: string;
@@ -18,21 +19,31 @@ export interface Envelope<M extends Message = Message> {
   readonly correlationId: string;
   /** The message id of the message that caused this one (its own id for an original). */
   readonly causationId: string;
+  /** The stream its events went to, once known. */
   readonly streamId: string | undefined;
+  /** The tenant it belongs to. */
   readonly tenant: string;
   /** Creation time, epoch milliseconds. */
   readonly timestamp: number;
+  /** The W3C trace id it travels in. */
   readonly traceId: string;
+  /** Where it went, in order; each step adds one. */
   readonly hops: Hop[];
 }
 
 /** Where a message comes from, for {@link createEnvelope}. */
 export interface EnvelopeOrigin {
+  /** The tenant (default `'default'`). */
   readonly tenant?: string;
+  /** The stream it belongs to, when known. */
   readonly streamId?: string;
+  /** The chain it continues (default: its own id). */
   readonly correlationId?: string;
+  /** The message that caused it (default: its own id). */
   readonly causationId?: string;
+  /** The trace it continues (default: a new one). */
   readonly traceId?: string;
+  /** Its id (default: a new UUIDv7). */
   readonly messageId?: string;
 }
 

@@ -7,8 +7,11 @@ import { now, platform } from '../util/platform.ts';
 
 /** A decision a policy or the router took for a message on one hop. */
 export interface PolicyDecision {
+  /** The policy's name. */
   readonly policy: string;
+  /** What it decided (`retry`, `timeout`, `cache-hit`, …). */
   readonly decision: string;
+  /** More about it, for a person. */
   readonly detail?: string;
 }
 
@@ -20,11 +23,13 @@ export interface Hop {
   readonly service: string;
   /** The topic or message type. */
   readonly topic: string;
+  /** The stream the step touched, if any. */
   readonly streamId?: string;
   /** When the step started, epoch milliseconds. */
   readonly at: number;
   /** How long it took, milliseconds. */
   durationMs: number;
+  /** What the policies decided during the step. */
   readonly decisions: PolicyDecision[];
   /** W3C traceparent of this step's span. */
   readonly traceparent: string;

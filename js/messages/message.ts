@@ -15,8 +15,11 @@ export interface Message<
   T extends string = string,
   D = unknown,
 > {
+  /** `'command'` or `'event'`. */
   readonly kind: K;
+  /** The message type's name. */
   readonly type: T;
+  /** The payload. */
   readonly data: D;
 }
 
@@ -27,6 +30,7 @@ export type Event<T extends string = string, D = unknown> = Message<'event', T, 
 
 /** A phantom marker that types a message's data without validating it at run time. */
 export interface Payload<D> {
+  /** Carries the payload's type only (never set at run time). */
   readonly '~payload': D | undefined;
 }
 
@@ -42,8 +46,11 @@ export function payload<D>(): Payload<D> {
  */
 export interface MessageDefinition<K extends MessageKind, T extends string, D, I = D> {
   (...data: undefined extends I ? [data?: I] : [data: I]): Message<K, T, I>;
+  /** `'command'` or `'event'`. */
   readonly kind: K;
+  /** The message type's name. */
   readonly type: T;
+  /** The schema its data is validated with, if one was given. */
   readonly schema: StandardSchemaV1<I, D> | undefined;
   /** The version of the data's shape (events; 1 unless declared). */
   readonly version: number;
@@ -76,9 +83,11 @@ export type MessageOf<Def> =
 export type InputOf<Def> =
   Def extends MessageDefinition<infer K, infer T, any, infer I> ? Message<K, T, I> : never;
 
-type DataOf<S> =
+/** The data a schema (or a `payload<T>()`) gives: what handlers see. */
+export type DataOf<S> =
   S extends StandardSchemaV1<unknown, infer O> ? O : S extends Payload<infer D> ? D : never;
-type InputDataOf<S> =
+/** The data a schema (or a `payload<T>()`) takes: what senders write. */
+export type InputDataOf<S> =
   S extends StandardSchemaV1<infer In, unknown> ? In : S extends Payload<infer D> ? D : never;
 
 /** Options of {@link defineEvent}: the shape's version, and how to read older versions. */
@@ -147,6 +156,7 @@ export function defineCommand<
   const T extends string,
   S extends StandardSchemaV1<unknown, any> | Payload<any>,
 >(type: T, shape: S): CommandDefinition<T, DataOf<S>, InputDataOf<S>>;
+/** Defines a command type with no data: `defineCommand('Ping')`. */
 export function defineCommand<const T extends string>(type: T): CommandDefinition<T, undefined>;
 export function defineCommand(
   type: string,
@@ -168,6 +178,7 @@ export function defineEvent<
   const T extends string,
   S extends StandardSchemaV1<unknown, any> | Payload<any>,
 >(type: T, shape: S, options?: EventOptions): EventDefinition<T, DataOf<S>, InputDataOf<S>>;
+/** Defines an event type with no data: `defineEvent('Pinged')`. */
 export function defineEvent<const T extends string>(type: T): EventDefinition<T, undefined>;
 export function defineEvent(
   type: string,

@@ -93,10 +93,12 @@ export interface WhizbangBuilder<C extends Command, R extends Record<string, unk
     definition: D,
     options: RouteOptions & { readonly to: 'remote' },
   ): WhizbangBuilder<C | InputOf<D>, R & { [K in D['type']]: Result }>;
+  /** Routes a command elsewhere (`'outbox'` or `'ledger-only'`): sendable here with no receptor. */
   route<D extends CommandDefinition<string, any, any>>(
     definition: D,
     options: RouteOptions,
   ): WhizbangBuilder<C | InputOf<D>, R & { [K in D['type']]: never }>;
+  /** Routes an event elsewhere: published to the outbox, or only recorded. */
   route(
     definition: EventDefinition<string, any, any>,
     options: RouteOptions,

@@ -40,7 +40,9 @@ export class Flow {
 
 /** What one message's handling produced. */
 export interface Outcome {
+  /** What the receptor returned as its value (a reply), if anything. */
   readonly value: unknown;
+  /** What the append did, when events were appended. */
   readonly append: AppendResult | undefined;
   /** Written to the outbox rather than handled here. */
   readonly queued?: boolean;

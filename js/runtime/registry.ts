@@ -17,7 +17,9 @@ import type { StandardSchemaV1 } from '../util/standard-schema.ts';
 
 /** What an event handler knows besides the event. */
 export interface EventHandlerContext {
+  /** The tenant of the event. */
   readonly tenant: string;
+  /** The event being handled, as recorded. */
   readonly event: RecordedEvent;
 }
 

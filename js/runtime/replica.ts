@@ -19,9 +19,13 @@ import type { StateCache } from './state-cache.ts';
 
 /** A run of events of one stream, decided elsewhere, to append where the stream is at `expectedVersion`. */
 export interface ReplicatedRun {
+  /** The stream appended to. */
   readonly streamId: string;
+  /** Its tenant. */
   readonly tenant: string;
+  /** The events appended. */
   readonly events: readonly NewEvent[];
+  /** The version the stream was expected at. */
   readonly expectedVersion: ExpectedVersion;
 }
 

@@ -24,10 +24,13 @@ export interface Folded {
 
 /** A snapshot that could not be loaded or saved, or was not fit to use; the command went on without it. */
 export interface SnapshotIssue {
+  /** Whether loading or saving the snapshot failed. */
   readonly action: 'load' | 'save';
   /** The state definition's name. */
   readonly kind: string;
+  /** The stream's tenant. */
   readonly tenant: string;
+  /** The stream whose snapshot it was. */
   readonly streamId: string;
   /** What went wrong and what was done instead. */
   readonly message: string;

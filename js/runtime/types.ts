@@ -12,9 +12,11 @@ import type { Replica } from './replica.ts';
 
 /** Options of `send` and `localInvoke`. */
 export interface SendOptions {
+  /** The tenant to act for (default `'default'`). */
   readonly tenant?: string;
   /** Continue an existing conversation. */
   readonly correlationId?: string;
+  /** The message that caused this one (continues its chain). */
   readonly causationId?: string;
   /** Give the command its own id (UUIDv7 by default). */
   readonly messageId?: string;
@@ -26,6 +28,7 @@ export interface SendOptions {
 export interface PublishOptions extends SendOptions {
   /** The stream the event is appended to. */
   readonly stream: string;
+  /** The version the event's stream must be at. */
   readonly expectedVersion?: ExpectedVersion;
 }
 
@@ -37,8 +40,11 @@ export interface SyncOptions extends SendOptions {
 
 /** What happened to a sent command or published event. */
 export interface DeliveryReceipt {
+  /** The id of the message sent. */
   readonly messageId: string;
+  /** The id of its chain: ask the trace store for the tree by it. */
   readonly correlationId: string;
+  /** The message type's name. */
   readonly type: string;
   /** `'handled'` here, or `'queued'` in the outbox for another process. */
   readonly status: 'handled' | 'queued';
@@ -50,6 +56,7 @@ export interface DeliveryReceipt {
   readonly position: number;
   /** Events appended by this message itself. */
   readonly events: number;
+  /** The message's envelope, with its hops. */
   readonly envelope: Envelope;
 }
 
@@ -68,7 +75,9 @@ export interface ListenOptions {
 
 /** Reads a perspective's models. */
 export interface Lens<M> {
+  /** The model by id, for a tenant (`undefined` when there is none). */
   get(id: string, options?: { readonly tenant?: string }): Promise<M | undefined>;
+  /** The models that match `query` (filter, order, page), for a tenant. */
   query(query?: Query & { readonly tenant?: string }): Promise<M[]>;
 }
 
@@ -77,8 +86,11 @@ export interface Whizbang<
   C extends Command = never,
   R extends Record<string, unknown> = Record<never, never>,
 > {
+  /** The app's name (the `service` of its hops). */
   readonly name: string;
+  /** The driver's ledger. */
   readonly ledger: Ledger;
+  /** The driver's perspective store. */
   readonly store: PerspectiveStore;
   /** The registered perspectives, by name. */
   readonly perspectives: ReadonlyMap<string, Perspective<unknown, any>>;

@@ -7,6 +7,7 @@ import { type Command, defineEvent, type EventDefinition, payload } from '../mes
 
 /** A timeout a step asked for, as recorded. */
 export interface SagaTimeoutRecord {
+  /** How long after the step it fires, ms. */
   readonly afterMs: number;
   /** When it is due, epoch milliseconds. */
   readonly dueAt: number;
@@ -16,7 +17,9 @@ export interface SagaTimeoutRecord {
 
 /** What a saga saw and decided for one event. */
 export interface SagaSteppedData {
+  /** The saga's name. */
   readonly saga: string;
+  /** The saga instance's id. */
   readonly sagaId: string;
   /** The step's version in the saga's stream (the timeout it asks for is known by it). */
   readonly step: number;
@@ -35,16 +38,21 @@ export interface SagaSteppedData {
   readonly undo: readonly Command[];
   /** True when the step sent the undo commands recorded so far. */
   readonly compensated: boolean;
+  /** The timeout the step asked for, if any. */
   readonly timeout: SagaTimeoutRecord | null;
+  /** True when the step completed the saga. */
   readonly complete: boolean;
 }
 
 /** A timeout fired: its command was sent. */
 export interface SagaTimedOutData {
+  /** The saga's name. */
   readonly saga: string;
+  /** The saga instance's id. */
   readonly sagaId: string;
   /** The step that asked for the timeout. */
   readonly step: number;
+  /** The command sent because the timeout fired. */
   readonly command: Command;
 }
 
@@ -64,7 +72,9 @@ export const SagaTimedOut: EventDefinition<'SagaTimedOut', SagaTimedOutData> = d
 export interface PendingTimeout {
   /** The step that asked for it. */
   readonly step: number;
+  /** When it is due, epoch ms. */
   readonly dueAt: number;
+  /** What is sent when it fires. */
   readonly command: Command;
 }
 

@@ -28,7 +28,9 @@ export interface SagaStep<S> {
 
 /** What a saga step knows besides its state and the event. */
 export interface SagaContext {
+  /** The saga instance's id. */
   readonly sagaId: string;
+  /** The tenant of the event handled. */
   readonly tenant: string;
   /** False while handling the event that starts the saga. */
   readonly started: boolean;
@@ -59,13 +61,17 @@ export interface SagaDefinition<S, Start extends EventDefinition, Next extends E
   readonly handles?: readonly Next[];
   /** The saga an event belongs to; `undefined` when it belongs to none. */
   readonly correlate: (event: RecordedEvent<MessageOf<Start | Next>>) => string | undefined;
+  /** A handler per event type it starts by or handles. */
   readonly on: SagaHandlers<S, MessageOf<Start | Next>>;
 }
 
 /** A saga as read from its stream. */
 export interface SagaInstance<S> {
+  /** The instance's id. */
   readonly sagaId: string;
+  /** Its state. */
   readonly state: S;
+  /** Whether it has completed. */
   readonly completed: boolean;
   /** Events in its stream. */
   readonly version: number;
@@ -79,6 +85,7 @@ export interface SagaInstance<S> {
 
 /** A defined saga: register it with `withSaga(builder, saga)`. */
 export interface Saga<S = unknown> {
+  /** The saga's name (its stream's prefix). */
   readonly name: string;
   /** The stream a saga instance records its steps on. */
   streamId(sagaId: string): string;

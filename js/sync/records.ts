@@ -18,10 +18,15 @@ const CURSOR_ID = 'shared-log';
 
 /** The command that made a local commit, kept to decide it again. */
 export interface PendingCommand {
+  /** The command's type. */
   readonly type: string;
+  /** Its payload. */
   readonly data: unknown;
+  /** Its id. */
   readonly messageId: string;
+  /** Its chain's id. */
   readonly correlationId: string;
+  /** The id of the message that caused it. */
   readonly causationId: string;
 }
 
@@ -31,7 +36,9 @@ export interface PendingCommit {
   readonly id: string;
   /** Local global position of its first event: commits are pushed in this order. */
   readonly seq: number;
+  /** The stream the commit appended to. */
   readonly streamId: string;
+  /** Its tenant. */
   readonly tenant: string;
   /** The stream version it was decided on: pushed expecting the shared stream there. */
   readonly decidedOn: number;
@@ -53,7 +60,9 @@ export interface PendingCommit {
 export interface SyncConflict {
   /** The pending commit's id. */
   readonly id: string;
+  /** The stream of the commit that could not land. */
   readonly streamId: string;
+  /** Its tenant. */
   readonly tenant: string;
   /** The command decided again, when there was one. */
   readonly command?: PendingCommand;
@@ -63,6 +72,7 @@ export interface SyncConflict {
   readonly remoteVersion: number;
   /** The error code the new decision failed with (`CONCURRENCY_CONFLICT` for published events). */
   readonly code: string;
+  /** Why it was refused, for a person. */
   readonly message: string;
   /** When it was reported, epoch milliseconds. */
   readonly at: number;

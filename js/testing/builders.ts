@@ -1,9 +1,9 @@
 /**
  * Test data builders over faker: domain messages from your recipes, envelopes and recorded events
  * with ids, positions, versions and times. Seeded, they build the same data on every run. Faker
- * is yours to pass in (`builders(faker)`), or loaded on first use (`await loadBuilders()`).
+ * is yours to pass in (`builders(faker)`, typed as the instance you give): nothing here imports
+ * `@faker-js/faker`, not even its types.
  */
-import type { Faker } from '@faker-js/faker';
 import type { RecordedEvent, RecordedEventBase } from '../contracts/ledger.ts';
 import type { Envelope, Hop } from '../messages/envelope.ts';
 import { DEFAULT_TENANT } from '../messages/envelope.ts';
@@ -14,11 +14,13 @@ import type {
   MessageDefinition,
   MessageKind,
 } from '../messages/message.ts';
-import { invalidArgument, WhizbangError } from '../util/errors.ts';
+import { invalidArgument } from '../util/errors.ts';
 
 /** The part of a faker instance the builders use; any `Faker` from `@faker-js/faker` fits. */
 export interface FakerLike {
+  /** Seeds the generator. */
   seed(seed: number): unknown;
+  /** Numbers (faker's `number.int`). */
   readonly number: { int(options: { min: number; max: number }): number };
 }
 
@@ -34,7 +36,8 @@ export interface BuilderOptions {
   readonly streamId?: string;
 }
 
-type AnyDefinition = MessageDefinition<MessageKind, string, any, any>;
+/** Any message definition (of a command or an event). */
+export type AnyDefinition = MessageDefinition<MessageKind, string, any, any>;
 /** The data a definition's messages are created with. */
 export type RecipeData<Def extends AnyDefinition> = InputOf<Def>['data'];
 /** Makes a message's data from faker. */
@@ -46,8 +49,11 @@ export type Factory<Def extends AnyDefinition> = (
 
 /** What a built message or event follows from: its correlation, cause and trace carry over. */
 export interface Cause {
+  /** The id of the message that caused it. */
   readonly messageId: string;
+  /** The id of its chain. */
   readonly correlationId: string;
+  /** Its trace id. */
   readonly traceId?: string;
 }
 
@@ -65,6 +71,7 @@ export type RecordedEventOverrides = Partial<Omit<RecordedEventBase, 'kind'>> & 
 
 /** Builders over one faker instance, one clock and one sequence of positions. */
 export interface Builders<F extends FakerLike> {
+  /** The faker instance the builders use. */
   readonly faker: F;
   /** A message of `definition` with data from `recipe`, and `overrides` over it. */
   build<Def extends AnyDefinition>(
@@ -98,7 +105,7 @@ const START = Date.UTC(2025, 0, 1);
 export function builders<F extends FakerLike>(faker: F, options: BuilderOptions = {}): Builders<F> {
   if (typeof faker?.number?.int !== 'function' || typeof faker.seed !== 'function') {
     throw invalidArgument(
-      'builders() takes a faker instance (the `faker` export of @faker-js/faker, or a `new Faker(…)`), or use await loadBuilders().',
+      'builders() takes a faker instance: the `faker` export of @faker-js/faker, or a `new Faker(…)`.',
     );
   }
   if (options.seed !== undefined) faker.seed(options.seed);
@@ -207,22 +214,4 @@ export function builders<F extends FakerLike>(faker: F, options: BuilderOptions 
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * Builders over a new faker instance (English), loading `@faker-js/faker` on first call: import
- * `whizbang/testing` without faker installed, as long as you do not call this.
- */
-export async function loadBuilders(options: BuilderOptions = {}): Promise<Builders<Faker>> {
-  let module: typeof import('@faker-js/faker');
-  try {
-    module = await import('@faker-js/faker');
-  } catch (cause) {
-    throw new WhizbangError(
-      'INVALID_ARGUMENT',
-      'loadBuilders() needs @faker-js/faker: install it (npm i -D @faker-js/faker), or pass a faker instance of your own to builders(faker).',
-      { cause },
-    );
-  }
-  return builders(new module.Faker({ locale: [module.en, module.base] }), options);
 }

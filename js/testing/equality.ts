@@ -7,7 +7,9 @@
 export interface Difference {
   /** Where, as a property path: `data.amount`, `[0].tags[2]` (empty at the top). */
   readonly path: string;
+  /** The value expected there. */
   readonly expected: unknown;
+  /** The value found there. */
   readonly actual: unknown;
 }
 

@@ -32,6 +32,7 @@
  */
 
 export type {
+  AnyDefinition,
   BuilderOptions,
   Builders,
   Cause,
@@ -42,7 +43,7 @@ export type {
   RecipeData,
   RecordedEventOverrides,
 } from './builders.ts';
-export { builders, loadBuilders } from './builders.ts';
+export { builders } from './builders.ts';
 export type { Difference } from './equality.ts';
 export { deepEqual, differences } from './equality.ts';
 export type { Given, Projection, ProjectOptions } from './projection.ts';

@@ -8,13 +8,16 @@ const BRAND: unique symbol = Symbol.for('whizbang.testing.expectation') as never
 
 /** An expectation of `whizbang/testing` did not hold; the message says what differed. */
 export class ExpectationError extends Error {
+  /** The error's name, for logs. */
   override name = 'ExpectationError';
+  /** Always `'EXPECTATION_FAILED'`. */
   readonly code: 'EXPECTATION_FAILED' = 'EXPECTATION_FAILED';
   /** What was expected (messages as `{ type, data }`, a model, an error matcher). */
   readonly expected: unknown;
   /** What happened instead. */
   readonly actual: unknown;
 
+  /** An expectation of a scenario that did not hold. */
   constructor(
     message: string,
     details: { readonly expected: unknown; readonly actual: unknown; readonly cause?: unknown },

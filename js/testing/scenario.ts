@@ -47,6 +47,9 @@ export function scenario<C extends Command, R, I extends Command>(
   receptor: Receptor<C, R, I>,
   options?: ScenarioOptions,
 ): Scenario<I, ResultOf<R>>;
+/**
+ * A given-when-then scenario for an event handler: `.when(event)`, then the commands it returns.
+ */
 export function scenario<D extends EventDefinition>(
   event: D,
   handler: EventHandler<RecordedEvent<MessageOf<D>>>,

@@ -34,6 +34,7 @@ export interface ScenarioOutcome<V = unknown> {
   readonly value: V | undefined;
   /** True when handling threw; then `error` is what it threw. */
   readonly threw: boolean;
+  /** What was thrown, when handling threw. */
   readonly error: unknown;
 }
 

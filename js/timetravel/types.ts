@@ -7,6 +7,7 @@ import type { ModelChange } from './diff.ts';
 
 /** Options of `timeTravel`. */
 export interface TimeTravelOptions {
+  /** The ledger to travel over. */
   readonly ledger: Ledger;
   /** The perspectives to replay (`app.perspectives.values()` for all of an app's). */
   readonly perspectives: Iterable<Perspective<any, any>>;
@@ -20,6 +21,7 @@ export interface TimeTravelOptions {
 
 /** Which tenant's models to read (default: the traveler's tenant, else `'default'`). */
 export interface TenantOption {
+  /** The tenant (default `'default'`). */
   readonly tenant?: string;
 }
 
@@ -29,6 +31,7 @@ export interface TimeView {
   readonly position: number;
   /** The newest event at or before `position` that one of the perspectives applies. */
   readonly event: RecordedEvent | undefined;
+  /** The model of `perspective` by id as of this position. */
   get<M>(perspective: Perspective<M, any>, id: string, options?: TenantOption): M | undefined;
   /** The model with its bookkeeping (version, position of the last event applied, time). */
   row<M>(
@@ -44,11 +47,15 @@ export interface TimeView {
 
 /** What changed in one model between two positions. */
 export interface ModelDiff<M> {
+  /** The perspective's name. */
   readonly perspective: string;
+  /** The model's id. */
   readonly id: string;
+  /** Its tenant. */
   readonly tenant: string;
   /** The positions compared (each at most the ledger's head). */
   readonly from: number;
+  /** The later position. */
   readonly to: number;
   /** The model at `from`; undefined when it did not exist. */
   readonly before: M | undefined;

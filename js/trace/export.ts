@@ -19,29 +19,45 @@ export interface TraceGraphNode {
   readonly parent: string | null;
   /** 0 for a root. */
   readonly depth: number;
+  /** `'command'` or `'event'`. */
   readonly kind: 'command' | 'event';
+  /** The message type's name. */
   readonly type: string;
+  /** The id of the message that caused it. */
   readonly causationId: string;
+  /** Its tenant. */
   readonly tenant: string;
+  /** When it was created, epoch ms. */
   readonly timestamp: number;
+  /** The stream of an event (`null` for a command). */
   readonly streamId: string | null;
+  /** An event's version in its stream. */
   readonly version: number | null;
+  /** An event's global position. */
   readonly position: number | null;
+  /** How long handling took, ms. */
   readonly durationMs: number | null;
+  /** The error, when handling failed. */
   readonly error: TracedError | null;
   /** The message's data, for messages handled here (commands, published events). */
   readonly data: unknown;
+  /** Where it went, in order. */
   readonly hops: readonly TracedHop[];
 }
 
 /** A causal tree as a flat, JSON-safe graph: nodes in depth-first order, edges from cause to effect. */
 export interface TraceGraph {
+  /** Always `'whizbang.trace'`. */
   readonly format: 'whizbang.trace';
+  /** The version of this shape. */
   readonly version: 1;
+  /** The chain's id. */
   readonly correlationId: string;
   /** Ids of the root, then of each detached subtree's root. */
   readonly roots: readonly string[];
+  /** Every message of the tree, depth first. */
   readonly nodes: readonly TraceGraphNode[];
+  /** From cause to effect, by message id. */
   readonly edges: ReadonlyArray<{ readonly from: string; readonly to: string }>;
 }
 

@@ -1,6 +1,7 @@
 /**
  * Tracing: observers that see every handled message — a trace store that answers "what happened
- * because of this command" as a tree (text, Mermaid, JSON), and a bridge to OpenTelemetry.
+ * because of this command" as a tree (text, Mermaid, JSON), and a bridge to OpenTelemetry (here
+ * over an `api` you pass; `whizbang/trace/otel` brings the installed `@opentelemetry/api`).
  *
  * @example
  * ```ts
@@ -17,8 +18,6 @@
 
 export type { TraceFormatOptions, TraceGraph, TraceGraphNode } from './export.ts';
 export { toJSON as toTraceJSON, toMermaid, toText } from './export.ts';
-export type { OtelObserver, OtelObserverOptions, OtelStatus } from './otel.ts';
-export { otelObserver } from './otel.ts';
 export type {
   OtelApi,
   OtelAttributes,
@@ -27,6 +26,8 @@ export type {
   OtelSpanContext,
   OtelTracer,
 } from './otel-api.ts';
+export type { OtelObserver, OtelObserverOptions } from './otel-observer.ts';
+export { otelObserver } from './otel-observer.ts';
 export type { TraceStore, TraceStoreOptions } from './store.ts';
 export { traceStore } from './store.ts';
 export type {

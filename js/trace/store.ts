@@ -36,6 +36,7 @@ export interface TraceStoreOptions {
 
 /** An observer that records what the runtime dispatched, and queries over what it recorded. */
 export interface TraceStore extends Observer {
+  /** Records a handled message (the app calls it as an observer). */
   onDispatched(dispatched: Dispatched): void;
   /** The causal tree of a correlation, or `undefined` when nothing of it is kept (for that tenant). */
   chain(correlationId: string, tenant?: string): TraceTree | undefined;

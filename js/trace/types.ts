@@ -6,20 +6,29 @@
 
 /** A policy or routing decision recorded on a hop. */
 export interface TracedDecision {
+  /** The policy's name. */
   readonly policy: string;
+  /** What it decided. */
   readonly decision: string;
+  /** More about it, if anything. */
   readonly detail: string | null;
 }
 
 /** One step of a message's path. */
 export interface TracedHop {
+  /** Where it happened (`receptor:PlaceOrder`, …). */
   readonly where: string;
+  /** The app that handled it. */
   readonly service: string;
+  /** The topic it travelled on (empty when none). */
   readonly topic: string;
+  /** The stream it touched, if any. */
   readonly streamId: string | null;
   /** When the step started, epoch milliseconds. */
   readonly at: number;
+  /** How long it took, ms. */
   readonly durationMs: number;
+  /** What the policies decided on the way. */
   readonly decisions: readonly TracedDecision[];
   /** W3C traceparent of the step's span. */
   readonly traceparent: string;
@@ -27,13 +36,21 @@ export interface TracedHop {
 
 /** An event a message appended. */
 export interface TracedEvent {
+  /** The event's type. */
   readonly type: string;
+  /** Its stream. */
   readonly streamId: string;
+  /** Its version in the stream. */
   readonly version: number;
+  /** Its global position. */
   readonly position: number;
+  /** Its id. */
   readonly messageId: string;
+  /** The id of its chain. */
   readonly correlationId: string;
+  /** The id of the message that caused it. */
   readonly causationId: string;
+  /** Its tenant. */
   readonly tenant: string;
   /** Append time, epoch milliseconds. */
   readonly timestamp: number;
@@ -41,7 +58,9 @@ export interface TracedEvent {
 
 /** Why handling a message failed. */
 export interface TracedError {
+  /** The error's name. */
   readonly name: string;
+  /** Its message. */
   readonly message: string;
   /** The stable `code` of a Whizbang error (or any error that has a string `code`). */
   readonly code: string | null;
@@ -55,17 +74,25 @@ export interface TracedEnvelope {
     readonly type: string;
     readonly data: unknown;
   };
+  /** The message's id. */
   readonly messageId: string;
+  /** The id of its chain. */
   readonly correlationId: string;
+  /** The id of the message that caused it. */
   readonly causationId: string;
+  /** The stream it went to, if any. */
   readonly streamId: string | null;
+  /** Its tenant. */
   readonly tenant: string;
   /** Creation time, epoch milliseconds. */
   readonly timestamp: number;
+  /** The W3C trace id it travels in. */
   readonly traceId: string;
+  /** Where it went, in order. */
   readonly hops: readonly TracedHop[];
   /** The sum of the hops' durations, milliseconds. */
   readonly durationMs: number;
+  /** The error, when handling failed. */
   readonly error: TracedError | null;
   /** Events appended by this message itself (not by its cascade), in order. */
   readonly events: readonly TracedEvent[];
@@ -73,11 +100,17 @@ export interface TracedEnvelope {
 
 /** A message in a causal tree: a command, or an event (recorded by a command, or published). */
 export interface TraceNode {
+  /** `'command'` or `'event'`. */
   readonly kind: 'command' | 'event';
+  /** The message's id. */
   readonly messageId: string;
+  /** The id of the message that caused it. */
   readonly causationId: string;
+  /** The message type's name. */
   readonly type: string;
+  /** Its tenant. */
   readonly tenant: string;
+  /** When it was created, epoch ms. */
   readonly timestamp: number;
   /** The stream an event was appended to; for a command, the stream it addressed or wrote to. */
   readonly streamId: string | null;
@@ -87,6 +120,7 @@ export interface TraceNode {
   readonly position: number | null;
   /** How long handling took, for messages handled here (commands, published events). */
   readonly durationMs: number | null;
+  /** The error, when handling failed. */
   readonly error: TracedError | null;
   /** The envelope as dispatched; `null` for an event a command appended (it has no envelope of its own). */
   readonly envelope: TracedEnvelope | null;
@@ -96,6 +130,7 @@ export interface TraceNode {
 
 /** Everything that followed from one original message. */
 export interface TraceTree {
+  /** The chain's id. */
   readonly correlationId: string;
   /** The original message (usually the command a caller sent). */
   readonly root: TraceNode;

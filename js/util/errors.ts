@@ -37,9 +37,12 @@ export type ErrorCode =
 
 /** Base class of every error Whizbang throws. */
 export class WhizbangError extends Error {
+  /** The error's name, for logs. */
   override name = 'WhizbangError';
+  /** A stable code to tell errors apart by (`CONCURRENCY`, `INVALID_ARGUMENT`, …). */
   readonly code: ErrorCode;
 
+  /** An error with a stable `code` and a message that says what to do. */
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
@@ -60,11 +63,16 @@ export function isWhizbangError(error: unknown, code?: ErrorCode): error is Whiz
 
 /** An append found the stream at another version than the one it was decided on. */
 export class ConcurrencyError extends WhizbangError {
+  /** The error's name, for logs. */
   override name = 'ConcurrencyError';
+  /** The stream appended to. */
   readonly streamId: string;
+  /** The version the append expected. */
   readonly expected: string | number;
+  /** The version the stream was at. */
   readonly actual: number;
 
+  /** The stream was not at the expected version. */
   constructor(streamId: string, expected: string | number, actual: number) {
     super(
       'CONCURRENCY_CONFLICT',
@@ -84,16 +92,22 @@ export function isConcurrencyError(error: unknown): error is ConcurrencyError {
 
 /** One problem found by a schema. */
 export interface ValidationIssue {
+  /** What is wrong. */
   readonly message: string;
+  /** Where in the data, if the schema says. */
   readonly path?: readonly PropertyKey[];
 }
 
 /** A message's data did not match its schema; nothing was written. */
 export class ValidationError extends WhizbangError {
+  /** The error's name, for logs. */
   override name = 'ValidationError';
+  /** The type of the message that failed validation. */
   readonly messageType: string;
+  /** What the schema found wrong. */
   readonly issues: readonly ValidationIssue[];
 
+  /** The data of a `messageType` message did not pass its schema. */
   constructor(messageType: string, issues: readonly ValidationIssue[]) {
     const list = issues
       .map(
@@ -126,12 +140,14 @@ export function invalidArgument(message: string): WhizbangError {
  * was read from them.
  */
 export class CorruptDataError extends WhizbangError {
+  /** The error's name, for logs. */
   override name = 'CorruptDataError';
   /** Byte offset of the bad field, from the start of the bytes given. */
   readonly offset: number;
   /** What was wrong: `truncated`, `bad-checksum`, `bad-length`, … */
   readonly reason: string;
 
+  /** Bytes that are not valid at `offset`, for `reason`. */
   constructor(reason: string, offset: number, detail?: string, options?: { cause?: unknown }) {
     super(
       'CORRUPT_DATA',

@@ -12,7 +12,7 @@
  */
 
 /** The instances of global class `Name` as the program declares them, else `Own`. */
-type Declared<Name extends string, Own> = typeof globalThis extends {
+export type Declared<Name extends string, Own> = typeof globalThis extends {
   readonly [K in Name]: { readonly prototype: infer T };
 }
   ? T
@@ -21,34 +21,50 @@ type Declared<Name extends string, Own> = typeof globalThis extends {
 // What the core needs of each, where the program declares none. Interfaces, not type literals:
 // `instanceof` narrows its else branch only by named types.
 
-interface OwnAbortSignal {
+/** What the core needs of an `AbortSignal`, where the program declares none. */
+export interface OwnAbortSignal {
+  /** Whether it was aborted. */
   readonly aborted: boolean;
+  /** Why, once aborted. */
   readonly reason: unknown;
+  /** Throws the reason, once aborted. */
   throwIfAborted(): void;
+  /** Calls `listener` when it aborts. */
   addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  /** Stops calling `listener`. */
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 
-interface OwnAbortController {
+/** What the core needs of an `AbortController`, where the program declares none. */
+export interface OwnAbortController {
+  /** The signal it aborts. */
   readonly signal: AbortSignal;
+  /** Aborts the signal. */
   abort(reason?: unknown): void;
 }
 
-interface OwnUrl {
+/** What the core needs of a `URL`, where the program declares none. */
+export interface OwnUrl {
+  /** The whole URL. */
   readonly href: string;
+  /** Its scheme with the colon (`file:`, `https:`). */
   readonly protocol: string;
 }
 
-interface OwnResponse {
+/** What the core needs of a `Response`, where the program declares none. */
+export interface OwnResponse {
+  /** Whether the status is 2xx. */
   readonly ok: boolean;
+  /** The HTTP status. */
   readonly status: number;
+  /** The body's bytes. */
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 
-declare const compiled: unique symbol;
-
-interface OwnWasmModule {
-  readonly [compiled]: true;
+/** A compiled WebAssembly module, where the program declares no `WebAssembly` (opaque). */
+export interface OwnWasmModule {
+  /** A brand: only a compiled module is one. */
+  readonly '~compiledWasmModule': true;
 }
 
 /** The signal a policy aborts when it gives up on a run (the host's `AbortSignal`). */

@@ -33,8 +33,11 @@ import * as twin from './twin.ts';
 
 /** One envelope as the binary format carries it. */
 export interface WireRecord {
+  /** `'event'` or `'command'`. */
   readonly kind: 'event' | 'command';
+  /** The message type's name. */
   readonly type: string;
+  /** The payload (JSON). */
   readonly data: unknown;
   /** The stream (an event's is never empty); `undefined` for a message outside any stream. */
   readonly streamId: string | undefined;
@@ -42,12 +45,17 @@ export interface WireRecord {
   readonly version: number;
   /** Global position, 1-based (0 = not positioned). */
   readonly position: number;
+  /** Its tenant. */
   readonly tenant: string;
+  /** The message's id. */
   readonly messageId: string;
+  /** The id of its chain. */
   readonly correlationId: string;
+  /** The id of the message that caused it. */
   readonly causationId: string;
   /** Epoch milliseconds. */
   readonly timestamp: number;
+  /** Data about it that is not its payload, if any. */
   readonly metadata: Readonly<Record<string, unknown>> | undefined;
 }
 

@@ -29,20 +29,36 @@ export const JS_PLAN: CorePlan = Object.freeze({
  * turns them into `CorruptDataError`s.
  */
 export interface Core {
+  /** `'wasm'` (the WebAssembly core) or `'js'` (its TypeScript twin). */
   readonly kind: 'wasm' | 'js';
+  /** Which side runs each function. */
   readonly plan: CorePlan;
   /** Views of the memory. Read them again after `alloc`: the memory may have grown. */
   readonly views: Views;
   /** Reserves `size` bytes; throws `CAPACITY_EXCEEDED` at the memory cap (1 GiB). */
   alloc(size: number): number;
+  /** The current top of the allocations, to `reset` to later. */
   mark(): number;
+  /** Frees every allocation made after `mark()` returned `to`. */
   reset(to: number): void;
+  /** Address of the field the last failed check stopped at. */
   errorOffset(): number;
+  /** CRC32C of `len` bytes at `addr`. */
   crc32c(addr: number, len: number): number;
+  /** Completes the record at `addr` (lengths, hashes, checksum); returns its length. */
   sealRecord(addr: number): number;
+  /** Writes a segment header for `count` records in `bodyLength` bytes after it. */
   sealSegment(addr: number, count: number, bodyLength: number): void;
+  /** Checks one record at `addr` with `avail` bytes readable: its length, or a negative status. */
   checkRecord(addr: number, avail: number): number;
+  /**
+   * Checks a segment at `addr` with `avail` bytes readable: its record count, or a negative status.
+   */
   checkSegment(addr: number, avail: number): number;
+  /**
+   * Finds the records between `start` and `end` that a read wants (by position range and filter);
+   * returns how many it wrote to `out`.
+   */
   scan(
     start: number,
     end: number,
@@ -56,11 +72,20 @@ export interface Core {
     outSlots: number,
     outCap: number,
   ): number;
+  /** Makes an empty dispatch table of `capacity` (a power of two) slots at `t`. */
   dispatchInit(t: number, capacity: number): void;
+  /** Maps a type hash to a handler slot; returns 0, or a negative status when the table is full. */
   dispatchSet(t: number, hash: number, slot: number): number;
+  /** The handler slot of a type hash, or -1. */
   dispatchGet(t: number, hash: number): number;
+  /** Makes an empty stream index of `capacity` (a power of two) streams at `t`. */
   indexInit(t: number, capacity: number): void;
+  /** Address of the index entry of (stream hash, tenant hash), or -1. */
   indexFind(t: number, streamHash: number, tenantHash: number): number;
+  /**
+   * Indexes the records between `start` and `end`: each stream's previous row and version, chained
+   * by hash.
+   */
   indexBuild(
     t: number,
     start: number,
@@ -74,7 +99,9 @@ export interface Core {
 
 /** Makes cores of one kind; {@link jsCore} or what `loadWasmCore` resolves to. */
 export interface CoreFactory {
+  /** `'wasm'` or `'js'`. */
   readonly kind: 'wasm' | 'js';
+  /** Which side runs each function. */
   readonly plan: CorePlan;
   /** A new core with its own memory. */
   create(): Core;

@@ -1,7 +1,7 @@
 /**
  * Loads the WebAssembly core from bytes, a compiled `WebAssembly.Module`, a URL or a `Response`.
- * Without a source it loads the `whizbang.wasm` that ships beside this module (npm `dist/`, JSR,
- * the source tree). It knows no runtime: what differs between them — the measured plan, and how
+ * Without a source it compiles the bytes that ship inside the package (`embedded-core.ts`): no
+ * file is read and nothing is fetched, from npm, JSR or a bundle. It knows no runtime: what differs between them — the measured plan, and how
  * to read a `file:` URL where `fetch` cannot (Node) — is given to {@link wasmLoaders} by the
  * entry of `whizbang/wasm` that the package's export conditions pick (node.ts, deno.ts, bun.ts,
  * and mod.ts for browsers and everything else).
@@ -9,7 +9,7 @@
 import { WhizbangError } from '../util/errors.ts';
 import { platform, type Response, type URL, type WasmModule } from '../util/platform.ts';
 import type { CoreFactory, CorePlan } from './core.ts';
-import { wasmUrl } from './location.ts';
+import { embeddedCore } from './embedded-core.ts';
 import { wasmCoreFactory } from './wasm-core.ts';
 
 /** What {@link LoadWasmCore} accepts. */
@@ -33,18 +33,22 @@ export interface LoadWasmCoreOptions {
   readonly readFile?: ReadFile;
 }
 
-/** Compiles the core (once) and resolves to a factory of cores, each with its own memory. */
+/**
+ * Compiles the core and resolves to a factory of cores, each with its own memory; without a source,
+ * from the bytes that ship inside the package.
+ */
 export type LoadWasmCore = (
   source?: WasmSource,
   options?: LoadWasmCoreOptions,
 ) => Promise<CoreFactory>;
 
 /**
- * The same from bytes or a module, synchronously (server runtimes and workers; a browser's main
- * thread may refuse to compile large modules synchronously — the core is under 4 KiB).
+ * The same, synchronously, from the package's bytes (no source) or from bytes or a module of your
+ * own (a browser's main thread may refuse to compile large modules synchronously — the core is
+ * under 4 KiB).
  */
 export type LoadWasmCoreSync = (
-  source: Uint8Array | ArrayBuffer | WasmModule,
+  source?: Uint8Array | ArrayBuffer | WasmModule,
   options?: Pick<LoadWasmCoreOptions, 'plan'>,
 ) => CoreFactory;
 
@@ -94,13 +98,17 @@ async function readUrl(
   return response.arrayBuffer();
 }
 
+/** What a relative URL is resolved against: the page's address where there is one. */
+const baseUrl = (): string | undefined =>
+  (globalThis as { location?: { readonly href?: string } }).location?.href;
+
 async function compile(source: WasmSource, readFile: ReadFile | undefined): Promise<WasmModule> {
   const { URL, WebAssembly } = platform;
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof Uint8Array || source instanceof ArrayBuffer)
     return WebAssembly.compile(source);
   if (typeof source === 'string' || source instanceof URL)
-    return WebAssembly.compile(await readUrl(new URL(source, wasmUrl), readFile));
+    return WebAssembly.compile(await readUrl(new URL(source, baseUrl()), readFile));
   const response = await source;
   return WebAssembly.compile(await response.arrayBuffer());
 }
@@ -112,7 +120,7 @@ export function wasmLoaders(host: WasmHost): WasmLoaders {
     ...options.plan,
   });
   return {
-    async loadWasmCore(source = wasmUrl, options = {}) {
+    async loadWasmCore(source = embeddedCore(), options = {}) {
       let module: WasmModule;
       try {
         module = await compile(source, options.readFile ?? host.readFile);
@@ -125,7 +133,7 @@ export function wasmLoaders(host: WasmHost): WasmLoaders {
       }
       return wasmCoreFactory(module, planOf(options));
     },
-    loadWasmCoreSync(source, options = {}) {
+    loadWasmCoreSync(source = embeddedCore(), options = {}) {
       let module: WasmModule;
       try {
         const { WebAssembly } = platform;

@@ -7,7 +7,8 @@
  * ```ts
  * import { loadWasmCore } from 'whizbang/wasm';
  *
- * const core = await loadWasmCore(); // reads dist/whizbang.wasm from disk
+ * const core = await loadWasmCore(); // the package's own bytes: nothing is read from disk
+ * const own = await loadWasmCore(new URL('file:///srv/whizbang.wasm')); // a file, read from disk
  * ```
  * @module
  */

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type NatsTransport, natsTransport } from '../../adapters/nats/mod.ts';
+import { type NatsTransport, natsTransport } from '../../adapters/nats/node.ts';
 import { caught, range } from '../../js/conformance/helpers.ts';
 import { isRemoteError } from '../../js/contracts/remote.ts';
 import { isValidationError, isWhizbangError, whizbang } from '../../js/mod.ts';

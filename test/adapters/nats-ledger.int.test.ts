@@ -6,7 +6,11 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JetStreamLedger, jetstreamDriver, jetstreamLedger } from '../../adapters/nats/mod.ts';
+import {
+  type JetStreamLedger,
+  jetstreamDriver,
+  jetstreamLedger,
+} from '../../adapters/nats/node.ts';
 import { accountEvent, accountEvents, caught, range } from '../../js/conformance/helpers.ts';
 import { ledgerConformance } from '../../js/conformance/mod.ts';
 import type { Driver } from '../../js/contracts/driver.ts';

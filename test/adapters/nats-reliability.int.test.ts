@@ -14,7 +14,7 @@ import {
   type DeadLetter,
   jetstreamLedger,
   natsTransport,
-} from '../../adapters/nats/mod.ts';
+} from '../../adapters/nats/node.ts';
 import { caught, range, sleep } from '../../js/conformance/helpers.ts';
 import { numbered, numberOf } from '../../js/conformance/transport/kit.ts';
 import type { WireEnvelope } from '../../js/contracts/transport.ts';

@@ -5,7 +5,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, describe } from 'vitest';
-import { natsTransport } from '../../adapters/nats/mod.ts';
+import { natsTransport } from '../../adapters/nats/node.ts';
 import { transportConformance } from '../../js/conformance/mod.ts';
 import { NATS_URL, natsReachable } from '../support/services.ts';
 

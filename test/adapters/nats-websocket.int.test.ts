@@ -5,7 +5,7 @@
  * with `wsconnect` — each page test reported here as a test of its own.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { natsTransport } from '../../adapters/nats/mod.ts';
+import { natsTransport } from '../../adapters/nats/node.ts';
 import { caught } from '../../js/conformance/helpers.ts';
 import { loadBrowser } from '../support/browser.ts';
 import {

@@ -8,6 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { ensureWasm } from '../../core-wasm/build.mjs';
+
+// a fresh clone has no WebAssembly core yet: build it (and its embedded module) once
+ensureWasm();
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outdir = `${root}node_modules/.cache/whizbang-bench`;

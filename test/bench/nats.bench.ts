@@ -13,7 +13,7 @@ import {
   jsonCodec,
   type NatsTransport,
   natsTransport,
-} from '../../adapters/nats/mod.ts';
+} from '../../adapters/nats/node.ts';
 import type { WireEnvelope } from '../../js/contracts/transport.ts';
 import type { BenchEntry, Side } from './harness.ts';
 

@@ -3,13 +3,16 @@
 // (dependencies included, so Deno and Bun need no resolution of their own).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { ensureWasm } from '../../core-wasm/build.mjs';
+
+// a fresh clone has no WebAssembly core yet: build it (and its embedded module) once
+ensureWasm();
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outdir = `${root}node_modules/.cache/whizbang-bench`;
 mkdirSync(outdir, { recursive: true });
-const wasm = pathToFileURL(`${root}core-wasm/build/whizbang.wasm`).href;
 // `--footprints-on-node`: main.mjs already ran the rate benchmarks on Node
 const onlyFootprintsOnNode = process.argv.includes('--footprints-on-node');
 const [prefix = '', ...asked] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -36,7 +39,6 @@ await build({
   external: ['node:*'],
   format: 'esm',
   target: 'es2022',
-  define: { WHIZBANG_WASM: JSON.stringify(wasm) },
   outfile: `${outdir}/wasm-run.mjs`,
   logLevel: 'warning',
 });

@@ -16,7 +16,7 @@ import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jets
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import Database from 'better-sqlite3';
-import { type JetStreamLedger, jetstreamLedger } from '../../adapters/nats/mod.ts';
+import { type JetStreamLedger, jetstreamLedger } from '../../adapters/nats/node.ts';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import type { Ledger } from '../../js/contracts/ledger.ts';
 import { defineReceptor } from '../../js/definitions/receptor.ts';

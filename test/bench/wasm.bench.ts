@@ -12,9 +12,6 @@ import { loadWasmCore } from '../support/wasm.ts';
 import type { BenchEntry } from './harness.ts';
 import { type BenchSpec, runtimeName, type Side } from './harness.ts';
 
-declare const WHIZBANG_WASM: string | undefined;
-// bundles for other runtimes get the file's URL baked in; the source tree finds it by itself
-const wasmSource = typeof WHIZBANG_WASM === 'string' ? new URL(WHIZBANG_WASM) : undefined;
 /** Every function in WebAssembly: the bench compares it with the twin, whatever the plan says. */
 const ALL_WASM = {
   crc32c: 'wasm',
@@ -23,7 +20,7 @@ const ALL_WASM = {
   scan: 'wasm',
   index: 'wasm',
 } as const;
-const wasmCore = (): Promise<CoreFactory> => loadWasmCore(wasmSource, { plan: ALL_WASM });
+const wasmCore = (): Promise<CoreFactory> => loadWasmCore(undefined, { plan: ALL_WASM });
 
 const STREAMS = 100;
 const TYPES = [

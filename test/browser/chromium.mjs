@@ -4,7 +4,7 @@
  * it from 127.0.0.1 on a free port, and drive Debian's Chromium through playwright-core (its own
  * browser download cannot be used here) with a fresh profile.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -78,17 +78,6 @@ export async function serve(script) {
     '<!doctype html><html><head><meta charset="utf-8"><title>whizbang</title></head>' +
     '<body><script type="module" src="/page.js"></script></body></html>';
   const server = createServer((request, response) => {
-    if (request.url?.endsWith('.wasm')) {
-      // the WebAssembly core, where the loader's default URL points (built by npm test first)
-      const wasm = join(ROOT, 'core-wasm', 'build', 'whizbang.wasm');
-      if (!existsSync(wasm)) {
-        response.writeHead(404).end('whizbang.wasm is not built: npm run build:wasm');
-        return;
-      }
-      response.writeHead(200, { 'content-type': 'application/wasm' });
-      response.end(readFileSync(wasm));
-      return;
-    }
     if (request.url === '/page.js') {
       response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
       response.end(script);

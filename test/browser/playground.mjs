@@ -14,9 +14,13 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 import { build } from 'vite';
+import { ensureWasm } from '../../core-wasm/build.mjs';
 import { expect } from '../runtimes/expect.mjs';
 import { formatRun } from '../runtimes/report.mjs';
 import { CHROMIUM, hasChromium, INSTALL, launch, ROOT } from './chromium.mjs';
+
+// a fresh clone has no WebAssembly core yet: build it (and its embedded module) once
+ensureWasm();
 
 if (!hasChromium()) {
   if (process.env.CI) {

@@ -5,9 +5,14 @@
  * a reload, two tabs of one origin, and a site whose storage quota runs out. Ends with
  * `browser: N passed, N failed`; exits 1 on any failure, and when CI is set and Chromium is missing.
  */
+
+import { ensureWasm } from '../../core-wasm/build.mjs';
 import { expect } from '../runtimes/expect.mjs';
 import { formatRun } from '../runtimes/report.mjs';
 import { bundle, CHROMIUM, hasChromium, INSTALL, launch, openPage, serve } from './chromium.mjs';
+
+// a fresh clone has no WebAssembly core yet: build it (and its embedded module) once
+ensureWasm();
 
 if (!hasChromium()) {
   if (process.env.CI) {

@@ -140,7 +140,8 @@ describe('entry points', () => {
         .filter(([condition]) => condition !== 'types')
         .map(([, file]) => builtName(file)),
     );
-    expect(Object.keys(entries).sort()).toEqual(exported.sort());
+    // an entry may be both a subpath of its own and a runtime condition of another (nats/node)
+    expect(Object.keys(entries).sort()).toEqual([...new Set(exported)].sort());
     expect(pkg.files).toContain('dist');
   });
 });

@@ -24,6 +24,8 @@ import {
   whizbang,
 } from '../../js/mod.ts';
 import { otelObserver } from '../../js/trace/mod.ts';
+import { otelObserver as installedObserver } from '../../js/trace/otel.ts';
+import { isWhizbangError } from '../../js/util/errors.ts';
 
 let exporter: InMemorySpanExporter;
 let provider: BasicTracerProvider;
@@ -59,8 +61,6 @@ async function openBank(observer: ReturnType<typeof otelObserver>) {
 describe('otelObserver', () => {
   it('makes one span per hop, each under the span of what caused it, in the envelope’s trace', async () => {
     const otel = otelObserver({ api, tracerProvider: provider });
-    expect(otel.status).toBe('enabled');
-    expect(otel.enabled).toBe(true);
     const bank = await openBank(otel);
     const receipt = await bank.send(
       Transfer({ transferId: 't-1', from: 'bob', to: 'ada', amount: 120 }),
@@ -182,54 +182,37 @@ describe('otelObserver', () => {
     await bank.close();
   });
 
-  it('loads @opentelemetry/api itself on first use, and uses the global tracer provider', async () => {
+  it('whizbang/trace/otel brings the installed @opentelemetry/api and its global provider', async () => {
     api.trace.setGlobalTracerProvider(provider);
-    const otel = otelObserver();
-    expect(otel.status).toBe('idle');
-    expect(otel.enabled).toBe(false);
+    const otel = installedObserver();
     const bank = createBank({ observers: [otel] });
     await bank.send(OpenAccount({ accountId: 'ada', owner: 'Ada' }));
-    expect(otel.status).toBe('loading');
-    await expect(otel.ready()).resolves.toBe(true);
-    expect(otel.enabled).toBe(true);
-    // What was handled while loading is not lost.
     expect(spans().map((s) => s.name)).toEqual(['receptor:OpenAccount']);
     expect(spans()[0]!.instrumentationScope.name).toBe('whizbang');
     await bank.close();
   });
 
-  it('imports nothing of OpenTelemetry when its module is loaded', () => {
-    const source = readFileSync(new URL('../../js/trace/otel.ts', import.meta.url), 'utf8');
-    expect(source).not.toMatch(/^import (?!type )[^;]*@opentelemetry/m);
-    expect(source).not.toMatch(/import\(\s*['"]@opentelemetry/);
+  it('whizbang/trace imports nothing of OpenTelemetry; whizbang/trace/otel imports it statically', () => {
+    const read = (file: string): string =>
+      readFileSync(new URL(`../../js/trace/${file}`, import.meta.url), 'utf8');
+    for (const file of ['mod.ts', 'otel-observer.ts', 'otel-api.ts']) {
+      expect(read(file), file).not.toMatch(/^import (?!type )[^;]*@opentelemetry/m);
+      expect(read(file), file).not.toMatch(/import\(/);
+    }
+    // a static import: bundlers and JSR see the optional peer where it is used
+    expect(read('otel.ts')).toMatch(/^import \* as \w+ from '@opentelemetry\/api';$/m);
+    expect(read('otel.ts')).not.toMatch(/import\(/);
   });
-});
 
-describe('otelObserver without @opentelemetry/api', () => {
-  afterEach(() => {
-    vi.doUnmock('@opentelemetry/api');
-    vi.resetModules();
-  });
-
-  it('does nothing, quietly, and says so with enabled === false', async () => {
-    vi.resetModules();
-    vi.doMock('@opentelemetry/api', () => {
-      throw new Error("Cannot find package '@opentelemetry/api'");
-    });
-    const warn = vi.spyOn(console, 'warn');
-    const error = vi.spyOn(console, 'error');
-    const { otelObserver: fresh } = await import('../../js/trace/otel.ts');
-    const otel = fresh();
-    const bank = createBank({ observers: [otel] });
-    await bank.send(OpenAccount({ accountId: 'ada', owner: 'Ada' }));
-    await expect(otel.ready()).resolves.toBe(false);
-    expect(otel.status).toBe('disabled');
-    expect(otel.enabled).toBe(false);
-    // Still a harmless observer afterwards.
-    await bank.send(Deposit({ accountId: 'ada', amount: 1 }));
-    otel.flush();
-    expect(warn).not.toHaveBeenCalled();
-    expect(error).not.toHaveBeenCalled();
-    await bank.close();
+  it('without an api, says where to get one', () => {
+    const error = (() => {
+      try {
+        otelObserver({} as never);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(isWhizbangError(error) && error.code).toBe('INVALID_ARGUMENT');
+    expect(String((error as Error).message)).toMatch(/whizbang\/trace\/otel/);
   });
 });

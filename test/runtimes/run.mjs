@@ -4,8 +4,12 @@
  * Usage: node test/runtimes/run.mjs [deno] [bun]
  */
 
+import { ensureWasm } from '../../core-wasm/build.mjs';
 import { formatRun } from './report.mjs';
 import { countsOf, findMarkedFiles, RUNTIMES, runRuntime } from './runtimes.mjs';
+
+// a fresh clone has no WebAssembly core yet: build it (and its embedded module) once
+ensureWasm();
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((name) => !(name in RUNTIMES));

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { jetstreamLedger } from '../../adapters/nats/mod.ts';
+import { jetstreamLedger } from '../../adapters/nats/node.ts';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import {
   accounts,

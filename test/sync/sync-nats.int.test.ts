@@ -12,7 +12,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JetStreamLedger, jetstreamLedger } from '../../adapters/nats/mod.ts';
+import { type JetStreamLedger, jetstreamLedger } from '../../adapters/nats/node.ts';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { accounts, createBank, Deposit, OpenAccount } from '../../examples/bank/domain.ts';
 import { syncConformance } from '../../js/conformance/mod.ts';

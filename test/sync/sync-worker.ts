@@ -6,7 +6,7 @@
  * `PUSH_WINDOW` sets how many commits it pushes at once.
  * Usage: node --import tsx sync-worker.ts <file> <servers> <stream> <prefix> [--crash-after-push]
  */
-import { jetstreamLedger } from '../../adapters/nats/mod.ts';
+import { jetstreamLedger } from '../../adapters/nats/node.ts';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { createBank } from '../../examples/bank/domain.ts';
 import { afterAppend } from '../../js/conformance/sync/ledgers.ts';

@@ -11,11 +11,15 @@ import { natsName } from '../jetstream.ts';
 
 /** What reached the dead-letter subject, and why. */
 export interface DeadLetter {
+  /** The topic it was published on. */
   readonly topic: string;
+  /** Why its last delivery failed. */
   readonly error: unknown;
   /** The envelope, when the bytes were one. */
   readonly envelope: WireEnvelope | undefined;
+  /** The message as it was received (the envelope's bytes). */
   readonly data: Uint8Array;
+  /** How many times it was delivered. */
   readonly deliveries: number;
 }
 
@@ -28,6 +32,7 @@ export interface NatsTransportOptions extends NatsConnectOptions {
   readonly codec?: EnvelopeCodec;
   /** A subject prefix for every topic (default none in core NATS, `whizbang` with JetStream). */
   readonly prefix?: string;
+  /** How a failed JetStream delivery is tried again: the waits between tries and how many. */
   readonly redelivery?: {
     /** Deliveries of one envelope before it goes to the dead letter (default 5). */
     readonly attempts?: number;

@@ -11,7 +11,9 @@ import { platform } from '../../util/platform.ts';
 export interface EnvelopeCodec {
   /** The MIME type of the format, for whoever reads the bytes with other tools. */
   readonly contentType: string;
+  /** The envelope as bytes. */
   encode(envelope: WireEnvelope): Uint8Array;
+  /** The envelope from bytes (throws `CorruptDataError` on bad ones). */
   decode(bytes: Uint8Array): WireEnvelope;
 }
 

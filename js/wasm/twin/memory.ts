@@ -5,7 +5,9 @@
 
 /** Views of one memory; rebuilt by its owner whenever the memory grows. */
 export interface Views {
+  /** The memory as bytes. */
   u8: Uint8Array;
+  /** The same memory, for reading and writing numbers. */
   dv: DataView;
 }
 

@@ -2,7 +2,7 @@
  * A bank in a process of its own: connects to NATS (argv: url, prefix), answers Deposit
  * invocations, prints "ready", and closes when its stdin ends (the test ends it, or died).
  */
-import { natsTransport } from '../../../adapters/nats/mod.ts';
+import { natsTransport } from '../../../adapters/nats/node.ts';
 import { bank } from '../../support/invoke-bank.ts';
 
 const [url, prefix] = process.argv.slice(2);
