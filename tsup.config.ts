@@ -33,6 +33,7 @@ export default defineConfig({
     postgres: 'adapters/postgres/mod.ts',
     indexeddb: 'adapters/indexeddb/mod.ts',
     nats: 'adapters/nats/mod.ts',
+    rabbitmq: 'adapters/rabbitmq/mod.ts',
   },
   // runtime modules of the adapters and of whizbang/wasm's Node entry stay imports, as written:
   // the host provides them (tsup would otherwise drop the `node:` that Deno needs)

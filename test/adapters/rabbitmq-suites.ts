@@ -1,0 +1,62 @@
+/**
+ * The RabbitMQ adapter's conformance runs, for any runtime: the transport suite in reliable mode
+ * (confirms, quorum queues) and in fire-and-forget mode, each on an exchange of its own for the
+ * run. A queue group's queue outlives its test by a minute (`queueExpiry.groupMs`); the exchanges
+ * and the dead-letter queues go when the run ends.
+ */
+import { AMQPClient } from '@cloudamqp/amqp-client';
+import { afterAll, describe } from 'vitest';
+import { type RabbitMode, rabbitmqTransport } from '../../adapters/rabbitmq/mod.ts';
+import { transportConformance } from '../../js/conformance/mod.ts';
+
+/** A name unique to this run, for exchanges. */
+export function runName(kind: string): string {
+  return `wb.${kind}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** Deletes what a transport on `exchange` declared (its group queues expire by themselves). */
+export async function dropTopology(url: string, exchange: string): Promise<void> {
+  const client = new AMQPClient(url);
+  client.onerror = () => undefined;
+  await client.connect();
+  try {
+    const channel = await client.channel();
+    await channel.queueDelete(`${exchange}.dead-letters`);
+    for (const name of [exchange, `${exchange}.requests`, `${exchange}.dead-letter`]) {
+      await channel.exchangeDelete(name);
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+/** Registers the suites against `url`; `label` names the runtime. */
+export function rabbitmqSuites(
+  label: string,
+  url: string,
+  options: { numRuns?: number; modes?: readonly RabbitMode[] } = {},
+): void {
+  const exchanges: string[] = [];
+  afterAll(async () => {
+    for (const exchange of exchanges) await dropTopology(url, exchange).catch(() => undefined);
+  });
+  describe(`RabbitMQ on ${label}`, () => {
+    for (const mode of options.modes ?? (['reliable', 'fire-and-forget'] as const)) {
+      const exchange = runName(mode === 'reliable' ? 'r' : 'f');
+      exchanges.push(exchange);
+      transportConformance(
+        `rabbitmq ${mode} (${label})`,
+        ({ maxInFlight }) =>
+          rabbitmqTransport({
+            urls: url,
+            mode,
+            exchange,
+            prefetch: maxInFlight,
+            redelivery: { backoffMs: 1 },
+            queueExpiry: { groupMs: 60_000 },
+          }),
+        { backPressure: false, requests: true, numRuns: options.numRuns ?? 8 },
+      );
+    }
+  });
+}
