@@ -42,8 +42,9 @@ export class Consumer implements ConnectionPart {
   #unacked: AMQPMessage | undefined;
   #handled = 0;
   #closed = false;
-  /** The pump while it runs (the delivery in hand). */
+  /** The pump, while it runs (the delivery in hand), or as it last ended. */
   #current: Promise<void> | undefined;
+  #pumping = false;
 
   constructor(ctx: SubscribeContext, spec: QueueSpec, binding: Binding, handler: TransportHandler) {
     this.#ctx = ctx;
@@ -130,10 +131,11 @@ export class Consumer implements ConnectionPart {
   #arrive(msg: AMQPMessage): void {
     if (this.#closed || msg.channel !== this.#channel) return;
     this.#line.push(msg);
-    if (this.#current === undefined) this.#current = this.#pump();
+    if (!this.#pumping) this.#current = this.#pump();
   }
 
   async #pump(): Promise<void> {
+    this.#pumping = true; // set and cleared inside: a pump that ends at once leaves it false
     try {
       while (!this.#closed && this.#head < this.#line.length) {
         const msg = this.#line[this.#head++]!;
@@ -146,7 +148,7 @@ export class Consumer implements ConnectionPart {
       }
       this.#flushAcks();
     } finally {
-      this.#current = undefined;
+      this.#pumping = false;
     }
   }
 
