@@ -171,7 +171,7 @@ export class RabbitConnection {
       }
       this.#adopt(client);
       try {
-        for (const part of [...this.#parts]) await part.restore(client);
+        for (const part of [...this.#parts]) await this.#within(part.restore(client));
         if (this.#client === client) return;
         // lost again while restoring: the next try restores everything again
       } catch (error) {
@@ -189,6 +189,22 @@ export class RabbitConnection {
         `Gave up reconnecting to RabbitMQ at ${this.shown} after ${attempts} tries (reconnect.attempts). Create a new transport once the broker is back.`,
       ),
     );
+  }
+
+  /** `restoring`, or a rejection when the broker does not answer in time (a queue without a leader). */
+  async #within(restoring: Promise<void>): Promise<void> {
+    const ms = 3 * wholeOption('connectTimeoutMs', this.#options.connectTimeoutMs, 10_000, 1);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        restoring,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   #report(error: WhizbangError): void {
