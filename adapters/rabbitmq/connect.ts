@@ -108,21 +108,32 @@ export function endpointsOf(options: RabbitConnectOptions): Endpoint[] {
 
 type ClientClass = new (...args: never[]) => AMQPBaseClient;
 
-// by computed names: a bundle for browsers leaves out the TCP client (it needs `net` and `tls`)
+// the TCP client by a computed name: a bundle for browsers leaves it out (it needs `net` and
+// `tls`); the WebSocket client by its literal one, so a bundler finds it
 const TCP_CLIENT = ['@cloudamqp', 'amqp-client', 'amqp-socket-client'].join('/');
-const WEBSOCKET_CLIENT = ['@cloudamqp', 'amqp-client', 'amqp-websocket-client'].join('/');
+const loadClient = (websocket: boolean): Promise<AmqpClientModule> =>
+  websocket
+    ? import('@cloudamqp/amqp-client/amqp-websocket-client')
+    : (import(TCP_CLIENT) as Promise<AmqpClientModule>);
 
 async function clientClass(endpoint: Endpoint, given: AmqpClientModule | undefined) {
+  if (
+    endpoint.websocket &&
+    typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function'
+  ) {
+    throw invalidArgument(
+      `${endpoint.shown} is a WebSocket URL, and this runtime has no global WebSocket (Node before 22). Install one first: globalThis.WebSocket = (await import('ws')).WebSocket; or use amqp:// URLs.`,
+    );
+  }
   const key = endpoint.websocket ? 'AMQPWebSocketClient' : 'AMQPClient';
   let found = given?.[key];
   if (found === undefined) {
-    const specifier = endpoint.websocket ? WEBSOCKET_CLIENT : TCP_CLIENT;
     try {
-      found = ((await import(specifier)) as AmqpClientModule)[key];
+      found = (await loadClient(endpoint.websocket))[key];
     } catch (cause) {
       throw new WhizbangError(
         'INVALID_ARGUMENT',
-        `whizbang/rabbitmq needs the AMQP client: npm install @cloudamqp/amqp-client@4 (could not load ${specifier}).`,
+        'whizbang/rabbitmq needs the AMQP client: npm install @cloudamqp/amqp-client@4 (or pass its module as `client`).',
         { cause },
       );
     }
@@ -135,7 +146,13 @@ async function clientClass(endpoint: Endpoint, given: AmqpClientModule | undefin
 
 /** What a failed connect means, as a Whizbang error with a stable code. */
 export function connectError(error: unknown, shown: string): WhizbangError {
-  const text = error instanceof Error ? error.message : String(error);
+  const event = (error as { type?: unknown } | null)?.type; // a WebSocket's error or close event
+  const text =
+    error instanceof Error
+      ? error.message
+      : typeof event === 'string'
+        ? `the WebSocket ${event === 'close' ? 'closed' : 'failed'}`
+        : String(error);
   if (/ACCESS_REFUSED|\(403\)|NOT_ALLOWED|\(530\)/.test(text)) {
     return new WhizbangError(
       'AUTHENTICATION_FAILED',

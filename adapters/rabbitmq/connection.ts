@@ -145,10 +145,19 @@ export class RabbitConnection {
     this.#client = undefined;
     if (this.#closed) return;
     for (const part of this.#parts) part.lost();
-    this.#report(this.down('keep the connection', error ?? new Error('the socket closed')));
-    this.#reconnecting ??= this.#reconnect().finally(() => {
-      this.#reconnecting = undefined;
-    });
+    const why = error instanceof Error ? error.message : 'the socket closed';
+    this.#report(
+      new WhizbangError(
+        'UNAVAILABLE',
+        `The connection to RabbitMQ at ${this.shown} was lost (${why}); it is being made again with backoff. Until it is back, publishing fails with UNAVAILABLE; subscriptions and responders resume by themselves.`,
+        error === undefined ? undefined : { cause: error },
+      ),
+    );
+    this.#reconnecting ??= this.#reconnect()
+      .catch((failure: unknown) => this.#report(this.down('reconnect', failure)))
+      .finally(() => {
+        this.#reconnecting = undefined;
+      });
   }
 
   async #reconnect(): Promise<void> {

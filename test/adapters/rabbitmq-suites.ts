@@ -34,11 +34,18 @@ export async function dropTopology(url: string, exchange: string): Promise<void>
 export function rabbitmqSuites(
   label: string,
   url: string,
-  options: { numRuns?: number; modes?: readonly RabbitMode[] } = {},
+  options: {
+    numRuns?: number;
+    modes?: readonly RabbitMode[];
+    /** An amqp:// URL of the broker to delete the exchanges through (default `url`). */
+    adminUrl?: string;
+  } = {},
 ): void {
   const exchanges: string[] = [];
   afterAll(async () => {
-    for (const exchange of exchanges) await dropTopology(url, exchange).catch(() => undefined);
+    for (const exchange of exchanges) {
+      await dropTopology(options.adminUrl ?? url, exchange).catch(() => undefined);
+    }
   });
   describe(`RabbitMQ on ${label}`, () => {
     for (const mode of options.modes ?? (['reliable', 'fire-and-forget'] as const)) {

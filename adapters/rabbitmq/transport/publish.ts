@@ -133,6 +133,13 @@ export class Publisher implements ConnectionPart {
   #unsent(action: string, error: unknown): WhizbangError {
     if (this.#closed) return this.#connection.down(action);
     const text = error instanceof Error ? error.message : String(error);
+    if (/PRECONDITION_FAILED.*(size|large)/i.test(text)) {
+      return new WhizbangError(
+        'INVALID_ARGUMENT',
+        `Cannot ${action}: the broker refused it as too large (${text}). Send large content elsewhere and reference it, or raise the broker's max_message_size.`,
+        { cause: error },
+      );
+    }
     const blocked = /blocked/i.test(text);
     return new WhizbangError(
       'UNAVAILABLE',
