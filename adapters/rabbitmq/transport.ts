@@ -11,15 +11,7 @@
  */
 
 import { checkQueue, checkTopic, invalidArgument } from '../../js/kit/mod.ts';
-import type {
-  Transport,
-  TransportHandler,
-  TransportRequestOptions,
-  TransportResponder,
-  TransportSubscribeOptions,
-  TransportSubscription,
-  WireEnvelope,
-} from '../../js/mod.ts';
+import type { Transport, TransportSubscription, WireEnvelope } from '../../js/mod.ts';
 import { RabbitConnection } from './connection.ts';
 import { bindingOf, groupQueueName, plainQueueName } from './topology.ts';
 import { DeadLetters } from './transport/dead-letter.ts';
@@ -33,28 +25,16 @@ import {
 } from './transport/settings.ts';
 import { Consumer } from './transport/subscribe.ts';
 
-/** The RabbitMQ transport. */
+/** The RabbitMQ transport: request/reply included. */
 export interface RabbitTransport extends Transport {
   /** `'rabbitmq'`, or `'rabbitmq-fire-and-forget'`. */
   readonly name: string;
   /** The exchange envelopes are published to. */
   readonly exchange: string;
+  /** Resolves once the broker confirmed the envelope (reliable) or it is written (fire-and-forget). */
   publish(topic: string, envelope: WireEnvelope): Promise<void>;
-  subscribe(
-    topic: string,
-    handler: TransportHandler,
-    options?: TransportSubscribeOptions,
-  ): Promise<TransportSubscription>;
-  request(
-    topic: string,
-    envelope: WireEnvelope,
-    options?: TransportRequestOptions,
-  ): Promise<unknown>;
-  respond(
-    topic: string,
-    responder: TransportResponder,
-    options?: TransportSubscribeOptions,
-  ): Promise<TransportSubscription>;
+  readonly request: NonNullable<Transport['request']>;
+  readonly respond: NonNullable<Transport['respond']>;
   /** Ends every subscription and responder, waiting for what they hold; closes the connection. */
   close(): Promise<void>;
 }

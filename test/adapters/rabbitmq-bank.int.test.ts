@@ -4,7 +4,6 @@
  * its receptors (GetBalance, Withdraw: values and typed errors come back), and handles the events
  * the bank publishes (MoneyDeposited, MoneyWithdrawn), each once, in the same correlation.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rabbitmqTransport } from '../../adapters/rabbitmq/mod.ts';
@@ -18,40 +17,15 @@ import {
 } from '../../examples/bank/domain.ts';
 import { caught, sleep } from '../../js/conformance/helpers.ts';
 import { isRemoteError, isWhizbangError, whizbang } from '../../js/mod.ts';
+import { startReady } from '../support/child.ts';
+import { dropTopology, runName } from '../support/rabbitmq-topology.ts';
 import { RABBITMQ_URL, rabbitmqReachable } from '../support/services.ts';
-import { dropTopology, runName } from './rabbitmq-suites.ts';
 
 const up = await rabbitmqReachable('RabbitMQ bank scenario');
 const exchange = runName('bank');
 afterAll(async () => {
   if (up) await dropTopology(RABBITMQ_URL, exchange).catch(() => undefined);
 });
-
-/** Starts the bank in a child process and waits for its "ready". */
-async function startBank(): Promise<ChildProcess> {
-  const script = fileURLToPath(new URL('./rabbitmq-bank/bank.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, RABBITMQ_URL, exchange], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bank not ready: ${stderr}`)), 30_000);
-    child.stdout!.on('data', (chunk) => {
-      if (String(chunk).includes('ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`bank exited with ${code}: ${stderr}`));
-    });
-  });
-  return child;
-}
 
 async function until(check: () => boolean, what: () => string): Promise<void> {
   const deadline = Date.now() + 15_000;
@@ -63,7 +37,10 @@ async function until(check: () => boolean, what: () => string): Promise<void> {
 
 describe.skipIf(!up)('the bank across two processes over RabbitMQ', () => {
   it('commands through the outbox, invocations answered, events handled by the other app once', async () => {
-    const bank = await startBank();
+    const bank = await startReady(
+      fileURLToPath(new URL('./rabbitmq-bank/bank.ts', import.meta.url)),
+      [RABBITMQ_URL, exchange],
+    );
     const transport = await rabbitmqTransport({
       urls: RABBITMQ_URL,
       exchange,

@@ -7,7 +7,6 @@
  * returns at once gets everything, and a queue declared otherwise before is a clear error.
  */
 import { AMQPClient, type AMQPMessage } from '@cloudamqp/amqp-client';
-import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   BINARY_CONTENT_TYPE,
@@ -18,12 +17,16 @@ import {
 } from '../../adapters/rabbitmq/mod.ts';
 import { caught, range, sleep } from '../../js/conformance/helpers.ts';
 import { numbered, numberOf } from '../../js/conformance/transport/kit.ts';
-import { isCorruptDataError, isWhizbangError } from '../../js/util/errors.ts';
-import { encodeSegment } from '../../js/wasm/codec.ts';
+import { isWhizbangError } from '../../js/util/errors.ts';
 import { freePort } from '../support/ports.ts';
-import { ledgerRecord, withVersion } from '../support/segments.ts';
+import { dropTopology, runName } from '../support/rabbitmq-topology.ts';
 import { RABBITMQ_URL, rabbitmqReachable } from '../support/services.ts';
-import { dropTopology, runName } from './rabbitmq-suites.ts';
+import {
+  alwaysFailing,
+  LAST_REASONS,
+  notEnvelopes,
+  reasonOf,
+} from '../support/transport-failures.ts';
 
 const up = await rabbitmqReachable('RabbitMQ reliability');
 const exchanges: string[] = [];
@@ -80,18 +83,7 @@ describe.skipIf(!up)('malformed messages and failing handlers', () => {
         await t.subscribe('jobs', (envelope) => {
           got.push(numberOf(envelope));
         });
-        const junk: Uint8Array[] = fc.sample(fc.uint8Array({ minLength: 0, maxLength: 300 }), 20);
-        junk.push(new TextEncoder().encode('{"v":99,"message":{"kind":"event"}}'));
-        junk.push(new TextEncoder().encode(JSON.stringify(numbered(-1)))); // JSON, not the format
-        junk.push(new Uint8Array([0xff, 0xfe, 0x00]));
-        const envelope = binaryCodec().encode(numbered(-2));
-        junk.push(envelope.subarray(0, envelope.length - 1)); // truncated
-        const flipped = envelope.slice();
-        flipped[100] = flipped[100]! ^ 0x10; // one bit off: the checksum disagrees
-        junk.push(flipped);
-        junk.push(withVersion(envelope, 2)); // a format version this reader does not know
-        junk.push(encodeSegment([ledgerRecord(1), ledgerRecord(2)])); // a segment, not an envelope
-        junk.push(encodeSegment([ledgerRecord(3)])); // a record without an envelope's metadata
+        const junk = notEnvelopes();
         let n = 0;
         for (const bytes of junk) {
           await t.publish('jobs', numbered(n++));
@@ -110,17 +102,7 @@ describe.skipIf(!up)('malformed messages and failing handlers', () => {
           expect(letter.topic).toBe('jobs');
           expect(letter.deliveries).toBe(1);
         }
-        const reasons = letters.slice(-5).map((l) => {
-          const cause = (l.error as { cause?: unknown }).cause;
-          return isCorruptDataError(cause) ? cause.reason : 'not an envelope';
-        });
-        expect(reasons).toEqual([
-          'truncated',
-          'bad-checksum',
-          'unsupported-version',
-          'not an envelope',
-          'not an envelope',
-        ]);
+        expect(letters.slice(-5).map((l) => reasonOf(l.error))).toEqual(LAST_REASONS);
         expect(letters.map((l) => [...l.data])).toEqual(junk.map((b) => [...b]));
         // the dead-letter queue keeps them, readable with the broker's tools
         const kept = await drain(client, `${t.exchange}.dead-letters`);
@@ -143,28 +125,7 @@ describe.skipIf(!up)('malformed messages and failing handlers', () => {
     });
     const client = await raw();
     try {
-      const tries: number[] = [];
-      const got: number[] = [];
-      await t.subscribe(
-        'work',
-        (envelope) => {
-          const n = numberOf(envelope);
-          tries.push(n);
-          if (n === 2) throw new Error('never works');
-          got.push(n);
-        },
-        { queue: 'workers' },
-      );
-      for (const n of [1, 2, 3]) await t.publish('work', numbered(n));
-      await until(
-        () => got.length === 2 && letters.length === 1,
-        () => `two handled and one dead letter, got ${got} and ${letters.length}`,
-      );
-      expect(got).toEqual([1, 3]);
-      expect(tries).toEqual([1, 2, 2, 2, 3]);
-      expect(letters[0]?.deliveries).toBe(3);
-      expect((letters[0]!.error as Error).message).toBe('never works');
-      expect(numberOf(letters[0]!.envelope!)).toBe(2);
+      await alwaysFailing(t, 'work', letters, { queue: 'workers' });
       const [kept] = await drain(client, `${t.exchange}.dead-letters`);
       expect(kept?.properties.headers).toMatchObject({
         'Whizbang-Topic': 'work',

@@ -4,31 +4,10 @@
  * run. A queue group's queue outlives its test by a minute (`queueExpiry.groupMs`); the exchanges
  * and the dead-letter queues go when the run ends.
  */
-import { AMQPClient } from '@cloudamqp/amqp-client';
 import { afterAll, describe } from 'vitest';
 import { type RabbitMode, rabbitmqTransport } from '../../adapters/rabbitmq/mod.ts';
 import { transportConformance } from '../../js/conformance/mod.ts';
-
-/** A name unique to this run, for exchanges. */
-export function runName(kind: string): string {
-  return `wb.${kind}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-}
-
-/** Deletes what a transport on `exchange` declared (its group queues expire by themselves). */
-export async function dropTopology(url: string, exchange: string): Promise<void> {
-  const client = new AMQPClient(url);
-  client.onerror = () => undefined;
-  await client.connect();
-  try {
-    const channel = await client.channel();
-    await channel.queueDelete(`${exchange}.dead-letters`);
-    for (const name of [exchange, `${exchange}.requests`, `${exchange}.dead-letter`]) {
-      await channel.exchangeDelete(name);
-    }
-  } finally {
-    await client.close();
-  }
-}
+import { dropTopology, runName } from '../support/rabbitmq-topology.ts';
 
 /** Registers the suites against `url`; `label` names the runtime. */
 export function rabbitmqSuites(

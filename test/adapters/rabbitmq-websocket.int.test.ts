@@ -7,7 +7,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { rabbitmqTransport } from '../../adapters/rabbitmq/mod.ts';
 import { caught } from '../../js/conformance/helpers.ts';
 import { RABBITMQ_URL, rabbitmqReachable } from '../support/services.ts';
-import { startWebSocketRelay, type WebSocketRelay } from '../support/websocket-relay.ts';
+import {
+  hadWebSocket,
+  installWebSocket,
+  startWebSocketRelay,
+  type WebSocketRelay,
+} from '../support/websocket.ts';
 import { rabbitmqSuites } from './rabbitmq-suites.ts';
 
 const up = await rabbitmqReachable('RabbitMQ over WebSocket');
@@ -25,8 +30,6 @@ const wsUrl = (): string => {
   return url.href;
 };
 
-const hadWebSocket = typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'function';
-
 describe.skipIf(!up)('RabbitMQ over WebSocket from Node', () => {
   it('a ws:// URL without a global WebSocket is a clear INVALID_ARGUMENT', async () => {
     if (hadWebSocket) return; // Node 22+: there is one
@@ -36,12 +39,7 @@ describe.skipIf(!up)('RabbitMQ over WebSocket from Node', () => {
   });
 
   it('with the ws package as WebSocket, the transport connects through the relay', async () => {
-    if (!hadWebSocket) {
-      const ws = 'ws'; // the ws package (a dev dependency), typed here by what is used
-      (globalThis as { WebSocket?: unknown }).WebSocket = (
-        (await import(ws)) as { WebSocket: unknown }
-      ).WebSocket;
-    }
+    await installWebSocket(); // the ws package (a dev dependency) where Node has none
     const t = await rabbitmqTransport({ urls: wsUrl() });
     await t.close();
   });

@@ -18,35 +18,18 @@ import {
   type RabbitTransport,
   rabbitmqTransport,
 } from '../../adapters/rabbitmq/mod.ts';
-import type { Transport, WireEnvelope } from '../../js/contracts/transport.ts';
+import type { Transport } from '../../js/contracts/transport.ts';
 import { whizbang } from '../../js/mod.ts';
 import { type Balance, bank, Deposit } from '../support/invoke-bank.ts';
+import { dropTopology } from '../support/rabbitmq-topology.ts';
 import type { BenchEntry, Side } from './harness.ts';
+import { envelope, reach } from './nats.bench.ts';
 
 const URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const NATS = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const run = `${process.pid}_${Date.now().toString(36)}`;
 const IN_FLIGHT = 256;
 const PREFETCH = 32;
-
-/** A small event envelope, 241 bytes in the binary format. */
-function envelope(n: number): WireEnvelope {
-  return {
-    message: { kind: 'event', type: 'Deposited', data: { account: 'a-17', amount: n } },
-    messageId: `0190c6e2-7d3a-7000-8000-${String(n).padStart(12, '0')}`,
-    correlationId: 'c',
-    causationId: 'c',
-    tenant: 'default',
-    timestamp: 1_700_000_000_000,
-    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
-    hops: [],
-  };
-}
-
-/** Waits until `count()` reaches `n`, yielding to the event loop. */
-async function reach(count: () => number, n: number): Promise<void> {
-  while (count() < n) await new Promise((resolve) => setImmediate(resolve));
-}
 
 /** Runs `n` calls of `call`, `IN_FLIGHT` at a time. */
 async function window(n: number, call: (i: number) => Promise<unknown>): Promise<void> {
@@ -150,21 +133,9 @@ function transportPublish(name: string, mode: RabbitMode): BenchEntry {
         subject,
         baseline,
         finish: async () => {
-          await pub.close();
-          await sub.close();
-          const cleanup = await rawPub.channel();
-          await cleanup.queueDelete(`${exchange}.raw/q`).catch(() => undefined);
-          await cleanup.queueDelete(`${exchange}.dead-letters`).catch(() => undefined);
-          for (const x of [
-            exchange,
-            `${exchange}.raw`,
-            `${exchange}.requests`,
-            `${exchange}.dead-letter`,
-          ]) {
-            await cleanup.exchangeDelete(x).catch(() => undefined);
-          }
-          await rawPub.close();
-          await rawSub.close();
+          for (const open of [pub, sub, rawPub, rawSub]) await open.close();
+          const raw = `${exchange}.raw`;
+          await dropTopology(URL, exchange, { queues: [`${raw}/q`], exchanges: [raw] });
         },
       };
     },
@@ -230,13 +201,7 @@ function invoke(name: string): BenchEntry {
         finish: async () => {
           await subject.close();
           await baseline.close();
-          const client = await rawClient();
-          const cleanup = await client.channel();
-          await cleanup.queueDelete(`${exchange}.dead-letters`).catch(() => undefined);
-          for (const x of [exchange, `${exchange}.requests`, `${exchange}.dead-letter`]) {
-            await cleanup.exchangeDelete(x).catch(() => undefined);
-          }
-          await client.close();
+          await dropTopology(URL, exchange);
         },
       };
     },

@@ -1,5 +1,6 @@
 /**
- * A WebSocket-to-TCP relay of a test's own, as a browser needs to reach a broker that speaks
+ * WebSocket for tests on Node: the `ws` package as the global WebSocket where Node has none (20),
+ * and a WebSocket-to-TCP relay of a test's own, as a browser needs to reach a broker that speaks
  * AMQP over TCP only (RabbitMQ 3.x): each WebSocket connection gets a TCP connection of its own to
  * the target, and bytes go both ways unchanged (cloudamqp's websocket-tcp-relay does the same).
  */
@@ -23,6 +24,19 @@ interface Server {
   close(done: () => void): void;
 }
 type ServerClass = new (options: { host: string; port: number }) => Server;
+
+/** Whether this runtime has a WebSocket of its own (Node 22+, Deno, Bun, browsers). */
+export const hadWebSocket: boolean =
+  typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'function';
+
+/** Makes the `ws` package the global WebSocket when there is none. */
+export async function installWebSocket(): Promise<void> {
+  if (typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'function') return;
+  const ws = 'ws';
+  (globalThis as { WebSocket?: unknown }).WebSocket = (
+    (await import(ws)) as { WebSocket: unknown }
+  ).WebSocket;
+}
 
 /** A running relay. */
 export interface WebSocketRelay {
