@@ -11,6 +11,14 @@ import { backoffSleep, wholeOption } from '../../js/kit/mod.ts';
 import { WhizbangError } from '../../js/mod.ts';
 import { type Endpoint, endpointsOf, openClient, type RabbitConnectOptions } from './connect.ts';
 
+/** The CLOSED error of a transport asked to `action` after it closed. */
+export function closedError(action: string): WhizbangError {
+  return new WhizbangError(
+    'CLOSED',
+    `Cannot ${action}: this RabbitMQ transport is closed. Create a new one with rabbitmqTransport().`,
+  );
+}
+
 /** Reconnection after a lost connection. */
 export interface ReconnectOptions {
   /** First wait, ms (default 250); it doubles after each failed try. */
@@ -93,12 +101,7 @@ export class RabbitConnection {
 
   /** The error of an `action` that could not reach the broker. */
   down(action: string, cause?: unknown): WhizbangError {
-    if (this.#closed) {
-      return new WhizbangError(
-        'CLOSED',
-        `Cannot ${action}: this RabbitMQ transport is closed. Create a new one with rabbitmqTransport().`,
-      );
-    }
+    if (this.#closed) return closedError(action);
     const why = cause instanceof Error ? ` (${cause.message})` : '';
     return new WhizbangError(
       'UNAVAILABLE',

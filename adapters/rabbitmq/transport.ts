@@ -12,7 +12,7 @@
 
 import { checkQueue, checkTopic, invalidArgument } from '../../js/kit/mod.ts';
 import type { Transport, TransportSubscription, WireEnvelope } from '../../js/mod.ts';
-import { RabbitConnection } from './connection.ts';
+import { closedError, RabbitConnection } from './connection.ts';
 import { bindingOf, groupQueueName, plainQueueName } from './topology.ts';
 import { DeadLetters } from './transport/dead-letter.ts';
 import { Publisher } from './transport/publish.ts';
@@ -60,7 +60,7 @@ export async function rabbitmqTransport(
   const open = new Set<{ close(): Promise<void> }>();
   let closed = false;
   const guard = (action: string): void => {
-    if (closed) throw connection.down(action);
+    if (closed) throw closedError(action);
   };
   const ended = (part: { close(): Promise<void> }): void => {
     open.delete(part);

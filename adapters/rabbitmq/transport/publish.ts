@@ -11,7 +11,7 @@ import type { AMQPBaseClient, AMQPChannel, AMQPProperties } from '@cloudamqp/amq
 import { checkTopic } from '../../../js/kit/mod.ts';
 import { isWhizbangError, WhizbangError, type WireEnvelope } from '../../../js/mod.ts';
 import type { EnvelopeCodec } from '../../../js/wasm/mod.ts';
-import type { ConnectionPart, RabbitConnection } from '../connection.ts';
+import { type ConnectionPart, closedError, type RabbitConnection } from '../connection.ts';
 import { checkRoutingKey, declareTopology } from '../topology.ts';
 import type { TransportSettings } from './settings.ts';
 
@@ -124,14 +124,13 @@ export class Publisher implements ConnectionPart {
 
   #usable(action: string): AMQPChannel {
     const channel = this.#channel;
-    if (this.#closed || channel === undefined || channel.closed) {
-      throw this.#connection.down(action);
-    }
+    if (this.#closed) throw closedError(action);
+    if (channel === undefined || channel.closed) throw this.#connection.down(action);
     return channel;
   }
 
   #unsent(action: string, error: unknown): WhizbangError {
-    if (this.#closed) return this.#connection.down(action);
+    if (this.#closed) return closedError(action);
     const text = error instanceof Error ? error.message : String(error);
     if (/PRECONDITION_FAILED.*(size|large)/i.test(text)) {
       return new WhizbangError(

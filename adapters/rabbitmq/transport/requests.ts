@@ -17,7 +17,7 @@ import {
   wholeOption,
 } from '../../../js/kit/mod.ts';
 import type { TransportRequestOptions, WhizbangError, WireEnvelope } from '../../../js/mod.ts';
-import type { ConnectionPart, RabbitConnection } from '../connection.ts';
+import { type ConnectionPart, closedError, type RabbitConnection } from '../connection.ts';
 import { checkRoutingKey } from '../topology.ts';
 import type { TransportSettings } from './settings.ts';
 
@@ -52,7 +52,7 @@ export class Requester implements ConnectionPart {
     options: TransportRequestOptions = {},
   ): Promise<unknown> {
     const action = `send a request to "${topic}"`;
-    if (this.#closed) throw this.#connection.down(action);
+    if (this.#closed) throw closedError(action);
     checkTopic(topic, 'publish');
     checkRoutingKey(topic);
     const timeoutMs = wholeOption('timeoutMs', options.timeoutMs, 5_000, 1);
@@ -104,7 +104,7 @@ export class Requester implements ConnectionPart {
   async close(): Promise<void> {
     this.#closed = true;
     for (const id of [...this.#pending.keys()]) {
-      this.#settle(id, undefined, this.#connection.down('wait for the answer'));
+      this.#settle(id, undefined, closedError('wait for the answer'));
     }
     const channel = await this.#channel?.catch(() => undefined);
     if (channel !== undefined && !channel.closed) await channel.close().catch(() => undefined);

@@ -107,6 +107,8 @@ export class Consumer implements ConnectionPart {
     this.#channel = undefined;
     this.#tag = undefined;
     this.#drop();
+    this.#unacked = undefined; // its channel is gone, and the acks with it
+    this.#handled = 0;
   }
 
   /** Stops deliveries, lets the one in hand finish, acks it, and deletes a plain queue. */
@@ -166,11 +168,10 @@ export class Consumer implements ConnectionPart {
     if (!last.channel.closed) last.ack(true).catch(() => undefined);
   }
 
+  /** Lets go of the deliveries that wait (unacked, the broker gives them to another member). */
   #drop(): void {
     this.#line = [];
     this.#head = 0;
-    this.#unacked = undefined;
-    this.#handled = 0;
   }
 
   /** The channel closed (or its consumer was cancelled) while the connection lives: consume again. */
