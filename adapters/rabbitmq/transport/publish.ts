@@ -77,6 +77,7 @@ export class Publisher implements ConnectionPart {
       properties.headers = { traceparent: envelope.traceparent };
     }
     this.#inFlight++;
+    gatherWrites(channel);
     return channel.basicPublish(topology.exchange, topic, data, properties).then(
       () => this.#settled(),
       (error: unknown) => {
@@ -148,6 +149,27 @@ export class Publisher implements ConnectionPart {
       { cause: error },
     );
   }
+}
+
+/** What gathering writes needs of a TCP socket (a WebSocket has no such thing: left alone). */
+interface CorkableSocket {
+  readonly writableCorked?: number;
+  cork?(): void;
+  uncork?(): void;
+}
+
+/**
+ * Gathers the socket writes of this turn into one: publishes made together (a window of them, a
+ * batch from the relay) go out in one write instead of one system call each. The socket is
+ * corked now and uncorked once the microtasks queued so far have run.
+ */
+function gatherWrites(channel: AMQPChannel): void {
+  const socket = (channel.connection as { socket?: CorkableSocket }).socket;
+  if (socket?.cork === undefined || socket.uncork === undefined || socket.writableCorked !== 0) {
+    return;
+  }
+  socket.cork();
+  queueMicrotask(() => socket.uncork?.());
 }
 
 function encode(codec: EnvelopeCodec, topic: string, envelope: WireEnvelope): Uint8Array {
