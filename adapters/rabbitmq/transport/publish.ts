@@ -13,6 +13,7 @@ import { isWhizbangError, WhizbangError, type WireEnvelope } from '../../../js/m
 import type { EnvelopeCodec } from '../../../js/wasm/mod.ts';
 import { type ConnectionPart, closedError, type RabbitConnection } from '../connection.ts';
 import { checkRoutingKey, declareTopology } from '../topology.ts';
+import { gatherWrites } from '../writes.ts';
 import type { TransportSettings } from './settings.ts';
 
 /** A short string AMQP can carry as a property (255 bytes; 85 UTF-16 units always fit). */
@@ -149,27 +150,6 @@ export class Publisher implements ConnectionPart {
       { cause: error },
     );
   }
-}
-
-/** What gathering writes needs of a TCP socket (a WebSocket has no such thing: left alone). */
-interface CorkableSocket {
-  readonly writableCorked?: number;
-  cork?(): void;
-  uncork?(): void;
-}
-
-/**
- * Gathers the socket writes of this turn into one: publishes made together (a window of them, a
- * batch from the relay) go out in one write instead of one system call each. The socket is
- * corked now and uncorked once the microtasks queued so far have run.
- */
-function gatherWrites(channel: AMQPChannel): void {
-  const socket = (channel.connection as { socket?: CorkableSocket }).socket;
-  if (socket?.cork === undefined || socket.uncork === undefined || socket.writableCorked !== 0) {
-    return;
-  }
-  socket.cork();
-  queueMicrotask(() => socket.uncork?.());
 }
 
 function encode(codec: EnvelopeCodec, topic: string, envelope: WireEnvelope): Uint8Array {

@@ -19,6 +19,7 @@ import {
 import type { TransportRequestOptions, WhizbangError, WireEnvelope } from '../../../js/mod.ts';
 import { type ConnectionPart, closedError, type RabbitConnection } from '../connection.ts';
 import { checkRoutingKey } from '../topology.ts';
+import { gatherWrites } from '../writes.ts';
 import type { TransportSettings } from './settings.ts';
 
 const REPLY_TO = 'amq.rabbitmq.reply-to';
@@ -68,6 +69,7 @@ export class Requester implements ConnectionPart {
       this.#pending.set(id, { topic, resolve, reject, timer });
     });
     const traceparent = envelope.traceparent;
+    gatherWrites(channel);
     channel
       .basicPublish(
         topology.requests,

@@ -14,6 +14,7 @@ import type { TransportResponder } from '../../../js/mod.ts';
 import type { ConnectionPart, RabbitConnection } from '../connection.ts';
 import { refused } from '../refused.ts';
 import { type Binding, groupQueueName } from '../topology.ts';
+import { gatherWrites } from '../writes.ts';
 import type { TransportSettings } from './settings.ts';
 
 /** One `respond` registration. */
@@ -116,13 +117,14 @@ export class Responder implements ConnectionPart {
     const done = replyOf(() => this.#responder(codec.decode(msg.body as Uint8Array), topic)).then(
       async (reply) => {
         if (channel.closed) return; // the requester hears UNAVAILABLE or REQUEST_TIMEOUT
-        await channel
+        gatherWrites(channel); // the answer and the ack in one write
+        const answered = channel
           .basicPublish('', replyTo, encodeReply(reply, topic), {
             contentType: 'application/json',
             ...(correlationId === undefined ? {} : { correlationId }),
           })
           .catch(() => undefined);
-        await msg.ack().catch(() => undefined);
+        await Promise.all([answered, msg.ack().catch(() => undefined)]);
       },
     );
     this.#answering.add(done);
