@@ -128,7 +128,7 @@ function transportPublish(name: string, mode: RabbitMode): BenchEntry {
         name,
         unit: 'msgs/s',
         ops: 10_000,
-        rounds: 5,
+        rounds: 9,
         goal: 0.8,
         subject,
         baseline,
@@ -195,7 +195,7 @@ function invoke(name: string): BenchEntry {
         name,
         unit: 'invokes/s',
         ops: 5_000,
-        rounds: 5,
+        rounds: 7,
         subject,
         baseline,
         finish: async () => {
