@@ -102,8 +102,8 @@ describe.skipIf(!started)('RabbitMQ broker restart', () => {
     for (const order of range(1, total)) await orders.send(ChargeCard({ order }));
     const relay = orders.relay(counting, { backoffMs: 10, maxAttempts: 1_000, pollMs: 20 });
 
-    // RabbitMQ 3.10 (Ra 2.0) writes a new quorum queue's registration to disk about a second
-    // after it is declared: killed sooner, the queue comes back without a leader (rabbitmq/ra#443)
+    // RabbitMQ 3.10 writes a new quorum queue's registration (Ra's names.dets) to disk a moment
+    // after it is declared: killed 0.3 s after, the queue came back leaderless (rabbitmq/ra#443)
     await until(
       () => handled.length >= total / 4 && Date.now() - declared > 2_000,
       () => `a quarter handled, got ${handled.length}`,
