@@ -27,6 +27,7 @@ export default defineConfig({
     nats: 'adapters/nats/mod.ts',
     // Node, Bun and Deno (the `node` condition of whizbang/nats): brings @nats-io/transport-node
     'nats/node': 'adapters/nats/node.ts',
+    rabbitmq: 'adapters/rabbitmq/mod.ts',
   },
   // runtime modules of the adapters and of whizbang/wasm's Node entry stay imports, as written:
   // the host provides them (tsup would otherwise drop the `node:` that Deno needs)

@@ -3,13 +3,14 @@
  * competing responders (each request answered once), errors crossing the wire typed, no
  * responders, a timeout and its retry handled once, and a responder in a child process.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type NatsTransport, natsTransport } from '../../adapters/nats/node.ts';
 import { caught, range } from '../../js/conformance/helpers.ts';
 import { isRemoteError } from '../../js/contracts/remote.ts';
 import { isValidationError, isWhizbangError, whizbang } from '../../js/mod.ts';
+import { startReady } from '../support/child.ts';
 import { type Balance, bank, Deposit } from '../support/invoke-bank.ts';
 import { NATS_URL, natsReachable } from '../support/services.ts';
 
@@ -136,27 +137,8 @@ describe.skipIf(!up)('localInvoke across processes over NATS', () => {
 
   it('invokes a receptor in another process', async () => {
     const worker = fileURLToPath(new URL('./nats-invoke/responder.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', worker, NATS_URL, prefix], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = await startReady(worker, [NATS_URL, prefix]);
     children.push(child);
-    let stderr = '';
-    child.stderr!.on('data', (chunk) => {
-      stderr += String(chunk);
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`responder not ready: ${stderr}`)), 30_000);
-      child.stdout!.on('data', (chunk) => {
-        if (String(chunk).includes('ready')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`responder exited with ${code}: ${stderr}`));
-      });
-    });
     const caller = teller();
     await caller.listen(await connection());
     const first = await caller.localInvoke(Deposit({ accountId: 'p', amount: 5 }));

@@ -7,22 +7,20 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  binaryCodec,
-  type DeadLetter,
-  jetstreamLedger,
-  natsTransport,
-} from '../../adapters/nats/node.ts';
+import { type DeadLetter, jetstreamLedger, natsTransport } from '../../adapters/nats/node.ts';
 import { caught, range, sleep } from '../../js/conformance/helpers.ts';
 import { numbered, numberOf } from '../../js/conformance/transport/kit.ts';
 import type { WireEnvelope } from '../../js/contracts/transport.ts';
-import { isCorruptDataError, isWhizbangError } from '../../js/util/errors.ts';
-import { encodeSegment } from '../../js/wasm/codec.ts';
+import { isWhizbangError } from '../../js/util/errors.ts';
 import { natsServerInstalled, startNatsServer } from '../support/nats-server.ts';
-import { ledgerRecord, withVersion } from '../support/segments.ts';
 import { NATS_URL, natsReachable, reachable } from '../support/services.ts';
+import {
+  alwaysFailing,
+  LAST_REASONS,
+  notEnvelopes,
+  reasonOf,
+} from '../support/transport-failures.ts';
 
 const up = await natsReachable('NATS reliability');
 const installed = await reachable(
@@ -156,18 +154,7 @@ describe.skipIf(!up)('malformed messages', () => {
         await transport.subscribe('jobs', (envelope) => {
           got.push(numberOf(envelope));
         });
-        const junk: Uint8Array[] = fc.sample(fc.uint8Array({ minLength: 0, maxLength: 300 }), 20);
-        junk.push(new TextEncoder().encode('{"v":99,"message":{"kind":"event"}}'));
-        junk.push(new TextEncoder().encode(JSON.stringify(numbered(-1)))); // JSON, not the format
-        junk.push(new Uint8Array([0xff, 0xfe, 0x00]));
-        const envelope = binaryCodec().encode(numbered(-2));
-        junk.push(envelope.subarray(0, envelope.length - 1)); // truncated
-        const flipped = envelope.slice();
-        flipped[100] = flipped[100]! ^ 0x10; // one bit off: the checksum disagrees
-        junk.push(flipped);
-        junk.push(withVersion(envelope, 2)); // a format version this reader does not know
-        junk.push(encodeSegment([ledgerRecord(1), ledgerRecord(2)])); // a segment, not an envelope
-        junk.push(encodeSegment([ledgerRecord(3)])); // a record without an envelope's metadata
+        const junk = notEnvelopes();
         let n = 0;
         for (const bytes of junk) {
           await transport.publish('jobs', numbered(n++));
@@ -187,17 +174,7 @@ describe.skipIf(!up)('malformed messages', () => {
           expect(letter.topic).toBe('jobs');
         }
         // what was wrong with each binary one, from the format's own checks
-        const reasons = letters.slice(-5).map((l) => {
-          const cause = (l.error as { cause?: unknown }).cause;
-          return isCorruptDataError(cause) ? cause.reason : 'not an envelope';
-        });
-        expect(reasons).toEqual([
-          'truncated',
-          'bad-checksum',
-          'unsupported-version',
-          'not an envelope',
-          'not an envelope',
-        ]);
+        expect(letters.slice(-5).map((l) => reasonOf(l.error))).toEqual(LAST_REASONS);
         expect(letters.map((l) => [...l.data])).toEqual(junk.map((b) => [...b]));
         expect(dlq.map((d) => [d.subject, d.code])).toEqual(
           junk.map(() => [`${prefix}_dlq.jobs`, 'MALFORMED_MESSAGE']),
@@ -225,24 +202,7 @@ describe.skipIf(!up)('malformed messages', () => {
       jetstream: { stream },
     });
     try {
-      const tries: number[] = [];
-      const got: number[] = [];
-      await transport.subscribe('work', (envelope) => {
-        const n = numberOf(envelope);
-        tries.push(n);
-        if (n === 2) throw new Error('never works');
-        got.push(n);
-      });
-      for (const n of [1, 2, 3]) await transport.publish('work', numbered(n));
-      await until(
-        () => got.length === 2 && letters.length === 1,
-        () => `two handled and one dead letter, got ${got} and ${letters.length}`,
-      );
-      expect(got).toEqual([1, 3]);
-      expect(tries).toEqual([1, 2, 2, 2, 3]);
-      expect(letters[0]?.deliveries).toBe(3);
-      expect((letters[0]!.error as Error).message).toBe('never works');
-      expect(numberOf(letters[0]!.envelope!)).toBe(2);
+      await alwaysFailing(transport, 'work', letters);
       const jsm = await jetstreamManager(transport.connection as NatsConnection);
       const consumers = await jsm.consumers.list(stream).next();
       expect(consumers.map((c) => c.num_ack_pending)).toEqual([0]);

@@ -14,6 +14,7 @@ import {
   startNatsServer,
 } from '../support/nats-server.ts';
 import { reachable } from '../support/services.ts';
+import { hadWebSocket, installWebSocket } from '../support/websocket.ts';
 import { natsSuites } from './nats-suites.ts';
 
 const installed = await reachable(
@@ -42,8 +43,7 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-// Node 20 has no global WebSocket, and wsconnect would wait forever without one
-const hadWebSocket = typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'function';
+// Node 20 has no global WebSocket, and wsconnect would wait forever without one (hadWebSocket)
 
 describe.skipIf(!installed)('NATS over WebSocket from Node', () => {
   it('a ws:// server without a global WebSocket is a clear INVALID_ARGUMENT, not a hang', async () => {
@@ -54,12 +54,7 @@ describe.skipIf(!installed)('NATS over WebSocket from Node', () => {
   });
 
   it('with the ws package as WebSocket, the transport connects over ws:// (no node transport)', async () => {
-    if (!hadWebSocket) {
-      const ws = 'ws'; // the ws package (a dev dependency), typed here by what is used
-      (globalThis as { WebSocket?: unknown }).WebSocket = (
-        (await import(ws)) as { WebSocket: unknown }
-      ).WebSocket;
-    }
+    await installWebSocket(); // the ws package (a dev dependency) where Node has none
     expect(typeof (globalThis as { WebSocket?: unknown }).WebSocket).toBe('function');
     const t = await natsTransport({ servers: server!.wsUrl! });
     try {

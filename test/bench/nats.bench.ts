@@ -22,7 +22,7 @@ const run = `${process.pid}_${Date.now().toString(36)}`;
 const encoder = new TextEncoder();
 
 /** A small event envelope, about 200 bytes of JSON. */
-function envelope(n: number): WireEnvelope {
+export function envelope(n: number): WireEnvelope {
   return {
     message: { kind: 'event', type: 'Deposited', data: { account: 'a-17', amount: n } },
     messageId: `0190c6e2-7d3a-7000-8000-${String(n).padStart(12, '0')}`,
@@ -45,7 +45,7 @@ function placement(v: number): MsgHdrs {
 }
 
 /** Waits until `count()` reaches `n`, yielding to the event loop. */
-async function reach(count: () => number, n: number): Promise<void> {
+export async function reach(count: () => number, n: number): Promise<void> {
   while (count() < n) await new Promise((resolve) => setImmediate(resolve));
 }
 

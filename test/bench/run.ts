@@ -12,6 +12,7 @@ import { benches as nats } from './nats.bench.ts';
 import { benches as outbox } from './outbox.bench.ts';
 import { benches as policy } from './policy.bench.ts';
 import { benches as postgres } from './postgres.bench.ts';
+import { benches as rabbitmq } from './rabbitmq.bench.ts';
 import { benches as sqlite } from './sqlite.bench.ts';
 import { benches as sqliteEmmett } from './sqlite-emmett.bench.ts';
 import { benches as sync } from './sync.bench.ts';
@@ -30,6 +31,7 @@ if (!(await allocationProbe())) {
     ...postgres,
     ...indexeddb,
     ...nats,
+    ...rabbitmq,
     ...sync,
     ...wasm,
   ]);

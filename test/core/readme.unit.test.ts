@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { natsReachable, postgresReachable } from '../support/services.ts';
+import { natsReachable, postgresReachable, rabbitmqReachable } from '../support/services.ts';
 
 // Every TypeScript example in the README runs as written (the package import pointed at the source).
 // An example of `whizbang/indexeddb` finds fake-indexeddb where a browser's IndexedDB would be.
@@ -11,9 +11,10 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const readme = readFileSync(`${root}README.md`, 'utf8');
 const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
 const dir = `${root}test/.readme`;
-// the PostgreSQL and NATS examples need their servers: under CI its absence fails here, elsewhere it is skipped
+// the PostgreSQL, NATS and RabbitMQ examples need their servers: under CI its absence fails here, elsewhere it is skipped
 const postgresUp = await postgresReachable('PostgreSQL (README example)');
 const natsUp = await natsReachable('NATS (README example)');
+const rabbitmqUp = await rabbitmqReachable('RabbitMQ (README example)');
 mkdirSync(dir, { recursive: true });
 const exportsOf = <T>(file: string): Record<string, T> =>
   (JSON.parse(readFileSync(`${root}${file}`, 'utf8')) as { exports: Record<string, T> }).exports;
@@ -43,7 +44,8 @@ describe('README examples', () => {
   blocks.forEach((code, i) => {
     const skip =
       (code.includes("'whizbang/postgres'") && !postgresUp) ||
-      (code.includes("'whizbang/nats'") && !natsUp);
+      (code.includes("'whizbang/nats'") && !natsUp) ||
+      (code.includes("'whizbang/rabbitmq'") && !rabbitmqUp);
     it.skipIf(skip)(`example ${i + 1} runs and prints what its comments say`, async () => {
       const file = `${dir}/example-${i + 1}.ts`;
       // every published subpath points at its source, as jsr.json names it

@@ -50,6 +50,15 @@ export const bus: Promise<NatsTransport> = natsTransport({
 export const shared: Promise<JetStreamDriver> = jetstreamDriver({ stream: 'SHOP_LEDGER' });
 export const sharedApp = shared.then((driver) => whizbang().receptor(ping).build({ driver }));
 
+// the RabbitMQ entry's types stand alone: no @cloudamqp/amqp-client types needed to use it
+import { type RabbitTransport, rabbitmqTransport } from 'whizbang/rabbitmq';
+
+export const rabbit: Promise<RabbitTransport> = rabbitmqTransport({
+  urls: ['amqp://r1:5672', 'amqp://r2:5672'],
+  mode: 'reliable',
+  redelivery: { attempts: 5, backoffMs: 100 },
+});
+
 // the conformance suites, as a driver's own test file calls them, typed from the built package
 import { memoryDriver } from 'whizbang';
 import { type DriverFactory, ledgerConformance } from 'whizbang/conformance';

@@ -42,14 +42,22 @@ export async function findMarkedFiles(runtime) {
   return files.sort();
 }
 
-/** `host:port` of the NATS server the tests use (`NATS_URL`, default 127.0.0.1:4222). */
-function natsAddress() {
+/** `host:port` of a service the tests use: from the URL in `variable`, else `fallback`. */
+function address(variable, fallback, defaultPort) {
   try {
-    const url = new URL(process.env.NATS_URL ?? 'nats://127.0.0.1:4222');
-    return `${url.hostname}:${url.port || 4222}`;
+    const url = new URL(process.env[variable] ?? `x://${fallback}`);
+    return `${url.hostname}:${url.port || defaultPort}`;
   } catch {
-    return '127.0.0.1:4222';
+    return fallback;
   }
+}
+
+/** The NATS server (`NATS_URL`, default 127.0.0.1:4222) and RabbitMQ (`RABBITMQ_URL`, :5672). */
+function serviceAddresses() {
+  return [
+    address('NATS_URL', '127.0.0.1:4222', 4222),
+    address('RABBITMQ_URL', '127.0.0.1:5672', 5672),
+  ].join(',');
 }
 
 function binary(name) {
@@ -90,8 +98,8 @@ export const RUNTIMES = {
         // Read and write the scratch dir (the tests' TMPDIR): the SQLite tests keep their files there.
         `--allow-read=${ROOT},${scratch}`,
         `--allow-write=${scratch}`,
-        // the network: the tests' NATS server only
-        `--allow-net=${natsAddress()}`,
+        // the network: the tests' NATS server and RabbitMQ broker only
+        `--allow-net=${serviceAddresses()}`,
         // All of env, not a list: jest-util's ci-info reads dozens of CI vendors' variables at import.
         '--allow-env',
         `--import-map=${importMap}`,

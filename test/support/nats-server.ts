@@ -4,9 +4,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, listening } from './ports.ts';
 
 /** The nats-server binary: `NATS_SERVER_BIN`, or Debian's. */
 export const NATS_SERVER_BIN: string = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
@@ -29,34 +29,6 @@ export interface OwnNatsServer {
   start(): Promise<void>;
   /** Kills it and removes its folder. */
   dispose(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function listening(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ port, host: '127.0.0.1' });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nats-server did not listen on ${port} in time.`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /**
@@ -82,8 +54,8 @@ export async function startNatsServer(
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     child = spawn(NATS_SERVER_BIN, ['-c', file], { stdio: 'ignore' });
-    await listening(port, 10_000);
-    if (wsPort !== undefined) await listening(wsPort, 10_000);
+    await listening(port, 10_000, 'nats-server');
+    if (wsPort !== undefined) await listening(wsPort, 10_000, 'nats-server');
   };
   const kill = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
     const running = child;

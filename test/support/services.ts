@@ -74,3 +74,24 @@ export function natsReachable(who = 'NATS'): Promise<boolean> {
     NATS_HINT,
   );
 }
+
+/** The RabbitMQ broker the tests use: `RABBITMQ_URL`, or the local one (guest/guest). */
+export const RABBITMQ_URL: string = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+/** How to start the local RabbitMQ when it is down. */
+export const RABBITMQ_HINT = 'Start it (/etc/init.d/rabbitmq-server start) or set RABBITMQ_URL.';
+
+/** Whether the tests' RabbitMQ answers (see {@link reachable}). */
+export function rabbitmqReachable(who = 'RabbitMQ'): Promise<boolean> {
+  return reachable(
+    who,
+    async () => {
+      const { AMQPClient } = await import('@cloudamqp/amqp-client');
+      const client = new AMQPClient(RABBITMQ_URL);
+      client.onerror = () => undefined;
+      await client.connect();
+      await client.close();
+    },
+    RABBITMQ_HINT,
+  );
+}
