@@ -34,6 +34,27 @@ const later: (fn: () => void) => void =
         setTimeout(fn, 0);
       };
 
+/**
+ * A JetStream publish that failed: refused for its size (`INVALID_ARGUMENT`, it never will go), or
+ * not confirmed (`UNAVAILABLE`: the server was away or slow; publishing again is safe).
+ */
+function unconfirmed(topic: string, error: unknown): WhizbangError {
+  if (isWhizbangError(error)) return error;
+  const text = error instanceof Error ? error.message : String(error);
+  if (/payload|message size|too large/i.test(text)) {
+    return new WhizbangError(
+      'INVALID_ARGUMENT',
+      `publish("${topic}", …): the JetStream stream refused the envelope (${text}). Send large content elsewhere and reference it.`,
+      { cause: error },
+    );
+  }
+  return new WhizbangError(
+    'UNAVAILABLE',
+    `The NATS server did not confirm the envelope published to "${topic}" (${text}); it may or may not be stored. Publish it again (the outbox relay does; the stream keeps a repeat once).`,
+    { cause: error },
+  );
+}
+
 /** The publish side of a NATS transport. */
 export class Publisher {
   readonly #ctx: PublisherContext;
@@ -73,7 +94,12 @@ export class Publisher {
         // one envelope may go to several topics: deduplicated per topic, not across them
         msgID: `${envelope.messageId}:${shortHash(topic)}`,
       })
-      .then(() => undefined);
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          throw unconfirmed(topic, error);
+        },
+      );
   }
 
   /** Sends the core publishes waiting for the next macrotask now. */
