@@ -15,6 +15,7 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { checkQueue, checkTopic, invalidArgument } from '../../js/kit/mod.ts';
 import {
+  isWhizbangError,
   type Transport,
   type TransportHandler,
   type TransportRequestOptions,
@@ -54,6 +55,8 @@ export interface NatsTransport extends Transport {
   readonly status: NatsTransportStatus;
   /** Resolves once it is connected (at once when it is); rejects with `CLOSED` if it closes first. */
   ready(): Promise<void>;
+  /** Resolves once what was published so far reached the server (core NATS publishes go out on the next tick). */
+  flush(): Promise<void>;
   subscribe(
     topic: string,
     handler: TransportHandler,
@@ -126,10 +129,22 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
       },
     };
   };
-  const link = await Link.open(options, build, {
-    onStatus: options.onStatus,
-    onError: settings.onError,
-  });
+  let built: Parts | undefined;
+  const link = await Link.open(
+    options,
+    async (nc) => {
+      built = await build(nc);
+      return built;
+    },
+    {
+      onStatus: (status) => {
+        // what waits for the server's confirmation on a connection that went away fails now
+        if (status !== 'connected') built?.publisher.abandon();
+        options.onStatus?.(status);
+      },
+      onError: settings.onError,
+    },
+  );
   const connected = (action: string): Parts => {
     guard(action);
     const parts = link.parts;
@@ -137,26 +152,53 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
     return parts;
   };
 
-  /** Subscribes now when connected, or as soon as the transport is; a failure then goes to onError. */
-  const whenReady = (
+  /**
+   * Subscribes now when connected; otherwise (or when the connection drops on the way) resolves at
+   * once and subscribes as soon as the transport is connected, trying again while the server is
+   * away. Any other failure then goes to onError.
+   */
+  const whenReady = async (
+    what: string,
     start: (parts: Parts) => Promise<TransportSubscription>,
   ): Promise<TransportSubscription> => {
-    const parts = link.parts;
-    if (parts !== undefined) return start(parts);
+    // a failure of the connection under the call (its status may not say so yet) is UNAVAILABLE
+    const attempt = async (parts: Parts): Promise<TransportSubscription> => {
+      try {
+        return await start(parts);
+      } catch (error) {
+        if (isWhizbangError(error) || !connectionTrouble(error)) throw error;
+        throw notConnected(what, link.status, error);
+      }
+    };
+    if (link.connected && link.parts !== undefined) {
+      try {
+        return await attempt(link.parts);
+      } catch (error) {
+        if (!isWhizbangError(error, 'UNAVAILABLE')) throw error;
+      }
+    }
     let cancelled = false;
-    const later = link.ready().then(async (ready) => {
-      if (cancelled || closed) return undefined;
-      return start(ready);
-    });
+    const later = (async (): Promise<TransportSubscription | undefined> => {
+      for (;;) {
+        const parts = await link.whenConnected();
+        if (cancelled || closed) return undefined;
+        try {
+          return await attempt(parts);
+        } catch (error) {
+          if (!isWhizbangError(error, 'UNAVAILABLE')) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+    })();
     later.catch((error: unknown) => {
-      if (!closed) settings.onError?.(error);
+      if (!closed && !isWhizbangError(error, 'CLOSED')) settings.onError?.(error);
     });
-    return Promise.resolve({
+    return {
       async close() {
         cancelled = true;
         await (await later.catch(() => undefined))?.close();
       },
-    });
+    };
   };
 
   const subscribeOn = async (
@@ -167,19 +209,26 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
     queue: string | undefined,
     named: string | undefined,
   ): Promise<TransportSubscription> => {
-    const run =
-      parts.jet === undefined
-        ? await coreSubscribe(parts.subscribing, subject, handler, queue)
-        : await jetStreamSubscribe(
-            parts.subscribing,
-            parts.jet,
-            subject,
-            handler,
-            // groups of one name on different topics are different consumers
-            (named ?? queue) === undefined
-              ? undefined
-              : safeName(`${named ?? queue}_${shortHash(subject)}`),
-          );
+    let run: Running;
+    try {
+      run =
+        parts.jet === undefined
+          ? await coreSubscribe(parts.subscribing, subject, handler, queue)
+          : await jetStreamSubscribe(
+              parts.subscribing,
+              parts.jet,
+              subject,
+              handler,
+              // groups of one name on different topics are different consumers
+              (named ?? queue) === undefined
+                ? undefined
+                : safeName(`${named ?? queue}_${shortHash(subject)}`),
+            );
+    } catch (error) {
+      throw isWhizbangError(error)
+        ? error
+        : notConnected(`subscribe to "${topic}"`, link.status, error);
+    }
     if (closed) {
       await run.close();
       throw closedError(`subscribe to "${topic}"`);
@@ -209,6 +258,21 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
       return connected(`publish to "${topic}"`).publisher.publish(topic, envelope);
     },
 
+    async flush(): Promise<void> {
+      const parts = connected('flush');
+      if (parts.jet !== undefined) return; // JetStream publishes resolve once stored
+      parts.publisher.flush();
+      try {
+        await parts.nc.flush();
+      } catch (cause) {
+        throw new WhizbangError(
+          'UNAVAILABLE',
+          'The NATS server did not confirm what was published (the connection went away); publish it again.',
+          { cause },
+        );
+      }
+    },
+
     async subscribe(
       topic: string,
       handler: TransportHandler,
@@ -223,7 +287,9 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
       checkQueue(queue);
       if (named !== undefined) natsName(named, 'durable');
       const subject = subjects.subjectOf(topic);
-      return whenReady((parts) => subscribeOn(parts, topic, subject, handler, queue, named));
+      return whenReady(`subscribe to "${topic}"`, (parts) =>
+        subscribeOn(parts, topic, subject, handler, queue, named),
+      );
     },
 
     request(topic, envelope, requestOptions) {
@@ -240,7 +306,9 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
 
     async respond(topic, responder, respondOptions) {
       guard(`answer requests on "${topic}"`);
-      return whenReady((parts) => parts.requests.respond(topic, responder, respondOptions));
+      return whenReady(`answer requests on "${topic}"`, (parts) =>
+        parts.requests.respond(topic, responder, respondOptions),
+      );
     },
 
     async close(): Promise<void> {
@@ -256,10 +324,19 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
   };
 }
 
+/** Whether a raw error of the NATS client says the connection failed under a call. */
+function connectionTrouble(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
+  return /disconnect|connection|closed|timeout|no responders|503/i.test(text);
+}
+
 /** The UNAVAILABLE error of a transport asked to `action` while it has no connection. */
-function notConnected(action: string, status: NatsTransportStatus): WhizbangError {
+function notConnected(action: string, status: NatsTransportStatus, cause?: unknown): WhizbangError {
+  const why =
+    cause === undefined ? '' : ` (${cause instanceof Error ? cause.message : String(cause)})`;
   return new WhizbangError(
     'UNAVAILABLE',
-    `Cannot ${action}: the NATS transport is not connected (it is ${status}). It connects by itself when the server is back; try again then (the outbox relay does).`,
+    `Cannot ${action}: the NATS transport is not connected (it is ${status})${why}. It connects by itself when the server is back; try again then (the outbox relay does).`,
+    { cause },
   );
 }

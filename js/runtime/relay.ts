@@ -197,6 +197,16 @@ class OutboxRelay implements Relay {
           if (transportDown(error)) down = true;
         },
       );
+      if (taken.length > 0 && this.#transport.flush !== undefined) {
+        // what the broker may not have yet stays in the outbox
+        try {
+          await this.#transport.flush();
+        } catch (error) {
+          this.#failed(error, undefined);
+          this.#pause();
+          return sent;
+        }
+      }
       if (taken.length > 0) {
         await this.#outbox.delivered(taken);
         sent += taken.length;

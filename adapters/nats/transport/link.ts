@@ -32,6 +32,10 @@ function safely<A extends unknown[]>(hook: ((...args: A) => void) | undefined, .
   }
 }
 
+function closedBeforeConnected(): WhizbangError {
+  return new WhizbangError('CLOSED', 'The NATS transport closed before it could connect.');
+}
+
 /** A connection that may not be there yet, and the parts built on it. */
 export class Link<P> {
   readonly #build: Build<P>;
@@ -44,6 +48,7 @@ export class Link<P> {
   #resolve!: (parts: P) => void;
   #reject!: (error: unknown) => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #waiting: Array<{ resolve: (parts: P) => void; reject: (error: unknown) => void }> = [];
 
   private constructor(build: Build<P>, hooks: LinkHooks) {
     this.#build = build;
@@ -97,6 +102,17 @@ export class Link<P> {
   /** The parts as soon as there is a connection; rejects with `CLOSED` if the link closes first. */
   ready(): Promise<P> {
     return this.#ready;
+  }
+
+  /** The parts once the link is connected (now, or when it is again); rejects if it closes first. */
+  whenConnected(): Promise<P> {
+    if (this.#status === 'closed') return Promise.reject(closedBeforeConnected());
+    if (this.#status === 'connected' && this.#parts !== undefined) {
+      return Promise.resolve(this.#parts);
+    }
+    return new Promise<P>((resolve, reject) => {
+      this.#waiting.push({ resolve, reject });
+    });
   }
 
   /** Closes the connection if the link made it, and stops waiting for one. */
@@ -166,6 +182,14 @@ export class Link<P> {
   #set(status: NatsTransportStatus): void {
     if (this.#status === status || this.#status === 'closed') return;
     this.#status = status;
+    if (status === 'connected' || status === 'closed') {
+      const waiting = this.#waiting;
+      this.#waiting = [];
+      for (const w of waiting) {
+        if (status === 'connected') w.resolve(this.#parts!);
+        else w.reject(closedBeforeConnected());
+      }
+    }
     safely(this.#hooks.onStatus, status);
   }
 }
