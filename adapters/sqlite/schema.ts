@@ -143,11 +143,14 @@ export function inspect(db: SqliteDatabase): number {
   return found;
 }
 
-/** Brings the database to the current schema, one transaction per step; returns the version found. */
-export function migrate(db: SqliteDatabase): number {
+/**
+ * Brings the database to `target` (default: the current schema), one transaction per step; returns
+ * the version found.
+ */
+export function migrate(db: SqliteDatabase, target: number = SCHEMA_VERSION): number {
   const found = inspect(db);
   db.exec('CREATE TABLE IF NOT EXISTS whizbang_schema (version INTEGER NOT NULL)');
-  for (let v = found; v < SCHEMA_VERSION; v++) {
+  for (let v = found; v < target; v++) {
     db.exec('BEGIN IMMEDIATE');
     try {
       // another process may have migrated while we waited for the lock
