@@ -16,16 +16,9 @@ import {
   payload,
   whizbang,
 } from '../../js/mod.ts';
-import { natsServerInstalled, startNatsServer } from '../support/nats-server.ts';
-import { reachable } from '../support/services.ts';
+import { natsServerAvailable, startNatsServer } from '../support/nats-server.ts';
 
-const installed = await reachable(
-  'nats-server binary (NATS outbox)',
-  async () => {
-    if (!natsServerInstalled()) throw new Error('no nats-server binary');
-  },
-  'Install nats-server (apt-get install nats-server) or set NATS_SERVER_BIN.',
-);
+const installed = await natsServerAvailable('NATS outbox');
 
 async function until(check: () => boolean, what: () => string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -147,37 +147,52 @@ describe('no accepted message is dropped', () => {
   });
 });
 
+/**
+ * A warehouse whose `Ship` fails the first time (after whatever came before it committed);
+ * `reserve` is what `Reserve` decides, `on` what it does with an incoming `Placed`.
+ */
+function warehouse(
+  reserve: (c: ReturnType<typeof Reserve>) => unknown,
+  shipStream: (orderId: string) => string,
+  placed?: (e: { data: { orderId: string } }) => unknown,
+) {
+  let shipFailures = 1;
+  const builder = whizbang('warehouse')
+    .receptor(
+      defineReceptor({
+        command: Reserve,
+        stream: (c) => `stock-${c.data.orderId}`,
+        handle: (c) => reserve(c) as ReturnType<typeof Reserved>,
+      }),
+    )
+    .receptor(
+      defineReceptor({
+        command: Ship,
+        stream: (c) => shipStream(c.data.orderId),
+        handle: (c) => {
+          if (shipFailures-- > 0) throw new Error('carrier down');
+          return Shipped(c.data);
+        },
+      }),
+    );
+  return (placed === undefined ? builder : builder.on(Placed, placed as never)).build();
+}
+
 describe('the whole effect of a handled message, once', () => {
   it('finishes the second command of an event handler that failed once, on redelivery', async () => {
     const transport = memoryTransport({ redelivery: { attempts: 5, backoffMs: 1 } });
-    let shipFailures = 1;
-    const warehouse = whizbang('warehouse')
-      .receptor(
-        defineReceptor({
-          command: Reserve,
-          stream: (c) => `stock-${c.data.orderId}`,
-          handle: (c) => Reserved(c.data),
-        }),
-      )
-      .receptor(
-        defineReceptor({
-          command: Ship,
-          stream: (c) => `stock-${c.data.orderId}`,
-          handle: (c) => {
-            if (shipFailures-- > 0) throw new Error('carrier down');
-            return Shipped(c.data);
-          },
-        }),
-      )
-      .on(Placed, (e) => [Reserve({ orderId: e.data.orderId }), Ship({ orderId: e.data.orderId })])
-      .build();
-    await warehouse.listen(transport);
+    const stock = warehouse(
+      (c) => Reserved(c.data),
+      (orderId) => `stock-${orderId}`,
+      (e) => [Reserve({ orderId: e.data.orderId }), Ship({ orderId: e.data.orderId })],
+    );
+    await stock.listen(transport);
     const app = orders();
     const relay = app.relay(transport, { pollMs: 5 });
     await app.send(Place({ orderId: 'o1', n: 1 }));
-    await eventually(async () => (await warehouse.ledger.streamVersion('stock-o1')) === 2);
+    await eventually(async () => (await stock.ledger.streamVersion('stock-o1')) === 2);
     await new Promise((r) => setTimeout(r, 30));
-    const events = await warehouse.ledger.readStream('stock-o1');
+    const events = await stock.ledger.readStream('stock-o1');
     expect(events.map((e) => e.type)).toEqual(['Reserved', 'Shipped']);
     await relay.stop();
     await transport.close();
@@ -185,37 +200,19 @@ describe('the whole effect of a handled message, once', () => {
 
   it('finishes the cascade of a command whose append committed before a later step failed', async () => {
     const transport = memoryTransport({ redelivery: { attempts: 5, backoffMs: 1 } });
-    let shipFailures = 1;
-    const warehouse = whizbang('warehouse')
-      .receptor(
-        defineReceptor({
-          command: Reserve,
-          stream: (c) => `stock-${c.data.orderId}`,
-          // records its event, then asks for shipping
-          handle: (c) => [Reserved(c.data), Ship(c.data)],
-        }),
-      )
-      .receptor(
-        defineReceptor({
-          command: Ship,
-          stream: (c) => `ship-${c.data.orderId}`,
-          handle: (c) => {
-            if (shipFailures-- > 0) throw new Error('carrier down');
-            return Shipped(c.data);
-          },
-        }),
-      )
-      .build();
-    await warehouse.listen(transport);
+    // Reserve records its event, then asks for shipping
+    const stock = warehouse(
+      (c) => [Reserved(c.data), Ship(c.data)],
+      (orderId) => `ship-${orderId}`,
+    );
+    await stock.listen(transport);
     const sender = whizbang('shop').route(Reserve, { to: 'outbox' }).build();
     const relay = sender.relay(transport, { pollMs: 5 });
     await sender.send(Reserve({ orderId: 'o2' }));
-    await eventually(async () => (await warehouse.ledger.streamVersion('ship-o2')) === 1);
+    await eventually(async () => (await stock.ledger.streamVersion('ship-o2')) === 1);
     await new Promise((r) => setTimeout(r, 30));
-    expect((await warehouse.ledger.readStream('stock-o2')).map((e) => e.type)).toEqual([
-      'Reserved',
-    ]);
-    expect((await warehouse.ledger.readStream('ship-o2')).map((e) => e.type)).toEqual(['Shipped']);
+    expect((await stock.ledger.readStream('stock-o2')).map((e) => e.type)).toEqual(['Reserved']);
+    expect((await stock.ledger.readStream('ship-o2')).map((e) => e.type)).toEqual(['Shipped']);
     await relay.stop();
     await transport.close();
   });

@@ -8,28 +8,14 @@
  * accepted order exactly once, in order per stream, nothing dropped, the outbox empty. Two negative
  * controls break the receiving side on purpose and must be caught.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { natsServerInstalled, startNatsServer } from '../support/nats-server.ts';
-import { postgresReachable, reachable } from '../support/services.ts';
+import { describe, expect, it } from 'vitest';
 import { runInProcess } from './in-process.ts';
 import { IN_PROCESS, LONG, seeds } from './plan.ts';
-import { Places, type StoreKind, type TransportKind } from './setup.ts';
+import { rigServices } from './services.ts';
+import type { StoreKind, TransportKind } from './setup.ts';
 
-const postgres = await postgresReachable('PostgreSQL (durability rig)');
-const nats = await reachable(
-  'nats-server binary (durability rig)',
-  async () => {
-    if (!natsServerInstalled()) throw new Error('no nats-server binary');
-  },
-  'Install nats-server (apt-get install nats-server) or set NATS_SERVER_BIN.',
-);
-const places = new Places();
-const broker = nats ? await startNatsServer() : undefined;
+const { postgres, nats, places, broker } = await rigServices();
 const own = broker === undefined ? {} : { broker };
-afterAll(async () => {
-  await broker?.dispose();
-  await places.dispose();
-});
 
 const STORES: readonly StoreKind[] = ['memory', 'sqlite', 'indexeddb', 'postgres'];
 const TRANSPORTS: readonly TransportKind[] = ['memory', 'nats-core', 'nats-jetstream'];

@@ -135,16 +135,21 @@ export async function runInProcess(run: InProcessRun): Promise<RunReport> {
       await (tb as { close(): Promise<void> }).close();
     }
   }
-  const outcome = await outcomeOf(plainA, driverB);
-  await plainA.close?.();
-  await driverB.close?.();
-  return {
-    label,
-    outcome,
-    problems: problems(outcome),
-    events: { ...events, ...faults },
-    ms: Date.now() - started,
-  };
+  return report(label, plainA, driverB, { ...events, ...faults }, started);
+}
+
+/** Reads what the run left (and closes the two drivers): the report of a run. */
+export async function report(
+  label: string,
+  sender: Driver,
+  receiver: Driver,
+  events: Record<string, number>,
+  started: number,
+): Promise<RunReport> {
+  const outcome = await outcomeOf(sender, receiver);
+  await sender.close?.();
+  await receiver.close?.();
+  return { label, outcome, problems: problems(outcome), events, ms: Date.now() - started };
 }
 
 /** What the two ledgers and the sender's outbox hold. */

@@ -7,29 +7,12 @@
  * effect of every accepted order exactly once, in order per stream, nothing dropped, the outbox
  * empty.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { killWorkers } from '../adapters/sqlite-workers/harness.ts';
-import { natsServerInstalled, startNatsServer } from '../support/nats-server.ts';
-import { postgresReachable, reachable } from '../support/services.ts';
+import { describe, expect, it } from 'vitest';
 import { ACROSS, LONG, seeds } from './plan.ts';
 import { runProcesses } from './processes.ts';
-import { Places } from './setup.ts';
+import { rigServices } from './services.ts';
 
-const postgres = await postgresReachable('PostgreSQL (durability rig)');
-const nats = await reachable(
-  'nats-server binary (durability rig)',
-  async () => {
-    if (!natsServerInstalled()) throw new Error('no nats-server binary');
-  },
-  'Install nats-server (apt-get install nats-server) or set NATS_SERVER_BIN.',
-);
-const places = new Places();
-const broker = nats ? await startNatsServer() : undefined;
-afterAll(async () => {
-  killWorkers();
-  await broker?.dispose();
-  await places.dispose();
-});
+const { postgres, nats, places, broker } = await rigServices();
 
 /** The short run takes two of the four; the long run all. */
 type Run = {

@@ -7,8 +7,7 @@
 import { sleep } from '../../js/conformance/helpers.ts';
 import { startWorker, type Worker } from '../adapters/sqlite-workers/harness.ts';
 import type { OwnNatsServer } from '../support/nats-server.ts';
-import { problems } from './check.ts';
-import { outcomeOf, type RunReport, settle } from './in-process.ts';
+import { type RunReport, report, settle } from './in-process.ts';
 import { seeded } from './scenario.ts';
 import { openDriver, type Places, type StoreSpec, type TransportKind } from './setup.ts';
 import type { WorkerArgs } from './worker.ts';
@@ -115,14 +114,10 @@ export async function runProcesses(run: ProcessRun): Promise<RunReport> {
       if (exited === undefined) worker.kill();
     }
   }
-  const outcome = await outcomeOf(driverA, driverB);
-  await driverA.close?.();
-  await driverB.close?.();
-  return {
-    label,
-    outcome,
-    problems: problems(outcome),
-    events: { senderKills: done.sender, receiverKills: done.receiver, brokerKills: done.broker },
-    ms: Date.now() - started,
+  const events = {
+    senderKills: done.sender,
+    receiverKills: done.receiver,
+    brokerKills: done.broker,
   };
+  return report(label, driverA, driverB, events, started);
 }
