@@ -42,8 +42,15 @@ export type {
   RecordedEventBase,
 } from './contracts/ledger.ts';
 export type { Dispatched, Observer } from './contracts/observer.ts';
-export type { OutboxRecord, OutboxStore, OutboxWriter, RouteTarget } from './contracts/outbox.ts';
-export { isTopic, topicFor } from './contracts/outbox.ts';
+export type {
+  DeadLetterRecord,
+  OutboxCounts,
+  OutboxRecord,
+  OutboxStore,
+  OutboxWriter,
+  RouteTarget,
+} from './contracts/outbox.ts';
+export { isTopic, outboxStream, topicFor } from './contracts/outbox.ts';
 export type { FieldFilter, OrderBy, Query, Where } from './contracts/query.ts';
 export type { WireError, WireReply } from './contracts/remote.ts';
 export { isRemoteError, RemoteError } from './contracts/remote.ts';

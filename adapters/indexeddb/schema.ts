@@ -19,6 +19,8 @@ export const STORES = {
   outbox: 'outbox',
   /** Handled incoming messages, keyed by (tenant, message id). */
   inbox: 'inbox',
+  /** Outbox records the relay gave up on, in the order they died (`seq`). */
+  deadLetters: 'deadLetters',
 } as const;
 
 /** The indexes, by store. */
@@ -35,6 +37,8 @@ export const INDEXES = {
   handledAt: 'handledAt',
   /** snapshots: (tenant, id). */
   snapshotStream: 'stream',
+  /** deadLetters: message id, unique. */
+  deadLetterId: 'id',
 } as const;
 
 /** Each entry upgrades the schema by one version, inside the upgrade transaction. */
@@ -57,6 +61,11 @@ const MIGRATIONS: readonly ((db: IDBDatabase, tx: IDBTransaction) => void)[] = [
     inbox.createIndex(INDEXES.handledAt, 'handledAt');
     const snapshots = db.createObjectStore(STORES.snapshots, { keyPath: ['kind', 'tenant', 'id'] });
     snapshots.createIndex(INDEXES.snapshotStream, ['tenant', 'id']);
+  },
+  // 3: the outbox's dead letters (the outbox's order per stream and the inbox's rest need no change)
+  (db) => {
+    const dead = db.createObjectStore(STORES.deadLetters, { keyPath: 'seq', autoIncrement: true });
+    dead.createIndex(INDEXES.deadLetterId, 'id', { unique: true });
   },
 ];
 

@@ -1,5 +1,5 @@
 /**
- * The IndexedDB perspective store, outbox, inbox and snapshots. Models are kept as structured
+ * The IndexedDB perspective store, with the outbox and inbox (`outbox.ts`) and snapshots. Models are kept as structured
  * clones keyed by (perspective, tenant, id); a transaction is one read-write IndexedDB
  * transaction over the models, checkpoints, outbox and inbox, open until its callback settles.
  */
@@ -7,7 +7,6 @@
 import { checkQuery, isThenable, runQuery } from '../../js/kit/mod.ts';
 import type {
   MaybePromise,
-  OutboxRecord,
   OutboxStore,
   PerspectiveStore,
   Query,
@@ -17,8 +16,9 @@ import type {
   StoreWriter,
 } from '../../js/mod.ts';
 import { type Connection, WRITER_STORES } from './connection.ts';
+import { indexedDbOutbox } from './outbox.ts';
 import { type ModelRecord, toModel } from './records.ts';
-import { INDEXES, STORES } from './schema.ts';
+import { STORES } from './schema.ts';
 import { read } from './transaction.ts';
 import { writerOf } from './writer.ts';
 
@@ -40,18 +40,10 @@ export interface IndexedDbStore extends PerspectiveStore {
   readonly snapshots: SnapshotStore;
 }
 
-/** An outbox row: the record plus its place in line. */
-type OutboxRow = OutboxRecord & { readonly seq: number };
-
 interface SnapshotRecord extends Snapshot {
   readonly kind: string;
   readonly tenant: string;
   readonly id: string;
-}
-
-function toRecord(row: OutboxRow): OutboxRecord {
-  const { seq: _seq, ...record } = row;
-  return record;
 }
 
 /** Creates the store over an open connection. */
@@ -65,58 +57,7 @@ export function indexedDbStore(connection: Connection): IndexedDbStore {
   const write = (stores: readonly string[], change: (tx: IDBTransaction) => void) =>
     connection.change(stores, change);
 
-  /** The outbox row of a message id, in a read-write transaction, then `change` on it. */
-  const onOutboxRow = (id: string, change: (store: IDBObjectStore, row: OutboxRow) => void) =>
-    write([STORES.outbox], (tx) => {
-      const store = tx.objectStore(STORES.outbox);
-      const request = store.index(INDEXES.outboxId).get(id);
-      request.onsuccess = () => {
-        const row = request.result as OutboxRow | undefined;
-        if (row !== undefined) change(store, row);
-      };
-    });
-
-  const outbox: OutboxStore = {
-    async pending(limit: number, now: number): Promise<OutboxRecord[]> {
-      if (limit <= 0) return [];
-      const store = connection.read(STORES.outbox).objectStore(STORES.outbox);
-      return new Promise((resolve, reject) => {
-        const found: OutboxRecord[] = [];
-        const request = store.openCursor();
-        request.onsuccess = () => {
-          const cursor = request.result;
-          if (cursor === null) return resolve(found);
-          const row = cursor.value as OutboxRow;
-          if (row.availableAt <= now) found.push(toRecord(row));
-          if (found.length >= limit) return resolve(found);
-          cursor.continue();
-        };
-        request.onerror = () => reject(request.error);
-      });
-    },
-    delivered: (ids: readonly string[]): Promise<void> =>
-      write([STORES.outbox], (tx) => {
-        const store = tx.objectStore(STORES.outbox);
-        for (const id of ids) {
-          const request = store.index(INDEXES.outboxId).getKey(id);
-          request.onsuccess = () => {
-            if (request.result !== undefined) store.delete(request.result);
-          };
-        }
-      }),
-    retryLater: (id: string, error: string, availableAt: number): Promise<void> =>
-      onOutboxRow(id, (store, row) => {
-        store.put({ ...row, attempts: row.attempts + 1, availableAt, lastError: error });
-      }),
-    remove: (id: string): Promise<void> =>
-      onOutboxRow(id, (store, row) => {
-        store.delete(row.seq);
-      }),
-    async handled(tenant: string, messageId: string): Promise<boolean> {
-      const store = connection.read(STORES.inbox).objectStore(STORES.inbox);
-      return (await read(store.getKey([tenant, messageId]))) !== undefined;
-    },
-  };
+  const outbox = indexedDbOutbox(connection);
 
   const snapshots: SnapshotStore = {
     async load(kind: string, tenant: string, id: string): Promise<Snapshot | undefined> {

@@ -28,6 +28,8 @@ export interface InboxRecord {
   readonly tenant: string;
   readonly messageId: string;
   readonly handledAt: number;
+  /** What is left of an unfinished handling. */
+  readonly rest?: unknown;
 }
 
 /** The writer of `t`: the store's writes, plus the outbox and inbox. */
@@ -40,8 +42,13 @@ export function writerOf(t: Transaction): StoreWriter {
         ).then(nothing),
       );
     },
-    markHandled(tenant: string, messageId: string): Promise<void> {
-      const record: InboxRecord = { tenant, messageId, handledAt: Date.now() };
+    markHandled(tenant: string, messageId: string, rest?: unknown): Promise<void> {
+      const record: InboxRecord = {
+        tenant,
+        messageId,
+        handledAt: Date.now(),
+        ...(rest === undefined ? {} : { rest }),
+      };
       return quiet(
         t
           .request(
@@ -55,6 +62,17 @@ export function writerOf(t: Transaction): StoreWriter {
                 : undefined,
           )
           .then(nothing),
+      );
+    },
+    markFinished(tenant: string, messageId: string): Promise<void> {
+      return quiet(
+        t
+          .request((tx) => tx.objectStore(STORES.inbox).get([tenant, messageId]))
+          .then((row: InboxRecord | undefined) => {
+            if (row?.rest === undefined) return;
+            const { rest: _rest, ...finished } = row;
+            return t.request((tx) => tx.objectStore(STORES.inbox).put(finished)).then(nothing);
+          }),
       );
     },
   };

@@ -159,6 +159,29 @@ const MIGRATIONS: ReadonlyArray<(s: SchemaNames) => string> = [
   // 2: lens filters on equality use this index (`model @> …`)
   ({ q }) => `
     CREATE INDEX whizbang_models_model ON ${q}.whizbang_models USING gin (model jsonb_path_ops);`,
+  // 3: the outbox keeps order per stream (the stream of each record, by `outboxStream`), its dead
+  // letters wait to be replayed, and the inbox keeps what is left of an unfinished handling
+  ({ q }) => `
+    ALTER TABLE ${q}.whizbang_outbox ADD COLUMN stream text NOT NULL DEFAULT '';
+    UPDATE ${q}.whizbang_outbox SET stream = CASE
+      WHEN envelope->>'streamId' IS NULL
+        THEN '[' || to_json(tenant)::text || ',null,' || to_json(topic)::text || ']'
+      ELSE '[' || to_json(tenant)::text || ',' || to_json(envelope->>'streamId')::text || ']' END;
+    CREATE INDEX whizbang_outbox_stream ON ${q}.whizbang_outbox (stream, seq);
+    CREATE TABLE ${q}.whizbang_dead_letters (
+      seq          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      id           text        NOT NULL UNIQUE,
+      tenant       text        NOT NULL,
+      stream       text        NOT NULL,
+      topic        text        NOT NULL,
+      envelope     jsonb       NOT NULL,
+      attempts     integer     NOT NULL,
+      enqueued_at  timestamptz NOT NULL,
+      available_at timestamptz NOT NULL,
+      last_error   text        NOT NULL,
+      dead_at      timestamptz NOT NULL
+    );
+    ALTER TABLE ${q}.whizbang_inbox ADD COLUMN rest jsonb;`,
 ];
 
 /** The schema version this code writes. */

@@ -8,7 +8,7 @@ import type { PgEngine } from './engine.ts';
 import { ident, type SchemaNames } from './schema.ts';
 
 /** The tables with a tenant column (checkpoints are positions in the whole log, of no tenant). */
-const TENANT_TABLES = ['events', 'models', 'outbox', 'inbox', 'snapshots'] as const;
+const TENANT_TABLES = ['events', 'models', 'outbox', 'dead_letters', 'inbox', 'snapshots'] as const;
 
 const APPEND_SIGNATURE =
   'whizbang_append(text, text, bigint, text[], text[], text[], text[], float8[], jsonb[], jsonb[])';

@@ -1,24 +1,22 @@
 /**
- * The PostgreSQL perspective store, outbox, inbox and snapshots: models as JSONB rows keyed by
+ * The PostgreSQL perspective store and snapshots (the outbox and inbox are in `outbox.ts`): models as JSONB rows keyed by
  * (perspective, tenant, id). A transaction runs on one connection of the pool; the models it writes
  * are kept until just before COMMIT and written in one statement (a batch that moves one model many
  * times writes its row once, and reads it back without a round trip).
  */
 
-import {
-  type MaybePromise,
-  type OutboxRecord,
-  type OutboxStore,
-  type OutboxWriter,
-  type PerspectiveStore,
-  type Query,
-  type Snapshot,
-  type SnapshotStore,
-  type StoredModel,
-  type StoreWriter,
-  WhizbangError,
+import type {
+  MaybePromise,
+  OutboxStore,
+  PerspectiveStore,
+  Query,
+  Snapshot,
+  SnapshotStore,
+  StoredModel,
+  StoreWriter,
 } from '../../js/mod.ts';
 import type { PgConnection, PgEngine } from './engine.ts';
+import { pgOutbox, pgOutboxWriter } from './outbox.ts';
 import { toSql } from './query.ts';
 import type { SchemaNames } from './schema.ts';
 import { AT, checkText, jsonFor, MS } from './text.ts';
@@ -61,18 +59,6 @@ function toModel(r: unknown[]): StoredModel {
   };
 }
 
-function toRecord(r: unknown[]): OutboxRecord {
-  return {
-    id: r[0] as string,
-    topic: r[1] as string,
-    envelope: r[2] as OutboxRecord['envelope'],
-    attempts: Number(r[3]),
-    enqueuedAt: Number(r[4]),
-    availableAt: Number(r[5]),
-    ...(r[6] === null ? {} : { lastError: r[6] as string }),
-  };
-}
-
 /** Creates the store over a migrated schema. */
 export function pgStore(engine: PgEngine, s: SchemaNames): PgStore {
   const { q } = s;
@@ -82,9 +68,6 @@ export function pgStore(engine: PgEngine, s: SchemaNames): PgStore {
     SELECT p, t, i, m, v, pos, ${AT('u')} FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::bigint[], $6::bigint[], $7::float8[]) AS x(p, t, i, m, v, pos, u)
     ON CONFLICT (perspective, tenant, id) DO UPDATE SET model = excluded.model, version = excluded.version, position = excluded.position, updated_at = excluded.updated_at`;
   const CHECKPOINT = `INSERT INTO ${q}.whizbang_checkpoints (perspective, position) VALUES ($1, $2) ON CONFLICT (perspective) DO UPDATE SET position = excluded.position`;
-  const ENQUEUE = `INSERT INTO ${q}.whizbang_outbox (id, tenant, topic, envelope, attempts, enqueued_at, available_at, last_error)
-    SELECT i, t, tp, e, a, ${AT('en')}, ${AT('av')}, le FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::int[], $6::float8[], $7::float8[], $8::text[]) AS x(i, t, tp, e, a, en, av, le)`;
-  const HANDLED = `INSERT INTO ${q}.whizbang_inbox (tenant, message_id, handled_at) VALUES ($1, $2, now()) ON CONFLICT DO NOTHING RETURNING 1`;
 
   const read = async (
     c: PgConnection,
@@ -125,33 +108,7 @@ export function pgStore(engine: PgEngine, s: SchemaNames): PgStore {
       pending.clear();
       await upsert(c, rows);
     };
-    const outbox: OutboxWriter = {
-      async enqueue(records) {
-        if (records.length === 0) return;
-        const cols: unknown[][] = [[], [], [], [], [], [], [], []];
-        records.forEach((r, i) => {
-          cols[0]![i] = r.id;
-          cols[1]![i] = r.envelope.tenant;
-          cols[2]![i] = r.topic;
-          cols[3]![i] = jsonFor(r.envelope);
-          cols[4]![i] = r.attempts;
-          cols[5]![i] = r.enqueuedAt;
-          cols[6]![i] = r.availableAt;
-          cols[7]![i] = r.lastError ?? null;
-        });
-        await c.query(ENQUEUE, cols);
-      },
-      async markHandled(tenant, messageId) {
-        checkText('message id', messageId);
-        const done = await c.query(HANDLED, [tenant, messageId]);
-        if (done.length === 0) {
-          throw new WhizbangError(
-            'DUPLICATE_MESSAGE',
-            `Message ${messageId} was handled already; this delivery is a duplicate.`,
-          );
-        }
-      },
-    };
+    const outbox = pgOutboxWriter(c, s);
     const writer: StoreWriter = {
       async get(perspective, tenant, id) {
         const written = pending.get(keyOf(perspective, tenant, id));
@@ -219,36 +176,7 @@ export function pgStore(engine: PgEngine, s: SchemaNames): PgStore {
           perspective,
         ]);
       }),
-    outbox: {
-      async pending(limit: number, now: number): Promise<OutboxRecord[]> {
-        const rows = await engine.query(
-          `SELECT id, topic, envelope, attempts, ${MS('enqueued_at')}, ${MS('available_at')}, last_error FROM ${q}.whizbang_outbox WHERE available_at <= ${AT('$1')} ORDER BY seq LIMIT $2`,
-          [now, limit],
-        );
-        return rows.map(toRecord);
-      },
-      async delivered(ids: readonly string[]): Promise<void> {
-        if (ids.length === 0) return;
-        await engine.query(`DELETE FROM ${q}.whizbang_outbox WHERE id = ANY($1::text[])`, [ids]);
-      },
-      async retryLater(id: string, error: string, availableAt: number): Promise<void> {
-        await engine.query(
-          `UPDATE ${q}.whizbang_outbox SET attempts = attempts + 1, available_at = ${AT('$1')}, last_error = $2 WHERE id = $3`,
-          [availableAt, error.replaceAll('\0', '\uFFFD'), id],
-        );
-      },
-      async remove(id: string): Promise<void> {
-        await engine.query(`DELETE FROM ${q}.whizbang_outbox WHERE id = $1`, [id]);
-      },
-      async handled(tenant: string, messageId: string): Promise<boolean> {
-        if (messageId.includes('\0')) return false;
-        const rows = await engine.query(
-          `SELECT 1 FROM ${q}.whizbang_inbox WHERE tenant = $1 AND message_id = $2`,
-          [tenant, messageId],
-        );
-        return rows.length > 0;
-      },
-    },
+    outbox: pgOutbox(engine, s),
     snapshots: {
       async load(kind: string, tenant: string, id: string): Promise<Snapshot | undefined> {
         const row = (

@@ -70,6 +70,27 @@ const MIGRATIONS: readonly string[] = [
      taken_at       INTEGER NOT NULL,
      PRIMARY KEY (kind, tenant, id)
    ) WITHOUT ROWID;`,
+  // 2: the outbox keeps order per stream (the stream of each record, by `outboxStream`), its dead
+  // letters wait to be replayed, and the inbox keeps what is left of an unfinished handling
+  `ALTER TABLE whizbang_outbox ADD COLUMN stream TEXT NOT NULL DEFAULT '';
+   UPDATE whizbang_outbox SET stream = CASE
+     WHEN json_extract(envelope, '$.streamId') IS NULL
+       THEN json_array(json_extract(envelope, '$.tenant'), NULL, topic)
+     ELSE json_array(json_extract(envelope, '$.tenant'), json_extract(envelope, '$.streamId')) END;
+   CREATE INDEX whizbang_outbox_stream ON whizbang_outbox (stream, seq);
+   CREATE TABLE whizbang_dead_letters (
+     seq          INTEGER PRIMARY KEY,
+     id           TEXT    NOT NULL UNIQUE,
+     stream       TEXT    NOT NULL,
+     topic        TEXT    NOT NULL,
+     envelope     TEXT    NOT NULL,
+     attempts     INTEGER NOT NULL,
+     enqueued_at  INTEGER NOT NULL,
+     available_at INTEGER NOT NULL,
+     last_error   TEXT    NOT NULL,
+     dead_at      INTEGER NOT NULL
+   );
+   ALTER TABLE whizbang_inbox ADD COLUMN rest TEXT;`,
 ];
 
 /** The schema version this code writes. */
@@ -122,11 +143,14 @@ export function inspect(db: SqliteDatabase): number {
   return found;
 }
 
-/** Brings the database to the current schema, one transaction per step; returns the version found. */
-export function migrate(db: SqliteDatabase): number {
+/**
+ * Brings the database to `target` (default: the current schema), one transaction per step; returns
+ * the version found.
+ */
+export function migrate(db: SqliteDatabase, target: number = SCHEMA_VERSION): number {
   const found = inspect(db);
   db.exec('CREATE TABLE IF NOT EXISTS whizbang_schema (version INTEGER NOT NULL)');
-  for (let v = found; v < SCHEMA_VERSION; v++) {
+  for (let v = found; v < target; v++) {
     db.exec('BEGIN IMMEDIATE');
     try {
       // another process may have migrated while we waited for the lock

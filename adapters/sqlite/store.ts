@@ -1,25 +1,23 @@
 /**
- * The SQLite perspective store, outbox, inbox and snapshots: models as JSON rows keyed by
+ * The SQLite perspective store, and snapshots (the outbox and inbox are in `outbox.ts`): models as JSON rows keyed by
  * (perspective, tenant, id). Transactions are synchronous `BEGIN IMMEDIATE … COMMIT`; the ledger's
  * append reuses the same writer inside its own transaction.
  */
 
 import { checkQuery, runQuery } from '../../js/kit/mod.ts';
-import {
-  type MaybePromise,
-  type OutboxRecord,
-  type OutboxStore,
-  type OutboxWriter,
-  type PerspectiveStore,
-  type Query,
-  type Snapshot,
-  type SnapshotStore,
-  type StoredModel,
-  type StoreWriter,
-  WhizbangError,
+import type {
+  MaybePromise,
+  OutboxStore,
+  PerspectiveStore,
+  Query,
+  Snapshot,
+  SnapshotStore,
+  StoredModel,
+  StoreWriter,
 } from '../../js/mod.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 import type { Gate } from './gate.ts';
+import { sqliteOutbox, sqliteOutboxWriter } from './outbox.ts';
 
 /** The SQLite store; `writer()` writes inside whatever transaction is open. */
 export interface SqliteStore extends PerspectiveStore {
@@ -45,18 +43,6 @@ function toModel(row: Record<string, unknown>): StoredModel {
     version: Number(row.version),
     position: Number(row.position),
     updatedAt: Number(row.updated_at),
-  };
-}
-
-function toRecord(row: Record<string, unknown>): OutboxRecord {
-  return {
-    id: row.id as string,
-    topic: row.topic as string,
-    envelope: JSON.parse(row.envelope as string),
-    attempts: Number(row.attempts),
-    enqueuedAt: Number(row.enqueued_at),
-    availableAt: Number(row.available_at),
-    ...(row.last_error === null ? {} : { lastError: row.last_error as string }),
   };
 }
 
@@ -147,35 +133,7 @@ export function sqliteStore(db: SqliteDatabase, gate: Gate): SqliteStore {
     return read(perspective, tenant, id);
   };
 
-  const outboxWriter: OutboxWriter = {
-    enqueue(records) {
-      const insert = sql(
-        'INSERT INTO whizbang_outbox (id, topic, envelope, attempts, enqueued_at, available_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      );
-      for (const r of records) {
-        insert.run(
-          r.id,
-          r.topic,
-          JSON.stringify(r.envelope),
-          r.attempts,
-          r.enqueuedAt,
-          r.availableAt,
-          r.lastError ?? null,
-        );
-      }
-    },
-    markHandled(tenant, messageId) {
-      const done = sql(
-        'INSERT OR IGNORE INTO whizbang_inbox (tenant, message_id, handled_at) VALUES (?, ?, ?)',
-      ).run(tenant, messageId, Date.now());
-      if (Number(done.changes) === 0) {
-        throw new WhizbangError(
-          'DUPLICATE_MESSAGE',
-          `Message ${messageId} was handled already; this delivery is a duplicate.`,
-        );
-      }
-    },
-  };
+  const outboxWriter = sqliteOutboxWriter(sql);
 
   const writer: StoreWriter = {
     get,
@@ -225,31 +183,7 @@ export function sqliteStore(db: SqliteDatabase, gate: Gate): SqliteStore {
         sql('DELETE FROM whizbang_checkpoints WHERE perspective = ?').run(perspective);
       });
     },
-    outbox: {
-      pending: (limit: number, now: number): OutboxRecord[] =>
-        sql('SELECT * FROM whizbang_outbox WHERE available_at <= ? ORDER BY seq LIMIT ?')
-          .all(now, limit)
-          .map(toRecord),
-      delivered(ids: readonly string[]): MaybePromise<void> {
-        const del = sql('DELETE FROM whizbang_outbox WHERE id = ?');
-        return gate.run(() => {
-          for (const id of ids) del.run(id);
-        });
-      },
-      retryLater(id: string, error: string, availableAt: number): void {
-        sql(
-          'UPDATE whizbang_outbox SET attempts = attempts + 1, available_at = ?, last_error = ? WHERE id = ?',
-        ).run(availableAt, error, id);
-      },
-      remove(id: string): void {
-        sql('DELETE FROM whizbang_outbox WHERE id = ?').run(id);
-      },
-      handled: (tenant: string, messageId: string): boolean =>
-        sql('SELECT 1 AS x FROM whizbang_inbox WHERE tenant = ? AND message_id = ?').get(
-          tenant,
-          messageId,
-        ) !== undefined,
-    },
+    outbox: sqliteOutbox(sql, gate),
     snapshots: {
       load(kind: string, tenant: string, id: string): Snapshot | undefined {
         const row = sql(

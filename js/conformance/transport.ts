@@ -13,6 +13,7 @@ import {
   useTransport,
 } from './transport/context.ts';
 import { deliverySuite } from './transport/delivery.ts';
+import { durabilitySuite } from './transport/durability.ts';
 import { groupSuite } from './transport/groups.ts';
 import { lifecycleSuite } from './transport/lifecycle.ts';
 import { reliabilitySuite } from './transport/reliability.ts';
@@ -34,6 +35,7 @@ const SUITES: readonly TransportSuite[] = [
   lifecycleSuite,
   concurrencySuite,
   requestSuite,
+  durabilitySuite,
 ];
 
 /**
@@ -66,6 +68,7 @@ export function transportConformance(
       numRuns: options.numRuns ?? 15,
       backPressure: options.backPressure ?? true,
       requests: options.requests ?? false,
+      stores: options.stores ?? false,
     };
     const make = async (): Promise<Transport> => factory({ maxInFlight: resolved.maxInFlight });
     const context = { transport: useTransport(make), factory: make, options: resolved };

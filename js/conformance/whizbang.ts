@@ -15,6 +15,7 @@ export type {
   RecordedEvent,
 } from '../contracts/ledger.ts';
 export type { OutboxRecord, OutboxStore, OutboxWriter } from '../contracts/outbox.ts';
+export { outboxStream } from '../contracts/outbox.ts';
 export type { Query } from '../contracts/query.ts';
 export { isRemoteError } from '../contracts/remote.ts';
 export type { StoredModel, StoreWriter } from '../contracts/store.ts';

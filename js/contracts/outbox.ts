@@ -1,8 +1,10 @@
 /**
  * Outbox and inbox. Messages that leave the process are written to the outbox in the same
  * transaction as the events that caused them, and a relay hands them to a transport later (at
- * least once). The inbox remembers which incoming messages were handled, so a redelivered one has
- * its effect once. Both are optional capabilities of a perspective store.
+ * least once, in order per stream); what it gives up on moves to the dead letters, kept until
+ * replayed. The inbox remembers which incoming messages were handled, and what was left of a
+ * handling that stopped half way, so a redelivered one has its whole effect once. Both are
+ * optional capabilities of a perspective store.
  */
 import type { MaybePromise } from '../util/maybe.ts';
 import type { WireEnvelope } from './transport.ts';
@@ -25,26 +27,82 @@ export interface OutboxRecord {
   readonly lastError?: string;
 }
 
+/** A record the relay gave up on: out of the outbox, kept until it is replayed. */
+export interface DeadLetterRecord extends OutboxRecord {
+  /** Why its last delivery failed. */
+  readonly lastError: string;
+  /** When it was moved here, epoch milliseconds. */
+  readonly deadAt: number;
+}
+
+/** How much the outbox, the dead letters and the inbox hold. */
+export interface OutboxCounts {
+  /** Records waiting to be delivered. */
+  readonly outbox: number;
+  /** Records the relay gave up on (see {@link OutboxStore.deadLetters}). */
+  readonly deadLetters: number;
+  /** Incoming message ids the inbox remembers. */
+  readonly inbox: number;
+}
+
 /** Writes of the outbox and inbox inside a store transaction. */
 export interface OutboxWriter {
   /** Writes records to the outbox (inside the append's transaction). */
   enqueue(records: readonly OutboxRecord[]): MaybePromise<void>;
-  /** Records an incoming message as handled; throws if it already was (the caller rolls back). */
-  markHandled(tenant: string, messageId: string): MaybePromise<void>;
+  /**
+   * Records an incoming message as handled; throws `DUPLICATE_MESSAGE` if it already was (the
+   * caller rolls back). `rest` (JSON-safe), when given, is what is left to do of its handling:
+   * {@link OutboxStore.unfinished} returns it until {@link OutboxWriter.markFinished}.
+   */
+  markHandled(tenant: string, messageId: string, rest?: unknown): MaybePromise<void>;
+  /** Forgets the `rest` of a handled message: its handling is complete. */
+  markFinished(tenant: string, messageId: string): MaybePromise<void>;
 }
 
-/** The outbox's reading side, for the relay. */
+/** The outbox's reading side, for the relay, and the inbox's questions. */
 export interface OutboxStore {
-  /** Records available at `now`, oldest first. */
+  /**
+   * Records due at `now`, oldest first — none behind a record of its stream ({@link outboxStream})
+   * that is not due yet: a stream waits for its oldest record, other streams go on.
+   */
   pending(limit: number, now: number): MaybePromise<OutboxRecord[]>;
   /** Marks records as delivered: they are not handed out again. */
   delivered(ids: readonly string[]): MaybePromise<void>;
-  /** Puts a record back after a failed delivery, to try again from `availableAt`. */
+  /**
+   * Puts a record back after a failed delivery, to try again from `availableAt`: one more
+   * attempt, the error kept, its place in line unchanged (its stream waits for it).
+   */
   retryLater(id: string, error: string, availableAt: number): MaybePromise<void>;
-  /** Takes a record out for good (dead letter) after too many attempts. */
-  remove(id: string): MaybePromise<void>;
-  /** Whether an incoming message was handled already. */
+  /**
+   * Moves a record out of the outbox into the dead letters after its last failed delivery (one
+   * more attempt counted), with that error, at `at`.
+   */
+  deadLetter(id: string, error: string, at: number): MaybePromise<void>;
+  /** The dead letters, oldest first (at most `limit`, default all). */
+  deadLetters(limit?: number): MaybePromise<DeadLetterRecord[]>;
+  /**
+   * Moves dead letters (those of `ids`, or all) back to the end of the outbox, due now with no
+   * attempts; resolves with how many moved.
+   */
+  replay(ids?: readonly string[]): MaybePromise<number>;
+  /** How many records wait, are dead letters, and how many message ids the inbox remembers. */
+  counts(): MaybePromise<OutboxCounts>;
+  /** Whether an incoming message was handled already (finished or not). */
   handled(tenant: string, messageId: string): MaybePromise<boolean>;
+  /** What is left to do of a handled message (its `rest`), or undefined when nothing is. */
+  unfinished(tenant: string, messageId: string): MaybePromise<unknown>;
+}
+
+/**
+ * The stream an outbox record keeps its order in: its tenant and stream id (an event, or any
+ * message with a stream), or its tenant and topic (a command, which has none). JSON text, so a
+ * driver can keep it in a column: `["acme","order-1"]`, `["acme",null,"whizbang.commands.Ship"]`.
+ */
+export function outboxStream(record: Pick<OutboxRecord, 'topic' | 'envelope'>): string {
+  const { tenant, streamId } = record.envelope;
+  return streamId === undefined
+    ? JSON.stringify([tenant, null, record.topic])
+    : JSON.stringify([tenant, streamId]);
 }
 
 /** Where a message goes: handled here, sent through the outbox, both, or (events) only recorded. */

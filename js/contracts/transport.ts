@@ -92,6 +92,12 @@ export interface Transport {
   readonly name: string;
   /** Resolves once the transport has taken the envelope (it may still be in flight). */
   publish(topic: string, envelope: WireEnvelope): MaybePromise<void>;
+  /**
+   * Optional: resolves once everything published so far has reached the broker, for a transport
+   * whose `publish` resolves before that (core NATS); rejects (`UNAVAILABLE`) when it cannot tell.
+   * The outbox relay calls it before it takes records out of the outbox.
+   */
+  flush?(): MaybePromise<void>;
   /** Delivers every envelope published on `topic` to `handler` until the subscription closes. */
   subscribe(
     topic: string,

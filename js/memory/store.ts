@@ -4,9 +4,16 @@
  * all the isolation the synchronous path needs, and a transaction that awaits holds the store.
  */
 
-import type { OutboxRecord, OutboxStore, OutboxWriter } from '../contracts/outbox.ts';
+import type {
+  DeadLetterRecord,
+  OutboxCounts,
+  OutboxRecord,
+  OutboxStore,
+  OutboxWriter,
+} from '../contracts/outbox.ts';
 import type { Query } from '../contracts/query.ts';
 import type { PerspectiveStore, StoredModel, StoreWriter } from '../contracts/store.ts';
+import { dueRecords } from '../kit/outbox.ts';
 import { runQuery } from '../kit/query.ts';
 import { WhizbangError } from '../util/errors.ts';
 import { isThenable, type MaybePromise } from '../util/maybe.ts';
@@ -17,9 +24,11 @@ type Rows = Map<string, Map<string, StoredModel>>; // tenant -> id -> row
 interface State {
   readonly perspectives: Map<string, Rows>;
   readonly checkpoints: Map<string, number>;
+  /** In line order: a retried record keeps its place. */
   readonly outbox: Map<string, OutboxRecord>;
-  /** `tenant \0 messageId` of handled incoming messages, oldest first. */
-  readonly inbox: Map<string, true>;
+  readonly deadLetters: Map<string, DeadLetterRecord>;
+  /** `tenant \0 messageId` of handled incoming messages, oldest first: `true`, or the rest as JSON. */
+  readonly inbox: Map<string, true | string>;
   readonly inboxLimit: number;
 }
 
@@ -79,7 +88,7 @@ class MemoryTransaction implements StoreWriter, OutboxWriter {
     }
   }
 
-  markHandled(tenant: string, messageId: string): void {
+  markHandled(tenant: string, messageId: string, rest?: unknown): void {
     const { inbox, inboxLimit } = this.#state;
     const key = `${tenant}\u0000${messageId}`;
     if (inbox.has(key)) {
@@ -88,10 +97,21 @@ class MemoryTransaction implements StoreWriter, OutboxWriter {
         `Message ${messageId} was handled already; this delivery is a duplicate.`,
       );
     }
+    // kept as JSON, as a database would keep it: what comes back is a copy
+    const value = rest === undefined ? true : JSON.stringify(rest);
     this.#undo.push(inbox, key, undefined);
-    inbox.set(key, true);
+    inbox.set(key, value);
     // a window of the newest ids: redeliveries come soon after the first, not days later
     if (inbox.size > inboxLimit) inbox.delete(inbox.keys().next().value!);
+  }
+
+  markFinished(tenant: string, messageId: string): void {
+    const { inbox } = this.#state;
+    const key = `${tenant}\u0000${messageId}`;
+    const previous = inbox.get(key);
+    if (previous === undefined || previous === true) return;
+    this.#undo.push(inbox, key, previous);
+    inbox.set(key, true);
   }
 
   rollback(error: unknown): never {
@@ -127,27 +147,22 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     perspectives: new Map(),
     checkpoints: new Map(),
     outbox: new Map(),
+    deadLetters: new Map(),
     inbox: new Map(),
     inboxLimit: options.inboxLimit ?? 100_000,
   };
   let busy: Promise<unknown> | undefined;
 
   const outbox: OutboxStore = {
-    pending(limit: number, now: number): OutboxRecord[] {
-      const out: OutboxRecord[] = [];
-      for (const record of state.outbox.values()) {
-        if (out.length >= limit) break;
-        if (record.availableAt <= now) out.push(record);
-      }
-      return out;
-    },
+    pending: (limit: number, now: number): OutboxRecord[] =>
+      dueRecords(state.outbox.values(), limit, now),
     delivered(ids: readonly string[]): void {
       for (const id of ids) state.outbox.delete(id);
     },
     retryLater(id: string, error: string, availableAt: number): void {
       const record = state.outbox.get(id);
       if (record === undefined) return;
-      state.outbox.delete(id); // to the back of the line
+      // set on a key it has keeps the record's place in line
       state.outbox.set(id, {
         ...record,
         attempts: record.attempts + 1,
@@ -155,11 +170,44 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         lastError: error,
       });
     },
-    remove(id: string): void {
+    deadLetter(id: string, error: string, at: number): void {
+      const record = state.outbox.get(id);
+      if (record === undefined) return;
       state.outbox.delete(id);
+      state.deadLetters.set(id, {
+        ...record,
+        attempts: record.attempts + 1,
+        lastError: error,
+        deadAt: at,
+      });
     },
+    deadLetters: (limit?: number): DeadLetterRecord[] =>
+      [...state.deadLetters.values()].slice(0, limit ?? Number.POSITIVE_INFINITY),
+    replay(ids?: readonly string[]): number {
+      const now = Date.now();
+      let moved = 0;
+      for (const id of ids ?? [...state.deadLetters.keys()]) {
+        const letter = state.deadLetters.get(id);
+        if (letter === undefined) continue;
+        state.deadLetters.delete(id);
+        const { lastError: _error, deadAt: _at, ...record } = letter;
+        state.outbox.delete(id);
+        state.outbox.set(id, { ...record, attempts: 0, availableAt: now });
+        moved++;
+      }
+      return moved;
+    },
+    counts: (): OutboxCounts => ({
+      outbox: state.outbox.size,
+      deadLetters: state.deadLetters.size,
+      inbox: state.inbox.size,
+    }),
     handled: (tenant: string, messageId: string): boolean =>
       state.inbox.has(`${tenant}\u0000${messageId}`),
+    unfinished(tenant: string, messageId: string): unknown {
+      const value = state.inbox.get(`${tenant}\u0000${messageId}`);
+      return typeof value === 'string' ? JSON.parse(value) : undefined;
+    },
   };
 
   const self: MemoryStore = {

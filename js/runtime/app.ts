@@ -60,6 +60,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
   const decider = new Decider({ registry, output, cache, ledger, commit });
   const dispatcher = new Dispatcher({
     registry,
+    ledger,
     service: name,
     maxCascadeDepth: options.maxCascadeDepth,
     decider,
@@ -69,13 +70,8 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
     observation,
     requests,
   });
-  const listener = new Listener(
-    registry,
-    dispatcher,
-    new Inbox(store, driver.name),
-    requests,
-    name,
-  );
+  const inbox = new Inbox(store, driver.name, dispatcher);
+  const listener = new Listener(registry, dispatcher, inbox, requests, name);
   const projectors = new Projectors(registry, ledger, store);
   let closed = false;
   const open = (): void => {
@@ -83,7 +79,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
   };
   const waitForPerspectives = (position?: number, timeoutMs = 5000): Promise<void> =>
     projectors.waitFor(position, timeoutMs);
-  const sender = new Sender(dispatcher, registry, observation, open, waitForPerspectives);
+  const sender = new Sender(dispatcher, registry, observation, inbox, open, waitForPerspectives);
 
   const perspectiveOf = (perspective: Perspective<any, any>): Perspective => {
     const registered = registry.perspectives.get(perspective?.name);

@@ -3,7 +3,12 @@
  * event as cause), then the commands a receptor returned are sent, each one cascade deeper.
  */
 import type { RecordedEvent } from '../contracts/ledger.ts';
-import { dispatchEnvelope, type Envelope, isTimed } from '../messages/envelope.ts';
+import {
+  dispatchEnvelope,
+  type Envelope,
+  type EnvelopeOrigin,
+  isTimed,
+} from '../messages/envelope.ts';
 import type { Command } from '../messages/message.ts';
 import { invalidArgument } from '../util/errors.ts';
 import { chain, each, type MaybePromise } from '../util/maybe.ts';
@@ -51,13 +56,56 @@ export class Cascade {
         : each(events, (event) => this.#react(event, parent, flow, depth, incoming));
     if (commands.length === 0) return reactions;
     return chain(reactions, () =>
-      each(commands, (c) =>
-        chain(
-          this.#send(dispatchEnvelope(c, undefined, parent, isTimed(parent)), flow, depth + 1),
-          done,
-        ),
-      ),
+      each(commands, (c) => this.#dispatch(c, undefined, parent, flow, depth)),
     );
+  }
+
+  /**
+   * Sends `command` one cascade deeper. In a flow handled once, it gets an id made from the flow's
+   * and is handled once in a flow of its own: a redelivery that runs the cascade again skips it.
+   */
+  #dispatch(
+    command: Command,
+    origin: EnvelopeOrigin | undefined,
+    parent: Envelope,
+    flow: Flow | undefined,
+    depth: number,
+  ): MaybePromise<void> {
+    const step = flow?.step;
+    if (step === undefined) {
+      return chain(
+        this.#send(dispatchEnvelope(command, origin, parent, isTimed(parent)), flow, depth + 1),
+        done,
+      );
+    }
+    const messageId = step.nextId();
+    const envelope = dispatchEnvelope(
+      command,
+      origin === undefined ? { messageId } : { ...origin, messageId },
+      parent,
+      isTimed(parent),
+    );
+    return chain(
+      step.run(messageId, envelope, (child) => this.#send(envelope, child, depth + 1)),
+      done,
+    );
+  }
+
+  /** Whether {@link follow} would do anything for `events` (commands aside). */
+  follows(events: readonly RecordedEvent[]): boolean {
+    const handlers = this.#registry.handlers;
+    if (handlers.size === 0) return false;
+    for (const event of events) if (this.#reacts(event, false)) return true;
+    return false;
+  }
+
+  /** Whether `event` has handlers here that react to it. */
+  #reacts(event: RecordedEvent, incoming: boolean): boolean {
+    if (!this.#registry.handlers.has(event.type)) return false;
+    const routes = this.#registry.routes;
+    const to = routes.size === 0 ? undefined : routes.get(event.type)?.to;
+    // recorded (and sent), not handled here — unless it is the one that came in
+    return incoming || (to !== 'outbox' && to !== 'ledger-only');
   }
 
   #react(
@@ -67,12 +115,8 @@ export class Cascade {
     depth: number,
     incoming: boolean,
   ): MaybePromise<void> {
-    const list = this.#registry.handlers.get(event.type);
-    if (list === undefined) return;
-    const routes = this.#registry.routes;
-    const to = routes.size === 0 ? undefined : routes.get(event.type)?.to;
-    // recorded (and sent), not handled here — unless it is the one that came in
-    if (!incoming && (to === 'outbox' || to === 'ledger-only')) return;
+    if (!this.#reacts(event, incoming)) return;
+    const list = this.#registry.handlers.get(event.type)!;
     return each(list, (handler) =>
       chain(handler(event, { tenant: event.tenant, event }), (output) =>
         this.#reacted(output, event, parent, flow, depth),
@@ -100,10 +144,7 @@ export class Cascade {
       tenant: event.tenant,
     };
     return each(decision.commands, (command) =>
-      chain(
-        this.#send(dispatchEnvelope(command, origin, parent, isTimed(parent)), flow, depth + 1),
-        done,
-      ),
+      this.#dispatch(command, origin, parent, flow, depth),
     );
   }
 }

@@ -196,6 +196,7 @@ export class Decider {
         `The receptor of "${command.type}" returned events but has no \`stream\`. Add \`stream: (command) => streamId\` to it.`,
       );
     }
+    flow?.decided(decision.commands);
     return this.#appendStateless(decision, streamId, envelope, flow);
   }
 
@@ -279,6 +280,7 @@ export class Decider {
         ? Promise.resolve(result).then(committed, conflict)
         : committed(result);
     };
+    flow?.decided(decision.commands);
     return chain(this.#output.checkEvents(decision.events), append);
   }
 }

@@ -12,7 +12,8 @@ import { invalidArgument } from '../util/errors.ts';
 import { parseTraceparent } from '../util/ids.ts';
 import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
 import type { Dispatcher } from './dispatcher.ts';
-import { Flow, type Outcome } from './flow.ts';
+import { DUPLICATE, Flow, type Outcome } from './flow.ts';
+import { HANDLED_BEFORE, type Inbox } from './inbox.ts';
 import type { Observation } from './observe.ts';
 import type { Registry } from './registry.ts';
 import type { DeliveryReceipt, PublishOptions, SendOptions, SyncOptions } from './types.ts';
@@ -53,7 +54,8 @@ function receipt(envelope: Envelope, outcome: Outcome, flow: Flow): DeliveryRece
     messageId: envelope.messageId,
     correlationId: envelope.correlationId,
     type: envelope.message.type,
-    status: outcome.queued === true ? 'queued' : 'handled',
+    status:
+      outcome.duplicate === true ? 'duplicate' : outcome.queued === true ? 'queued' : 'handled',
     streamId: append?.streamId ?? envelope.streamId,
     version: append === undefined ? undefined : append.version,
     position: flow.position,
@@ -78,6 +80,7 @@ export class Sender {
   readonly #dispatcher: Dispatcher;
   readonly #registry: Registry;
   readonly #observation: Observation;
+  readonly #inbox: Inbox;
   readonly #open: () => void;
   readonly #waitForPerspectives: (position: number, timeoutMs: number) => Promise<void>;
   /** Whether anything could see a dispatch (observers, routes), as of `#revision`. */
@@ -88,12 +91,14 @@ export class Sender {
     dispatcher: Dispatcher,
     registry: Registry,
     observation: Observation,
+    inbox: Inbox,
     open: () => void,
     waitForPerspectives: (position: number, timeoutMs: number) => Promise<void>,
   ) {
     this.#dispatcher = dispatcher;
     this.#registry = registry;
     this.#observation = observation;
+    this.#inbox = inbox;
     this.#open = open;
     this.#waitForPerspectives = waitForPerspectives;
   }
@@ -107,13 +112,20 @@ export class Sender {
     }
   }
 
-  /** Sends commands one after another; stops at the first failure. */
+  /**
+   * Sends commands one after another; stops at the first failure. Given a `messageId`, the i-th
+   * command's id is `<messageId>#<i>`, so the batch sent again is handled once.
+   */
   async sendMany(
     commands: readonly Command[],
     options: SendOptions | undefined,
   ): Promise<DeliveryReceipt[]> {
     const receipts: DeliveryReceipt[] = [];
-    for (const command of commands) receipts.push(await this.#send(command, options));
+    const id = options?.messageId;
+    for (let i = 0; i < commands.length; i++) {
+      const each = id === undefined ? options : { ...options, messageId: `${id}#${i}` };
+      receipts.push(await this.#send(commands[i]!, each));
+    }
     return receipts;
   }
 
@@ -154,10 +166,25 @@ export class Sender {
   #send(command: Command, options: SendOptions | undefined): MaybePromise<DeliveryReceipt> {
     this.#open();
     const envelope = envelopeFor(command, options, undefined, true) as Envelope<Command>;
+    // a command with an id of its own is handled once by it, where the driver keeps an inbox
+    if (options?.messageId !== undefined && this.#inbox.kept) return this.#sendOnce(envelope);
     const flow = new Flow();
     const outcome = this.#dispatcher.command(envelope, flow, 0);
     if (!isThenable<Outcome>(outcome)) return receipt(envelope, outcome, flow);
     return receiptLater(outcome, envelope, flow);
+  }
+
+  #sendOnce(envelope: Envelope<Command>): MaybePromise<DeliveryReceipt> {
+    let root: Flow | undefined;
+    const outcome = this.#inbox.once(envelope.messageId, envelope, (flow) => {
+      root = flow;
+      return this.#dispatcher.command(envelope, flow, 0);
+    });
+    return chain(outcome, (o) =>
+      o === HANDLED_BEFORE
+        ? receipt(envelope, DUPLICATE, new Flow())
+        : receipt(envelope, o, root ?? new Flow()),
+    );
   }
 
   #publish(events: readonly Event[], options: PublishOptions): MaybePromise<DeliveryReceipt> {

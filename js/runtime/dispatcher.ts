@@ -2,18 +2,19 @@
  * Routing: a command goes to its receptor here, to the outbox, to both, or to a receptor in
  * another process; a published event is appended and fans out. Whatever is decided cascades.
  */
-import type { ExpectedVersion, NewEvent, RecordedEvent } from '../contracts/ledger.ts';
+import type { ExpectedVersion, Ledger, NewEvent, RecordedEvent } from '../contracts/ledger.ts';
 import type { Receptor } from '../definitions/receptor.ts';
 import { checkStreamId } from '../kit/checks.ts';
 import { type Envelope, endHop, type Place, startHop } from '../messages/envelope.ts';
 import { type Command, type Event, validate } from '../messages/message.ts';
-import { WhizbangError } from '../util/errors.ts';
+import { isWhizbangError, WhizbangError } from '../util/errors.ts';
 import { chain, each, isThenable, type MaybePromise } from '../util/maybe.ts';
 import { Cascade } from './cascade.ts';
 import type { Committer } from './commit.ts';
 import type { Decider } from './decide.ts';
 import type { Enqueue } from './enqueue.ts';
 import type { Flow, Outcome } from './flow.ts';
+import type { Continuation, Rest } from './inbox.ts';
 import { invokeRemote, type RequestLine } from './invoke.ts';
 import type { Observation } from './observe.ts';
 import type { Decision, Output } from './output.ts';
@@ -22,6 +23,8 @@ import type { Registry, Route } from './registry.ts';
 /** What a dispatcher routes with. */
 export interface DispatcherParts {
   readonly registry: Registry;
+  /** The ledger as the app reads it: where a handling resumed after a failure finds its events. */
+  readonly ledger: Ledger;
   /** The app's name, recorded on hops. */
   readonly service: string;
   readonly maxCascadeDepth: number;
@@ -44,8 +47,9 @@ interface Plan {
 }
 
 /** Routes one app's messages. */
-export class Dispatcher {
+export class Dispatcher implements Continuation {
   readonly #registry: Registry;
+  readonly #ledger: Ledger;
   readonly #service: string;
   readonly #maxDepth: number;
   readonly #decider: Decider;
@@ -61,6 +65,7 @@ export class Dispatcher {
 
   constructor(parts: DispatcherParts) {
     this.#registry = parts.registry;
+    this.#ledger = parts.ledger;
     this.#service = parts.service;
     this.#maxDepth = parts.maxCascadeDepth;
     this.#decider = parts.decider;
@@ -101,16 +106,70 @@ export class Dispatcher {
     depth: number,
   ): MaybePromise<Outcome> {
     if (route.to === 'remote' && receptor === undefined) {
-      return invokeRemote(this.#requests.transport, this.#service, envelope, route);
+      const invoked = invokeRemote(this.#requests.transport, this.#service, envelope, route);
+      if (flow?.step === undefined) return invoked;
+      // sent again after a failure half way: the other side's inbox knows it, so it was done
+      return invoked.catch((error: unknown) => {
+        if (isWhizbangError(error, 'DUPLICATE_MESSAGE'))
+          return { value: undefined, append: undefined };
+        throw error;
+      });
     }
     if (route.to === 'outbox' || (route.to === 'both' && receptor === undefined)) {
-      return this.#enqueue.command(envelope, route.topic);
+      return this.#enqueue.command(envelope, route.topic, flow);
     }
     if (receptor === undefined) throw this.#noHandler(envelope.message.type);
     const local = this.#local(receptor, place, envelope, flow, depth);
     if (route.to !== 'both') return local;
-    return chain(local, (outcome) =>
-      chain(this.#enqueue.command(envelope, route.topic), () => outcome),
+    return chain(local, (outcome) => chain(this.#forward(envelope, route, flow), () => outcome));
+  }
+
+  /** The copy of a command routed to 'both' that goes out, once in a flow handled once. */
+  #forward(
+    envelope: Envelope<Command>,
+    route: Route,
+    flow: Flow | undefined,
+  ): MaybePromise<unknown> {
+    const step = flow?.step;
+    if (step === undefined) return this.#enqueue.command(envelope, route.topic);
+    return step.run(step.nextId(), envelope, (child) =>
+      this.#enqueue.command(envelope, route.topic, child),
+    );
+  }
+
+  /** Whether anything follows an append by `envelope`'s handling besides its commands. */
+  follows(envelope: Envelope, recorded: readonly RecordedEvent[]): boolean {
+    return this.#cascade.follows(recorded) || this.#routedBoth(envelope);
+  }
+
+  /** Does what is left of a handling that stopped after its append: its cascade, its copy out. */
+  resume(rest: Rest, envelope: Envelope, flow: Flow): MaybePromise<void> {
+    const events =
+      rest.stream === undefined
+        ? undefined
+        : this.#ledger.readStream(rest.stream, {
+            tenant: envelope.tenant,
+            ...(rest.from === undefined ? {} : { from: rest.from }),
+            ...(rest.to === undefined ? {} : { to: rest.to }),
+          });
+    return chain(events, (recorded) =>
+      chain(
+        this.#cascade.follow(rest.commands as readonly Command[], recorded, envelope, flow, 0),
+        () => {
+          if (!this.#routedBoth(envelope)) return;
+          const route = this.#registry.routes.get(envelope.message.type)!;
+          return chain(this.#forward(envelope as Envelope<Command>, route, flow), () => undefined);
+        },
+      ),
+    );
+  }
+
+  #routedBoth(envelope: Envelope): boolean {
+    const routes = this.#registry.routes;
+    return (
+      envelope.message.kind === 'command' &&
+      routes.size > 0 &&
+      routes.get(envelope.message.type)?.to === 'both'
     );
   }
 

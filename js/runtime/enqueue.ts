@@ -5,7 +5,7 @@
 import type { PerspectiveStore } from '../contracts/store.ts';
 import { type Envelope, endHop, startHop } from '../messages/envelope.ts';
 import { chain, type MaybePromise } from '../util/maybe.ts';
-import { type Outcome, QUEUED } from './flow.ts';
+import { type Flow, type Outcome, QUEUED } from './flow.ts';
 import { noOutbox, outboxRecord, wireEnvelope } from './wire.ts';
 
 /** Writes commands to one app's outbox and wakes its relays. */
@@ -21,15 +21,21 @@ export class Enqueue {
     this.#service = service;
   }
 
-  /** Writes `envelope` to the outbox for `topic`; the relay delivers it. */
-  command(envelope: Envelope, topic: string): MaybePromise<Outcome> {
+  /**
+   * Writes `envelope` to the outbox for `topic`; the relay delivers it. The flow's once-work (the
+   * inbox mark of a message handled once) is written in the same transaction.
+   */
+  command(envelope: Envelope, topic: string, flow?: Flow): MaybePromise<Outcome> {
     const hop = startHop(envelope, 'outbox', this.#service);
     const record = outboxRecord(topic, wireEnvelope(envelope));
+    const once = flow?.once;
     const written = this.#store.transaction((tx) => {
       if (tx.outbox === undefined) throw noOutbox(this.#driver);
-      return tx.outbox.enqueue([record]);
+      if (once === undefined) return tx.outbox.enqueue([record]);
+      return chain(tx.outbox.enqueue([record]), () => once([], tx));
     });
     return chain(written, () => {
+      if (once !== undefined) flow?.committed(0);
       endHop(hop);
       for (const listener of this.#listeners) listener();
       return QUEUED;

@@ -15,21 +15,45 @@ import type { Registry } from './registry.ts';
 import type { ListenOptions } from './types.ts';
 import { fromWire, recordedFromWire } from './wire.ts';
 
+/** The topic this app takes a message of `type` on: its route's, or `whizbang.<kind>s.<type>`. */
+function topicOf(registry: Registry, kind: 'command' | 'event', type: string): string {
+  const route = registry.routes.get(type);
+  return route !== undefined && route.to !== 'remote' ? route.topic : topicFor(kind, type);
+}
+
+const INVOKE_PREFIX = invokeTopic('');
+
+/**
+ * Whether this app answers an invocation of `type` on `topic`: not when the topic is another
+ * type's (`whizbang.invoke.<other>`, or another command's route); a topic of the app's own
+ * choosing (`invokeTopics`) that names no type answers any of its commands.
+ */
+function invokedOn(registry: Registry, type: string, topic: string): boolean {
+  const route = registry.routes.get(type);
+  if (topic === invokeTopic(type) || route?.topic === topic) return true;
+  if (topic.startsWith(INVOKE_PREFIX)) return false;
+  for (const [other, r] of registry.routes) if (other !== type && r.topic === topic) return false;
+  return true;
+}
+
 /** The topics an app takes by default: its receptors' commands and its handlers' events (not its own). */
 function defaultTopics(registry: Registry): string[] {
   const topics = new Set<string>();
-  for (const type of registry.receptors.keys()) {
-    const route = registry.routes.get(type);
-    topics.add(
-      route !== undefined && route.to !== 'remote' ? route.topic : topicFor('command', type),
-    );
-  }
+  for (const type of registry.receptors.keys()) topics.add(topicOf(registry, 'command', type));
   for (const type of registry.handlers.keys()) {
     const route = registry.routes.get(type);
     if (route?.to === 'outbox' || route?.to === 'both') continue; // it sends these itself
     topics.add(route?.topic ?? topicFor('event', type));
   }
   return [...topics];
+}
+
+/** Refuses a message that arrived on a topic its type is not routed to here. */
+function notRouted(wire: WireEnvelope, topic: string, expected: string): WhizbangError {
+  return invalidArgument(
+    `A ${String(wire.message?.kind)} "${String(wire.message?.type)}" (message ${wire.messageId}) arrived on "${topic}", but this app takes it only on "${expected}"; it was not handled. ` +
+      `Publish it on "${expected}", or route it here with .route(${String(wire.message?.type)}, { to: 'local', topic: '${topic}' }).`,
+  );
 }
 
 function handledAlready(wire: WireEnvelope): WhizbangError {
@@ -76,11 +100,13 @@ export class Listener {
       );
     }
     const subscriptions = await Promise.all([
-      ...topics.map((topic) => transport.subscribe(topic, (wire) => this.receive(wire), { queue })),
+      ...topics.map((topic) =>
+        transport.subscribe(topic, (wire, at) => this.receive(wire, at), { queue }),
+      ),
       ...(respond === undefined
         ? []
         : invokeTopics.map((topic) =>
-            respond.call(transport, topic, (wire) => this.answer(wire), { queue }),
+            respond.call(transport, topic, (wire, at) => this.answer(wire, at), { queue }),
           )),
     ]);
     // the newest transport that carries requests takes this app's 'remote' invocations
@@ -94,19 +120,29 @@ export class Listener {
     };
   }
 
-  /** Handles a message from a transport once, continuing its correlation and trace. */
-  receive(wire: WireEnvelope): MaybePromise<void> {
+  /**
+   * Handles a message from a transport once (its whole effect), continuing its correlation and
+   * trace. A message that arrived on another topic than the one its type is routed to here (given
+   * as `topic`) is refused with `INVALID_ARGUMENT`, and nothing of it runs.
+   */
+  receive(wire: WireEnvelope, topic?: string): MaybePromise<void> {
+    const kind = wire.message?.kind;
+    if (topic !== undefined && (kind === 'command' || kind === 'event')) {
+      const expected = topicOf(this.#registry, kind, wire.message.type);
+      if (topic !== expected) throw notRouted(wire, topic, expected);
+    }
     const handled = attempt(
-      () =>
-        this.#inbox.once(wire, (flow) => {
-          const envelope = fromWire(wire);
-          return wire.message.kind === 'command'
+      () => {
+        const envelope = fromWire(wire);
+        return this.#inbox.once(wire.messageId, envelope, (flow) =>
+          wire.message.kind === 'command'
             ? chain(
                 this.#dispatcher.command(envelope as Envelope<Command>, flow, 0),
                 () => undefined,
               )
-            : this.#dispatcher.incoming(recordedFromWire(wire), envelope, flow);
-        }),
+            : this.#dispatcher.incoming(recordedFromWire(wire), envelope, flow),
+        );
+      },
       (error) => {
         if (isWhizbangError(error, 'DUPLICATE_MESSAGE')) return; // another delivery won the race
         throw error;
@@ -121,11 +157,14 @@ export class Listener {
    * that arrives while the first is being answered here waits for it, then fails so too (or
    * runs, when the first failed).
    */
-  answer(wire: WireEnvelope): MaybePromise<unknown> {
+  answer(wire: WireEnvelope, topic?: string): MaybePromise<unknown> {
     if (wire.message?.kind !== 'command') {
       throw invalidArgument(
         `Only commands are invoked; a request carried a ${String(wire.message?.kind)} ("${wire.message?.type}").`,
       );
+    }
+    if (topic !== undefined && !invokedOn(this.#registry, wire.message.type, topic)) {
+      throw notRouted(wire, topic, invokeTopic(wire.message.type));
     }
     const key = `${wire.tenant}\u0000${wire.messageId}`;
     const first = this.#answering.get(key);
@@ -134,7 +173,7 @@ export class Listener {
         () => {
           throw handledAlready(wire);
         },
-        () => this.answer(wire),
+        () => this.answer(wire, topic),
       );
     }
     const answered = this.#answer(wire);
@@ -150,13 +189,12 @@ export class Listener {
 
   #answer(wire: WireEnvelope): MaybePromise<unknown> {
     const answered = attempt(
-      () =>
-        this.#inbox.once(wire, (flow) =>
-          chain(
-            this.#dispatcher.command(fromWire(wire) as Envelope<Command>, flow, 0),
-            (o) => o.value,
-          ),
-        ),
+      () => {
+        const envelope = fromWire(wire) as Envelope<Command>;
+        return this.#inbox.once(wire.messageId, envelope, (flow) =>
+          chain(this.#dispatcher.command(envelope, flow, 0), (o) => o.value),
+        );
+      },
       (error) => {
         if (isWhizbangError(error, 'DUPLICATE_MESSAGE')) throw handledAlready(wire);
         throw error;

@@ -18,7 +18,10 @@ export interface SendOptions {
   readonly correlationId?: string;
   /** The message that caused this one (continues its chain). */
   readonly causationId?: string;
-  /** Give the command its own id (UUIDv7 by default). */
+  /**
+   * Give the command its own id (UUIDv7 by default). Where the driver keeps an inbox, a command
+   * sent again with an id it has handled is not handled again (its receipt says `'duplicate'`).
+   */
   readonly messageId?: string;
   /** A W3C traceparent to continue a trace from. */
   readonly traceparent?: string;
@@ -46,8 +49,11 @@ export interface DeliveryReceipt {
   readonly correlationId: string;
   /** The message type's name. */
   readonly type: string;
-  /** `'handled'` here, or `'queued'` in the outbox for another process. */
-  readonly status: 'handled' | 'queued';
+  /**
+   * `'handled'` here, `'queued'` in the outbox for another process, or `'duplicate'`: sent with a
+   * `messageId` the inbox had handled before, so nothing was done again.
+   */
+  readonly status: 'handled' | 'queued' | 'duplicate';
   /** The stream written to, if any. */
   readonly streamId: string | undefined;
   /** The stream's version after the append, if anything was appended. */

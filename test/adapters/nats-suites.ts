@@ -57,7 +57,7 @@ export function natsSuites(
             redelivery: { backoffMs: 1 },
             jetstream: { stream, ackWaitMs: 2_000 },
           }),
-        { backPressure: false, numRuns: 5, requests: true },
+        { backPressure: false, numRuns: 5, requests: true, stores: true },
       );
     }
     let made = 0;

@@ -36,6 +36,6 @@ describe.skipIf(!up)('NATS transport', () => {
         redelivery: { backoffMs: 1 },
         jetstream: { stream, ackWaitMs: 2_000 },
       }),
-    { backPressure: false, numRuns: 8, requests: true },
+    { backPressure: false, numRuns: 8, requests: true, stores: true },
   );
 });

@@ -1,10 +1,124 @@
-/** The outbox path: routed commands written to the outbox, relayed to a memory transport, delivered. */
+/**
+ * The outbox path: routed commands written to the outbox, relayed to a memory transport,
+ * delivered; and the relay alone over NATS JetStream (`NATS_URL`), against the transport
+ * publishing the same envelopes as many at a time.
+ */
 
+import { jetstreamManager } from '@nats-io/jetstream';
+import { type NatsTransport, natsTransport } from '../../adapters/nats/mod.ts';
 import type { WireEnvelope } from '../../js/mod.ts';
-import { defineCommand, memoryTransport, payload, whizbang } from '../../js/mod.ts';
-import type { BenchEntry } from './harness.ts';
+import {
+  defineCommand,
+  defineEvent,
+  defineReceptor,
+  memoryTransport,
+  payload,
+  type Whizbang,
+  whizbang,
+} from '../../js/mod.ts';
+import type { BenchEntry, Side } from './harness.ts';
 
 const Notify = defineCommand('Notify', payload<{ userId: string; text: string }>());
+const Order = defineCommand('Order', payload<{ customer: number; n: number }>());
+const Ordered = defineEvent('Ordered', payload<{ customer: number; n: number }>());
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** Waits until `count()` reaches `n`, yielding to the event loop. */
+async function reach(count: () => number, n: number): Promise<void> {
+  while (count() < n) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * The relay over JetStream: the outbox filled with `Ordered` events of 100 streams (not timed),
+ * then relayed (16 streams at a time, each in order) until a subscriber has them all; against the
+ * same transport publishing the same envelopes 16 at a time.
+ */
+function jetstreamRelay(): BenchEntry {
+  const name = 'outbox.nats.jetstream';
+  return {
+    name,
+    make: () => {
+      const run = `${process.pid}_${Date.now().toString(36)}`;
+      const stream = `WB_BENCH_OUTBOX_${run}`;
+      const options = {
+        servers: NATS_URL,
+        prefix: `wbo_${run}`,
+        jetstream: { stream, maxAckPending: 1_024 },
+      };
+      let pub: NatsTransport;
+      let sub: NatsTransport;
+      let got = 0;
+      let app: Whizbang<ReturnType<typeof Order>>;
+      let envelopes: WireEnvelope[] = [];
+      let round = 0;
+      const open = async (): Promise<void> => {
+        if (pub !== undefined) return;
+        pub = await natsTransport(options);
+        sub = await natsTransport(options);
+        await sub.subscribe('bench.>', () => {
+          got++;
+        });
+      };
+      const subject: Side = {
+        name: 'outbox (100 streams) -> app.relay -> JetStream -> subscriber',
+        setup: async () => {
+          await open();
+          got = 0;
+          round++;
+          app = whizbang('bench')
+            .receptor(
+              defineReceptor({
+                command: Order,
+                stream: (c) => `customer-${c.data.customer}`,
+                handle: (c) => Ordered(c.data),
+              }),
+            )
+            .route(Ordered, { to: 'outbox', topic: `bench.${round}` })
+            .build();
+          for (let i = 0; i < 2_000; i++) await app.send(Order({ customer: i % 100, n: i }));
+          envelopes = (await app.store.outbox!.pending(2_000, Date.now())).map((r) => r.envelope);
+        },
+        run: async (n) => {
+          const relay = app.relay(pub, { batchSize: 500 });
+          await reach(() => got, n);
+          await relay.stop();
+          return n;
+        },
+      };
+      const baseline: Side = {
+        name: 'the JetStream transport publishing the same envelopes, 16 at a time',
+        setup: async () => {
+          await open();
+          got = 0;
+          round++;
+        },
+        run: async (n) => {
+          let next = 0;
+          const worker = async (): Promise<void> => {
+            while (next < n) await pub.publish(`bench.b${round}`, envelopes[next++]!);
+          };
+          await Promise.all(Array.from({ length: 16 }, worker));
+          await reach(() => got, n);
+          return n;
+        },
+      };
+      return {
+        name,
+        unit: 'messages/s',
+        ops: 2_000,
+        rounds: 5,
+        subject,
+        baseline,
+        finish: async () => {
+          const jsm = await jetstreamManager(pub.connection as never);
+          await jsm.streams.delete(stream).catch(() => undefined);
+          await pub.close();
+          await sub.close();
+        },
+      };
+    },
+  };
+}
 
 export const benches: BenchEntry[] = [
   {
@@ -61,4 +175,5 @@ export const benches: BenchEntry[] = [
       };
     },
   },
+  jetstreamRelay(),
 ];

@@ -172,8 +172,11 @@ describe('outbox, relay and inbox between processes', () => {
       onDeadLetter: (r) => void dead.push(r),
     });
     await eventually(() => dead.length === 1);
-    expect(dead[0]).toMatchObject({ attempts: 2, lastError: 'gone' });
+    expect(dead[0]).toMatchObject({ attempts: 3, lastError: 'gone' });
     expect(await app.store.outbox!.pending(10, Date.now() + 60_000)).toEqual([]);
+    expect(await app.store.outbox!.deadLetters()).toMatchObject([
+      { attempts: 3, lastError: 'gone' },
+    ]);
     await relay2.stop();
   });
 

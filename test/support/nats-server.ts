@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, listening } from './ports.ts';
+import { reachable } from './services.ts';
 
 /** The nats-server binary: `NATS_SERVER_BIN`, or Debian's. */
 export const NATS_SERVER_BIN: string = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
@@ -14,6 +15,17 @@ export const NATS_SERVER_BIN: string = process.env.NATS_SERVER_BIN ?? '/usr/sbin
 /** Whether the binary is there (the tests that start servers need it). */
 export function natsServerInstalled(): boolean {
   return existsSync(NATS_SERVER_BIN);
+}
+
+/** Whether the binary is there, as {@link reachable} says it (fails under CI when it is not). */
+export function natsServerAvailable(who: string): Promise<boolean> {
+  return reachable(
+    `nats-server binary (${who})`,
+    async () => {
+      if (!natsServerInstalled()) throw new Error('no nats-server binary');
+    },
+    'Install nats-server (apt-get install nats-server) or set NATS_SERVER_BIN.',
+  );
 }
 
 /** A running (or stopped) server of the test. */

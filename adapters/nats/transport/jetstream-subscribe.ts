@@ -1,11 +1,14 @@
 /**
  * A JetStream subscription: a consumer with explicit acks. The server redelivers what was not
- * acked (a failed handler naks with backoff), the dead letter ends it after the last attempt, and
- * `max_ack_pending` (1 by default) keeps the subscription's order. A named consumer (a queue group
- * or a `durable` name) resumes where it stopped after a restart; a plain one goes away with it.
+ * acked (a failed handler naks with backoff; a handler still at work says so every half ack wait),
+ * the dead letter ends it after the last attempt, and `max_ack_pending` (1 by default) keeps the
+ * subscription's order. A named consumer (a queue group or a `durable` name) starts with what the
+ * stream holds on its topic (by default) and resumes where it stopped after a restart; a plain one
+ * starts with what is new and goes away with it.
  */
 
 import type {
+  ConsumerConfig,
   ConsumerMessages,
   JetStreamClient,
   JetStreamManager,
@@ -22,6 +25,43 @@ export interface TransportJetStream {
   readonly settings: JetStreamSettings;
 }
 
+/** The start of a new named consumer, as JetStream's deliver policy. */
+function startOf(deliver: JetStreamSettings['deliver']): Partial<ConsumerConfig> {
+  if (deliver === 'all') return { deliver_policy: 'all' as never };
+  if (deliver === 'new') return { deliver_policy: 'new' as never };
+  return {
+    deliver_policy: 'by_start_time' as never,
+    opt_start_time: new Date(deliver.since).toISOString(),
+  };
+}
+
+/**
+ * Makes the consumer, or takes the one of that name that exists: it resumes where it stopped (its
+ * start cannot change), with this subscription's ack wait and pending bound where the server lets
+ * them change.
+ */
+async function addConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  name: string,
+  config: Partial<ConsumerConfig>,
+): Promise<void> {
+  try {
+    await jsm.consumers.add(stream, config);
+  } catch (error) {
+    const existing = await jsm.consumers.info(stream, name).catch(() => undefined);
+    if (existing === undefined) throw error;
+    await jsm.consumers
+      .update(stream, name, {
+        ...(config.ack_wait === undefined ? {} : { ack_wait: config.ack_wait }),
+        ...(config.max_ack_pending === undefined
+          ? {}
+          : { max_ack_pending: config.max_ack_pending }),
+      })
+      .catch(() => undefined);
+  }
+}
+
 /** Subscribes `handler` to `subject` through a consumer, durable under `name` when given. */
 export async function jetStreamSubscribe(
   ctx: SubscribeContext,
@@ -35,11 +75,12 @@ export async function jetStreamSubscribe(
   const { js, jsm } = jet;
   const { streamName, ackWaitMs, maxAckPending } = jet.settings;
   const consumerName = name ?? `wb_${ctx.core.nuid.next()}`;
-  await jsm.consumers.add(streamName, {
+  await addConsumer(jsm, streamName, consumerName, {
     durable_name: consumerName,
     filter_subject: subject,
     ack_policy: 'explicit' as never,
-    deliver_policy: 'new' as never,
+    // a named consumer (a group) gets what was stored before it first listened; a plain one is live
+    ...(name === undefined ? { deliver_policy: 'new' as never } : startOf(jet.settings.deliver)),
     ack_wait: ackWaitMs * 1_000_000,
     max_ack_pending: maxAckPending,
     // a plain subscription's consumer goes away on its own if this process dies
@@ -55,6 +96,9 @@ export async function jetStreamSubscribe(
       m.term();
       return;
     }
+    // a handler that takes its time keeps its message: the server hears it is being worked on
+    const working = setInterval(() => m.working(), Math.max(ackWaitMs / 2, 20));
+    (working as { unref?: () => void }).unref?.();
     try {
       await handler(envelope, topic);
       m.ack();
@@ -63,6 +107,8 @@ export async function jetStreamSubscribe(
         deadLetters.send(topic, m.data, codec.decode(m.data), error, deliveries);
         m.term();
       } else if (!run.closed) m.nak(backoffMs * 2 ** (deliveries - 1));
+    } finally {
+      clearInterval(working);
     }
   };
   const run: Running = {

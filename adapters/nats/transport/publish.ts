@@ -34,6 +34,27 @@ const later: (fn: () => void) => void =
         setTimeout(fn, 0);
       };
 
+/**
+ * A JetStream publish that failed: refused for its size (`INVALID_ARGUMENT`, it never will go), or
+ * not confirmed (`UNAVAILABLE`: the server was away or slow; publishing again is safe).
+ */
+function unconfirmed(topic: string, error: unknown): WhizbangError {
+  if (isWhizbangError(error)) return error;
+  const text = error instanceof Error ? error.message : String(error);
+  if (/payload|message size|too large/i.test(text)) {
+    return new WhizbangError(
+      'INVALID_ARGUMENT',
+      `publish("${topic}", …): the JetStream stream refused the envelope (${text}). Send large content elsewhere and reference it.`,
+      { cause: error },
+    );
+  }
+  return new WhizbangError(
+    'UNAVAILABLE',
+    `The NATS server did not confirm the envelope published to "${topic}" (${text}); it may or may not be stored. Publish it again (the outbox relay does; the stream keeps a repeat once).`,
+    { cause: error },
+  );
+}
+
 /** The publish side of a NATS transport. */
 export class Publisher {
   readonly #ctx: PublisherContext;
@@ -42,6 +63,8 @@ export class Publisher {
   #outgoing: Array<{ subject: string; data: Uint8Array; headers: MsgHdrs | undefined }> = [];
   // topics already checked (publishers repeat a few topics)
   readonly #checked = new Set<string>();
+  // JetStream publishes waiting for the server's confirmation
+  readonly #confirming = new Set<{ topic: string; reject: (error: unknown) => void }>();
 
   constructor(ctx: PublisherContext) {
     this.#ctx = ctx;
@@ -67,13 +90,37 @@ export class Publisher {
       else if (this.#outgoing.length >= 256) this.flush(); // a socket write per 256 is enough
       return undefined;
     }
-    return js
-      .publish(subjects.subjectOf(topic), data, {
+    return new Promise<void>((resolve, reject) => {
+      const waiting = { topic, reject };
+      this.#confirming.add(waiting);
+      js.publish(subjects.subjectOf(topic), data, {
         ...(headers === undefined ? {} : { headers }),
         // one envelope may go to several topics: deduplicated per topic, not across them
         msgID: `${envelope.messageId}:${shortHash(topic)}`,
-      })
-      .then(() => undefined);
+      }).then(
+        () => {
+          this.#confirming.delete(waiting);
+          resolve();
+        },
+        (error: unknown) => {
+          this.#confirming.delete(waiting);
+          reject(unconfirmed(topic, error));
+        },
+      );
+    });
+  }
+
+  /**
+   * The connection went away: JetStream publishes still waiting for the server's confirmation
+   * fail now with `UNAVAILABLE` (their request went with the old socket; the client would wait
+   * out its timeout). Publishing them again is safe: the stream keeps a repeat once.
+   */
+  abandon(): void {
+    const waiting = [...this.#confirming];
+    this.#confirming.clear();
+    for (const w of waiting) {
+      w.reject(unconfirmed(w.topic, new Error('the connection to the server was lost')));
+    }
   }
 
   /** Sends the core publishes waiting for the next macrotask now. */

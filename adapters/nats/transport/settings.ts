@@ -8,6 +8,7 @@ import { WhizbangError, type WireEnvelope } from '../../../js/mod.ts';
 import { binaryCodec, type EnvelopeCodec } from '../../../js/wasm/mod.ts';
 import type { NatsConnectOptions } from '../connect.ts';
 import { natsName } from '../jetstream.ts';
+import type { NatsTransportStatus } from './link.ts';
 
 /** What reached the dead-letter subject, and why. */
 export interface DeadLetter {
@@ -43,12 +44,30 @@ export interface NatsTransportOptions extends NatsConnectOptions {
   readonly deadLetterSubject?: string;
   /** Told of each dead letter after it is published (a place to log it). Its errors are ignored. */
   readonly onDeadLetter?: (letter: DeadLetter) => void;
+  /** Told of each change of the connection's status (see `NatsTransport.status`). */
+  readonly onStatus?: (status: NatsTransportStatus) => void;
+  /**
+   * Told of failures in the background: a subscription that could not be made once the server
+   * came, a connect that failed for another reason than the server being away.
+   */
+  readonly onError?: (error: unknown) => void;
   /** Reliable delivery through JetStream instead of core NATS. */
   readonly jetstream?: {
     /** The stream that keeps the envelopes (default `WHIZBANG`); made when missing, on `<prefix>.>`. */
     readonly stream?: string;
-    /** How long the server waits for an ack before redelivering, ms (default 30000). */
+    /**
+     * How long the server waits for an ack before redelivering, ms (default 5000). A handler that
+     * takes longer keeps its message by telling the server it is working (every half of this),
+     * so this is how long a consumer that died holds back its group.
+     */
     readonly ackWaitMs?: number;
+    /**
+     * Where a new named consumer (a queue group, or a `durable` name) starts: `'all'` (default:
+     * everything the stream holds on its topic, so what was published before the group first
+     * listened reaches it), `'new'` (only what is published after it is made), or `{ since }` (a
+     * time). An existing consumer resumes where it stopped; a plain subscription starts at new.
+     */
+    readonly deliver?: 'all' | 'new' | { readonly since: Date | number };
     /**
      * Unacked envelopes one consumer may have out (default 1, which keeps each subscription's
      * order through redeliveries; more is faster and may reorder after a failure).
@@ -62,6 +81,7 @@ export interface JetStreamSettings {
   readonly streamName: string;
   readonly ackWaitMs: number;
   readonly maxAckPending: number;
+  readonly deliver: 'all' | 'new' | { readonly since: Date | number };
 }
 
 /** A transport's options, checked and with their defaults. */
@@ -74,6 +94,7 @@ export interface TransportSettings {
   readonly prefix: string;
   readonly deadLetterSubject: string;
   readonly onDeadLetter: ((letter: DeadLetter) => void) | undefined;
+  readonly onError: ((error: unknown) => void) | undefined;
   /** Present when envelopes go through JetStream. */
   readonly jetstream: JetStreamSettings | undefined;
 }
@@ -91,7 +112,20 @@ export function transportSettings(options: NatsTransportOptions): TransportSetti
   if (prefix !== '') checkTopic(prefix, 'publish');
   const deadLetterSubject = options.deadLetterSubject ?? 'whizbang.dlq';
   checkTopic(deadLetterSubject, 'publish');
-  const ackWaitMs = wholeOption('jetstream.ackWaitMs', durable?.ackWaitMs, 30_000, 1);
+  const ackWaitMs = wholeOption('jetstream.ackWaitMs', durable?.ackWaitMs, 5_000, 1);
+  const deliver = durable?.deliver ?? 'all';
+  if (
+    deliver !== 'all' &&
+    deliver !== 'new' &&
+    !(
+      typeof deliver === 'object' &&
+      Number.isFinite(new Date(deliver?.since as Date | number).getTime())
+    )
+  ) {
+    throw invalidArgument(
+      `"jetstream.deliver" is 'all', 'new' or { since: Date }, got ${JSON.stringify(deliver)}.`,
+    );
+  }
   const maxAckPending = wholeOption('jetstream.maxAckPending', durable?.maxAckPending, 1, 1);
   const streamName = natsName(durable?.stream ?? 'WHIZBANG', 'jetstream.stream');
   return {
@@ -101,7 +135,9 @@ export function transportSettings(options: NatsTransportOptions): TransportSetti
     prefix,
     deadLetterSubject,
     onDeadLetter: options.onDeadLetter,
-    jetstream: durable === undefined ? undefined : { streamName, ackWaitMs, maxAckPending },
+    onError: options.onError,
+    jetstream:
+      durable === undefined ? undefined : { streamName, ackWaitMs, maxAckPending, deliver },
   };
 }
 

@@ -35,6 +35,11 @@ export interface TransportConformanceOptions {
   readonly backPressure?: boolean;
   /** Whether the transport offers request/reply (`request` and `respond`; default false). */
   readonly requests?: boolean;
+  /**
+   * Whether it stores envelopes for queue groups (JetStream; default false): a group then gets
+   * what was published before it first listened, and while it was away.
+   */
+  readonly stores?: boolean;
 }
 
 /** The transport of the running test. */
