@@ -5,7 +5,7 @@
  * JetStream gets what was stored before it first listened.
  */
 import { describe, expect, it } from 'vitest';
-import { type NatsTransportStatus, natsTransport } from '../../adapters/nats/mod.ts';
+import { type NatsTransportStatus, natsTransport } from '../../adapters/nats/node.ts';
 import { caught, sleep } from '../../js/conformance/helpers.ts';
 import { numbered, numberOf } from '../../js/conformance/transport/kit.ts';
 import {

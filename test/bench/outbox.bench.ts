@@ -5,7 +5,7 @@
  */
 
 import { jetstreamManager } from '@nats-io/jetstream';
-import { type NatsTransport, natsTransport } from '../../adapters/nats/mod.ts';
+import { type NatsTransport, natsTransport } from '../../adapters/nats/node.ts';
 import type { WireEnvelope } from '../../js/mod.ts';
 import {
   defineCommand,

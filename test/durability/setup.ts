@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import pg from 'pg';
 import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
-import { natsTransport } from '../../adapters/nats/mod.ts';
+import { natsTransport } from '../../adapters/nats/node.ts';
 import { postgresDriver } from '../../adapters/postgres/mod.ts';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { type Driver, memoryDriver, memoryTransport, type Transport } from '../../js/mod.ts';
