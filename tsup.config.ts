@@ -28,6 +28,8 @@ export default defineConfig({
     // Node, Bun and Deno (the `node` condition of whizbang/nats): brings @nats-io/transport-node
     'nats/node': 'adapters/nats/node.ts',
     rabbitmq: 'adapters/rabbitmq/mod.ts',
+    // Node, Bun and Deno (the `node` condition of whizbang/rabbitmq): brings the AMQP TCP client
+    'rabbitmq/node': 'adapters/rabbitmq/node.ts',
   },
   // runtime modules of the adapters and of whizbang/wasm's Node entry stay imports, as written:
   // the host provides them (tsup would otherwise drop the `node:` that Deno needs)

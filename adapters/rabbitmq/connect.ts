@@ -1,9 +1,9 @@
 /**
  * Connecting to RabbitMQ once: a URL of a cluster's list (each tried in turn), credentials, the
  * virtual host, TLS options passed through and heartbeats. The AMQP client (`@cloudamqp/amqp-client`,
- * an optional peer dependency) is loaded here, when connecting: its TCP client for `amqp://` and
- * `amqps://` URLs, its WebSocket client for `ws://` and `wss://` ones (a browser, through a
- * WebSocket-to-TCP relay), each by its own subpath so a browser bundle leaves the TCP one out.
+ * an optional peer dependency) is used here: its TCP client for `amqp://` and `amqps://` URLs (from
+ * the entry for Node, Bun and Deno, `node.ts`, or given as `client`), its WebSocket client for
+ * `ws://` and `wss://` ones (a browser, through a WebSocket-to-TCP relay), loaded when connecting.
  */
 
 import type { AMQPBaseClient } from '@cloudamqp/amqp-client';
@@ -108,13 +108,10 @@ export function endpointsOf(options: RabbitConnectOptions): Endpoint[] {
 
 type ClientClass = new (...args: never[]) => AMQPBaseClient;
 
-// the TCP client by a computed name: a bundle for browsers leaves it out (it needs `net` and
-// `tls`); the WebSocket client by its literal one, so a bundler finds it
-const TCP_CLIENT = ['@cloudamqp', 'amqp-client', 'amqp-socket-client'].join('/');
-const loadClient = (websocket: boolean): Promise<AmqpClientModule> =>
-  websocket
-    ? import('@cloudamqp/amqp-client/amqp-websocket-client')
-    : (import(TCP_CLIENT) as Promise<AmqpClientModule>);
+// the WebSocket client is loaded when needed; the TCP client (it needs `net` and `tls`) comes from
+// the entry for Node, Bun and Deno (node.ts), which imports it, so browser bundles never meet it
+const loadClient = (): Promise<AmqpClientModule> =>
+  import('@cloudamqp/amqp-client/amqp-websocket-client');
 
 async function clientClass(endpoint: Endpoint, given: AmqpClientModule | undefined) {
   if (
@@ -127,9 +124,14 @@ async function clientClass(endpoint: Endpoint, given: AmqpClientModule | undefin
   }
   const key = endpoint.websocket ? 'AMQPWebSocketClient' : 'AMQPClient';
   let found = given?.[key];
+  if (found === undefined && !endpoint.websocket) {
+    throw invalidArgument(
+      `${endpoint.shown} needs the AMQP client's TCP transport: import whizbang/rabbitmq on Node, Bun or Deno (its node entry; whizbang/rabbitmq/node from JSR), or pass @cloudamqp/amqp-client's module as \`client\`.`,
+    );
+  }
   if (found === undefined) {
     try {
-      found = (await loadClient(endpoint.websocket))[key];
+      found = (await loadClient())[key];
     } catch (cause) {
       throw new WhizbangError(
         'INVALID_ARGUMENT',

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rabbitmqTransport } from '../../adapters/rabbitmq/mod.ts';
+import { rabbitmqTransport } from '../../adapters/rabbitmq/node.ts';
 import {
   Deposit,
   GetBalance,

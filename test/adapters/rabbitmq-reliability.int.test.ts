@@ -14,7 +14,7 @@ import {
   type DeadLetter,
   type RabbitTransport,
   rabbitmqTransport,
-} from '../../adapters/rabbitmq/mod.ts';
+} from '../../adapters/rabbitmq/node.ts';
 import { caught, range, sleep } from '../../js/conformance/helpers.ts';
 import { numbered, numberOf } from '../../js/conformance/transport/kit.ts';
 import { isWhizbangError } from '../../js/util/errors.ts';

@@ -5,7 +5,7 @@
  * command is handled once (redeliveries and the relay's retries meet the inbox).
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type RabbitTransport, rabbitmqTransport } from '../../adapters/rabbitmq/mod.ts';
+import { type RabbitTransport, rabbitmqTransport } from '../../adapters/rabbitmq/node.ts';
 import { range, sleep } from '../../js/conformance/helpers.ts';
 import {
   defineCommand,

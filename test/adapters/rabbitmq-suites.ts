@@ -5,7 +5,7 @@
  * and the dead-letter queues go when the run ends.
  */
 import { afterAll, describe } from 'vitest';
-import { type RabbitMode, rabbitmqTransport } from '../../adapters/rabbitmq/mod.ts';
+import { type RabbitMode, rabbitmqTransport } from '../../adapters/rabbitmq/node.ts';
 import { transportConformance } from '../../js/conformance/mod.ts';
 import { dropTopology, runName } from '../support/rabbitmq-topology.ts';
 

@@ -17,7 +17,7 @@ import {
   type RabbitMode,
   type RabbitTransport,
   rabbitmqTransport,
-} from '../../adapters/rabbitmq/mod.ts';
+} from '../../adapters/rabbitmq/node.ts';
 import type { Transport } from '../../js/contracts/transport.ts';
 import { whizbang } from '../../js/mod.ts';
 import { type Balance, bank, Deposit } from '../support/invoke-bank.ts';

@@ -4,7 +4,7 @@
  * GetBalance invocations, and publishes MoneyDeposited and MoneyWithdrawn through its outbox
  * relay. It prints "ready", and closes when its stdin ends (the test ends it, or died).
  */
-import { rabbitmqTransport } from '../../../adapters/rabbitmq/mod.ts';
+import { rabbitmqTransport } from '../../../adapters/rabbitmq/node.ts';
 import {
   accounts,
   deposit,
