@@ -15,7 +15,9 @@ import { WhizbangError } from '../../js/mod.ts';
  * for a bundle that cannot load it lazily. Kept structural, so these types stand alone.
  */
 export interface AmqpClientModule {
+  /** The TCP client class (`@cloudamqp/amqp-client`'s `AMQPClient`), for `amqp://` and `amqps://`. */
   readonly AMQPClient?: unknown;
+  /** The WebSocket client class (`AMQPWebSocketClient`), for `ws://` and `wss://`. */
   readonly AMQPWebSocketClient?: unknown;
 }
 
@@ -29,6 +31,7 @@ export interface RabbitConnectOptions {
   readonly urls?: string | readonly string[];
   /** Overrides the user of every URL (default: the URL's, else `guest`). */
   readonly username?: string;
+  /** Overrides the password of every URL (default: the URL's, else `guest`). */
   readonly password?: string;
   /** Overrides the virtual host of every URL (default: the URL's path, else `/`). */
   readonly vhost?: string;

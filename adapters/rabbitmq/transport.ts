@@ -33,7 +33,9 @@ export interface RabbitTransport extends Transport {
   readonly exchange: string;
   /** Resolves once the broker confirmed the envelope (reliable) or it is written (fire-and-forget). */
   publish(topic: string, envelope: WireEnvelope): Promise<void>;
+  /** Sends a request to the responders of a topic and resolves with the first answer (see {@link Transport.request}). */
   readonly request: NonNullable<Transport['request']>;
+  /** Answers the requests of a topic, one queue group sharing them (see {@link Transport.respond}). */
   readonly respond: NonNullable<Transport['respond']>;
   /** Ends every subscription and responder, waiting for what they hold; closes the connection. */
   close(): Promise<void>;

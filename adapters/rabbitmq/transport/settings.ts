@@ -12,11 +12,15 @@ import { type Topology, topologyOf } from '../topology.ts';
 
 /** What reached the dead-letter exchange, and why. */
 export interface DeadLetter {
+  /** The topic the envelope was published on. */
   readonly topic: string;
+  /** What the handler threw on its last delivery. */
   readonly error: unknown;
   /** The envelope, when the bytes were one. */
   readonly envelope: WireEnvelope | undefined;
+  /** The message body as it travelled. */
   readonly data: Uint8Array;
+  /** How many times it was delivered before it was given up. */
   readonly deliveries: number;
 }
 
@@ -47,6 +51,7 @@ export interface RabbitTransportOptions extends RabbitConnectOptions {
   readonly exchange?: string;
   /** Unacked envelopes one subscription may hold (AMQP prefetch, default 32): the back-pressure. */
   readonly prefetch?: number;
+  /** How a failed handler is tried again before the envelope is dead-lettered. */
   readonly redelivery?: {
     /** Deliveries of one envelope before it is dead-lettered (default 5). */
     readonly attempts?: number;
@@ -57,6 +62,7 @@ export interface RabbitTransportOptions extends RabbitConnectOptions {
   readonly deadLetters?: { readonly exchange?: string; readonly queue?: string | false };
   /** Told of each dead letter once the broker has it (a place to log it). Its errors are ignored. */
   readonly onDeadLetter?: (letter: DeadLetter) => void;
+  /** When the queues of subscriptions that went away are deleted by the broker. */
   readonly queueExpiry?: {
     /** Reliable mode: a plain subscription's queue goes this long after its process did, ms (default 60 000). */
     readonly plainMs?: number;
@@ -65,6 +71,7 @@ export interface RabbitTransportOptions extends RabbitConnectOptions {
   };
   /** Requests one responder answers at once (default 64). */
   readonly respondConcurrency?: number;
+  /** How a lost connection is made again: waits that double up to a bound, and how many tries. */
   readonly reconnect?: ReconnectOptions;
   /** Told of what goes wrong in the background: a lost connection, a failed reconnect. */
   readonly onError?: (error: WhizbangError) => void;
