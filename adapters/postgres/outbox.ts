@@ -123,11 +123,13 @@ export function pgOutbox(engine: PgEngine, { q }: SchemaNames): OutboxStore {
       }));
     },
     async replay(ids?: readonly string[]): Promise<number> {
-      // back to the end of the line (a new seq), due now, in the order they died
+      // back to the end of the line (a new seq), due now, in the order they died; now to the
+      // millisecond, as callers' clocks give it (a microsecond later and `pending(n, Date.now())`
+      // taken right after would not see it yet)
       const rows = await engine.query(
         `WITH back AS (DELETE FROM ${q}.whizbang_dead_letters WHERE $1::text[] IS NULL OR id = ANY($1::text[]) RETURNING *)
          INSERT INTO ${q}.whizbang_outbox (id, tenant, stream, topic, envelope, attempts, enqueued_at, available_at, last_error)
-         SELECT id, tenant, stream, topic, envelope, 0, enqueued_at, now(), NULL FROM back ORDER BY seq
+         SELECT id, tenant, stream, topic, envelope, 0, enqueued_at, date_trunc('milliseconds', now()), NULL FROM back ORDER BY seq
          ON CONFLICT (id) DO NOTHING RETURNING 1`,
         [ids === undefined ? null : [...ids]],
       );
