@@ -2,26 +2,10 @@
  * Live lenses across tabs: the store's `watch` hears other tabs' notices (see broadcast.ts), and
  * this tab's model writes made without an append are told to them once committed.
  */
+import { notingWriter } from '../../js/kit/mod.ts';
 import type { MaybePromise, StoreWriter } from '../../js/mod.ts';
 import type { Notifier } from './broadcast.ts';
 import type { IndexedDbStore } from './store.ts';
-
-/** `tx`, noting the perspectives it writes into `names`. */
-function noting(tx: StoreWriter, names: Set<string>): StoreWriter {
-  const writer: StoreWriter = {
-    get: (p, tenant, id) => tx.get(p, tenant, id),
-    put: (p, row) => {
-      names.add(p);
-      return tx.put(p, row);
-    },
-    delete: (p, tenant, id) => {
-      names.add(p);
-      return tx.delete(p, tenant, id);
-    },
-    setCheckpoint: (p, position) => tx.setCheckpoint(p, position),
-  };
-  return tx.outbox === undefined ? writer : { ...writer, outbox: tx.outbox };
-}
 
 /** Gives `store` its `watch`, and has its transactions and clears tell other tabs. */
 export function liveAcrossTabs(store: IndexedDbStore, notifier: Notifier): void {
@@ -29,7 +13,7 @@ export function liveAcrossTabs(store: IndexedDbStore, notifier: Notifier): void 
   const clear = store.clear.bind(store);
   store.transaction = <T>(fn: (tx: StoreWriter) => MaybePromise<T>): Promise<T> => {
     const names = new Set<string>();
-    return transaction((tx) => fn(noting(tx, names))).then((value) => {
+    return transaction((tx) => fn(notingWriter(tx, names))).then((value) => {
       if (names.size > 0) notifier.modelsChanged([...names]);
       return value;
     });

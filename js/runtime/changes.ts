@@ -73,7 +73,7 @@ export class Changes {
   readonly #group: Group;
   #count = 0;
   #unwatch: (() => void) | undefined;
-  #remote: Set<string> | 'all' | undefined;
+  readonly #pending: StoreChange[] = [];
   #timer: Timer | undefined;
   #head = -1;
   #closed = false;
@@ -203,26 +203,26 @@ export class Changes {
     this.#unwatch = undefined;
     if (this.#timer !== undefined) platform.clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#remote = undefined;
+    this.#pending.length = 0;
   }
 
-  /** Another writer's change: told on a later task, so a burst of notices is one change set. */
+  /**
+   * Another writer's change: told on a later task, so a burst of notices is one change set, and a
+   * notice of this store's own commit that came before the commit's answer is known by then.
+   */
   #heard(change: StoreChange): void {
-    if (change.position !== undefined && this.#group.own.has(change.position)) return;
-    const names = change.perspectives;
-    if (names === undefined || this.#remote === 'all') this.#remote = 'all';
-    else {
-      this.#remote ??= new Set();
-      for (const name of names) this.#remote.add(name);
-    }
+    this.#pending.push(change);
     if (this.#timer !== undefined) return;
     this.#timer = platform.setTimeout(() => {
       this.#timer = undefined;
-      const remote = this.#remote;
-      this.#remote = undefined;
-      if (remote === undefined) return;
-      const names = remote === 'all' ? [...this.#watchers.keys()] : remote;
-      for (const name of names) this.#all(name);
+      let all = false;
+      const names = new Set<string>();
+      for (const c of this.#pending.splice(0)) {
+        if (c.position !== undefined && this.#group.own.has(c.position)) continue;
+        if (c.perspectives === undefined) all = true;
+        else for (const name of c.perspectives) names.add(name);
+      }
+      for (const name of all ? [...this.#watchers.keys()] : names) this.#all(name);
     }, 0);
   }
 }
