@@ -6,32 +6,59 @@
  * store has none; those say at most which perspectives changed.
  */
 import type { Ledger } from '../contracts/ledger.ts';
-import type { PerspectiveStore, StoreChange, StoreWriter } from '../contracts/store.ts';
+import type {
+  PerspectiveStore,
+  StoreChange,
+  StoredModel,
+  StoreWriter,
+} from '../contracts/store.ts';
 import { WhizbangError } from '../util/errors.ts';
 import { platform, type Timer } from '../util/platform.ts';
 import type { InTransaction } from './flow.ts';
+import {
+  type ChangeWatcher,
+  type ModelChange,
+  PerspectiveLenses,
+  type Touched,
+} from './live-index.ts';
 
-/** One model written by a transaction: its key, and its new value (`undefined` once deleted). */
-export interface ModelChange {
-  readonly tenant: string;
-  readonly id: string;
-  readonly model: unknown;
-}
+/** A transaction's writer that records the models it writes (a class: no closures per commit). */
+class RecordingWriter implements StoreWriter {
+  readonly #tx: StoreWriter;
+  readonly #recorder: Recorder;
+  readonly outbox?: NonNullable<StoreWriter['outbox']>;
 
-/** One perspective's part of a change set: the models written, or `'all'` when not known. */
-export type Touched = readonly ModelChange[] | 'all';
+  constructor(tx: StoreWriter, recorder: Recorder) {
+    this.#tx = tx;
+    this.#recorder = recorder;
+    if (tx.outbox !== undefined) this.outbox = tx.outbox;
+  }
 
-/** A live lens, as the hub sees it. */
-export interface ChangeWatcher {
-  changed(touched: Touched): void;
-  stop(): void;
+  get(perspective: string, tenant: string, id: string) {
+    return this.#tx.get(perspective, tenant, id);
+  }
+
+  put(perspective: string, row: StoredModel) {
+    this.#recorder.note(perspective, { tenant: row.tenant, id: row.id, model: row.model });
+    return this.#tx.put(perspective, row);
+  }
+
+  delete(perspective: string, tenant: string, id: string) {
+    this.#recorder.note(perspective, { tenant, id, model: undefined });
+    return this.#tx.delete(perspective, tenant, id);
+  }
+
+  setCheckpoint(perspective: string, position: number) {
+    return this.#tx.setCheckpoint(perspective, position);
+  }
 }
 
 /** The model writes of one transaction, by perspective. */
 export class Recorder {
   readonly byPerspective = new Map<string, ModelChange[]>();
 
-  #note(perspective: string, change: ModelChange): void {
+  /** Records a write. */
+  note(perspective: string, change: ModelChange): void {
     const list = this.byPerspective.get(perspective);
     if (list === undefined) this.byPerspective.set(perspective, [change]);
     else list.push(change);
@@ -39,35 +66,48 @@ export class Recorder {
 
   /** `tx`, with its puts and deletes recorded. */
   writer(tx: StoreWriter): StoreWriter {
-    const writer: StoreWriter = {
-      get: (p, tenant, id) => tx.get(p, tenant, id),
-      put: (p, row) => {
-        this.#note(p, { tenant: row.tenant, id: row.id, model: row.model });
-        return tx.put(p, row);
-      },
-      delete: (p, tenant, id) => {
-        this.#note(p, { tenant, id, model: undefined });
-        return tx.delete(p, tenant, id);
-      },
-      setCheckpoint: (p, position) => tx.setCheckpoint(p, position),
-    };
-    return tx.outbox === undefined ? writer : { ...writer, outbox: tx.outbox };
+    return new RecordingWriter(tx, this);
   }
 }
 
 /** Positions of this store's own commits remembered, to know their notices from other writers'. */
-const OWN_POSITIONS = 1024;
+const OWN_POSITIONS = 256;
+
+/** The newest positions of this store's own commits, in a ring (cheap to add to on every commit). */
+class OwnPositions {
+  readonly #ring = new Float64Array(OWN_POSITIONS).fill(-1);
+  #next = 0;
+  /** The newest one added: most notices are of it, and need no search. */
+  #last = -1;
+
+  add(position: number): void {
+    this.#ring[this.#next] = position;
+    this.#next = (this.#next + 1) % OWN_POSITIONS;
+    this.#last = position;
+  }
+
+  has(position: number): boolean {
+    return position === this.#last || this.#ring.includes(position);
+  }
+
+  clear(): void {
+    this.#ring.fill(-1);
+    this.#last = -1;
+  }
+}
 
 /** The apps on one store object (one connection): each hears the others' change sets. */
 interface Group {
   readonly hubs: Set<Changes>;
-  readonly own: Set<number>;
+  readonly own: OwnPositions;
+  /** How many live lenses watch each perspective, over every app on the store. */
+  readonly watched: Map<string, number>;
 }
 const groups = new WeakMap<PerspectiveStore, Group>();
 
 /** The live lenses of one app and the changes they hear of. */
 export class Changes {
-  readonly #watchers = new Map<string, Set<ChangeWatcher>>();
+  readonly #watchers = new Map<string, PerspectiveLenses>();
   readonly #store: PerspectiveStore;
   readonly #ledger: Ledger;
   readonly #group: Group;
@@ -83,7 +123,7 @@ export class Changes {
     this.#ledger = ledger;
     let group = groups.get(store);
     if (group === undefined) {
-      group = { hubs: new Set(), own: new Set() };
+      group = { hubs: new Set(), own: new OwnPositions(), watched: new Map() };
       groups.set(store, group);
     }
     this.#group = group;
@@ -94,10 +134,15 @@ export class Changes {
     return this.#count > 0;
   }
 
-  /** A recorder for one transaction while a live lens (of any app on this store) is open. */
-  recorder(): Recorder | undefined {
-    if (this.#count > 0) return new Recorder();
-    for (const hub of this.#group.hubs) if (hub.#count > 0) return new Recorder();
+  /**
+   * A recorder for one transaction, when a live lens (of any app on this store) watches one of
+   * `perspectives` (when not given: any perspective).
+   */
+  recorder(perspectives?: readonly { readonly name: string }[]): Recorder | undefined {
+    const watched = this.#group.watched;
+    if (watched.size === 0) return undefined;
+    if (perspectives === undefined) return new Recorder();
+    for (const p of perspectives) if (watched.has(p.name)) return new Recorder();
     return undefined;
   }
 
@@ -113,7 +158,7 @@ export class Changes {
     if (recorder === undefined) return;
     for (const hub of this.#group.hubs) {
       for (const [perspective, list] of recorder.byPerspective) {
-        for (const w of hub.#watchers.get(perspective) ?? []) w.changed(list);
+        hub.#watchers.get(perspective)?.changed(list);
       }
     }
   }
@@ -121,9 +166,7 @@ export class Changes {
   /** A commit through this store at `position`: a notice of it is not another writer's. */
   own(position: number): void {
     if (this.#group.hubs.size === 0) return;
-    const own = this.#group.own;
-    own.add(position);
-    if (own.size > OWN_POSITIONS) own.delete(own.values().next().value!);
+    this.#group.own.add(position);
   }
 
   /** Every model of `perspective` may have changed (a rebuild), in every app on this store. */
@@ -132,7 +175,7 @@ export class Changes {
   }
 
   #all(perspective: string): void {
-    for (const w of this.#watchers.get(perspective) ?? []) w.changed('all');
+    this.#watchers.get(perspective)?.changed('all');
   }
 
   /** Adds a live lens of `perspective`; returns its removal. */
@@ -141,10 +184,12 @@ export class Changes {
       throw new WhizbangError('CLOSED', 'The app is closed; build a new one to watch its lenses.');
     let set = this.#watchers.get(perspective);
     if (set === undefined) {
-      set = new Set();
+      set = new PerspectiveLenses();
       this.#watchers.set(perspective, set);
     }
     set.add(watcher);
+    const watched = this.#group.watched;
+    watched.set(perspective, (watched.get(perspective) ?? 0) + 1);
     if (this.#count++ === 0) {
       this.#group.hubs.add(this);
       this.#listen();
@@ -155,6 +200,7 @@ export class Changes {
       removed = true;
       watcher.stop();
       set.delete(watcher);
+      this.#unwatched(perspective, 1);
       if (set.size === 0 && this.#watchers.get(perspective) === set)
         this.#watchers.delete(perspective);
       if (--this.#count === 0) this.#quiet();
@@ -164,10 +210,20 @@ export class Changes {
   /** Stops every live lens and what listens for other writers. */
   close(): void {
     this.#closed = true;
-    for (const set of this.#watchers.values()) for (const w of set) w.stop();
+    for (const [perspective, set] of this.#watchers) {
+      for (const w of set.all()) w.stop();
+      this.#unwatched(perspective, set.size);
+    }
     this.#watchers.clear();
     this.#count = 0;
     this.#quiet();
+  }
+
+  #unwatched(perspective: string, n: number): void {
+    const watched = this.#group.watched;
+    const left = (watched.get(perspective) ?? 0) - n;
+    if (left > 0) watched.set(perspective, left);
+    else watched.delete(perspective);
   }
 
   #listen(): void {
@@ -184,15 +240,15 @@ export class Changes {
       },
       () => undefined,
     );
+    const moved = (head: number): void => {
+      const before = this.#head;
+      this.#head = head;
+      if (before !== -1 && head !== before && !this.#group.own.has(head)) this.#heard({});
+    };
     this.#unwatch = this.#ledger.watch(() => {
-      Promise.resolve(this.#ledger.headPosition()).then(
-        (head) => {
-          const before = this.#head;
-          this.#head = head;
-          if (before !== -1 && head !== before && !this.#group.own.has(head)) this.#heard({});
-        },
-        () => undefined, // the next notice reads it again
-      );
+      const head = this.#ledger.headPosition();
+      if (typeof head === 'number') moved(head);
+      else head.then(moved, () => undefined); // the next notice reads it again
     });
   }
 

@@ -65,7 +65,9 @@ export class Committer {
         this.append(stream, events, tenant, expectedVersion, flow, cause),
       );
     }
-    const recorder = this.changes.recorder();
+    const recorder = this.changes.recorder(
+      events.length === 1 ? (this.#registry.inlineByType.get(events[0]!.type) ?? []) : undefined,
+    );
     const work = this.inlineWork(events);
     const inline = recorder === undefined ? work : Changes.track(work, recorder);
     const routed = this.#registry.routes.size === 0 ? undefined : this.#outboxWork(cause);

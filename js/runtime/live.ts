@@ -5,10 +5,10 @@
  */
 import type { Query } from '../contracts/query.ts';
 import type { PerspectiveStore, StoredModel } from '../contracts/store.ts';
-import { matches } from '../kit/query.ts';
+import { compileWhere } from '../kit/predicate.ts';
 import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
 import { same } from '../util/same.ts';
-import type { ChangeWatcher, ModelChange, Touched } from './changes.ts';
+import { type ChangeWatcher, keyOf, type ModelChange, type Touched } from './live-index.ts';
 
 /** A maybe-synchronous computation as a promise, with synchronous throws as rejections. */
 export function settle<T>(fn: () => MaybePromise<T>): Promise<T> {
@@ -22,6 +22,8 @@ export function settle<T>(fn: () => MaybePromise<T>): Promise<T> {
 
 /** What a live lens does on a change and reads. */
 interface LiveSource<T> {
+  /** The key of the one model it follows (see `keyOf`); undefined for a query. */
+  readonly key: string | undefined;
   /** True when `change` could alter the answer `last`. */
   affects(change: ModelChange): boolean;
   read(): Promise<T>;
@@ -36,6 +38,7 @@ export class LiveRun<T> implements ChangeWatcher {
   #running = false;
   #again = false;
   #stopped = false;
+  readonly key: string | undefined;
 
   constructor(
     source: LiveSource<T>,
@@ -43,6 +46,7 @@ export class LiveRun<T> implements ChangeWatcher {
     onError: ((error: unknown) => void) | undefined,
   ) {
     this.#source = source;
+    this.key = source.key;
     this.#listener = listener;
     this.#onError = onError;
   }
@@ -112,6 +116,7 @@ export function modelSource<M>(
   id: string,
 ): LiveSource<M | undefined> {
   return {
+    key: keyOf(tenant, id),
     affects: (c) => c.id === id && c.tenant === tenant,
     read: () =>
       settle(() => chain(store.get(perspective, tenant, id), (row) => row?.model as M | undefined)),
@@ -133,10 +138,11 @@ export function querySource<M>(
     ids = new Set(rows.map((r) => r.id));
     return rows.map((r) => r.model as M);
   };
+  const matches = compileWhere(query.where);
   return {
+    key: undefined,
     affects: (c) =>
-      c.tenant === tenant &&
-      (ids.has(c.id) || (c.model !== undefined && matches(c.model, query.where))),
+      c.tenant === tenant && (ids.has(c.id) || (c.model !== undefined && matches(c.model))),
     read: () =>
       settle((): MaybePromise<M[]> => chain(store.query(perspective, tenant, query), models)),
   };

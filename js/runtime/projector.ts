@@ -40,7 +40,7 @@ export class Projector {
       subscribeBatches(
         ledger,
         (events, through) => {
-          const recorder = this.#changes?.recorder();
+          const recorder = this.#changes?.recorder([p]);
           if (recorder === undefined)
             return store.transaction((tx) => applyEvents([p], events, tx, through));
           return chain(
