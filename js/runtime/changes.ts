@@ -15,12 +15,7 @@ import type {
 import { WhizbangError } from '../util/errors.ts';
 import { platform, type Timer } from '../util/platform.ts';
 import type { InTransaction } from './flow.ts';
-import {
-  type ChangeWatcher,
-  type ModelChange,
-  PerspectiveLenses,
-  type Touched,
-} from './live-index.ts';
+import { type ChangeWatcher, type ModelChange, PerspectiveLenses } from './live-index.ts';
 
 /** A transaction's writer that records the models it writes (a class: no closures per commit). */
 class RecordingWriter implements StoreWriter {
