@@ -191,7 +191,7 @@ export class Changes {
     }
     let removed = false;
     return () => {
-      if (removed) return;
+      if (removed || this.#closed) return; // close() let go of everything already
       removed = true;
       watcher.stop();
       set.delete(watcher);
