@@ -55,7 +55,12 @@ export type { FieldFilter, OrderBy, Query, Where } from './contracts/query.ts';
 export type { WireError, WireReply } from './contracts/remote.ts';
 export { isRemoteError, RemoteError } from './contracts/remote.ts';
 export type { Snapshot, SnapshotStore } from './contracts/snapshot.ts';
-export type { PerspectiveStore, StoredModel, StoreWriter } from './contracts/store.ts';
+export type {
+  PerspectiveStore,
+  StoreChange,
+  StoredModel,
+  StoreWriter,
+} from './contracts/store.ts';
 export type {
   Transport,
   TransportHandler,
@@ -144,6 +149,8 @@ export type {
   DeliveryReceipt,
   Lens,
   ListenOptions,
+  LiveLens,
+  LiveOptions,
   PublishOptions,
   SendOptions,
   SyncOptions,

@@ -5,6 +5,10 @@
  * hears it and wakes its watchers, which read what is new by position. No polling; a lost or
  * repeated notice costs one read and cannot make a subscription skip or repeat an event.
  *
+ * Model writes made without an append (an async perspective's batch, a rebuild's clear) are told
+ * in a notice of their own naming the perspectives, for live lenses in other tabs; those hear
+ * every commit notice too (an append's inline perspectives changed with it).
+ *
  * A post costs the browser about as much as a small commit, so a burst of commits is told in one
  * notice: the first at once, then at most one per {@link NOTICE_GAP_MS}.
  */
@@ -43,9 +47,21 @@ const isNotice = (data: unknown): data is Notice =>
     (Array.isArray((data as Notice).streams) &&
       (data as Notice).streams!.every((s) => typeof s === 'string')));
 
+/** What a tab posts after model writes made without an append. */
+interface ModelNotice {
+  readonly models: readonly string[];
+}
+
+const isModelNotice = (data: unknown): data is ModelNotice =>
+  typeof data === 'object' &&
+  data !== null &&
+  Array.isArray((data as ModelNotice).models) &&
+  (data as ModelNotice).models.every((m) => typeof m === 'string');
+
 /** Local watchers plus the channel to other tabs. */
 export class Notifier {
   readonly #listeners = new Set<() => void>();
+  readonly #models = new Set<(perspectives: readonly string[] | undefined) => void>();
   #remote: ((head: number, streams: readonly string[] | null) => void) | undefined;
   #unsent: { head: number; readonly streams: Set<string> } | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -81,6 +97,25 @@ export class Notifier {
     this.#open();
   }
 
+  /**
+   * Hears other tabs' notices for live lenses: the perspectives a model notice names, or
+   * undefined after a commit notice (its inline perspectives may have changed any model).
+   */
+  watchModels(listener: (perspectives: readonly string[] | undefined) => void): () => void {
+    this.#models.add(listener);
+    this.#open();
+    return () => {
+      this.#models.delete(listener);
+    };
+  }
+
+  /** After models were written without an append: tell the other tabs which perspectives. */
+  modelsChanged(perspectives: readonly string[]): void {
+    if (this.#Channel === undefined || this.#closed || perspectives.length === 0) return;
+    const notice: ModelNotice = { models: perspectives };
+    this.#open()?.postMessage(notice);
+  }
+
   /** After a commit of this connection: wake local watchers and tell the other tabs. */
   committed(head: number, stream: string): void {
     this.#soon();
@@ -99,6 +134,7 @@ export class Notifier {
     this.#post(); // what is still untold
     this.#closed = true;
     this.#listeners.clear();
+    this.#models.clear();
     this.#channel?.close();
     this.#channel = undefined;
   }
@@ -128,7 +164,12 @@ export class Notifier {
       return this.#channel;
     const channel = new this.#Channel(this.#name);
     channel.onmessage = (event) => {
+      if (isModelNotice(event.data)) {
+        for (const listener of this.#models) listener(event.data.models);
+        return;
+      }
       if (isNotice(event.data)) this.#remote?.(event.data.head, event.data.streams);
+      for (const listener of this.#models) listener(undefined);
       this.#soon();
     };
     channel.unref?.(); // Node: an open channel must not keep the process alive

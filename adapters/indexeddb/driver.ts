@@ -4,6 +4,7 @@ import { Notifier } from './broadcast.ts';
 import { Connection } from './connection.ts';
 import type { IdbDatabase, IdbFactory, IdbKeyRangeClass } from './host-types.ts';
 import { type IndexedDbLedger, type IndexedDbLedgerOptions, indexedDbLedger } from './ledger.ts';
+import { liveAcrossTabs } from './live.ts';
 import { openDatabase } from './schema.ts';
 import {
   type CompactOptions,
@@ -91,6 +92,7 @@ export async function indexedDbDriver(
   const connection = new Connection(db, keys, durability);
   const notifier = new Notifier(name, options.broadcast ?? true);
   const store = indexedDbStore(connection);
+  liveAcrossTabs(store, notifier);
   const ledger = indexedDbLedger(connection, notifier, options);
   let closed = false;
   const close = (reason: string): void => {

@@ -2,6 +2,7 @@
 import { type Driver, WhizbangError } from '../../js/mod.ts';
 import type { PgEngine } from './engine.ts';
 import { type PgLedger, type PgLedgerOptions, pgLedger } from './ledger.ts';
+import { liveAcrossProcesses } from './live.ts';
 import { inspect, migrate, SCHEMA_VERSION, schemaNames } from './schema.ts';
 import { type PgStore, pgStore } from './store.ts';
 
@@ -51,6 +52,7 @@ export async function createPostgresDriver(
     }
   } else await migrate(engine, names);
   const store = pgStore(engine, names);
+  const unlisten = liveAcrossProcesses(store, engine, names);
   const ledger = pgLedger(engine, names, store, options);
   let closing: Promise<void> | undefined;
   return {
@@ -60,7 +62,9 @@ export async function createPostgresDriver(
     store,
     snapshots: store.snapshots,
     close(): Promise<void> {
-      closing ??= ledger.close().then(() => engine.close());
+      closing ??= unlisten()
+        .then(() => ledger.close())
+        .then(() => engine.close());
       return closing;
     },
   };

@@ -5,6 +5,7 @@ import { Gate } from './gate.ts';
 import { type SqliteLedger, type SqliteLedgerOptions, sqliteLedger } from './ledger.ts';
 import { inspect, migrate } from './schema.ts';
 import { type SqliteStore, sqliteStore } from './store.ts';
+import { modelWatch } from './watch.ts';
 
 /** Options of the SQLite driver. */
 export interface SqliteDriverOptions extends SqliteLedgerOptions {
@@ -65,6 +66,9 @@ export function createSqliteDriver(
   const gate = new Gate(db);
   const store = sqliteStore(db, gate);
   const ledger = sqliteLedger(db, store, gate, options);
+  // live lenses hear other processes' commits through the store's optional watch
+  const models = modelWatch(db, options.pollMs ?? 25);
+  store.watch = models.watch;
   let closed = false;
   return {
     name: 'sqlite',
@@ -75,6 +79,7 @@ export function createSqliteDriver(
     close(): void {
       if (closed) return;
       closed = true;
+      models.close();
       ledger.close();
       if (owned) db.close();
     },

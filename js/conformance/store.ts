@@ -4,11 +4,12 @@
  */
 import { describe } from 'vitest';
 import { type DriverFactory, useDriver } from './helpers.ts';
+import { liveSuite } from './store/live.ts';
 import { querySuite } from './store/query.ts';
 import { writeSuite } from './store/write.ts';
 
 /**
- * Registers the perspective store conformance tests (writes, transactions, lens queries) for the
+ * Registers the perspective store conformance tests (writes, transactions, lens queries, live lenses) for the
  * driver `factory` makes, fresh per test.
  *
  * @example
@@ -25,5 +26,6 @@ export function storeConformance(name: string, factory: DriverFactory): void {
     const driver = useDriver(factory);
     writeSuite(driver);
     querySuite(driver);
+    liveSuite(driver);
   });
 }

@@ -37,6 +37,20 @@ export interface StoreWriter {
   readonly outbox?: OutboxWriter;
 }
 
+/**
+ * Models changed by another connection, tab or process, as a store that can tell (see
+ * {@link PerspectiveStore.watch}) reports them. Every field is a hint: absent means "any".
+ */
+export interface StoreChange {
+  /** The perspectives whose models changed; absent when the store cannot say. */
+  readonly perspectives?: readonly string[];
+  /**
+   * The ledger's head after the commit that changed them, when the change came with an append:
+   * the app skips a notice of its own commit by it.
+   */
+  readonly position?: number;
+}
+
 /** Read models and checkpoints, behind a driver. */
 export interface PerspectiveStore {
   /** The stored model of a perspective by id, for a tenant. */
@@ -51,4 +65,12 @@ export interface PerspectiveStore {
   clear(perspective: string): MaybePromise<void>;
   /** Present when the store keeps an outbox and inbox. */
   readonly outbox?: OutboxStore;
+  /**
+   * Optional, for live lenses: calls `listener` (coalesced, never synchronously) after another
+   * connection, tab or process committed changes to models; changes made through this store
+   * object need not be told (the app sees those itself). Returns an unsubscribe function; a store
+   * without it is watched through `ledger.watch`, which misses models written without an append
+   * (another process's async perspectives).
+   */
+  watch?(listener: (change: StoreChange) => void): () => void;
 }

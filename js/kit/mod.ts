@@ -25,6 +25,7 @@ export { invalidArgument, wholeOption } from '../util/errors.ts';
 export { chain, each, isThenable } from '../util/maybe.ts';
 export { backoffSleep } from './backoff.ts';
 export { checkExpectedVersion, checkStreamId } from './checks.ts';
+export { notingWriter } from './live.ts';
 export { dueRecords } from './outbox.ts';
 export type { EncodedPayload } from './payload.ts';
 export { checkPayloadSize, encodePayload, MAX_PAYLOAD_BYTES, utf8Length } from './payload.ts';

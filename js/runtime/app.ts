@@ -6,6 +6,7 @@ import type { Driver } from '../contracts/driver.ts';
 import type { Observer } from '../contracts/observer.ts';
 import type { Perspective } from '../definitions/perspective.ts';
 import { invalidArgument, WhizbangError } from '../util/errors.ts';
+import { Changes } from './changes.ts';
 import { Committer } from './commit.ts';
 import { Decider } from './decide.ts';
 import { Sender } from './dispatch.ts';
@@ -53,7 +54,8 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
     onSnapshotError: options.onSnapshotError,
   });
   const output = new Output(registry);
-  const commit = new Committer(registry, driver);
+  const changes = new Changes(store, ledger);
+  const commit = new Committer(registry, driver, changes);
   const observation = new Observation(options.observers);
   const enqueue = new Enqueue(store, driver.name, name);
   const requests = new RequestLine();
@@ -72,7 +74,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
   });
   const inbox = new Inbox(store, driver.name, dispatcher);
   const listener = new Listener(registry, dispatcher, inbox, requests, name);
-  const projectors = new Projectors(registry, ledger, store);
+  const projectors = new Projectors(registry, ledger, store, changes);
   let closed = false;
   const open = (): void => {
     if (closed) throw new WhizbangError('CLOSED', `App "${name}" is closed; build a new one.`);
@@ -104,7 +106,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
       sender.localInvokeAndSync(command, opts) as Promise<never>,
     publish: (event, opts) => sender.publish([event], opts),
     publishMany: (events, opts) => sender.publish(events, opts),
-    lens: (perspective) => lensOf(store, perspectiveOf(perspective)),
+    lens: (perspective) => lensOf(store, perspectiveOf(perspective), changes),
     async rebuild(perspective) {
       open();
       await rebuild(perspectiveOf(perspective), { ledger, store, commit, projectors });
@@ -135,6 +137,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
     async close() {
       if (closed) return;
       closed = true;
+      changes.close();
       await projectors.stop();
       await cache.flush(); // snapshots still being saved
       await driver.close?.();

@@ -14,6 +14,7 @@ import type { OutboxRecord } from '../contracts/outbox.ts';
 import type { Perspective } from '../definitions/perspective.ts';
 import type { Envelope } from '../messages/envelope.ts';
 import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
+import { Changes } from './changes.ts';
 import type { Flow, InTransaction } from './flow.ts';
 import { applyEvents } from './project.ts';
 import type { Registry } from './registry.ts';
@@ -37,10 +38,13 @@ export class Committer {
   readonly #inline = new Map<string, InTransaction | undefined>();
   readonly #rebuilding = new Set<Perspective>();
   #gate: Promise<void> | undefined;
+  /** What live lenses hear of this app's commits. */
+  readonly changes: Changes;
 
-  constructor(registry: Registry, driver: Driver) {
+  constructor(registry: Registry, driver: Driver, changes?: Changes) {
     this.#registry = registry;
     this.#driver = driver;
+    this.changes = changes ?? new Changes(driver.store, driver.ledger);
   }
 
   /**
@@ -61,7 +65,11 @@ export class Committer {
         this.append(stream, events, tenant, expectedVersion, flow, cause),
       );
     }
-    const inline = this.inlineWork(events);
+    const recorder = this.changes.recorder(
+      events.length === 1 ? (this.#registry.inlineByType.get(events[0]!.type) ?? []) : undefined,
+    );
+    const work = this.inlineWork(events);
+    const inline = recorder === undefined ? work : Changes.track(work, recorder);
     const routed = this.#registry.routes.size === 0 ? undefined : this.#outboxWork(cause);
     const once = flow?.once;
     const options: AppendOptions = {
@@ -72,14 +80,16 @@ export class Committer {
       cause,
     };
     const result = this.#driver.ledger.append(stream, events, options);
-    if (flow === undefined) return result;
+    if (flow === undefined && recorder === undefined) return result;
     if (isThenable<AppendResult>(result)) {
       return Promise.resolve(result).then((r) => {
-        flow.committed(r.position);
+        this.changes.committed(recorder, r.position);
+        flow?.committed(r.position);
         return r;
       });
     }
-    flow.committed(result.position);
+    this.changes.committed(recorder, result.position);
+    flow?.committed(result.position);
     return result;
   }
 

@@ -1,22 +1,15 @@
-/** Lenses: the read side of a perspective, scoped by tenant. */
+/** Lenses: the read side of a perspective, scoped by tenant; `watch` and `live` keep answering. */
 import type { PerspectiveStore } from '../contracts/store.ts';
 import type { Perspective } from '../definitions/perspective.ts';
+import { checkQuery } from '../kit/query.ts';
 import { DEFAULT_TENANT } from '../messages/envelope.ts';
-import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
-import type { Lens } from './types.ts';
+import { chain } from '../util/maybe.ts';
+import type { Changes } from './changes.ts';
+import { LiveRun, modelSource, querySource, settle } from './live.ts';
+import type { LiveLens } from './types.ts';
 
-/** A maybe-synchronous computation as a promise, with synchronous throws as rejections. */
-export function settle<T>(fn: () => MaybePromise<T>): Promise<T> {
-  try {
-    const value = fn();
-    return isThenable<T>(value) ? Promise.resolve(value) : Promise.resolve(value);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
-/** The lens of perspective `p` over `store`. */
-export function lensOf<M>(store: PerspectiveStore, p: Perspective): Lens<M> {
+/** The lens of perspective `p` over `store`; its live forms hear of changes from `changes`. */
+export function lensOf<M>(store: PerspectiveStore, p: Perspective, changes: Changes): LiveLens<M> {
   return {
     get: (id, options) =>
       settle(() =>
@@ -30,6 +23,25 @@ export function lensOf<M>(store: PerspectiveStore, p: Perspective): Lens<M> {
       return settle(() =>
         chain(store.query(p.name, tenant, query), (rows) => rows.map((r) => r.model as M)),
       );
+    },
+    watch(id, listener, options) {
+      const source = modelSource<M>(store, p.name, options?.tenant ?? DEFAULT_TENANT, id);
+      const run = new LiveRun(source, listener, options?.onError);
+      const remove = changes.add(p.name, run);
+      run.start();
+      return remove;
+    },
+    live(q, listener, options) {
+      const { tenant = DEFAULT_TENANT, ...query } = q ?? {};
+      checkQuery(query);
+      const run = new LiveRun(
+        querySource<M>(store, p.name, tenant, query),
+        listener,
+        options?.onError,
+      );
+      const remove = changes.add(p.name, run);
+      run.start();
+      return remove;
     },
   };
 }

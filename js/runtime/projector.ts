@@ -4,6 +4,8 @@ import type { Ledger } from '../contracts/ledger.ts';
 import type { PerspectiveStore } from '../contracts/store.ts';
 import type { Perspective } from '../definitions/perspective.ts';
 import { WhizbangError } from '../util/errors.ts';
+import { chain } from '../util/maybe.ts';
+import type { Changes } from './changes.ts';
 import { applyEvents } from './project.ts';
 import { type Subscription, subscribeBatches } from './subscription.ts';
 
@@ -14,11 +16,18 @@ export class Projector {
   readonly #store: PerspectiveStore;
   #subscription: Promise<Subscription> | undefined;
   #error: unknown;
+  readonly #changes: Changes | undefined;
 
-  constructor(ledger: Ledger, store: PerspectiveStore, perspective: Perspective) {
+  constructor(
+    ledger: Ledger,
+    store: PerspectiveStore,
+    perspective: Perspective,
+    changes?: Changes,
+  ) {
     this.#ledger = ledger;
     this.#store = store;
     this.perspective = perspective;
+    this.#changes = changes;
   }
 
   /** Starts from the stored checkpoint. */
@@ -30,7 +39,15 @@ export class Projector {
     this.#subscription = Promise.resolve(store.checkpoint(p.name)).then((checkpoint) =>
       subscribeBatches(
         ledger,
-        (events, through) => store.transaction((tx) => applyEvents([p], events, tx, through)),
+        (events, through) => {
+          const recorder = this.#changes?.recorder([p]);
+          if (recorder === undefined)
+            return store.transaction((tx) => applyEvents([p], events, tx, through));
+          return chain(
+            store.transaction((tx) => applyEvents([p], events, recorder.writer(tx), through)),
+            () => this.#changes!.committed(recorder),
+          );
+        },
         {
           from: checkpoint + 1,
           types: [...p.types],

@@ -29,6 +29,7 @@ export async function rebuild(p: Perspective, parts: RebuildParts): Promise<void
     await store.clear(p.name);
     projector.start();
     await projector.waitFor(await ledger.headPosition());
+    parts.commit.changes.all(p.name);
     return;
   }
   const reopen = parts.commit.closeFor(p);
@@ -45,5 +46,6 @@ export async function rebuild(p: Perspective, parts: RebuildParts): Promise<void
     }
   } finally {
     reopen();
+    parts.commit.changes.all(p.name);
   }
 }

@@ -11,6 +11,7 @@ import type { StateDefinition } from '../definitions/receptor.ts';
 import type { Envelope } from '../messages/envelope.ts';
 import type { Command } from '../messages/message.ts';
 import { chain, each, type MaybePromise } from '../util/maybe.ts';
+import { Changes } from './changes.ts';
 import { both, type Committer } from './commit.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { Flow, type InTransaction, type Outcome } from './flow.ts';
@@ -93,10 +94,15 @@ export class ReplicaPort implements Replica {
     const gate = this.#commit.opened();
     if (gate !== undefined) return gate.then(() => this.appendReplicated(ledger, runs, also));
     const last = runs.length - 1;
+    const changes = this.#commit.changes;
+    // pulled events are one change set per transaction, as a local commit is
+    let recorder = changes.recorder();
+    const inline = (run: ReplicatedRun): InTransaction | undefined => {
+      const work = this.#commit.inlineWork(run.events);
+      return recorder === undefined ? work : Changes.track(work, recorder);
+    };
     const work = (run: ReplicatedRun, i: number): InTransaction | undefined =>
-      i === last
-        ? both(this.#commit.inlineWork(run.events), also)
-        : this.#commit.inlineWork(run.events);
+      i === last ? both(inline(run), also) : inline(run);
     if (ledger.appendBatch === undefined) {
       return each(runs, (run, i) =>
         chain(
@@ -105,7 +111,10 @@ export class ReplicaPort implements Replica {
             tenant: run.tenant,
             inTransaction: work(run, i),
           }),
-          () => undefined,
+          (result) => {
+            changes.committed(recorder, result.position);
+            recorder = changes.recorder();
+          },
         ),
       );
     }
@@ -118,7 +127,10 @@ export class ReplicaPort implements Replica {
         inTransaction: work(run, i),
       },
     }));
-    return chain(ledger.appendBatch(batch), () => undefined);
+    return chain(ledger.appendBatch(batch), (results) => {
+      for (const r of results) changes.own(r.position);
+      changes.committed(recorder);
+    });
   }
 
   replaceTail(
@@ -128,10 +140,17 @@ export class ReplicaPort implements Replica {
   ): MaybePromise<AppendResult> {
     const gate = this.#commit.opened();
     if (gate !== undefined) return gate.then(() => this.replaceTail(ledger, run, also));
-    return ledger.replaceTail!(run.streamId, run.after, run.events, {
-      tenant: run.tenant,
-      inTransaction: also,
-    });
+    // the models are left to the rebuild that follows; it tells the live lenses
+    return chain(
+      ledger.replaceTail!(run.streamId, run.after, run.events, {
+        tenant: run.tenant,
+        inTransaction: also,
+      }),
+      (result) => {
+        this.#commit.changes.own(result.position);
+        return result;
+      },
+    );
   }
 
   decideAgain(envelope: Envelope<Command>, also: InTransaction): MaybePromise<Outcome> {

@@ -79,12 +79,44 @@ export interface ListenOptions {
   readonly invokeTopics?: readonly string[];
 }
 
+/** Options of a live lens (`lens.watch`, `lens.live`). */
+export interface LiveOptions {
+  /**
+   * Hears a failed read (the live lens keeps its last answer and reads again at the next change)
+   * and a listener's throw. Without it both are dropped.
+   */
+  readonly onError?: (error: unknown) => void;
+}
+
 /** Reads a perspective's models. */
 export interface Lens<M> {
   /** The model by id, for a tenant (`undefined` when there is none). */
   get(id: string, options?: { readonly tenant?: string }): Promise<M | undefined>;
   /** The models that match `query` (filter, order, page), for a tenant. */
   query(query?: Query & { readonly tenant?: string }): Promise<M[]>;
+}
+
+/** A lens of an app's perspective, with its live forms: answers that follow the data. */
+export interface LiveLens<M> extends Lens<M> {
+  /**
+   * A live `get`: calls `listener` with the model now (`undefined` when there is none), then
+   * again after each committed change that leaves it different. Returns the unsubscribe.
+   */
+  watch(
+    id: string,
+    listener: (model: M | undefined) => void,
+    options?: LiveOptions & { readonly tenant?: string },
+  ): () => void;
+  /**
+   * A live `query`: calls `listener` with the answer now, then again after each committed change
+   * set that touches a model the query could include and leaves the answer different. Returns the
+   * unsubscribe.
+   */
+  live(
+    query: Query & { readonly tenant?: string },
+    listener: (models: M[]) => void,
+    options?: LiveOptions,
+  ): () => void;
 }
 
 /** A built app. `C` is the union of handled commands, `R` maps command type to `localInvoke` result. */
@@ -121,8 +153,8 @@ export interface Whizbang<
   publish(event: Event, options: PublishOptions): Promise<DeliveryReceipt>;
   /** Appends events to one stream in one transaction, then fans them out. */
   publishMany(events: readonly Event[], options: PublishOptions): Promise<DeliveryReceipt>;
-  /** Reads a registered perspective. */
-  lens<M>(perspective: Perspective<M, any>): Lens<M>;
+  /** Reads a registered perspective, once (`get`, `query`) or live (`watch`, `live`). */
+  lens<M>(perspective: Perspective<M, any>): LiveLens<M>;
   /** Deletes a perspective's models and applies every event again. */
   rebuild(perspective: Perspective<any, any>): Promise<void>;
   /** Waits until every async perspective has applied the ledger up to `position` (default: head). */

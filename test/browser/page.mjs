@@ -10,7 +10,8 @@ import { indexedDbSuite } from '../adapters/indexeddb-suite.ts';
 import { finishCollection, startCollection } from '../runtimes/collect.mjs';
 import { recordUnhandled, runSuite } from '../runtimes/execute.mjs';
 import { serializeError } from '../runtimes/protocol.mjs';
-import * as scenarios from './scenarios.ts';
+import * as live from './live-scenarios.ts';
+import * as base from './scenarios.ts';
 
 addEventListener('unhandledrejection', (event) => recordUnhandled(event.reason));
 addEventListener('error', (event) => recordUnhandled(event.error ?? event.message));
@@ -42,4 +43,5 @@ async function run() {
   return results;
 }
 
+const scenarios = { ...base, ...live };
 globalThis.whizbangPage = { ready: true, run, scenarios };

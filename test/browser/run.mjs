@@ -136,6 +136,37 @@ try {
     },
   );
 
+  await scenario('a live query in one tab hears every command of another tab', async () => {
+    const a = (await openPage(context, site.url)).page;
+    const b = (await openPage(context, site.url)).page;
+    await call(a, 'liveOpen', 'live');
+    await a.waitForFunction(() => globalThis.whizbangPage.scenarios.liveAnswers().length === 1);
+    const count = 20;
+    const commits = await call(b, 'liveWrite', 'live', count, 30);
+    await a.waitForFunction(
+      (n) => globalThis.whizbangPage.scenarios.liveAnswers().at(-1)?.balances[0] === n,
+      count,
+      { timeout: 10_000 },
+    );
+    const answers = await call(a, 'liveAnswers');
+    expect(answers[0].balances).toEqual([]);
+    // answers follow the commits in order, never one equal to the last (a burst may coalesce)
+    const balances = answers.slice(1).map((x) => x.balances[0]);
+    expect(balances.every((n, i) => i === 0 || n > balances[i - 1])).toBe(true);
+    expect(balances.at(-1)).toBe(count);
+    expect(balances.length).toBeGreaterThan(count / 2);
+    const ms = answers
+      .slice(1)
+      .map((x) => x.at - commits[x.balances[0]])
+      .sort((x, y) => x - y);
+    const pick = (q) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))];
+    console.log(
+      `browser: live lens across tabs, commit -> listener p50 ${pick(0.5)} ms, p99 ${pick(0.99)} ms`,
+    );
+    await call(a, 'liveClose');
+    await Promise.all([a.close(), b.close()]);
+  });
+
   // 4. a full quota: a clear error, and nothing of the refused append
   await scenario('a full quota is STORAGE_QUOTA, and the refused append left nothing', async () => {
     const page = await context.newPage();
