@@ -1,7 +1,7 @@
 /** The PostgreSQL driver over any client: schema, ledger, store, outbox, inbox and snapshots. */
 import { type Driver, WhizbangError } from '../../js/mod.ts';
 import type { PgEngine } from './engine.ts';
-import { type PgLedger, type PgLedgerOptions, pgLedger } from './ledger.ts';
+import { type PgLedger, type PgLedgerOptions, pgLedger, pgLimits } from './ledger.ts';
 import { inspect, migrate, SCHEMA_VERSION, schemaNames } from './schema.ts';
 import { type PgStore, pgStore } from './store.ts';
 
@@ -50,7 +50,7 @@ export async function createPostgresDriver(
       );
     }
   } else await migrate(engine, names);
-  const store = pgStore(engine, names);
+  const store = pgStore(engine, names, pgLimits(options));
   const ledger = pgLedger(engine, names, store, options);
   let closing: Promise<void> | undefined;
   return {

@@ -2,7 +2,12 @@
 import { type Driver, WhizbangError } from '../../js/mod.ts';
 import type { SqliteDatabase } from './engine.ts';
 import { Gate } from './gate.ts';
-import { type SqliteLedger, type SqliteLedgerOptions, sqliteLedger } from './ledger.ts';
+import {
+  type SqliteLedger,
+  type SqliteLedgerOptions,
+  sqliteLedger,
+  sqliteLimits,
+} from './ledger.ts';
 import { inspect, migrate } from './schema.ts';
 import { type SqliteStore, sqliteStore } from './store.ts';
 
@@ -63,7 +68,7 @@ export function createSqliteDriver(
   db.exec('PRAGMA foreign_keys = ON');
   migrate(db);
   const gate = new Gate(db);
-  const store = sqliteStore(db, gate);
+  const store = sqliteStore(db, gate, sqliteLimits(options));
   const ledger = sqliteLedger(db, store, gate, options);
   let closed = false;
   return {

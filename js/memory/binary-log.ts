@@ -87,33 +87,51 @@ export class BinaryLog {
     return { events: this.#count, encodedBytes: this.#encoded, coreBytes };
   }
 
-  /** Writes recorded events (positions `head + 1 …`) of one stream. */
+  /** Writes recorded events (positions `head + 1 …`) of one stream, all or none. */
   write(
     tenant: string,
     streamId: string,
     events: readonly RecordedEvent[],
     json: readonly (string | undefined)[],
   ): void {
-    const stream = this.#stream(tenant, streamId);
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i]!;
-      const data = json[2 * i];
-      const metadata = json[2 * i + 1];
-      const seg = this.#room(recordBound(event, data, metadata));
-      const at = seg.end;
-      const len = writeRecord(seg.core, at, event, data, metadata);
-      seg.end += len;
-      seg.count++;
-      this.#encoded += len;
-      if (this.#count === this.#rows.length) {
-        const rows = new Float64Array(Math.ceil(this.#rows.length * 1.5));
-        rows.set(this.#rows);
-        this.#rows = rows;
+    const segments = this.#segments.length;
+    const open = this.#segments.at(-1);
+    const openEnd = open?.end ?? 0;
+    const openCount = open?.count ?? 0;
+    const encoded = this.#encoded;
+    const handles = new Array<number>(events.length);
+    try {
+      for (let i = 0; i < events.length; i++) {
+        const seg = this.#room(recordBound(events[i]!, json[2 * i], json[2 * i + 1]));
+        const len = writeRecord(seg.core, seg.end, events[i]!, json[2 * i], json[2 * i + 1]);
+        handles[i] = (this.#segments.length - 1) * HANDLE + seg.end;
+        seg.end += len;
+        seg.count++;
+        this.#encoded += len;
       }
-      const handle = (this.#segments.length - 1) * HANDLE + at;
+    } catch (error) {
+      this.#segments.length = segments;
+      if (open !== undefined) {
+        open.end = openEnd;
+        open.count = openCount;
+      }
+      this.#encoded = encoded;
+      throw error;
+    }
+    const stream = this.#stream(tenant, streamId);
+    this.#roomForRows(handles.length);
+    for (const handle of handles) {
       this.#rows[this.#count++] = handle;
       stream.push(handle);
     }
+  }
+
+  /** Grows the row table to hold `more` rows. */
+  #roomForRows(more: number): void {
+    if (this.#count + more <= this.#rows.length) return;
+    const rows = new Float64Array(Math.ceil((this.#count + more) * 1.5));
+    rows.set(this.#rows);
+    this.#rows = rows;
   }
 
   /** The records of a stream, made empty when new. */
@@ -336,11 +354,7 @@ export class BinaryLog {
           `version ${version} does not follow ${list.length}`,
         );
       const handle = segment * HANDLE + p;
-      if (this.#count === this.#rows.length) {
-        const rows = new Float64Array(Math.ceil(this.#rows.length * 1.5));
-        rows.set(this.#rows);
-        this.#rows = rows;
-      }
+      this.#roomForRows(1);
       this.#rows[this.#count++] = handle;
       list.push(handle);
       const len = dv.getUint32(p, true);

@@ -1,6 +1,7 @@
 /** Lenses: the read side of a perspective, scoped by tenant. */
 import type { PerspectiveStore } from '../contracts/store.ts';
 import type { Perspective } from '../definitions/perspective.ts';
+import { checkId, DEFAULT_LIMITS, type Limits } from '../kit/limits.ts';
 import { DEFAULT_TENANT } from '../messages/envelope.ts';
 import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
 import type { Lens } from './types.ts';
@@ -15,21 +16,24 @@ export function settle<T>(fn: () => MaybePromise<T>): Promise<T> {
   }
 }
 
+// the shape of ids is checked here; their length is the driver's limit to check
+const ANY_LENGTH: Limits = { ...DEFAULT_LIMITS, maxIdBytes: Number.MAX_SAFE_INTEGER };
+
 /** The lens of perspective `p` over `store`. */
 export function lensOf<M>(store: PerspectiveStore, p: Perspective): Lens<M> {
   return {
     get: (id, options) =>
-      settle(() =>
-        chain(
-          store.get(p.name, options?.tenant ?? DEFAULT_TENANT, id),
-          (row) => row?.model as M | undefined,
-        ),
-      ),
-    query: (q = {}) => {
-      const { tenant = DEFAULT_TENANT, ...query } = q;
-      return settle(() =>
-        chain(store.query(p.name, tenant, query), (rows) => rows.map((r) => r.model as M)),
-      );
-    },
+      settle(() => {
+        const tenant = options?.tenant ?? DEFAULT_TENANT;
+        checkId('model id', id, ANY_LENGTH);
+        checkId('tenant', tenant, ANY_LENGTH);
+        return chain(store.get(p.name, tenant, id), (row) => row?.model as M | undefined);
+      }),
+    query: (q = {}) =>
+      settle(() => {
+        const { tenant = DEFAULT_TENANT, ...query } = q;
+        checkId('tenant', tenant, ANY_LENGTH);
+        return chain(store.query(p.name, tenant, query), (rows) => rows.map((r) => r.model as M));
+      }),
   };
 }
