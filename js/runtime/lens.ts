@@ -3,6 +3,7 @@ import type { PerspectiveStore } from '../contracts/store.ts';
 import type { Perspective } from '../definitions/perspective.ts';
 import { checkId, DEFAULT_LIMITS, type Limits } from '../kit/limits.ts';
 import { DEFAULT_TENANT } from '../messages/envelope.ts';
+import { deepFreeze } from '../util/freeze.ts';
 import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
 import type { Lens } from './types.ts';
 
@@ -27,13 +28,19 @@ export function lensOf<M>(store: PerspectiveStore, p: Perspective): Lens<M> {
         const tenant = options?.tenant ?? DEFAULT_TENANT;
         checkId('model id', id, ANY_LENGTH);
         checkId('tenant', tenant, ANY_LENGTH);
-        return chain(store.get(p.name, tenant, id), (row) => row?.model as M | undefined);
+        // frozen: an edit of a result cannot reach the store (and reads alike on every driver)
+        return chain(
+          store.get(p.name, tenant, id),
+          (row) => deepFreeze(row?.model) as M | undefined,
+        );
       }),
     query: (q = {}) =>
       settle(() => {
         const { tenant = DEFAULT_TENANT, ...query } = q;
         checkId('tenant', tenant, ANY_LENGTH);
-        return chain(store.query(p.name, tenant, query), (rows) => rows.map((r) => r.model as M));
+        return chain(store.query(p.name, tenant, query), (rows) =>
+          rows.map((r) => deepFreeze(r.model) as M),
+        );
       }),
   };
 }

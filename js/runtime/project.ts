@@ -4,10 +4,12 @@ import type { RecordedEvent } from '../contracts/ledger.ts';
 import type { StoredModel, StoreWriter } from '../contracts/store.ts';
 import type { Perspective } from '../definitions/perspective.ts';
 import { WhizbangError } from '../util/errors.ts';
+import { deepFreeze } from '../util/freeze.ts';
 import { isThenable, type MaybePromise } from '../util/maybe.ts';
 
 function failed(p: Perspective, event: RecordedEvent, cause: unknown): WhizbangError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
+  const reason =
+    cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : String(cause);
   return new WhizbangError(
     'HANDLER_FAILED',
     `Perspective "${p.name}" failed to apply "${event.type}" (stream "${event.streamId}", position ${event.position}): ${reason}. ` +
@@ -25,7 +27,12 @@ function write(
 ): MaybePromise<void> {
   let next: unknown;
   try {
-    next = p.apply(row === undefined ? p.initial() : row.model, event);
+    // models are frozen: an apply that mutates its model fails and leaves the stored one as it was
+    next = p.apply(deepFreeze(row === undefined ? p.initial() : row.model), event);
+    if (next === undefined) {
+      throw new Error('apply returned undefined: return the next model, or null to delete it');
+    }
+    deepFreeze(next);
   } catch (cause) {
     throw failed(p, event, cause);
   }
