@@ -141,7 +141,17 @@ export function sqliteLedger(
   let seen = 0;
   const soon = (): void => listeners.soon();
   const poll = (): void => {
-    const v = Number(dataVersion.get()?.data_version ?? 0);
+    let v: number;
+    try {
+      v = Number(dataVersion.get()?.data_version ?? 0);
+    } catch {
+      // the database was closed under the watchers (a caller-owned one): stop polling, and wake
+      // them once, so their next read finds out (CLOSED) through their own error path
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+      soon();
+      return;
+    }
     if (v !== seen) {
       seen = v;
       soon();

@@ -10,6 +10,8 @@
  * - {@link outboxConformance}: the outbox and inbox a store may keep.
  * - {@link transportConformance}: delivery, wildcards, queue groups, redelivery, request/reply.
  * - {@link syncConformance}: a local driver under offline sync, with a bank on two replicas.
+ * - {@link hostileConformance}: hostile input (ids, payloads, queries, calls after close): the
+ *   memory driver's answer or a coded refusal with nothing written, never a raw error or a hang.
  *
  * @example
  * ```ts
@@ -25,6 +27,8 @@
  */
 
 export type { DriverFactory } from './helpers.ts';
+export type { HostileConformanceOptions } from './hostile.ts';
+export { hostileConformance } from './hostile.ts';
 export type { LedgerConformanceOptions } from './ledger.ts';
 export { ledgerConformance } from './ledger.ts';
 export { outboxConformance } from './outbox.ts';

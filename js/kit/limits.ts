@@ -144,6 +144,15 @@ export function checkEvent(event: unknown, limits: Limits = DEFAULT_LIMITS): voi
   if (e.messageId !== undefined) checkId('message id', e.messageId, limits);
   if (e.correlationId !== undefined) checkId('correlation id', e.correlationId, limits);
   if (e.causationId !== undefined) checkId('causation id', e.causationId, limits);
+  const metadata: unknown = e.metadata;
+  if (
+    metadata !== undefined &&
+    (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
+  ) {
+    throw invalidArgument(
+      `An event's metadata must be an object when given, got ${Array.isArray(metadata) ? 'an array' : shown(metadata)}.`,
+    );
+  }
   if (e.timestamp !== undefined && !Number.isFinite(e.timestamp)) {
     throw invalidArgument(
       `An event's timestamp must be a finite number of ms, got ${shown(e.timestamp)}.`,

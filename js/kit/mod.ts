@@ -24,6 +24,8 @@ export type { WireError, WireReply } from '../contracts/remote.ts';
 export { invalidArgument, wholeOption } from '../util/errors.ts';
 export { chain, each, isThenable } from '../util/maybe.ts';
 export { backoffSleep } from './backoff.ts';
+export type { Boundary } from './boundary.ts';
+export { driverBoundary, sharedDriverError } from './boundary.ts';
 export { checkExpectedVersion, checkStreamId } from './checks.ts';
 export type { Limits } from './limits.ts';
 export {

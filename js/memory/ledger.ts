@@ -185,10 +185,11 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
         metadata: e.metadata,
       } as RecordedEvent;
       recorded[i] = event;
-      const data = payloadJson(e.type, 'data', e.data, limits);
+      // no data is kept as null, as every driver keeps it
+      const data = payloadJson(e.type, 'data', e.data, limits) ?? 'null';
       const metadata =
         e.metadata === undefined ? undefined : payloadJson(e.type, 'metadata', e.metadata, limits);
-      checkPayloadSize(e.type, streamId, data ?? '', metadata, limits.maxPayloadBytes);
+      checkPayloadSize(e.type, streamId, data, metadata, limits.maxPayloadBytes);
       json[2 * i] = data;
       json[2 * i + 1] = metadata;
     }
