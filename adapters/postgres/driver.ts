@@ -1,6 +1,8 @@
 /** The PostgreSQL driver over any client: schema, ledger, store, outbox, inbox and snapshots. */
+import { driverBoundary } from '../../js/kit/mod.ts';
 import { type Driver, WhizbangError } from '../../js/mod.ts';
 import type { PgEngine } from './engine.ts';
+import { pgError } from './errors.ts';
 import { type PgLedger, type PgLedgerOptions, pgLedger, pgLimits } from './ledger.ts';
 import { inspect, migrate, SCHEMA_VERSION, schemaNames } from './schema.ts';
 import { type PgStore, pgStore } from './store.ts';
@@ -50,9 +52,12 @@ export async function createPostgresDriver(
       );
     }
   } else await migrate(engine, names);
-  const store = pgStore(engine, names, pgLimits(options));
-  const ledger = pgLedger(engine, names, store, options);
+  const inner = pgStore(engine, names, pgLimits(options));
+  const innerLedger = pgLedger(engine, names, inner, options);
   let closing: Promise<void> | undefined;
+  const boundary = { what: 'PostgreSQL driver', closed: () => closing !== undefined, map: pgError };
+  const store = driverBoundary(inner, boundary, ['outbox', 'snapshots']);
+  const ledger = driverBoundary(innerLedger, boundary);
   return {
     name: 'postgres',
     schema,
@@ -60,7 +65,7 @@ export async function createPostgresDriver(
     store,
     snapshots: store.snapshots,
     close(): Promise<void> {
-      closing ??= ledger.close().then(() => engine.close());
+      closing ??= innerLedger.close().then(() => engine.close());
       return closing;
     },
   };
