@@ -229,14 +229,17 @@ export function matches(model: unknown, where: Where | undefined): boolean {
   return true;
 }
 
-const missing = (v: unknown): boolean => v === undefined || v === null;
+// numbers, then strings, then booleans, then everything else (missing, null, arrays, objects)
+// last, whichever the direction — the order of SQL's typed CASE sort keys with NULLS LAST
+const rank = (v: unknown): number =>
+  typeof v === 'number' ? 0 : typeof v === 'string' ? 1 : typeof v === 'boolean' ? 2 : 3;
 
 function compare(a: unknown, b: unknown, dir: 'asc' | 'desc'): number {
-  if (a === b) return 0;
-  // missing values sort last whichever the direction, as SQL's NULLS LAST
-  if (missing(a)) return missing(b) ? 0 : 1;
-  if (missing(b)) return -1;
-  const c = (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  if (ra === 3 || a === b) return 0;
+  const c = (a as number) < (b as number) ? -1 : 1;
   return dir === 'asc' ? c : -c;
 }
 

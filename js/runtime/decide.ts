@@ -40,6 +40,21 @@ export interface DeciderParts {
 }
 
 /** Decides commands for one app. */
+/**
+ * What a receptor threw, as the caller gets it: an Error as it is (the caller's own errors are
+ * theirs to tell apart); anything else (`throw undefined`, a string) as HANDLER_FAILED with it as
+ * the cause, so every failure that leaves the API has a code.
+ */
+function thrown(error: unknown, command: Command): unknown {
+  if (error instanceof Error) return error;
+  const what = typeof error === 'string' ? JSON.stringify(error) : String(error);
+  return new WhizbangError(
+    'HANDLER_FAILED',
+    `The receptor of "${command.type}" threw ${what}, not an Error. Throw an Error (or a WhizbangError) so callers can tell what failed.`,
+    { cause: error },
+  );
+}
+
 export class Decider {
   readonly #registry: Registry;
   readonly #output: Output;
@@ -89,9 +104,9 @@ export class Decider {
           : this.#underPolicies(policies, receptor, command, envelope, flow, hop);
     } catch (error) {
       endStep(envelope, hop); // a failed step still says how long it took
-      throw error;
+      throw thrown(error, command);
     }
-    if (isThenable<Decision>(decision)) return this.#ending(decision, envelope, hop);
+    if (isThenable<Decision>(decision)) return this.#ending(decision, envelope, hop, command);
     endStep(envelope, hop);
     return decision;
   }
@@ -121,6 +136,7 @@ export class Decider {
     decision: PromiseLike<Decision>,
     envelope: Envelope,
     hop: Hop | undefined,
+    command: Command,
   ): Promise<Decision> {
     return Promise.resolve(decision).then(
       (d) => {
@@ -129,7 +145,7 @@ export class Decider {
       },
       (error: unknown) => {
         endStep(envelope, hop);
-        throw error;
+        throw thrown(error, command);
       },
     );
   }
