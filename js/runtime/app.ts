@@ -3,7 +3,7 @@
  * observers, projectors) and presents them as the public {@link Whizbang}.
  */
 import type { Driver } from '../contracts/driver.ts';
-import type { Observer } from '../contracts/observer.ts';
+import type { BackgroundFailure, Observer } from '../contracts/observer.ts';
 import type { Perspective } from '../definitions/perspective.ts';
 import { invalidArgument, WhizbangError } from '../util/errors.ts';
 import { Committer } from './commit.ts';
@@ -17,6 +17,7 @@ import { lensOf } from './lens.ts';
 import { Listener } from './listen.ts';
 import { Observation } from './observe.ts';
 import { Output } from './output.ts';
+import type { PoisonOptions } from './projector.ts';
 import { Projectors } from './projectors.ts';
 import { rebuild } from './rebuild.ts';
 import type { Registry } from './registry.ts';
@@ -36,6 +37,24 @@ export interface AppOptions {
   readonly snapshotEvery: number;
   readonly onSnapshotError: ((issue: SnapshotIssue) => void) | undefined;
   readonly observers: readonly Observer[];
+  readonly onError: ((failure: BackgroundFailure) => void) | undefined;
+  readonly poisonEvents: PoisonOptions;
+}
+
+/** Reports a background failure to `onError` and to every observer; what they throw is ignored. */
+function background(
+  onError: ((failure: BackgroundFailure) => void) | undefined,
+  observers: readonly Observer[],
+): (failure: BackgroundFailure) => void {
+  return (failure) => {
+    for (const tell of [onError, ...observers.map((o) => o.onBackgroundError?.bind(o))]) {
+      try {
+        tell?.(failure);
+      } catch {
+        // a reporter that fails must not stop the work it reports on
+      }
+    }
+  };
 }
 
 /** Builds the public app over a registry. */
@@ -72,7 +91,10 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
   });
   const inbox = new Inbox(store, driver.name, dispatcher);
   const listener = new Listener(registry, dispatcher, inbox, requests, name);
-  const projectors = new Projectors(registry, ledger, store);
+  const projectors = new Projectors(registry, ledger, store, {
+    report: background(options.onError, options.observers),
+    poison: options.poisonEvents,
+  });
   let closed = false;
   const open = (): void => {
     if (closed) throw new WhizbangError('CLOSED', `App "${name}" is closed; build a new one.`);
