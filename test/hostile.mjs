@@ -5,10 +5,15 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const env = { ...process.env, HOSTILE_RUNS: process.env.HOSTILE_RUNS ?? '300' };
-const files = ['test/conformance/hostile.unit.test.ts', 'test/adapters/hostile.int.test.ts'];
+const files = [
+  'test/conformance/hostile.unit.test.ts',
+  'test/adapters/hostile.int.test.ts',
+  'test/adapters/sqlite.unit.test.ts',
+  'test/adapters/indexeddb.unit.test.ts',
+];
 const r = spawnSync(
   join('node_modules', '.bin', 'vitest'),
-  ['run', ...files, ...process.argv.slice(2)],
+  ['run', ...files, '-t', 'hostile-input', ...process.argv.slice(2)],
   {
     stdio: 'inherit',
     env,

@@ -1,11 +1,10 @@
+// @runtimes node deno bun
 /**
- * The hostile-input suite on the drivers that need no service: memory (TypeScript twin and
- * WebAssembly core), SQLite (better-sqlite3) and IndexedDB (fake-indexeddb; test/browser runs
- * Chromium's). A short seeded run here; `npm run test:hostile` runs many more (HOSTILE_RUNS).
+ * The hostile-input suite on the memory driver (TypeScript twin and WebAssembly core). SQLite runs
+ * it from sqlite-suite.ts (better-sqlite3, bun:sqlite, node:sqlite on Deno), IndexedDB from
+ * indexeddb-suite.ts (fake-indexeddb, Chromium), PostgreSQL and JetStream from
+ * test/adapters/hostile.int.test.ts. A short seeded run here; `npm run test:hostile` runs many more.
  */
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
-import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { hostileConformance } from '../../js/conformance/mod.ts';
 import { memoryDriver } from '../../js/memory/driver.ts';
 import { hostileRuns } from '../support/hostile.ts';
@@ -15,11 +14,3 @@ const runs = hostileRuns();
 hostileConformance('memory', () => memoryDriver(), runs);
 const core = await loadWasmCore();
 hostileConformance('memory (WebAssembly core)', () => memoryDriver({ core }), runs);
-hostileConformance('sqlite (better-sqlite3)', () => sqliteDriver({ path: ':memory:' }), runs);
-const indexedDB = new IDBFactory();
-let n = 0;
-hostileConformance(
-  'indexeddb (fake-indexeddb)',
-  () => indexedDbDriver({ name: `hostile-${++n}`, indexedDB, IDBKeyRange }),
-  { ...runs, numRuns: Math.ceil(runs.numRuns / 2) },
-);
