@@ -229,10 +229,12 @@ export function hostileConformance(
         }
         for (const make of hostileQueries(limits)) {
           const got = await run(() => subject.store.query(P, 'default', make()));
-          expect(
-            got.refused,
-            JSON.stringify(make(), (_, v) => (typeof v === 'bigint' ? `${v}n` : v)).slice(0, 80),
-          ).toBe('INVALID_QUERY');
+          // the query beside its outcome, so a failure says which one
+          const query = JSON.stringify(make(), (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
+          expect({ query: query.slice(0, 80), refused: got.refused }).toEqual({
+            query: query.slice(0, 80),
+            refused: 'INVALID_QUERY',
+          });
         }
         await fc.assert(
           fc.asyncProperty(hostileQuery(limits), (query) => queryBoth(subject, reference, query)),
@@ -261,7 +263,10 @@ export function hostileConformance(
       }
       for (const call of calls) {
         const got = await run(call);
-        expect(got.refused, `after close: ${String(call)}`).toBe('CLOSED');
+        expect({ call: String(call), refused: got.refused }).toEqual({
+          call: String(call),
+          refused: 'CLOSED',
+        });
       }
     });
   });
