@@ -39,6 +39,7 @@ export interface AppOptions {
   readonly observers: readonly Observer[];
   readonly onError: ((failure: BackgroundFailure) => void) | undefined;
   readonly poisonEvents: PoisonOptions;
+  readonly receptorTimeoutMs: number;
 }
 
 /** Reports a background failure to `onError` and to every observer; what they throw is ignored. */
@@ -76,7 +77,14 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
   const observation = new Observation(options.observers);
   const enqueue = new Enqueue(store, driver.name, name);
   const requests = new RequestLine();
-  const decider = new Decider({ registry, output, cache, ledger, commit });
+  const decider = new Decider({
+    registry,
+    output,
+    cache,
+    ledger,
+    commit,
+    receptorTimeoutMs: options.receptorTimeoutMs,
+  });
   const dispatcher = new Dispatcher({
     registry,
     ledger,

@@ -19,7 +19,7 @@ import type {
   MessageKind,
   MessageOf,
 } from '../messages/message.ts';
-import { invalidArgument } from '../util/errors.ts';
+import { invalidArgument, wholeOption } from '../util/errors.ts';
 import { createApp } from './app.ts';
 import type { PoisonOptions } from './projector.ts';
 import { type EventHandler, Registry } from './registry.ts';
@@ -57,6 +57,12 @@ export interface BuildOptions {
    * the perspective stops (`'stop'`, the default; `waitForPerspectives` rejects).
    */
   readonly poisonEvents?: PoisonOptions;
+  /**
+   * How long an asynchronous receptor may take to answer before the command fails with `TIMEOUT`
+   * and nothing of it is appended, ms (default 30 000; 0: no deadline). A timeout policy sets a
+   * tighter one per command.
+   */
+  readonly receptorTimeoutMs?: number;
 }
 
 /** Options of {@link WhizbangBuilder.route}. */
@@ -189,6 +195,7 @@ class Builder {
       observers: options.observers ?? [],
       onError: options.onError,
       poisonEvents: options.poisonEvents ?? {},
+      receptorTimeoutMs: wholeOption('receptorTimeoutMs', options.receptorTimeoutMs, 30_000),
     });
   }
 }

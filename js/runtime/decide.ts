@@ -18,6 +18,7 @@ import {
 import { type Command, validate } from '../messages/message.ts';
 import { isConcurrencyError, WhizbangError } from '../util/errors.ts';
 import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
+import { platform, type Timer } from '../util/platform.ts';
 import type { Committer } from './commit.ts';
 import { receptorContext, stillWanted } from './context.ts';
 import type { Flow } from './flow.ts';
@@ -37,9 +38,29 @@ export interface DeciderParts {
   /** The ledger as the app reads it (events in their current shape). */
   readonly ledger: Ledger;
   readonly commit: Committer;
+  /** How long an asynchronous receptor may take to answer, ms (0: no deadline). */
+  readonly receptorTimeoutMs?: number;
 }
 
-/** Decides commands for one app. */
+/** A receptor's answer, or TIMEOUT when it has not come within `ms` (0: no deadline). */
+function deadline<T>(output: PromiseLike<T>, ms: number, command: Command): PromiseLike<T> {
+  if (ms <= 0) return output;
+  let timer: Timer | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = platform.setTimeout(
+      () =>
+        reject(
+          new WhizbangError(
+            'TIMEOUT',
+            `The receptor of "${command.type}" did not answer within ${ms} ms, so nothing of it was appended. Make it answer (or fail), or raise receptorTimeoutMs in build().`,
+          ),
+        ),
+      ms,
+    );
+  });
+  return Promise.race([output, late]).finally(() => platform.clearTimeout(timer));
+}
+
 /**
  * What a receptor threw, as the caller gets it: an Error as it is (the caller's own errors are
  * theirs to tell apart); anything else (`throw undefined`, a string) as HANDLER_FAILED with it as
@@ -55,14 +76,17 @@ function thrown(error: unknown, command: Command): unknown {
   );
 }
 
+/** Decides commands for one app. */
 export class Decider {
   readonly #registry: Registry;
   readonly #output: Output;
   readonly #cache: StateCache;
   readonly #ledger: Ledger;
   readonly #commit: Committer;
+  readonly #timeoutMs: number;
 
   constructor(parts: DeciderParts) {
+    this.#timeoutMs = parts.receptorTimeoutMs ?? 0;
     this.#registry = parts.registry;
     this.#output = parts.output;
     this.#cache = parts.cache;
@@ -178,7 +202,8 @@ export class Decider {
     if (!isThenable(output)) {
       return this.#statelessDecided(output, command, envelope, flow, streamId, attempt);
     }
-    return this.#statelessLater(output, command, envelope, flow, streamId, attempt);
+    const answer = deadline(output, this.#timeoutMs, command);
+    return this.#statelessLater(answer, command, envelope, flow, streamId, attempt);
   }
 
   #statelessLater(
@@ -250,7 +275,7 @@ export class Decider {
         this.#statefulDecided(o, receptor, command, envelope, flow, retry, streamId, f, attempt);
       if (!isThenable(output)) return decided(output);
       seeEnvelope(envelope);
-      return Promise.resolve(output).then(decided);
+      return Promise.resolve(deadline(output, this.#timeoutMs, command)).then(decided);
     };
     return isThenable<Folded>(folded) ? Promise.resolve(folded).then(decide) : decide(folded);
   }

@@ -24,6 +24,7 @@ const receptor = defineReceptor({
     if (c.data.how === 'undefined') throw undefined;
     if (c.data.how === 'string') throw 'nope';
     if (c.data.how === 'error') throw new RangeError('mine');
+    if (c.data.how === 'never') await new Promise(() => {});
     return Done({ id: c.data.id });
   },
 });
@@ -72,5 +73,18 @@ describe('coded errors at the public API', () => {
     }
     const error = await failure(() => a.lens(totals).get('id-\uD800'));
     expect(isWhizbangError(error, 'INVALID_ARGUMENT')).toBe(true);
+  });
+
+  it('a receptor that never answers fails with TIMEOUT after receptorTimeoutMs, appending nothing', async () => {
+    const driver = memoryDriver();
+    const a = whizbang('coded').receptor(receptor).build({ driver, receptorTimeoutMs: 20 });
+    const error = await failure(() => a.send(Do({ id: 'late', how: 'never' })));
+    expect(isWhizbangError(error, 'TIMEOUT')).toBe(true);
+    expect(driver.ledger.headPosition()).toBe(0);
+    await a.send(Do({ id: 'a', how: 'ok' })); // the app goes on
+    expect(driver.ledger.headPosition()).toBe(1);
+    expect(() => whizbang('x').build({ receptorTimeoutMs: -1 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
 });
