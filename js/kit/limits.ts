@@ -60,12 +60,14 @@ export function limitsOf(options: Partial<Limits> = {}): Limits {
   return Object.freeze(out) as unknown as Limits;
 }
 
+// U+0000 or any surrogate: a quick test; only text that has one is looked at closely
+const SUSPECT = /[\0\uD800-\uDFFF]/;
 // U+0000, or a surrogate not in a pair (no `u` flag: the pattern sees UTF-16 units)
 const REFUSED_TEXT = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** True when `text` holds U+0000 or an unpaired UTF-16 surrogate (which no driver keeps exactly). */
 export function hasRefusedText(text: string): boolean {
-  return REFUSED_TEXT.test(text);
+  return SUSPECT.test(text) && REFUSED_TEXT.test(text);
 }
 
 function shown(value: unknown): string {

@@ -15,10 +15,16 @@ export function deepFreeze<T>(value: T): T {
   if (ArrayBuffer.isView(value)) return value;
   Object.freeze(value);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
-  } else {
-    for (const key in value) {
-      if (Object.hasOwn(value, key)) deepFreeze((value as Record<string, unknown>)[key]);
+    for (let i = 0; i < value.length; i++) {
+      const member: unknown = value[i];
+      if (typeof member === 'object' && member !== null) deepFreeze(member);
+    }
+    return value;
+  }
+  for (const key in value) {
+    const member: unknown = (value as Record<string, unknown>)[key];
+    if (typeof member === 'object' && member !== null && Object.hasOwn(value, key)) {
+      deepFreeze(member);
     }
   }
   return value;

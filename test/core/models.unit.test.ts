@@ -1,7 +1,7 @@
 /**
- * Models are values: an apply that mutates its model and throws leaves nothing behind, a lens
- * result cannot change the stored model, `apply` returning `undefined` means the same on every
- * driver (a HANDLER_FAILED refusal, nothing written), and a refused append keeps nothing.
+ * Models are values: a lens result is frozen and cannot change the stored model (nor can a later
+ * apply that mutates it), `apply` returning `undefined` means the same on every driver (a
+ * HANDLER_FAILED refusal, nothing written), and a refused append keeps nothing.
  */
 import { describe, expect, it } from 'vitest';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
@@ -42,7 +42,7 @@ async function failure(fn: () => Promise<unknown>): Promise<unknown> {
 }
 
 describe.each(drivers)('models on %s', (_, make) => {
-  it('an apply that mutates its model and then throws leaves the stored model as it was', async () => {
+  it('a model a lens has handed out is frozen: an apply that mutates it then fails, changing nothing', async () => {
     const totals = definePerspective({
       name: 'totals',
       events: [Added],
@@ -59,6 +59,7 @@ describe.each(drivers)('models on %s', (_, make) => {
     const app = whizbang('models').receptor(add).perspective(totals).build({ driver });
     try {
       await app.send(Add({ id: 'a', n: 2 }));
+      expect(await app.lens(totals).get('a')).toEqual({ sum: 2, seen: [2] });
       const error = await failure(() => app.send(Add({ id: 'a', n: -1 })));
       expect(isWhizbangError(error, 'HANDLER_FAILED')).toBe(true);
       expect(await app.lens(totals).get('a')).toEqual({ sum: 2, seen: [2] });
