@@ -53,8 +53,9 @@ export interface BuildOptions {
   readonly onError?: (failure: BackgroundFailure) => void;
   /**
    * An event an async perspective cannot apply: retried `retries` times (default 3) with doubling
-   * pauses from `backoffMs` (default 100), then parked (skipped, reported) with `then: 'park'`, or
-   * the perspective stops (`'stop'`, the default; `waitForPerspectives` rejects).
+   * pauses from `backoffMs` (default 100), then parked (skipped, reported) with
+   * `afterRetries: 'park'`, or the perspective stops (`'stop'`, the default; `waitForPerspectives`
+   * rejects).
    */
   readonly poisonEvents?: PoisonOptions;
   /**

@@ -21,7 +21,7 @@ export interface PoisonOptions {
   /** The first pause, ms (default 100). */
   readonly backoffMs?: number;
   /** After the retries: `'park'` skips the event and goes on, `'stop'` stops (default `'stop'`). */
-  readonly then?: 'park' | 'stop';
+  readonly afterRetries?: 'park' | 'stop';
 }
 
 /** How a projector reports and retries. */
@@ -125,7 +125,7 @@ export class Projector {
     }
     // only an apply that fails (HANDLER_FAILED) is the event's fault; a store that fails is not
     if (
-      poison.then !== 'park' ||
+      poison.afterRetries !== 'park' ||
       event === undefined ||
       !isWhizbangError(error, 'HANDLER_FAILED')
     ) {

@@ -89,7 +89,7 @@ describe('background work', () => {
       .perspective(sum)
       .build({
         onError: (f) => reported.push(f),
-        poisonEvents: { retries: 2, backoffMs: 1, then: 'park' },
+        poisonEvents: { retries: 2, backoffMs: 1, afterRetries: 'park' },
       });
     try {
       for (const n of [1, 13, 2]) await app.send(Add({ n }));
