@@ -41,7 +41,7 @@ export type {
   RecordedEvent,
   RecordedEventBase,
 } from './contracts/ledger.ts';
-export type { Dispatched, Observer } from './contracts/observer.ts';
+export type { BackgroundFailure, Dispatched, Observer } from './contracts/observer.ts';
 export type {
   DeadLetterRecord,
   OutboxCounts,
@@ -139,6 +139,7 @@ export { defineCommand, defineEvent, payload } from './messages/message.ts';
 export type { BuildOptions, RouteOptions, WhizbangBuilder } from './runtime/builder.ts';
 export { whizbang } from './runtime/builder.ts';
 export type { InTransaction, Outcome } from './runtime/flow.ts';
+export type { PoisonOptions } from './runtime/projector.ts';
 export type { EventHandler, EventHandlerContext } from './runtime/registry.ts';
 export type { Relay, RelayOptions } from './runtime/relay.ts';
 export type { Replica, ReplicatedRun } from './runtime/replica.ts';

@@ -6,8 +6,9 @@
 
 import {
   type BatchAppend,
+  checkAppend,
+  checkEventCount,
   checkExpectedVersion,
-  checkStreamId,
   encodePayload,
 } from '../../js/kit/mod.ts';
 import { type AppendResult, DEFAULT_TENANT, type RecordedEvent } from '../../js/mod.ts';
@@ -23,18 +24,22 @@ export function appendBatch(
   ctx: Appending,
   appends: readonly BatchAppend[],
 ): Promise<AppendResult[]> {
-  const { connection, seen, maxPayload } = ctx;
+  const { connection, seen, limits } = ctx;
   const { keys } = connection;
   try {
+    checkEventCount(
+      appends.reduce((n: number, a: BatchAppend) => n + (a?.events?.length ?? 0), 0),
+      limits,
+    );
     const prepared = appends.map((a) => {
-      checkStreamId(a.streamId);
+      checkAppend(a.streamId, a.events, a.options, limits);
       const opts = a.options ?? {};
       const tenant = opts.tenant ?? DEFAULT_TENANT;
       return {
         a,
         tenant,
         expected: opts.expectedVersion ?? ('any' as const),
-        payloads: a.events.map((e) => encodePayload(a.streamId, e, maxPayload)),
+        payloads: a.events.map((e) => encodePayload(a.streamId, e, limits)),
         work: opts.inTransaction,
       };
     });

@@ -5,9 +5,10 @@
  */
 
 import {
-  checkStreamId,
+  checkAppend,
   type EncodedPayload,
   encodePayload,
+  type Limits,
   wholeOption,
 } from '../../js/kit/mod.ts';
 import {
@@ -21,11 +22,11 @@ import type { Connection } from './connection.ts';
 import { streamKey } from './reads.ts';
 import { assumed, type Seen } from './seen.ts';
 
-/** What the ledger's writes share: the connection, its memory, the payload limit in bytes. */
+/** What the ledger's writes share: the connection, its memory, the limits. */
 export interface Appending {
   readonly connection: Connection;
   readonly seen: Seen;
-  readonly maxPayload: number;
+  readonly limits: Limits;
 }
 
 /** Appends `events` to the stream, checking `opts.expectedVersion`. */
@@ -35,14 +36,14 @@ export function append(
   events: readonly NewEvent[],
   opts: AppendOptions = {},
 ): Promise<AppendResult> {
-  const { connection, seen, maxPayload } = ctx;
+  const { connection, seen, limits } = ctx;
   try {
-    checkStreamId(streamId);
+    checkAppend(streamId, events, opts, limits);
     const tenant = opts.tenant ?? DEFAULT_TENANT;
     const expected = opts.expectedVersion === undefined ? 'any' : opts.expectedVersion;
     const payloads = new Array<EncodedPayload>(events.length);
     for (let i = 0; i < events.length; i++)
-      payloads[i] = encodePayload(streamId, events[i]!, maxPayload);
+      payloads[i] = encodePayload(streamId, events[i]!, limits);
     const work = opts.inTransaction;
     const key = streamKey(tenant, streamId);
     const plan = { streamId, tenant, expected, events, payloads, work };
@@ -70,10 +71,10 @@ export function replaceTail(
   opts: AppendOptions = {},
 ): Promise<AppendResult> {
   try {
-    checkStreamId(streamId);
+    checkAppend(streamId, events, opts, ctx.limits);
     const tenant = opts.tenant ?? DEFAULT_TENANT;
     const cut = wholeOption('after', after, 0);
-    const payloads = events.map((e) => encodePayload(streamId, e, ctx.maxPayload));
+    const payloads = events.map((e) => encodePayload(streamId, e, ctx.limits));
     return attempt(ctx.connection, ctx.seen, {
       streamId,
       tenant,

@@ -3,7 +3,12 @@ import { type Driver, WhizbangError } from '../../js/mod.ts';
 import { Notifier } from './broadcast.ts';
 import { Connection } from './connection.ts';
 import type { IdbDatabase, IdbFactory, IdbKeyRangeClass } from './host-types.ts';
-import { type IndexedDbLedger, type IndexedDbLedgerOptions, indexedDbLedger } from './ledger.ts';
+import {
+  type IndexedDbLedger,
+  type IndexedDbLedgerOptions,
+  indexedDbLedger,
+  indexedDbLimits,
+} from './ledger.ts';
 import { liveAcrossTabs } from './live.ts';
 import { openDatabase } from './schema.ts';
 import {
@@ -91,7 +96,7 @@ export async function indexedDbDriver(
   });
   const connection = new Connection(db, keys, durability);
   const notifier = new Notifier(name, options.broadcast ?? true);
-  const store = indexedDbStore(connection);
+  const store = indexedDbStore(connection, indexedDbLimits(options));
   liveAcrossTabs(store, notifier);
   const ledger = indexedDbLedger(connection, notifier, options);
   let closed = false;

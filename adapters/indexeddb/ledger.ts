@@ -13,7 +13,7 @@
  * runs again reading them first.
  */
 
-import { type BatchAppend, MAX_PAYLOAD_BYTES } from '../../js/kit/mod.ts';
+import { type BatchAppend, type Limits, limitsOf } from '../../js/kit/mod.ts';
 import type {
   AppendOptions,
   AppendResult,
@@ -34,6 +34,20 @@ import { Seen } from './seen.ts';
 export interface IndexedDbLedgerOptions {
   /** The largest JSON payload (data + metadata) an event may have, bytes of UTF-8 (default 1 MiB). */
   readonly maxPayloadBytes?: number;
+  /**
+   * What an append, a read or a lens query may hold (payload and id bytes, events per append,
+   * query size); `DEFAULT_LIMITS` for what is not given (`maxPayloadBytes` above wins).
+   */
+  readonly limits?: Partial<Limits>;
+}
+
+/** The limits of a driver whose options also take `maxPayloadBytes` on its own. */
+export function indexedDbLimits(options: IndexedDbLedgerOptions): Limits {
+  return limitsOf(
+    options.maxPayloadBytes === undefined
+      ? options.limits
+      : { ...options.limits, maxPayloadBytes: options.maxPayloadBytes },
+  );
 }
 
 /** The IndexedDB ledger answers asynchronously. */
@@ -78,9 +92,9 @@ export function indexedDbLedger(
   const ctx: Appending = {
     connection,
     seen,
-    maxPayload: options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES,
+    limits: indexedDbLimits(options),
   };
-  const reads = eventReads(connection, { version: seen.saw, head: seen.sawHead });
+  const reads = eventReads(connection, { version: seen.saw, head: seen.sawHead }, ctx.limits);
   return {
     append: (streamId: string, events: readonly NewEvent[], opts?: AppendOptions) =>
       append(ctx, streamId, events, opts),

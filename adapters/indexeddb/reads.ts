@@ -5,7 +5,13 @@
  * the ledger's memory of them.
  */
 
-import { checkStreamId, wholeOption } from '../../js/kit/mod.ts';
+import {
+  checkLogRead,
+  checkStreamRead,
+  DEFAULT_LIMITS,
+  type Limits,
+  wholeOption,
+} from '../../js/kit/mod.ts';
 import {
   DEFAULT_TENANT,
   type ReadAllOptions,
@@ -72,7 +78,11 @@ export interface EventReads {
 }
 
 /** The reads over `connection`; `learned` hears what they found. */
-export function eventReads(connection: Connection, learned: Learned): EventReads {
+export function eventReads(
+  connection: Connection,
+  learned: Learned,
+  limits: Limits = DEFAULT_LIMITS,
+): EventReads {
   const { keys } = connection;
   const events = (): IDBObjectStore => connection.read(STORES.events).objectStore(STORES.events);
 
@@ -80,7 +90,7 @@ export function eventReads(connection: Connection, learned: Learned): EventReads
     streamId: string,
     opts: ReadStreamOptions = {},
   ): Promise<RecordedEvent[]> => {
-    checkStreamId(streamId);
+    checkStreamRead(streamId, opts, limits);
     const from = Math.max(wholeOption('from', opts.from, 1), 1);
     const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
     const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
@@ -139,6 +149,7 @@ export function eventReads(connection: Connection, learned: Learned): EventReads
   };
 
   const readAll = async (opts: ReadAllOptions = {}): Promise<RecordedEvent[]> => {
+    checkLogRead(opts, limits);
     const from = Math.max(wholeOption('from', opts.from, 1), 1);
     const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
     const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
@@ -167,7 +178,7 @@ export function eventReads(connection: Connection, learned: Learned): EventReads
       streamId: string,
       opts: { readonly tenant?: string } = {},
     ): Promise<number> {
-      checkStreamId(streamId);
+      checkStreamRead(streamId, opts, limits);
       const tenant = opts.tenant ?? DEFAULT_TENANT;
       const index = events().index(INDEXES.stream);
       const cursor = await read(index.openKeyCursor(streamRange(keys, tenant, streamId), 'prev'));

@@ -4,7 +4,7 @@
  * transaction over the models, checkpoints, outbox and inbox, open until its callback settles.
  */
 
-import { checkQuery, isThenable, runQuery } from '../../js/kit/mod.ts';
+import { checkQuery, DEFAULT_LIMITS, isThenable, type Limits, runQuery } from '../../js/kit/mod.ts';
 import type {
   MaybePromise,
   OutboxStore,
@@ -47,7 +47,10 @@ interface SnapshotRecord extends Snapshot {
 }
 
 /** Creates the store over an open connection. */
-export function indexedDbStore(connection: Connection): IndexedDbStore {
+export function indexedDbStore(
+  connection: Connection,
+  limits: Limits = DEFAULT_LIMITS,
+): IndexedDbStore {
   const { keys } = connection;
   const models = (perspective: string, tenant?: string): IDBKeyRange =>
     tenant === undefined
@@ -93,11 +96,11 @@ export function indexedDbStore(connection: Connection): IndexedDbStore {
       return row === undefined ? undefined : toModel(row);
     },
     async query(perspective: string, tenant: string, query: Query): Promise<StoredModel[]> {
-      checkQuery(query);
+      checkQuery(query, limits);
       const store = connection.read(STORES.perspectives).objectStore(STORES.perspectives);
       const rows = (await read(store.getAll(models(perspective, tenant)))) as ModelRecord[];
       // evaluated in JavaScript over the tenant's rows, so every driver filters and sorts alike
-      return runQuery(rows.map(toModel), (row) => row.model, query);
+      return runQuery(rows.map(toModel), (row) => row.model, query, limits);
     },
     async checkpoint(perspective: string): Promise<number> {
       const store = connection.read(STORES.checkpoints).objectStore(STORES.checkpoints);

@@ -15,7 +15,15 @@
  * write), `scan` and `read` (the reads), `watch` (watchers); this file wires them together.
  */
 
-import { invalidArgument } from '../../js/kit/mod.ts';
+import {
+  checkAppend,
+  checkLogRead,
+  checkStreamRead,
+  encodePayload,
+  invalidArgument,
+  type Limits,
+  limitsOf,
+} from '../../js/kit/mod.ts';
 import {
   type AppendOptions,
   type AppendResult,
@@ -45,6 +53,11 @@ export interface JetStreamLedgerOptions extends NatsConnectOptions {
   readonly replicas?: number;
   /** Where `inTransaction` writes: the store runs the append's inline work, kept only if the commit lands. */
   readonly store?: PerspectiveStore;
+  /**
+   * What an append or a read may hold (payload and id bytes, events per append); `DEFAULT_LIMITS`
+   * for what is not given.
+   */
+  readonly limits?: Partial<Limits>;
 }
 
 /** The JetStream ledger answers asynchronously. */
@@ -87,6 +100,7 @@ export async function jetstreamLedger(
       `prefix ${JSON.stringify(prefix)} must be dot-separated tokens without wildcards or whitespace.`,
     );
   }
+  const limits = limitsOf(options.limits);
   const { connection: nc, owned } = await connectNats(options);
   const core = await import('@nats-io/nats-core');
   const { js, jsm } = await loadJetStream(nc);
@@ -111,11 +125,25 @@ export async function jetstreamLedger(
 
   return {
     connection: nc,
-    append: (streamId, events, opts) => append(appending, streamId, events, opts),
-    readStream: (streamId, opts) => readStream(log, streamId, opts),
-    readAll: (opts) => readAll(log, opts),
+    append: async (streamId, events, opts) => {
+      checkAppend(streamId, events, opts, limits);
+      // the same refusals as every driver (size, depth, BigInt, U+0000), before anything is sent
+      for (const event of events) encodePayload(streamId, event, limits);
+      return append(appending, streamId, events, opts);
+    },
+    readStream: async (streamId, opts) => {
+      checkStreamRead(streamId, opts, limits);
+      return readStream(log, streamId, opts);
+    },
+    readAll: async (opts) => {
+      checkLogRead(opts, limits);
+      return readAll(log, opts);
+    },
     readAllBatches: (opts) => readAllBatches(log, opts),
-    streamVersion: (streamId, opts) => streamVersion(log, streamId, opts),
+    streamVersion: async (streamId, opts) => {
+      checkStreamRead(streamId, opts, limits);
+      return streamVersion(log, streamId, opts);
+    },
     headPosition: async () => (await log.loadTail()).last,
 
     watch(listener: () => void): () => void {

@@ -1,7 +1,9 @@
 /** The PostgreSQL driver over any client: schema, ledger, store, outbox, inbox and snapshots. */
+import { driverBoundary } from '../../js/kit/mod.ts';
 import { type Driver, WhizbangError } from '../../js/mod.ts';
 import type { PgEngine } from './engine.ts';
-import { type PgLedger, type PgLedgerOptions, pgLedger } from './ledger.ts';
+import { pgError } from './errors.ts';
+import { type PgLedger, type PgLedgerOptions, pgLedger, pgLimits } from './ledger.ts';
 import { liveAcrossProcesses } from './live.ts';
 import { inspect, migrate, SCHEMA_VERSION, schemaNames } from './schema.ts';
 import { type PgStore, pgStore } from './store.ts';
@@ -51,10 +53,13 @@ export async function createPostgresDriver(
       );
     }
   } else await migrate(engine, names);
-  const store = pgStore(engine, names);
-  const unlisten = liveAcrossProcesses(store, engine, names);
-  const ledger = pgLedger(engine, names, store, options);
+  const inner = pgStore(engine, names, pgLimits(options));
+  const unlisten = liveAcrossProcesses(inner, engine, names);
+  const innerLedger = pgLedger(engine, names, inner, options);
   let closing: Promise<void> | undefined;
+  const boundary = { what: 'PostgreSQL driver', closed: () => closing !== undefined, map: pgError };
+  const store = driverBoundary(inner, boundary, ['outbox', 'snapshots']);
+  const ledger = driverBoundary(innerLedger, boundary);
   return {
     name: 'postgres',
     schema,
@@ -63,7 +68,7 @@ export async function createPostgresDriver(
     snapshots: store.snapshots,
     close(): Promise<void> {
       closing ??= unlisten()
-        .then(() => ledger.close())
+        .then(() => innerLedger.close())
         .then(() => engine.close());
       return closing;
     },

@@ -9,12 +9,15 @@
 
 import {
   allColumns,
+  checkAppend,
   checkExpectedVersion,
-  checkPayloadSize,
-  checkStreamId,
+  checkLogRead,
+  checkStreamRead,
+  encodePayload,
   fromAllRow,
   fromStreamRow,
-  MAX_PAYLOAD_BYTES,
+  type Limits,
+  limitsOf,
   streamColumns,
   Watchers,
   wholeOption,
@@ -36,7 +39,7 @@ import {
 import type { PgConnection, PgEngine } from './engine.ts';
 import type { SchemaNames } from './schema.ts';
 import type { PgStore } from './store.ts';
-import { checkText, jsonFor, MS } from './text.ts';
+import { MS } from './text.ts';
 
 const asIs = (value: unknown): unknown => value; // JSONB arrives parsed
 
@@ -59,6 +62,20 @@ export interface PgLedgerOptions {
   readonly pollMs?: number;
   /** The largest JSON payload (data + metadata) an event may have, bytes (default 1 MiB). */
   readonly maxPayloadBytes?: number;
+  /**
+   * What an append, a read or a lens query may hold (payload and id bytes, events per append,
+   * query size); `DEFAULT_LIMITS` for what is not given (`maxPayloadBytes` above wins).
+   */
+  readonly limits?: Partial<Limits>;
+}
+
+/** The limits of a driver whose options also take `maxPayloadBytes` on its own. */
+export function pgLimits(options: PgLedgerOptions): Limits {
+  return limitsOf(
+    options.maxPayloadBytes === undefined
+      ? options.limits
+      : { ...options.limits, maxPayloadBytes: options.maxPayloadBytes },
+  );
 }
 
 /** The PostgreSQL ledger answers asynchronously. */
@@ -92,7 +109,7 @@ export function pgLedger(
 ): PgLedger {
   const { q } = s;
   const pollMs = options.pollMs ?? 1000;
-  const maxPayload = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
+  const limits = pgLimits(options);
   const APPEND = `SELECT ok, version, "position" FROM ${q}.whizbang_append($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb[], $10::jsonb[])`;
   const HEAD = `SELECT coalesce(max(position), 0) FROM ${q}.whizbang_events`;
   const READ_STREAM = `SELECT ${streamColumns(MS('created_at'))} FROM ${q}.whizbang_events WHERE tenant = $1 AND stream_id = $2 AND version >= $3 AND version <= $4 ORDER BY version LIMIT $5`;
@@ -137,12 +154,8 @@ export function pgLedger(
     const now = Date.now();
     for (let i = 0; i < n; i++) {
       const e = events[i]!;
-      checkText('event type', e.type);
-      const d = jsonFor(e.data ?? null);
-      const m = e.metadata === undefined ? null : jsonFor(e.metadata);
-      checkPayloadSize(e.type, streamId, d, m, maxPayload);
+      const { data: d, metadata: m } = encodePayload(streamId, e, limits);
       const id = e.messageId ?? uuidv7(now);
-      if (e.messageId !== undefined) checkText('message id', id);
       types[i] = e.type;
       ids[i] = id;
       correlations[i] =
@@ -160,10 +173,8 @@ export function pgLedger(
     events: readonly NewEvent[],
     opts: AppendOptions = {},
   ): Promise<AppendResult> => {
-    checkStreamId(streamId);
-    checkText('stream id', streamId);
+    checkAppend(streamId, events, opts, limits);
     const tenant = opts.tenant ?? DEFAULT_TENANT;
-    checkText('tenant', tenant);
     const expected = opts.expectedVersion === undefined ? 'any' : opts.expectedVersion;
     const code = expectedCode(expected);
     // encoded before anything is sent: bad input is refused with nothing begun
@@ -223,12 +234,11 @@ export function pgLedger(
     streamId: string,
     opts: ReadStreamOptions = {},
   ): Promise<RecordedEvent[]> => {
-    checkStreamId(streamId);
+    checkStreamRead(streamId, opts, limits);
     const from = Math.max(wholeOption('from', opts.from, 1), 1);
     const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
     const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
     const tenant = opts.tenant ?? DEFAULT_TENANT;
-    if (streamId.includes('\0') || tenant.includes('\0')) return [];
     const rows = await engine.query(READ_STREAM, [tenant, streamId, from, to, limit]);
     const events = new Array<RecordedEvent>(rows.length);
     for (let i = 0; i < rows.length; i++) {
@@ -241,6 +251,7 @@ export function pgLedger(
     append,
     readStream,
     async readAll(opts: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+      checkLogRead(opts, limits);
       const from = Math.max(wholeOption('from', opts.from, 1), 1);
       const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
       const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
@@ -270,7 +281,7 @@ export function pgLedger(
       streamId: string,
       opts: { readonly tenant?: string } = {},
     ): Promise<number> {
-      checkStreamId(streamId);
+      checkStreamRead(streamId, opts, limits);
       const rows = await engine.query(
         `SELECT coalesce(max(version), 0) FROM ${q}.whizbang_events WHERE tenant = $1 AND stream_id = $2`,
         [opts.tenant ?? DEFAULT_TENANT, streamId],

@@ -24,8 +24,13 @@ export interface SqlQuery {
  * Translates `query` over the jsonb column `model`; its parameters are numbered after `offset`
  * parameters the caller already has.
  */
-export function toSql(query: Query, column: string, offset: number): SqlQuery {
-  checkQuery(query);
+export function toSql(
+  query: Query,
+  column: string,
+  offset: number,
+  limits: Limits = DEFAULT_LIMITS,
+): SqlQuery {
+  checkQuery(query, limits);
   const params: unknown[] = [];
   const param = (value: unknown, cast: string): string => {
     params.push(value);
@@ -136,5 +141,5 @@ export function toSql(query: Query, column: string, offset: number): SqlQuery {
   };
 }
 
-import { checkQuery, sortKeys } from '../../js/kit/mod.ts';
+import { checkQuery, DEFAULT_LIMITS, type Limits, sortKeys } from '../../js/kit/mod.ts';
 import type { FieldFilter, Query } from '../../js/mod.ts';

@@ -37,8 +37,17 @@ function channelFor(name: string): string {
   return `whizbang_events:#${(h >>> 0).toString(16)}`;
 }
 
-/** The names of a schema. */
+/**
+ * The names of a schema. A name with `$` is refused: the schema's functions are dollar-quoted, and
+ * a name holding the quote's tag would end it.
+ */
 export function schemaNames(name: string): SchemaNames {
+  if (typeof name !== 'string' || name.length === 0 || /[\0$]/.test(name)) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      `A PostgreSQL schema name must be a non-empty name without "$" or U+0000, got ${JSON.stringify(name)}.`,
+    );
+  }
   return {
     name,
     q: ident(name),

@@ -24,8 +24,31 @@ export function rowLevelSecuritySql(s: SchemaNames, role: string): string {
         USING (tenant = current_setting('whizbang.tenant', true))
         WITH CHECK (tenant = current_setting('whizbang.tenant', true));`;
   }).join('\n');
+  const grants = TENANT_TABLES.map((t) => `${s.q}.whizbang_${t}`).join(', ');
+  const checkpoints = `${s.q}.whizbang_checkpoints`;
   return `GRANT USAGE ON SCHEMA ${s.q} TO ${r};
-    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${s.q} TO ${r};
+    -- only the tables of tenants, bound by the policies below; the schema's version is read-only,
+    -- and checkpoints (shared by every tenant) only move forward, never past the log's head
+    REVOKE ALL ON ALL TABLES IN SCHEMA ${s.q} FROM ${r};
+    GRANT SELECT, INSERT, UPDATE, DELETE ON ${grants} TO ${r};
+    GRANT SELECT ON ${s.q}.whizbang_schema TO ${r};
+    GRANT SELECT, INSERT, UPDATE ON ${checkpoints} TO ${r};
+    CREATE OR REPLACE FUNCTION ${s.q}.whizbang_checkpoint_forward() RETURNS trigger
+      LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $body$
+      BEGIN
+        -- the schema's owner (this function runs as the owner: ask about the session's role)
+        IF pg_has_role(session_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER') THEN
+          RETURN NEW;
+        END IF;
+        IF (TG_OP = 'UPDATE' AND NEW.position < OLD.position)
+          OR NEW.position > (SELECT coalesce(max(position), 0) FROM ${s.q}.whizbang_events) THEN
+          RAISE EXCEPTION 'a checkpoint only moves forward, up to the head of the log' USING ERRCODE = '42501';
+        END IF;
+        RETURN NEW;
+      END $body$;
+    DROP TRIGGER IF EXISTS whizbang_checkpoint_forward ON ${checkpoints};
+    CREATE TRIGGER whizbang_checkpoint_forward BEFORE INSERT OR UPDATE ON ${checkpoints}
+      FOR EACH ROW EXECUTE FUNCTION ${s.q}.whizbang_checkpoint_forward();
     -- the append reads the head of the whole log for the next position: it runs as the owner, and
     -- checks the tenant itself
     ALTER FUNCTION ${s.q}.${APPEND_SIGNATURE} SECURITY DEFINER SET search_path = pg_catalog, pg_temp;

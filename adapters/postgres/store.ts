@@ -5,6 +5,7 @@
  * times writes its row once, and reads it back without a round trip).
  */
 
+import { DEFAULT_LIMITS, type Limits } from '../../js/kit/mod.ts';
 import type {
   MaybePromise,
   OutboxStore,
@@ -60,7 +61,11 @@ function toModel(r: unknown[]): StoredModel {
 }
 
 /** Creates the store over a migrated schema. */
-export function pgStore(engine: PgEngine, s: SchemaNames): PgStore {
+export function pgStore(
+  engine: PgEngine,
+  s: SchemaNames,
+  limits: Limits = DEFAULT_LIMITS,
+): PgStore {
   const { q } = s;
   const COLUMNS = `id, tenant, model, version, position, ${MS('updated_at')}`;
   const GET = `SELECT ${COLUMNS} FROM ${q}.whizbang_models WHERE perspective = $1 AND tenant = $2 AND id = $3`;
@@ -153,7 +158,7 @@ export function pgStore(engine: PgEngine, s: SchemaNames): PgStore {
     within,
     get: (perspective: string, tenant: string, id: string) => read(engine, perspective, tenant, id),
     async query(perspective: string, tenant: string, query: Query): Promise<StoredModel[]> {
-      const sql = toSql(query, 'model', 2);
+      const sql = toSql(query, 'model', 2, limits);
       const rows = await engine.query(
         `SELECT ${COLUMNS} FROM ${q}.whizbang_models WHERE perspective = $1 AND tenant = $2${sql.where} ORDER BY ${sql.order}${sql.page}`,
         [perspective, tenant, ...sql.params],

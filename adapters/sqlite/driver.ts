@@ -1,8 +1,15 @@
 /** The SQLite driver over any engine: schema, ledger, store, outbox, inbox and snapshots in one file. */
+import { driverBoundary } from '../../js/kit/mod.ts';
 import { type Driver, WhizbangError } from '../../js/mod.ts';
 import type { SqliteDatabase } from './engine.ts';
+import { isBusy, sqliteError } from './errors.ts';
 import { Gate } from './gate.ts';
-import { type SqliteLedger, type SqliteLedgerOptions, sqliteLedger } from './ledger.ts';
+import {
+  type SqliteLedger,
+  type SqliteLedgerOptions,
+  sqliteLedger,
+  sqliteLimits,
+} from './ledger.ts';
 import { inspect, migrate } from './schema.ts';
 import { type SqliteStore, sqliteStore } from './store.ts';
 import { modelWatch } from './watch.ts';
@@ -24,11 +31,6 @@ export interface SqliteDriver extends Driver {
   /** Closes the database (when the driver opened it). */
   close(): void;
 }
-
-const isBusy = (error: unknown): boolean =>
-  error instanceof Error &&
-  ((error as { code?: unknown }).code === 'SQLITE_BUSY' ||
-    /database is locked/i.test(error.message));
 
 /**
  * Runs `work`, again while the database is busy, until `timeoutMs` has passed. SQLite does not wait
@@ -63,13 +65,18 @@ export function createSqliteDriver(
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA foreign_keys = ON');
   migrate(db);
-  const gate = new Gate(db);
-  const store = sqliteStore(db, gate);
-  const ledger = sqliteLedger(db, store, gate, options);
+  // from here a busy lock is waited for by the gate, asynchronously, never blocking the event loop
+  db.exec('PRAGMA busy_timeout = 0');
+  const gate = new Gate(db, busyTimeoutMs);
+  const inner = sqliteStore(db, gate, sqliteLimits(options));
+  const innerLedger = sqliteLedger(db, inner, gate, options);
   // live lenses hear other processes' commits through the store's optional watch
   const models = modelWatch(db, options.pollMs ?? 25);
-  store.watch = models.watch;
+  inner.watch = models.watch;
   let closed = false;
+  const boundary = { what: 'SQLite driver', closed: () => closed, map: sqliteError };
+  const store = driverBoundary(inner, boundary, ['outbox', 'snapshots']);
+  const ledger = driverBoundary(innerLedger, boundary);
   return {
     name: 'sqlite',
     ledger,
@@ -80,7 +87,7 @@ export function createSqliteDriver(
       if (closed) return;
       closed = true;
       models.close();
-      ledger.close();
+      innerLedger.close();
       if (owned) db.close();
     },
   };

@@ -1,11 +1,22 @@
 /**
  * One connection, one transaction at a time. A transaction whose work awaits keeps the connection's
  * transaction open until it settles; meanwhile every other transaction on the connection waits its
- * turn, so nothing of another's work lands inside it.
+ * turn, so nothing of another's work lands inside it. When another process holds the write lock,
+ * the gate waits for it on timers (the event loop runs on) up to the busy timeout, then refuses
+ * with BUSY.
  */
 import { isThenable } from '../../js/kit/mod.ts';
 import type { MaybePromise } from '../../js/mod.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
+import { busyError, isBusy } from './errors.ts';
+
+const pause = (ms: number): Promise<void> =>
+  new Promise((resolve) =>
+    (globalThis as unknown as { setTimeout(f: () => void, ms: number): unknown }).setTimeout(
+      resolve,
+      ms,
+    ),
+  );
 
 /** Work the gate runs at the edges of every transaction (the store's deferred model writes). */
 export interface TransactionHooks {
@@ -24,8 +35,10 @@ export class Gate {
   readonly #rollback: SqliteStatement;
   #hooks: TransactionHooks | undefined;
   #open = false;
+  readonly #busyTimeoutMs: number;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, busyTimeoutMs = 5000) {
+    this.#busyTimeoutMs = busyTimeoutMs;
     this.#begin = db.prepare('BEGIN IMMEDIATE');
     this.#commit = db.prepare('COMMIT');
     this.#rollback = db.prepare('ROLLBACK');
@@ -61,7 +74,47 @@ export class Gate {
   /** Runs `work` in `BEGIN IMMEDIATE … COMMIT`; synchronous while `work` is. */
   run<T>(work: () => MaybePromise<T>): MaybePromise<T> {
     if (this.#busy !== undefined) return this.#busy.then(() => this.run(work));
-    this.#begin.run();
+    try {
+      this.#begin.run();
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      return this.#hold(this.#lock(error).then(() => this.#inside(work)));
+    }
+    return this.#inside(work);
+  }
+
+  /** Waits for the write lock, on timers, until it is taken or the busy timeout has passed. */
+  async #lock(first: unknown): Promise<void> {
+    const started = Date.now();
+    let last = first;
+    for (let wait = 1; Date.now() - started < this.#busyTimeoutMs; wait = Math.min(wait * 2, 50)) {
+      await pause(wait);
+      try {
+        this.#begin.run();
+        return;
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        last = error;
+      }
+    }
+    throw busyError(Date.now() - started, last);
+  }
+
+  /** Holds the connection until `settled` settles: other transactions wait their turn. */
+  #hold<T>(settled: Promise<T>): Promise<T> {
+    const busy: Promise<unknown> = settled.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#busy = busy;
+    void busy.then(() => {
+      if (this.#busy === busy) this.#busy = undefined;
+    });
+    return settled;
+  }
+
+  /** Runs `work` in the transaction just begun, and commits (or rolls back). */
+  #inside<T>(work: () => MaybePromise<T>): MaybePromise<T> {
     this.#open = true;
     let result: MaybePromise<T>;
     try {
@@ -89,14 +142,6 @@ export class Gate {
         throw error;
       },
     );
-    const busy: Promise<unknown> = settled.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#busy = busy;
-    void busy.then(() => {
-      if (this.#busy === busy) this.#busy = undefined;
-    });
-    return settled;
+    return this.#hold(settled);
   }
 }

@@ -9,15 +9,19 @@
 import {
   allColumns,
   type BatchAppend,
+  checkAppend,
+  checkEventCount,
   checkExpectedVersion,
-  checkStreamId,
+  checkLogRead,
+  checkStreamRead,
   type EncodedPayload,
   encodePayload,
   fromAllRow,
   fromStreamRow,
   invalidArgument,
   isThenable,
-  MAX_PAYLOAD_BYTES,
+  type Limits,
+  limitsOf,
   streamColumns,
   Watchers,
   wholeOption,
@@ -56,6 +60,20 @@ export interface SqliteLedgerOptions {
   readonly pollMs?: number;
   /** The largest JSON payload (data + metadata) an event may have, bytes (default 1 MiB). */
   readonly maxPayloadBytes?: number;
+  /**
+   * What an append, a read or a lens query may hold (payload and id bytes, events per append,
+   * query size); `DEFAULT_LIMITS` for what is not given (`maxPayloadBytes` above wins).
+   */
+  readonly limits?: Partial<Limits>;
+}
+
+/** The limits of a driver whose options also take `maxPayloadBytes` on its own. */
+export function sqliteLimits(options: SqliteLedgerOptions): Limits {
+  return limitsOf(
+    options.maxPayloadBytes === undefined
+      ? options.limits
+      : { ...options.limits, maxPayloadBytes: options.maxPayloadBytes },
+  );
 }
 
 /** The SQLite ledger answers synchronously. */
@@ -94,7 +112,7 @@ export function sqliteLedger(
   options: SqliteLedgerOptions = {},
 ): SqliteLedger {
   const pollMs = options.pollMs ?? 25;
-  const maxPayload = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
+  const limits = sqliteLimits(options);
   const cache = new Map<string, SqliteStatement>();
   const sql = (text: string): SqliteStatement => {
     let s = cache.get(text);
@@ -123,7 +141,17 @@ export function sqliteLedger(
   let seen = 0;
   const soon = (): void => listeners.soon();
   const poll = (): void => {
-    const v = Number(dataVersion.get()?.data_version ?? 0);
+    let v: number;
+    try {
+      v = Number(dataVersion.get()?.data_version ?? 0);
+    } catch {
+      // the database was closed under the watchers (a caller-owned one): stop polling, and wake
+      // them once, so their next read finds out (CLOSED) through their own error path
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+      soon();
+      return;
+    }
     if (v !== seen) {
       seen = v;
       soon();
@@ -135,11 +163,11 @@ export function sqliteLedger(
     events: readonly NewEvent[],
     opts: AppendOptions = {},
   ): MaybePromise<AppendResult> => {
-    checkStreamId(streamId);
+    checkAppend(streamId, events, opts, limits);
     const tenant = opts.tenant ?? DEFAULT_TENANT;
     const expected = opts.expectedVersion === undefined ? 'any' : opts.expectedVersion;
     // encode before the transaction: bad input is refused with nothing begun
-    const payloads = events.map((e) => encodePayload(streamId, e, maxPayload));
+    const payloads = events.map((e) => encodePayload(streamId, e, limits));
     return gate.run(() => write(streamId, tenant, expected, events, payloads, opts));
   };
 
@@ -218,10 +246,10 @@ export function sqliteLedger(
     events: readonly NewEvent[],
     opts: AppendOptions = {},
   ): MaybePromise<AppendResult> => {
-    checkStreamId(streamId);
+    checkAppend(streamId, events, opts, limits);
     const tenant = opts.tenant ?? DEFAULT_TENANT;
     const from = wholeOption('after', after, 0);
-    const payloads = events.map((e) => encodePayload(streamId, e, maxPayload));
+    const payloads = events.map((e) => encodePayload(streamId, e, limits));
     return gate.run(() => {
       const version = Number(versionOf.get(tenant, streamId)?.version ?? 0);
       if (from > version) {
@@ -242,15 +270,19 @@ export function sqliteLedger(
   };
 
   const appendBatch = (appends: readonly BatchAppend[]): MaybePromise<AppendResult[]> => {
+    checkEventCount(
+      appends.reduce((n: number, a: BatchAppend) => n + (a?.events?.length ?? 0), 0),
+      limits,
+    );
     const prepared = appends.map((a) => {
-      checkStreamId(a.streamId);
+      checkAppend(a.streamId, a.events, a.options, limits);
       const opts = a.options ?? {};
       return {
         a,
         opts,
         tenant: opts.tenant ?? DEFAULT_TENANT,
         expected: opts.expectedVersion ?? ('any' as const),
-        payloads: a.events.map((e) => encodePayload(a.streamId, e, maxPayload)),
+        payloads: a.events.map((e) => encodePayload(a.streamId, e, limits)),
       };
     });
     return gate.run(() => {
@@ -279,7 +311,7 @@ export function sqliteLedger(
     replaceTail,
     appendBatch,
     readStream(streamId: string, opts: ReadStreamOptions = {}): RecordedEvent[] {
-      checkStreamId(streamId);
+      checkStreamRead(streamId, opts, limits);
       const from = Math.max(wholeOption('from', opts.from, 1), 1);
       const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
       const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
@@ -292,6 +324,7 @@ export function sqliteLedger(
       return events;
     },
     readAll(opts: ReadAllOptions = {}): RecordedEvent[] {
+      checkLogRead(opts, limits);
       const from = Math.max(wholeOption('from', opts.from, 1), 1);
       const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
       const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
@@ -317,7 +350,7 @@ export function sqliteLedger(
       return events;
     },
     streamVersion(streamId: string, opts: { readonly tenant?: string } = {}): number {
-      checkStreamId(streamId);
+      checkStreamRead(streamId, opts, limits);
       return Number(versionOf.get(opts.tenant ?? DEFAULT_TENANT, streamId)?.version ?? 0);
     },
     headPosition: (): number => Number(head.get()?.p ?? 0),

@@ -4,7 +4,7 @@
  * append reuses the same writer inside its own transaction.
  */
 
-import { checkQuery, runQuery } from '../../js/kit/mod.ts';
+import { checkQuery, DEFAULT_LIMITS, type Limits, runQuery } from '../../js/kit/mod.ts';
 import type {
   MaybePromise,
   OutboxStore,
@@ -47,7 +47,11 @@ function toModel(row: Record<string, unknown>): StoredModel {
 }
 
 /** Creates the store over an open (migrated) database. */
-export function sqliteStore(db: SqliteDatabase, gate: Gate): SqliteStore {
+export function sqliteStore(
+  db: SqliteDatabase,
+  gate: Gate,
+  limits: Limits = DEFAULT_LIMITS,
+): SqliteStore {
   const cache = new Map<string, SqliteStatement>();
   const sql = (text: string): SqliteStatement => {
     let s = cache.get(text);
@@ -160,13 +164,13 @@ export function sqliteStore(db: SqliteDatabase, gate: Gate): SqliteStore {
   return {
     get,
     query(perspective: string, tenant: string, query: Query): StoredModel[] {
-      checkQuery(query);
+      checkQuery(query, limits);
       // evaluated in JavaScript over the tenant's rows, so every driver filters and sorts alike
       flush(); // a query while a transaction is open sees its writes, in the table's order
       const rows = sql(`${MODEL} WHERE perspective = ? AND tenant = ?`)
         .all(perspective, tenant)
         .map(toModel);
-      return runQuery(rows, (row) => row.model, query);
+      return runQuery(rows, (row) => row.model, query, limits);
     },
     checkpoint: (perspective: string): number =>
       Number(

@@ -113,14 +113,15 @@ export function appended(event: RecordedEvent): { type: string; data: unknown } 
 }
 
 /**
- * Strings that break naive storage: quotes, SQL, LIKE wildcards, NUL, control characters,
- * unicode (composed and decomposed), case and padding variants, and 10 kB.
+ * Strings that break naive storage: quotes, SQL, LIKE wildcards, control characters, unicode
+ * (composed and decomposed, beyond U+FFFF), case and padding variants, and ids at the default
+ * `maxIdBytes` limit (1024 bytes of UTF-8). Every driver keeps each exactly.
  */
 export const ODD_STRINGS: readonly string[] = [
   `it's "quoted"`,
   `a'; DROP TABLE events; --`,
   'semi;colon',
-  'nul\u0000byte',
+  'soh\u0001byte',
   'tab\tnew\nline\r',
   'back\\slash',
   'percent%under_score',
@@ -132,6 +133,6 @@ export const ODD_STRINGS: readonly string[] = [
   'stream',
   'stream ',
   ' ',
-  'x'.repeat(10_240),
-  '𝔘𝔫𝔦𝔠𝔬𝔡𝔢'.repeat(1_000),
+  'x'.repeat(1_024),
+  '𝔘𝔫𝔦𝔠𝔬𝔡𝔢'.repeat(36),
 ];

@@ -31,6 +31,8 @@ export type {
 export type { Perspective } from '../definitions/perspective.ts';
 export { definePerspective } from '../definitions/perspective.ts';
 export { defineReceptor, defineState } from '../definitions/receptor.ts';
+export { memoryDriver } from '../memory/driver.ts';
+export { memoryTransport } from '../memory/transport.ts';
 export type { CommandDefinition, Event, MessageOf } from '../messages/message.ts';
 export { defineCommand, defineEvent, payload } from '../messages/message.ts';
 export type { BuildOptions } from '../runtime/builder.ts';

@@ -16,10 +16,29 @@ export interface Dispatched {
   readonly error?: unknown;
 }
 
+/** A failure of work the app runs in the background (an async perspective), as reported. */
+export interface BackgroundFailure {
+  /** What failed: `'perspective'` (an async perspective). */
+  readonly source: 'perspective';
+  /** The perspective's name. */
+  readonly name: string;
+  /** The error (a WhizbangError; HANDLER_FAILED when `apply` threw). */
+  readonly error: unknown;
+  /** The event it failed on, when one event is to blame. */
+  readonly event?: RecordedEvent;
+  /**
+   * What happens next: `'retrying'` (after a pause), `'parked'` (the event is skipped, the
+   * perspective goes on), or `'stopped'` (the perspective stopped; `waitForPerspectives` rejects).
+   */
+  readonly outcome: 'retrying' | 'parked' | 'stopped';
+}
+
 /** Sees each handled message once its hops are complete. */
 export interface Observer {
   /** Called once a message has been handled (or has failed). */
   onDispatched?(dispatched: Dispatched): void;
   /** Called with anything an observer threw. */
   onError?(error: unknown): void;
+  /** Called when background work (an async perspective) fails, retries, parks an event or stops. */
+  onBackgroundError?(failure: BackgroundFailure): void;
 }

@@ -24,11 +24,32 @@ export type { WireError, WireReply } from '../contracts/remote.ts';
 export { invalidArgument, wholeOption } from '../util/errors.ts';
 export { chain, each, isThenable } from '../util/maybe.ts';
 export { backoffSleep } from './backoff.ts';
+export type { Boundary } from './boundary.ts';
+export { driverBoundary, sharedDriverError } from './boundary.ts';
 export { checkExpectedVersion, checkStreamId } from './checks.ts';
+export type { Limits } from './limits.ts';
+export {
+  checkAppend,
+  checkEvent,
+  checkEventCount,
+  checkId,
+  checkLogRead,
+  checkStreamRead,
+  DEFAULT_LIMITS,
+  hasRefusedText,
+  limitsOf,
+} from './limits.ts';
 export { notingWriter } from './live.ts';
 export { dueRecords } from './outbox.ts';
 export type { EncodedPayload } from './payload.ts';
-export { checkPayloadSize, encodePayload, MAX_PAYLOAD_BYTES, utf8Length } from './payload.ts';
+export {
+  checkPayloadSize,
+  deeperThan,
+  encodePayload,
+  MAX_PAYLOAD_BYTES,
+  payloadJson,
+  utf8Length,
+} from './payload.ts';
 export { checkQuery, matches, pathValue, runQuery, sortKeys } from './query.ts';
 export {
   answerOf,

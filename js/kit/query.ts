@@ -4,6 +4,7 @@
  */
 import type { FieldFilter, OrderBy, Query, Where } from '../contracts/query.ts';
 import { WhizbangError } from '../util/errors.ts';
+import { DEFAULT_LIMITS, hasRefusedText, type Limits } from './limits.ts';
 
 const OPERATORS = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'contains']);
 
@@ -14,11 +15,18 @@ function invalidQuery(message: string): WhizbangError {
   );
 }
 
-/** Reads a dotted path from a value. */
+const INDEX = /^(?:0|[1-9][0-9]*)$/;
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Reads a dotted path from a value, as the SQL drivers do: only a model's own members (never
+ * `toString` or an array's `length`), and array elements by index.
+ */
 export function pathValue(value: unknown, path: string): unknown {
   let current = value;
   for (const key of path.split('.')) {
     if (current === null || typeof current !== 'object') return undefined;
+    if (Array.isArray(current) ? !INDEX.test(key) : !hasOwn.call(current, key)) return undefined;
     current = (current as Record<string, unknown>)[key];
   }
   return current;
@@ -70,42 +78,135 @@ function matchField(actual: unknown, filter: FieldFilter): boolean {
   return true;
 }
 
-/** Checks a query's shape, so that bad input fails the same way on every driver. */
-export function checkQuery(query: Query): void {
-  for (const [field, filter] of Object.entries(query.where ?? {})) {
-    if (field.length === 0) throw invalidQuery('A filter needs a field name.');
-    if (isFilter(filter)) {
-      for (const op of Object.keys(filter)) {
-        if (!OPERATORS.has(op)) {
-          throw invalidQuery(
-            `Unknown operator "${op}" on "${field}"; use one of ${[...OPERATORS].join(', ')}.`,
-          );
-        }
+/** Refuses a filter value no driver answers alike: too deep, a BigInt, NaN, U+0000, … */
+function checkValue(field: string, op: string, value: unknown, limits: Limits, depth = 0): void {
+  const bad = (what: string): WhizbangError => invalidQuery(`"${op}" on "${field}" ${what}.`);
+  switch (typeof value) {
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) throw bad(`takes a finite number, got ${value}`);
+      return;
+    case 'string':
+      if (hasRefusedText(value)) throw bad('holds U+0000 or an unpaired surrogate');
+      return;
+    case 'object': {
+      if (value === null) return;
+      if (depth >= limits.maxDepth) {
+        throw bad(`nests deeper than ${limits.maxDepth} levels (the "maxDepth" limit)`);
       }
-      if ('in' in filter && !Array.isArray(filter.in)) {
-        throw invalidQuery(`"in" on "${field}" takes an array of values.`);
+      const items = Array.isArray(value) ? value : Object.entries(value).flat();
+      for (const item of items) checkValue(field, op, item, limits, depth + 1);
+      return;
+    }
+    default:
+      throw bad(
+        `takes JSON values (strings, numbers, booleans, null, arrays, objects), got a ${typeof value}`,
+      );
+  }
+}
+
+function checkWhere(where: unknown, limits: Limits): void {
+  if (where === undefined) return;
+  if (!isFilter(where)) throw invalidQuery('"where" must be an object of fields.');
+  const fields = Object.keys(where);
+  if (fields.length > limits.maxWhereFields) {
+    throw invalidQuery(
+      `"where" filters on ${fields.length} fields, over the limit of ${limits.maxWhereFields} (the "maxWhereFields" limit).`,
+    );
+  }
+  for (const field of fields) {
+    checkField(field, limits);
+    const filter = (where as Record<string, unknown>)[field];
+    if (!isFilter(filter)) {
+      if (filter !== null && typeof filter === 'object') {
+        throw invalidQuery(`The filter on "${field}" must be a value or an object of operators.`);
       }
-      for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
-        const v = filter[op];
-        if (v !== undefined && typeof v !== 'number' && typeof v !== 'string') {
-          throw invalidQuery(
-            `"${op}" on "${field}" takes a number or a string, got ${JSON.stringify(v)}.`,
-          );
-        }
+      checkValue(field, 'eq', filter, limits);
+      continue;
+    }
+    for (const op of Object.keys(filter)) {
+      if (!OPERATORS.has(op)) {
+        throw invalidQuery(
+          `Unknown operator "${op}" on "${field}"; use one of ${[...OPERATORS].join(', ')}.`,
+        );
       }
     }
+    if ('in' in filter) {
+      if (!Array.isArray(filter.in))
+        throw invalidQuery(`"in" on "${field}" takes an array of values.`);
+      if (filter.in.length > limits.maxInValues) {
+        throw invalidQuery(
+          `"in" on "${field}" has ${filter.in.length} values, over the limit of ${limits.maxInValues} (the "maxInValues" limit).`,
+        );
+      }
+    }
+    for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
+      const v = filter[op];
+      if (v !== undefined && typeof v !== 'number' && typeof v !== 'string') {
+        throw invalidQuery(
+          `"${op}" on "${field}" takes a number or a string, got ${typeof v === 'bigint' ? `${v}n` : JSON.stringify(v)}.`,
+        );
+      }
+    }
+    for (const op of Object.keys(filter)) {
+      checkValue(field, op, (filter as Record<string, unknown>)[op], limits);
+    }
   }
+}
+
+function checkField(field: string, limits: Limits): void {
+  if (field.length === 0) throw invalidQuery('A filter needs a field name.');
+  if (hasRefusedText(field)) {
+    throw invalidQuery(
+      `The field ${JSON.stringify(field.slice(0, 40))} holds U+0000 or an unpaired surrogate.`,
+    );
+  }
+  let segments = 1;
+  for (let i = field.indexOf('.'); i !== -1; i = field.indexOf('.', i + 1)) segments++;
+  if (segments > limits.maxPathSegments) {
+    throw invalidQuery(
+      `The field path "${field.slice(0, 40)}…" has ${segments} segments, over the limit of ${limits.maxPathSegments} (the "maxPathSegments" limit).`,
+    );
+  }
+}
+
+/**
+ * Checks a query's shape and size (`limits`: fields, sort keys, `in` values, nesting), so that bad
+ * or oversized input fails the same way, with INVALID_QUERY, on every driver before it runs.
+ */
+export function checkQuery(query: Query, limits: Limits = DEFAULT_LIMITS): void {
+  if (typeof query !== 'object' || query === null) throw invalidQuery('A query must be an object.');
+  checkWhere(query.where, limits);
   for (const [name, value] of [
     ['limit', query.limit],
     ['offset', query.offset],
   ] as const) {
     if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
-      throw invalidQuery(`"${name}" must be a whole number ≥ 0, got ${value}.`);
+      throw invalidQuery(`"${name}" must be a whole number ≥ 0, got ${String(value)}.`);
     }
   }
-  for (const order of sortKeys(query.orderBy)) {
-    if (order[1] !== 'asc' && order[1] !== 'desc') {
-      throw invalidQuery(`Sort direction of "${order[0]}" must be 'asc' or 'desc'.`);
+  const orderBy = query.orderBy;
+  if (orderBy === undefined) return;
+  if (typeof orderBy !== 'object' || orderBy === null) {
+    throw invalidQuery('"orderBy" must be an object of fields or a list of those.');
+  }
+  const list: readonly unknown[] = Array.isArray(orderBy) ? orderBy : [orderBy];
+  let count = 0;
+  for (const order of list) {
+    if (typeof order !== 'object' || order === null || Array.isArray(order)) {
+      throw invalidQuery('Each "orderBy" entry must be an object of fields.');
+    }
+    for (const [field, dir] of Object.entries(order)) {
+      if (++count > limits.maxSortKeys) {
+        throw invalidQuery(
+          `"orderBy" has more than ${limits.maxSortKeys} sort keys (the "maxSortKeys" limit).`,
+        );
+      }
+      checkField(field, limits);
+      if (dir !== 'asc' && dir !== 'desc') {
+        throw invalidQuery(`Sort direction of "${field}" must be 'asc' or 'desc'.`);
+      }
     }
   }
 }
@@ -128,20 +229,28 @@ export function matches(model: unknown, where: Where | undefined): boolean {
   return true;
 }
 
-const missing = (v: unknown): boolean => v === undefined || v === null;
+// numbers, then strings, then booleans, then everything else (missing, null, arrays, objects)
+// last, whichever the direction — the order of SQL's typed CASE sort keys with NULLS LAST
+const rank = (v: unknown): number =>
+  typeof v === 'number' ? 0 : typeof v === 'string' ? 1 : typeof v === 'boolean' ? 2 : 3;
 
 function compare(a: unknown, b: unknown, dir: 'asc' | 'desc'): number {
-  if (a === b) return 0;
-  // missing values sort last whichever the direction, as SQL's NULLS LAST
-  if (missing(a)) return missing(b) ? 0 : 1;
-  if (missing(b)) return -1;
-  const c = (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  if (ra === 3 || a === b) return 0;
+  const c = (a as number) < (b as number) ? -1 : 1;
   return dir === 'asc' ? c : -c;
 }
 
 /** Filters, sorts and pages `items` (each read through `modelOf`) in JavaScript. */
-export function runQuery<T>(items: Iterable<T>, modelOf: (item: T) => unknown, query: Query): T[] {
-  checkQuery(query);
+export function runQuery<T>(
+  items: Iterable<T>,
+  modelOf: (item: T) => unknown,
+  query: Query,
+  limits: Limits = DEFAULT_LIMITS,
+): T[] {
+  checkQuery(query, limits);
   const out: T[] = [];
   for (const item of items) if (matches(modelOf(item), query.where)) out.push(item);
   const keys = sortKeys(query.orderBy);

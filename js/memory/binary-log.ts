@@ -30,31 +30,14 @@ import {
   S_COUNT,
   SEGMENT_HEADER,
 } from '../wasm/format.ts';
-
-interface Segment {
-  core: Core;
-  /** Address of the segment header; records start `SEGMENT_HEADER` bytes after it. */
-  readonly start: number;
-  readonly capacity: number;
-  /** Address one past its last record. */
-  end: number;
-  count: number;
-}
+import type { BinaryLogStats, Segment } from './binary-log-parts.ts';
 
 /** Room kept per scan call for matches (addresses), before the next call continues. */
 const SCAN_BATCH = 1024;
 const MIN_SEGMENT = 4096;
 const MAX_SEGMENT = 1 << 20;
 
-/** What the log holds, for the memory budget (see BENCHMARKS.md). */
-export interface BinaryLogStats {
-  /** How many events the log holds. */
-  readonly events: number;
-  /** Bytes of the encoded records. */
-  readonly encodedBytes: number;
-  /** Bytes of the core's memory (segments included). */
-  readonly coreBytes: number;
-}
+export type { BinaryLogStats } from './binary-log-parts.ts';
 
 const HANDLE = 0x100000000;
 
@@ -87,33 +70,65 @@ export class BinaryLog {
     return { events: this.#count, encodedBytes: this.#encoded, coreBytes };
   }
 
-  /** Writes recorded events (positions `head + 1 …`) of one stream. */
+  /** Writes recorded events (positions `head + 1 …`) of one stream, all or none. */
   write(
     tenant: string,
     streamId: string,
     events: readonly RecordedEvent[],
     json: readonly (string | undefined)[],
   ): void {
-    const stream = this.#stream(tenant, streamId);
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i]!;
-      const data = json[2 * i];
-      const metadata = json[2 * i + 1];
-      const seg = this.#room(recordBound(event, data, metadata));
-      const at = seg.end;
-      const len = writeRecord(seg.core, at, event, data, metadata);
-      seg.end += len;
-      seg.count++;
-      this.#encoded += len;
-      if (this.#count === this.#rows.length) {
-        const rows = new Float64Array(Math.ceil(this.#rows.length * 1.5));
-        rows.set(this.#rows);
-        this.#rows = rows;
+    if (events.length === 1) {
+      // one record: a failure leaves nothing to undo (it is indexed only once written)
+      const handle = this.#put(events[0]!, json[0], json[1]);
+      this.#roomForRows(1);
+      this.#rows[this.#count++] = handle;
+      this.#stream(tenant, streamId).push(handle);
+      return;
+    }
+    const segments = this.#segments.length;
+    const open = this.#segments.at(-1);
+    const openEnd = open?.end ?? 0;
+    const openCount = open?.count ?? 0;
+    const encoded = this.#encoded;
+    const handles = new Array<number>(events.length);
+    try {
+      for (let i = 0; i < events.length; i++) {
+        handles[i] = this.#put(events[i]!, json[2 * i], json[2 * i + 1]);
       }
-      const handle = (this.#segments.length - 1) * HANDLE + at;
+    } catch (error) {
+      this.#segments.length = segments;
+      if (open !== undefined) {
+        open.end = openEnd;
+        open.count = openCount;
+      }
+      this.#encoded = encoded;
+      throw error;
+    }
+    const stream = this.#stream(tenant, streamId);
+    this.#roomForRows(handles.length);
+    for (const handle of handles) {
       this.#rows[this.#count++] = handle;
       stream.push(handle);
     }
+  }
+
+  /** Writes one record in the open segment (or a new one); its handle. */
+  #put(event: RecordedEvent, data: string | undefined, metadata: string | undefined): number {
+    const seg = this.#room(recordBound(event, data, metadata));
+    const at = seg.end;
+    const len = writeRecord(seg.core, at, event, data, metadata);
+    seg.end += len;
+    seg.count++;
+    this.#encoded += len;
+    return (this.#segments.length - 1) * HANDLE + at;
+  }
+
+  /** Grows the row table to hold `more` rows. */
+  #roomForRows(more: number): void {
+    if (this.#count + more <= this.#rows.length) return;
+    const rows = new Float64Array(Math.ceil((this.#count + more) * 1.5));
+    rows.set(this.#rows);
+    this.#rows = rows;
   }
 
   /** The records of a stream, made empty when new. */
@@ -336,11 +351,7 @@ export class BinaryLog {
           `version ${version} does not follow ${list.length}`,
         );
       const handle = segment * HANDLE + p;
-      if (this.#count === this.#rows.length) {
-        const rows = new Float64Array(Math.ceil(this.#rows.length * 1.5));
-        rows.set(this.#rows);
-        this.#rows = rows;
-      }
+      this.#roomForRows(1);
       this.#rows[this.#count++] = handle;
       list.push(handle);
       const len = dv.getUint32(p, true);

@@ -5,6 +5,7 @@
  * const app = whizbang().receptor(deposit).build({ driver: memoryDriver() });
  */
 import type { Driver } from '../contracts/driver.ts';
+import type { Limits } from '../kit/limits.ts';
 import type { CoreFactory } from '../wasm/core.ts';
 import { type MemoryLedger, memoryLedger } from './ledger.ts';
 import { type MemorySnapshots, memorySnapshots } from './snapshots.ts';
@@ -24,13 +25,19 @@ export interface MemoryDriver extends Driver {
 export interface MemoryDriverOptions {
   /** The core the ledger's log lives in: the TypeScript twin by default, or `await loadWasmCore()`. */
   readonly core?: CoreFactory;
+  /**
+   * What an append, a read or a lens query may hold (payload and id bytes, events per append,
+   * query size); `DEFAULT_LIMITS` for what is not given.
+   */
+  readonly limits?: Partial<Limits>;
 }
 
 /** Creates a memory driver (ledger + perspective store sharing transactions, and snapshots). */
 export function memoryDriver(options: MemoryDriverOptions = {}): MemoryDriver {
-  const store = memoryStore();
+  const limits = options.limits ?? {};
+  const store = memoryStore({ limits });
   const ledger = memoryLedger(
-    options.core === undefined ? { store } : { store, core: options.core },
+    options.core === undefined ? { store, limits } : { store, limits, core: options.core },
   );
   return { name: 'memory', ledger, store, snapshots: memorySnapshots() };
 }

@@ -15,9 +15,17 @@ import type {
   RecordedEvent,
 } from '../contracts/ledger.ts';
 import type { PerspectiveStore } from '../contracts/store.ts';
-import { checkExpectedVersion, checkStreamId } from '../kit/checks.ts';
+import { checkExpectedVersion } from '../kit/checks.ts';
+import {
+  checkAppend,
+  checkLogRead,
+  checkStreamRead,
+  type Limits,
+  limitsOf,
+} from '../kit/limits.ts';
+import { checkPayloadSize, payloadJson } from '../kit/payload.ts';
 import { DEFAULT_TENANT } from '../messages/envelope.ts';
-import { invalidArgument, WhizbangError } from '../util/errors.ts';
+import { invalidArgument } from '../util/errors.ts';
 import { uuidv7 } from '../util/ids.ts';
 import { isThenable, type MaybePromise } from '../util/maybe.ts';
 import { platform } from '../util/platform.ts';
@@ -40,6 +48,8 @@ export interface MemoryLedgerOptions {
    * a valid log (corrupt, or positions and versions that do not follow) throw `CorruptDataError`.
    */
   readonly segments?: readonly Uint8Array[];
+  /** What an append or a read may hold (payload and id bytes, events per append…): `DEFAULT_LIMITS` otherwise. */
+  readonly limits?: Partial<Limits>;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -54,20 +64,6 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 interface Decided {
   readonly result: AppendResult;
   readonly json: readonly (string | undefined)[];
-}
-
-/** The JSON the log keeps of an event's data or metadata. */
-function toJson(type: string, what: string, value: unknown): string | undefined {
-  try {
-    return JSON.stringify(value) as string | undefined;
-  } catch (cause) {
-    throw new WhizbangError(
-      'INVALID_ARGUMENT',
-      `The ${what} of a "${type}" event cannot be stored as JSON (${cause instanceof Error ? cause.message : String(cause)}). ` +
-        'Events are kept as JSON in every driver: use plain objects, arrays, strings, numbers, booleans and null.',
-      { cause },
-    );
-  }
 }
 
 /** The memory ledger answers synchronously (until an append's inline work awaits). */
@@ -91,6 +87,7 @@ export interface MemoryLedger extends Ledger {
 /** Creates an empty in-memory ledger. Treat the events it returns as immutable. */
 export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
   const store = options.store ?? memoryStore();
+  const limits = limitsOf(options.limits);
   const log = new BinaryLog(options.core);
   for (const segment of options.segments ?? []) log.load(segment);
   const listeners = new Set<() => void>();
@@ -118,7 +115,7 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
     events: readonly NewEvent[],
     opts: AppendOptions = {},
   ): MaybePromise<AppendResult> => {
-    checkStreamId(streamId);
+    checkAppend(streamId, events, opts, limits);
     if (pending !== undefined) return pending.then(() => append(streamId, events, opts));
     const tenant = opts.tenant ?? DEFAULT_TENANT;
     const expected = opts.expectedVersion === undefined ? 'any' : opts.expectedVersion;
@@ -188,9 +185,13 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
         metadata: e.metadata,
       } as RecordedEvent;
       recorded[i] = event;
-      json[2 * i] = toJson(e.type, 'data', e.data);
-      json[2 * i + 1] =
-        e.metadata === undefined ? undefined : toJson(e.type, 'metadata', e.metadata);
+      // no data is kept as null, as every driver keeps it
+      const data = payloadJson(e.type, 'data', e.data, limits) ?? 'null';
+      const metadata =
+        e.metadata === undefined ? undefined : payloadJson(e.type, 'metadata', e.metadata, limits);
+      checkPayloadSize(e.type, streamId, data, metadata, limits.maxPayloadBytes);
+      json[2 * i] = data;
+      json[2 * i + 1] = metadata;
     }
     const result: AppendResult = {
       streamId,
@@ -205,7 +206,7 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
     append,
 
     readStream(streamId: string, opts: ReadStreamOptions = {}): RecordedEvent[] {
-      checkStreamId(streamId);
+      checkStreamRead(streamId, opts, limits);
       const tenant = opts.tenant ?? DEFAULT_TENANT;
       const max = Number.MAX_SAFE_INTEGER;
       return log.readStream(
@@ -218,6 +219,7 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
     },
 
     readAll(opts: ReadAllOptions = {}): RecordedEvent[] {
+      checkLogRead(opts, limits);
       const max = Number.MAX_SAFE_INTEGER;
       return log.readAll(
         Math.max(positive('from', opts.from, 1), 1),
@@ -229,7 +231,7 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
     },
 
     streamVersion(streamId: string, opts: { readonly tenant?: string } = {}): number {
-      checkStreamId(streamId);
+      checkStreamRead(streamId, opts, limits);
       return log.version(opts.tenant ?? DEFAULT_TENANT, streamId);
     },
 

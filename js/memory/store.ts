@@ -13,6 +13,7 @@ import type {
 } from '../contracts/outbox.ts';
 import type { Query } from '../contracts/query.ts';
 import type { PerspectiveStore, StoredModel, StoreWriter } from '../contracts/store.ts';
+import { type Limits, limitsOf } from '../kit/limits.ts';
 import { dueRecords } from '../kit/outbox.ts';
 import { runQuery } from '../kit/query.ts';
 import { WhizbangError } from '../util/errors.ts';
@@ -139,6 +140,8 @@ export interface MemoryStore extends PerspectiveStore {
 export interface MemoryStoreOptions {
   /** How many handled message ids the inbox remembers (default 100 000). */
   readonly inboxLimit?: number;
+  /** The limits lens queries are checked against (`DEFAULT_LIMITS` otherwise). */
+  readonly limits?: Partial<Limits>;
 }
 
 /** Creates an empty memory perspective store. */
@@ -151,6 +154,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     inbox: new Map(),
     inboxLimit: options.inboxLimit ?? 100_000,
   };
+  const limits = limitsOf(options.limits);
   let busy: Promise<unknown> | undefined;
 
   const outbox: OutboxStore = {
@@ -215,7 +219,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       state.perspectives.get(perspective)?.get(tenant)?.get(id),
     query(perspective: string, tenant: string, query: Query): StoredModel[] {
       const byId = state.perspectives.get(perspective)?.get(tenant);
-      return runQuery(byId?.values() ?? [], (row) => row.model, query);
+      return runQuery(byId?.values() ?? [], (row) => row.model, query, limits);
     },
     checkpoint: (perspective: string): number => state.checkpoints.get(perspective) ?? 0,
     transaction<T>(fn: (tx: StoreWriter) => MaybePromise<T>): MaybePromise<T> {

@@ -2,6 +2,7 @@
  * Envelopes: a message plus its identity and its path. Every step a message takes adds a hop, so
  * "what happened because of this command" can be answered from the envelopes alone.
  */
+import { invalidArgument } from '../util/errors.ts';
 import { traceId, uuidv7 } from '../util/ids.ts';
 import { type Hop, HopRecord, UNTIMED } from './hop.ts';
 import type { Message } from './message.ts';
@@ -96,6 +97,9 @@ class EnvelopeRecord<M extends Message> implements Envelope<M> {
       return;
     }
     origin ??= NO_ORIGIN;
+    if (origin.tenant !== undefined && typeof origin.tenant !== 'string') {
+      throw invalidArgument(`A tenant must be a string, got ${String(origin.tenant)}.`);
+    }
     this.#messageId = origin.messageId;
     this.#correlationId = origin.correlationId ?? parent?.correlationId;
     this.#causationId = origin.causationId ?? parent?.messageId;

@@ -3,7 +3,7 @@
  * observers, projectors) and presents them as the public {@link Whizbang}.
  */
 import type { Driver } from '../contracts/driver.ts';
-import type { Observer } from '../contracts/observer.ts';
+import type { BackgroundFailure, Observer } from '../contracts/observer.ts';
 import type { Perspective } from '../definitions/perspective.ts';
 import { invalidArgument, WhizbangError } from '../util/errors.ts';
 import { Changes } from './changes.ts';
@@ -18,6 +18,7 @@ import { lensOf } from './lens.ts';
 import { Listener } from './listen.ts';
 import { Observation } from './observe.ts';
 import { Output } from './output.ts';
+import type { PoisonOptions } from './projector.ts';
 import { Projectors } from './projectors.ts';
 import { rebuild } from './rebuild.ts';
 import type { Registry } from './registry.ts';
@@ -37,6 +38,25 @@ export interface AppOptions {
   readonly snapshotEvery: number;
   readonly onSnapshotError: ((issue: SnapshotIssue) => void) | undefined;
   readonly observers: readonly Observer[];
+  readonly onError: ((failure: BackgroundFailure) => void) | undefined;
+  readonly poisonEvents: PoisonOptions;
+  readonly receptorTimeoutMs: number;
+}
+
+/** Reports a background failure to `onError` and to every observer; what they throw is ignored. */
+function background(
+  onError: ((failure: BackgroundFailure) => void) | undefined,
+  observers: readonly Observer[],
+): (failure: BackgroundFailure) => void {
+  return (failure) => {
+    for (const tell of [onError, ...observers.map((o) => o.onBackgroundError?.bind(o))]) {
+      try {
+        tell?.(failure);
+      } catch {
+        // a reporter that fails must not stop the work it reports on
+      }
+    }
+  };
 }
 
 /** Builds the public app over a registry. */
@@ -59,7 +79,14 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
   const observation = new Observation(options.observers);
   const enqueue = new Enqueue(store, driver.name, name);
   const requests = new RequestLine();
-  const decider = new Decider({ registry, output, cache, ledger, commit });
+  const decider = new Decider({
+    registry,
+    output,
+    cache,
+    ledger,
+    commit,
+    receptorTimeoutMs: options.receptorTimeoutMs,
+  });
   const dispatcher = new Dispatcher({
     registry,
     ledger,
@@ -74,7 +101,11 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
   });
   const inbox = new Inbox(store, driver.name, dispatcher);
   const listener = new Listener(registry, dispatcher, inbox, requests, name);
-  const projectors = new Projectors(registry, ledger, store, changes);
+  const projectors = new Projectors(registry, ledger, store, {
+    report: background(options.onError, options.observers),
+    poison: options.poisonEvents,
+    changes,
+  });
   let closed = false;
   const open = (): void => {
     if (closed) throw new WhizbangError('CLOSED', `App "${name}" is closed; build a new one.`);

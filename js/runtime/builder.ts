@@ -4,7 +4,7 @@
  */
 import type { Driver } from '../contracts/driver.ts';
 import type { RecordedEvent } from '../contracts/ledger.ts';
-import type { Observer } from '../contracts/observer.ts';
+import type { BackgroundFailure, Observer } from '../contracts/observer.ts';
 import type { RouteTarget } from '../contracts/outbox.ts';
 import type { Perspective } from '../definitions/perspective.ts';
 import type { Policy, PolicyMatch } from '../definitions/policy.ts';
@@ -19,8 +19,9 @@ import type {
   MessageKind,
   MessageOf,
 } from '../messages/message.ts';
-import { invalidArgument } from '../util/errors.ts';
+import { invalidArgument, wholeOption } from '../util/errors.ts';
 import { createApp } from './app.ts';
+import type { PoisonOptions } from './projector.ts';
 import { type EventHandler, Registry } from './registry.ts';
 import type { SnapshotIssue } from './state-cache.ts';
 import type { Whizbang } from './types.ts';
@@ -44,6 +45,25 @@ export interface BuildOptions {
   readonly onSnapshotError?: (issue: SnapshotIssue) => void;
   /** See every handled message after its step (trace store, OpenTelemetry, the playground). */
   readonly observers?: readonly Observer[];
+  /**
+   * Told of every failure of background work (an async perspective that cannot start, an event it
+   * retries, parks or stops on), besides the observers' `onBackgroundError`. What it throws is
+   * ignored.
+   */
+  readonly onError?: (failure: BackgroundFailure) => void;
+  /**
+   * An event an async perspective cannot apply: retried `retries` times (default 3) with doubling
+   * pauses from `backoffMs` (default 100), then parked (skipped, reported) with
+   * `afterRetries: 'park'`, or the perspective stops (`'stop'`, the default; `waitForPerspectives`
+   * rejects).
+   */
+  readonly poisonEvents?: PoisonOptions;
+  /**
+   * How long an asynchronous receptor may take to answer before the command fails with `TIMEOUT`
+   * and nothing of it is appended, ms (default 30 000; 0: no deadline). A timeout policy sets a
+   * tighter one per command.
+   */
+  readonly receptorTimeoutMs?: number;
 }
 
 /** Options of {@link WhizbangBuilder.route}. */
@@ -174,6 +194,9 @@ class Builder {
       snapshotEvery,
       onSnapshotError: options.onSnapshotError,
       observers: options.observers ?? [],
+      onError: options.onError,
+      poisonEvents: options.poisonEvents ?? {},
+      receptorTimeoutMs: wholeOption('receptorTimeoutMs', options.receptorTimeoutMs, 30_000),
     });
   }
 }

@@ -18,6 +18,7 @@ import {
 import { type Command, validate } from '../messages/message.ts';
 import { isConcurrencyError, WhizbangError } from '../util/errors.ts';
 import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
+import { platform, type Timer } from '../util/platform.ts';
 import type { Committer } from './commit.ts';
 import { receptorContext, stillWanted } from './context.ts';
 import type { Flow } from './flow.ts';
@@ -37,6 +38,42 @@ export interface DeciderParts {
   /** The ledger as the app reads it (events in their current shape). */
   readonly ledger: Ledger;
   readonly commit: Committer;
+  /** How long an asynchronous receptor may take to answer, ms (0: no deadline). */
+  readonly receptorTimeoutMs?: number;
+}
+
+/** A receptor's answer, or TIMEOUT when it has not come within `ms` (0: no deadline). */
+function deadline<T>(output: PromiseLike<T>, ms: number, command: Command): PromiseLike<T> {
+  if (ms <= 0) return output;
+  let timer: Timer | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = platform.setTimeout(
+      () =>
+        reject(
+          new WhizbangError(
+            'TIMEOUT',
+            `The receptor of "${command.type}" did not answer within ${ms} ms, so nothing of it was appended. Make it answer (or fail), or raise receptorTimeoutMs in build().`,
+          ),
+        ),
+      ms,
+    );
+  });
+  return Promise.race([output, late]).finally(() => platform.clearTimeout(timer));
+}
+
+/**
+ * What a receptor threw, as the caller gets it: an Error as it is (the caller's own errors are
+ * theirs to tell apart); anything else (`throw undefined`, a string) as HANDLER_FAILED with it as
+ * the cause, so every failure that leaves the API has a code.
+ */
+function thrown(error: unknown, command: Command): unknown {
+  if (error instanceof Error) return error;
+  const what = typeof error === 'string' ? JSON.stringify(error) : String(error);
+  return new WhizbangError(
+    'HANDLER_FAILED',
+    `The receptor of "${command.type}" threw ${what}, not an Error. Throw an Error (or a WhizbangError) so callers can tell what failed.`,
+    { cause: error },
+  );
 }
 
 /** Decides commands for one app. */
@@ -46,8 +83,10 @@ export class Decider {
   readonly #cache: StateCache;
   readonly #ledger: Ledger;
   readonly #commit: Committer;
+  readonly #timeoutMs: number;
 
   constructor(parts: DeciderParts) {
+    this.#timeoutMs = parts.receptorTimeoutMs ?? 0;
     this.#registry = parts.registry;
     this.#output = parts.output;
     this.#cache = parts.cache;
@@ -89,9 +128,9 @@ export class Decider {
           : this.#underPolicies(policies, receptor, command, envelope, flow, hop);
     } catch (error) {
       endStep(envelope, hop); // a failed step still says how long it took
-      throw error;
+      throw thrown(error, command);
     }
-    if (isThenable<Decision>(decision)) return this.#ending(decision, envelope, hop);
+    if (isThenable<Decision>(decision)) return this.#ending(decision, envelope, hop, command);
     endStep(envelope, hop);
     return decision;
   }
@@ -121,6 +160,7 @@ export class Decider {
     decision: PromiseLike<Decision>,
     envelope: Envelope,
     hop: Hop | undefined,
+    command: Command,
   ): Promise<Decision> {
     return Promise.resolve(decision).then(
       (d) => {
@@ -129,7 +169,7 @@ export class Decider {
       },
       (error: unknown) => {
         endStep(envelope, hop);
-        throw error;
+        throw thrown(error, command);
       },
     );
   }
@@ -162,7 +202,8 @@ export class Decider {
     if (!isThenable(output)) {
       return this.#statelessDecided(output, command, envelope, flow, streamId, attempt);
     }
-    return this.#statelessLater(output, command, envelope, flow, streamId, attempt);
+    const answer = deadline(output, this.#timeoutMs, command);
+    return this.#statelessLater(answer, command, envelope, flow, streamId, attempt);
   }
 
   #statelessLater(
@@ -234,7 +275,7 @@ export class Decider {
         this.#statefulDecided(o, receptor, command, envelope, flow, retry, streamId, f, attempt);
       if (!isThenable(output)) return decided(output);
       seeEnvelope(envelope);
-      return Promise.resolve(output).then(decided);
+      return Promise.resolve(deadline(output, this.#timeoutMs, command)).then(decided);
     };
     return isThenable<Folded>(folded) ? Promise.resolve(folded).then(decide) : decide(folded);
   }

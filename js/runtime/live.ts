@@ -6,6 +6,7 @@
 import type { Query } from '../contracts/query.ts';
 import type { PerspectiveStore, StoredModel } from '../contracts/store.ts';
 import { compileWhere } from '../kit/predicate.ts';
+import { deepFreeze } from '../util/freeze.ts';
 import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
 import { same } from '../util/same.ts';
 import { type ChangeWatcher, keyOf, type ModelChange, type Touched } from './live-index.ts';
@@ -119,7 +120,9 @@ export function modelSource<M>(
     key: keyOf(tenant, id),
     affects: (c) => c.id === id && c.tenant === tenant,
     read: () =>
-      settle(() => chain(store.get(perspective, tenant, id), (row) => row?.model as M | undefined)),
+      settle(() =>
+        chain(store.get(perspective, tenant, id), (row) => deepFreeze(row?.model) as M | undefined),
+      ),
   };
 }
 
@@ -136,7 +139,7 @@ export function querySource<M>(
   let ids = new Set<string>();
   const models = (rows: StoredModel[]): M[] => {
     ids = new Set(rows.map((r) => r.id));
-    return rows.map((r) => r.model as M);
+    return rows.map((r) => deepFreeze(r.model) as M);
   };
   const matches = compileWhere(query.where);
   return {

@@ -7,7 +7,8 @@ import { WhizbangError } from '../util/errors.ts';
 import { isThenable, type MaybePromise } from '../util/maybe.ts';
 
 function failed(p: Perspective, event: RecordedEvent, cause: unknown): WhizbangError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
+  const reason =
+    cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : String(cause);
   return new WhizbangError(
     'HANDLER_FAILED',
     `Perspective "${p.name}" failed to apply "${event.type}" (stream "${event.streamId}", position ${event.position}): ${reason}. ` +
@@ -25,7 +26,12 @@ function write(
 ): MaybePromise<void> {
   let next: unknown;
   try {
+    // not frozen here: freezing every model on the write path measured 7–14% of the memory
+    // command path; a lens freezes what it hands out instead
     next = p.apply(row === undefined ? p.initial() : row.model, event);
+    if (next === undefined) {
+      throw new Error('apply returned undefined: return the next model, or null to delete it');
+    }
   } catch (cause) {
     throw failed(p, event, cause);
   }

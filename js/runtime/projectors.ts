@@ -3,8 +3,7 @@ import type { Ledger } from '../contracts/ledger.ts';
 import type { PerspectiveStore } from '../contracts/store.ts';
 import { WhizbangError } from '../util/errors.ts';
 import { platform, type Timer } from '../util/platform.ts';
-import type { Changes } from './changes.ts';
-import { Projector } from './projector.ts';
+import { Projector, type ProjectorSettings } from './projector.ts';
 import type { Registry } from './registry.ts';
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -30,10 +29,15 @@ export class Projectors {
   readonly #ledger: Ledger;
 
   /** Starts a projector for each async perspective in `registry`. */
-  constructor(registry: Registry, ledger: Ledger, store: PerspectiveStore, changes?: Changes) {
+  constructor(
+    registry: Registry,
+    ledger: Ledger,
+    store: PerspectiveStore,
+    settings: ProjectorSettings,
+  ) {
     this.#ledger = ledger;
     for (const p of registry.perspectives.values()) {
-      if (p.mode === 'async') this.#byName.set(p.name, new Projector(ledger, store, p, changes));
+      if (p.mode === 'async') this.#byName.set(p.name, new Projector(ledger, store, p, settings));
     }
     for (const projector of this.#byName.values()) projector.start();
   }

@@ -33,7 +33,9 @@ export type ErrorCode =
   | 'NO_RESPONDER'
   | 'REQUEST_TIMEOUT'
   | 'REMOTE_FAILED'
-  | 'CLOSED';
+  | 'CLOSED'
+  | 'BUSY'
+  | 'STORAGE_FAILED';
 
 /** Base class of every error Whizbang throws. */
 export class WhizbangError extends Error {

@@ -7,12 +7,14 @@
  */
 import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
 import {
+  hostileConformance,
   ledgerConformance,
   outboxConformance,
   storeConformance,
   syncConformance,
 } from '../../js/conformance/mod.ts';
 import { memoryLedger } from '../../js/memory/ledger.ts';
+import { hostileRuns } from '../support/hostile.ts';
 import { badInputSuite } from './indexeddb/bad-input.ts';
 import type { IndexedDbContext, IndexedDbEnvironment, IndexedDbPart } from './indexeddb/context.ts';
 import { databaseSuite } from './indexeddb/databases.ts';
@@ -38,6 +40,7 @@ export function indexedDbSuite(label: string, env: IndexedDbEnvironment): void {
 
   ledgerConformance(label, fresh);
   storeConformance(label, fresh);
+  hostileConformance(label, fresh, { ...hostileRuns(10) });
   outboxConformance(label, fresh);
   syncConformance(`${label} replicas, memory shared log`, {
     replica: () => {

@@ -11,7 +11,11 @@ import {
   type NatsConnectOptions,
   natsTransport,
 } from '../../adapters/nats/mod.ts';
-import { ledgerConformance, transportConformance } from '../../js/conformance/mod.ts';
+import {
+  hostileTransportConformance,
+  ledgerConformance,
+  transportConformance,
+} from '../../js/conformance/mod.ts';
 import type { Driver } from '../../js/contracts/driver.ts';
 
 /** How the suites connect: `servers` and, when needed, the client's `connect` function. */
@@ -30,6 +34,9 @@ export function natsSuites(
   });
 
   describe(`NATS on ${label}`, () => {
+    hostileTransportConformance(`nats core (${label})`, () => natsTransport(connect()), {
+      settleMs: 50,
+    });
     transportConformance(
       `nats core (${label})`,
       () => natsTransport({ ...connect(), redelivery: { backoffMs: 1 } }),

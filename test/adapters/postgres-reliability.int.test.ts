@@ -309,9 +309,36 @@ describe.skipIf(!up)('PostgreSQL row-level security', () => {
       );
       expect(isWhizbangError(put, 'FORBIDDEN')).toBe(true);
       expect(await owner.ledger.readStream('acct', { tenant: 'globex' })).toHaveLength(1);
+      // checkpoints are every tenant's: the role moves one forward (inline perspectives), up to
+      // the head of the log, never back, never deletes; the schema's version is read-only
+      await acme.store.transaction((tx) => tx.setCheckpoint('accounts', 2));
+      await acme.store.transaction((tx) => tx.setCheckpoint('accounts', 3));
+      for (const position of [1, 999]) {
+        const moved = await caught(() =>
+          acme.store.transaction((tx) => tx.setCheckpoint('accounts', position)),
+        );
+        expect(isWhizbangError(moved, 'FORBIDDEN')).toBe(true);
+      }
+      expect(await owner.store.checkpoint('accounts')).toBe(3);
+      for (const sql of [
+        `DELETE FROM "${schema}".whizbang_checkpoints`,
+        `DELETE FROM "${schema}".whizbang_schema`,
+        `UPDATE "${schema}".whizbang_schema SET version = 99`,
+      ]) {
+        const refused = await caught(() => pool.query(sql));
+        expect((refused as { code?: string }).code).toBe('42501');
+      }
+      await owner.store.transaction((tx) => tx.setCheckpoint('accounts', 1)); // the owner may
     } finally {
       await acme.close();
       await pool.end();
+    }
+  });
+
+  it('refuses a schema name a dollar-quoted function body could not hold', async () => {
+    for (const schema of ['a$fn$b', 'x$', 'n\0ul']) {
+      const error = await caught(() => postgresDriver({ pool: admin, schema }));
+      expect(isWhizbangError(error, 'INVALID_ARGUMENT')).toBe(true);
     }
   });
 });

@@ -4,16 +4,18 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SqliteDriver } from '../../adapters/sqlite/driver.ts';
 import {
+  hostileConformance,
   ledgerConformance,
   outboxConformance,
   storeConformance,
   syncConformance,
 } from '../../js/conformance/mod.ts';
 import { memoryLedger } from '../../js/memory/ledger.ts';
+import { hostileRuns } from '../support/hostile.ts';
 
 /**
- * What every SQLite engine runs: the conformance suites on real files (one per test), offline sync
- * between replicas, and a reopen.
+ * What every SQLite engine runs: the conformance suites (hostile input too) on real files (one per
+ * test), offline sync between replicas, and a reopen.
  * Returns the temp dir and a fresh-driver factory for the engine's own tests.
  */
 export function sqliteSuite(
@@ -28,6 +30,7 @@ export function sqliteSuite(
   ledgerConformance(name, fresh);
   storeConformance(name, fresh);
   outboxConformance(name, fresh);
+  hostileConformance(name, fresh, hostileRuns());
   syncConformance(`${name} replicas, memory shared log`, {
     replica: () => {
       const path = join(dir, `replica${++n}.db`);

@@ -67,7 +67,7 @@ describe('sqlite model writes held until commit', () => {
       d.ledger.append('s', [{ type: 'T', data: {} }], {
         inTransaction: (_events, tx) => tx.put('p', model('a', { n: 1n })),
       }),
-    ).toThrow(TypeError);
+    ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(d.ledger.readStream('s')).toEqual([]);
     expect(d.ledger.streamVersion('s')).toBe(0);
     expect(d.store.get('p', 'default', 'a')).toBeUndefined();

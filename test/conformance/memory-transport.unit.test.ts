@@ -2,7 +2,7 @@
 /** The memory transport runs the Transport conformance suite, plus what only it promises. */
 import { describe, expect, it } from 'vitest';
 import { caught, range, sleep } from '../../js/conformance/helpers.ts';
-import { transportConformance } from '../../js/conformance/mod.ts';
+import { hostileTransportConformance, transportConformance } from '../../js/conformance/mod.ts';
 import {
   gate,
   numbered,
@@ -14,6 +14,7 @@ import type { WireEnvelope } from '../../js/contracts/transport.ts';
 import { type MemoryTransportOptions, memoryTransport } from '../../js/memory/transport.ts';
 import { isWhizbangError } from '../../js/util/errors.ts';
 
+hostileTransportConformance('memory', () => memoryTransport());
 transportConformance(
   'memory',
   ({ maxInFlight }) => memoryTransport({ maxInFlight, redelivery: { backoffMs: 1 } }),

@@ -7,6 +7,8 @@
  */
 const PLAIN = /^[A-Za-z0-9_-]{1,64}$/;
 const cache = new Map<string, string>();
+// longer ids are hashed each time: the cache holds at most 10 000 × 256 units, not whole megabytes
+const CACHED_UNITS = 256;
 
 function base64url(bytes: Uint8Array): string {
   let text = '';
@@ -37,7 +39,8 @@ export async function token(id: string): Promise<string> {
   if (known !== undefined) return known;
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', units(id)));
   const result = `~${base64url(digest)}`;
-  if (cache.size > 10_000) cache.clear();
+  if (id.length > CACHED_UNITS) return result;
+  if (cache.size >= 10_000) cache.clear();
   cache.set(id, result);
   return result;
 }

@@ -10,9 +10,8 @@ export interface LedgerConformanceOptions {
   /** How long to wait for something that must not happen, in ms (default 25). */
   readonly quietMs?: number;
   /**
-   * Whether ids, types and tenants may hold U+0000 (default true). A driver whose database cannot
-   * store it (PostgreSQL text) says false, and must refuse such input with INVALID_ARGUMENT,
-   * writing nothing.
+   * @deprecated No longer read: every driver refuses U+0000 (and unpaired surrogates) in ids,
+   * types and tenants with INVALID_ARGUMENT, writing nothing (`checkId` in `whizbang/kit`).
    */
   readonly nulInText?: boolean;
 }
