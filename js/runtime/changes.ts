@@ -50,7 +50,7 @@ class RecordingWriter implements StoreWriter {
 
 /** The model writes of one transaction, by perspective. */
 export class Recorder {
-  readonly byPerspective = new Map<string, ModelChange[]>();
+  readonly byPerspective: Map<string, ModelChange[]> = new Map();
 
   /** Records a write. */
   note(perspective: string, change: ModelChange): void {
