@@ -12,6 +12,15 @@ export interface Tail {
   readonly seq: number;
   /** The last position (log) or version (stream) it holds. */
   readonly last: number;
+  /** The commit id (`Nats-Msg-Id`) of the message at `seq`, when known. */
+  readonly id?: string | undefined;
+  /** Set when this process predicted the tail (its own commit in flight or just landed). */
+  readonly predicted?: boolean;
+}
+
+/** The commit id of a stored message, when it has one. */
+function idOf(m: StoredMsg): string | undefined {
+  return m.header?.get('Nats-Msg-Id') || undefined;
 }
 
 /** A direct get's query: by sequence, or the last message of a subject. */
@@ -71,6 +80,6 @@ export class LedgerLog {
     const m = await this.get({ last_by_subj: subject });
     if (m === null) return { seq: 0, last: 0 };
     const at = placement(m.header, m.seq);
-    return { seq: m.seq, last: at.version + at.count - 1 };
+    return { seq: m.seq, last: at.version + at.count - 1, id: idOf(m) };
   }
 }
