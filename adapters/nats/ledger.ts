@@ -49,6 +49,12 @@ export interface JetStreamLedgerOptions extends NatsConnectOptions {
   readonly replicas?: number;
   /** Where `inTransaction` writes: the store runs the append's inline work, kept only if the commit lands. */
   readonly store?: PerspectiveStore;
+  /**
+   * Told of each message on the ledger's subjects that is not a valid commit (a `MALFORMED_MESSAGE`
+   * error): published by something else, damaged, or not going on from the commit before it.
+   * Such a message is skipped by every read and never changes how positions are assigned.
+   */
+  readonly onError?: (error: WhizbangError) => void;
 }
 
 /** The JetStream ledger answers asynchronously. */
@@ -100,7 +106,7 @@ export async function jetstreamLedger(
     allow_direct: true,
     ...(options.replicas === undefined ? {} : { num_replicas: options.replicas }),
   });
-  const log = new LedgerLog(name, prefix, js, jsm);
+  const log = new LedgerLog(name, prefix, js, jsm, options.onError ?? (() => undefined));
   const predictions = new Predictions(log);
   const watch = new LedgerWatch(log);
   let closed = false;
