@@ -128,7 +128,7 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
     for (let attempt = 0; ; attempt++) {
       await pull(parts, report, () => rebase.due());
       await rebase.settle(report);
-      if (await push(parts, report)) return report;
+      if (await push(parts, report, () => rebase.due())) return report;
       if (attempt >= MAX_ATTEMPTS) {
         throw new WhizbangError(
           'UNAVAILABLE',
