@@ -105,7 +105,8 @@ export class Rebase {
       ...(commit.command === undefined ? {} : { command: commit.command }),
       ...(commit.events === undefined ? {} : { events: commit.events }),
       remoteVersion,
-      code: isWhizbangError(failure) ? failure.code : 'HANDLER_FAILED',
+      // a receptor's own error is its refusal of the command on the new state
+      code: isWhizbangError(failure) ? failure.code : 'COMMAND_REFUSED',
       message: failure instanceof Error ? failure.message : String(failure),
       at: Date.now(),
     };

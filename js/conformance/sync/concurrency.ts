@@ -144,4 +144,21 @@ export function concurrencySuite({ harness, client, balance }: SyncContext): voi
     const fold = await balancesOf(b.app.ledger, 'acc');
     expect(await balance(b)).toBe(fold[fold.length - 1]);
   });
+
+  it('a command its receptor refuses on the new state is a conflict with code COMMAND_REFUSED, and each round is announced as it starts', async () => {
+    const remote = await harness.remote();
+    const a = await client(harness.replica(), remote);
+    const b = await client(harness.replica(), remote);
+    await a.app.send(OpenAccount({ accountId: 'acc', owner: 'Ada' }));
+    await a.app.send(Deposit({ accountId: 'acc', amount: 100 }));
+    await a.sync.run();
+    await b.sync.run();
+    await a.app.send(Withdraw({ accountId: 'acc', amount: 80 }));
+    await b.app.send(Withdraw({ accountId: 'acc', amount: 80 }));
+    await a.sync.run();
+    const report = await b.sync.run();
+    expect(report.conflicts).toBe(1);
+    expect(b.conflicts[0]).toMatchObject({ code: 'COMMAND_REFUSED', streamId: 'account-acc' });
+    expect(await balance(b)).toBe(20);
+  });
 }
