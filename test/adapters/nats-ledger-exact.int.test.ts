@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type JetStreamLedger, jetstreamLedger } from '../../adapters/nats/node.ts';
 import type { NewEvent, RecordedEvent } from '../../js/contracts/ledger.ts';
 import { isWhizbangError } from '../../js/util/errors.ts';
+import { random } from '../support/random.ts';
 import { NATS_URL, natsReachable } from '../support/services.ts';
 
 const up = await natsReachable('NATS JetStream ledger (exact concurrency)');
@@ -94,18 +95,6 @@ describe.skipIf(!up)('JetStream ledger: exact concurrency under pipelining', () 
     for (let seed = 1; seed <= seeds; seed++) await stress(seed, 120);
   });
 });
-
-/** A small seeded generator (mulberry32). */
-export function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function stress(seed: number, appendsEach: number): Promise<void> {
   const writers = await ledgers(3);
