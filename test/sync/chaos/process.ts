@@ -1,12 +1,9 @@
 /** A replica process of the chaos run, as the run drives it: orders in, answers out, killed at will. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Order } from './protocol.ts';
+import type { Answer, Order } from './protocol.ts';
 
 const script = fileURLToPath(new URL('./replica.ts', import.meta.url));
-
-/** An answer of a replica (one JSON line on its stdout). */
-export type Answer = { readonly re: string } & Record<string, unknown>;
 
 /** One replica process, restartable on its file. */
 export class ReplicaProcess {

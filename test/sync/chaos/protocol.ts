@@ -34,3 +34,6 @@ export interface Dump {
   readonly pending: number;
   readonly errors: number;
 }
+
+/** A replica's answer to an order. */
+export type Answer = { readonly re: string } & Record<string, unknown>;

@@ -11,10 +11,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamLedger } from '../../../adapters/nats/node.ts';
 import type { RecordedEvent } from '../../../js/contracts/ledger.ts';
+import { type Browser, loadBrowser } from '../../support/browser.ts';
 import { startNatsServer } from '../../support/nats-server.ts';
 import { random } from '../../support/random.ts';
 import { ReplicaProcess } from './process.ts';
-import { ACCOUNTS, type Dump } from './protocol.ts';
+import { ACCOUNTS, type Answer, type Dump, type Order } from './protocol.ts';
+import { TabReplica } from './tab.ts';
+
+/** Chromium with the tab replica's page served. */
+async function openBrowser(): Promise<{
+  browser: Browser;
+  context: unknown;
+  site: string;
+  close(): Promise<void>;
+}> {
+  const browser = await loadBrowser();
+  const site = await browser.serve(await browser.bundle('test/sync/chaos/tab-page.ts'));
+  const launched = await browser.launch();
+  return {
+    browser,
+    context: launched.context,
+    site: site.url,
+    async close() {
+      await launched.close();
+      await site.close();
+    },
+  };
+}
 
 /** How a run goes. */
 export interface ChaosOptions {
@@ -23,6 +46,17 @@ export interface ChaosOptions {
   readonly steps?: number;
   /** A replica is killed from outside every this many steps. */
   readonly killEvery?: number;
+  /** The last replica is a Chromium tab on IndexedDB (the log over WebSocket). */
+  readonly browser?: boolean;
+}
+
+/** A replica as the run drives it: a process, or a tab. */
+interface Replica {
+  readonly alive: boolean;
+  readonly deaths: number;
+  start(): Promise<void>;
+  order(order: Order): Promise<Answer | undefined>;
+  kill(): Promise<void>;
 }
 
 /** What a run found: the failed checks (none when it passed) and what happened. */
@@ -40,13 +74,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   const steps = options.steps ?? 120;
   const killEvery = options.killEvery ?? 25;
-  const server = await startNatsServer();
+  const server = await startNatsServer('', { websocket: options.browser === true });
   const dir = mkdtempSync(join(tmpdir(), 'whizbang-chaos-'));
   const stream = `CHAOS_${seed}`;
   const prefix = `chaos.${seed}`;
-  const replicas = Array.from(
-    { length: options.replicas ?? 3 },
-    (_, i) => new ReplicaProcess(join(dir, `r${i}.db`), server.url, stream, prefix),
+  const count = options.replicas ?? 3;
+  const tabs = options.browser === true ? await openBrowser() : undefined;
+  const replicas: Replica[] = Array.from({ length: count }, (_, i) =>
+    tabs !== undefined && i === count - 1
+      ? new TabReplica(tabs.browser, tabs.context, tabs.site, {
+          url: server.wsUrl!,
+          name: `chaos-${seed}`,
+          stream,
+          prefix,
+        })
+      : new ReplicaProcess(join(dir, `r${i}.db`), server.url, stream, prefix),
   );
   const stats: Record<string, number> = {
     sent: 0,
@@ -58,7 +100,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     serverRestarts: 0,
   };
   const accepted = new Set<string>();
-  const revive = async (r: ReplicaProcess): Promise<void> => {
+  const revive = async (r: Replica): Promise<void> => {
     if (!r.alive) await r.start();
   };
   try {
@@ -126,6 +168,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     return { failures: check(all, dumps, accepted), stats };
   } finally {
     for (const r of replicas) await r.kill();
+    await tabs?.close();
     await server.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
