@@ -1,7 +1,7 @@
 /**
  * The chaos run's Chromium replica (bundled for the page, see `tab.ts`): the bank on IndexedDB,
  * the JetStream log over WebSocket. When an armed point is reached it dies: from then on it
- * reaches nothing and answers nothing, and tells the run (a console line) to close the tab.
+ * reaches nothing and answers nothing, and the run (which looks every 50 ms) closes the tab.
  */
 import { wsconnect } from '@nats-io/nats-core';
 import { indexedDbDriver } from '../../../adapters/indexeddb/mod.ts';
@@ -13,6 +13,8 @@ let obey: ((order: Order) => Promise<Answer>) | undefined;
 let dead = false;
 
 (globalThis as Record<string, unknown>).chaosTab = {
+  /** Whether an armed point was reached. */
+  dead: () => dead,
   async open(o: { url: string; name: string; stream: string; prefix: string }): Promise<void> {
     const shared = await jetstreamLedger({
       servers: o.url,
@@ -36,7 +38,6 @@ let dead = false;
       driver: await indexedDbDriver({ name: o.name }),
       die: () => {
         dead = true;
-        console.log('chaos:die');
         throw new Error('killed (chaos)');
       },
     }).obey;

@@ -9,10 +9,13 @@ import type { Answer, Order } from './protocol.ts';
 interface Page {
   evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
   close(): Promise<void>;
-  on(event: 'console', listener: (message: { text(): string }) => void): void;
 }
 
-type Tab = { open(o: unknown): Promise<void>; obey(order: Order): Promise<Answer> };
+type Tab = {
+  open(o: unknown): Promise<void>;
+  obey(order: Order): Promise<Answer>;
+  dead(): boolean;
+};
 
 /** One tab replica, reopened on its database after each death. */
 export class TabReplica {
@@ -45,14 +48,22 @@ export class TabReplica {
   async start(): Promise<void> {
     const { page } = await this.#browser.openPage(this.#context, this.#site);
     const p = page as unknown as Page;
-    p.on('console', (m) => {
-      if (m.text() === 'chaos:die' && this.#page === p) void this.kill();
-    });
     await p.evaluate(
       (o) => (globalThis as unknown as { chaosTab: Tab }).chaosTab.open(o),
       this.#open,
     );
     this.#page = p;
+    // an armed point reached in the page: the tab is closed as soon as the run sees it
+    const watch = async (): Promise<void> => {
+      while (this.#page === p) {
+        await new Promise((r) => setTimeout(r, 50));
+        const dead = await p
+          .evaluate(() => (globalThis as unknown as { chaosTab: Tab }).chaosTab.dead(), null)
+          .catch(() => false);
+        if (dead && this.#page === p) await this.kill();
+      }
+    };
+    void watch();
   }
 
   /** Sends an order; its answer, or undefined when the tab died first. */
