@@ -15,7 +15,7 @@ import type {
 } from '../contracts/ledger.ts';
 import type { StoreWriter } from '../contracts/store.ts';
 import type { Lens } from '../runtime/types.ts';
-import { WhizbangError } from '../util/errors.ts';
+import { ConcurrencyError, WhizbangError } from '../util/errors.ts';
 import { uuidv7 } from '../util/ids.ts';
 import { chain, type MaybePromise } from '../util/maybe.ts';
 import { Gate } from './gate.ts';
@@ -98,6 +98,20 @@ function recording(streamId: string, options: AppendOptions): AppendOptions {
   };
 }
 
+/**
+ * A command decided on a stream whose tail sync replaced meanwhile is decided again: the new tail
+ * may end at the version the old state had, which would let the append through on a state it was
+ * not decided on (the receptor's retry reads the new state).
+ */
+function fence(gate: Gate, streamId: string, options: AppendOptions): void {
+  const cause = options.cause;
+  if (cause?.message.kind !== 'command' || typeof options.expectedVersion !== 'number') return;
+  const key = `${options.tenant ?? cause.tenant}\u0000${streamId}`;
+  if (gate.stale(key, cause.messageId)) {
+    throw new ConcurrencyError(streamId, options.expectedVersion, options.expectedVersion);
+  }
+}
+
 /** The ledger of an offline driver: appends through it are kept as pending. */
 function pendingLedger(inner: Ledger, gate: Gate): Ledger {
   return {
@@ -107,7 +121,10 @@ function pendingLedger(inner: Ledger, gate: Gate): Ledger {
       options: AppendOptions = {},
     ): MaybePromise<AppendResult> {
       if (events.length === 0) return inner.append(streamId, events, options);
-      return gate.local(() => inner.append(streamId, events, recording(streamId, options)));
+      return gate.local(() => {
+        fence(gate, streamId, options);
+        return inner.append(streamId, events, recording(streamId, options));
+      });
     },
     replaceTail: (streamId, after, events, options) =>
       inner.replaceTail!(streamId, after, events, options),
@@ -117,11 +134,11 @@ function pendingLedger(inner: Ledger, gate: Gate): Ledger {
           appendBatch: (appends: readonly BatchAppend[]) =>
             gate.local(() =>
               inner.appendBatch!(
-                appends.map((a) =>
-                  a.events.length === 0
-                    ? a
-                    : { ...a, options: recording(a.streamId, a.options ?? {}) },
-                ),
+                appends.map((a) => {
+                  if (a.events.length === 0) return a;
+                  fence(gate, a.streamId, a.options ?? {});
+                  return { ...a, options: recording(a.streamId, a.options ?? {}) };
+                }),
               ),
             ),
         }),

@@ -6,8 +6,13 @@
  */
 import type { MaybePromise } from '../util/maybe.ts';
 
+/** How long after a stream's tail was replaced a decision taken before may still come to append. */
+const FENCE_MS = 10_000;
+
 /** The turn-taking of one replica. */
 export class Gate {
+  /** Per stream: when sync last replaced its tail, and the commands refused once since. */
+  readonly #rewinds = new Map<string, { at: number; refused: Set<string> }>();
   #active = 0;
   #held: Promise<void> | undefined;
   #drained: Array<() => void> = [];
@@ -40,6 +45,33 @@ export class Gate {
       this.#held = undefined;
       release();
     }
+  }
+
+  /** Sync replaced the tail of a stream (`tenant\u0000streamId`). */
+  rewound(key: string): void {
+    this.#rewinds.set(key, { at: Date.now(), refused: new Set() });
+  }
+
+  /**
+   * Whether a command's append to a stream must be decided again: its stream's tail was replaced
+   * lately, so the decision may have been taken on the state before, whose version the new tail
+   * can have again. Each command is refused once per replacement; its retry reads the new state.
+   */
+  stale(key: string, commandId: string): boolean {
+    const rewind = this.#rewinds.get(key);
+    if (rewind === undefined) return false;
+    if (Date.now() - rewind.at > FENCE_MS) {
+      this.#rewinds.delete(key);
+      return false;
+    }
+    if (rewind.refused.has(commandId)) return false;
+    rewind.refused.add(commandId);
+    return true;
+  }
+
+  /** A command is decided now, on the stream's current state (sync's rebase): never refused for it. */
+  deciding(key: string, commandId: string): void {
+    this.#rewinds.get(key)?.refused.add(commandId);
   }
 
   #leave(): void {

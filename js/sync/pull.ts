@@ -258,6 +258,7 @@ async function replaceTail(
         putCursor(tx, next),
       ),
   );
+  gateOf(parts.driver).rewound(`${tenant}\u0000${streamId}`);
   await parts.replica.rewound(tenant, streamId);
   return next;
 }

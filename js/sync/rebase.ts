@@ -8,6 +8,7 @@ import { createEnvelope, type Envelope } from '../messages/envelope.ts';
 import type { Command } from '../messages/message.ts';
 import type { InTransaction } from '../runtime/flow.ts';
 import { isWhizbangError, WhizbangError } from '../util/errors.ts';
+import { gateOf } from './driver.ts';
 import { type Counts, chainAll, pendingList, readCursor, type SyncParts } from './parts.ts';
 import {
   CONFLICTS,
@@ -69,6 +70,7 @@ export class Rebase {
             tenant: commit.tenant,
           },
         ) as Envelope<Command>;
+        gateOf(driver).deciding(`${commit.tenant}\u0000${commit.streamId}`, c.messageId);
         await replica.decideAgain(envelope, replaced);
         report.redecided++;
         return;

@@ -7,6 +7,7 @@
  * and the perspectives of the types involved are rebuilt.
  */
 import type { RecordedEvent } from '../contracts/ledger.ts';
+import { gateOf } from './driver.ts';
 import { chainAll, pendingList, type SyncParts } from './parts.ts';
 import { PENDING, putCursor, row, SYNC_TENANT, type SyncCursor, toNew } from './records.ts';
 
@@ -48,6 +49,7 @@ export async function recover(
         putCursor(tx, next),
       ),
   );
+  gateOf(driver).rewound(`${tenant}\u0000${streamId}`);
   await replica.rewound(tenant, streamId);
   return next;
 }

@@ -48,3 +48,33 @@ describe('sync gate', () => {
     expect(gate.local(() => 'free')).toBe('free');
   });
 });
+
+describe('sync gate: decisions taken before a tail was replaced', () => {
+  it('a command appending to a stream whose tail sync replaced meanwhile is refused once (its retry reads the new state); a rebase decision is not', async () => {
+    const { sqliteDriver } = await import('../../adapters/sqlite/mod.ts');
+    const { offlineDriver, gateOf } = await import('../../js/sync/driver.ts');
+    const { createEnvelope } = await import('../../js/messages/envelope.ts');
+    const { isConcurrencyError } = await import('../../js/util/errors.ts');
+    const driver = offlineDriver(sqliteDriver({ path: ':memory:' }));
+    const command = (id: string) =>
+      createEnvelope({ kind: 'command', type: 'Deposit', data: {} } as never, {
+        messageId: id,
+      }) as never;
+    const event = [{ type: 'MoneyDeposited', data: { amount: 1 } }];
+    await driver.ledger.append('acc', event, { expectedVersion: 0, cause: command('c0') });
+    gateOf(driver).rewound('default\u0000acc');
+    let refused: unknown;
+    try {
+      await driver.ledger.append('acc', event, { expectedVersion: 1, cause: command('c1') });
+    } catch (error) {
+      refused = error;
+    }
+    expect(isConcurrencyError(refused)).toBe(true);
+    // the retry of the same command goes through
+    await driver.ledger.append('acc', event, { expectedVersion: 1, cause: command('c1') });
+    gateOf(driver).deciding('default\u0000acc', 'c2');
+    await driver.ledger.append('acc', event, { expectedVersion: 2, cause: command('c2') });
+    expect(await driver.ledger.streamVersion('acc')).toBe(3);
+    await driver.close?.();
+  });
+});
