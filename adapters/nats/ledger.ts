@@ -8,7 +8,10 @@
  * messages (commits). Each commit carries its first position in a header, computed from the
  * stream's last message, and is published with `Nats-Expected-Last-Sequence` so two writers can
  * never give out the same positions: the loser re-reads the tail and tries again. Appends from one
- * process are pipelined: each is published expecting the sequence the one before it will get.
+ * process are pipelined: each is published expecting the sequence and the commit id
+ * (`Nats-Expected-Last-Msg-Id`) the one before it will get, so another writer's message in a
+ * refused commit's place never satisfies it; an append naming a version while an earlier one to
+ * its stream is in flight lands only on a state holding that one, and fails when it fails.
  *
  * The parts, in `./ledger/`: `log` (the JetStream stream, its subjects and tails), `predictions`
  * (the tails this process expects), `commit` (the commit format), `append` and `publish` (the
@@ -39,6 +42,7 @@ import { connectNats, type NatsConnectionLike, type NatsConnectOptions } from '.
 import { ensureStream, loadJetStream, natsName } from './jetstream.ts';
 import { type AppendContext, append } from './ledger/append.ts';
 import { LedgerLog } from './ledger/log.ts';
+import { Order } from './ledger/order.ts';
 import { Predictions } from './ledger/predictions.ts';
 import { readAll, readAllBatches, readStream, streamVersion } from './ledger/read.ts';
 import { LedgerWatch } from './ledger/watch.ts';
@@ -58,6 +62,12 @@ export interface JetStreamLedgerOptions extends NatsConnectOptions {
    * for what is not given.
    */
   readonly limits?: Partial<Limits>;
+  /**
+   * Told of each message on the ledger's subjects that is not a valid commit (a `MALFORMED_MESSAGE`
+   * error): published by something else, damaged, or not going on from the commit before it.
+   * Such a message is skipped by every read and never changes how positions are assigned.
+   */
+  readonly onError?: (error: WhizbangError) => void;
 }
 
 /** The JetStream ledger answers asynchronously. */
@@ -110,7 +120,7 @@ export async function jetstreamLedger(
     allow_direct: true,
     ...(options.replicas === undefined ? {} : { num_replicas: options.replicas }),
   });
-  const log = new LedgerLog(name, prefix, js, jsm);
+  const log = new LedgerLog(name, prefix, js, jsm, options.onError ?? (() => undefined));
   const predictions = new Predictions(log);
   const watch = new LedgerWatch(log);
   let closed = false;
@@ -121,6 +131,7 @@ export async function jetstreamLedger(
     store: options.store,
     closed: () => closed,
     heard: () => watch.heard(),
+    order: new Order(),
   };
 
   return {

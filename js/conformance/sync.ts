@@ -6,6 +6,7 @@
  * @module
  */
 import { describe } from 'vitest';
+import { concurrencySuite } from './sync/concurrency.ts';
 import { type SyncHarness, useReplicas } from './sync/context.ts';
 import { exchangeSuite } from './sync/exchange.ts';
 import { ledgerSuite } from './sync/ledger.ts';
@@ -40,5 +41,6 @@ export function syncConformance(name: string, harness: SyncHarness): void {
     ledgerSuite(context);
     exchangeSuite(context);
     recoverySuite(context);
+    concurrencySuite(context);
   });
 }

@@ -15,9 +15,10 @@ import type {
 } from '../contracts/ledger.ts';
 import type { StoreWriter } from '../contracts/store.ts';
 import type { Lens } from '../runtime/types.ts';
-import { WhizbangError } from '../util/errors.ts';
+import { ConcurrencyError, WhizbangError } from '../util/errors.ts';
 import { uuidv7 } from '../util/ids.ts';
 import { chain, type MaybePromise } from '../util/maybe.ts';
+import { Gate } from './gate.ts';
 import {
   CONFLICTS,
   PENDING,
@@ -40,11 +41,16 @@ export interface OfflineDriver extends Driver {
   dismiss(id: string): Promise<void>;
 }
 
-const offline = new WeakSet<Driver>();
+const offline = new WeakMap<Driver, Gate>();
 
 /** Whether `driver` came from {@link offlineDriver}. */
 export function isOfflineDriver(driver: Driver): driver is OfflineDriver {
   return offline.has(driver);
+}
+
+/** The turn-taking of an offline driver's local appends and its sync's critical sections. */
+export function gateOf(driver: OfflineDriver): Gate {
+  return offline.get(driver)!;
 }
 
 function pendingOf(
@@ -92,8 +98,22 @@ function recording(streamId: string, options: AppendOptions): AppendOptions {
   };
 }
 
+/**
+ * A command decided on a stream whose tail sync replaced meanwhile is decided again: the new tail
+ * may end at the version the old state had, which would let the append through on a state it was
+ * not decided on (the receptor's retry reads the new state).
+ */
+function fence(gate: Gate, streamId: string, options: AppendOptions): void {
+  const cause = options.cause;
+  if (cause?.message.kind !== 'command' || typeof options.expectedVersion !== 'number') return;
+  const key = `${options.tenant ?? cause.tenant}\u0000${streamId}`;
+  if (gate.stale(key, cause.messageId)) {
+    throw new ConcurrencyError(streamId, options.expectedVersion, options.expectedVersion);
+  }
+}
+
 /** The ledger of an offline driver: appends through it are kept as pending. */
-function pendingLedger(inner: Ledger): Ledger {
+function pendingLedger(inner: Ledger, gate: Gate): Ledger {
   return {
     append(
       streamId: string,
@@ -101,7 +121,10 @@ function pendingLedger(inner: Ledger): Ledger {
       options: AppendOptions = {},
     ): MaybePromise<AppendResult> {
       if (events.length === 0) return inner.append(streamId, events, options);
-      return inner.append(streamId, events, recording(streamId, options));
+      return gate.local(() => {
+        fence(gate, streamId, options);
+        return inner.append(streamId, events, recording(streamId, options));
+      });
     },
     replaceTail: (streamId, after, events, options) =>
       inner.replaceTail!(streamId, after, events, options),
@@ -109,11 +132,13 @@ function pendingLedger(inner: Ledger): Ledger {
       ? {}
       : {
           appendBatch: (appends: readonly BatchAppend[]) =>
-            inner.appendBatch!(
-              appends.map((a) =>
-                a.events.length === 0
-                  ? a
-                  : { ...a, options: recording(a.streamId, a.options ?? {}) },
+            gate.local(() =>
+              inner.appendBatch!(
+                appends.map((a) => {
+                  if (a.events.length === 0) return a;
+                  fence(gate, a.streamId, a.options ?? {});
+                  return { ...a, options: recording(a.streamId, a.options ?? {}) };
+                }),
               ),
             ),
         }),
@@ -139,9 +164,10 @@ export function offlineDriver(driver: Driver): OfflineDriver {
     );
   }
   const store = driver.store;
+  const gate = new Gate();
   const wrapped: OfflineDriver = {
     name: driver.name,
-    ledger: pendingLedger(driver.ledger),
+    ledger: pendingLedger(driver.ledger, gate),
     store,
     ...(driver.snapshots === undefined ? {} : { snapshots: driver.snapshots }),
     local: driver,
@@ -163,6 +189,6 @@ export function offlineDriver(driver: Driver): OfflineDriver {
     },
     close: () => driver.close?.(),
   };
-  offline.add(wrapped);
+  offline.set(wrapped, gate);
   return wrapped;
 }

@@ -24,7 +24,10 @@ export interface StartSyncOptions {
   readonly remote: Ledger;
   /** Events read from the shared log per request (default 1000). */
   readonly pageSize?: number;
-  /** Pending commits pushed at once (default 256): the shared log keeps each stream's order. */
+  /**
+   * Pending commits in flight at once (default 256), each of another stream: a stream's commits
+   * go one after another, each once the one before it landed.
+   */
   readonly pushWindow?: number;
   /** Told of each local commit that could not be kept (also listed by `conflicts`). */
   readonly onConflict?: (conflict: SyncConflict) => void;
@@ -32,6 +35,8 @@ export interface StartSyncOptions {
   readonly onError?: (error: unknown) => void;
   /** Told what each round did (background rounds and `run()` alike), after it ends. */
   readonly onRound?: (report: SyncReport) => void;
+  /** Told when a round starts (background rounds and `run()` alike), before it pulls. */
+  readonly onRoundStart?: () => void;
   /** Background rounds: also every this many ms besides on local commits (default 5000). */
   readonly intervalMs?: number;
 }
@@ -124,11 +129,12 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
   const parts = partsOf(app, options);
   const rebase = new Rebase(parts);
   const round = async (): Promise<SyncReport> => {
+    quietly(options.onRoundStart, undefined);
     const report: Counts = { pulled: 0, pushed: 0, confirmed: 0, redecided: 0, conflicts: 0 };
     for (let attempt = 0; ; attempt++) {
       await pull(parts, report, () => rebase.due());
       await rebase.settle(report);
-      if (await push(parts, report)) return report;
+      if (await push(parts, report, () => rebase.due())) return report;
       if (attempt >= MAX_ATTEMPTS) {
         throw new WhizbangError(
           'UNAVAILABLE',

@@ -42,11 +42,11 @@ export interface Counts {
   conflicts: number;
 }
 
-/** The replica no longer matches the shared log. */
-export function corrupt(message: string): WhizbangError {
+/** A stream of the replica no longer matches the shared log: the round rebuilds it from the log. */
+export function diverged(message: string): WhizbangError {
   return new WhizbangError(
-    'CORRUPT_DATA',
-    `${message} The local replica no longer matches the shared log; start a new replica (a new local database) and sync it.`,
+    'REPLICA_DIVERGED',
+    `${message} The stream no longer matches the shared log; sync rebuilds it from the log and decides its pending commands again (nothing to do unless this keeps coming back).`,
   );
 }
 

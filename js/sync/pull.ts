@@ -7,10 +7,12 @@
  */
 import type { NewEvent, RecordedEvent } from '../contracts/ledger.ts';
 import type { ReplicatedRun } from '../runtime/replica.ts';
+import { isWhizbangError } from '../util/errors.ts';
+import { gateOf } from './driver.ts';
 import {
   type Counts,
   chainAll,
-  corrupt,
+  diverged,
   pendingList,
   readCursor,
   type SyncParts,
@@ -24,6 +26,7 @@ import {
   type SyncCursor,
   toNew,
 } from './records.ts';
+import { recover } from './recover.ts';
 
 const runKey = (e: RecordedEvent): string => `${e.tenant}\u0000${e.streamId}`;
 
@@ -42,11 +45,8 @@ async function* pages(parts: SyncParts, from: number): AsyncIterable<RecordedEve
   }
 }
 
-/** Pulls everything after the cursor; `displaced` is told when a pending tail was replaced. */
-export async function pull(parts: SyncParts, report: Counts, displaced: () => void): Promise<void> {
-  const { ledger, replica, driver } = parts;
-  let cursor = await readCursor(parts.store);
-  // this replica's pending commits by stream (those displaced already hold no events here)
+/** This replica's pending commits by stream, read in the critical section that uses them. */
+async function waitingOf(parts: SyncParts): Promise<Map<string, PendingCommit[]>> {
   const waiting = new Map<string, PendingCommit[]>();
   for (const p of await pendingList(parts.store, { state: 'pending' })) {
     const key = `${p.tenant}\u0000${p.streamId}`;
@@ -54,7 +54,34 @@ export async function pull(parts: SyncParts, report: Counts, displaced: () => vo
     if (list === undefined) waiting.set(key, [p]);
     else list.push(p);
   }
-  // runs that simply go on a stream are written together, a page per local transaction
+  return waiting;
+}
+
+/**
+ * Pulls everything after the cursor; `displaced` is told when a pending tail was replaced. Each
+ * page is taken in one critical section (local appends wait): the pending commits and local
+ * versions it reads cannot change under it.
+ */
+export async function pull(parts: SyncParts, report: Counts, displaced: () => void): Promise<void> {
+  const gate = gateOf(parts.driver);
+  let cursor = await readCursor(parts.store);
+  for await (const page of pages(parts, cursor.position + 1)) {
+    cursor = await gate.exclusive(() => take(parts, page, cursor, report, displaced));
+  }
+}
+
+/** Takes one page of the shared log; returns the cursor after it. */
+async function take(
+  parts: SyncParts,
+  page: readonly RecordedEvent[],
+  from: SyncCursor,
+  report: Counts,
+  displaced: () => void,
+): Promise<SyncCursor> {
+  const { ledger, replica, driver } = parts;
+  let cursor = from;
+  const waiting = await waitingOf(parts);
+  // runs that simply go on a stream are written together, in one local transaction
   let batch: ReplicatedRun[] = [];
   const inBatch = new Set<string>();
   let through = cursor.position;
@@ -66,37 +93,44 @@ export async function pull(parts: SyncParts, report: Counts, displaced: () => vo
     batch = [];
     inBatch.clear();
   };
-  for await (const page of pages(parts, cursor.position + 1)) {
-    let i = 0;
-    while (i < page.length) {
-      const key = runKey(page[i]!);
-      let j = i + 1;
-      while (j < page.length && runKey(page[j]!) === key) j++;
-      const run = page.slice(i, j);
-      i = j;
-      const first = run[0]!;
-      if (!waiting.has(key)) {
-        if (inBatch.has(key)) await flush();
-        const local = await ledger.streamVersion(first.streamId, { tenant: first.tenant });
-        if (first.version === local + 1) {
-          batch.push({
-            streamId: first.streamId,
-            tenant: first.tenant,
-            events: run.map(toNew),
-            expectedVersion: local,
-          });
-          inBatch.add(key);
-          through = run[run.length - 1]!.position;
-          report.pulled += run.length;
-          continue;
-        }
+  let i = 0;
+  while (i < page.length) {
+    const key = runKey(page[i]!);
+    let j = i + 1;
+    while (j < page.length && runKey(page[j]!) === key) j++;
+    const run = page.slice(i, j);
+    i = j;
+    const first = run[0]!;
+    if (run[run.length - 1]!.position <= cursor.position) continue;
+    if (!waiting.has(key)) {
+      if (inBatch.has(key)) await flush();
+      const local = await ledger.streamVersion(first.streamId, { tenant: first.tenant });
+      if (first.version === local + 1) {
+        batch.push({
+          streamId: first.streamId,
+          tenant: first.tenant,
+          events: run.map(toNew),
+          expectedVersion: local,
+        });
+        inBatch.add(key);
+        through = run[run.length - 1]!.position;
+        report.pulled += run.length;
+        continue;
       }
-      await flush();
-      cursor = await apply(parts, run, cursor, waiting, report, displaced);
-      through = cursor.position;
     }
     await flush();
+    try {
+      cursor = await apply(parts, run, cursor, waiting, report, displaced);
+    } catch (error) {
+      if (!isWhizbangError(error, 'REPLICA_DIVERGED')) throw error;
+      waiting.delete(key);
+      cursor = await recover(parts, first.tenant, first.streamId, cursor, run.at(-1)!.position);
+      displaced();
+    }
+    through = cursor.position;
   }
+  await flush();
+  return cursor;
 }
 
 /** Takes one run of the shared log's events of one stream that this replica has pending commits on, or holds. */
@@ -121,7 +155,7 @@ async function apply(
     const commit = pending.shift()!;
     const ids = run.slice(k, k + commit.count).map((e) => e.messageId);
     if (ids.length !== commit.count || ids.some((id, i) => id !== commit.eventIds[i])) {
-      throw corrupt(
+      throw diverged(
         `Pending commit ${commit.id} of stream "${streamId}" is only partly in the shared log.`,
       );
     }
@@ -135,6 +169,12 @@ async function apply(
     report.confirmed++;
   }
   if (pending.length === 0) waiting.delete(key);
+  const ours = new Set(pending.flatMap((p) => p.eventIds));
+  if (run.slice(k).some((e) => ours.has(e.messageId))) {
+    throw diverged(
+      `A pending commit of stream "${streamId}" is in the shared log out of its order.`,
+    );
+  }
   if (k === run.length) {
     if (cursor.position >= last) return cursor;
     const next: SyncCursor = { ...cursor, position: last };
@@ -143,7 +183,7 @@ async function apply(
   }
   const rest = run.slice(k);
   if (rest[0]!.version !== confirmed + 1) {
-    throw corrupt(
+    throw diverged(
       `The shared log's stream "${streamId}" goes on at version ${rest[0]!.version}, but this replica holds it to version ${confirmed}.`,
     );
   }
@@ -179,7 +219,7 @@ async function held(parts: SyncParts, run: RecordedEvent[], confirmed: number): 
     const theirs = run[k];
     if (theirs === undefined || theirs.version !== e.version) break;
     if (theirs.messageId !== e.messageId) {
-      throw corrupt(
+      throw diverged(
         `Version ${e.version} of stream "${streamId}" is event ${e.messageId} here but ${theirs.messageId} in the shared log.`,
       );
     }
@@ -218,6 +258,7 @@ async function replaceTail(
         putCursor(tx, next),
       ),
   );
+  gateOf(parts.driver).rewound(`${tenant}\u0000${streamId}`);
   await parts.replica.rewound(tenant, streamId);
   return next;
 }

@@ -8,6 +8,7 @@ import { createEnvelope, type Envelope } from '../messages/envelope.ts';
 import type { Command } from '../messages/message.ts';
 import type { InTransaction } from '../runtime/flow.ts';
 import { isWhizbangError, WhizbangError } from '../util/errors.ts';
+import { gateOf } from './driver.ts';
 import { type Counts, chainAll, pendingList, readCursor, type SyncParts } from './parts.ts';
 import {
   CONFLICTS,
@@ -69,6 +70,7 @@ export class Rebase {
             tenant: commit.tenant,
           },
         ) as Envelope<Command>;
+        gateOf(driver).deciding(`${commit.tenant}\u0000${commit.streamId}`, c.messageId);
         await replica.decideAgain(envelope, replaced);
         report.redecided++;
         return;
@@ -105,7 +107,8 @@ export class Rebase {
       ...(commit.command === undefined ? {} : { command: commit.command }),
       ...(commit.events === undefined ? {} : { events: commit.events }),
       remoteVersion,
-      code: isWhizbangError(failure) ? failure.code : 'HANDLER_FAILED',
+      // a receptor's own error is its refusal of the command on the new state
+      code: isWhizbangError(failure) ? failure.code : 'COMMAND_REFUSED',
       message: failure instanceof Error ? failure.message : String(failure),
       at: Date.now(),
     };

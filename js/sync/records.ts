@@ -70,7 +70,11 @@ export interface SyncConflict {
   readonly events?: readonly NewEvent[];
   /** The stream's version in the shared log when it was decided again. */
   readonly remoteVersion: number;
-  /** The error code the new decision failed with (`CONCURRENCY_CONFLICT` for published events). */
+  /**
+   * Why it could not be kept: `COMMAND_REFUSED` when its receptor, deciding again on the new
+   * state, threw an error of its own (an overdraft, say); a Whizbang error's own code otherwise
+   * (`VALIDATION_FAILED`, …); `CONCURRENCY_CONFLICT` for published events that expected a version.
+   */
   readonly code: string;
   /** Why it was refused, for a person. */
   readonly message: string;

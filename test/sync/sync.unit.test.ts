@@ -90,6 +90,21 @@ describe('offline sync in the background', () => {
     await b.close();
   });
 
+  it('announces each round as it starts (onRoundStart), before the report of its end', async () => {
+    const remote = memoryLedger();
+    const a = createBank({ driver: replica() });
+    const seen: string[] = [];
+    const sync = startSync(a, {
+      remote,
+      onRoundStart: () => seen.push('start'),
+      onRound: () => seen.push('end'),
+    });
+    await a.send(OpenAccount({ accountId: 'acc', owner: 'Ada' }));
+    await Promise.all([sync.run(), sync.run()]);
+    expect(seen).toEqual(['start', 'end', 'start', 'end']);
+    await a.close();
+  });
+
   it('reports a failing round to onError and recovers on the next', async () => {
     const shared = memoryLedger();
     let offline = true;

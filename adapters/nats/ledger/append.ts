@@ -12,6 +12,7 @@ import { checkExpectedVersion, checkStreamId, invalidArgument } from '../../../j
 import {
   type AppendOptions,
   type AppendResult,
+  ConcurrencyError,
   DEFAULT_TENANT,
   type ExpectedVersion,
   type NewEvent,
@@ -19,8 +20,17 @@ import {
   uuidv7,
   WhizbangError,
 } from '../../../js/mod.ts';
-import { appended, encodeCommit, H, type Placement, placement, recorded } from './commit.ts';
+import {
+  appended,
+  encodeCommit,
+  H,
+  type Placement,
+  placement,
+  recorded,
+  type StoredEvent,
+} from './commit.ts';
 import type { LedgerLog, Tail } from './log.ts';
+import type { Order, Ordered } from './order.ts';
 import type { Predictions } from './predictions.ts';
 import { isWrongLastSequence, published } from './publish.ts';
 
@@ -35,6 +45,8 @@ export interface AppendContext {
   readonly closed: () => boolean;
   /** Tells the watchers a commit landed. */
   readonly heard: () => void;
+  /** The order of this process's appends to each stream. */
+  readonly order: Order;
 }
 
 /** Throws INVALID_ARGUMENT for an expectedVersion of no known form. */
@@ -62,8 +74,16 @@ function publisher(
       msgID: commitId,
       headers: h,
       // both, whatever the expectation: the version and the position given here were read
-      // at different moments, and the server checks each against what it holds
-      expect: { lastSequence: expect.log.seq, lastSubjectSequence: expect.state.seq },
+      // at different moments, and the server checks each against what it holds; a predicted
+      // tail also names its commit, so another writer's message in a refused commit's place
+      // never satisfies a pipelined publish
+      expect: {
+        lastSequence: expect.log.seq,
+        lastSubjectSequence: expect.state.seq,
+        ...(expect.log.predicted && expect.log.id !== undefined
+          ? { lastMsgID: expect.log.id }
+          : {}),
+      },
     });
 }
 
@@ -74,7 +94,7 @@ export async function append(
   events: readonly NewEvent[],
   opts: AppendOptions = {},
 ): Promise<AppendResult> {
-  const { log, predictions, store } = ctx;
+  const { log, store } = ctx;
   if (ctx.closed()) throw new WhizbangError('CLOSED', 'The JetStream ledger is closed.');
   checkStreamId(streamId);
   const tenant = opts.tenant ?? DEFAULT_TENANT;
@@ -94,6 +114,39 @@ export async function append(
     );
   }
   const commitId = opts.commitId ?? uuidv7();
+  const { prior, end } = ctx.order.enter(subject, commitId);
+  let outcome: number | false = false;
+  try {
+    const job = { streamId, tenant, events, expected, subject, body, stored, inline, commitId };
+    const result = await attempts(ctx, job, prior);
+    outcome = result.seq;
+    return result.result;
+  } finally {
+    end(outcome);
+  }
+}
+
+/** One append, its input checked and encoded. */
+interface Job {
+  readonly streamId: string;
+  readonly tenant: string;
+  readonly events: readonly NewEvent[];
+  readonly expected: ExpectedVersion;
+  readonly subject: string;
+  readonly body: Uint8Array;
+  readonly stored: readonly StoredEvent[];
+  readonly inline: AppendOptions['inTransaction'];
+  readonly commitId: string;
+}
+
+/** Publishes until the expectations hold or the append is refused; the result and its sequence. */
+async function attempts(
+  ctx: AppendContext,
+  job: Job,
+  prior: Ordered | undefined,
+): Promise<{ result: AppendResult; seq: number }> {
+  const { log, predictions, store } = ctx;
+  const { streamId, tenant, events, expected, subject, body, stored, inline, commitId } = job;
   let confirmed = false;
   for (let round = 0; ; round++) {
     if (round > 1_000) {
@@ -121,8 +174,24 @@ export async function append(
       confirmed = true; // decided on a prediction: look at what the server has, then decide
       continue;
     }
+    if (prior !== undefined && typeof expected === 'number' && expected > 0) {
+      // decided on the earlier append in flight: only on a state that holds it
+      const before = prior.outcome;
+      if (before === undefined) {
+        if (!(state.predicted && state.id === prior.id)) {
+          await prior.settled;
+          confirmed = true;
+          continue;
+        }
+      } else if (before === false || state.seq < before) {
+        throw new ConcurrencyError(streamId, expected, state.last);
+      }
+    }
     if (events.length === 0) {
-      return { streamId, version: state.last, position: tail.last, events: [] };
+      return {
+        result: { streamId, version: state.last, position: tail.last, events: [] },
+        seq: state.seq,
+      };
     }
     const at: Placement = {
       position: tail.last + 1,
@@ -131,7 +200,14 @@ export async function append(
     };
     const result = appended(streamId, tenant, events, stored, at);
     const publish = publisher(ctx, subject, body, commitId, at, { log: tail, state });
-    const claim = predictions.claim(subject, tail, state, events.length, inline !== undefined);
+    const claim = predictions.claim(
+      subject,
+      tail,
+      state,
+      events.length,
+      inline !== undefined,
+      commitId,
+    );
     try {
       const ack =
         inline === undefined
@@ -147,14 +223,20 @@ export async function append(
         const events = recorded(m!.data, placement(m!.header, ack.seq), ack.seq);
         ctx.heard();
         const last = events[events.length - 1]!;
-        return { streamId, version: last.version, position: last.position, events };
+        return {
+          result: { streamId, version: last.version, position: last.position, events },
+          seq: ack.seq,
+        };
       }
       ctx.heard();
       return {
-        streamId,
-        version: at.version + at.count - 1,
-        position: at.position + at.count - 1,
-        events: result,
+        result: {
+          streamId,
+          version: at.version + at.count - 1,
+          position: at.position + at.count - 1,
+          events: result,
+        },
+        seq: ack.seq,
       };
     } catch (error) {
       if (isWrongLastSequence(error)) {

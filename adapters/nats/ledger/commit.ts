@@ -141,6 +141,29 @@ export function appended(
   );
 }
 
+/** The events of a stored commit at `at`, or why the payload is not a commit of `at.count` events. */
+export function recordedFrom(data: Uint8Array, at: Placement): RecordedEvent[] | string {
+  let body: CommitBody;
+  try {
+    body = JSON.parse(decoder.decode(data)) as CommitBody;
+  } catch {
+    return 'its payload is not JSON';
+  }
+  if (body === null || typeof body !== 'object' || body.v !== 1) return 'not a commit payload';
+  if (typeof body.stream !== 'string' || body.stream === '') return 'no stream id';
+  if (typeof body.tenant !== 'string' || body.tenant === '') return 'no tenant';
+  const events = body.events;
+  if (!Array.isArray(events) || events.length !== at.count)
+    return 'its event count differs from its header';
+  for (const e of events) {
+    if (e === null || typeof e !== 'object') return 'an event is not an object';
+    if (typeof e.type !== 'string' || e.type === '') return 'an event has no type';
+    if (typeof e.id !== 'string' || e.id === '') return 'an event has no id';
+    if (typeof e.at !== 'number') return 'an event has no time';
+  }
+  return events.map((e, i) => eventAt(e, i, body.stream, body.tenant, at, e.data, e.meta));
+}
+
 /** The events of a stored commit, with their versions and positions. */
 export function recorded(data: Uint8Array, at: Placement, seq: number): RecordedEvent[] {
   let body: CommitBody;

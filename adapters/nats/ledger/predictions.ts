@@ -79,10 +79,21 @@ export class Predictions {
     this.#streams.clear();
   }
 
-  /** Moves the tails past `count` events about to be published; `exclusive` holds the log alone. */
-  claim(subject: string, log: Tail, state: Tail, count: number, exclusive: boolean): Claim {
-    this.#tail = { seq: log.seq + 1, last: log.last + count };
-    this.#streams.set(subject, { seq: log.seq + 1, last: state.last + count });
+  /**
+   * Moves the tails past `count` events of commit `id` about to be published; `exclusive` holds
+   * the log alone. The predicted tails name the commit, so that the next publish expects exactly
+   * it before itself (a refused commit's place taken by another writer's fails the expectation).
+   */
+  claim(
+    subject: string,
+    log: Tail,
+    state: Tail,
+    count: number,
+    exclusive: boolean,
+    id: string,
+  ): Claim {
+    this.#tail = { seq: log.seq + 1, last: log.last + count, id, predicted: true };
+    this.#streams.set(subject, { seq: log.seq + 1, last: state.last + count, id, predicted: true });
     this.#inFlight++;
     let release: (() => void) | undefined;
     if (exclusive) this.#exclusive = new Promise((resolve) => (release = resolve));

@@ -6,6 +6,7 @@
 import { WhizbangError } from '../../../js/mod.ts';
 
 const WRONG_LAST_SEQUENCE = 10071;
+const WRONG_LAST_MSG_ID = 10070;
 
 function apiCode(error: unknown): number | undefined {
   const e = error as { code?: unknown; apiError?: () => { err_code?: number } } | null;
@@ -13,9 +14,10 @@ function apiCode(error: unknown): number | undefined {
   return undefined;
 }
 
-/** The server refused a publish's expected last sequence: another writer got there first. */
+/** The server refused a publish's expected last sequence or commit: another writer got there first. */
 export function isWrongLastSequence(error: unknown): boolean {
-  return apiCode(error) === WRONG_LAST_SEQUENCE;
+  const code = apiCode(error);
+  return code === WRONG_LAST_SEQUENCE || code === WRONG_LAST_MSG_ID;
 }
 
 function retryable(error: unknown): boolean {

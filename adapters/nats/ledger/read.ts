@@ -11,9 +11,41 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
 } from '../../../js/mod.ts';
-import { placement, recorded } from './commit.ts';
 import type { LedgerLog } from './log.ts';
-import { scan, seqOf } from './scan.ts';
+import { type ScannedCommit, scan, seqOf } from './scan.ts';
+import { type Commit, commitOf, foreign, isCommit } from './validate.ts';
+
+/**
+ * Commits in log order, each checked: a foreign message, or one whose positions (or, on one
+ * stream, versions) do not go on from the commit before it, is skipped with a report.
+ */
+class Chain {
+  readonly #log: LedgerLog;
+  readonly #by: 'position' | 'version';
+  #next: number | undefined;
+
+  constructor(log: LedgerLog, by: 'position' | 'version', first?: number) {
+    this.#log = log;
+    this.#by = by;
+    this.#next = first;
+  }
+
+  /** The message's commit when it goes on from the one before; else undefined (reported). */
+  async take(m: ScannedCommit): Promise<Commit | undefined> {
+    const c = await commitOf(m, this.#log.prefix);
+    if (!isCommit(c)) {
+      this.#log.report(c);
+      return undefined;
+    }
+    const at = this.#by === 'position' ? c.at.position : c.at.version;
+    if (this.#next !== undefined && at !== this.#next) {
+      this.#log.report(foreign(m, `its ${this.#by} ${at} does not go on from ${this.#next - 1}`));
+      return undefined;
+    }
+    this.#next = at + c.at.count;
+    return c;
+  }
+}
 
 /** The events of one stream, by version. */
 export async function readStream(
@@ -31,10 +63,13 @@ export async function readStream(
   const subject = await log.subjectOf(tenant, streamId);
   const last = await log.get({ last_by_subj: subject });
   if (last === null) return out;
-  await scan(log, 0, subject, (m) => {
-    const at = placement(m.header, m.seq);
+  const chain = new Chain(log, 'version', 1);
+  await scan(log, 0, subject, async (m) => {
+    const c = await chain.take(m);
+    if (c === undefined) return m.seq < last.seq;
+    const at = c.at;
     if (at.version + at.count - 1 >= from) {
-      for (const e of recorded(m.data, at, m.seq)) {
+      for (const e of c.events) {
         if (e.streamId !== streamId || e.tenant !== tenant) break; // another id, same token
         if (e.version < from) continue;
         if (e.version > to || out.length >= limit) return false;
@@ -56,8 +91,11 @@ export async function readAll(log: LedgerLog, opts: ReadAllOptions = {}): Promis
   if (limit === 0 || from > to || types?.size === 0) return out;
   const start = await seqOf(log, from);
   if (start === undefined) return out;
-  await scan(log, start, undefined, (m) => {
-    for (const e of recorded(m.data, placement(m.header, m.seq), m.seq)) {
+  const chain = new Chain(log, 'position');
+  await scan(log, start, undefined, async (m) => {
+    const c = await chain.take(m);
+    if (c === undefined) return true;
+    for (const e of c.events) {
       if (e.position < from) continue;
       if (e.position > to) return false;
       if (opts.tenant !== undefined && e.tenant !== opts.tenant) continue;
@@ -90,9 +128,16 @@ export async function* readAllBatches(
     max_messages: Math.min(Math.max(size, 256), 4096),
   });
   let batch: RecordedEvent[] = [];
+  const chain = new Chain(log, 'position');
   try {
     for await (const m of messages) {
-      for (const e of recorded(m.data, placement(m.headers, m.seq), m.seq)) {
+      const c = await chain.take({
+        seq: m.seq,
+        subject: m.subject,
+        data: m.data,
+        header: m.headers,
+      });
+      for (const e of c?.events ?? []) {
         if (e.position >= from) batch.push(e);
       }
       const done = m.seq >= last || m.info.pending === 0;

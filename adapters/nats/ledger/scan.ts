@@ -4,9 +4,9 @@
  * holds a position.
  */
 
-import type { StoredMsg } from '@nats-io/jetstream';
-import { placement } from './commit.ts';
+import type { MsgHdrs } from '@nats-io/nats-core';
 import type { LedgerLog } from './log.ts';
+import { placementOf } from './validate.ts';
 
 /** Commits read one by one before a read switches to a consumer. */
 const DIRECT_READS = 16;
@@ -14,8 +14,9 @@ const DIRECT_READS = 16;
 /** One commit as a scan hands it over. */
 export interface ScannedCommit {
   readonly seq: number;
+  readonly subject: string;
   readonly data: Uint8Array;
-  readonly header: StoredMsg['header'];
+  readonly header: MsgHdrs | undefined;
 }
 
 /** Reads commits from `from` on (of one subject when given), until `visit` says stop or the end. */
@@ -23,7 +24,7 @@ export async function scan(
   log: LedgerLog,
   from: number,
   subject: string | undefined,
-  visit: (m: ScannedCommit) => boolean,
+  visit: (m: ScannedCommit) => boolean | Promise<boolean>,
 ): Promise<void> {
   let seq = from;
   for (let i = 0; i < DIRECT_READS; i++) {
@@ -40,7 +41,7 @@ export async function scan(
       seq++;
       continue;
     }
-    if (!visit(m)) return;
+    if (!(await visit(m))) return;
     seq = m.seq + 1;
   }
   const info = await log.info();
@@ -52,7 +53,13 @@ export async function scan(
   const messages = await consumer.consume({ max_messages: 1024 });
   try {
     for await (const m of messages) {
-      if (!visit({ seq: m.seq, data: m.data, header: m.headers! })) return;
+      const going = await visit({
+        seq: m.seq,
+        subject: m.subject,
+        data: m.data,
+        header: m.headers,
+      });
+      if (!going) return;
       if (m.info.pending === 0) return;
     }
   } finally {
@@ -72,8 +79,8 @@ export async function seqOf(log: LedgerLog, position: number): Promise<number | 
   while (lo <= hi) {
     const mid = Math.floor((lo + hi) / 2);
     const m = await log.get({ seq: mid });
-    if (m === null) return lo; // a gap: read from the low end
-    const at = placement(m.header, mid);
+    const at = placementOf(m?.header);
+    if (at === undefined) return lo; // a gap or a foreign message: read from the low end
     if (at.position + at.count - 1 >= position) {
       found = mid;
       hi = mid - 1;

@@ -42,3 +42,39 @@ export function afterAppend(
     },
   };
 }
+
+/**
+ * `ledger` whose reads of the log call `hook` first while it is set (once each): a round's pull
+ * meets a local command sent at that very moment.
+ */
+export function duringRead(
+  ledger: Ledger,
+  hook: { current?: (() => Promise<void>) | undefined },
+): Ledger {
+  const first = async (): Promise<void> => {
+    const h = hook.current;
+    hook.current = undefined;
+    await h?.();
+  };
+  const wrapped: Ledger = {
+    ...ledger,
+    append: (...args) => ledger.append(...args),
+    readStream: (...args) => ledger.readStream(...args),
+    streamVersion: (...args) => ledger.streamVersion(...args),
+    headPosition: () => ledger.headPosition(),
+    watch: (listener) => ledger.watch(listener),
+    async readAll(...args) {
+      await first();
+      return ledger.readAll(...args);
+    },
+  };
+  const batches = ledger.readAllBatches?.bind(ledger);
+  if (batches === undefined) return wrapped;
+  return {
+    ...wrapped,
+    async *readAllBatches(options) {
+      await first();
+      yield* batches(options);
+    },
+  };
+}

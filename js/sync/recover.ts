@@ -1,0 +1,55 @@
+/**
+ * The recovery of a stream that no longer matches the shared log (`REPLICA_DIVERGED`: an event
+ * here that the log holds another at, or a pending commit not in the local ledger as recorded).
+ * The replica heals itself, nothing is thrown away: the stream's local events are replaced by the
+ * log's, its pending commits found in the log (by their event ids) are done, the others are
+ * marked for a rebase (their commands decided again on the log's state, or reported as conflicts),
+ * and the perspectives of the types involved are rebuilt.
+ */
+import type { RecordedEvent } from '../contracts/ledger.ts';
+import { gateOf } from './driver.ts';
+import { chainAll, pendingList, type SyncParts } from './parts.ts';
+import { PENDING, putCursor, row, SYNC_TENANT, type SyncCursor, toNew } from './records.ts';
+
+/**
+ * Rebuilds one stream from the shared log; returns the cursor, moved to `through` (the end of the
+ * run that showed the divergence, when a pull did).
+ */
+export async function recover(
+  parts: SyncParts,
+  tenant: string,
+  streamId: string,
+  cursor: SyncCursor,
+  through: number,
+): Promise<SyncCursor> {
+  const { remote, replica, driver } = parts;
+  const theirs: RecordedEvent[] = await remote.readStream(streamId, { tenant });
+  const here: RecordedEvent[] = await parts.ledger.readStream(streamId, { tenant });
+  const landed = new Set(theirs.map((e) => e.messageId));
+  const mine = (await pendingList(parts.store)).filter(
+    (p) => p.streamId === streamId && p.tenant === tenant,
+  );
+  const types = new Set([...here, ...theirs].map((e) => e.type));
+  const before = cursor.rebuild ? cursor.rebuildTypes : [];
+  const next: SyncCursor = {
+    position: Math.max(cursor.position, through),
+    rebuild: true,
+    ...(before === undefined ? {} : { rebuildTypes: [...new Set([...before, ...types])] }),
+  };
+  await replica.replaceTail(
+    driver.local.ledger,
+    { streamId, tenant, events: theirs.map(toNew), expectedVersion: 'any', after: 0 },
+    (_, tx) =>
+      chainAll(
+        ...mine.map((p) =>
+          p.eventIds.every((id) => landed.has(id))
+            ? tx.delete(PENDING, SYNC_TENANT, p.id)
+            : tx.put(PENDING, row(p.id, { ...p, state: 'rebasing' }, p.seq)),
+        ),
+        putCursor(tx, next),
+      ),
+  );
+  gateOf(driver).rewound(`${tenant}\u0000${streamId}`);
+  await replica.rewound(tenant, streamId);
+  return next;
+}
