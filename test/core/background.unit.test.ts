@@ -4,6 +4,7 @@
  * retried with backoff, then parked with a report (the perspective goes on) or stops it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { caught } from '../../js/conformance/helpers.ts';
 import {
   type BackgroundFailure,
   type Driver,
@@ -41,15 +42,6 @@ afterEach(() => {
   process.off('unhandledRejection', onUnhandled);
 });
 
-async function failure(fn: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
-}
-
 describe('background work', () => {
   it('an async perspective that cannot start is reported, never an unhandled rejection', async () => {
     const inner = memoryDriver();
@@ -70,7 +62,7 @@ describe('background work', () => {
       });
     try {
       await app.send(Add({ n: 1 }));
-      expect(await failure(() => app.waitForPerspectives(undefined, 1_000))).toBe(broken);
+      expect(await caught(() => app.waitForPerspectives(undefined, 1_000))).toBe(broken);
       expect(reported).toMatchObject([
         { source: 'perspective', name: 'sum', outcome: 'stopped', error: broken },
       ]);
@@ -115,7 +107,7 @@ describe('background work', () => {
       .build({ onError: (f) => reported.push(f), poisonEvents: { retries: 1, backoffMs: 1 } });
     try {
       for (const n of [1, 13, 2]) await app.send(Add({ n }));
-      const error = await failure(() => app.waitForPerspectives(undefined, 2_000));
+      const error = await caught(() => app.waitForPerspectives(undefined, 2_000));
       expect(isWhizbangError(error, 'HANDLER_FAILED')).toBe(true);
       expect(reported.map((f) => f.outcome)).toEqual(['retrying', 'stopped']);
       expect(await app.lens(sum).get('sum')).toEqual({ total: 1 });

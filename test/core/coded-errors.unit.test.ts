@@ -4,6 +4,7 @@
  * something that is not an Error, a tenant that is not a string, ids no driver keeps.
  */
 import { describe, expect, it } from 'vitest';
+import { caught } from '../../js/conformance/helpers.ts';
 import {
   defineCommand,
   defineEvent,
@@ -35,15 +36,6 @@ const totals = definePerspective({
   apply: (m) => ({ n: m.n + 1 }),
 });
 
-async function failure(fn: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
-}
-
 describe('coded errors at the public API', () => {
   const app = () =>
     whizbang('coded').receptor(receptor).perspective(totals).build({ driver: memoryDriver() });
@@ -51,34 +43,34 @@ describe('coded errors at the public API', () => {
   it('a receptor that throws undefined or a string fails with HANDLER_FAILED, the value as cause', async () => {
     const a = app();
     for (const how of ['undefined', 'string']) {
-      const error = await failure(() => a.send(Do({ id: 'a', how })));
+      const error = await caught(() => a.send(Do({ id: 'a', how })));
       expect(isWhizbangError(error, 'HANDLER_FAILED')).toBe(true);
       expect((error as Error).cause).toBe(how === 'string' ? 'nope' : undefined);
     }
     // an Error of the receptor's own reaches the caller as it is
-    expect(await failure(() => a.send(Do({ id: 'a', how: 'error' })))).toBeInstanceOf(RangeError);
+    expect(await caught(() => a.send(Do({ id: 'a', how: 'error' })))).toBeInstanceOf(RangeError);
   });
 
   it('a tenant that is not a string, or holds U+0000, is refused with INVALID_ARGUMENT', async () => {
     const a = app();
     for (const tenant of [1, null, 'a\0', 'x\uD800']) {
-      const error = await failure(() =>
+      const error = await caught(() =>
         a.send(Do({ id: 'a', how: 'ok' }), { tenant: tenant as string }),
       );
       expect(isWhizbangError(error, 'INVALID_ARGUMENT')).toBe(true);
     }
     for (const tenant of [1, 'a\0']) {
-      const error = await failure(() => a.lens(totals).get('a', { tenant: tenant as string }));
+      const error = await caught(() => a.lens(totals).get('a', { tenant: tenant as string }));
       expect(isWhizbangError(error, 'INVALID_ARGUMENT')).toBe(true);
     }
-    const error = await failure(() => a.lens(totals).get('id-\uD800'));
+    const error = await caught(() => a.lens(totals).get('id-\uD800'));
     expect(isWhizbangError(error, 'INVALID_ARGUMENT')).toBe(true);
   });
 
   it('a receptor that never answers fails with TIMEOUT after receptorTimeoutMs, appending nothing', async () => {
     const driver = memoryDriver();
     const a = whizbang('coded').receptor(receptor).build({ driver, receptorTimeoutMs: 20 });
-    const error = await failure(() => a.send(Do({ id: 'late', how: 'never' })));
+    const error = await caught(() => a.send(Do({ id: 'late', how: 'never' })));
     expect(isWhizbangError(error, 'TIMEOUT')).toBe(true);
     expect(driver.ledger.headPosition()).toBe(0);
     await a.send(Do({ id: 'a', how: 'ok' })); // the app goes on

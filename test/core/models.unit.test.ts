@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
+import { caught } from '../../js/conformance/helpers.ts';
 import {
   type Driver,
   defineCommand,
@@ -32,15 +33,6 @@ const drivers: Array<[string, () => Driver]> = [
   ['sqlite', () => sqliteDriver({ path: ':memory:' })],
 ];
 
-async function failure(fn: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
-}
-
 describe.each(drivers)('models on %s', (_, make) => {
   it('a model a lens has handed out is frozen: an apply that mutates it then fails, changing nothing', async () => {
     const totals = definePerspective({
@@ -60,7 +52,7 @@ describe.each(drivers)('models on %s', (_, make) => {
     try {
       await app.send(Add({ id: 'a', n: 2 }));
       expect(await app.lens(totals).get('a')).toEqual({ sum: 2, seen: [2] });
-      const error = await failure(() => app.send(Add({ id: 'a', n: -1 })));
+      const error = await caught(() => app.send(Add({ id: 'a', n: -1 })));
       expect(isWhizbangError(error, 'HANDLER_FAILED')).toBe(true);
       expect(await app.lens(totals).get('a')).toEqual({ sum: 2, seen: [2] });
       expect(await driver.ledger.streamVersion('a')).toBe(1);
@@ -107,7 +99,7 @@ describe.each(drivers)('models on %s', (_, make) => {
     const app = whizbang('models').receptor(add).perspective(broken).build({ driver });
     try {
       await app.send(Add({ id: 'a', n: 1 }));
-      const error = await failure(() => app.send(Add({ id: 'a', n: 0 })));
+      const error = await caught(() => app.send(Add({ id: 'a', n: 0 })));
       expect(isWhizbangError(error, 'HANDLER_FAILED')).toBe(true);
       expect((error as Error).message).toMatch(/apply returned undefined/);
       expect(await driver.ledger.streamVersion('a')).toBe(1);
@@ -121,7 +113,7 @@ describe.each(drivers)('models on %s', (_, make) => {
   it('a refused append keeps nothing: an ok event beside one over a limit', async () => {
     const driver = make();
     try {
-      const error = await failure(async () =>
+      const error = await caught(async () =>
         driver.ledger.append('s', [
           { type: 'Ok', data: {} },
           { type: 'x'.repeat(70_000), data: {} },
