@@ -66,6 +66,16 @@ export function natsSuites(
           }),
         { backPressure: false, numRuns: 5, requests: true, stores: true },
       );
+      hostileTransportConformance(
+        `nats jetstream (${label})`,
+        () =>
+          natsTransport({
+            ...connect(),
+            prefix: `wbt_${run}`,
+            jetstream: { stream, ackWaitMs: 2_000 },
+          }),
+        { settleMs: 50 },
+      );
     }
     let made = 0;
     ledgerConformance(

@@ -6,7 +6,7 @@
  */
 import { afterAll, describe } from 'vitest';
 import { type RabbitMode, rabbitmqTransport } from '../../adapters/rabbitmq/node.ts';
-import { transportConformance } from '../../js/conformance/mod.ts';
+import { hostileTransportConformance, transportConformance } from '../../js/conformance/mod.ts';
 import { dropTopology, runName } from '../support/rabbitmq-topology.ts';
 
 /** Registers the suites against `url`; `label` names the runtime. */
@@ -42,6 +42,11 @@ export function rabbitmqSuites(
             queueExpiry: { groupMs: 60_000 },
           }),
         { backPressure: false, requests: true, numRuns: options.numRuns ?? 8 },
+      );
+      hostileTransportConformance(
+        `rabbitmq ${mode} (${label})`,
+        () => rabbitmqTransport({ urls: url, mode, exchange, queueExpiry: { groupMs: 60_000 } }),
+        { settleMs: 50 },
       );
     }
   });
