@@ -63,6 +63,7 @@ export type {
 } from './contracts/store.ts';
 export type {
   Transport,
+  TransportDeadLetter,
   TransportHandler,
   TransportRequestOptions,
   TransportResponder,

@@ -80,6 +80,23 @@ export interface TransportRequestOptions {
  */
 export type TransportResponder = (envelope: WireEnvelope, topic: string) => MaybePromise<unknown>;
 
+/**
+ * An envelope a transport gave up on after its last delivery attempt, as a transport with a
+ * dead-letter path tells of it (NATS, RabbitMQ: their `onDeadLetter` option).
+ */
+export interface TransportDeadLetter {
+  /** The topic it was published on. */
+  readonly topic: string;
+  /** Why its last delivery failed. */
+  readonly error: unknown;
+  /** The envelope, when the bytes were one. */
+  readonly envelope: WireEnvelope | undefined;
+  /** The message as it was received (the envelope's bytes). */
+  readonly data: Uint8Array;
+  /** How many times it was delivered. */
+  readonly deliveries: number;
+}
+
 /** A live subscription; `close` stops deliveries after the one in hand. */
 export interface TransportSubscription {
   /** Stops the subscription. */

@@ -7,7 +7,7 @@ import { DEFAULT_TENANT } from '../messages/envelope.ts';
 import { deepFreeze } from '../util/freeze.ts';
 import { chain } from '../util/maybe.ts';
 import type { Changes } from './changes.ts';
-import { LiveRun, modelSource, querySource, settle } from './live.ts';
+import { LiveRun, type LiveSource, modelSource, querySource, readModel, settle } from './live.ts';
 import type { LiveLens } from './types.ts';
 
 // the shape of ids is checked here; their length is the driver's limit to check
@@ -15,17 +15,24 @@ const ANY_LENGTH: Limits = { ...DEFAULT_LIMITS, maxIdBytes: Number.MAX_SAFE_INTE
 
 /** The lens of perspective `p` over `store`; its live forms hear of changes from `changes`. */
 export function lensOf<M>(store: PerspectiveStore, p: Perspective, changes: Changes): LiveLens<M> {
+  /** Answers from `source` now and after each change to the perspective; returns the unsubscribe. */
+  const follow = <T>(
+    source: LiveSource<T>,
+    listener: (answer: T) => void,
+    onError: ((error: unknown) => void) | undefined,
+  ): (() => void) => {
+    const run = new LiveRun(source, listener, onError);
+    const remove = changes.add(p.name, run);
+    run.start();
+    return remove;
+  };
   return {
     get: (id, options) =>
       settle(() => {
         const tenant = options?.tenant ?? DEFAULT_TENANT;
         checkId('model id', id, ANY_LENGTH);
         checkId('tenant', tenant, ANY_LENGTH);
-        // frozen: an edit of a result cannot reach the store (and reads alike on every driver)
-        return chain(
-          store.get(p.name, tenant, id),
-          (row) => deepFreeze(row?.model) as M | undefined,
-        );
+        return readModel<M>(store, p.name, tenant, id);
       }),
     query: (q = {}) =>
       settle(() => {
@@ -39,27 +46,13 @@ export function lensOf<M>(store: PerspectiveStore, p: Perspective, changes: Chan
       const tenant = options?.tenant ?? DEFAULT_TENANT;
       checkId('model id', id, ANY_LENGTH);
       checkId('tenant', tenant, ANY_LENGTH);
-      const run = new LiveRun(
-        modelSource<M>(store, p.name, tenant, id),
-        listener,
-        options?.onError,
-      );
-      const remove = changes.add(p.name, run);
-      run.start();
-      return remove;
+      return follow(modelSource<M>(store, p.name, tenant, id), listener, options?.onError);
     },
     live(q, listener, options) {
       const { tenant = DEFAULT_TENANT, ...query } = q ?? {};
       checkId('tenant', tenant, ANY_LENGTH);
       checkQuery(query);
-      const run = new LiveRun(
-        querySource<M>(store, p.name, tenant, query),
-        listener,
-        options?.onError,
-      );
-      const remove = changes.add(p.name, run);
-      run.start();
-      return remove;
+      return follow(querySource<M>(store, p.name, tenant, query), listener, options?.onError);
     },
   };
 }

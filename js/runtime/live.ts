@@ -22,11 +22,12 @@ export function settle<T>(fn: () => MaybePromise<T>): Promise<T> {
 }
 
 /** What a live lens does on a change and reads. */
-interface LiveSource<T> {
+export interface LiveSource<T> {
   /** The key of the one model it follows (see `keyOf`); undefined for a query. */
   readonly key: string | undefined;
   /** True when `change` could alter the answer `last`. */
   affects(change: ModelChange): boolean;
+  /** The answer as the store holds it now. */
   read(): Promise<T>;
 }
 
@@ -109,6 +110,21 @@ export class LiveRun<T> implements ChangeWatcher {
   }
 }
 
+/**
+ * One model as a lens hands it out: frozen, so an edit of it cannot reach the store (and reads
+ * alike on every driver).
+ */
+export function readModel<M>(
+  store: PerspectiveStore,
+  perspective: string,
+  tenant: string,
+  id: string,
+): Promise<M | undefined> {
+  return settle(() =>
+    chain(store.get(perspective, tenant, id), (row) => deepFreeze(row?.model) as M | undefined),
+  );
+}
+
 /** The source of a live `get`: one model by key. */
 export function modelSource<M>(
   store: PerspectiveStore,
@@ -119,10 +135,7 @@ export function modelSource<M>(
   return {
     key: keyOf(tenant, id),
     affects: (c) => c.id === id && c.tenant === tenant,
-    read: () =>
-      settle(() =>
-        chain(store.get(perspective, tenant, id), (row) => deepFreeze(row?.model) as M | undefined),
-      ),
+    read: () => readModel<M>(store, perspective, tenant, id),
   };
 }
 

@@ -4,25 +4,14 @@
  */
 
 import { checkTopic, invalidArgument, wholeOption } from '../../../js/kit/mod.ts';
-import { WhizbangError, type WireEnvelope } from '../../../js/mod.ts';
+import { type TransportDeadLetter, WhizbangError } from '../../../js/mod.ts';
 import { binaryCodec, type EnvelopeCodec } from '../../../js/wasm/mod.ts';
 import type { NatsConnectOptions } from '../connect.ts';
 import { natsName } from '../jetstream.ts';
 import type { NatsTransportStatus } from './link.ts';
 
 /** What reached the dead-letter subject, and why. */
-export interface DeadLetter {
-  /** The topic it was published on. */
-  readonly topic: string;
-  /** Why its last delivery failed. */
-  readonly error: unknown;
-  /** The envelope, when the bytes were one. */
-  readonly envelope: WireEnvelope | undefined;
-  /** The message as it was received (the envelope's bytes). */
-  readonly data: Uint8Array;
-  /** How many times it was delivered. */
-  readonly deliveries: number;
-}
+export type DeadLetter = TransportDeadLetter;
 
 /** Options of {@link natsTransport}. */
 export interface NatsTransportOptions extends NatsConnectOptions {

@@ -4,25 +4,14 @@
  */
 
 import { invalidArgument, wholeOption } from '../../../js/kit/mod.ts';
-import type { WhizbangError, WireEnvelope } from '../../../js/mod.ts';
+import type { TransportDeadLetter, WhizbangError } from '../../../js/mod.ts';
 import { binaryCodec, type EnvelopeCodec } from '../../../js/wasm/mod.ts';
 import type { RabbitConnectOptions } from '../connect.ts';
 import type { ReconnectOptions } from '../connection.ts';
 import { type Topology, topologyOf } from '../topology.ts';
 
 /** What reached the dead-letter exchange, and why. */
-export interface DeadLetter {
-  /** The topic the envelope was published on. */
-  readonly topic: string;
-  /** What the handler threw on its last delivery. */
-  readonly error: unknown;
-  /** The envelope, when the bytes were one. */
-  readonly envelope: WireEnvelope | undefined;
-  /** The message body as it travelled. */
-  readonly data: Uint8Array;
-  /** How many times it was delivered before it was given up. */
-  readonly deliveries: number;
-}
+export type DeadLetter = TransportDeadLetter;
 
 /** How envelopes travel: see {@link RabbitTransportOptions.mode}. */
 export type RabbitMode = 'reliable' | 'fire-and-forget';

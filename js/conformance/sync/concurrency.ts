@@ -38,7 +38,7 @@ async function quiet(clients: readonly Client[]): Promise<void> {
 }
 
 /** The concurrency tests of the sync suite. */
-export function concurrencySuite({ harness, client, balance }: SyncContext): void {
+export function concurrencySuite({ harness, client, twoWithAccount, balance }: SyncContext): void {
   it('a refused push decides every later pending commit of its stream again: none lands on a state it was not decided on', async () => {
     const remote = await harness.remote();
     const a = await client(harness.replica(), remote);
@@ -146,13 +146,7 @@ export function concurrencySuite({ harness, client, balance }: SyncContext): voi
   });
 
   it('a command its receptor refuses on the new state is a conflict with code COMMAND_REFUSED, and each round is announced as it starts', async () => {
-    const remote = await harness.remote();
-    const a = await client(harness.replica(), remote);
-    const b = await client(harness.replica(), remote);
-    await a.app.send(OpenAccount({ accountId: 'acc', owner: 'Ada' }));
-    await a.app.send(Deposit({ accountId: 'acc', amount: 100 }));
-    await a.sync.run();
-    await b.sync.run();
+    const { a, b } = await twoWithAccount();
     await a.app.send(Withdraw({ accountId: 'acc', amount: 80 }));
     await b.app.send(Withdraw({ accountId: 'acc', amount: 80 }));
     await a.sync.run();
