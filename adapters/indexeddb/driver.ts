@@ -1,14 +1,10 @@
 /** The IndexedDB driver: ledger, store, outbox, inbox and snapshots in one database of the origin. */
+import { limitsOf } from '../../js/kit/mod.ts';
 import { type Driver, WhizbangError } from '../../js/mod.ts';
 import { Notifier } from './broadcast.ts';
 import { Connection } from './connection.ts';
 import type { IdbDatabase, IdbFactory, IdbKeyRangeClass } from './host-types.ts';
-import {
-  type IndexedDbLedger,
-  type IndexedDbLedgerOptions,
-  indexedDbLedger,
-  indexedDbLimits,
-} from './ledger.ts';
+import { type IndexedDbLedger, type IndexedDbLedgerOptions, indexedDbLedger } from './ledger.ts';
 import { liveAcrossTabs } from './live.ts';
 import { openDatabase } from './schema.ts';
 import {
@@ -96,7 +92,7 @@ export async function indexedDbDriver(
   });
   const connection = new Connection(db, keys, durability);
   const notifier = new Notifier(name, options.broadcast ?? true);
-  const store = indexedDbStore(connection, indexedDbLimits(options));
+  const store = indexedDbStore(connection, limitsOf(options.limits, options.maxPayloadBytes));
   liveAcrossTabs(store, notifier);
   const ledger = indexedDbLedger(connection, notifier, options);
   let closed = false;

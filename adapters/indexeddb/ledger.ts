@@ -41,15 +41,6 @@ export interface IndexedDbLedgerOptions {
   readonly limits?: Partial<Limits>;
 }
 
-/** The limits of a driver whose options also take `maxPayloadBytes` on its own. */
-export function indexedDbLimits(options: IndexedDbLedgerOptions): Limits {
-  return limitsOf(
-    options.maxPayloadBytes === undefined
-      ? options.limits
-      : { ...options.limits, maxPayloadBytes: options.maxPayloadBytes },
-  );
-}
-
 /** The IndexedDB ledger answers asynchronously. */
 export interface IndexedDbLedger extends Ledger {
   /** Appends `events` to a stream in one transaction, checking `options.expectedVersion` first. */
@@ -92,7 +83,7 @@ export function indexedDbLedger(
   const ctx: Appending = {
     connection,
     seen,
-    limits: indexedDbLimits(options),
+    limits: limitsOf(options.limits, options.maxPayloadBytes),
   };
   const reads = eventReads(connection, { version: seen.saw, head: seen.sawHead }, ctx.limits);
   return {

@@ -1,9 +1,9 @@
 /** The PostgreSQL driver over any client: schema, ledger, store, outbox, inbox and snapshots. */
-import { driverBoundary } from '../../js/kit/mod.ts';
+import { driverBoundary, limitsOf } from '../../js/kit/mod.ts';
 import { type Driver, WhizbangError } from '../../js/mod.ts';
 import type { PgEngine } from './engine.ts';
 import { pgError } from './errors.ts';
-import { type PgLedger, type PgLedgerOptions, pgLedger, pgLimits } from './ledger.ts';
+import { type PgLedger, type PgLedgerOptions, pgLedger } from './ledger.ts';
 import { liveAcrossProcesses } from './live.ts';
 import { inspect, migrate, SCHEMA_VERSION, schemaNames } from './schema.ts';
 import { type PgStore, pgStore } from './store.ts';
@@ -53,7 +53,7 @@ export async function createPostgresDriver(
       );
     }
   } else await migrate(engine, names);
-  const inner = pgStore(engine, names, pgLimits(options));
+  const inner = pgStore(engine, names, limitsOf(options.limits, options.maxPayloadBytes));
   const unlisten = liveAcrossProcesses(inner, engine, names);
   const innerLedger = pgLedger(engine, names, inner, options);
   let closing: Promise<void> | undefined;

@@ -69,15 +69,6 @@ export interface PgLedgerOptions {
   readonly limits?: Partial<Limits>;
 }
 
-/** The limits of a driver whose options also take `maxPayloadBytes` on its own. */
-export function pgLimits(options: PgLedgerOptions): Limits {
-  return limitsOf(
-    options.maxPayloadBytes === undefined
-      ? options.limits
-      : { ...options.limits, maxPayloadBytes: options.maxPayloadBytes },
-  );
-}
-
 /** The PostgreSQL ledger answers asynchronously. */
 export interface PgLedger extends Ledger {
   /** Appends `events` to a stream in one transaction, checking `options.expectedVersion` first. */
@@ -109,7 +100,7 @@ export function pgLedger(
 ): PgLedger {
   const { q } = s;
   const pollMs = options.pollMs ?? 1000;
-  const limits = pgLimits(options);
+  const limits = limitsOf(options.limits, options.maxPayloadBytes);
   const APPEND = `SELECT ok, version, "position" FROM ${q}.whizbang_append($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb[], $10::jsonb[])`;
   const HEAD = `SELECT coalesce(max(position), 0) FROM ${q}.whizbang_events`;
   const READ_STREAM = `SELECT ${streamColumns(MS('created_at'))} FROM ${q}.whizbang_events WHERE tenant = $1 AND stream_id = $2 AND version >= $3 AND version <= $4 ORDER BY version LIMIT $5`;

@@ -1,15 +1,10 @@
 /** The SQLite driver over any engine: schema, ledger, store, outbox, inbox and snapshots in one file. */
-import { driverBoundary } from '../../js/kit/mod.ts';
+import { driverBoundary, limitsOf } from '../../js/kit/mod.ts';
 import { type Driver, WhizbangError } from '../../js/mod.ts';
 import type { SqliteDatabase } from './engine.ts';
 import { isBusy, sqliteError } from './errors.ts';
 import { Gate } from './gate.ts';
-import {
-  type SqliteLedger,
-  type SqliteLedgerOptions,
-  sqliteLedger,
-  sqliteLimits,
-} from './ledger.ts';
+import { type SqliteLedger, type SqliteLedgerOptions, sqliteLedger } from './ledger.ts';
 import { inspect, migrate } from './schema.ts';
 import { type SqliteStore, sqliteStore } from './store.ts';
 import { modelWatch } from './watch.ts';
@@ -68,7 +63,7 @@ export function createSqliteDriver(
   // from here a busy lock is waited for by the gate, asynchronously, never blocking the event loop
   db.exec('PRAGMA busy_timeout = 0');
   const gate = new Gate(db, busyTimeoutMs);
-  const inner = sqliteStore(db, gate, sqliteLimits(options));
+  const inner = sqliteStore(db, gate, limitsOf(options.limits, options.maxPayloadBytes));
   const innerLedger = sqliteLedger(db, inner, gate, options);
   // live lenses hear other processes' commits through the store's optional watch
   const models = modelWatch(db, options.pollMs ?? 25);

@@ -67,15 +67,6 @@ export interface SqliteLedgerOptions {
   readonly limits?: Partial<Limits>;
 }
 
-/** The limits of a driver whose options also take `maxPayloadBytes` on its own. */
-export function sqliteLimits(options: SqliteLedgerOptions): Limits {
-  return limitsOf(
-    options.maxPayloadBytes === undefined
-      ? options.limits
-      : { ...options.limits, maxPayloadBytes: options.maxPayloadBytes },
-  );
-}
-
 /** The SQLite ledger answers synchronously. */
 export interface SqliteLedger extends Ledger {
   /** The events of one stream, in version order (`options.from`, `to`, `limit` narrow it). */
@@ -112,7 +103,7 @@ export function sqliteLedger(
   options: SqliteLedgerOptions = {},
 ): SqliteLedger {
   const pollMs = options.pollMs ?? 25;
-  const limits = sqliteLimits(options);
+  const limits = limitsOf(options.limits, options.maxPayloadBytes);
   const cache = new Map<string, SqliteStatement>();
   const sql = (text: string): SqliteStatement => {
     let s = cache.get(text);

@@ -39,8 +39,13 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxPathSegments: 16,
 });
 
-/** The limits of a driver: the defaults, with what `options` changes (each a whole number ≥ 1). */
-export function limitsOf(options: Partial<Limits> = {}): Limits {
+/**
+ * The limits of a driver: the defaults, with what `options` changes (each a whole number ≥ 1).
+ * `maxPayloadBytes`, for a driver whose options also take it on its own, wins over the one in
+ * `options`.
+ */
+export function limitsOf(options: Partial<Limits> = {}, maxPayloadBytes?: number): Limits {
+  if (maxPayloadBytes !== undefined) return limitsOf({ ...options, maxPayloadBytes });
   if (typeof options !== 'object' || options === null) {
     throw invalidArgument('"limits" must be an object of whole numbers (see DEFAULT_LIMITS).');
   }
