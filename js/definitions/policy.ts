@@ -13,6 +13,7 @@ import type { Message } from '../messages/message.ts';
 import { isWhizbangError, WhizbangError } from '../util/errors.ts';
 import { isThenable, type MaybePromise } from '../util/maybe.ts';
 import { type AbortController, type AbortSignal, platform } from '../util/platform.ts';
+import { sleep } from '../util/timers.ts';
 
 /** One run of a decision under policies: the signal a timeout aborts, and whether it did. */
 export interface Attempt {
@@ -95,9 +96,6 @@ export class AttemptState implements Attempt {
     this.#controller?.abort(reason);
   }
 }
-
-const sleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => platform.setTimeout(resolve, ms));
 
 /** Errors no retry can mend: bad input, missing handlers, loops, decisions refused by a policy. */
 const PERMANENT = new Set([

@@ -18,7 +18,7 @@ import {
 import { type Command, validate } from '../messages/message.ts';
 import { isConcurrencyError, WhizbangError } from '../util/errors.ts';
 import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
-import { platform, type Timer } from '../util/platform.ts';
+import { within } from '../util/timers.ts';
 import type { Committer } from './commit.ts';
 import { receptorContext, stillWanted } from './context.ts';
 import type { Flow } from './flow.ts';
@@ -45,20 +45,15 @@ export interface DeciderParts {
 /** A receptor's answer, or TIMEOUT when it has not come within `ms` (0: no deadline). */
 function deadline<T>(output: PromiseLike<T>, ms: number, command: Command): PromiseLike<T> {
   if (ms <= 0) return output;
-  let timer: Timer | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = platform.setTimeout(
-      () =>
-        reject(
-          new WhizbangError(
-            'TIMEOUT',
-            `The receptor of "${command.type}" did not answer within ${ms} ms, so nothing of it was appended. Make it answer (or fail), or raise receptorTimeoutMs in build().`,
-          ),
-        ),
-      ms,
-    );
-  });
-  return Promise.race([output, late]).finally(() => platform.clearTimeout(timer));
+  return within(
+    output,
+    ms,
+    () =>
+      new WhizbangError(
+        'TIMEOUT',
+        `The receptor of "${command.type}" did not answer within ${ms} ms, so nothing of it was appended. Make it answer (or fail), or raise receptorTimeoutMs in build().`,
+      ),
+  );
 }
 
 /**

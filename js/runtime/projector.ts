@@ -10,7 +10,7 @@ import type { BackgroundFailure } from '../contracts/observer.ts';
 import type { PerspectiveStore } from '../contracts/store.ts';
 import type { Perspective } from '../definitions/perspective.ts';
 import { isWhizbangError, WhizbangError } from '../util/errors.ts';
-import { platform } from '../util/platform.ts';
+import { sleep } from '../util/timers.ts';
 import type { Changes } from './changes.ts';
 import { applyEvents } from './project.ts';
 import { type Subscription, subscribeBatches } from './subscription.ts';
@@ -32,9 +32,6 @@ export interface ProjectorSettings {
   /** Where live lenses hear of the models a batch wrote (when any watch this perspective). */
   readonly changes?: Changes;
 }
-
-const pause = (ms: number): Promise<void> =>
-  new Promise((resolve) => platform.setTimeout(resolve, ms));
 
 /** One async perspective's runner. */
 export class Projector {
@@ -127,7 +124,7 @@ export class Projector {
     let error = first;
     for (let attempt = 0; attempt < retries; attempt++) {
       report({ source: 'perspective', name, error, ...about, outcome: 'retrying' });
-      await pause((poison.backoffMs ?? 100) * 2 ** attempt);
+      await sleep((poison.backoffMs ?? 100) * 2 ** attempt);
       try {
         return await this.#transaction(events, upTo);
       } catch (again) {

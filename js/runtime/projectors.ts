@@ -2,26 +2,9 @@
 import type { Ledger } from '../contracts/ledger.ts';
 import type { PerspectiveStore } from '../contracts/store.ts';
 import { WhizbangError } from '../util/errors.ts';
-import { platform, type Timer } from '../util/platform.ts';
+import { within } from '../util/timers.ts';
 import { Projector, type ProjectorSettings } from './projector.ts';
 import type { Registry } from './registry.ts';
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: Timer | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = platform.setTimeout(
-      () =>
-        reject(
-          new WhizbangError(
-            'SYNC_TIMEOUT',
-            `${what} did not finish within ${ms} ms. An async perspective may be failing or slow; check its errors or raise timeoutMs.`,
-          ),
-        ),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => platform.clearTimeout(timer));
-}
 
 /** Starts and stops an app's async perspectives, and waits for them. */
 export class Projectors {
@@ -52,10 +35,14 @@ export class Projectors {
     if (this.#byName.size === 0) return;
     const target = position ?? (await this.#ledger.headPosition());
     const waits = [...this.#byName.values()].map((p) => p.waitFor(target));
-    await withTimeout(
+    await within(
       Promise.all(waits),
       timeoutMs,
-      `Waiting for perspectives to reach position ${target}`,
+      () =>
+        new WhizbangError(
+          'SYNC_TIMEOUT',
+          `Waiting for perspectives to reach position ${target} did not finish within ${timeoutMs} ms. An async perspective may be failing or slow; check its errors or raise timeoutMs.`,
+        ),
     );
   }
 
