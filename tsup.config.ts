@@ -16,6 +16,8 @@ export default defineConfig({
     'wasm/bun': 'js/wasm/bun.ts',
     'wasm/deno': 'js/wasm/deno.ts',
     'wasm/node': 'js/wasm/node.ts',
+    // imports react (an optional peer), which stays an import
+    react: 'js/react/mod.ts',
     testing: 'js/testing/mod.ts',
     conformance: 'js/conformance/mod.ts',
     sqlite: 'adapters/sqlite/mod.ts',

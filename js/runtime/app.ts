@@ -25,7 +25,7 @@ import type { Registry } from './registry.ts';
 import { startRelay } from './relay.ts';
 import { ReplicaPort } from './replica.ts';
 import { type SnapshotIssue, StateCache } from './state-cache.ts';
-import type { Whizbang } from './types.ts';
+import type { LiveLens, Whizbang } from './types.ts';
 import { upcastingLedger } from './upcast.ts';
 import { noOutbox } from './wire.ts';
 
@@ -124,6 +124,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
     return registered;
   };
 
+  const lenses = new Map<Perspective<any, any>, LiveLens<unknown>>();
   return {
     name,
     ledger,
@@ -137,7 +138,15 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
       sender.localInvokeAndSync(command, opts) as Promise<never>,
     publish: (event, opts) => sender.publish([event], opts),
     publishMany: (events, opts) => sender.publish(events, opts),
-    lens: (perspective) => lensOf(store, perspectiveOf(perspective), changes),
+    lens(perspective) {
+      // one lens per perspective, so a UI can key its subscriptions on it
+      let lens = lenses.get(perspective);
+      if (lens === undefined) {
+        lens = lensOf(store, perspectiveOf(perspective), changes);
+        lenses.set(perspective, lens);
+      }
+      return lens as LiveLens<any>;
+    },
     async rebuild(perspective) {
       open();
       await rebuild(perspectiveOf(perspective), { ledger, store, commit, projectors });

@@ -7,6 +7,7 @@ import type { Perspective } from '../definitions/perspective.ts';
 import { runQuery } from '../kit/query.ts';
 import { DEFAULT_TENANT } from '../messages/envelope.ts';
 import { invalidArgument } from '../util/errors.ts';
+import { travelLens } from './live.ts';
 import { type Frozen, rowOf, rowsOf } from './models.ts';
 import type { TenantOption, TimeView } from './types.ts';
 
@@ -56,7 +57,7 @@ export function viewOf(
     rowsOf(frozen, scope.name(p), scope.tenant(options));
   const one = (p: Perspective<any, any>, id: string, options?: TenantOption) =>
     rowOf(frozen, scope.name(p), scope.tenant(options), id);
-  return {
+  const view: TimeView = {
     position,
     event,
     get: <M>(p: Perspective<M, any>, id: string, options?: TenantOption) =>
@@ -73,5 +74,7 @@ export function viewOf(
       const rows = all(p, tenant === undefined ? undefined : { tenant });
       return runQuery(rows, (r) => r.model, rest).map((r) => r.model as M);
     },
+    lens: <M>(p: Perspective<M, any>) => travelLens(p, () => view),
   };
+  return view;
 }

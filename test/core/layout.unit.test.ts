@@ -18,7 +18,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['definitions', 'kit', 'wasm'],
   ['memory'],
   ['runtime'],
-  ['sync', 'saga', 'trace', 'timetravel', 'testing'],
+  ['sync', 'saga', 'trace', 'timetravel', 'testing', 'react'],
   ['conformance'],
 ];
 const SOURCE_ROOTS = ['js', 'adapters', 'examples', 'playground/src', 'core-wasm/assembly'];
