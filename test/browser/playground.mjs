@@ -7,17 +7,16 @@
  * profile, so its own IndexedDB) connect to a nats-server of the test's own over WebSocket, see
  * each other's commits, and resolve a conflict. Ends with `playground: N passed, N failed`.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 import { build } from 'vite';
 import { ensureWasm } from '../../core-wasm/build.mjs';
 import { expect } from '../runtimes/expect.mjs';
 import { formatRun } from '../runtimes/report.mjs';
-import { CHROMIUM, hasChromium, INSTALL, launch, ROOT } from './chromium.mjs';
+import { CHROMIUM, hasChromium, INSTALL, launch, ROOT, serveDirectory } from './chromium.mjs';
 
 // a fresh clone has no WebAssembly core yet: build it (and its embedded module) once
 ensureWasm();
@@ -50,24 +49,8 @@ await build({
   logLevel: 'error',
 });
 
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
-const server = createServer((request, response) => {
-  const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname));
-  const file = join(out, path === '/' ? 'index.html' : path);
-  if (!file.startsWith(out) || !existsSync(file)) {
-    response.writeHead(404).end('not found');
-    return;
-  }
-  response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-  response.end(readFileSync(file));
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const url = `http://127.0.0.1:${server.address().port}/`;
+const server = await serveDirectory(out);
+const url = server.url;
 
 async function step(name, fn) {
   const at = Date.now();
@@ -328,7 +311,7 @@ if (!natsServerInstalled()) {
     problems.push(`sync harness: ${error?.stack ?? error}`);
   }
 }
-await new Promise((resolve) => server.close(resolve));
+await server.close();
 rmSync(out, { recursive: true, force: true });
 
 /** A port nothing listens on (taken, then given back). */
