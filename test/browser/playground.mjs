@@ -96,6 +96,19 @@ const receipt = (type, on = page) =>
 const lensRow = (lens, text, on = page) =>
   on.locator(`[data-lens="${lens}"] tbody tr`, { hasText: text });
 const cells = async (row) => (await row.locator('td').allTextContents()).map((t) => t.trim());
+/**
+ * The cells of a lens's row once they are `expected` (the lenses are live: they draw themselves a
+ * moment after the change that the receipt or the sync status reports), else what they were.
+ */
+async function settled(row, expected) {
+  const want = JSON.stringify(expected);
+  for (let at = Date.now(); Date.now() - at < 10_000; ) {
+    const got = await cells(row);
+    if (JSON.stringify(got) === want) return got;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return cells(row);
+}
 
 try {
   await step('the page opens, offline, with the bank domain and its parts listed', async () => {
@@ -146,8 +159,9 @@ try {
       const details = await page.locator('#flow-details').textContent();
       expect(details).toContain('Hops');
       expect(details).toContain('"correlationId"');
-      expect(await lensRow('transfers', 't-1').textContent()).toContain('completed');
-      expect(await cells(lensRow('accounts', 'ada'))).toEqual(['ada', 'Ada Lovelace', '70', '2']);
+      await lensRow('transfers', 't-1').filter({ hasText: 'completed' }).waitFor();
+      const ada = ['ada', 'Ada Lovelace', '70', '2'];
+      expect(await settled(lensRow('accounts', 'ada'), ada)).toEqual(ada);
       await snap('flow');
       await page.screenshot({ path: join(shots, 'readme.png') }); // the viewport, as a laptop shows it
     },
@@ -211,7 +225,7 @@ try {
     await ready();
     await page.locator('#ledger-note', { hasText: `${head} shown` }).waitFor();
     expect(await page.locator('#ledger tbody tr').count()).toBe(head);
-    expect(await cells(lensRow('accounts', 'bob'))).toEqual(['bob', 'Bob Kahn', '30', '1']);
+    expect(await cells(lensRow('accounts', 'bob'))).toEqual(['bob', 'Bob Kahn', '30', '1']); // drawn before ready
     await snap('reloaded');
   });
 
@@ -271,7 +285,7 @@ try {
     await lensRow('todos', 'milk').waitFor();
     await send('FinishTodo', { listId: 'home', todoId: 'milk' });
     await receipt('FinishTodo');
-    expect((await cells(lensRow('todos', 'milk'))).at(-1)).toBe('true');
+    await lensRow('todos', 'milk').filter({ hasText: 'true' }).waitFor();
     await snap('todo');
     await page.getByRole('button', { name: 'Reset this domain' }).click();
     await page.locator('#status', { hasText: 'reset' }).waitFor();
@@ -350,7 +364,9 @@ async function syncSteps() {
   };
   const pending = (p, n) =>
     p.locator(`#sync-pending[data-count="${n}"]`).waitFor({ timeout: 15_000 });
-  const ada = async (p) => await cells(lensRow('accounts', 'ada', p));
+  /** Ada's row in `p` is `expected` (the lens drawn within a few seconds). */
+  const adaIs = async (p, expected) =>
+    expect(await settled(lensRow('accounts', 'ada', p), expected)).toEqual(expected);
   try {
     const a = await open();
     const b = await open();
@@ -388,7 +404,7 @@ async function syncSteps() {
       await connect(b, nats.wsUrl);
       await connected(b);
       await lensRow('accounts', 'ada', b).waitFor({ timeout: 15_000 });
-      expect(await ada(b)).toEqual(['ada', 'Ada Lovelace', '100', '1']);
+      await adaIs(b, ['ada', 'Ada Lovelace', '100', '1']);
       expect(await b.locator('#sync-status').textContent()).toContain('pulled 2');
       await b.locator('#ledger tbody tr', { hasText: 'MoneyDeposited' }).waitFor();
       await snap('sync-a-connected', a);
@@ -406,8 +422,8 @@ async function syncSteps() {
         await receipt('Withdraw', b);
         await pending(a, 1);
         await pending(b, 1);
-        expect(await ada(a)).toEqual(['ada', 'Ada Lovelace', '30', '2']);
-        expect(await ada(b)).toEqual(['ada', 'Ada Lovelace', '40', '2']);
+        await adaIs(a, ['ada', 'Ada Lovelace', '30', '2']);
+        await adaIs(b, ['ada', 'Ada Lovelace', '40', '2']);
         await snap('sync-b-offline-withdrawal', b);
         await connect(a, nats.wsUrl);
         await connected(a);
@@ -422,8 +438,8 @@ async function syncSteps() {
         await pending(b, 0);
         await b.locator('#sync-status', { hasText: 'conflicts 1' }).waitFor();
         await lensRow('accounts', '30', b).waitFor();
-        expect(await ada(b)).toEqual(['ada', 'Ada Lovelace', '30', '2']);
-        expect(await ada(a)).toEqual(['ada', 'Ada Lovelace', '30', '2']);
+        await adaIs(b, ['ada', 'Ada Lovelace', '30', '2']);
+        await adaIs(a, ['ada', 'Ada Lovelace', '30', '2']);
         expect(await a.locator('#sync-conflicts li[data-conflict]').count()).toBe(0);
         // the same ledger on both sides: A's withdrawal, B's gone
         const amounts = async (p) =>
@@ -446,7 +462,7 @@ async function syncSteps() {
       await b.reload();
       await b.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
       await b.locator('#sync-conflicts li.empty', { hasText: 'None.' }).waitFor();
-      expect(await ada(b)).toEqual(['ada', 'Ada Lovelace', '30', '2']);
+      await adaIs(b, ['ada', 'Ada Lovelace', '30', '2']);
       await snap('sync-dismissed', b);
       await disconnect(a);
     });
