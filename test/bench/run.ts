@@ -9,6 +9,7 @@ import { allocationProbe, benches as dispatch } from './dispatch.bench.ts';
 import { runBenches } from './harness.ts';
 import { benches as indexeddb } from './indexeddb.bench.ts';
 import { benches as live } from './live.bench.ts';
+import { benches as liveTabs } from './live-tabs.bench.ts';
 import { benches as nats } from './nats.bench.ts';
 import { benches as outbox } from './outbox.bench.ts';
 import { benches as policy } from './policy.bench.ts';
@@ -28,6 +29,7 @@ if (!(await allocationProbe())) {
     ...outbox,
     ...timetravel,
     ...live,
+    ...liveTabs,
     ...sqlite,
     ...sqliteEmmett,
     ...postgres,
