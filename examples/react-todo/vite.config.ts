@@ -2,14 +2,16 @@
  * The example's Vite config. Outside this repository it needs only the React plugin; here,
  * `whizbang` and its entries resolve to the sources jsr.json publishes, as if installed.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const repo = new URL('../../', import.meta.url);
-const { exports } = JSON.parse(readFileSync(new URL('jsr.json', repo), 'utf8')) as {
+const jsr = new URL('jsr.json', repo);
+// in this repository: each published entry (jsr.json names them) points at its source
+const { exports } = (existsSync(jsr) ? JSON.parse(readFileSync(jsr, 'utf8')) : { exports: {} }) as {
   exports: Record<string, string>;
 };
 
