@@ -65,6 +65,8 @@ export const PEERS = [
   '@nats-io/jetstream',
   '@nats-io/transport-node',
   '@types/node',
+  'react',
+  '@types/react',
 ];
 
 /**
