@@ -75,6 +75,7 @@ class Traveler implements TimeTraveler {
   readonly #scratch = new Cursor();
   #view: TimeView;
   readonly #moves = new Moves();
+  readonly #lenses = new Map<Perspective<any, any>, LiveLens<unknown>>();
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: TimeTravelOptions) {
@@ -162,7 +163,13 @@ class Traveler implements TimeTraveler {
   }
 
   lens<M>(perspective: Perspective<M, any>): LiveLens<M> {
-    return travelLens(perspective, () => this.#view, this.#moves);
+    // one lens per perspective, as `app.lens` gives: a UI can key its subscriptions on it
+    let lens = this.#lenses.get(perspective);
+    if (lens === undefined) {
+      lens = travelLens(perspective, () => this.#view, this.#moves);
+      this.#lenses.set(perspective, lens);
+    }
+    return lens as LiveLens<M>;
   }
 
   diff<M>(

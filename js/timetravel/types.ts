@@ -91,7 +91,8 @@ export interface TimeTraveler {
   /**
    * A lens pinned to where the traveler is, shaped as `app.lens(perspective)`: it answers as of
    * the traveler's position, and its live forms (`watch`, `live`) answer again each time the
-   * traveler moves (`at`, `next`, `previous`), not when the ledger grows.
+   * traveler moves (`at`, `next`, `previous`), not when the ledger grows. The same lens each time
+   * for a perspective.
    */
   lens<M>(perspective: Perspective<M, any>): LiveLens<M>;
   /** What changed in one model from position `from` to position `to`; the traveler stays where it is. */

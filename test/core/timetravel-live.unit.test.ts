@@ -42,7 +42,9 @@ describe('time travel pins live lenses', () => {
   it('a view’s lens answers as of its position, once', async () => {
     const app = await priced();
     const travel = timeTravel({ ledger: app.ledger, perspectives: [catalog] });
-    const lens = (await travel.at(2)).lens(catalog);
+    const view = await travel.at(2);
+    const lens = view.lens(catalog);
+    expect(view.lens(catalog)).toBe(lens);
     expect(await lens.get('A')).toEqual({ sku: 'A', price: 4 });
     expect(await lens.query({ orderBy: { sku: 'asc' } })).toEqual([{ sku: 'A', price: 4 }]);
     const seen: unknown[] = [];
@@ -59,6 +61,7 @@ describe('time travel pins live lenses', () => {
     const travel = timeTravel({ ledger: app.ledger, perspectives: [catalog] });
     await travel.at(1);
     const lens = travel.lens(catalog);
+    expect(travel.lens(catalog)).toBe(lens); // one per perspective, as app.lens gives
     const prices: Array<number | undefined> = [];
     const skus: string[][] = [];
     const stopWatch = lens.watch('A', (m) => prices.push(m?.price));
