@@ -118,7 +118,10 @@ export function follow(
         });
     };
     const unwatch = ledger.watch(wake);
+    // a driver's watch may not hold the process open (SQLite polls on an unref'd timer)
+    const alive = setInterval(() => {}, 1 << 30);
     const stop = (): void => {
+      clearInterval(alive);
       unwatch();
       resolve();
     };

@@ -12,7 +12,7 @@ export function header(): string {
   return `${COLUMNS.map((c, i) => clip(c, WIDTHS[i]!)).join(' ')} data`;
 }
 
-/** One event as a line at most `width` characters wide. */
+/** One event as a line at most `width` characters wide (`Infinity`: the payload whole). */
 export function row(e: RecordedEvent, width: number): string {
   const cells = [
     String(e.position)
@@ -25,8 +25,9 @@ export function row(e: RecordedEvent, width: number): string {
     e.type,
   ];
   const left = cells.map((c, i) => clip(c, WIDTHS[i]!)).join(' ');
-  const room = Math.max(10, width - left.length - 1);
-  return `${left} ${clip(JSON.stringify(e.data) ?? '', room).trimEnd()}`;
+  const data = JSON.stringify(e.data) ?? '';
+  if (!Number.isFinite(width)) return `${left} ${data}`;
+  return `${left} ${clip(data, Math.max(10, width - left.length - 1)).trimEnd()}`;
 }
 
 /** A table of name/value rows with aligned columns (for `inspect`). */

@@ -29,7 +29,8 @@ export async function printEvents(
   signal: AbortSignal,
 ): Promise<void> {
   const out = process.stdout;
-  const width = out.columns ?? 120;
+  // in a terminal each row fits its width; piped, payloads are whole
+  const width = out.isTTY ? (out.columns ?? 120) : Number.POSITIVE_INFINITY;
   const write = (events: RecordedEvent[]): void => {
     const text = events.map((e) => (options.json ? toLine(e) : row(e, width))).join('\n');
     out.write(`${text}\n`);
