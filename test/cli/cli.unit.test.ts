@@ -146,7 +146,9 @@ describe('whizbang (the command line)', () => {
     const lines = table.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^position\s+time\s+tenant\s+stream\s+ver\s+type\s+data$/);
-    expect(lines[1]).toMatch(/^\s+1\s.*acme\s+account-a0\s+1\s+Deposited\s+\{"id":"a0","amount":1\}$/);
+    expect(lines[1]).toMatch(
+      /^\s+1\s.*acme\s+account-a0\s+1\s+Deposited\s+\{"id":"a0","amount":1\}$/,
+    );
   });
 
   it('tail follows: events appended by another process show up as they commit', async () => {
