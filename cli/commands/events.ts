@@ -4,10 +4,10 @@
  * `--follow` (always on for `tail`) goes on with events as they commit, until Ctrl-C.
  */
 import type { RecordedEvent } from '../../js/mod.ts';
+import type { Target } from '../backend.ts';
 import { type EventFilter, follow, readPages } from '../read.ts';
 import { toLine } from '../records.ts';
 import { header, row } from '../table.ts';
-import type { Target } from '../target.ts';
 
 /** Options of `events` and `tail`. */
 export interface EventsOptions {

@@ -6,10 +6,10 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
+import type { Target } from '../backend.ts';
 import { startProgress } from '../progress.ts';
 import { type EventFilter, readPages } from '../read.ts';
 import { toLine } from '../records.ts';
-import type { Target } from '../target.ts';
 
 /** Writes the events to `output` (`-` for stdout); resolves with how many. */
 export async function exportEvents(

@@ -7,14 +7,13 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { AppendResult, Ledger, NewEvent } from '../../js/mod.ts';
-
-/** One append of a batch (the ledger's `appendBatch` takes a list of them). */
-type BatchAppend = Parameters<NonNullable<Ledger['appendBatch']>>[0][number];
-
+import type { Target } from '../backend.ts';
 import { CliError } from '../fail.ts';
 import { startProgress } from '../progress.ts';
 import { fromLine, type LineEvent } from '../records.ts';
-import type { Target } from '../target.ts';
+
+/** One append of a batch (the ledger's `appendBatch` takes a list of them). */
+type BatchAppend = Parameters<NonNullable<Ledger['appendBatch']>>[0][number];
 
 /** Options of an import. */
 export interface ImportOptions {

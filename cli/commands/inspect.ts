@@ -4,9 +4,9 @@
  * pending commits.
  */
 import type { Ledger } from '../../js/mod.ts';
+import type { Summary, Target } from '../backend.ts';
 import { readPages } from '../read.ts';
 import { aligned } from '../table.ts';
-import type { Summary, Target } from '../target.ts';
 
 /** What `inspect` reports (its `--json` form). */
 export interface Inspection extends Summary {

@@ -5,9 +5,9 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Driver, Whizbang } from '../../js/mod.ts';
+import type { Target } from '../backend.ts';
 import { CliError } from '../fail.ts';
 import { startProgress } from '../progress.ts';
-import type { Target } from '../target.ts';
 
 type App = Pick<Whizbang, 'perspectives' | 'rebuild' | 'close'>;
 

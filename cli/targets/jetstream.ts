@@ -4,8 +4,8 @@
  * outbox: those questions are answered with `undefined`, and totals by a scan.
  */
 import type { JetStreamDriver } from '../../adapters/nats/mod.ts';
+import type { OpenOptions, Target } from '../backend.ts';
 import { CliError } from '../fail.ts';
-import type { OpenOptions, Target } from '../target.ts';
 
 /** The servers' URL less the CLI's parameters, and the ledger's stream and subject prefix. */
 export function splitNatsUrl(target: string): {

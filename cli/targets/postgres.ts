@@ -7,8 +7,8 @@ import {
   type PostgresDriver,
   postgresDriver,
 } from '../../adapters/postgres/mod.ts';
+import type { OpenOptions, Summary, Target } from '../backend.ts';
 import { CliError } from '../fail.ts';
-import type { OpenOptions, Summary, Target } from '../target.ts';
 
 /** The URL less the CLI's own `schema` parameter, and that schema. */
 export function splitPostgresUrl(target: string): { url: string; schema: string } {

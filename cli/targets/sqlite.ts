@@ -1,8 +1,8 @@
 /** A SQLite file as a target: the driver of the runtime the CLI runs on, and SQL for the totals. */
 import { existsSync } from 'node:fs';
 import type { SqliteDriver } from '../../adapters/sqlite/mod.ts';
+import type { OpenOptions, Summary, Target } from '../backend.ts';
 import { CliError } from '../fail.ts';
-import type { OpenOptions, Summary, Target } from '../target.ts';
 
 /** The SQLite driver of this runtime: bun:sqlite on Bun, node:sqlite on Deno, better-sqlite3 on Node. */
 async function driverFor(path: string): Promise<SqliteDriver> {

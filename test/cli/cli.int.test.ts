@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { SCHEMA_VERSION } from '../../adapters/postgres/mod.ts';
+import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { type BuiltCli, buildCli, jsonLines, runCli } from '../support/cli.ts';
 import { DATABASE_URL, NATS_URL, natsReachable, postgresReachable } from '../support/services.ts';
 

@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
-import { SCHEMA_VERSION } from '../../adapters/sqlite/mod.ts';
+import { SCHEMA_VERSION, sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { type BuiltCli, buildCli, jsonLines, runCli, startCli } from '../support/cli.ts';
 import { app, Deposit } from './fixtures/app.ts';
 

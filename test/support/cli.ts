@@ -3,7 +3,7 @@
  * own libraries inside, drivers left to node_modules, as tsup builds it), then spawned on real
  * files and servers.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
