@@ -26,10 +26,16 @@ export function splitNatsUrl(target: string): {
 }
 
 /** Connects the JetStream ledger (the NATS client is an optional peer). */
-export async function openJetStream(target: string, _options: OpenOptions): Promise<Target> {
+export async function openJetStream(target: string, options: OpenOptions): Promise<Target> {
   let nats: typeof import('../../adapters/nats/node.ts');
+  let client: typeof import('@nats-io/transport-node');
+  let jetstream: typeof import('@nats-io/jetstream');
   try {
-    nats = await import('../../adapters/nats/node.ts');
+    [nats, client, jetstream] = await Promise.all([
+      import('../../adapters/nats/node.ts'),
+      import('@nats-io/transport-node'),
+      import('@nats-io/jetstream'),
+    ]);
   } catch {
     throw new CliError(
       'NOT_FOUND',
@@ -37,11 +43,22 @@ export async function openJetStream(target: string, _options: OpenOptions): Prom
     );
   }
   const { servers, ...log } = splitNatsUrl(target);
-  const driver: JetStreamDriver = await nats.jetstreamDriver({
-    servers,
-    ...log,
-    reconnect: { attempts: 0 },
-  });
+  const connection = await client.connect({ servers, reconnect: false });
+  let driver: JetStreamDriver;
+  try {
+    // the ledger makes its stream when missing: only import may
+    const name = log.stream ?? 'WHIZBANG_LEDGER';
+    if (!options.create) {
+      const jsm = await jetstream.jetstreamManager(connection);
+      await jsm.streams.info(name).catch(() => {
+        throw new CliError('NOT_FOUND', `There is no JetStream stream "${name}" on ${servers}.`);
+      });
+    }
+    driver = await nats.jetstreamDriver({ connection, ...log });
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
   return {
     kind: 'jetstream',
     driver,
@@ -50,6 +67,9 @@ export async function openJetStream(target: string, _options: OpenOptions): Prom
     summary: async () => undefined,
     checkpoints: async () => undefined,
     outbox: async () => undefined,
-    close: () => driver.close(),
+    async close() {
+      await driver.close();
+      await connection.close();
+    },
   };
 }

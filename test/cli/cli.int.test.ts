@@ -131,7 +131,12 @@ describe.runIf(pgUp)('whizbang on PostgreSQL', () => {
 });
 
 describe.runIf(natsUp)('whizbang on a JetStream shared log', () => {
-  it('the round trip', async () => {
+  it('a read of a stream that is not there makes none; then the round trip', async () => {
+    const missing = await runCli(cli, ['inspect', '--db', natsTarget]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`NOT_FOUND: There is no JetStream stream "${stream}"`);
+    const again = await runCli(cli, ['verify', '--db', natsTarget, '--json']);
+    expect(JSON.parse(again.stderr).error.code).toBe('NOT_FOUND');
     await roundTrip(natsTarget, 'jetstream');
     const migrate = await runCli(cli, ['migrate', '--db', natsTarget]);
     expect(migrate.stdout).toBe('A JetStream log has no schema: nothing to migrate.\n');
