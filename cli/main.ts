@@ -26,6 +26,12 @@ import { withTarget } from './target.ts';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
+// `whizbang events --json | head`: a reader that has had enough ends the command quietly
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const dbOption = (): Option =>
   new Option(
     '-d, --db <target>',
