@@ -47,7 +47,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe.runIf(hasTmux)('whizbang in a terminal', () => {
+describe.runIf(hasTmux)('whizbang in a terminal', { timeout: 60_000 }, () => {
   it('export shows a bar with count, rate and ETA; events fit the width', async () => {
     const db = join(dir, 'log.db');
     const script = [
@@ -58,7 +58,7 @@ describe.runIf(hasTmux)('whizbang in a terminal', () => {
     ].join('; ');
     tmux('new-session', '-d', '-s', session, '-x', String(WIDTH), '-y', '20', script);
     let pane = '';
-    for (let i = 0; i < 300 && !pane.includes('EXIT='); i++) {
+    for (let i = 0; i < 500 && !pane.includes('EXIT='); i++) {
       await new Promise((r) => setTimeout(r, 100));
       pane = tmux('capture-pane', '-p', '-t', session);
     }

@@ -117,7 +117,7 @@ async function roundTrip(target: string, backend: string): Promise<void> {
   expect(JSON.parse(twice.stderr).error).toMatchObject({ code: 'POSITION_GAP', line: 1 });
 }
 
-describe.runIf(pgUp)('whizbang on PostgreSQL', () => {
+describe.runIf(pgUp)('whizbang on PostgreSQL', { timeout: 90_000 }, () => {
   it('migrate, then the round trip', async () => {
     const before = JSON.parse((await runCli(cli, ['migrate', '--db', pgTarget, '--json'])).stdout);
     expect(before).toMatchObject({ backend: 'postgres', version: 0, latest: SCHEMA_VERSION });
@@ -130,7 +130,7 @@ describe.runIf(pgUp)('whizbang on PostgreSQL', () => {
   });
 });
 
-describe.runIf(natsUp)('whizbang on a JetStream shared log', () => {
+describe.runIf(natsUp)('whizbang on a JetStream shared log', { timeout: 90_000 }, () => {
   it('a read of a stream that is not there makes none; then the round trip', async () => {
     const missing = await runCli(cli, ['inspect', '--db', natsTarget]);
     expect(missing.code).toBe(1);

@@ -49,7 +49,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('whizbang (the command line)', () => {
+// each test spawns the command several times: generous on a loaded machine
+describe('whizbang (the command line)', { timeout: 60_000 }, () => {
   it('lists its commands; a bad option is a usage error (exit 2)', async () => {
     const help = await runCli(cli, ['--help']);
     expect(help.code).toBe(0);
