@@ -1,0 +1,126 @@
+/**
+ * A Durable Object's SQLite storage (`ctx.storage.sql`) behind the engine interface of the SQLite
+ * adapter, and its transaction gate: Durable Objects refuse `BEGIN`, so a transaction is the
+ * storage's own `transaction()`, which rolls back when its work throws or rejects.
+ */
+import type { MaybePromise } from '../../js/mod.ts';
+import type { SqliteDatabase, SqliteStatement } from '../sqlite/engine.ts';
+import { Gate, type TransactionHooks } from '../sqlite/gate.ts';
+
+/** The cursor `sql.exec` returns (the part the driver reads). */
+export interface SqlStorageCursor extends Iterable<Record<string, unknown>> {
+  /** Every row as an object. */
+  toArray(): Record<string, unknown>[];
+  /** Every row as an array of its column values. */
+  raw(): Iterable<unknown[]>;
+  /** Rows written by the statement. */
+  readonly rowsWritten: number;
+}
+
+/** A Durable Object's `ctx.storage.sql`. */
+export interface SqlStorage {
+  /** Runs one statement (or several without bindings) and returns its cursor. */
+  exec(query: string, ...bindings: unknown[]): SqlStorageCursor;
+}
+
+/** A Durable Object's `ctx.storage` (the part the driver uses). */
+export interface DurableObjectStorage {
+  /** The object's SQLite database (a class declared with `new_sqlite_classes`). */
+  readonly sql: SqlStorage;
+  /** Runs `work` in one transaction, synchronously; a throw rolls it back. */
+  transactionSync<T>(work: () => T): T;
+  /** Runs `work` in one transaction; a rejection rolls it back. */
+  transaction<T>(work: () => Promise<T>): Promise<T>;
+}
+
+// SQLite in a Durable Object binds strings, numbers, nulls and bytes
+const bind = (params: unknown[]): unknown[] =>
+  params.map((p) =>
+    p === undefined ? null : typeof p === 'boolean' ? Number(p) : typeof p === 'bigint' ? Number(p) : p,
+  );
+
+/** Adapts `ctx.storage.sql` to the SQLite adapter's engine interface (statements are cached by workerd). */
+export function fromSqlStorage(sql: SqlStorage, name = 'durable-object'): SqliteDatabase {
+  const prepare = (text: string): SqliteStatement => ({
+    run(...params) {
+      const cursor = sql.exec(text, ...bind(params));
+      for (const _ of cursor.raw()); // a statement runs to its end as its cursor is read
+      return { changes: cursor.rowsWritten };
+    },
+    get(...params) {
+      for (const row of sql.exec(text, ...bind(params)).toArray()) return row;
+      return undefined;
+    },
+    all: (...params) => sql.exec(text, ...bind(params)).toArray(),
+    values: (...params) => Array.from(sql.exec(text, ...bind(params)).raw()),
+  });
+  return {
+    name,
+    exec(text): void {
+      for (const _ of sql.exec(text).raw());
+    },
+    prepare,
+    close(): void {
+      // the object's storage lives as long as the object
+    },
+  };
+}
+
+/**
+ * One transaction at a time through the storage's `transaction()`, which rolls back when the work
+ * throws or rejects: work that awaits keeps it open and every other transaction of the object waits
+ * its turn, so nothing of another request's work lands inside it. (`transactionSync` cannot hold
+ * an inline perspective that awaits; the object's output gate holds the response until the commit
+ * is durable either way.)
+ */
+export class StorageGate extends Gate {
+  readonly #storage: DurableObjectStorage;
+  #busy: Promise<unknown> | undefined;
+  #hooks: TransactionHooks | undefined;
+  #open = false;
+
+  /** A gate over `storage`, whose database `db` adapts. */
+  constructor(db: SqliteDatabase, storage: DurableObjectStorage) {
+    super(db);
+    this.#storage = storage;
+  }
+
+  /** Whether a transaction of this gate is open. */
+  override get open(): boolean {
+    return this.#open;
+  }
+
+  /** Sets the work run before every commit and after every rollback. */
+  override hook(hooks: TransactionHooks): void {
+    this.#hooks = hooks;
+  }
+
+  /** Runs `work` in one transaction of the storage. */
+  override run<T>(work: () => MaybePromise<T>): Promise<T> {
+    if (this.#busy !== undefined) return this.#busy.then(() => this.run(work));
+    const settled = this.#storage
+      .transaction(async () => {
+        this.#open = true;
+        try {
+          const value = await work();
+          this.#hooks?.beforeCommit();
+          return value;
+        } finally {
+          this.#open = false;
+        }
+      })
+      .catch((error: unknown) => {
+        this.#hooks?.afterRollback();
+        throw error;
+      });
+    const busy: Promise<unknown> = settled.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#busy = busy;
+    void busy.then(() => {
+      if (this.#busy === busy) this.#busy = undefined;
+    });
+    return settled;
+  }
+}
