@@ -6,8 +6,8 @@
 import { WhizbangError } from '../../js/mod.ts';
 import type { SqliteDatabase } from './engine.ts';
 
-/** Each entry upgrades the schema by one version. */
-const MIGRATIONS: readonly string[] = [
+/** Each entry upgrades the schema by one version (SQL statements, each ending with `;` at a line's end). */
+export const MIGRATIONS: readonly string[] = [
   // 1: the first schema
   `CREATE TABLE whizbang_events (
      position       INTEGER PRIMARY KEY,

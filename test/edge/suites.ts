@@ -3,6 +3,7 @@
  * storage (inside the object) and against D1, and answers with one JSON result per line.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { d1Driver } from '../../adapters/cloudflare/d1/driver.ts';
 import { durableObjectDriver } from '../../adapters/cloudflare/durable-object.ts';
 import {
   ledgerConformance,
@@ -29,6 +30,19 @@ const SUITES: Record<string, Register> = {
     ledgerConformance('durable object', fresh, { numRuns: 10 });
     storeConformance('durable object', fresh);
     outboxConformance('durable object', fresh);
+  },
+  d1: (env) => {
+    // one database for the run: a fresh driver starts on emptied tables
+    const fresh = async () => {
+      const tables = await env.DB.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'whizbang_%'",
+      ).raw<[string]>();
+      if (tables.length > 0) await env.DB.batch(tables.map(([name]) => env.DB.prepare(`DROP TABLE ${name}`)));
+      return d1Driver(env.DB, { pollMs: 10 });
+    };
+    ledgerConformance('d1', fresh, { numRuns: 5 });
+    storeConformance('d1', fresh);
+    outboxConformance('d1', fresh);
   },
 };
 
