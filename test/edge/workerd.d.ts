@@ -1,5 +1,6 @@
-// The little of the Workers runtime's types the edge tests use (the project does not depend on
-// @cloudflare/workers-types, whose globals clash with the DOM's).
+// The little of the Workers runtime's types the Cloudflare example and the edge tests use (the
+// project does not depend on @cloudflare/workers-types, whose globals clash with the DOM's).
+
 declare module 'cloudflare:workers' {
   /** A Durable Object class's base. */
   export class DurableObject<Env = unknown> {
@@ -8,25 +9,21 @@ declare module 'cloudflare:workers' {
     protected readonly ctx: DurableObjectState;
     /** The Worker's bindings. */
     protected readonly env: Env;
-    fetch?(request: Request): Promise<Response>;
-    alarm?(): Promise<void>;
+    fetch(request: Request): Promise<Response>;
+    alarm(): Promise<void>;
   }
 }
 
-declare global {
-  interface DurableObjectState {
-    readonly storage: import('../../adapters/cloudflare/storage.ts').DurableObjectStorage & {
+interface DurableObjectState {
+  readonly storage: import('../../adapters/cloudflare/storage.ts').DurableObjectStorage &
+    import('../../adapters/cloudflare/alarm.ts').AlarmStorage & {
       deleteAll(): Promise<void>;
-      setAlarm(at: number): Promise<void>;
-      getAlarm(): Promise<number | null>;
     };
-    blockConcurrencyWhile<T>(work: () => Promise<T>): Promise<T>;
-    abort(reason?: string): void;
-  }
-  interface DurableObjectNamespace {
-    idFromName(name: string): unknown;
-    get(id: unknown): { fetch(request: Request | string, init?: RequestInit): Promise<Response> };
-  }
-  type D1Database = import('../../adapters/cloudflare/d1/binding.ts').D1Database;
+  blockConcurrencyWhile<T>(work: () => Promise<T>): Promise<T>;
+  abort(reason?: string): void;
 }
-export {};
+
+interface DurableObjectNamespace {
+  idFromName(name: string): unknown;
+  get(id: unknown): { fetch(request: Request | string, init?: RequestInit): Promise<Response> };
+}
