@@ -7,7 +7,7 @@
  * handler throws is retried by the runtime (with backoff, up to six times), and a row the transport
  * refused stays for the next alarm, which is set while rows wait.
  */
-import type { OutboxStore, Relay } from '../../js/mod.ts';
+import type { OutboxStore, Relay, RelayOptions, Transport } from '../../js/mod.ts';
 
 /** The part of `ctx.storage` the alarm uses. */
 export interface AlarmStorage {
@@ -22,18 +22,32 @@ export async function wakeRelay(storage: AlarmStorage): Promise<void> {
   if ((await storage.getAlarm()) === null) await storage.setAlarm(Date.now());
 }
 
+/** Options of {@link relayOnAlarm}: the relay's, and when to look again while records wait. */
+export interface AlarmRelayOptions extends RelayOptions {
+  /** How long after an alarm that left records waiting the next one runs, ms (default 1000). */
+  readonly retryMs?: number;
+}
+
 /**
- * Delivers what the outbox holds through `relay` (an `app.relay(transport)`), then sets the alarm
- * again `retryMs` later (default 1000) when records are still waiting. Returns how many were
- * delivered.
+ * Delivers what the outbox holds through a relay of `app` to `transport`, stops it (an object
+ * keeps no timer between alarms), and sets the alarm again when records are still waiting (a
+ * transport that is down, a record retried later). Returns how many were delivered.
  */
 export async function relayOnAlarm(
-  relay: Relay,
+  app: { relay(transport: Transport, options?: RelayOptions): Relay },
+  transport: Transport,
   outbox: OutboxStore,
   storage: AlarmStorage,
-  retryMs = 1000,
+  options: AlarmRelayOptions = {},
 ): Promise<number> {
-  const delivered = await relay.flush();
+  const { retryMs = 1000, ...relayOptions } = options;
+  const relay = app.relay(transport, relayOptions);
+  let delivered: number;
+  try {
+    delivered = await relay.flush();
+  } finally {
+    await relay.stop();
+  }
   const { outbox: waiting } = await outbox.counts();
   if (waiting > 0) await storage.setAlarm(Date.now() + retryMs);
   return delivered;

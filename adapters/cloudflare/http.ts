@@ -7,8 +7,8 @@
 import {
   type Transport,
   type TransportSubscription,
-  type WireEnvelope,
   WhizbangError,
+  type WireEnvelope,
 } from '../../js/mod.ts';
 
 /** Options of {@link httpTransport}. */
@@ -37,9 +37,13 @@ export function httpTransport(options: HttpTransportOptions): Transport {
           }),
         );
       } catch (cause) {
-        throw new WhizbangError('UNAVAILABLE', `${options.url} did not answer; the relay tries again.`, {
-          cause,
-        });
+        throw new WhizbangError(
+          'UNAVAILABLE',
+          `${options.url} did not answer; the relay tries again.`,
+          {
+            cause,
+          },
+        );
       }
       // the body is not read: let it go
       await response.body?.cancel();

@@ -27,7 +27,7 @@
 
 export type { SqliteDriver, SqliteDriverOptions } from '../sqlite/driver.ts';
 export { SCHEMA_VERSION } from '../sqlite/schema.ts';
-export { type AlarmStorage, relayOnAlarm, wakeRelay } from './alarm.ts';
+export { type AlarmRelayOptions, type AlarmStorage, relayOnAlarm, wakeRelay } from './alarm.ts';
 export type {
   D1Database,
   D1Meta,

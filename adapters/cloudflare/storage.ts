@@ -36,7 +36,13 @@ export interface DurableObjectStorage {
 // SQLite in a Durable Object binds strings, numbers, nulls and bytes
 const bind = (params: unknown[]): unknown[] =>
   params.map((p) =>
-    p === undefined ? null : typeof p === 'boolean' ? Number(p) : typeof p === 'bigint' ? Number(p) : p,
+    p === undefined
+      ? null
+      : typeof p === 'boolean'
+        ? Number(p)
+        : typeof p === 'bigint'
+          ? Number(p)
+          : p,
   );
 
 /** Adapts `ctx.storage.sql` to the SQLite adapter's engine interface (statements are cached by workerd). */

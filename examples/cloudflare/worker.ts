@@ -46,11 +46,13 @@ async function serve(bank: Bank, request: Request, path: readonly string[]): Pro
       await bank.send(command(data));
       return json({ ok: true });
     }
-    if (what === 'accounts' && id !== undefined) return json((await bank.lens(accounts).get(id)) ?? null);
+    if (what === 'accounts' && id !== undefined)
+      return json((await bank.lens(accounts).get(id)) ?? null);
     if (what === 'balance' && id !== undefined) {
       return json(await bank.localInvoke(GetBalance({ accountId: id })));
     }
-    if (what === 'transfers' && id !== undefined) return json((await bank.lens(transfers).get(id)) ?? null);
+    if (what === 'transfers' && id !== undefined)
+      return json((await bank.lens(transfers).get(id)) ?? null);
     if (what === 'totals') {
       await bank.waitForPerspectives(); // the async perspective catches up first
       return json((await bank.lens(totals).get('bank')) ?? null);
@@ -73,8 +75,6 @@ export class BankLedger extends DurableObject<Env> {
   }
 }
 
-let onD1: Promise<Bank> | undefined;
-
 export default {
   /** `/groups/<group>/…` to the group's object; `/d1/…` to the bank on D1. */
   async fetch(request: Request, env: Env): Promise<Response> {
@@ -83,8 +83,14 @@ export default {
       return env.BANK.get(env.BANK.idFromName(path[1])).fetch(request);
     }
     if (path[0] === 'd1') {
-      onD1 ??= d1Driver(env.DB).then((driver) => createBank({ driver }));
-      return serve(await onD1, request, path.slice(1));
+      // a stateless Worker does I/O only for the request in hand: the bank lives for one request
+      // (its async perspective catches up inside the request that waits for it)
+      const bank = createBank({ driver: await d1Driver(env.DB) });
+      try {
+        return await serve(bank, request, path.slice(1));
+      } finally {
+        await bank.close();
+      }
     }
     return json({ error: 'not found' }, 404);
   },

@@ -19,7 +19,7 @@ for (const suite of ['do', 'd1']) {
       it(result.name.join(' > '), () => {
         if (result.status === 'fail') {
           const error = new Error(result.error?.message ?? 'failed inside workerd');
-          error.stack = result.error?.stack ?? error.stack;
+          if (result.error?.stack) error.stack = result.error.stack;
           throw error;
         }
       });

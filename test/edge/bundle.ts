@@ -3,8 +3,8 @@
  * conditions, `whizbang/*` from this repository's sources, `cloudflare:` modules left to workerd.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { builtinModules } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

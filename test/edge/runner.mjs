@@ -16,7 +16,9 @@ export async function runRegistered(register) {
   const lines = [];
   const emit = (name, status, error) =>
     lines.push(
-      JSON.stringify(error === undefined ? { name, status } : { name, status, error: serializeError(error) }),
+      JSON.stringify(
+        error === undefined ? { name, status } : { name, status, error: serializeError(error) },
+      ),
     );
   startCollection();
   try {

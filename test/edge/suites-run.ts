@@ -15,9 +15,13 @@ export interface EdgeResult {
 
 /** Bundles test/edge/suites.ts, starts it, runs the suites named, and stops it. */
 export async function runEdgeSuites(names: readonly string[]): Promise<Map<string, EdgeResult[]>> {
-  const script = await bundleWorker(fileURLToPath(new URL('./suites.ts', import.meta.url)), {
-    vitest: fileURLToPath(new URL('./vitest.mjs', import.meta.url)),
-  }, true);
+  const script = await bundleWorker(
+    fileURLToPath(new URL('./suites.ts', import.meta.url)),
+    {
+      vitest: fileURLToPath(new URL('./vitest.mjs', import.meta.url)),
+    },
+    true,
+  );
   const mf = new Miniflare({
     // given as a module (not `script`): miniflare would refuse jest-util's dynamic import()
     modules: [{ type: 'ESModule', path: 'suites.mjs', contents: script }],

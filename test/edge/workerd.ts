@@ -13,7 +13,8 @@ export function workerdReachable(): Promise<boolean> {
     async () => {
       const binary = (createRequire(import.meta.url)('workerd') as { default: string }).default;
       const run = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 30_000 });
-      if (run.status !== 0) throw new Error(run.error?.message ?? (run.stderr || `exit ${run.status}`));
+      if (run.status !== 0)
+        throw new Error(run.error?.message ?? (run.stderr || `exit ${run.status}`));
     },
     'npm install (miniflare brings workerd for this platform as @cloudflare/workerd-<os>-<arch>).',
   );

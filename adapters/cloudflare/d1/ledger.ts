@@ -48,7 +48,11 @@ const UPSERT_VERSION =
 /** The D1 ledger; every answer is a promise. */
 export interface D1Ledger extends Ledger {
   /** Appends as one batch (see the module's note); the inline work may run again on a retry. */
-  append(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  append(
+    streamId: string,
+    events: readonly NewEvent[],
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
   /** The events of one stream, in version order. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Events of every stream by global position. */

@@ -2,12 +2,7 @@
  * The relay's side of the outbox, the dead letters and the inbox's questions on D1, in the SQLite
  * adapter's tables. Every move is one batch (all-or-nothing).
  */
-import type {
-  DeadLetterRecord,
-  OutboxCounts,
-  OutboxRecord,
-  OutboxStore,
-} from '../../../js/mod.ts';
+import type { DeadLetterRecord, OutboxCounts, OutboxRecord, OutboxStore } from '../../../js/mod.ts';
 import type { D1Database } from './binding.ts';
 
 const COLUMNS = 'id, stream, topic, envelope, attempts, enqueued_at, available_at, last_error';
@@ -27,7 +22,12 @@ function toRecord(row: Record<string, unknown>): OutboxRecord {
 /** The outbox store over a migrated D1 database. */
 export function d1Outbox(db: D1Database): OutboxStore {
   const rows = async (sql: string, ...params: unknown[]): Promise<Record<string, unknown>[]> =>
-    (await db.prepare(sql).bind(...params).all()).results;
+    (
+      await db
+        .prepare(sql)
+        .bind(...params)
+        .all()
+    ).results;
   return {
     pending: async (limit: number, now: number): Promise<OutboxRecord[]> =>
       (
@@ -110,11 +110,13 @@ export function d1Outbox(db: D1Database): OutboxStore {
       };
     },
     handled: async (tenant: string, messageId: string): Promise<boolean> =>
-      (await rows(
-        'SELECT 1 AS x FROM whizbang_inbox WHERE tenant = ? AND message_id = ?',
-        tenant,
-        messageId,
-      )).length > 0,
+      (
+        await rows(
+          'SELECT 1 AS x FROM whizbang_inbox WHERE tenant = ? AND message_id = ?',
+          tenant,
+          messageId,
+        )
+      ).length > 0,
     async unfinished(tenant: string, messageId: string): Promise<unknown> {
       const row = (
         await rows(

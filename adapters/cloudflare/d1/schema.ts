@@ -16,6 +16,9 @@ async function versionOf(db: D1Database): Promise<number> {
 
 /** Brings the database to the current schema; returns the version found. */
 export async function migrateD1(db: D1Database): Promise<number> {
+  // one read when the schema is current (a Worker opens the driver per request)
+  const current = await versionOf(db).catch(() => undefined);
+  if (current === SCHEMA_VERSION) return current;
   await db.prepare('CREATE TABLE IF NOT EXISTS whizbang_schema (version INTEGER NOT NULL)').run();
   const found = await versionOf(db);
   if (found > SCHEMA_VERSION) {

@@ -5,10 +5,10 @@
  * the caller reads again and decides again.
  */
 import {
+  outboxStream,
   type StoredModel,
   type StoreWriter,
   WhizbangError,
-  outboxStream,
 } from '../../../js/mod.ts';
 import type { D1Database, D1PreparedStatement, D1Result } from './binding.ts';
 import { guard } from './errors.ts';
@@ -16,7 +16,8 @@ import { guard } from './errors.ts';
 const MODEL_STAMP = `(SELECT version || ':' || position || ':' || updated_at FROM whizbang_models
   WHERE perspective = ? AND tenant = ? AND id = ?)`;
 
-const OUTBOX_COLUMNS = 'id, stream, topic, envelope, attempts, enqueued_at, available_at, last_error';
+const OUTBOX_COLUMNS =
+  'id, stream, topic, envelope, attempts, enqueued_at, available_at, last_error';
 
 /** The stored model of a row of `id, tenant, model, version, position, updated_at`. */
 export function toModel(row: readonly unknown[]): StoredModel {
@@ -42,7 +43,10 @@ export class D1Transaction {
   readonly #db: D1Database;
   readonly #guards: D1PreparedStatement[] = [];
   readonly #writes: D1PreparedStatement[] = [];
-  readonly #models = new Map<string, { perspective: string; row: StoredModel | null; tenant: string; id: string }>();
+  readonly #models = new Map<
+    string,
+    { perspective: string; row: StoredModel | null; tenant: string; id: string }
+  >();
   readonly #checkpoints = new Map<string, number>();
   readonly #marked = new Set<string>();
 
@@ -68,13 +72,23 @@ export class D1Transaction {
       statements.push(
         row === null
           ? this.#db
-              .prepare('DELETE FROM whizbang_models WHERE perspective = ? AND tenant = ? AND id = ?')
+              .prepare(
+                'DELETE FROM whizbang_models WHERE perspective = ? AND tenant = ? AND id = ?',
+              )
               .bind(perspective, tenant, id)
           : this.#db
               .prepare(
                 'INSERT OR REPLACE INTO whizbang_models (perspective, tenant, id, model, version, position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
               )
-              .bind(perspective, row.tenant, row.id, JSON.stringify(row.model), row.version, row.position, row.updatedAt),
+              .bind(
+                perspective,
+                row.tenant,
+                row.id,
+                JSON.stringify(row.model),
+                row.version,
+                row.position,
+                row.updatedAt,
+              ),
       );
     }
     for (const [perspective, position] of this.#checkpoints) {

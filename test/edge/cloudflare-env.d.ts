@@ -18,6 +18,8 @@ interface DurableObjectState {
   readonly storage: import('../../adapters/cloudflare/storage.ts').DurableObjectStorage &
     import('../../adapters/cloudflare/alarm.ts').AlarmStorage & {
       deleteAll(): Promise<void>;
+      get<T>(key: string): Promise<T | undefined>;
+      put(key: string, value: unknown): Promise<void>;
     };
   blockConcurrencyWhile<T>(work: () => Promise<T>): Promise<T>;
   abort(reason?: string): void;
