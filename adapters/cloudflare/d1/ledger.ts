@@ -31,6 +31,7 @@ import {
   type RecordedEvent,
   uuidv7,
 } from '../../../js/mod.ts';
+import { appendAlone } from './append-alone.ts';
 import type { D1Database } from './binding.ts';
 import { decided } from './retry.ts';
 import { D1Transaction } from './tx.ts';
@@ -82,6 +83,11 @@ export function d1Ledger(db: D1Database, limits: Limits, pollMs: number): D1Ledg
     const tenant = opts.tenant ?? DEFAULT_TENANT;
     const expected = opts.expectedVersion === undefined ? 'any' : opts.expectedVersion;
     const payloads = events.map((e) => encodePayload(streamId, e, limits));
+    if (opts.inTransaction === undefined && events.length > 0) {
+      const result = await appendAlone(db, streamId, tenant, expected, events, payloads);
+      listeners.soon();
+      return result;
+    }
     const result = await decided(async () => {
       const [versions, heads] = await db.batch([
         db.prepare(VERSION).bind(tenant, streamId),
