@@ -3,6 +3,7 @@
  * adapter, and its transaction gate: Durable Objects refuse `BEGIN`, so a transaction is the
  * storage's own `transaction()`, which rolls back when its work throws or rejects.
  */
+import { isThenable } from '../../js/kit/mod.ts';
 import type { MaybePromise } from '../../js/mod.ts';
 import type { SqliteDatabase, SqliteStatement } from '../sqlite/engine.ts';
 import { Gate, type TransactionHooks } from '../sqlite/gate.ts';
@@ -72,18 +73,23 @@ export function fromSqlStorage(sql: SqlStorage, name = 'durable-object'): Sqlite
   };
 }
 
+/** Thrown inside `transactionSync` to roll back work that turned out to await. */
+const AWAITS = Symbol('the work awaits');
+
 /**
- * One transaction at a time through the storage's `transaction()`, which rolls back when the work
- * throws or rejects: work that awaits keeps it open and every other transaction of the object waits
- * its turn, so nothing of another request's work lands inside it. (`transactionSync` cannot hold
- * an inline perspective that awaits; the object's output gate holds the response until the commit
- * is durable either way.)
+ * One transaction at a time. Work runs in `transactionSync` (a throw rolls it back); work that
+ * turns out to await is rolled back at once and run again inside the storage's asynchronous
+ * `transaction()`, which holds across awaits but costs a durable commit each (milliseconds, against
+ * microseconds): keep inline work synchronous, as the runtime's inline perspectives are, and free
+ * of other effects. While asynchronous work holds the transaction, every other transaction of the
+ * object waits its turn, so nothing of another request's work lands inside it.
  */
 export class StorageGate extends Gate {
   readonly #storage: DurableObjectStorage;
   #busy: Promise<unknown> | undefined;
   #hooks: TransactionHooks | undefined;
   #open = false;
+  #attempt = 0;
 
   /** A gate over `storage`, whose database `db` adapts. */
   constructor(db: SqliteDatabase, storage: DurableObjectStorage) {
@@ -96,15 +102,66 @@ export class StorageGate extends Gate {
     return this.#open;
   }
 
+  /** The current attempt: work of an abandoned one must write nothing more (see `fence.ts`). */
+  get attempt(): number {
+    return this.#attempt;
+  }
+
   /** Sets the work run before every commit and after every rollback. */
   override hook(hooks: TransactionHooks): void {
     this.#hooks = hooks;
   }
 
-  /** Runs `work` in one transaction of the storage. */
-  override run<T>(work: () => MaybePromise<T>): Promise<T> {
+  /** Runs `work` in one transaction of the storage; synchronous while `work` is. */
+  override run<T>(work: () => MaybePromise<T>): MaybePromise<T> {
     if (this.#busy !== undefined) return this.#busy.then(() => this.run(work));
-    const settled = this.#storage
+    let pending: PromiseLike<T> | undefined;
+    this.#attempt++;
+    try {
+      return this.#storage.transactionSync(() => {
+        this.#open = true;
+        const value = work();
+        if (isThenable<T>(value)) {
+          pending = value;
+          throw AWAITS;
+        }
+        this.#hooks?.beforeCommit();
+        return value;
+      });
+    } catch (error) {
+      this.#hooks?.afterRollback();
+      if (error !== AWAITS || pending === undefined) throw error;
+      // the abandoned attempt's rest writes nothing (its writer is fenced) and fails unheard; the
+      // asynchronous transaction starts once it has settled (workerd would otherwise stall on a
+      // timer the abandoned attempt started)
+      this.#attempt++;
+      const settled = Promise.resolve(pending).then(
+        () => undefined,
+        () => undefined,
+      );
+      return this.#hold(settled.then(() => this.#later(work)));
+    } finally {
+      this.#open = false;
+    }
+  }
+
+  /** Holds the object's other transactions until `settled` settles. */
+  #hold<T>(settled: Promise<T>): Promise<T> {
+    const busy: Promise<unknown> = settled.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#busy = busy;
+    void busy.then(() => {
+      if (this.#busy === busy) this.#busy = undefined;
+    });
+    return settled;
+  }
+
+  /** Runs `work` inside the storage's asynchronous transaction, holding the object's others. */
+  #later<T>(work: () => MaybePromise<T>): Promise<T> {
+    this.#attempt++;
+    return this.#storage
       .transaction(async () => {
         this.#open = true;
         try {
@@ -119,14 +176,5 @@ export class StorageGate extends Gate {
         this.#hooks?.afterRollback();
         throw error;
       });
-    const busy: Promise<unknown> = settled.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#busy = busy;
-    void busy.then(() => {
-      if (this.#busy === busy) this.#busy = undefined;
-    });
-    return settled;
   }
 }

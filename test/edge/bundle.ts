@@ -2,12 +2,14 @@
  * Bundles a Worker for workerd as a Worker build would: the `workerd` and `worker` export
  * conditions, `whizbang/*` from this repository's sources, `cloudflare:` modules left to workerd.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+// the repository: from this file, or (bundled into the benchmarks' cache) the working directory
+const here = fileURLToPath(new URL('../../', import.meta.url));
+const root = existsSync(`${here}jsr.json`) ? here : `${process.cwd()}/`;
 const jsr = JSON.parse(readFileSync(`${root}jsr.json`, 'utf8')) as {
   exports: Record<string, string>;
 };

@@ -14,12 +14,14 @@ export async function runRegistered(register) {
     addEventListener('unhandledrejection', (event) => recordUnhandled(event.reason));
   }
   const lines = [];
-  const emit = (name, status, error) =>
+  const emit = (name, status, error) => {
+    if (globalThis.EDGE_DEBUG) console.log(status, name.join(' > '));
     lines.push(
       JSON.stringify(
         error === undefined ? { name, status } : { name, status, error: serializeError(error) },
       ),
     );
+  };
   startCollection();
   try {
     await register();
