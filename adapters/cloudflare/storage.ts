@@ -46,14 +46,24 @@ const bind = (params: unknown[]): unknown[] =>
           : p,
   );
 
+// an insert of one event row (whose row id is its position), without RETURNING of its own
+const INTO_EVENTS = /^\s*INSERT INTO whizbang_events\b(?![\s\S]*\bRETURNING\b)/i;
+
 /** Adapts `ctx.storage.sql` to the SQLite adapter's engine interface (statements are cached by workerd). */
 export function fromSqlStorage(sql: SqlStorage, name = 'durable-object'): SqliteDatabase {
   const prepare = (text: string): SqliteStatement => ({
-    run(...params) {
-      const cursor = sql.exec(text, ...bind(params));
-      for (const _ of cursor.raw()); // a statement runs to its end as its cursor is read
-      return { changes: cursor.rowsWritten };
-    },
+    run: INTO_EVENTS.test(text)
+      ? (...params) => {
+          // the position the row got, in the same statement (the ledger reads it back otherwise)
+          const cursor = sql.exec(`${text} RETURNING position`, ...bind(params));
+          const row = Array.from(cursor.raw())[0] as [number] | undefined;
+          return { changes: cursor.rowsWritten, lastInsertRowid: row?.[0] ?? 0 };
+        }
+      : (...params) => {
+          const cursor = sql.exec(text, ...bind(params));
+          for (const _ of cursor.raw()); // a statement runs to its end as its cursor is read
+          return { changes: cursor.rowsWritten };
+        },
     get(...params) {
       for (const row of sql.exec(text, ...bind(params)).toArray()) return row;
       return undefined;
