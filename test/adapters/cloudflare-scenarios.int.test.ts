@@ -5,7 +5,7 @@
  * outbox relayed to an HTTP endpoint by the object's alarm. The Workers are bundled as a Worker
  * build does (the `workerd` conditions) and run without `nodejs_compat`: no Node module is reached.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,29 @@ describe.skipIf(!up)('Cloudflare Workers in workerd', () => {
     const script = await bundleWorker(here('../../adapters/cloudflare/mod.ts'));
     expect(script).not.toMatch(nodeImport);
     expect(script).toContain('whizbang_events');
+  });
+
+  it("runs the README's Worker as written", async () => {
+    const readme = readFileSync(here('../../README.md'), 'utf8');
+    const code = /<!-- consumer: cloudflare -->\s*```typescript\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(code).toBeDefined();
+    const entry = join(dir, 'readme-worker.ts');
+    writeFileSync(entry, code!);
+    const script = await bundleWorker(entry);
+    expect(script).not.toMatch(nodeImport);
+    const mf = new Miniflare({
+      modules: [{ type: 'ESModule', path: 'worker.mjs', contents: script }],
+      compatibilityDate: '2025-10-01',
+      durableObjects: { SHOP: { className: 'Shop', useSQLite: true } },
+    });
+    try {
+      for (const version of [1, 1]) {
+        const r = await post(mf, 'http://shop.test/', { sku: 'apple' });
+        expect(r).toEqual({ status: 200, body: { version } });
+      }
+    } finally {
+      await mf.dispose();
+    }
   });
 
   describe('the bank Worker over HTTP', () => {
