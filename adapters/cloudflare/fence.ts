@@ -4,7 +4,7 @@
  * does after its await reaches nothing.
  */
 
-import type { AppendOptions, StoreWriter } from '../../js/mod.ts';
+import type { AppendOptions, OutboxRecord, StoredModel, StoreWriter } from '../../js/mod.ts';
 import { WhizbangError } from '../../js/mod.ts';
 import type { StorageGate } from './storage.ts';
 
@@ -17,22 +17,28 @@ const abandoned = (): WhizbangError =>
 /** `tx`, refusing every call once `gate` has moved past the attempt it was made in. */
 export function fenced(tx: StoreWriter, gate: StorageGate): StoreWriter {
   const attempt = gate.attempt;
-  const check = (): void => {
-    if (gate.attempt !== attempt) throw abandoned();
-  };
+  // each call first checks that the attempt is still the gate's
+  const checked =
+    <A extends unknown[], R>(call: (...args: A) => R) =>
+    (...args: A): R => {
+      if (gate.attempt !== attempt) throw abandoned();
+      return call(...args);
+    };
   const outbox = tx.outbox;
   return {
-    get: (p, t, id) => (check(), tx.get(p, t, id)),
-    put: (p, row) => (check(), tx.put(p, row)),
-    delete: (p, t, id) => (check(), tx.delete(p, t, id)),
-    setCheckpoint: (p, position) => (check(), tx.setCheckpoint(p, position)),
+    get: checked((p: string, t: string, id: string) => tx.get(p, t, id)),
+    put: checked((p: string, row: StoredModel) => tx.put(p, row)),
+    delete: checked((p: string, t: string, id: string) => tx.delete(p, t, id)),
+    setCheckpoint: checked((p: string, position: number) => tx.setCheckpoint(p, position)),
     ...(outbox === undefined
       ? {}
       : {
           outbox: {
-            enqueue: (records) => (check(), outbox.enqueue(records)),
-            markHandled: (t, id, rest) => (check(), outbox.markHandled(t, id, rest)),
-            markFinished: (t, id) => (check(), outbox.markFinished(t, id)),
+            enqueue: checked((records: readonly OutboxRecord[]) => outbox.enqueue(records)),
+            markHandled: checked((t: string, id: string, rest?: unknown) =>
+              outbox.markHandled(t, id, rest),
+            ),
+            markFinished: checked((t: string, id: string) => outbox.markFinished(t, id)),
           },
         }),
   };

@@ -15,7 +15,6 @@ export async function runRegistered(register) {
   }
   const lines = [];
   const emit = (name, status, error) => {
-    if (globalThis.EDGE_DEBUG) console.log(status, name.join(' > '));
     lines.push(
       JSON.stringify(
         error === undefined ? { name, status } : { name, status, error: serializeError(error) },
