@@ -24,6 +24,8 @@ const library: Options = {
     // one entry per runtime engine, built to dist/sqlite/<runtime>.js
     'sqlite/bun': 'adapters/sqlite/bun.ts',
     'sqlite/deno': 'adapters/sqlite/deno.ts',
+    // Cloudflare Workers: Durable Objects' SQLite storage and D1, no Node module reached
+    cloudflare: 'adapters/cloudflare/mod.ts',
     postgres: 'adapters/postgres/mod.ts',
     indexeddb: 'adapters/indexeddb/mod.ts',
     nats: 'adapters/nats/mod.ts',

@@ -7,6 +7,7 @@
 import { benches as cli } from './cli.bench.ts';
 import { benches as core } from './core.bench.ts';
 import { allocationProbe, benches as dispatch } from './dispatch.bench.ts';
+import { benches as edge } from './edge.bench.ts';
 import { runBenches } from './harness.ts';
 import { benches as indexeddb } from './indexeddb.bench.ts';
 import { benches as live } from './live.bench.ts';
@@ -40,5 +41,6 @@ if (!(await allocationProbe())) {
     ...sync,
     ...wasm,
     ...cli,
+    ...edge,
   ]);
 }
