@@ -19,6 +19,8 @@ export type { JetStreamDriver } from './driver.ts';
 export { jetstreamDriver } from './driver.ts';
 export type { JetStreamLedger, JetStreamLedgerOptions } from './ledger.ts';
 export { jetstreamLedger } from './ledger.ts';
+export type { NatsPermissions, SyncPermissionsOptions } from './permissions.ts';
+export { syncInboxPrefix, syncPermissions } from './permissions.ts';
 export type {
   NatsSyncLink,
   NatsSyncLinkOptions,
