@@ -17,6 +17,7 @@ import {
   type SyncServer,
 } from '../../js/sync/mod.ts';
 import { connectNats, type NatsConnectOptions } from './connect.ts';
+import { syncInboxPrefix } from './permissions.ts';
 
 /** Options of {@link natsSyncServer}. */
 export interface NatsSyncServerOptions extends NatsConnectOptions {
@@ -43,8 +44,12 @@ export interface NatsSyncServer {
 export interface NatsSyncLinkOptions extends NatsConnectOptions {
   /** Push subjects are `<subject>.<user>` (default `whizbang.sync`). */
   readonly subject?: string;
-  /** The user this replica pushes as: its NATS user may publish to `<subject>.<user>` only. */
-  readonly user: string;
+  /**
+   * The user this replica pushes as: `<subject>.<as>` is its push subject, the only one its NATS
+   * user may publish requests to (`syncPermissions`). A connection the link makes itself uses the
+   * inbox prefix `syncInboxPrefix(as)` unless `options.inboxPrefix` says otherwise.
+   */
+  readonly as: string;
   /** How long to wait for the server's answer (default 10 000 ms). */
   readonly timeoutMs?: number;
 }
@@ -159,14 +164,17 @@ export async function natsSyncServer(
 
 /** Connects a replica to its sync server: pass it to `startSync(app, { remote, server })`. */
 export async function natsSyncLink(options: NatsSyncLinkOptions): Promise<NatsSyncLink> {
-  if (typeof options?.user !== 'string' || !TOKEN.test(options.user)) {
+  if (typeof options?.as !== 'string' || !TOKEN.test(options.as)) {
     throw invalidArgument(
-      'natsSyncLink needs `user`: letters, digits, - and _ (the last token of its push subject).',
+      'natsSyncLink needs `as`: the user it pushes as, letters, digits, - and _ (the last token of its push subject).',
     );
   }
-  const to = `${subjectOf(options.subject)}.${options.user}`;
+  const to = `${subjectOf(options.subject)}.${options.as}`;
   const timeout = options.timeoutMs ?? 10_000;
-  const { connection, owned } = await connectNats(options);
+  const { connection, owned } = await connectNats({
+    ...options,
+    options: { inboxPrefix: syncInboxPrefix(options.as), ...options.options },
+  });
   const nc = connection as NatsConnection;
   const core = await import('@nats-io/nats-core');
   return {

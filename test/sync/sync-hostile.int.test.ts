@@ -137,7 +137,7 @@ describe.skipIf(!up)('hostile clients of a sync server (NATS permissions)', () =
   beforeAll(async () => {
     alice = await as('alice');
     aliceLog = await jetstreamLedger({ connection: alice, stream, prefix });
-    aliceLink = await natsSyncLink({ connection: alice, subject, user: 'alice' });
+    aliceLink = await natsSyncLink({ connection: alice, subject, as: 'alice' });
     closers.push(() => aliceLog.close());
   });
 
@@ -234,7 +234,7 @@ describe.skipIf(!up)('hostile clients of a sync server (NATS permissions)', () =
     expect(await logSize()).toBe(before);
     // and the others are still served
     const bob = await as('bob');
-    const bobLink = await natsSyncLink({ connection: bob, subject, user: 'bob' });
+    const bobLink = await natsSyncLink({ connection: bob, subject, as: 'bob' });
     expect(await bobLink.push(deposit('a', 2))).toMatchObject({ status: 'decided' });
     expect(await logSize()).toBe(before + 1);
   });

@@ -107,7 +107,7 @@ async function replica(at: ReturnType<typeof place>, user: string, timeoutMs = 1
     driver: offlineDriver(sqliteDriver({ path: join(dir, `${user}-${made++}.db`) })),
   });
   const remote = await jetstreamLedger({ connection: nc, ...at });
-  const link = await natsSyncLink({ connection: nc, subject: at.subject, user, timeoutMs });
+  const link = await natsSyncLink({ connection: nc, subject: at.subject, as: user, timeoutMs });
   const sync = startSync(app, { remote, server: link });
   closers.push(
     () => sync.stop(),
@@ -266,7 +266,7 @@ describe.skipIf(!up)('a command the server decides otherwise than the replica', 
     for (const who of ['ann', 'ben']) {
       const app = ticketApp(offlineDriver(sqliteDriver({ path: join(dir, `${who}-${run}.db`) })));
       const remote = await jetstreamLedger({ connection: nc, ...at });
-      const link = await natsSyncLink({ connection: nc, subject: at.subject, user: who });
+      const link = await natsSyncLink({ connection: nc, subject: at.subject, as: who });
       closers.push(
         () => app.close(),
         () => remote.close(),
