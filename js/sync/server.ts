@@ -6,6 +6,7 @@
  * what it decides. A command is decided once however often it is pushed. The transport (NATS
  * request/reply: `natsSyncServer` of `whizbang/nats`) hands requests to {@link SyncServer.decide}.
  */
+import { createEnvelope, type Envelope } from '../messages/envelope.ts';
 import type { Command } from '../messages/message.ts';
 import type { Whizbang } from '../runtime/types.ts';
 import { invalidArgument, isWhizbangError } from '../util/errors.ts';
@@ -91,17 +92,24 @@ async function decideOne(
   const deciding: Deciding = { proposed: request.events, decidedBefore: false, adopted: false };
   decisions.set(c.messageId, deciding);
   try {
-    const receipt = await app.send({ kind: 'command', type: c.type, data: c.data } as Command, {
-      tenant: principal.tenant,
+    // decided as sync decides a displaced command: on the current state, nothing cascading (the
+    // replica's own cascade pushes its commands too), the client's ids kept
+    const envelope = createEnvelope({ kind: 'command', type: c.type, data: c.data } as Command, {
       messageId: c.messageId,
       correlationId: c.correlationId,
       causationId: c.causationId,
-    });
-    if (receipt.status === 'duplicate') return { status: 'duplicate' };
-    if (receipt.status !== 'handled') {
+      tenant: principal.tenant,
+    }) as Envelope<Command>;
+    const outcome = await app.replica.decideAgain(envelope);
+    if (outcome.duplicate === true) return { status: 'duplicate' };
+    if (outcome.queued === true) {
       return forbidden(`No receptor of this server decides "${c.type}".`);
     }
-    return { status: 'decided', position: receipt.position, adopted: deciding.adopted };
+    return {
+      status: 'decided',
+      position: outcome.append?.position ?? 0,
+      adopted: deciding.adopted,
+    };
   } catch (error) {
     if (deciding.decidedBefore) return { status: 'duplicate' };
     return refused(error);

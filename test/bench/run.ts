@@ -17,6 +17,7 @@ import { benches as rabbitmq } from './rabbitmq.bench.ts';
 import { benches as sqlite } from './sqlite.bench.ts';
 import { benches as sqliteEmmett } from './sqlite-emmett.bench.ts';
 import { benches as sync } from './sync.bench.ts';
+import { benches as syncServer } from './sync-server.bench.ts';
 import { benches as timetravel } from './timetravel.bench.ts';
 import { benches as wasm } from './wasm.bench.ts';
 
@@ -35,6 +36,7 @@ if (!(await allocationProbe())) {
     ...nats,
     ...rabbitmq,
     ...sync,
+    ...syncServer,
     ...wasm,
   ]);
 }
