@@ -47,6 +47,7 @@ import {
   syncServer,
 } from '../../js/sync/mod.ts';
 import { uuidv7 } from '../../js/util/ids.ts';
+import { random } from '../support/random.ts';
 import { NATS_URL, natsReachable } from '../support/services.ts';
 
 const up = await natsReachable('sync server mode');
@@ -360,5 +361,66 @@ describe.skipIf(!up)('a server killed (SIGKILL) between deciding and answering',
     expect((await alice.app.lens(accounts).get('k'))?.balance).toBe(
       (deposits * (deposits + 1)) / 2,
     );
+  }, 120_000);
+});
+
+describe.skipIf(!up)('three replicas and one server, seeded random steps', () => {
+  it('converge to the server’s log, every accepted command decided once or a conflict', async () => {
+    const at = place();
+    await bankServer(at);
+    const names = ['ann', 'ben', 'cat'] as const;
+    const replicas = [];
+    for (const who of names) replicas.push(await replica(at, who));
+    const [first] = replicas as [(typeof replicas)[0]];
+    const ids = ['x', 'y', 'z'];
+    for (const id of ids) await first.app.send(OpenAccount({ accountId: id, owner: 'ann' }));
+    await first.app.send(Deposit({ accountId: 'x', amount: 10 }));
+    for (const r of replicas) await r.sync.run();
+    const next = random(Number(process.env.SYNC_SERVER_SEED ?? 7));
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+    const accepted = replicas.map(() => [] as string[]);
+    for (let step = 0; step < 60; step++) {
+      const k = Math.floor(next() * replicas.length);
+      const r = replicas[k]!;
+      const roll = next();
+      if (roll < 0.3) {
+        await r.sync.run(); // online for a round; the others stay offline meanwhile
+        continue;
+      }
+      const amount = 1 + Math.floor(next() * 8);
+      const command =
+        roll < 0.6
+          ? Deposit({ accountId: pick(ids), amount })
+          : Withdraw({ accountId: pick(ids), amount });
+      try {
+        accepted[k]!.push((await r.app.send(command)).messageId);
+      } catch {
+        // refused locally (an overdraft on this replica's state): never pending
+      }
+    }
+    for (let round = 0; round < 2; round++) for (const r of replicas) await r.sync.run();
+    const log = await first.remote.readAll();
+    const causes = new Map<string, number>();
+    for (const e of log) causes.set(e.causationId, (causes.get(e.causationId) ?? 0) + 1);
+    const balance = new Map<string, number>();
+    for (const e of log) {
+      const d = e.data as { accountId: string; amount?: number };
+      const delta =
+        e.type === 'MoneyDeposited' ? d.amount! : e.type === 'MoneyWithdrawn' ? -d.amount! : 0;
+      balance.set(d.accountId, (balance.get(d.accountId) ?? 0) + delta);
+      expect(balance.get(d.accountId)).toBeGreaterThanOrEqual(0);
+    }
+    for (const [k, r] of replicas.entries()) {
+      expect(await r.sync.pending()).toEqual([]);
+      expect(await streamsOf(r.app.ledger)).toEqual(await streamsOf(r.remote));
+      const conflicts = new Set((await r.sync.conflicts.query()).map((c) => c.command?.messageId));
+      for (const id of accepted[k]!) {
+        expect((causes.get(id) ?? 0) + (conflicts.has(id) ? 1 : 0)).toBe(1);
+      }
+      for (const id of ids) {
+        expect((await r.app.lens(accounts).get(id))?.balance).toBe(balance.get(id));
+      }
+    }
+    expect(accepted.flat().length).toBeGreaterThan(10);
   }, 120_000);
 });
