@@ -1,6 +1,6 @@
 /**
  * The NATS permissions of a replica's user in server mode: publish to its own push subject and
- * read the shared log through JetStream's read-only API (stream info, direct gets, consumers of
+ * read the shared log through JetStream's read-only API (stream info, message gets, consumers of
  * its own), receive on its own inbox prefix, and nothing else — so no client can publish events
  * to the log, delete or purge it, push as another user, or read another user's answers.
  */
@@ -42,6 +42,7 @@ export function syncPermissions(options: SyncPermissionsOptions): NatsPermission
         `${options.subject ?? 'whizbang.sync'}.${user}`,
         `${api}.INFO`,
         `${api}.STREAM.INFO.${stream}`,
+        `${api}.STREAM.MSG.GET.${stream}`,
         `${api}.DIRECT.GET.${stream}`,
         `${api}.DIRECT.GET.${stream}.>`,
         `${api}.CONSUMER.CREATE.${stream}`,
