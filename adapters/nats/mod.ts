@@ -21,6 +21,8 @@ export type { JetStreamLedger, JetStreamLedgerOptions } from './ledger.ts';
 export { jetstreamLedger } from './ledger.ts';
 export type { NatsPermissions, SyncPermissionsOptions } from './permissions.ts';
 export { syncInboxPrefix, syncPermissions } from './permissions.ts';
+export type { ScopedLedger, ScopedLedgerOptions } from './scoped.ts';
+export { scopedLedger } from './scoped.ts';
 export type {
   NatsSyncLink,
   NatsSyncLinkOptions,

@@ -21,6 +21,7 @@ import type { NatsConnectOptions } from './connect.ts';
 import {
   jetstreamDriver as anyDriver,
   jetstreamLedger as anyLedger,
+  scopedLedger as anyScopedLedger,
   natsSyncLink as anySyncLink,
   natsSyncServer as anySyncServer,
   natsTransport as anyTransport,
@@ -33,6 +34,8 @@ import {
   type NatsSyncServerOptions,
   type NatsTransport,
   type NatsTransportOptions,
+  type ScopedLedger,
+  type ScopedLedgerOptions,
 } from './mod.ts';
 
 // A module's own exports win over `export *`: the factories below stand in for those of mod.ts.
@@ -97,4 +100,9 @@ export async function natsSyncServer(
 /** `natsSyncLink` of `mod.ts`, connecting to `nats://` servers over `@nats-io/transport-node`. */
 export async function natsSyncLink(options: NatsSyncLinkOptions): Promise<NatsSyncLink> {
   return anySyncLink(await onNode(options));
+}
+
+/** `scopedLedger` of `mod.ts`, connecting to `nats://` servers over `@nats-io/transport-node`. */
+export async function scopedLedger(options: ScopedLedgerOptions): Promise<ScopedLedger> {
+  return anyScopedLedger(await onNode(options));
 }
