@@ -4,23 +4,41 @@
  * request/reply (each replica its own stream, one command after another, as sync pushes a
  * stream), against the same commands sent to the same server app in process (`app.send`, 100 at
  * once): what server mode adds is the request/reply, the check that the command was not decided
- * before (a read of its stream) and the authorization.
+ * before and the authorization.
+ *
+ * `sync.pull.scoped`: a new replica pulling one user's scope (a tenant: 1 000 of 100 000 events
+ * spread over 100 users) through `scopedLedger`, against pulling the whole log as today; the
+ * ratio is of time (pulls/h), and the bytes each received are printed beside it.
  */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import {
   jetstreamDriver,
+  jetstreamLedger,
   type NatsSyncLink,
   type NatsSyncServer,
   natsSyncLink,
   natsSyncServer,
+  scopedLedger,
 } from '../../adapters/nats/node.ts';
+import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
+import type { Ledger } from '../../js/contracts/ledger.ts';
 import { defineReceptor } from '../../js/definitions/receptor.ts';
 import { defineCommand, defineEvent, payload } from '../../js/messages/message.ts';
 import type { Driver } from '../../js/mod.ts';
 import { whizbang } from '../../js/runtime/builder.ts';
-import { authoritativeDriver, type PushRequest, syncServer } from '../../js/sync/mod.ts';
+import {
+  authoritativeDriver,
+  offlineDriver,
+  type PushRequest,
+  startSync,
+  syncServer,
+} from '../../js/sync/mod.ts';
 import { uuidv7 } from '../../js/util/ids.ts';
 import type { BenchEntry, Side } from './harness.ts';
 
@@ -152,4 +170,111 @@ function serverDecide(): BenchEntry {
   };
 }
 
-export const benches: BenchEntry[] = [serverDecide()];
+/** A fresh replica file's one sync round with `remote` (the app opened and closed around it). */
+async function pullInto(file: string, remote: Ledger): Promise<number> {
+  const app = whizbang('bench').build({ driver: offlineDriver(sqliteDriver({ path: file })) });
+  try {
+    return (await startSync(app, { remote }).run()).pulled;
+  } finally {
+    await app.close();
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  }
+}
+
+function pullScoped(): BenchEntry {
+  return {
+    name: 'sync.pull.scoped',
+    make: async () => {
+      const EVENTS = 100_000;
+      const USERS = 100;
+      const PER = 10; // events per commit
+      const dir = mkdtempSync(join(tmpdir(), 'multiuser-bench-scoped-'));
+      const nc: NatsConnection = await connect({ servers: URL });
+      const at = fresh();
+      // 100 000 events over 100 users (tenants), 10 streams each, commits of 10 events
+      const writer = await jetstreamLedger({ connection: nc, ...at });
+      const versions = new Map<string, number>();
+      const commits = EVENTS / PER;
+      for (let i = 0; i < commits; i += 256) {
+        const batch = [];
+        for (let j = i; j < Math.min(i + 256, commits); j++) {
+          const tenant = `u${j % USERS}`;
+          const streamId = `s-${Math.floor(j / USERS) % 10}`;
+          const key = `${tenant}/${streamId}`;
+          const version = versions.get(key) ?? 0;
+          versions.set(key, version + PER);
+          const events = Array.from({ length: PER }, (_, k) => ({
+            type: 'Deposited',
+            data: { account: streamId, amount: j * PER + k },
+          }));
+          batch.push(writer.append(streamId, events, { tenant, expectedVersion: version }));
+        }
+        await Promise.all(batch);
+      }
+      await writer.close();
+      // each side on a connection of its own, to count the bytes it received
+      const scopedNc: NatsConnection = await connect({ servers: URL });
+      const wholeNc: NatsConnection = await connect({ servers: URL });
+      const bytes = { scoped: [] as number[], whole: [] as number[] };
+      const received = (c: NatsConnection): number => c.stats().inBytes;
+      let round = 0;
+      const side = (
+        name: string,
+        c: NatsConnection,
+        open: () => Promise<Ledger & { close(): Promise<void> }>,
+        expected: number,
+        into: number[],
+      ): Side => ({
+        name,
+        run: async () => {
+          const remote = await open();
+          const before = received(c);
+          const pulled = await pullInto(join(dir, `replica-${round++}.db`), remote);
+          into.push(received(c) - before);
+          await remote.close();
+          if (pulled !== expected) throw new Error(`${name}: pulled ${pulled}, not ${expected}`);
+          return 3600; // one pull, counted per hour (whole numbers keep their precision)
+        },
+      });
+      const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+      return {
+        name: 'sync.pull.scoped',
+        unit: 'pulls/h',
+        ops: 1,
+        rounds: 3,
+        goal: 20,
+        subject: side(
+          "one user's scope (scopedLedger, 1 000 events)",
+          scopedNc,
+          () => scopedLedger({ connection: scopedNc, ...at, tenant: 'u7' }),
+          EVENTS / USERS,
+          bytes.scoped,
+        ),
+        baseline: side(
+          'the whole log (jetstreamLedger, 100 000 events)',
+          wholeNc,
+          () => jetstreamLedger({ connection: wholeNc, ...at }),
+          EVENTS,
+          bytes.whole,
+        ),
+        finish: async () => {
+          const scoped = median(bytes.scoped);
+          const whole = median(bytes.whole);
+          console.error(
+            `sync.pull.scoped bytes received: ${scoped} (scope) vs ${whole} (whole log), ${Math.round(whole / scoped)}x less (goal ≥ 50x)`,
+          );
+          const jsm = await jetstreamManager(nc);
+          await jsm.streams.delete(at.stream).catch(() => undefined);
+        },
+        dispose: async () => {
+          await scopedNc.close();
+          await wholeNc.close();
+          await nc.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  };
+}
+
+export const benches: BenchEntry[] = [serverDecide(), pullScoped()];
