@@ -332,7 +332,7 @@ describe.skipIf(!up)('a server killed (SIGKILL) between deciding and answering',
   it('lets every command take effect exactly once, and the replica converges', async () => {
     const at = place();
     const alice = await replica(at, 'alice', 1_500);
-    const deposits = 5;
+    const deposits = 3;
     await alice.app.send(OpenAccount({ accountId: 'k', owner: 'Alice' }));
     for (let i = 1; i <= deposits; i++)
       await alice.app.send(Deposit({ accountId: 'k', amount: i }));
