@@ -28,7 +28,7 @@ export interface ScopedLedgerOptions extends NatsConnectOptions {
   readonly prefix?: string;
   /** The one tenant this view reads. */
   readonly tenant: string;
-  /** Told of each message in scope that is not a valid commit (skipped). */
+  /** Told of each message in scope that is not a valid commit (skipped), and of a watch that failed. */
   readonly onError?: (error: WhizbangError) => void;
 }
 
@@ -109,11 +109,18 @@ export async function scopedLedger(options: ScopedLedgerOptions): Promise<Scoped
   const watchers = new Watchers();
   let watching: Promise<{ close(): Promise<void> }> | undefined;
   const follow = async (): Promise<{ close(): Promise<void> }> => {
-    const consumer = await js.consumers.get(name, {
-      filter_subjects: `${scope}.>`,
+    // a consumer of its own (an ordered one would ask for the stream's info, which it may not)
+    const consumerName = `scoped_watch_${crypto.randomUUID().replaceAll('-', '')}`;
+    await jsm.consumers.add(name, {
+      name: consumerName,
+      filter_subject: `${scope}.>`,
       deliver_policy: 'new' as never,
+      ack_policy: 'none' as never,
       headers_only: true,
+      mem_storage: true,
+      inactive_threshold: 30_000_000_000,
     });
+    const consumer = await js.consumers.get(name, consumerName);
     const messages = await consumer.consume();
     void (async () => {
       for await (const _ of messages) watchers.soon();
@@ -121,10 +128,11 @@ export async function scopedLedger(options: ScopedLedgerOptions): Promise<Scoped
     return {
       async close() {
         await messages.close().catch(() => undefined);
-        await consumer.delete().catch(() => undefined);
+        await jsm.consumers.delete(name, consumerName).catch(() => undefined);
       },
     };
   };
+  const report = options.onError ?? (() => undefined);
 
   return {
     connection: nc,
@@ -167,7 +175,17 @@ export async function scopedLedger(options: ScopedLedgerOptions): Promise<Scoped
     },
     watch(listener: () => void): () => void {
       watchers.add(listener);
-      watching ??= follow();
+      if (watching === undefined) {
+        watching = follow();
+        watching.catch((cause: unknown) => {
+          watching = undefined;
+          report(
+            new WhizbangError('UNAVAILABLE', 'The scoped ledger could not follow its tenant.', {
+              cause,
+            }),
+          );
+        });
+      }
       return () => {
         watchers.delete(listener);
       };

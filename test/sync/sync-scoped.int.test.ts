@@ -150,5 +150,20 @@ describe.skipIf(!up)('tenant-scoped replicas', () => {
       jsm.consumers.add(stream, { name: 'peek', filter_subject: `${prefix}.>` }),
     ).rejects.toThrow(/[Pp]ermission/);
     await expect(ann.remote.append()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+
+    // background sync wakes on its tenant's commits: a watch through a filtered consumer
+    const woke = new Promise<void>((resolve) => {
+      const stop = ann.remote.watch(() => {
+        stop();
+        resolve();
+      });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the watch's consumer starts
+    await zed.app.send(Deposit({ accountId: 'z', amount: 1 }), zed.tenant);
+    await zed.sync.run();
+    await ann.app.send(Deposit({ accountId: 'a', amount: 1 }), ann.tenant);
+    await ann.sync.run();
+    await woke;
+    expect((await ann.app.ledger.readAll()).every((e) => e.tenant === 'acme')).toBe(true);
   }, 60_000);
 });
