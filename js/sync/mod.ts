@@ -17,6 +17,7 @@
  * @module
  */
 
+export type { AuthoritativeOptions } from './authoritative.ts';
 export { authoritativeDriver } from './authoritative.ts';
 export type { OfflineDriver } from './driver.ts';
 export { offlineDriver } from './driver.ts';
