@@ -20,6 +20,7 @@ import { benches as rabbitmq } from './rabbitmq.bench.ts';
 import { benches as sqlite } from './sqlite.bench.ts';
 import { benches as sqliteEmmett } from './sqlite-emmett.bench.ts';
 import { benches as sync } from './sync.bench.ts';
+import { benches as syncServer } from './sync-server.bench.ts';
 import { benches as timetravel } from './timetravel.bench.ts';
 import { benches as wasm } from './wasm.bench.ts';
 
@@ -39,6 +40,7 @@ if (!(await allocationProbe())) {
     ...nats,
     ...rabbitmq,
     ...sync,
+    ...syncServer,
     ...wasm,
     ...cli,
     ...edge,
