@@ -63,11 +63,11 @@ export function createSqliteDriver(
   // from here a busy lock is waited for by the gate, asynchronously, never blocking the event loop
   db.exec('PRAGMA busy_timeout = 0');
   const gate = new Gate(db, busyTimeoutMs);
-  const inner = sqliteStore(db, gate, limitsOf(options.limits, options.maxPayloadBytes));
-  const innerLedger = sqliteLedger(db, inner, gate, options);
   // live lenses hear other processes' commits through the store's optional watch
   const models = modelWatch(db, options.pollMs ?? 25);
-  inner.watch = models.watch;
+  const limits = limitsOf(options.limits, options.maxPayloadBytes);
+  const inner = sqliteStore(db, gate, limits, models.watch);
+  const innerLedger = sqliteLedger(db, inner, gate, options);
   let closed = false;
   const boundary = { what: 'SQLite driver', closed: () => closed, map: sqliteError };
   const store = driverBoundary(inner, boundary, ['outbox', 'snapshots']);
