@@ -176,6 +176,25 @@ export function pagingSuite(driver: DriverBox): void {
       expect(seen).toEqual(expected);
     });
 
+    it('finds models written before their fields were declared, and after', async () => {
+      const { store } = driver.current;
+      const before = rowsOf(Array.from({ length: 9 }, (_, i) => ({ kind: `k${i % 3}`, n: i })));
+      await putAll(driver.current, before);
+      await store.declare?.(P, ['kind', 'n']);
+      await putAll(driver.current, [{ ...before[0]!, id: 'late', model: { kind: 'k0', n: 20 } }]);
+      await putAll(driver.current, [{ ...before[3]!, model: { kind: 'k1', n: 3 } }]); // moved
+      const kinds = await store.query(P, 'default', {
+        where: { kind: 'k0' },
+        orderBy: { n: 'asc' },
+      });
+      expect(ids(kinds)).toEqual(['m00', 'm06', 'late']);
+      const range = await store.query(P, 'default', { where: { n: { gte: 3, lt: 7 } } });
+      expect(ids(range)).toEqual(['m03', 'm04', 'm05', 'm06']);
+      expect(await store.count?.(P, 'default', { kind: { in: ['k1', 'k2'] } })).toBe(
+        store.count === undefined ? undefined : 7,
+      );
+    });
+
     it('refuses a cursor that is not one, or was made for another order, with INVALID_QUERY', async () => {
       const { store } = driver.current;
       const made = cursorOf('m01', { n: 1 }, { n: 'asc' });
