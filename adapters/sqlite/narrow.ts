@@ -23,7 +23,7 @@ export const indexSql = (field: string): string =>
 // a float in JSON text may come out of SQLite's parser a few ulps away from JavaScript's
 const slack = (v: number): number => Math.abs(v) * 1e-9 + 1e-300;
 // below U+D800, UTF-8 bytes (SQLite) and UTF-16 units (JavaScript) order strings alike
-const SAFE_TEXT = /^[\u0000-\ud7ff]*$/;
+const SAFE_TEXT = /^[^\ud800-\uffff]*$/;
 
 const isFilter = (v: unknown): v is FieldFilter =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
