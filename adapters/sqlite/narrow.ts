@@ -7,10 +7,12 @@
  */
 import type { FieldFilter, Query, Where } from '../../js/mod.ts';
 
-/** Conditions (each starting with AND) and their parameters. */
+/** Conditions (each starting with AND), their parameters, and the index to read them from. */
 export interface Narrowing {
   readonly sql: string;
   readonly params: unknown[];
+  /** ` INDEXED BY "…"` (SQLite's planner, without statistics, prefers the primary key), or ''. */
+  readonly indexedBy: string;
 }
 
 /** The SQL of the value of a declared field (the indexed expression: it must match it exactly). */
@@ -18,7 +20,9 @@ export const fieldSql = (field: string): string => `json_extract(model, '$.${fie
 
 /** The statement that makes the index of a declared field (a dotted path of identifiers). */
 export const indexSql = (field: string): string =>
-  `CREATE INDEX IF NOT EXISTS "whizbang_models_by_${field}" ON whizbang_models (perspective, tenant, ${fieldSql(field)})`;
+  `CREATE INDEX IF NOT EXISTS ${indexName(field)} ON whizbang_models (perspective, tenant, ${fieldSql(field)})`;
+
+const indexName = (field: string): string => `"whizbang_models_by_${field}"`;
 
 // a float in JSON text may come out of SQLite's parser a few ulps away from JavaScript's
 const slack = (v: number): number => Math.abs(v) * 1e-9 + 1e-300;
@@ -66,15 +70,22 @@ function conditions(field: string, filter: Where[string]): Array<[string, unknow
 
 /** The conditions of `query` on the `declared` fields (none for the other fields: they scan). */
 export function narrowing(query: Query, declared: ReadonlySet<string> | undefined): Narrowing {
-  if (declared === undefined || query.where === undefined) return { sql: '', params: [] };
+  const none: Narrowing = { sql: '', params: [], indexedBy: '' };
+  if (declared === undefined || query.where === undefined) return none;
   let sql = '';
   const params: unknown[] = [];
+  // the index of an equality (or `in`) first, else of a range
+  let best: { field: string; equal: boolean } | undefined;
   for (const [field, filter] of Object.entries(query.where)) {
     if (!declared.has(field)) continue;
     for (const [text, values] of conditions(field, filter)) {
       sql += ` AND ${text}`;
       params.push(...values);
+      if (text === '0') return { sql: ' AND 0', params: [], indexedBy: '' };
+      const equal = / = \?$| IN \(/.test(text);
+      if (best === undefined || (equal && !best.equal)) best = { field, equal };
     }
   }
-  return { sql, params };
+  if (best === undefined) return none;
+  return { sql, params, indexedBy: ` INDEXED BY ${indexName(best.field)}` };
 }

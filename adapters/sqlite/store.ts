@@ -73,7 +73,8 @@ export function sqliteStore(
     }
     return s;
   };
-  const MODEL = 'SELECT id, tenant, model, version, position, updated_at FROM whizbang_models';
+  const COLUMNS = 'SELECT id, tenant, model, version, position, updated_at';
+  const MODEL = `${COLUMNS} FROM whizbang_models`;
   const one = sql(`${MODEL} WHERE perspective = ? AND tenant = ? AND id = ?`);
   const read = (perspective: string, tenant: string, id: string): StoredModel | undefined => {
     if (one.values === undefined) {
@@ -155,7 +156,9 @@ export function sqliteStore(
   const candidates = (perspective: string, tenant: string, query: Query): StoredModel[] => {
     flush(); // a query while a transaction is open sees its writes
     const narrow = narrowing(query, declared.get(perspective));
-    return sql(`${MODEL} WHERE perspective = ? AND tenant = ?${narrow.sql}`)
+    return sql(
+      `${COLUMNS} FROM whizbang_models${narrow.indexedBy} WHERE perspective = ? AND tenant = ?${narrow.sql}`,
+    )
       .all(perspective, tenant, ...narrow.params)
       .map(toModel);
   };

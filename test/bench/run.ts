@@ -8,6 +8,7 @@ import { benches as core } from './core.bench.ts';
 import { allocationProbe, benches as dispatch } from './dispatch.bench.ts';
 import { runBenches } from './harness.ts';
 import { benches as indexeddb } from './indexeddb.bench.ts';
+import { benches as lens } from './lens.bench.ts';
 import { benches as live } from './live.bench.ts';
 import { benches as nats } from './nats.bench.ts';
 import { benches as outbox } from './outbox.bench.ts';
@@ -28,6 +29,7 @@ if (!(await allocationProbe())) {
     ...outbox,
     ...timetravel,
     ...live,
+    ...lens,
     ...sqlite,
     ...sqliteEmmett,
     ...postgres,
