@@ -37,6 +37,10 @@ export interface IndexedDbStore extends PerspectiveStore {
   get(perspective: string, tenant: string, id: string): Promise<StoredModel | undefined>;
   /** The stored models of a perspective for a tenant that match `query` (filter, order, page). */
   query(perspective: string, tenant: string, query: Query): Promise<StoredModel[]>;
+  /** How many models of a perspective for a tenant match `where`. */
+  count(perspective: string, tenant: string, where: Where | undefined): Promise<number>;
+  /** Keeps `fields` of a perspective's models in the `fields` index (see fields.ts). */
+  declare(perspective: string, fields: readonly string[]): Promise<void>;
   /** The global position a perspective has applied up to (0 before any). */
   checkpoint(perspective: string): Promise<number>;
   /** Runs `fn` with a writer in one transaction: every write in it lands, or none. */
