@@ -45,7 +45,7 @@ export interface Query {
    * Only the models after this cursor (the `next` of a page of the same query): keyset paging,
    * which stays right while other models are written or deleted between pages.
    */
-  readonly after?: string;
+  readonly after?: string | undefined;
 }
 
 /** One page of a lens query, with the cursor of the next. */
