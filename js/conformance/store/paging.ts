@@ -195,6 +195,26 @@ export function pagingSuite(driver: DriverBox): void {
       );
     });
 
+    it('answers from the index as it was after a transaction that failed', async () => {
+      const { store } = driver.current;
+      await store.declare?.(P, ['kind']);
+      const rows = rowsOf([{ kind: 'a' }, { kind: 'b' }]);
+      await putAll(driver.current, rows);
+      const failed = await caught(() =>
+        store.transaction(async (tx) => {
+          await tx.put(P, { ...rows[0]!, model: { kind: 'b' } });
+          await tx.delete(P, 'default', rows[1]!.id);
+          await tx.put(P, { ...rows[1]!, id: 'm99', model: { kind: 'a' } });
+          throw new Error('changed my mind');
+        }),
+      );
+      expect((failed as Error).message).toBe('changed my mind');
+      expect(ids(await store.query(P, 'default', { where: { kind: 'a' } }))).toEqual(['m00']);
+      expect(ids(await store.query(P, 'default', { where: { kind: { in: ['b'] } } }))).toEqual([
+        'm01',
+      ]);
+    });
+
     it('refuses a cursor that is not one, or was made for another order, with INVALID_QUERY', async () => {
       const { store } = driver.current;
       const made = cursorOf('m01', { n: 1 }, { n: 'asc' });
