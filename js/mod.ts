@@ -51,7 +51,7 @@ export type {
   RouteTarget,
 } from './contracts/outbox.ts';
 export { isTopic, outboxStream, topicFor } from './contracts/outbox.ts';
-export type { FieldFilter, OrderBy, Query, Where } from './contracts/query.ts';
+export type { FieldFilter, OrderBy, Page, Query, Where } from './contracts/query.ts';
 export type { WireError, WireReply } from './contracts/remote.ts';
 export { isRemoteError, RemoteError } from './contracts/remote.ts';
 export type { Snapshot, SnapshotStore } from './contracts/snapshot.ts';

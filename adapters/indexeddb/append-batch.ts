@@ -76,7 +76,8 @@ export function appendBatch(
           return event;
         });
         position += recorded.length;
-        if (recorded.length > 0 && p.work !== undefined) await p.work(recorded, writerOf(t));
+        if (recorded.length > 0 && p.work !== undefined)
+          await p.work(recorded, writerOf(t, connection.fields));
         tenants.push(p.tenant);
         results.push({
           streamId,

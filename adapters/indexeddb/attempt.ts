@@ -167,7 +167,7 @@ export function attempt(connection: Connection, seen: Seen, plan: AttemptPlan): 
     // the inline work runs once the events are known to land (never for a stale attempt)
     const run = (): void => {
       if (work === undefined) return;
-      const done = work(recorded, writerOf(t));
+      const done = work(recorded, writerOf(t, connection.fields));
       if (isThenable(done)) t.hold(done);
     };
     if (!guessed) run();

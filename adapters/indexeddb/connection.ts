@@ -1,5 +1,6 @@
 /** What the ledger and the store share: the open database and how to make transactions on it. */
 import { WhizbangError } from '../../js/mod.ts';
+import { DeclaredFields } from './fields.ts';
 import { STORES } from './schema.ts';
 import { type Durability, storageError, Transaction } from './transaction.ts';
 
@@ -17,6 +18,8 @@ export class Connection {
   readonly keys: typeof IDBKeyRange;
   readonly durability: Durability;
   readonly name: string;
+  /** The declared fields of the perspectives, which model writes add index entries for. */
+  readonly fields: DeclaredFields = new DeclaredFields();
   #closed: string | undefined;
 
   constructor(db: IDBDatabase, keys: typeof IDBKeyRange, durability: Durability) {

@@ -92,8 +92,10 @@ export async function indexedDbDriver(
   });
   const connection = new Connection(db, keys, durability);
   const notifier = new Notifier(name, options.broadcast ?? true);
-  const store = indexedDbStore(connection, limitsOf(options.limits, options.maxPayloadBytes));
-  liveAcrossTabs(store, notifier);
+  const store = liveAcrossTabs(
+    indexedDbStore(connection, limitsOf(options.limits, options.maxPayloadBytes)),
+    notifier,
+  );
   const ledger = indexedDbLedger(connection, notifier, options);
   let closed = false;
   const close = (reason: string): void => {

@@ -7,6 +7,7 @@
 
 import type { EncodedPayload } from '../../js/kit/mod.ts';
 import { type NewEvent, type RecordedEvent, type StoredModel, uuidv7 } from '../../js/mod.ts';
+import type { FieldEntry } from './fields.ts';
 
 /** An event in the `events` store. */
 export interface EventRecord {
@@ -30,6 +31,8 @@ export interface EventRecord {
 /** A read model in the `perspectives` store. */
 export interface ModelRecord extends StoredModel {
   readonly perspective: string;
+  /** Index entries of its declared fields (see fields.ts). */
+  readonly ix?: readonly FieldEntry[];
 }
 
 /** An event as stored in the events store, and as the append answers it. */

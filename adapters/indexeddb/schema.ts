@@ -21,6 +21,8 @@ export const STORES = {
   inbox: 'inbox',
   /** Outbox records the relay gave up on, in the order they died (`seq`). */
   deadLetters: 'deadLetters',
+  /** The declared fields each perspective's models carry index entries for, by perspective. */
+  fields: 'fields',
 } as const;
 
 /** The indexes, by store. */
@@ -39,6 +41,8 @@ export const INDEXES = {
   snapshotStream: 'stream',
   /** deadLetters: message id, unique. */
   deadLetterId: 'id',
+  /** perspectives: `[perspective, tenant, field, value]` of declared fields (multi-entry). */
+  fields: 'fields',
 } as const;
 
 /** Each entry upgrades the schema by one version, inside the upgrade transaction. */
@@ -66,6 +70,12 @@ const MIGRATIONS: readonly ((db: IDBDatabase, tx: IDBTransaction) => void)[] = [
   (db) => {
     const dead = db.createObjectStore(STORES.deadLetters, { keyPath: 'seq', autoIncrement: true });
     dead.createIndex(INDEXES.deadLetterId, 'id', { unique: true });
+  },
+  // 4: declared fields of read models, in an index (models written before carry none yet: a
+  // perspective's declaration adds them, see fields.ts)
+  (db, tx) => {
+    tx.objectStore(STORES.perspectives).createIndex(INDEXES.fields, 'ix', { multiEntry: true });
+    db.createObjectStore(STORES.fields, { keyPath: 'perspective' });
   },
 ];
 

@@ -4,7 +4,14 @@
  * transaction over the models, checkpoints, outbox and inbox, open until its callback settles.
  */
 
-import { checkQuery, DEFAULT_LIMITS, isThenable, type Limits, runQuery } from '../../js/kit/mod.ts';
+import {
+  checkQuery,
+  countMatches,
+  DEFAULT_LIMITS,
+  isThenable,
+  type Limits,
+  runQuery,
+} from '../../js/kit/mod.ts';
 import type {
   MaybePromise,
   OutboxStore,
@@ -14,11 +21,13 @@ import type {
   SnapshotStore,
   StoredModel,
   StoreWriter,
+  Where,
 } from '../../js/mod.ts';
 import { type Connection, WRITER_STORES } from './connection.ts';
+import { declareFields } from './declare.ts';
 import { indexedDbOutbox } from './outbox.ts';
 import { type ModelRecord, toModel } from './records.ts';
-import { STORES } from './schema.ts';
+import { INDEXES, STORES } from './schema.ts';
 import { read } from './transaction.ts';
 import { writerOf } from './writer.ts';
 
@@ -28,6 +37,10 @@ export interface IndexedDbStore extends PerspectiveStore {
   get(perspective: string, tenant: string, id: string): Promise<StoredModel | undefined>;
   /** The stored models of a perspective for a tenant that match `query` (filter, order, page). */
   query(perspective: string, tenant: string, query: Query): Promise<StoredModel[]>;
+  /** How many models of a perspective for a tenant match `where`. */
+  count(perspective: string, tenant: string, where: Where | undefined): Promise<number>;
+  /** Keeps `fields` of a perspective's models in the `fields` index (see fields.ts). */
+  declare(perspective: string, fields: readonly string[]): Promise<void>;
   /** The global position a perspective has applied up to (0 before any). */
   checkpoint(perspective: string): Promise<number>;
   /** Runs `fn` with a writer in one transaction: every write in it lands, or none. */
@@ -61,6 +74,28 @@ export function indexedDbStore(
     connection.change(stores, change);
 
   const outbox = indexedDbOutbox(connection);
+
+  /**
+   * The tenant's models `where` may match: from key ranges of the `fields` index when it filters
+   * on a declared field, else all of them; the evaluator in JavaScript decides on them, as on
+   * every driver.
+   */
+  const candidates = async (
+    perspective: string,
+    tenant: string,
+    where: Where | undefined,
+  ): Promise<StoredModel[]> => {
+    const store = connection.read(STORES.perspectives).objectStore(STORES.perspectives);
+    const ranges = connection.fields.ranges(keys, perspective, tenant, where);
+    if (ranges === undefined) {
+      return ((await read(store.getAll(models(perspective, tenant)))) as ModelRecord[]).map(
+        toModel,
+      );
+    }
+    const index = store.index(INDEXES.fields);
+    const found = await Promise.all(ranges.map((r) => read(index.getAll(r))));
+    return (found.flat() as ModelRecord[]).map(toModel);
+  };
 
   const snapshots: SnapshotStore = {
     async load(kind: string, tenant: string, id: string): Promise<Snapshot | undefined> {
@@ -97,11 +132,16 @@ export function indexedDbStore(
     },
     async query(perspective: string, tenant: string, query: Query): Promise<StoredModel[]> {
       checkQuery(query, limits);
-      const store = connection.read(STORES.perspectives).objectStore(STORES.perspectives);
-      const rows = (await read(store.getAll(models(perspective, tenant)))) as ModelRecord[];
-      // evaluated in JavaScript over the tenant's rows, so every driver filters and sorts alike
-      return runQuery(rows.map(toModel), (row) => row.model, query, limits);
+      const rows = await candidates(perspective, tenant, query.where);
+      return runQuery(rows, (row) => row.model, query, limits);
     },
+    async count(perspective: string, tenant: string, where: Where | undefined): Promise<number> {
+      checkQuery(where === undefined ? {} : { where }, limits);
+      const rows = await candidates(perspective, tenant, where);
+      return countMatches(rows, (row) => row.model, where, limits);
+    },
+    declare: (perspective: string, fields: readonly string[]): Promise<void> =>
+      declareFields(connection, perspective, fields),
     async checkpoint(perspective: string): Promise<number> {
       const store = connection.read(STORES.checkpoints).objectStore(STORES.checkpoints);
       const row = (await read(store.get(perspective))) as { position: number } | undefined;
@@ -112,7 +152,7 @@ export function indexedDbStore(
         const t = connection.write(WRITER_STORES);
         let value: T | undefined;
         try {
-          const result = fn(writerOf(t));
+          const result = fn(writerOf(t, connection.fields));
           if (isThenable<T>(result)) {
             t.hold(
               Promise.resolve(result).then((v) => {

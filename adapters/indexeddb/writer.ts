@@ -11,6 +11,7 @@ import {
   type StoreWriter,
   WhizbangError,
 } from '../../js/mod.ts';
+import type { DeclaredFields } from './fields.ts';
 import { type ModelRecord, toModel } from './records.ts';
 import { STORES } from './schema.ts';
 import type { Transaction } from './transaction.ts';
@@ -33,7 +34,7 @@ export interface InboxRecord {
 }
 
 /** The writer of `t`: the store's writes, plus the outbox and inbox. */
-export function writerOf(t: Transaction): StoreWriter {
+export function writerOf(t: Transaction, fields: DeclaredFields): StoreWriter {
   const outbox: OutboxWriter = {
     enqueue(records: readonly OutboxRecord[]): Promise<void> {
       return quiet(
@@ -84,6 +85,7 @@ export function writerOf(t: Transaction): StoreWriter {
           .then((r: ModelRecord | undefined) => (r === undefined ? undefined : toModel(r))),
       ),
     put: (perspective: string, row: StoredModel): Promise<void> => {
+      const ix = fields.entries(perspective, row.tenant, row.model);
       const record: ModelRecord = {
         perspective,
         id: row.id,
@@ -92,6 +94,7 @@ export function writerOf(t: Transaction): StoreWriter {
         version: row.version,
         position: row.position,
         updatedAt: row.updatedAt,
+        ...(ix === undefined ? {} : { ix }),
       };
       return quiet(
         t.request((tx) => tx.objectStore(STORES.perspectives).put(record)).then(nothing),

@@ -53,8 +53,13 @@ export async function createPostgresDriver(
       );
     }
   } else await migrate(engine, names);
-  const inner = pgStore(engine, names, limitsOf(options.limits, options.maxPayloadBytes));
-  const unlisten = liveAcrossProcesses(inner, engine, names);
+  const live = liveAcrossProcesses(
+    pgStore(engine, names, limitsOf(options.limits, options.maxPayloadBytes)),
+    engine,
+    names,
+  );
+  const inner = live.store;
+  const unlisten = live.stop;
   const innerLedger = pgLedger(engine, names, inner, options);
   let closing: Promise<void> | undefined;
   const boundary = { what: 'PostgreSQL driver', closed: () => closing !== undefined, map: pgError };

@@ -35,30 +35,30 @@ function notice(payload: string, self: string): StoreChange | undefined {
 }
 
 /**
- * Gives `store` its `watch`, and has its transactions and clears notify other processes. The
- * returned function stops listening (the driver's close waits for it).
+ * `store` with a `watch`, and with transactions and clears that notify other processes; `stop`
+ * stops listening (the driver's close waits for it).
  */
 export function liveAcrossProcesses(
   store: PgStore,
   engine: PgEngine,
   s: SchemaNames,
-): () => Promise<void> {
+): { readonly store: PgStore; readonly stop: () => Promise<void> } {
   const NOTIFY = 'SELECT pg_notify($1, $2)';
   const self = Math.random().toString(36).slice(2, 12);
   const payload = (names: Iterable<string>): string => {
     const list = [...names];
     return `m${self}:${list.length > MAX_NAMED ? 'null' : JSON.stringify(list)}`;
   };
-  const clear = store.clear.bind(store);
-  store.transaction = <T>(fn: (tx: StoreWriter) => MaybePromise<T>): Promise<T> =>
+  const transaction = <T>(fn: (tx: StoreWriter) => MaybePromise<T>): Promise<T> =>
     store.within(async (c, writer) => {
       const names = new Set<string>();
       const value = await fn(notingWriter(writer, names));
       if (names.size > 0) await c.query(NOTIFY, [s.channel, payload(names)]);
       return value;
     });
-  store.clear = (perspective) =>
-    clear(perspective)
+  const clear = (perspective: string): Promise<void> =>
+    store
+      .clear(perspective)
       .then(() => engine.query(NOTIFY, [s.channel, payload([perspective])]))
       .then(() => undefined);
 
@@ -73,7 +73,7 @@ export function liveAcrossProcesses(
     }
     return stopping;
   };
-  store.watch = (listener) => {
+  const watch = (listener: (change: StoreChange) => void): (() => void) => {
     listeners.add(listener);
     stop ??= engine
       .listen(
@@ -92,8 +92,9 @@ export function liveAcrossProcesses(
       if (listeners.size === 0) void end();
     };
   };
-  return () => {
+  const stopListening = (): Promise<void> => {
     listeners.clear();
     return end();
   };
+  return { store: { ...store, transaction, clear, watch }, stop: stopListening };
 }

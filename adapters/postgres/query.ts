@@ -40,7 +40,10 @@ export function toSql(
   const at = (field: string): string => {
     let p = paths.get(field);
     if (p === undefined) {
-      p = `${column} #> ${param(field.split('.'), 'text[]')}`;
+      // a path of identifiers is written out, so an index on a declared field matches it
+      p = INDEXABLE.test(field)
+        ? pathSql(column, field)
+        : `${column} #> ${param(field.split('.'), 'text[]')}`;
       paths.set(field, p);
     }
     return `(${p})`;
@@ -118,16 +121,28 @@ export function toSql(
   // missing values last whichever the direction, as the JavaScript evaluator sorts; numbers by
   // value, strings by UTF-8 bytes (JavaScript compares UTF-16 units: the same below U+E000)
   const order: string[] = [];
+  const keys: SortKey[] = [];
   for (const [field, dir] of sortKeys(query.orderBy)) {
     const x = at(field);
     const d = dir === 'desc' ? 'DESC' : 'ASC';
-    order.push(
-      `CASE WHEN jsonb_typeof(${x}) = 'number' THEN (${x})::numeric END ${d} NULLS LAST`,
-      `CASE WHEN jsonb_typeof(${x}) = 'string' THEN ${x} #>> '{}' END COLLATE "C" ${d} NULLS LAST`,
-      `CASE WHEN jsonb_typeof(${x}) = 'boolean' THEN (${x})::boolean END ${d} NULLS LAST`,
-    );
+    const typed: Array<[string, string, string]> = [
+      [`CASE WHEN jsonb_typeof(${x}) = 'number' THEN (${x})::numeric END`, 'number', 'numeric'],
+      [
+        `CASE WHEN jsonb_typeof(${x}) = 'string' THEN ${x} #>> '{}' END COLLATE "C"`,
+        'string',
+        'text',
+      ],
+      [`CASE WHEN jsonb_typeof(${x}) = 'boolean' THEN (${x})::boolean END`, 'boolean', 'boolean'],
+    ];
+    for (const [sql, type, cast] of typed) {
+      order.push(`${sql} ${d} NULLS LAST`);
+      keys.push({ sql, dir, type, cast });
+    }
   }
   order.push('id COLLATE "C"'); // ties (and no sort at all) in id order, as the other drivers
+  if (query.after !== undefined) {
+    clauses.push(afterSql(keys, decodeCursor(query.after, query.orderBy), param));
+  }
 
   let page = '';
   if (query.limit !== undefined) page += ` LIMIT ${param(query.limit, 'bigint')}`;
@@ -141,5 +156,12 @@ export function toSql(
   };
 }
 
-import { checkQuery, DEFAULT_LIMITS, type Limits, sortKeys } from '../../js/kit/mod.ts';
+import {
+  checkQuery,
+  DEFAULT_LIMITS,
+  decodeCursor,
+  type Limits,
+  sortKeys,
+} from '../../js/kit/mod.ts';
 import type { FieldFilter, Query } from '../../js/mod.ts';
+import { afterSql, INDEXABLE, pathSql, type SortKey } from './keyset.ts';

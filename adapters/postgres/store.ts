@@ -15,8 +15,10 @@ import type {
   SnapshotStore,
   StoredModel,
   StoreWriter,
+  Where,
 } from '../../js/mod.ts';
 import type { PgConnection, PgEngine } from './engine.ts';
+import { indexSql } from './keyset.ts';
 import { pgOutbox, pgOutboxWriter } from './outbox.ts';
 import { toSql } from './query.ts';
 import type { SchemaNames } from './schema.ts';
@@ -164,6 +166,18 @@ export function pgStore(
         [perspective, tenant, ...sql.params],
       );
       return rows.map(toModel);
+    },
+    async count(perspective: string, tenant: string, where: Where | undefined): Promise<number> {
+      const sql = toSql(where === undefined ? {} : { where }, 'model', 2, limits);
+      const rows = await engine.query(
+        `SELECT count(*) FROM ${q}.whizbang_models WHERE perspective = $1 AND tenant = $2${sql.where}`,
+        [perspective, tenant, ...sql.params],
+      );
+      return Number(rows[0]?.[0] ?? 0);
+    },
+    async declare(_perspective: string, fields: readonly string[]): Promise<void> {
+      // one index per field, shared by every perspective that declares it
+      for (const field of fields) await engine.query(indexSql(`${q}.whizbang_models`, field), []);
     },
     async checkpoint(perspective: string): Promise<number> {
       const rows = await engine.query(

@@ -83,11 +83,11 @@ export function assembleSqliteDriver(
   options: SqliteDriverOptions,
   assembly: SqliteAssembly,
 ): SqliteDriver {
-  const inner = sqliteStore(db, gate, limitsOf(options.limits, options.maxPayloadBytes));
-  const innerLedger = sqliteLedger(db, inner, gate, options);
   // live lenses hear other processes' commits through the store's optional watch
   const models = assembly.watch ? modelWatch(db, options.pollMs ?? 25) : undefined;
-  if (models !== undefined) inner.watch = models.watch;
+  const limits = limitsOf(options.limits, options.maxPayloadBytes);
+  const inner = sqliteStore(db, gate, limits, models?.watch);
+  const innerLedger = sqliteLedger(db, inner, gate, options);
   let closed = false;
   const boundary = { what: 'SQLite driver', closed: () => closed, map: sqliteError };
   const store = driverBoundary(inner, boundary, ['outbox', 'snapshots']);

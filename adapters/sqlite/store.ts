@@ -4,7 +4,13 @@
  * append reuses the same writer inside its own transaction.
  */
 
-import { checkQuery, DEFAULT_LIMITS, type Limits, runQuery } from '../../js/kit/mod.ts';
+import {
+  checkQuery,
+  countMatches,
+  DEFAULT_LIMITS,
+  type Limits,
+  runQuery,
+} from '../../js/kit/mod.ts';
 import type {
   MaybePromise,
   OutboxStore,
@@ -14,9 +20,11 @@ import type {
   SnapshotStore,
   StoredModel,
   StoreWriter,
+  Where,
 } from '../../js/mod.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 import type { Gate } from './gate.ts';
+import { indexSql, narrowing } from './narrow.ts';
 import { sqliteOutbox, sqliteOutboxWriter } from './outbox.ts';
 
 /** The SQLite store; `writer()` writes inside whatever transaction is open. */
@@ -46,11 +54,15 @@ function toModel(row: Record<string, unknown>): StoredModel {
   };
 }
 
-/** Creates the store over an open (migrated) database. */
+/**
+ * Creates the store over an open (migrated) database; `watch`, when given, is its `watch` (other
+ * connections' commits, see watch.ts).
+ */
 export function sqliteStore(
   db: SqliteDatabase,
   gate: Gate,
   limits: Limits = DEFAULT_LIMITS,
+  watch?: PerspectiveStore['watch'],
 ): SqliteStore {
   const cache = new Map<string, SqliteStatement>();
   const sql = (text: string): SqliteStatement => {
@@ -61,7 +73,8 @@ export function sqliteStore(
     }
     return s;
   };
-  const MODEL = 'SELECT id, tenant, model, version, position, updated_at FROM whizbang_models';
+  const COLUMNS = 'SELECT id, tenant, model, version, position, updated_at';
+  const MODEL = `${COLUMNS} FROM whizbang_models`;
   const one = sql(`${MODEL} WHERE perspective = ? AND tenant = ? AND id = ?`);
   const read = (perspective: string, tenant: string, id: string): StoredModel | undefined => {
     if (one.values === undefined) {
@@ -137,6 +150,19 @@ export function sqliteStore(
     return read(perspective, tenant, id);
   };
 
+  // The declared fields of each perspective: a query's filters on them narrow the rows through
+  // their indexes; the evaluator in JavaScript decides on what is left, as on every driver.
+  const declared = new Map<string, ReadonlySet<string>>();
+  const candidates = (perspective: string, tenant: string, query: Query): StoredModel[] => {
+    flush(); // a query while a transaction is open sees its writes
+    const narrow = narrowing(query, declared.get(perspective));
+    return sql(
+      `${COLUMNS} FROM whizbang_models${narrow.indexedBy} WHERE perspective = ? AND tenant = ?${narrow.sql}`,
+    )
+      .all(perspective, tenant, ...narrow.params)
+      .map(toModel);
+  };
+
   const outboxWriter = sqliteOutboxWriter(sql);
 
   const writer: StoreWriter = {
@@ -165,12 +191,21 @@ export function sqliteStore(
     get,
     query(perspective: string, tenant: string, query: Query): StoredModel[] {
       checkQuery(query, limits);
-      // evaluated in JavaScript over the tenant's rows, so every driver filters and sorts alike
-      flush(); // a query while a transaction is open sees its writes, in the table's order
-      const rows = sql(`${MODEL} WHERE perspective = ? AND tenant = ?`)
-        .all(perspective, tenant)
-        .map(toModel);
-      return runQuery(rows, (row) => row.model, query, limits);
+      return runQuery(candidates(perspective, tenant, query), (row) => row.model, query, limits);
+    },
+    count(perspective: string, tenant: string, where: Where | undefined): number {
+      const query = where === undefined ? {} : { where };
+      checkQuery(query, limits);
+      return countMatches(
+        candidates(perspective, tenant, query),
+        (row) => row.model,
+        where,
+        limits,
+      );
+    },
+    declare(perspective: string, fields: readonly string[]): void {
+      for (const field of fields) db.exec(indexSql(field));
+      declared.set(perspective, new Set(fields));
     },
     checkpoint: (perspective: string): number =>
       Number(
@@ -188,6 +223,7 @@ export function sqliteStore(
       });
     },
     outbox: sqliteOutbox(sql, gate),
+    ...(watch === undefined ? {} : { watch }),
     snapshots: {
       load(kind: string, tenant: string, id: string): Snapshot | undefined {
         const row = sql(

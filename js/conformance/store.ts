@@ -5,11 +5,12 @@
 import { describe } from 'vitest';
 import { type DriverFactory, useDriver } from './helpers.ts';
 import { liveSuite } from './store/live.ts';
+import { pagingSuite } from './store/paging.ts';
 import { querySuite } from './store/query.ts';
 import { writeSuite } from './store/write.ts';
 
 /**
- * Registers the perspective store conformance tests (writes, transactions, lens queries, live lenses) for the
+ * Registers the perspective store conformance tests (writes, transactions, lens queries, indexed queries and paging, live lenses) for the
  * driver `factory` makes, fresh per test.
  *
  * @example
@@ -27,5 +28,6 @@ export function storeConformance(name: string, factory: DriverFactory): void {
     writeSuite(driver);
     querySuite(driver);
     liveSuite(driver);
+    pagingSuite(driver);
   });
 }

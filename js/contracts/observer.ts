@@ -28,9 +28,10 @@ export interface BackgroundFailure {
   readonly event?: RecordedEvent;
   /**
    * What happens next: `'retrying'` (after a pause), `'parked'` (the event is skipped, the
-   * perspective goes on), or `'stopped'` (the perspective stopped; `waitForPerspectives` rejects).
+   * perspective goes on), `'stopped'` (the perspective stopped; `waitForPerspectives` rejects),
+   * or `'scanning'` (its declared indexes could not be made: its lens answers by a scan).
    */
-  readonly outcome: 'retrying' | 'parked' | 'stopped';
+  readonly outcome: 'retrying' | 'parked' | 'stopped' | 'scanning';
 }
 
 /** Sees each handled message once its hops are complete. */

@@ -41,4 +41,20 @@ export interface Query {
   readonly limit?: number;
   /** Skip this many models first. */
   readonly offset?: number;
+  /**
+   * Only the models after this cursor (the `next` of a page of the same query): keyset paging,
+   * which stays right while other models are written or deleted between pages.
+   */
+  readonly after?: string | undefined;
+}
+
+/** One page of a lens query, with the cursor of the next. */
+export interface Page<M> {
+  /** The models of this page, in the query's order. */
+  readonly models: M[];
+  /**
+   * The cursor to pass as `after` for the next page; undefined when this page was not full (there
+   * is no next page).
+   */
+  readonly next: string | undefined;
 }

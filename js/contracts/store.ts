@@ -5,7 +5,7 @@
  */
 import type { MaybePromise } from '../util/maybe.ts';
 import type { OutboxStore, OutboxWriter } from './outbox.ts';
-import type { Query } from './query.ts';
+import type { Query, Where } from './query.ts';
 
 /** A read model as stored, with its bookkeeping. */
 export interface StoredModel<M = unknown> {
@@ -57,6 +57,18 @@ export interface PerspectiveStore {
   get(perspective: string, tenant: string, id: string): MaybePromise<StoredModel | undefined>;
   /** The stored models of a perspective for a tenant that match `query`. */
   query(perspective: string, tenant: string, query: Query): MaybePromise<StoredModel[]>;
+  /**
+   * Optional: how many models of a perspective for a tenant match `where`, without reading them;
+   * a store without it is counted through `query`.
+   */
+  count?(perspective: string, tenant: string, where: Where | undefined): MaybePromise<number>;
+  /**
+   * Optional: the fields a perspective is queried by (dotted paths of identifiers), told before
+   * the app writes or reads its models. A store keeps them in indexes (SQL expression indexes,
+   * IndexedDB index entries, maps) and answers queries on them from there; other fields are
+   * answered by a scan.
+   */
+  declare?(perspective: string, fields: readonly string[]): MaybePromise<void>;
   /** Global position up to which a perspective has applied events; 0 when never. */
   checkpoint(perspective: string): MaybePromise<number>;
   /** Runs `fn` in one transaction; nothing is kept when it throws. */

@@ -26,6 +26,8 @@ export interface Perspective<M = unknown, E extends RecordedEvent = RecordedEven
   readonly apply: (model: M, event: E) => M | null;
   /** `'inline'` (in the append's transaction) or `'async'` (from a subscription). */
   readonly mode: PerspectiveMode;
+  /** The fields its lens is queried by, kept in indexes by the driver (dotted paths). */
+  readonly indexes: readonly string[];
 }
 
 /** The definition given to {@link definePerspective}. */
@@ -42,6 +44,12 @@ export interface PerspectiveDefinition<M, Defs extends readonly EventDefinition[
   readonly apply: (model: M, event: RecordedEvent<MessageOf<Defs[number]>>) => M | null;
   /** Default `'inline'`: same transaction as the append. */
   readonly mode?: PerspectiveMode;
+  /**
+   * The fields its lens is queried by (`where`, `orderBy`), as dotted paths of identifiers
+   * (`'status'`, `'owner.id'`): the driver keeps them in indexes. Other fields still work, by a
+   * scan of the tenant's models.
+   */
+  readonly indexes?: readonly string[];
 }
 
 const byStream = (event: RecordedEvent): string => event.streamId;
@@ -81,6 +89,7 @@ export function definePerspective<M, const Defs extends readonly EventDefinition
       `Perspective "${name}" has mode ${JSON.stringify(mode)}; use 'inline' or 'async'.`,
     );
   }
+  const indexes = indexesOf(name, definition.indexes);
   return {
     name,
     events,
@@ -91,5 +100,26 @@ export function definePerspective<M, const Defs extends readonly EventDefinition
     initial,
     apply,
     mode,
+    indexes,
   };
+}
+
+const FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,62}(?:\.[A-Za-z_][A-Za-z0-9_]{0,62}){0,15}$/;
+
+/** The declared index fields, checked: dotted identifiers (so every driver can name them in SQL). */
+function indexesOf(name: string, indexes: readonly string[] | undefined): readonly string[] {
+  if (indexes === undefined) return [];
+  if (!Array.isArray(indexes) || indexes.length > 32) {
+    throw invalidArgument(
+      `Perspective "${name}" takes \`indexes\` as a list of at most 32 fields.`,
+    );
+  }
+  for (const field of indexes) {
+    if (typeof field !== 'string' || !FIELD.test(field)) {
+      throw invalidArgument(
+        `Perspective "${name}" cannot index ${JSON.stringify(field)}: an index field is a dotted path of identifiers (letters, digits, _), like 'status' or 'owner.id'.`,
+      );
+    }
+  }
+  return Object.freeze([...new Set(indexes)]);
 }

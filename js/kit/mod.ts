@@ -27,6 +27,8 @@ export { backoffSleep } from './backoff.ts';
 export type { Boundary } from './boundary.ts';
 export { driverBoundary, sharedDriverError } from './boundary.ts';
 export { checkExpectedVersion, checkStreamId } from './checks.ts';
+export type { Cursor, SortValue } from './cursor.ts';
+export { compareSortValues, cursorOf, decodeCursor, isAfter, sortValue } from './cursor.ts';
 export type { Limits } from './limits.ts';
 export {
   checkAppend,
@@ -50,7 +52,7 @@ export {
   payloadJson,
   utf8Length,
 } from './payload.ts';
-export { checkQuery, matches, pathValue, runQuery, sortKeys } from './query.ts';
+export { checkQuery, countMatches, matches, pathValue, runQuery, sortKeys } from './query.ts';
 export {
   answerOf,
   decodeReply,

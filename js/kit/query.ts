@@ -4,7 +4,18 @@
  */
 import type { FieldFilter, OrderBy, Query, Where } from '../contracts/query.ts';
 import { WhizbangError } from '../util/errors.ts';
+import {
+  compareIds,
+  compareSortValues,
+  decodeCursor,
+  isAfter,
+  type SortValue,
+  sortValue,
+} from './cursor.ts';
 import { DEFAULT_LIMITS, hasRefusedText, type Limits } from './limits.ts';
+import { pathValue, sortKeys } from './path.ts';
+
+export { pathValue, sortKeys };
 
 const OPERATORS = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'contains']);
 
@@ -13,23 +24,6 @@ function invalidQuery(message: string): WhizbangError {
     'INVALID_QUERY',
     `${message} See the Query type for what lenses accept.`,
   );
-}
-
-const INDEX = /^(?:0|[1-9][0-9]*)$/;
-const hasOwn = Object.prototype.hasOwnProperty;
-
-/**
- * Reads a dotted path from a value, as the SQL drivers do: only a model's own members (never
- * `toString` or an array's `length`), and array elements by index.
- */
-export function pathValue(value: unknown, path: string): unknown {
-  let current = value;
-  for (const key of path.split('.')) {
-    if (current === null || typeof current !== 'object') return undefined;
-    if (Array.isArray(current) ? !INDEX.test(key) : !hasOwn.call(current, key)) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
 }
 
 function isFilter(value: unknown): value is FieldFilter {
@@ -186,7 +180,11 @@ export function checkQuery(query: Query, limits: Limits = DEFAULT_LIMITS): void 
       throw invalidQuery(`"${name}" must be a whole number ≥ 0, got ${String(value)}.`);
     }
   }
-  const orderBy = query.orderBy;
+  checkOrder(query.orderBy, limits);
+  if (query.after !== undefined) decodeCursor(query.after, query.orderBy);
+}
+
+function checkOrder(orderBy: OrderBy | undefined, limits: Limits): void {
   if (orderBy === undefined) return;
   if (typeof orderBy !== 'object' || orderBy === null) {
     throw invalidQuery('"orderBy" must be an object of fields or a list of those.');
@@ -211,13 +209,6 @@ export function checkQuery(query: Query, limits: Limits = DEFAULT_LIMITS): void 
   }
 }
 
-/** The sort keys of a query, in order. */
-export function sortKeys(orderBy: OrderBy | undefined): Array<[string, 'asc' | 'desc']> {
-  if (orderBy === undefined) return [];
-  const list = Array.isArray(orderBy) ? orderBy : [orderBy];
-  return list.flatMap((o: Readonly<Record<string, 'asc' | 'desc'>>) => Object.entries(o));
-}
-
 /** True when `model` matches `where`. */
 export function matches(model: unknown, where: Where | undefined): boolean {
   if (where === undefined) return true;
@@ -229,21 +220,16 @@ export function matches(model: unknown, where: Where | undefined): boolean {
   return true;
 }
 
-// numbers, then strings, then booleans, then everything else (missing, null, arrays, objects)
-// last, whichever the direction — the order of SQL's typed CASE sort keys with NULLS LAST
-const rank = (v: unknown): number =>
-  typeof v === 'number' ? 0 : typeof v === 'string' ? 1 : typeof v === 'boolean' ? 2 : 3;
+const idOf = (item: unknown): string => {
+  const id = (item as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id : '';
+};
 
-function compare(a: unknown, b: unknown, dir: 'asc' | 'desc'): number {
-  const ra = rank(a);
-  const rb = rank(b);
-  if (ra !== rb) return ra - rb;
-  if (ra === 3 || a === b) return 0;
-  const c = (a as number) < (b as number) ? -1 : 1;
-  return dir === 'asc' ? c : -c;
-}
-
-/** Filters, sorts and pages `items` (each read through `modelOf`) in JavaScript. */
+/**
+ * Filters, sorts and pages `items` (each read through `modelOf`) in JavaScript. Items with an
+ * `id` (stored models) tie by it, so every driver answers in one order, and `after` (a cursor of
+ * a page) keeps the items after that one.
+ */
 export function runQuery<T>(
   items: Iterable<T>,
   modelOf: (item: T) => unknown,
@@ -251,18 +237,38 @@ export function runQuery<T>(
   limits: Limits = DEFAULT_LIMITS,
 ): T[] {
   checkQuery(query, limits);
-  const out: T[] = [];
-  for (const item of items) if (matches(modelOf(item), query.where)) out.push(item);
+  const cursor = query.after === undefined ? undefined : decodeCursor(query.after, query.orderBy);
   const keys = sortKeys(query.orderBy);
-  if (keys.length > 0) {
-    out.sort((x, y) => {
-      for (const [field, dir] of keys) {
-        const c = compare(pathValue(modelOf(x), field), pathValue(modelOf(y), field), dir);
-        if (c !== 0) return c;
-      }
-      return 0;
-    });
+  // each item with its sort values, read once (not once per comparison)
+  const out: Array<{ item: T; id: string; values: SortValue[] }> = [];
+  for (const item of items) {
+    const model = modelOf(item);
+    if (!matches(model, query.where)) continue;
+    const id = idOf(item);
+    if (cursor !== undefined && !isAfter(id, model, query.orderBy, cursor)) continue;
+    out.push({ item, id, values: keys.map(([field]) => sortValue(model, field)) });
   }
+  out.sort((x, y) => {
+    for (let i = 0; i < keys.length; i++) {
+      const c = compareSortValues(x.values[i]!, y.values[i]!, keys[i]![1]);
+      if (c !== 0) return c;
+    }
+    return compareIds(x.id, y.id);
+  });
   const offset = query.offset ?? 0;
-  return query.limit === undefined ? out.slice(offset) : out.slice(offset, offset + query.limit);
+  const end = query.limit === undefined ? out.length : offset + query.limit;
+  return out.slice(offset, end).map((x) => x.item);
+}
+
+/** How many of `items` (each read through `modelOf`) match `where`. */
+export function countMatches<T>(
+  items: Iterable<T>,
+  modelOf: (item: T) => unknown,
+  where: Where | undefined,
+  limits: Limits = DEFAULT_LIMITS,
+): number {
+  checkQuery({ ...(where === undefined ? {} : { where }) }, limits);
+  let n = 0;
+  for (const item of items) if (matches(modelOf(item), where)) n++;
+  return n;
 }

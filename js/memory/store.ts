@@ -11,19 +11,22 @@ import type {
   OutboxStore,
   OutboxWriter,
 } from '../contracts/outbox.ts';
-import type { Query } from '../contracts/query.ts';
+import type { Query, Where } from '../contracts/query.ts';
 import type { PerspectiveStore, StoredModel, StoreWriter } from '../contracts/store.ts';
 import { type Limits, limitsOf } from '../kit/limits.ts';
 import { dueRecords } from '../kit/outbox.ts';
-import { runQuery } from '../kit/query.ts';
+import { countMatches, runQuery } from '../kit/query.ts';
 import { WhizbangError } from '../util/errors.ts';
 import { isThenable, type MaybePromise } from '../util/maybe.ts';
+import { IndexedRows } from './indexed-rows.ts';
 
-type Rows = Map<string, Map<string, StoredModel>>; // tenant -> id -> row
+type Rows = Map<string, IndexedRows>; // tenant -> id -> row
 
 /** Everything the store holds. */
 interface State {
   readonly perspectives: Map<string, Rows>;
+  /** The declared index fields of each perspective. */
+  readonly indexes: Map<string, readonly string[]>;
   readonly checkpoints: Map<string, number>;
   /** In line order: a retried record keeps its place. */
   readonly outbox: Map<string, OutboxRecord>;
@@ -33,7 +36,7 @@ interface State {
   readonly inboxLimit: number;
 }
 
-function tenantRows(state: State, perspective: string, tenant: string): Map<string, StoredModel> {
+function tenantRows(state: State, perspective: string, tenant: string): IndexedRows {
   let rows = state.perspectives.get(perspective);
   if (rows === undefined) {
     rows = new Map();
@@ -41,7 +44,8 @@ function tenantRows(state: State, perspective: string, tenant: string): Map<stri
   }
   let byId = rows.get(tenant);
   if (byId === undefined) {
-    byId = new Map();
+    byId = new IndexedRows();
+    byId.index(state.indexes.get(perspective) ?? []);
     rows.set(tenant, byId);
   }
   return byId;
@@ -149,6 +153,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const state: State = {
     perspectives: new Map(),
     checkpoints: new Map(),
+    indexes: new Map(),
     outbox: new Map(),
     deadLetters: new Map(),
     inbox: new Map(),
@@ -219,7 +224,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       state.perspectives.get(perspective)?.get(tenant)?.get(id),
     query(perspective: string, tenant: string, query: Query): StoredModel[] {
       const byId = state.perspectives.get(perspective)?.get(tenant);
-      return runQuery(byId?.values() ?? [], (row) => row.model, query, limits);
+      const rows = byId?.candidates(query.where) ?? byId?.values() ?? [];
+      return runQuery(rows, (row) => row.model, query, limits);
+    },
+    count(perspective: string, tenant: string, where: Where | undefined): number {
+      const byId = state.perspectives.get(perspective)?.get(tenant);
+      const rows = byId?.candidates(where) ?? byId?.values() ?? [];
+      return countMatches(rows, (row) => row.model, where, limits);
+    },
+    declare(perspective: string, fields: readonly string[]): void {
+      state.indexes.set(perspective, fields);
+      for (const byId of state.perspectives.get(perspective)?.values() ?? []) byId.index(fields);
     },
     checkpoint: (perspective: string): number => state.checkpoints.get(perspective) ?? 0,
     transaction<T>(fn: (tx: StoreWriter) => MaybePromise<T>): MaybePromise<T> {

@@ -4,6 +4,7 @@
  */
 import type { Driver } from '../contracts/driver.ts';
 import type { BackgroundFailure, Observer } from '../contracts/observer.ts';
+import type { PerspectiveStore } from '../contracts/store.ts';
 import type { Perspective } from '../definitions/perspective.ts';
 import { invalidArgument, WhizbangError } from '../util/errors.ts';
 import { Changes } from './changes.ts';
@@ -59,6 +60,34 @@ function background(
   };
 }
 
+/**
+ * Tells the store the fields each perspective is queried by; a failure leaves its lens answering
+ * by a scan, and is reported. Settles when the stores that build indexes have built them.
+ */
+function declareIndexes(
+  registry: Registry,
+  store: PerspectiveStore,
+  report: (failure: BackgroundFailure) => void,
+): Promise<void> {
+  const declare = store.declare?.bind(store);
+  if (declare === undefined) return Promise.resolve();
+  const failed =
+    (name: string) =>
+    (error: unknown): void =>
+      report({ source: 'perspective', name, error, outcome: 'scanning' });
+  const work: Promise<void>[] = [];
+  for (const p of registry.perspectives.values()) {
+    const fields = p.indexes ?? []; // a perspective made by hand may have none
+    if (fields.length === 0) continue;
+    try {
+      work.push(Promise.resolve(declare(p.name, fields)).catch(failed(p.name)));
+    } catch (error) {
+      failed(p.name)(error);
+    }
+  }
+  return Promise.all(work).then(() => undefined);
+}
+
 /** Builds the public app over a registry. */
 export function createApp(registry: Registry, options: AppOptions): Whizbang<any, any> {
   const { driver, name } = options;
@@ -74,6 +103,8 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
     onSnapshotError: options.onSnapshotError,
   });
   const output = new Output(registry);
+  const report = background(options.onError, options.observers);
+  const indexing = declareIndexes(registry, store, report);
   const changes = new Changes(store, ledger);
   const commit = new Committer(registry, driver, changes);
   const observation = new Observation(options.observers);
@@ -102,7 +133,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
   const inbox = new Inbox(store, driver.name, dispatcher);
   const listener = new Listener(registry, dispatcher, inbox, requests, name);
   const projectors = new Projectors(registry, ledger, store, {
-    report: background(options.onError, options.observers),
+    report,
     poison: options.poisonEvents,
     changes,
   });
@@ -178,6 +209,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
       if (closed) return;
       closed = true;
       changes.close();
+      await indexing;
       await projectors.stop();
       await cache.flush(); // snapshots still being saved
       await driver.close?.();

@@ -3,7 +3,7 @@
  * only when the answer differs from the last one delivered. A read already running when changes
  * arrive is followed by one more read (changes coalesce while it runs).
  */
-import type { Query } from '../contracts/query.ts';
+import type { Query, Where } from '../contracts/query.ts';
 import type { PerspectiveStore, StoredModel } from '../contracts/store.ts';
 import { compileWhere } from '../kit/predicate.ts';
 import { deepFreeze } from '../util/freeze.ts';
@@ -161,5 +161,39 @@ export function querySource<M>(
       c.tenant === tenant && (ids.has(c.id) || (c.model !== undefined && matches(c.model))),
     read: () =>
       settle((): MaybePromise<M[]> => chain(store.query(perspective, tenant, query), models)),
+  };
+}
+
+/** How many models match `where`: the store's `count`, or the length of its answer. */
+export function countModels(
+  store: PerspectiveStore,
+  perspective: string,
+  tenant: string,
+  where: Where | undefined,
+): Promise<number> {
+  return settle(() =>
+    store.count !== undefined
+      ? store.count(perspective, tenant, where)
+      : chain(
+          store.query(perspective, tenant, where === undefined ? {} : { where }),
+          (rows) => rows.length,
+        ),
+  );
+}
+
+/**
+ * The source of a live `count`: any change to the tenant's models may move a model in or out of
+ * the filter (its old value is not known here), so each one counts again.
+ */
+export function countSource(
+  store: PerspectiveStore,
+  perspective: string,
+  tenant: string,
+  where: Where | undefined,
+): LiveSource<number> {
+  return {
+    key: undefined,
+    affects: (c) => c.tenant === tenant,
+    read: () => countModels(store, perspective, tenant, where),
   };
 }

@@ -1,7 +1,7 @@
 /** The public shape of a built app: its dispatcher, lenses and lifecycle. */
 
 import type { ExpectedVersion, Ledger } from '../contracts/ledger.ts';
-import type { Query } from '../contracts/query.ts';
+import type { Page, Query, Where } from '../contracts/query.ts';
 import type { PerspectiveStore } from '../contracts/store.ts';
 import type { Transport, TransportSubscription } from '../contracts/transport.ts';
 import type { Perspective } from '../definitions/perspective.ts';
@@ -98,6 +98,15 @@ export interface Lens<M> {
 
 /** A lens of an app's perspective, with its live forms: answers that follow the data. */
 export interface LiveLens<M> extends Lens<M> {
+  /** The first model `query` answers (its `limit` set to 1), or `undefined`. */
+  first(query?: Query & { readonly tenant?: string }): Promise<M | undefined>;
+  /** How many models match `where` (the whole answer, without `limit`, `offset` or `after`). */
+  count(query?: { readonly where?: Where; readonly tenant?: string }): Promise<number>;
+  /**
+   * One page of `query` (`limit` models, default 50) with the cursor of the next: pass it as
+   * `after` for the page after this one.
+   */
+  page(query?: Query & { readonly tenant?: string }): Promise<Page<M>>;
   /**
    * A live `get`: calls `listener` with the model now (`undefined` when there is none), then
    * again after each committed change that leaves it different. Returns the unsubscribe.
@@ -115,6 +124,15 @@ export interface LiveLens<M> extends Lens<M> {
   live(
     query: Query & { readonly tenant?: string },
     listener: (models: M[]) => void,
+    options?: LiveOptions,
+  ): () => void;
+  /**
+   * A live `count`: calls `listener` with the number of models matching `where` now, then again
+   * after each committed change set to the tenant's models that leaves it different.
+   */
+  liveCount(
+    query: { readonly where?: Where; readonly tenant?: string },
+    listener: (count: number) => void,
     options?: LiveOptions,
   ): () => void;
 }

@@ -114,4 +114,19 @@ export const benches: BenchEntry[] = [
         rounds: 41,
       }),
   },
+  {
+    name: 'lens.query.indexed@chromium',
+    make: () =>
+      chromiumBench('lens.query', {
+        name: 'lens.query.indexed',
+        unit: 'queries/min',
+        subjectName:
+          'IndexedDB, 100 000 models: status = one of 100 (1%), orderBy dueAt, limit 50, status declared (key range of the fields index)',
+        baselineName:
+          'the same query on a driver that declared no field: every model of the tenant read (getAll), filtered and sorted in JavaScript',
+        goal: 10,
+        ops: 4,
+        rounds: 5,
+      }),
+  },
 ];

@@ -12,7 +12,7 @@ import type { EventRecord } from '../../adapters/indexeddb/records.ts';
 import type { NewEvent } from '../../js/contracts/ledger.ts';
 
 type Side = 'subject' | 'baseline';
-export type BenchName = 'append.1' | 'append.batch100' | 'readStream';
+export type BenchName = 'append.1' | 'append.batch100' | 'readStream' | 'lens.query';
 
 const STREAMS = 10;
 const PER_READ = 100;
@@ -63,6 +63,14 @@ const states = new Map<string, State>();
 async function setup(bench: BenchName, side: Side): Promise<void> {
   const key = `${bench}:${side}`;
   if (states.has(key)) return;
+  if (bench === 'lens.query') {
+    const name = await lensDatabase();
+    const driver = await indexedDbDriver({ name, broadcast: false });
+    // the subject declares the fields (entries already there: no pass); the baseline does not
+    if (side === 'subject') await driver.store.declare(LENS, ['status', 'dueAt']);
+    states.set(key, { name, driver, next: { position: 0, versions: [] } });
+    return;
+  }
   const name = freshName();
   const next = { position: 0, versions: new Array<number>(STREAMS).fill(0) };
   const state: State =
@@ -86,6 +94,39 @@ async function fill(state: State): Promise<void> {
   if (state.driver === undefined) driver.close();
 }
 
+const LENS = 'tasks';
+const MODELS = 100_000;
+let lensName: Promise<string> | undefined;
+
+/** One database of 100 000 models (100 statuses of 1% each), with status and dueAt declared. */
+function lensDatabase(): Promise<string> {
+  lensName ??= (async () => {
+    const name = freshName();
+    const driver = await indexedDbDriver({ name, broadcast: false });
+    await driver.store.declare(LENS, ['status', 'dueAt']);
+    await driver.store.transaction(async (tx) => {
+      for (let i = 0; i < MODELS; i++) {
+        void tx.put(LENS, {
+          id: `task-${String(i).padStart(6, '0')}`,
+          tenant: 'default',
+          model: {
+            title: `Task ${i}`,
+            status: `s${(i * 7919) % 100}`,
+            owner: { id: `u${i % 997}` },
+            dueAt: 1_700_000_000_000 + ((i * 104_729) % 10_000_000),
+          },
+          version: 1,
+          position: i + 1,
+          updatedAt: 1,
+        });
+      }
+    });
+    driver.close();
+    return name;
+  })();
+  return lensName;
+}
+
 /** Runs `ops` events' worth of `bench` on `side`; returns what it did and how long it took. */
 async function run(
   bench: BenchName,
@@ -93,6 +134,19 @@ async function run(
   ops: number,
 ): Promise<{ done: number; seconds: number }> {
   const state = states.get(`${bench}:${side}`)!;
+  if (bench === 'lens.query') {
+    let done = 0;
+    const started = performance.now();
+    for (let i = 0; i < ops; i++) {
+      const found = await state.driver!.store.query(LENS, 'default', {
+        where: { status: `s${i % 100}` },
+        orderBy: { dueAt: 'asc' },
+        limit: 50,
+      });
+      if (found.length === 50) done += 60; // per minute: a scan takes seconds
+    }
+    return { done, seconds: (performance.now() - started) / 1000 };
+  }
   const per = bench === 'append.batch100' ? 100 : 1;
   if (bench === 'readStream') {
     const reads = Math.max(1, Math.round(ops / PER_READ));

@@ -4,6 +4,7 @@
  * load none of the Node-only comparisons (Emmett, cockatiel) nor their native modules.
  */
 import { runBenches } from './harness.ts';
+import { benches as lens } from './lens.bench.ts';
 import { benches as sqlite } from './sqlite.bench.ts';
 
-await runBenches(sqlite);
+await runBenches([...sqlite, ...lens]);

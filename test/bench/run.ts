@@ -10,6 +10,7 @@ import { allocationProbe, benches as dispatch } from './dispatch.bench.ts';
 import { benches as edge } from './edge.bench.ts';
 import { runBenches } from './harness.ts';
 import { benches as indexeddb } from './indexeddb.bench.ts';
+import { benches as lens } from './lens.bench.ts';
 import { benches as live } from './live.bench.ts';
 import { benches as liveTabs } from './live-tabs.bench.ts';
 import { benches as nats } from './nats.bench.ts';
@@ -33,6 +34,7 @@ if (!(await allocationProbe())) {
     ...timetravel,
     ...live,
     ...liveTabs,
+    ...lens,
     ...sqlite,
     ...sqliteEmmett,
     ...postgres,

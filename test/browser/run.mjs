@@ -85,7 +85,7 @@ try {
       model: { count: 5, last: { i: 4, text: 'note 4' } },
       checkpoint: 5,
       snapshot: { count: 5 },
-      schema: 3,
+      schema: 4,
     });
     await page.close();
   });
