@@ -27,6 +27,8 @@ export { backoffSleep } from './backoff.ts';
 export type { Boundary } from './boundary.ts';
 export { driverBoundary, sharedDriverError } from './boundary.ts';
 export { checkExpectedVersion, checkStreamId } from './checks.ts';
+export type { FlushBatch, GatherOptions, Settled } from './gather.ts';
+export { Gatherer, settle } from './gather.ts';
 export type { Limits } from './limits.ts';
 export {
   checkAppend,
