@@ -84,7 +84,7 @@ export function pgGroupFlush(
   store: PgStore,
   q: string,
 ): FlushBatch<PgPendingAppend, AppendResult> {
-  const MANY = `SELECT ok, version, "position" FROM ${q}.whizbang_append_many($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb[], $10::jsonb[], $11::jsonb[]) ORDER BY n`;
+  const MANY = `SELECT ok, version, "position" FROM ${q}.whizbang_append_many($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb[], $11::jsonb[]) ORDER BY n`;
   const answer = (items: readonly PgPendingAppend[], rows: unknown[][]): Settled<AppendResult>[] =>
     items.map((a, i) => {
       try {
