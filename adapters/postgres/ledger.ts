@@ -36,6 +36,7 @@ import {
 } from '../../js/mod.ts';
 import type { PgConnection, PgEngine } from './engine.ts';
 import { type PgPendingAppend, pgGroupFlush } from './group.ts';
+import { type PgStreamRead, pgReadFlush } from './reads.ts';
 import { encodeRows, expectedCode } from './rows.ts';
 import type { SchemaNames } from './schema.ts';
 import type { PgStore } from './store.ts';
@@ -63,6 +64,11 @@ export interface PgLedgerOptions {
    * its own expected version. `false` writes each append on its own; an object tunes it.
    */
   readonly groupCommit?: boolean | GatherOptions;
+  /**
+   * Stream reads made at the same time (stateful commands catching up on their streams) go in one
+   * statement (default true); `false` sends each on its own.
+   */
+  readonly gatherReads?: boolean;
 }
 
 /** The PostgreSQL ledger answers asynchronously. */
@@ -137,6 +143,13 @@ export function pgLedger(
           ...(options.groupCommit === true ? {} : options.groupCommit),
         });
 
+  const reads =
+    options.gatherReads === false
+      ? undefined
+      : new Gatherer<PgStreamRead, unknown[][]>(pgReadFlush(engine, q, READ_STREAM), {
+          inFlight: 4,
+        });
+
   const append = async (
     streamId: string,
     events: readonly NewEvent[],
@@ -203,7 +216,10 @@ export function pgLedger(
     const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
     const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
     const tenant = opts.tenant ?? DEFAULT_TENANT;
-    const rows = await engine.query(READ_STREAM, [tenant, streamId, from, to, limit]);
+    const rows =
+      reads === undefined
+        ? await engine.query(READ_STREAM, [tenant, streamId, from, to, limit])
+        : await reads.push({ tenant, streamId, from, to, limit });
     const events = new Array<RecordedEvent>(rows.length);
     for (let i = 0; i < rows.length; i++) {
       events[i] = fromStreamRow(rows[i]!, streamId, tenant, asIs);

@@ -11,13 +11,20 @@ const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 8 });
 pool.on('error', () => {});
 
 /** The pool, counting the append statements sent through it (on the pool or a checked-out client). */
-function counted(): { pool: PgPoolLike; one: () => number; many: () => number } {
+function counted(): {
+  pool: PgPoolLike;
+  one: () => number;
+  many: () => number;
+  reads: () => number;
+} {
   let one = 0;
   let many = 0;
+  let reads = 0;
   const see = (config: unknown): void => {
     const text = typeof config === 'string' ? config : (config as { text?: string }).text;
     if (text?.includes('.whizbang_append(')) one++;
     if (text?.includes('.whizbang_append_many(')) many++;
+    if (text?.includes('FROM unnest(') && text.includes('CROSS JOIN LATERAL')) reads++;
   };
   const wrap = <T extends { query: (...args: never[]) => unknown }>(target: T): T =>
     new Proxy(target, {
@@ -32,7 +39,12 @@ function counted(): { pool: PgPoolLike; one: () => number; many: () => number } 
         return typeof value === 'function' ? value.bind(t) : value;
       },
     });
-  return { pool: wrap(pool as unknown as PgPoolLike), one: () => one, many: () => many };
+  return {
+    pool: wrap(pool as unknown as PgPoolLike),
+    one: () => one,
+    many: () => many,
+    reads: () => reads,
+  };
 }
 
 afterAll(async () => {
@@ -84,6 +96,40 @@ describe.skipIf(!up)('PostgreSQL group commit', () => {
       const model = await d.store.get('group', 'default', r.streamId);
       expect(model?.position).toBe(r.position);
     }
+    await d.close();
+  });
+
+  it('reads streams asked for together in one statement, each as asked', async () => {
+    const c = counted();
+    const d = await postgresDriver({ pool: c.pool, schema });
+    for (let s = 0; s < 4; s++) {
+      await d.ledger.append(
+        `r-${s}`,
+        [0, 1, 2, 3, 4].map((i) => deposit(s * 10 + i)[0]!),
+      );
+    }
+    const asks = [
+      { stream: 'r-0', options: {} },
+      { stream: 'r-1', options: { from: 2 } },
+      { stream: 'r-2', options: { from: 2, to: 3 } },
+      { stream: 'r-3', options: { limit: 2 } },
+      { stream: 'r-none', options: {} },
+      { stream: 'r-0', options: { tenant: 'other' } },
+    ];
+    const together = await Promise.all(asks.map((a) => d.ledger.readStream(a.stream, a.options)));
+    expect(c.reads()).toBeGreaterThan(0);
+    expect(c.reads()).toBeLessThan(asks.length);
+    const alone: unknown[] = [];
+    for (const a of asks) alone.push(await d.ledger.readStream(a.stream, a.options));
+    expect(together).toEqual(alone);
+    expect(together.map((events) => events.map((e) => e.version))).toEqual([
+      [1, 2, 3, 4, 5],
+      [2, 3, 4, 5],
+      [2, 3],
+      [1, 2],
+      [],
+      [],
+    ]);
     await d.close();
   });
 
