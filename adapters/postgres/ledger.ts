@@ -36,7 +36,7 @@ import {
 } from '../../js/mod.ts';
 import type { PgConnection, PgEngine } from './engine.ts';
 import { type PgPendingAppend, pgGroupFlush } from './group.ts';
-import { type PgStreamRead, pgReadFlush } from './reads.ts';
+import { type PgStreamRead, type PgVersionRead, pgReadFlush, pgVersionFlush } from './reads.ts';
 import { encodeRows, expectedCode } from './rows.ts';
 import type { SchemaNames } from './schema.ts';
 import type { PgStore } from './store.ts';
@@ -65,8 +65,8 @@ export interface PgLedgerOptions {
    */
   readonly groupCommit?: boolean | GatherOptions;
   /**
-   * Stream reads made at the same time (stateful commands catching up on their streams) go in one
-   * statement (default true); `false` sends each on its own.
+   * Stream reads and stream versions asked for at the same time (stateful commands catching up on
+   * their streams) go in one statement each (default true); `false` sends each on its own.
    */
   readonly gatherReads?: boolean;
 }
@@ -143,6 +143,11 @@ export function pgLedger(
           ...(options.groupCommit === true ? {} : options.groupCommit),
         });
 
+  const VERSION = `SELECT coalesce(max(version), 0) FROM ${q}.whizbang_events WHERE tenant = $1 AND stream_id = $2`;
+  const versions =
+    options.gatherReads === false
+      ? undefined
+      : new Gatherer<PgVersionRead, number>(pgVersionFlush(engine, q, VERSION), { inFlight: 4 });
   const reads =
     options.gatherReads === false
       ? undefined
@@ -262,10 +267,9 @@ export function pgLedger(
       opts: { readonly tenant?: string } = {},
     ): Promise<number> {
       checkStreamRead(streamId, opts, limits);
-      const rows = await engine.query(
-        `SELECT coalesce(max(version), 0) FROM ${q}.whizbang_events WHERE tenant = $1 AND stream_id = $2`,
-        [opts.tenant ?? DEFAULT_TENANT, streamId],
-      );
+      const tenant = opts.tenant ?? DEFAULT_TENANT;
+      if (versions !== undefined) return versions.push({ tenant, streamId });
+      const rows = await engine.query(VERSION, [tenant, streamId]);
       return Number(rows[0]?.[0] ?? 0);
     },
     headPosition: head,

@@ -42,3 +42,25 @@ export function pgReadFlush(
     return out.map((value) => ({ ok: true as const, value }));
   };
 }
+
+/** One stream's version asked for. */
+export interface PgVersionRead {
+  readonly tenant: string;
+  readonly streamId: string;
+}
+
+/** The flush of gathered version reads (what a stateful command asks first): one statement. */
+export function pgVersionFlush(
+  engine: PgEngine,
+  q: string,
+  one: string,
+): FlushBatch<PgVersionRead, number> {
+  const MANY = `SELECT (SELECT coalesce(max(version), 0) FROM ${q}.whizbang_events WHERE tenant = r.t AND stream_id = r.s) FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(t, s, n) ORDER BY r.n`;
+  return async (items) => {
+    const rows =
+      items.length === 1
+        ? await engine.query(one, [items[0]!.tenant, items[0]!.streamId])
+        : await engine.query(MANY, [items.map((r) => r.tenant), items.map((r) => r.streamId)]);
+    return items.map((_, i) => ({ ok: true as const, value: Number(rows[i]?.[0] ?? 0) }));
+  };
+}

@@ -122,6 +122,10 @@ describe.skipIf(!up)('PostgreSQL group commit', () => {
     const alone: unknown[] = [];
     for (const a of asks) alone.push(await d.ledger.readStream(a.stream, a.options));
     expect(together).toEqual(alone);
+    const versions = await Promise.all(
+      asks.map((a) => d.ledger.streamVersion(a.stream, 'tenant' in a.options ? a.options : {})),
+    );
+    expect(versions).toEqual([5, 5, 5, 5, 0, 0]);
     expect(together.map((events) => events.map((e) => e.version))).toEqual([
       [1, 2, 3, 4, 5],
       [2, 3, 4, 5],
