@@ -103,6 +103,7 @@ function emmettSender(senders: number): Side & { finish: () => Promise<void> } {
       const url = new globalThis.URL(URL);
       url.pathname = `/${database}`;
       pool = new pg.Pool({ connectionString: url.toString(), max: senders });
+      pool.on('error', () => {}); // its idle connections end when the database is dropped
       store = getPostgreSQLEventStore(url.toString(), { connectionOptions: { pool } });
       await store.schema.migrate();
     },
@@ -135,6 +136,7 @@ function rawSender(senders: number): Side {
         `CREATE SCHEMA "${schema}"; CREATE TABLE "${schema}".events (position bigserial PRIMARY KEY, tenant text NOT NULL, stream_id text NOT NULL, version bigint NOT NULL, type text NOT NULL, message_id text NOT NULL, created_at timestamptz NOT NULL, data jsonb NOT NULL, UNIQUE (tenant, stream_id, version))`,
       );
       pool = new pg.Pool({ connectionString: URL, max: senders });
+      pool.on('error', () => {});
       versions.fill(0);
     },
     run: (n) =>
