@@ -39,6 +39,7 @@ export class Gatherer<T, R> {
   #running = 0;
   #scheduled = false;
 
+  /** Batches for `flush`, as `options` say. */
   constructor(flush: FlushBatch<T, R>, options: GatherOptions = {}) {
     this.#flush = flush;
     this.#maxBatch = Math.max(1, Math.floor(options.maxBatch ?? 256));
