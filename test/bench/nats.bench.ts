@@ -135,7 +135,13 @@ function transportPublish(name: string, codec?: EnvelopeCodec, sameHeaders = fal
 }
 
 /** `workers` writers at once, each appending one event at a time to a stream of its own. */
-function ledgerAppend(name: string, workers: number, ops: number, sameHeaders = false): BenchEntry {
+function ledgerAppend(
+  name: string,
+  workers: number,
+  ops: number,
+  sameHeaders = false,
+  untraced = false,
+): BenchEntry {
   return {
     name,
     make: () => {
@@ -172,12 +178,14 @@ function ledgerAppend(name: string, workers: number, ops: number, sameHeaders = 
         },
       };
       const baseline: Side = {
-        name: sameHeaders
-          ? 'raw js.publish, the same headers (msg id, both expectations, placement)'
-          : 'raw js.publish + expected subject seq',
+        name:
+          (sameHeaders
+            ? 'raw js.publish, the same headers (msg id, both expectations, placement)'
+            : 'raw js.publish + expected subject seq') + (untraced ? ', noAsyncTraces' : ''),
         setup: async () => {
           if (nc !== undefined) return;
-          nc = await connect({ servers: URL });
+          // untraced: the client's option the ledger's own connection sets (no Error per request)
+          nc = await connect({ servers: URL, ...(untraced ? { noAsyncTraces: true } : {}) });
           js = jetstream(nc);
           const jsm = await jetstreamManager(nc);
           await jsm.streams.add({ name: rawStream, subjects: [`bench.${run}.raw.>`] });
@@ -241,4 +249,6 @@ export const benches: BenchEntry[] = [
   ledgerAppend('nats.ledger.append', 256, 20_000),
   ledgerAppend('nats.ledger.append.serial', 1, 2_000),
   ledgerAppend('nats.ledger.append.same-headers', 256, 20_000, true),
+  ledgerAppend('nats.ledger.append.untraced', 256, 20_000, false, true),
+  ledgerAppend('nats.ledger.append.same-headers.untraced', 256, 20_000, true, true),
 ];
