@@ -107,7 +107,11 @@ export async function natsTransport(options: NatsTransportOptions = {}): Promise
     let jet: TransportJetStream | undefined;
     if (settings.jetstream !== undefined) {
       const { js, jsm } = await loadJetStream(nc);
-      await ensureStream(jsm, { name: settings.jetstream.streamName, subjects: [`${prefix}.>`] });
+      await ensureStream(jsm, {
+        name: settings.jetstream.streamName,
+        subjects: [`${prefix}.>`],
+        ...(settings.jetstream.replicas === 1 ? {} : { num_replicas: settings.jetstream.replicas }),
+      });
       jet = { js, jsm, settings: settings.jetstream };
     }
     return {

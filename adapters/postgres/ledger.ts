@@ -10,12 +10,12 @@
 import {
   allColumns,
   checkAppend,
-  checkExpectedVersion,
   checkLogRead,
   checkStreamRead,
-  encodePayload,
   fromAllRow,
   fromStreamRow,
+  Gatherer,
+  type GatherOptions,
   type Limits,
   limitsOf,
   streamColumns,
@@ -27,31 +27,22 @@ import {
   type AppendResult,
   ConcurrencyError,
   DEFAULT_TENANT,
-  type ExpectedVersion,
   type Ledger,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-  uuidv7,
   WhizbangError,
 } from '../../js/mod.ts';
 import type { PgConnection, PgEngine } from './engine.ts';
+import { type PgPendingAppend, pgGroupFlush } from './group.ts';
+import { type PgStreamRead, type PgVersionRead, pgReadFlush, pgVersionFlush } from './reads.ts';
+import { encodeRows, expectedCode } from './rows.ts';
 import type { SchemaNames } from './schema.ts';
 import type { PgStore } from './store.ts';
 import { MS } from './text.ts';
 
 const asIs = (value: unknown): unknown => value; // JSONB arrives parsed
-
-function expectedCode(expected: ExpectedVersion): number {
-  if (expected === 'any') return -1;
-  if (expected === 'no_stream') return -2;
-  if (expected === 'stream_exists') return -3;
-  // checks the shape (a bad value throws) without a stream to compare against
-  if (typeof expected !== 'number' || !Number.isSafeInteger(expected) || expected < 0)
-    checkExpectedVersion('', expected, 0);
-  return expected;
-}
 
 /** Options of the PostgreSQL ledger. */
 export interface PgLedgerOptions {
@@ -67,6 +58,17 @@ export interface PgLedgerOptions {
    * query size); `DEFAULT_LIMITS` for what is not given (`maxPayloadBytes` above wins).
    */
   readonly limits?: Partial<Limits>;
+  /**
+   * Group commit (default on): appends made while a batch is being written go together in the
+   * next one, one statement (or one transaction, with inline work) for all, each checked against
+   * its own expected version. `false` writes each append on its own; an object tunes it.
+   */
+  readonly groupCommit?: boolean | GatherOptions;
+  /**
+   * Stream reads and stream versions asked for at the same time (stateful commands catching up on
+   * their streams) go in one statement each (default true); `false` sends each on its own.
+   */
+  readonly gatherReads?: boolean;
 }
 
 /** The PostgreSQL ledger answers asynchronously. */
@@ -133,31 +135,25 @@ export function pgLedger(
     );
   };
 
-  const encode = (streamId: string, events: readonly NewEvent[]) => {
-    const n = events.length;
-    const types = new Array<string>(n);
-    const ids = new Array<string>(n);
-    const correlations = new Array<string | null>(n);
-    const causations = new Array<string | null>(n);
-    const times = new Array<number>(n);
-    const data = new Array<string>(n);
-    const metadata = new Array<string | null>(n);
-    const now = Date.now();
-    for (let i = 0; i < n; i++) {
-      const e = events[i]!;
-      const { data: d, metadata: m } = encodePayload(streamId, e, limits);
-      const id = e.messageId ?? uuidv7(now);
-      types[i] = e.type;
-      ids[i] = id;
-      correlations[i] =
-        e.correlationId === undefined || e.correlationId === id ? null : e.correlationId;
-      causations[i] = e.causationId === undefined || e.causationId === id ? null : e.causationId;
-      times[i] = e.timestamp ?? now;
-      data[i] = d;
-      metadata[i] = m;
-    }
-    return { types, ids, correlations, causations, times, data, metadata };
-  };
+  const gather =
+    options.groupCommit === false
+      ? undefined
+      : new Gatherer<PgPendingAppend, AppendResult>(pgGroupFlush(engine, store, q), {
+          inFlight: 2,
+          ...(options.groupCommit === true ? {} : options.groupCommit),
+        });
+
+  const VERSION = `SELECT coalesce(max(version), 0) FROM ${q}.whizbang_events WHERE tenant = $1 AND stream_id = $2`;
+  const versions =
+    options.gatherReads === false
+      ? undefined
+      : new Gatherer<PgVersionRead, number>(pgVersionFlush(engine, q, VERSION), { inFlight: 4 });
+  const reads =
+    options.gatherReads === false
+      ? undefined
+      : new Gatherer<PgStreamRead, unknown[][]>(pgReadFlush(engine, q, READ_STREAM), {
+          inFlight: 4,
+        });
 
   const append = async (
     streamId: string,
@@ -169,19 +165,7 @@ export function pgLedger(
     const expected = opts.expectedVersion === undefined ? 'any' : opts.expectedVersion;
     const code = expectedCode(expected);
     // encoded before anything is sent: bad input is refused with nothing begun
-    const rows = encode(streamId, events);
-    const params = [
-      tenant,
-      streamId,
-      code,
-      rows.types,
-      rows.ids,
-      rows.correlations,
-      rows.causations,
-      rows.times,
-      rows.data,
-      rows.metadata,
-    ];
+    const rows = encodeRows(streamId, events, limits);
     const result = (row: unknown[] | undefined): AppendResult => {
       const version = Number(row?.[1] ?? 0);
       if (row?.[0] !== true) throw new ConcurrencyError(streamId, expected, version);
@@ -208,14 +192,21 @@ export function pgLedger(
       return { streamId, version, position, events: out };
     };
     const inline = opts.inTransaction;
+    const alone = async (): Promise<AppendResult> => {
+      const { types, ids, correlations, causations, times, data, metadata } = rows;
+      const params = [tenant, streamId, code, types, ids, correlations, causations, times, data];
+      params.push(metadata);
+      if (inline === undefined) return result((await engine.query(APPEND, params))[0]);
+      return store.within(async (c: PgConnection, writer) => {
+        const appended = result((await c.query(APPEND, params))[0]);
+        if (appended.events.length > 0) await inline(appended.events, writer);
+        return appended;
+      });
+    };
     const done =
-      inline === undefined
-        ? result((await engine.query(APPEND, params))[0])
-        : await store.within(async (c: PgConnection, writer) => {
-            const appended = result((await c.query(APPEND, params))[0]);
-            if (appended.events.length > 0) await inline(appended.events, writer);
-            return appended;
-          });
+      gather === undefined
+        ? await alone()
+        : await gather.push({ tenant, streamId, code, rows, inline, result, alone });
     // committed: this process's watchers hear at once, others by NOTIFY
     if (done.events.length > 0) heard(done.position);
     return done;
@@ -230,7 +221,10 @@ export function pgLedger(
     const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
     const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
     const tenant = opts.tenant ?? DEFAULT_TENANT;
-    const rows = await engine.query(READ_STREAM, [tenant, streamId, from, to, limit]);
+    const rows =
+      reads === undefined
+        ? await engine.query(READ_STREAM, [tenant, streamId, from, to, limit])
+        : await reads.push({ tenant, streamId, from, to, limit });
     const events = new Array<RecordedEvent>(rows.length);
     for (let i = 0; i < rows.length; i++) {
       events[i] = fromStreamRow(rows[i]!, streamId, tenant, asIs);
@@ -273,10 +267,9 @@ export function pgLedger(
       opts: { readonly tenant?: string } = {},
     ): Promise<number> {
       checkStreamRead(streamId, opts, limits);
-      const rows = await engine.query(
-        `SELECT coalesce(max(version), 0) FROM ${q}.whizbang_events WHERE tenant = $1 AND stream_id = $2`,
-        [opts.tenant ?? DEFAULT_TENANT, streamId],
-      );
+      const tenant = opts.tenant ?? DEFAULT_TENANT;
+      if (versions !== undefined) return versions.push({ tenant, streamId });
+      const rows = await engine.query(VERSION, [tenant, streamId]);
       return Number(rows[0]?.[0] ?? 0);
     },
     headPosition: head,

@@ -191,6 +191,106 @@ const MIGRATIONS: ReadonlyArray<(s: SchemaNames) => string> = [
       dead_at      timestamptz NOT NULL
     );
     ALTER TABLE ${q}.whizbang_inbox ADD COLUMN rest jsonb;`,
+  // 4: group commit, many appends in one statement: the lock taken once, each append's expected
+  // version checked on its own (a conflict writes nothing of that append and the others go on),
+  // positions given in order. Append k's events are p_types[at_k .. at_k + p_counts[k] - 1] (and
+  // the same slice of the other event arrays). Returns one (n, ok, version, position) per append.
+  ({ q, appendLock, channel }) => `
+    CREATE FUNCTION ${q}.whizbang_append_many(
+      p_tenants text[], p_streams text[], p_expected bigint[], p_counts integer[], p_types text[],
+      p_ids text[], p_correlations text[], p_causations text[], p_times float8[], p_data jsonb[],
+      p_metadata jsonb[]
+    ) RETURNS TABLE (n integer, ok boolean, version bigint, "position" bigint)
+    LANGUAGE plpgsql AS $fn$
+    DECLARE
+      v_pinned  text := coalesce(current_setting('whizbang.tenant', true), '');
+      v_version bigint;
+      v_head    bigint;
+      v_at      integer := 1;
+      v_count   integer;
+      v_wrote   boolean := false;
+    BEGIN
+      IF v_pinned <> '' AND EXISTS (SELECT 1 FROM unnest(p_tenants) t WHERE t <> v_pinned) THEN
+        RAISE EXCEPTION 'whizbang: this connection is pinned to tenant "%" and cannot append to another tenant',
+          v_pinned USING ERRCODE = '42501';
+      END IF;
+      PERFORM pg_advisory_xact_lock(${appendLock});
+      SELECT coalesce(max(e.position), 0) INTO v_head FROM ${q}.whizbang_events e;
+      -- each stream once (the usual batch): every check and every row in one statement
+      IF (SELECT count(DISTINCT (u.t, u.s)) FROM unnest(p_tenants, p_streams) AS u(t, s))
+          = coalesce(array_length(p_streams, 1), 0) THEN
+        RETURN QUERY
+        WITH r AS (
+          SELECT u.k::integer AS k, u.t, u.s, u.ex, u.c,
+            coalesce((SELECT max(e.version) FROM ${q}.whizbang_events e
+              WHERE e.tenant = u.t AND e.stream_id = u.s), 0) AS v,
+            (sum(u.c) OVER (ORDER BY u.k) - u.c + 1)::integer AS at
+          FROM unnest(p_tenants, p_streams, p_expected, p_counts) WITH ORDINALITY AS u(t, s, ex, c, k)
+        ), d AS (
+          SELECT r.*, NOT ((r.ex >= 0 AND r.ex <> r.v) OR (r.ex = -2 AND r.v <> 0)
+            OR (r.ex = -3 AND r.v = 0)) AS good FROM r
+        ), p AS (
+          SELECT d.*, v_head + sum(CASE WHEN d.good THEN d.c ELSE 0 END) OVER (ORDER BY d.k) AS upto
+          FROM d
+        ), written AS (
+          INSERT INTO ${q}.whizbang_events (position, tenant, stream_id, version, type, message_id,
+              correlation_id, causation_id, created_at, data, metadata)
+            SELECT p.upto - p.c + x.i, p.t, p.s, p.v + x.i, x.type, x.id,
+              coalesce(x.correlation, x.id), coalesce(x.causation, x.id),
+              to_timestamp(x.time / 1000), x.data, x.metadata
+            FROM p CROSS JOIN LATERAL unnest(p_types[p.at:p.at + p.c - 1],
+                p_ids[p.at:p.at + p.c - 1], p_correlations[p.at:p.at + p.c - 1],
+                p_causations[p.at:p.at + p.c - 1], p_times[p.at:p.at + p.c - 1],
+                p_data[p.at:p.at + p.c - 1], p_metadata[p.at:p.at + p.c - 1])
+              WITH ORDINALITY AS x(type, id, correlation, causation, time, data, metadata, i)
+            WHERE p.good AND p.c > 0
+            RETURNING 1
+        )
+        SELECT p.k, p.good, CASE WHEN p.good THEN p.v + p.c ELSE p.v END,
+          CASE WHEN p.good THEN p.upto::bigint ELSE 0::bigint END
+        FROM p ORDER BY p.k;
+        SELECT coalesce(max(e.position), 0) INTO v_version FROM ${q}.whizbang_events e;
+        IF v_version > v_head THEN
+          PERFORM pg_notify(${literal(channel)}, v_version::text);
+        END IF;
+        RETURN;
+      END IF;
+      FOR k IN 1 .. coalesce(array_length(p_streams, 1), 0) LOOP
+        v_count := p_counts[k];
+        SELECT max(e.version) INTO v_version FROM ${q}.whizbang_events e
+          WHERE e.tenant = p_tenants[k] AND e.stream_id = p_streams[k];
+        v_version := coalesce(v_version, 0);
+        n := k;
+        IF (p_expected[k] >= 0 AND p_expected[k] <> v_version)
+          OR (p_expected[k] = -2 AND v_version <> 0)
+          OR (p_expected[k] = -3 AND v_version = 0) THEN
+          ok := false; version := v_version; "position" := 0;
+        ELSE
+          IF v_count > 0 THEN
+            INSERT INTO ${q}.whizbang_events (position, tenant, stream_id, version, type, message_id,
+                correlation_id, causation_id, created_at, data, metadata)
+              SELECT v_head + x.i, p_tenants[k], p_streams[k], v_version + x.i, x.type, x.id,
+                coalesce(x.correlation, x.id), coalesce(x.causation, x.id),
+                to_timestamp(x.time / 1000), x.data, x.metadata
+              FROM unnest(p_types[v_at:v_at + v_count - 1], p_ids[v_at:v_at + v_count - 1],
+                  p_correlations[v_at:v_at + v_count - 1], p_causations[v_at:v_at + v_count - 1],
+                  p_times[v_at:v_at + v_count - 1], p_data[v_at:v_at + v_count - 1],
+                  p_metadata[v_at:v_at + v_count - 1])
+                WITH ORDINALITY AS x(type, id, correlation, causation, time, data, metadata, i);
+            v_head := v_head + v_count;
+            v_version := v_version + v_count;
+            v_wrote := true;
+          END IF;
+          ok := true; version := v_version; "position" := v_head;
+        END IF;
+        RETURN NEXT;
+        v_at := v_at + v_count;
+      END LOOP;
+      IF v_wrote THEN
+        PERFORM pg_notify(${literal(channel)}, v_head::text);
+      END IF;
+    END
+    $fn$;`,
 ];
 
 /** The schema version this code writes. */

@@ -18,6 +18,8 @@ import {
   encodePayload,
   fromAllRow,
   fromStreamRow,
+  Gatherer,
+  type GatherOptions,
   invalidArgument,
   isThenable,
   type Limits,
@@ -41,6 +43,7 @@ import {
 } from '../../js/mod.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 import type { Gate } from './gate.ts';
+import { type SqlitePendingAppend, sqliteGroupFlush } from './group.ts';
 import type { SqliteStore } from './store.ts';
 
 const parseText = (value: unknown): unknown => JSON.parse(value as string);
@@ -65,6 +68,12 @@ export interface SqliteLedgerOptions {
    * query size); `DEFAULT_LIMITS` for what is not given (`maxPayloadBytes` above wins).
    */
   readonly limits?: Partial<Limits>;
+  /**
+   * Group commit (default off): appends made while a batch is written go together in the next
+   * one, one transaction for all, each checked against its own expected version. An append then
+   * answers with a promise (a microtask later at the least). `true` turns it on; an object tunes it.
+   */
+  readonly groupCommit?: boolean | GatherOptions;
 }
 
 /** The SQLite ledger answers synchronously. */
@@ -149,6 +158,17 @@ export function sqliteLedger(
     }
   };
 
+  const groupCommit = options.groupCommit ?? false;
+  const gather =
+    groupCommit === false
+      ? undefined
+      : new Gatherer<SqlitePendingAppend, AppendResult>(
+          sqliteGroupFlush(gate, (a) =>
+            write(a.streamId, a.tenant, a.expected, a.events, a.payloads, a.options),
+          ),
+          groupCommit === true ? {} : groupCommit,
+        );
+
   const append = (
     streamId: string,
     events: readonly NewEvent[],
@@ -159,6 +179,8 @@ export function sqliteLedger(
     const expected = opts.expectedVersion === undefined ? 'any' : opts.expectedVersion;
     // encode before the transaction: bad input is refused with nothing begun
     const payloads = events.map((e) => encodePayload(streamId, e, limits));
+    if (gather !== undefined)
+      return gather.push({ streamId, tenant, expected, events, payloads, options: opts });
     return gate.run(() => write(streamId, tenant, expected, events, payloads, opts));
   };
 

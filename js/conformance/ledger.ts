@@ -5,6 +5,7 @@
 import { describe } from 'vitest';
 import { type DriverFactory, useDriver } from './helpers.ts';
 import { appendSuite } from './ledger/append.ts';
+import { concurrentSuite } from './ledger/concurrent.ts';
 import type { LedgerConformanceOptions, LedgerSuite } from './ledger/context.ts';
 import { expectedVersionSuite } from './ledger/expected-version.ts';
 import { propertySuite } from './ledger/properties.ts';
@@ -21,6 +22,7 @@ const SUITES: readonly LedgerSuite[] = [
   transactionSuite,
   subscriptionSuite,
   propertySuite,
+  concurrentSuite,
 ];
 
 /**

@@ -18,7 +18,7 @@ export type { OutboxRecord, OutboxStore, OutboxWriter } from '../contracts/outbo
 export { outboxStream } from '../contracts/outbox.ts';
 export type { Query } from '../contracts/query.ts';
 export { isRemoteError } from '../contracts/remote.ts';
-export type { StoredModel, StoreWriter } from '../contracts/store.ts';
+export type { PerspectiveStore, StoredModel, StoreWriter } from '../contracts/store.ts';
 export type {
   Transport,
   TransportHandler,

@@ -29,6 +29,8 @@ export { driverBoundary, sharedDriverError } from './boundary.ts';
 export { checkExpectedVersion, checkStreamId } from './checks.ts';
 export type { Cursor, SortValue } from './cursor.ts';
 export { compareSortValues, cursorOf, decodeCursor, isAfter, sortValue } from './cursor.ts';
+export type { FlushBatch, GatherOptions, Settled } from './gather.ts';
+export { Gatherer, settle } from './gather.ts';
 export type { Limits } from './limits.ts';
 export {
   checkAppend,

@@ -49,8 +49,12 @@ export async function reach(count: () => number, n: number): Promise<void> {
   while (count() < n) await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** The transport with `codec` (the binary format by default) against raw pub→sub. */
-function transportPublish(name: string, codec?: EnvelopeCodec): BenchEntry {
+/**
+ * The transport with `codec` (the binary format by default) against raw pub→sub; with
+ * `sameHeaders`, the raw side carries the transport's header too (the envelope's `traceparent`, so
+ * an `HPUB`) and reads it on receipt.
+ */
+function transportPublish(name: string, codec?: EnvelopeCodec, sameHeaders = false): BenchEntry {
   return {
     name,
     make: () => {
@@ -83,8 +87,12 @@ function transportPublish(name: string, codec?: EnvelopeCodec): BenchEntry {
           return n;
         },
       };
+      const traced = headers();
+      traced.set('traceparent', envelope(1).traceparent ?? '');
       const baseline: Side = {
-        name: 'raw core pub→sub of the envelope JSON',
+        name: sameHeaders
+          ? 'raw core pub→sub of the envelope JSON with the traceparent header, read on receipt'
+          : 'raw core pub→sub of the envelope JSON',
         setup: async () => {
           rawGot = 0;
           if (rawPub !== undefined) return;
@@ -92,6 +100,7 @@ function transportPublish(name: string, codec?: EnvelopeCodec): BenchEntry {
           rawSub = await connect({ servers: URL });
           rawSub.subscribe(`${topic}.raw`, {
             callback: (_e, m) => {
+              if (sameHeaders) m.headers?.get('traceparent');
               JSON.parse(new TextDecoder().decode(m.data));
               rawGot++;
             },
@@ -100,7 +109,7 @@ function transportPublish(name: string, codec?: EnvelopeCodec): BenchEntry {
         },
         run: async (n) => {
           for (let i = 0; i < n; i++) {
-            rawPub.publish(`${topic}.raw`, bytes);
+            rawPub.publish(`${topic}.raw`, bytes, sameHeaders ? { headers: traced } : undefined);
             if ((i & 1023) === 1023) await reach(() => rawGot, i - 4096);
           }
           await reach(() => rawGot, n);
@@ -126,7 +135,13 @@ function transportPublish(name: string, codec?: EnvelopeCodec): BenchEntry {
 }
 
 /** `workers` writers at once, each appending one event at a time to a stream of its own. */
-function ledgerAppend(name: string, workers: number, ops: number, sameHeaders = false): BenchEntry {
+function ledgerAppend(
+  name: string,
+  workers: number,
+  ops: number,
+  sameHeaders = false,
+  untraced = false,
+): BenchEntry {
   return {
     name,
     make: () => {
@@ -163,12 +178,14 @@ function ledgerAppend(name: string, workers: number, ops: number, sameHeaders = 
         },
       };
       const baseline: Side = {
-        name: sameHeaders
-          ? 'raw js.publish, the same headers (msg id, both expectations, placement)'
-          : 'raw js.publish + expected subject seq',
+        name:
+          (sameHeaders
+            ? 'raw js.publish, the same headers (msg id, both expectations, placement)'
+            : 'raw js.publish + expected subject seq') + (untraced ? ', noAsyncTraces' : ''),
         setup: async () => {
           if (nc !== undefined) return;
-          nc = await connect({ servers: URL });
+          // untraced: the client's option the ledger's own connection sets (no Error per request)
+          nc = await connect({ servers: URL, ...(untraced ? { noAsyncTraces: true } : {}) });
           js = jetstream(nc);
           const jsm = await jetstreamManager(nc);
           await jsm.streams.add({ name: rawStream, subjects: [`bench.${run}.raw.>`] });
@@ -228,7 +245,10 @@ function ledgerAppend(name: string, workers: number, ops: number, sameHeaders = 
 export const benches: BenchEntry[] = [
   transportPublish('nats.transport.publish'),
   transportPublish('nats.transport.publish.json', jsonCodec),
+  transportPublish('nats.transport.publish.same-headers', undefined, true),
   ledgerAppend('nats.ledger.append', 256, 20_000),
   ledgerAppend('nats.ledger.append.serial', 1, 2_000),
   ledgerAppend('nats.ledger.append.same-headers', 256, 20_000, true),
+  ledgerAppend('nats.ledger.append.untraced', 256, 20_000, false, true),
+  ledgerAppend('nats.ledger.append.same-headers.untraced', 256, 20_000, true, true),
 ];

@@ -5,6 +5,7 @@
  * on Node; the benchmarks that also run on Bun and Deno it runs there from `portable.ts`.
  */
 import { benches as cli } from './cli.bench.ts';
+import { benches as concurrent } from './concurrent.bench.ts';
 import { benches as core } from './core.bench.ts';
 import { allocationProbe, benches as dispatch } from './dispatch.bench.ts';
 import { benches as edge } from './edge.bench.ts';
@@ -46,5 +47,6 @@ if (!(await allocationProbe())) {
     ...wasm,
     ...cli,
     ...edge,
+    ...concurrent,
   ]);
 }

@@ -44,8 +44,14 @@ export async function scan(
     if (!(await visit(m))) return;
     seq = m.seq + 1;
   }
-  const info = await log.info();
-  if (seq > info.state.last_seq) return;
+  // where the read ends: the last commit now (of the subject, when one is read). A consumer's own
+  // count of what is pending is not trusted for it: on a cluster whose leader just moved it has
+  // been seen to say 0 with commits still to come
+  const end =
+    subject === undefined
+      ? (await log.info()).state.last_seq
+      : ((await log.get({ last_by_subj: subject }))?.seq ?? 0);
+  if (seq > end) return;
   const consumer = await log.js.consumers.get(log.name, {
     opt_start_seq: seq,
     filter_subjects: subject ?? `${log.prefix}.>`,
@@ -59,8 +65,7 @@ export async function scan(
         data: m.data,
         header: m.headers,
       });
-      if (!going) return;
-      if (m.info.pending === 0) return;
+      if (!going || m.seq >= end) return;
     }
   } finally {
     await messages.close().catch(() => undefined);

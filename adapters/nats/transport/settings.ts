@@ -62,6 +62,8 @@ export interface NatsTransportOptions extends NatsConnectOptions {
      * order through redeliveries; more is faster and may reorder after a failure).
      */
     readonly maxAckPending?: number;
+    /** Replicas of the stream when the transport makes it (a cluster: 3; default 1). */
+    readonly replicas?: number;
   };
 }
 
@@ -71,6 +73,8 @@ export interface JetStreamSettings {
   readonly ackWaitMs: number;
   readonly maxAckPending: number;
   readonly deliver: 'all' | 'new' | { readonly since: Date | number };
+  /** Replicas of a stream the transport makes. */
+  readonly replicas: number;
 }
 
 /** A transport's options, checked and with their defaults. */
@@ -116,6 +120,7 @@ export function transportSettings(options: NatsTransportOptions): TransportSetti
     );
   }
   const maxAckPending = wholeOption('jetstream.maxAckPending', durable?.maxAckPending, 1, 1);
+  const replicas = wholeOption('jetstream.replicas', durable?.replicas, 1, 1);
   const streamName = natsName(durable?.stream ?? 'WHIZBANG', 'jetstream.stream');
   return {
     codec,
@@ -126,7 +131,9 @@ export function transportSettings(options: NatsTransportOptions): TransportSetti
     onDeadLetter: options.onDeadLetter,
     onError: options.onError,
     jetstream:
-      durable === undefined ? undefined : { streamName, ackWaitMs, maxAckPending, deliver },
+      durable === undefined
+        ? undefined
+        : { streamName, ackWaitMs, maxAckPending, deliver, replicas },
   };
 }
 
