@@ -30,6 +30,7 @@
  */
 
 export type { Driver } from './contracts/driver.ts';
+export type { Lease, LeaseStore } from './contracts/lease.ts';
 export type {
   AppendOptions,
   AppendResult,
@@ -107,6 +108,8 @@ export { defineReceptor, defineState, REPLY, reply } from './definitions/recepto
 export type { BinaryLogStats } from './memory/binary-log.ts';
 export type { MemoryDriver, MemoryDriverOptions } from './memory/driver.ts';
 export { memoryDriver } from './memory/driver.ts';
+export type { MemoryLeasesOptions } from './memory/leases.ts';
+export { memoryLeases } from './memory/leases.ts';
 export type { MemoryLedger, MemoryLedgerOptions } from './memory/ledger.ts';
 export { memoryLedger } from './memory/ledger.ts';
 export type { MemorySnapshots } from './memory/snapshots.ts';
@@ -139,6 +142,7 @@ export type {
 export { defineCommand, defineEvent, payload } from './messages/message.ts';
 export type { BuildOptions, RouteOptions, WhizbangBuilder } from './runtime/builder.ts';
 export { whizbang } from './runtime/builder.ts';
+export type { Coordination, CoordinateOptions, Work } from './runtime/coordinator.ts';
 export type { InTransaction, Outcome } from './runtime/flow.ts';
 export type { PoisonOptions } from './runtime/projector.ts';
 export type { EventHandler, EventHandlerContext } from './runtime/registry.ts';

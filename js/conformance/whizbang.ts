@@ -14,6 +14,7 @@ export type {
   NewEvent,
   RecordedEvent,
 } from '../contracts/ledger.ts';
+export type { Lease, LeaseStore } from '../contracts/lease.ts';
 export type { OutboxRecord, OutboxStore, OutboxWriter } from '../contracts/outbox.ts';
 export { outboxStream } from '../contracts/outbox.ts';
 export type { Query } from '../contracts/query.ts';

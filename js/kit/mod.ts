@@ -27,6 +27,7 @@ export { backoffSleep } from './backoff.ts';
 export type { Boundary } from './boundary.ts';
 export { driverBoundary, sharedDriverError } from './boundary.ts';
 export { checkExpectedVersion, checkStreamId } from './checks.ts';
+export { checkLeaseName, checkLeaseTtl } from './leases.ts';
 export type { Limits } from './limits.ts';
 export {
   checkAppend,

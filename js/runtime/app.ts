@@ -8,6 +8,7 @@ import type { Perspective } from '../definitions/perspective.ts';
 import { invalidArgument, WhizbangError } from '../util/errors.ts';
 import { Changes } from './changes.ts';
 import { Committer } from './commit.ts';
+import { type CoordinateOptions, Coordinator } from './coordinator.ts';
 import { Decider } from './decide.ts';
 import { Sender } from './dispatch.ts';
 import { Dispatcher } from './dispatcher.ts';
@@ -24,6 +25,7 @@ import { rebuild } from './rebuild.ts';
 import type { Registry } from './registry.ts';
 import { startRelay } from './relay.ts';
 import { ReplicaPort } from './replica.ts';
+import { sharedRelay } from './shared-relay.ts';
 import { type SnapshotIssue, StateCache } from './state-cache.ts';
 import type { Whizbang } from './types.ts';
 import { upcastingLedger } from './upcast.ts';
@@ -41,6 +43,7 @@ export interface AppOptions {
   readonly onError: ((failure: BackgroundFailure) => void) | undefined;
   readonly poisonEvents: PoisonOptions;
   readonly receptorTimeoutMs: number;
+  readonly coordinate: CoordinateOptions | undefined;
 }
 
 /** Reports a background failure to `onError` and to every observer; what they throw is ignored. */
@@ -57,6 +60,21 @@ function background(
       }
     }
   };
+}
+
+/** The coordinator of an app built with `coordinate`, over its driver's leases. */
+function coordinatorOf(
+  driver: Driver,
+  options: CoordinateOptions | undefined,
+  report: (failure: BackgroundFailure) => void,
+): Coordinator | undefined {
+  if (options === undefined) return undefined;
+  if (driver.leases === undefined) {
+    throw invalidArgument(
+      `The ${driver.name} driver keeps no leases, so its instances cannot share background work; leave out "coordinate", or use a driver with leases (memory, SQLite, PostgreSQL, NATS).`,
+    );
+  }
+  return new Coordinator(driver.leases, options, report);
 }
 
 /** Builds the public app over a registry. */
@@ -101,11 +119,16 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
   });
   const inbox = new Inbox(store, driver.name, dispatcher);
   const listener = new Listener(registry, dispatcher, inbox, requests, name);
-  const projectors = new Projectors(registry, ledger, store, {
-    report: background(options.onError, options.observers),
-    poison: options.poisonEvents,
-    changes,
-  });
+  const report = background(options.onError, options.observers);
+  const coordinator = coordinatorOf(driver, options.coordinate, report);
+  const projectors = new Projectors(
+    registry,
+    ledger,
+    store,
+    { report, poison: options.poisonEvents, changes },
+    coordinator,
+  );
+  let relays = 0;
   let closed = false;
   const open = (): void => {
     if (closed) throw new WhizbangError('CLOSED', `App "${name}" is closed; build a new one.`);
@@ -129,6 +152,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
     ledger,
     store,
     perspectives: registry.perspectives,
+    coordination: coordinator,
     replica: new ReplicaPort(driver, registry, commit, dispatcher, cache),
     send: (command, opts) => sender.send(command, opts),
     sendMany: (commands, opts) => sender.sendMany(commands, opts),
@@ -155,7 +179,12 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
           unlisten();
         };
       };
-      return startRelay(outbox, transport, wake, relayOptions);
+      if (coordinator === undefined) return startRelay(outbox, transport, wake, relayOptions);
+      relays += 1;
+      const lease = relays === 1 ? 'relay' : `relay:${relays}`;
+      return sharedRelay(coordinator, lease, () =>
+        startRelay(outbox, transport, wake, relayOptions),
+      );
     },
     listen(transport, listenOptions) {
       try {
@@ -169,6 +198,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
       if (closed) return;
       closed = true;
       changes.close();
+      await coordinator?.stop();
       await projectors.stop();
       await cache.flush(); // snapshots still being saved
       await driver.close?.();

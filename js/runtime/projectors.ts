@@ -3,6 +3,7 @@ import type { Ledger } from '../contracts/ledger.ts';
 import type { PerspectiveStore } from '../contracts/store.ts';
 import { WhizbangError } from '../util/errors.ts';
 import { within } from '../util/timers.ts';
+import type { Coordinator } from './coordinator.ts';
 import { Projector, type ProjectorSettings } from './projector.ts';
 import type { Registry } from './registry.ts';
 
@@ -11,18 +12,31 @@ export class Projectors {
   readonly #byName = new Map<string, Projector>();
   readonly #ledger: Ledger;
 
-  /** Starts a projector for each async perspective in `registry`. */
+  /**
+   * Starts a projector for each async perspective in `registry`; with a coordinator, each starts
+   * only in the instance that holds its lease (`perspective:<name>`).
+   */
   constructor(
     registry: Registry,
     ledger: Ledger,
     store: PerspectiveStore,
     settings: ProjectorSettings,
+    coordinator?: Coordinator,
   ) {
     this.#ledger = ledger;
+    const shared = coordinator === undefined ? settings : { ...settings, shared: true };
     for (const p of registry.perspectives.values()) {
-      if (p.mode === 'async') this.#byName.set(p.name, new Projector(ledger, store, p, settings));
+      if (p.mode === 'async') this.#byName.set(p.name, new Projector(ledger, store, p, shared));
     }
-    for (const projector of this.#byName.values()) projector.start();
+    for (const projector of this.#byName.values()) {
+      if (coordinator === undefined) projector.start();
+      else
+        coordinator.add({
+          name: `perspective:${projector.perspective.name}`,
+          start: () => projector.start(),
+          stop: () => projector.stop(),
+        });
+    }
   }
 
   /** The projector of an async perspective; undefined for an inline one. */

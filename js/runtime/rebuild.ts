@@ -25,9 +25,12 @@ export async function rebuild(p: Perspective, parts: RebuildParts): Promise<void
   const { ledger, store } = parts;
   const projector = parts.projectors.get(p.name);
   if (projector !== undefined) {
+    // shared by several instances and run by another: its owner finds the checkpoint moved back
+    // (its next batch is refused) and starts again from the beginning
+    const here = projector.running;
     await projector.stop();
     await store.clear(p.name);
-    projector.start();
+    if (here) projector.start();
     await projector.waitFor(await ledger.headPosition());
     parts.commit.changes.all(p.name);
     return;

@@ -7,6 +7,7 @@ import type { Transport, TransportSubscription } from '../contracts/transport.ts
 import type { Perspective } from '../definitions/perspective.ts';
 import type { Envelope } from '../messages/envelope.ts';
 import type { Command, Event } from '../messages/message.ts';
+import type { Coordination } from './coordinator.ts';
 import type { Relay, RelayOptions } from './relay.ts';
 import type { Replica } from './replica.ts';
 
@@ -138,6 +139,11 @@ export interface Whizbang<
    * inline perspectives, deciding a displaced command again, forgetting a rewound stream's state.
    */
   readonly replica: Replica;
+  /**
+   * Present when built with `coordinate`: this instance's name and the background work it runs
+   * now (each async perspective and relay runs in one instance at a time).
+   */
+  readonly coordination: Coordination | undefined;
   /** Sends a command to its receptor; resolves with a receipt once it and its cascade are done. */
   send<M extends C>(command: M, options?: SendOptions): Promise<DeliveryReceipt>;
   /** Sends commands one after another (each its own transaction); stops at the first failure. */
