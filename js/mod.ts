@@ -142,7 +142,7 @@ export type {
 export { defineCommand, defineEvent, payload } from './messages/message.ts';
 export type { BuildOptions, RouteOptions, WhizbangBuilder } from './runtime/builder.ts';
 export { whizbang } from './runtime/builder.ts';
-export type { Coordination, CoordinateOptions, Work } from './runtime/coordinator.ts';
+export type { CoordinateOptions, Coordination, Work } from './runtime/coordinator.ts';
 export type { InTransaction, Outcome } from './runtime/flow.ts';
 export type { PoisonOptions } from './runtime/projector.ts';
 export type { EventHandler, EventHandlerContext } from './runtime/registry.ts';

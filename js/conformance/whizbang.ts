@@ -6,6 +6,7 @@
  */
 
 export type { Driver } from '../contracts/driver.ts';
+export type { Lease, LeaseStore } from '../contracts/lease.ts';
 export type {
   AppendOptions,
   AppendResult,
@@ -14,7 +15,6 @@ export type {
   NewEvent,
   RecordedEvent,
 } from '../contracts/ledger.ts';
-export type { Lease, LeaseStore } from '../contracts/lease.ts';
 export type { OutboxRecord, OutboxStore, OutboxWriter } from '../contracts/outbox.ts';
 export { outboxStream } from '../contracts/outbox.ts';
 export type { Query } from '../contracts/query.ts';

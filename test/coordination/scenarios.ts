@@ -5,11 +5,11 @@
  */
 import { expect } from 'vitest';
 import {
+  type Driver,
   defineCommand,
   defineEvent,
   definePerspective,
   defineReceptor,
-  type Driver,
   payload,
   type Whizbang,
   whizbang,
