@@ -25,6 +25,7 @@ import { rebuild } from './rebuild.ts';
 import type { Registry } from './registry.ts';
 import { startRelay } from './relay.ts';
 import { ReplicaPort } from './replica.ts';
+import { sharedListen } from './shared-listen.ts';
 import { sharedRelay } from './shared-relay.ts';
 import { type SnapshotIssue, StateCache } from './state-cache.ts';
 import type { Whizbang } from './types.ts';
@@ -127,6 +128,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
     store,
     { report, poison: options.poisonEvents, changes },
     coordinator,
+    options.coordinate?.partitions,
   );
   let relays = 0;
   let closed = false;
@@ -189,7 +191,13 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
     listen(transport, listenOptions) {
       try {
         open();
-        return listener.listen(transport, listenOptions);
+        if (listenOptions?.exclusive !== true) return listener.listen(transport, listenOptions);
+        if (coordinator === undefined)
+          throw invalidArgument('listen({ exclusive: true }) needs an app built with coordinate.');
+        const lease = `listen:${listenOptions.queue ?? name}`;
+        return Promise.resolve(
+          sharedListen(coordinator, lease, () => listener.listen(transport, listenOptions)),
+        );
       } catch (error) {
         return Promise.reject(error);
       }

@@ -21,6 +21,12 @@ export interface CoordinateOptions {
   readonly ttlMs?: number;
   /** How often leases are renewed and free work looked for, ms (default a third of `ttlMs`). */
   readonly heartbeatMs?: number;
+  /**
+   * Async perspectives split into this many partitions by a hash of the model key, each with its
+   * own checkpoint and lease, so that several instances share one perspective's work
+   * (`{ balances: 4 }`). Every instance must give the same counts.
+   */
+  readonly partitions?: Readonly<Record<string, number>>;
 }
 
 /** A piece of background work the coordinator starts and stops. */

@@ -17,6 +17,7 @@ import { isWhizbangError, WhizbangError } from '../util/errors.ts';
 import { chain, type MaybePromise } from '../util/maybe.ts';
 import { sleep } from '../util/timers.ts';
 import type { Changes } from './changes.ts';
+import { checkpointOf, checkpointWriter, type Partition, partitionOf } from './partition.ts';
 import { applyEvents } from './project.ts';
 import { type Subscription, subscribeBatches } from './subscription.ts';
 
@@ -56,16 +57,20 @@ export class Projector {
   #error: unknown;
   /** The checkpoint as this runner last wrote (or read) it. */
   #at = 0;
+  /** Where its checkpoint is kept: the perspective's name, or its partition's. */
+  readonly checkpoint: string;
 
   constructor(
     ledger: Ledger,
     store: PerspectiveStore,
     perspective: Perspective,
     settings: ProjectorSettings,
+    partition?: Partition,
   ) {
     this.#ledger = ledger;
     this.#store = store;
-    this.perspective = perspective;
+    this.perspective = partition === undefined ? perspective : partitionOf(perspective, partition);
+    this.checkpoint = checkpointOf(perspective.name, partition);
     this.#settings = settings;
   }
 
@@ -75,7 +80,7 @@ export class Projector {
     const p = this.perspective;
     this.#error = undefined;
     const subscription = Promise.resolve()
-      .then(() => store.checkpoint(p.name))
+      .then(() => store.checkpoint(this.checkpoint))
       .then((checkpoint) => {
         this.#at = checkpoint;
         return subscribeBatches(this.#ledger, (events, through) => this.#apply(events, through), {
@@ -112,10 +117,11 @@ export class Projector {
   }
 
   /** Fails with LEASE_LOST when another instance moved the checkpoint since this runner did. */
-  #fenced(tx: StoreWriter, work: (tx: StoreWriter) => MaybePromise<void>): MaybePromise<void> {
+  #fenced(on: StoreWriter, work: (tx: StoreWriter) => MaybePromise<void>): MaybePromise<void> {
+    const name = this.perspective.name;
+    const tx = checkpointWriter(on, name, this.checkpoint);
     if (tx.checkpoint === undefined) return work(tx);
     const expected = this.#at;
-    const name = this.perspective.name;
     return chain(tx.checkpoint(name), (found) => {
       if (found !== expected) {
         throw new WhizbangError(
@@ -204,7 +210,7 @@ export class Projector {
       if (running === undefined) {
         if (this.#settings.shared !== true)
           throw new WhizbangError('CLOSED', `Perspective "${this.perspective.name}" is stopped.`);
-        if ((await this.#store.checkpoint(this.perspective.name)) >= position) return;
+        if ((await this.#store.checkpoint(this.checkpoint)) >= position) return;
         await sleep(SHARED_POLL_MS);
         continue;
       }

@@ -8,22 +8,21 @@ import type { Relay } from './relay.ts';
 /** A relay that runs `start()`'s relay only while this instance holds the lease `name`. */
 export function sharedRelay(coordinator: Coordinator, name: string, start: () => Relay): Relay {
   let current: Relay | undefined;
-  const past = { delivered: 0, failures: 0, deadLettered: 0 };
-  let lastError: unknown;
+  // every relay run here, counted live: a round in hand when one stopped still counts
+  const runs: Relay[] = [];
+  const total = (field: 'delivered' | 'failures' | 'deadLettered'): number =>
+    runs.reduce((n, relay) => n + relay[field], 0);
   const stopCurrent = async (): Promise<void> => {
     const relay = current;
     current = undefined;
-    if (relay === undefined) return;
-    await relay.stop();
-    past.delivered += relay.delivered;
-    past.failures += relay.failures;
-    past.deadLettered += relay.deadLettered;
-    lastError = relay.lastError ?? lastError;
+    if (relay !== undefined) await relay.stop();
   };
   coordinator.add({
     name,
     start: () => {
-      current ??= start();
+      if (current !== undefined) return;
+      current = start();
+      runs.push(current);
     },
     stop: stopCurrent,
   });
@@ -31,16 +30,18 @@ export function sharedRelay(coordinator: Coordinator, name: string, start: () =>
     flush: (): Promise<number> => current?.flush() ?? Promise.resolve(0),
     stop: (): Promise<void> => coordinator.remove(name).then(stopCurrent),
     get delivered(): number {
-      return past.delivered + (current?.delivered ?? 0);
+      return total('delivered');
     },
     get failures(): number {
-      return past.failures + (current?.failures ?? 0);
+      return total('failures');
     },
     get deadLettered(): number {
-      return past.deadLettered + (current?.deadLettered ?? 0);
+      return total('deadLettered');
     },
     get lastError(): unknown {
-      return current?.lastError ?? lastError;
+      for (let i = runs.length - 1; i >= 0; i--)
+        if (runs[i]!.lastError !== undefined) return runs[i]!.lastError;
+      return undefined;
     },
   };
 }

@@ -78,6 +78,12 @@ export interface ListenOptions {
    * `whizbang.invoke.<Type>` for each of this app's receptors; `[]` answers none).
    */
   readonly invokeTopics?: readonly string[];
+  /**
+   * With `coordinate`: listen in one instance at a time (the holder of the lease
+   * `listen:<queue>`), another taking over when it goes, for a durable subscription whose
+   * messages one consumer handles in order. `listen` then resolves at once.
+   */
+  readonly exclusive?: boolean;
 }
 
 /** Options of a live lens (`lens.watch`, `lens.live`). */

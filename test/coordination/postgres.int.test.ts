@@ -9,6 +9,8 @@ import { leaseConformance } from '../../js/conformance/lease.ts';
 import { DATABASE_URL, postgresReachable } from '../support/services.ts';
 import {
   coordinatedShareAndHandOver,
+  oneRelayAtATime,
+  partitionedShare,
   takeoverAfterSilence,
   uncoordinatedStillOnce,
 } from './scenarios.ts';
@@ -55,6 +57,14 @@ describe.skipIf(!up)('work coordinator on PostgreSQL', () => {
 
   it('shares the perspectives between two instances and hands them over', async () => {
     await coordinatedShareAndHandOver(open(schema()));
+  });
+
+  it('splits a perspective into partitions shared by two instances', async () => {
+    await partitionedShare(open(schema()));
+  });
+
+  it('runs one relay at a time, and every record goes out once', async () => {
+    await oneRelayAtATime(open(schema()));
   });
 
   it('takes over the work of a silent owner once its lease expires', async () => {

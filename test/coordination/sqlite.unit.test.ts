@@ -10,6 +10,8 @@ import { type SqliteDriver, sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { leaseConformance } from '../../js/conformance/lease.ts';
 import {
   coordinatedShareAndHandOver,
+  oneRelayAtATime,
+  partitionedShare,
   takeoverAfterSilence,
   uncoordinatedStillOnce,
 } from './scenarios.ts';
@@ -42,6 +44,14 @@ describe('work coordinator on SQLite', () => {
 
   it('shares the perspectives between two instances and hands them over', async () => {
     await coordinatedShareAndHandOver(open(file()));
+  });
+
+  it('splits a perspective into partitions shared by two instances', async () => {
+    await partitionedShare(open(file()));
+  });
+
+  it('runs one relay at a time, and every record goes out once', async () => {
+    await oneRelayAtATime(open(file()));
   });
 
   it('takes over the work of a silent owner once its lease expires', async () => {
