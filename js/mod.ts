@@ -148,6 +148,9 @@ export type { PoisonOptions } from './runtime/projector.ts';
 export type { EventHandler, EventHandlerContext } from './runtime/registry.ts';
 export type { Relay, RelayOptions } from './runtime/relay.ts';
 export type { Replica, ReplicatedRun } from './runtime/replica.ts';
+export type { ScheduleOptions } from './runtime/scheduler.ts';
+export type { ScheduledCommand } from './runtime/schedules.ts';
+export { CommandScheduled, SCHEDULES, ScheduledCommandSent } from './runtime/schedules.ts';
 export type { SnapshotIssue } from './runtime/state-cache.ts';
 export type { BatchHandler, SubscribeOptions, Subscription } from './runtime/subscription.ts';
 export { subscribe, subscribeBatches } from './runtime/subscription.ts';
@@ -158,6 +161,8 @@ export type {
   LiveLens,
   LiveOptions,
   PublishOptions,
+  ScheduleReceipt,
+  ScheduleSendOptions,
   SendOptions,
   SyncOptions,
   Whizbang,

@@ -25,6 +25,8 @@ import { rebuild } from './rebuild.ts';
 import type { Registry } from './registry.ts';
 import { startRelay } from './relay.ts';
 import { ReplicaPort } from './replica.ts';
+import type { ScheduleOptions } from './scheduler.ts';
+import { Scheduling } from './scheduling.ts';
 import { sharedListen } from './shared-listen.ts';
 import { sharedRelay } from './shared-relay.ts';
 import { type SnapshotIssue, StateCache } from './state-cache.ts';
@@ -45,6 +47,7 @@ export interface AppOptions {
   readonly poisonEvents: PoisonOptions;
   readonly receptorTimeoutMs: number;
   readonly coordinate: CoordinateOptions | undefined;
+  readonly schedules: ScheduleOptions | undefined;
 }
 
 /** Reports a background failure to `onError` and to every observer; what they throw is ignored. */
@@ -122,6 +125,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
   const listener = new Listener(registry, dispatcher, inbox, requests, name);
   const report = background(options.onError, options.observers);
   const coordinator = coordinatorOf(driver, options.coordinate, report);
+  if (options.schedules !== undefined) Scheduling.register(registry);
   const projectors = new Projectors(
     registry,
     ledger,
@@ -138,6 +142,28 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
   const waitForPerspectives = (position?: number, timeoutMs = 5000): Promise<void> =>
     projectors.waitFor(position, timeoutMs);
   const sender = new Sender(dispatcher, registry, observation, inbox, open, waitForPerspectives);
+  const scheduling =
+    options.schedules === undefined
+      ? undefined
+      : new Scheduling(
+          registry,
+          {
+            store,
+            send: (command, opts) => sender.send(command, opts),
+            publish: (event, opts) => sender.publish([event], opts),
+            report,
+          },
+          options.schedules,
+          coordinator,
+        );
+  const scheduled = (): Scheduling => {
+    open();
+    if (scheduling === undefined)
+      throw invalidArgument(
+        `App "${name}" keeps no schedules: build it with \`schedules: true\` to use sendAt, sendAfter and timeouts that survive restarts.`,
+      );
+    return scheduling;
+  };
 
   const perspectiveOf = (perspective: Perspective<any, any>): Perspective => {
     const registered = registry.perspectives.get(perspective?.name);
@@ -162,6 +188,10 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
     localInvokeAndSync: (command, opts) =>
       sender.localInvokeAndSync(command, opts) as Promise<never>,
     publish: (event, opts) => sender.publish([event], opts),
+    sendAt: async (command, at, opts) => scheduled().sendAt(command, at, opts),
+    sendAfter: async (command, delayMs, opts) =>
+      scheduled().sendAt(command, Date.now() + delayMs, opts),
+    fireSchedules: async () => scheduled().fire(),
     publishMany: (events, opts) => sender.publish(events, opts),
     lens: (perspective) => lensOf(store, perspectiveOf(perspective), changes),
     async rebuild(perspective) {
@@ -207,6 +237,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
       closed = true;
       changes.close();
       await coordinator?.stop();
+      await scheduling?.stop();
       await projectors.stop();
       await cache.flush(); // snapshots still being saved
       await driver.close?.();

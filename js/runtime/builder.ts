@@ -24,6 +24,7 @@ import { createApp } from './app.ts';
 import type { CoordinateOptions } from './coordinator.ts';
 import type { PoisonOptions } from './projector.ts';
 import { type EventHandler, Registry } from './registry.ts';
+import type { ScheduleOptions } from './scheduler.ts';
 import type { SnapshotIssue } from './state-cache.ts';
 import type { Whizbang } from './types.ts';
 
@@ -71,6 +72,12 @@ export interface BuildOptions {
    * another when its owner stops renewing them. `true` takes the defaults.
    */
   readonly coordinate?: CoordinateOptions | true;
+  /**
+   * Keep scheduled commands (`sendAt`, `sendAfter`, and sagas' `timeouts` perspectives) and send
+   * them when due: registers the async perspective `whizbang-schedules` and runs the scheduler
+   * (in one instance at a time with `coordinate`). `true` takes the defaults.
+   */
+  readonly schedules?: ScheduleOptions | true;
 }
 
 /** Options of {@link WhizbangBuilder.route}. */
@@ -205,6 +212,7 @@ class Builder {
       poisonEvents: options.poisonEvents ?? {},
       receptorTimeoutMs: wholeOption('receptorTimeoutMs', options.receptorTimeoutMs, 30_000),
       coordinate: options.coordinate === true ? {} : options.coordinate,
+      schedules: options.schedules === true ? {} : options.schedules,
     });
   }
 }

@@ -67,6 +67,25 @@ export interface DeliveryReceipt {
   readonly envelope: Envelope;
 }
 
+/** Options of `app.sendAt` and `app.sendAfter`. */
+export interface ScheduleSendOptions extends SendOptions {
+  /**
+   * The schedule's id (default a fresh UUIDv7; also the command's message id when it is sent).
+   * Scheduling again with an id already scheduled changes nothing and says `duplicate`.
+   */
+  readonly scheduleId?: string;
+}
+
+/** What `sendAt` and `sendAfter` answer. */
+export interface ScheduleReceipt {
+  /** The schedule's id (the command is sent with it as its message id). */
+  readonly scheduleId: string;
+  /** When the command is due, epoch milliseconds. */
+  readonly dueAt: number;
+  /** True when this id was scheduled before (nothing changed). */
+  readonly duplicate: boolean;
+}
+
 /** Options of `app.listen`. */
 export interface ListenOptions {
   /** The queue group of competing consumers (default: the app's name). */
@@ -161,6 +180,26 @@ export interface Whizbang<
   localInvoke<M extends C>(command: M, options?: SendOptions): Promise<R[M['type']]>;
   /** `localInvoke`, then waits until async perspectives have applied everything it caused. */
   localInvokeAndSync<M extends C>(command: M, options?: SyncOptions): Promise<R[M['type']]>;
+  /**
+   * Sends `command` at `at` (epoch milliseconds or a Date), from any instance, once: the schedule
+   * is kept in the ledger and survives restarts. Needs an app built with `schedules`.
+   */
+  sendAt<M extends C>(
+    command: M,
+    at: number | Date,
+    options?: ScheduleSendOptions,
+  ): Promise<ScheduleReceipt>;
+  /** `sendAt(command, Date.now() + delayMs)`. */
+  sendAfter<M extends C>(
+    command: M,
+    delayMs: number,
+    options?: ScheduleSendOptions,
+  ): Promise<ScheduleReceipt>;
+  /**
+   * Sends the scheduled commands due now, here, and resolves with how many went (the scheduler
+   * does it every `pollMs` on its own; this is for tests and shutdown hooks). Needs `schedules`.
+   */
+  fireSchedules(): Promise<number>;
   /** Appends an event to a stream and fans it out to every perspective and event handler. */
   publish(event: Event, options: PublishOptions): Promise<DeliveryReceipt>;
   /** Appends events to one stream in one transaction, then fans them out. */

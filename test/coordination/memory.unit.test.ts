@@ -17,6 +17,7 @@ import {
   takeoverAfterSilence,
   uncoordinatedStillOnce,
 } from './scenarios.ts';
+import { schedulesSurviveAndFireOnce } from './schedule-scenario.ts';
 
 leaseConformance('memory', () => {
   const leases = memoryLeases();
@@ -74,6 +75,11 @@ describe('work coordinator on one memory driver', () => {
     expect(heard).toEqual([holder.coordination!.instance, other.coordination!.instance]);
     await relay.stop();
     await other.close();
+  });
+
+  it('keeps scheduled commands and saga timeouts across restarts, and sends each once', async () => {
+    const driver = memoryDriver();
+    await schedulesSurviveAndFireOnce(() => ({ ...driver, close: () => {} }));
   });
 
   it('takes over the work of a silent owner once its lease expires', async () => {

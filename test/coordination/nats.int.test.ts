@@ -12,6 +12,7 @@ import { leaseConformance } from '../../js/conformance/lease.ts';
 import { memoryStore } from '../../js/mod.ts';
 import { NATS_URL, natsReachable } from '../support/services.ts';
 import { coordinatedShareAndHandOver, takeoverAfterSilence } from './scenarios.ts';
+import { schedulesSurviveAndFireOnce } from './schedule-scenario.ts';
 
 const up = await natsReachable('NATS (work coordinator)');
 const base = `coordinator_${process.pid}_${Date.now().toString(36)}`;
@@ -54,6 +55,10 @@ describe.skipIf(!up)('work coordinator on NATS', () => {
 
   it('shares the perspectives between two instances and hands them over', async () => {
     await coordinatedShareAndHandOver(ledger());
+  });
+
+  it('keeps scheduled commands and saga timeouts in the log, and sends each once', async () => {
+    await schedulesSurviveAndFireOnce(ledger());
   });
 
   it('takes over the work of a silent owner once its lease expires', async () => {

@@ -14,6 +14,7 @@ import {
   takeoverAfterSilence,
   uncoordinatedStillOnce,
 } from './scenarios.ts';
+import { schedulesSurviveAndFireOnce } from './schedule-scenario.ts';
 
 const up = await postgresReachable('PostgreSQL (work coordinator)');
 const base = `coordinator_${process.pid}_${Date.now().toString(36)}`;
@@ -65,6 +66,10 @@ describe.skipIf(!up)('work coordinator on PostgreSQL', () => {
 
   it('runs one relay at a time, and every record goes out once', async () => {
     await oneRelayAtATime(open(schema()));
+  });
+
+  it('keeps scheduled commands and saga timeouts across restarts, and sends each once', async () => {
+    await schedulesSurviveAndFireOnce(open(schema()));
   });
 
   it('takes over the work of a silent owner once its lease expires', async () => {

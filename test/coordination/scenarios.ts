@@ -12,18 +12,34 @@ import {
   defineReceptor,
   memoryTransport,
   payload,
+  type ScheduleOptions,
   type Transport,
   type Whizbang,
   whizbang,
 } from '../../js/mod.ts';
+import { defineSaga, withSaga } from '../../js/saga/mod.ts';
 
-const Add = defineCommand('Add', payload<{ stream: string; n: number }>());
+export const Add = defineCommand('Add', payload<{ stream: string; n: number }>());
 const Added = defineEvent('Added', payload<{ n: number }>());
 const add = defineReceptor({
   command: Add,
   stream: (c) => c.data.stream,
   handle: (c) => Added({ n: c.data.n }),
 });
+export const Remind = defineEvent('Remind', payload<{ id: string; n: number; afterMs: number }>());
+/** A saga whose only step asks for a timeout that adds `n` to the tally. */
+const reminder = defineSaga({
+  name: 'reminder',
+  initial: () => ({}),
+  startedBy: Remind,
+  correlate: (e) => e.data.id,
+  on: {
+    Remind: (_s, e) => ({
+      timeout: { afterMs: e.data.afterMs, command: Add({ stream: 'reminded', n: e.data.n }) },
+    }),
+  },
+});
+
 /** Every event once: `events` counts them, `total` sums them. */
 export const tally = definePerspective({
   name: 'tally',
@@ -53,25 +69,30 @@ export async function instance(
   name?: string,
   coordinate = true,
   partitions = false,
+  schedules?: ScheduleOptions,
 ): Promise<App> {
-  return whizbang('tally')
+  const base = whizbang('tally')
     .receptor(add)
     .perspective(tally)
     .perspective(perStream)
-    .route(Added, { to: 'both' })
-    .build({
-      driver: await open(),
-      ...(coordinate
-        ? {
-            coordinate: {
-              ttlMs: TTL_MS,
-              heartbeatMs: 100,
-              ...(name ? { instance: name } : {}),
-              ...(partitions ? { partitions: { 'per-stream': 3 } } : {}),
-            },
-          }
-        : {}),
-    }) as unknown as App;
+    .route(Added, { to: 'both' });
+  // the reminder saga's timeouts only where the scheduler runs
+  const builder =
+    schedules === undefined ? base : withSaga(base.perspective(reminder.timeouts), reminder);
+  return builder.build({
+    driver: await open(),
+    ...(schedules === undefined ? {} : { schedules }),
+    ...(coordinate
+      ? {
+          coordinate: {
+            ttlMs: TTL_MS,
+            heartbeatMs: 100,
+            ...(name ? { instance: name } : {}),
+            ...(partitions ? { partitions: { 'per-stream': 3 } } : {}),
+          },
+        }
+      : {}),
+  }) as unknown as App;
 }
 
 /** Sends `count` commands spread over the apps and streams; returns the sum of their `n`. */
@@ -175,7 +196,7 @@ export async function takeoverAfterSilence(
 }
 
 /** Runs heartbeats on every app until the work stops moving. */
-async function settle(apps: readonly App[]): Promise<void> {
+export async function settle(apps: readonly App[]): Promise<void> {
   for (let i = 0; i < 3; i++) for (const app of apps) await app.coordination!.beat();
 }
 

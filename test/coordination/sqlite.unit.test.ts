@@ -15,6 +15,7 @@ import {
   takeoverAfterSilence,
   uncoordinatedStillOnce,
 } from './scenarios.ts';
+import { schedulesSurviveAndFireOnce } from './schedule-scenario.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coordinator-sqlite-'));
 let files = 0;
@@ -52,6 +53,10 @@ describe('work coordinator on SQLite', () => {
 
   it('runs one relay at a time, and every record goes out once', async () => {
     await oneRelayAtATime(open(file()));
+  });
+
+  it('keeps scheduled commands and saga timeouts across restarts, and sends each once', async () => {
+    await schedulesSurviveAndFireOnce(open(file()));
   });
 
   it('takes over the work of a silent owner once its lease expires', async () => {
