@@ -2,7 +2,7 @@
  * Three instances of the bank on one PostgreSQL schema, and on one SQLite file, killed with
  * SIGKILL at random and started again; then every event applied once to every async perspective,
  * every relayed deposit handled once, every timeout fired once. `KILL_MS` sets how long the kills
- * go on per store (default 5 000; `npm run test:instances` runs a long round).
+ * go on per store (default 4 000; `npm run test:instances` runs a long round).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,7 @@ import { killRun } from './run.ts';
 
 const postgres = await postgresReachable('PostgreSQL (instances kill test)');
 const nats = await natsReachable('NATS (instances kill test)');
-const killMs = Number(process.env.KILL_MS ?? 5_000);
+const killMs = Number(process.env.KILL_MS ?? 4_000);
 const seed = Number(process.env.KILL_SEED ?? Date.now() % 100_000);
 const name = `coordinator_kill_${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'coordinator-kill-'));
