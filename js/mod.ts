@@ -144,6 +144,7 @@ export type { BuildOptions, RouteOptions, WhizbangBuilder } from './runtime/buil
 export { whizbang } from './runtime/builder.ts';
 export type { CoordinateOptions, Coordination, Work } from './runtime/coordinator.ts';
 export type { InTransaction, Outcome } from './runtime/flow.ts';
+export type { HealthOptions, HealthReport, PerspectiveHealth } from './runtime/health.ts';
 export type { PoisonOptions } from './runtime/projector.ts';
 export type { EventHandler, EventHandlerContext } from './runtime/registry.ts';
 export type { Relay, RelayOptions } from './runtime/relay.ts';

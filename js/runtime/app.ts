@@ -13,6 +13,7 @@ import { Decider } from './decide.ts';
 import { Sender } from './dispatch.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { Enqueue } from './enqueue.ts';
+import { checkHealth } from './health.ts';
 import { Inbox } from './inbox.ts';
 import { RequestLine } from './invoke.ts';
 import { lensOf } from './lens.ts';
@@ -199,6 +200,11 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
       await rebuild(perspectiveOf(perspective), { ledger, store, commit, projectors });
     },
     waitForPerspectives,
+    health: (healthOptions) =>
+      checkHealth(
+        { ledger, store, checkpoints: projectors.checkpoints(), coordination: coordinator },
+        healthOptions,
+      ),
     relay(transport, relayOptions) {
       open();
       const outbox = store.outbox;

@@ -66,6 +66,11 @@ export class Projectors {
     return [...this.#byName.values()].flat();
   }
 
+  /** Every runner's `[perspective name, checkpoint name]` (one per partition). */
+  checkpoints(): [string, string][] {
+    return this.#all().map((p) => [p.perspective.name, p.checkpoint]);
+  }
+
   /** The runners of an async perspective (one per partition); empty for an inline one. */
   of(name: string): readonly Projector[] {
     return this.#byName.get(name) ?? [];

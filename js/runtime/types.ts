@@ -8,6 +8,7 @@ import type { Perspective } from '../definitions/perspective.ts';
 import type { Envelope } from '../messages/envelope.ts';
 import type { Command, Event } from '../messages/message.ts';
 import type { Coordination } from './coordinator.ts';
+import type { HealthOptions, HealthReport } from './health.ts';
 import type { Relay, RelayOptions } from './relay.ts';
 import type { Replica } from './replica.ts';
 
@@ -223,6 +224,12 @@ export interface Whizbang<
    * commands routed to `'remote'` through it. Closing the subscription ends all of that.
    */
   listen(transport: Transport, options?: ListenOptions): Promise<TransportSubscription>;
+  /**
+   * For orchestrators: whether the driver answers, each async perspective's lag (positions and
+   * ms), the outbox's depth and age, and the work this instance holds; plain JSON that a
+   * `/healthz` route returns as it is (status 503 unless `status` is `ok`, say).
+   */
+  health(options?: HealthOptions): Promise<HealthReport>;
   /** Stops async perspectives and closes the driver. */
   close(): Promise<void>;
 }
