@@ -4,6 +4,7 @@
  * `main.mjs` bundles this file (no name-keeping wrappers, as a user's bundler would) and runs it
  * on Node; the benchmarks that also run on Bun and Deno it runs there from `portable.ts`.
  */
+import { benches as coordinator } from './coordinator.bench.ts';
 import { benches as core } from './core.bench.ts';
 import { allocationProbe, benches as dispatch } from './dispatch.bench.ts';
 import { runBenches } from './harness.ts';
@@ -24,6 +25,7 @@ if (!(await allocationProbe())) {
   await runBenches([
     ...dispatch,
     ...core,
+    ...coordinator,
     ...policy,
     ...outbox,
     ...timetravel,
