@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync } from 'node:fs';
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
+const library: Options = {
   entry: {
     mod: 'js/mod.ts',
     kit: 'js/kit/mod.ts',
@@ -16,12 +16,16 @@ export default defineConfig({
     'wasm/bun': 'js/wasm/bun.ts',
     'wasm/deno': 'js/wasm/deno.ts',
     'wasm/node': 'js/wasm/node.ts',
+    // imports react (an optional peer), which stays an import
+    react: 'js/react/mod.ts',
     testing: 'js/testing/mod.ts',
     conformance: 'js/conformance/mod.ts',
     sqlite: 'adapters/sqlite/mod.ts',
     // one entry per runtime engine, built to dist/sqlite/<runtime>.js
     'sqlite/bun': 'adapters/sqlite/bun.ts',
     'sqlite/deno': 'adapters/sqlite/deno.ts',
+    // Cloudflare Workers: Durable Objects' SQLite storage and D1, no Node module reached
+    cloudflare: 'adapters/cloudflare/mod.ts',
     postgres: 'adapters/postgres/mod.ts',
     indexeddb: 'adapters/indexeddb/mod.ts',
     nats: 'adapters/nats/mod.ts',
@@ -53,4 +57,27 @@ export default defineConfig({
       copyFileSync('core-wasm/wit/whizbang.wit', 'dist/whizbang.wit');
     }
   },
-});
+};
+
+// the `whizbang` command (package.json `bin`), for Node, Bun and Deno. Its argument parser and
+// progress bar are bundled into it: no dependency of the library, never in a browser bundle
+const command: Options = {
+  entry: { cli: 'cli/main.ts' },
+  external: [/^node:/, /^bun:/],
+  removeNodeProtocol: false,
+  noExternal: ['commander', 'cli-progress'],
+  // cli-progress is CommonJS and requires Node's modules
+  banner: {
+    js: "import { createRequire as __cliRequire } from 'node:module';\nconst require = __cliRequire(import.meta.url);",
+  },
+  format: ['esm'],
+  target: 'es2022',
+  platform: 'node',
+  dts: false,
+  sourcemap: false,
+  clean: false,
+  splitting: true,
+  treeshake: true,
+};
+
+export default defineConfig([library, command]);

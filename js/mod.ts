@@ -142,10 +142,20 @@ export type {
 export { defineCommand, defineEvent, payload } from './messages/message.ts';
 export type { BuildOptions, RouteOptions, WhizbangBuilder } from './runtime/builder.ts';
 export { whizbang } from './runtime/builder.ts';
+export type { CommandState, CommandStore } from './runtime/command-store.ts';
+export { commandStore } from './runtime/command-store.ts';
 export type { CoordinateOptions, Coordination, Work } from './runtime/coordinator.ts';
 export type { InTransaction, Outcome } from './runtime/flow.ts';
 export type { HealthOptions, HealthReport, PerspectiveHealth } from './runtime/health.ts';
 export type { PoisonOptions } from './runtime/projector.ts';
+export type {
+  LiveState,
+  Readable,
+  ReadableOptions,
+  Watchable,
+  Writable,
+} from './runtime/readable.ts';
+export { liveModel, liveQuery, readable, writable } from './runtime/readable.ts';
 export type { EventHandler, EventHandlerContext } from './runtime/registry.ts';
 export type { Relay, RelayOptions } from './runtime/relay.ts';
 export type { Replica, ReplicatedRun } from './runtime/replica.ts';

@@ -2,7 +2,7 @@
 // lint -> types (strict, isolated declarations) -> build -> built .d.ts -> the package as published
 // (publint, attw, JSR's checks, the size budget, consumer projects from the packed tarball) ->
 // vitest (unit, type tests) -> the same core suites under Deno and Bun -> the IndexedDB driver in
-// Chromium -> the playground in Chromium.
+// Chromium -> the playground in Chromium -> the React example in Chromium.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -133,6 +133,12 @@ run(
   process.execPath,
   ['test/browser/playground.mjs'],
   summaryOf('playground'),
+);
+run(
+  'the React example in Chromium (two tabs, live lenses)',
+  process.execPath,
+  ['test/browser/react-example.mjs'],
+  summaryOf('react example'),
 );
 rmSync(tmp, { recursive: true, force: true });
 

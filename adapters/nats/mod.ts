@@ -21,6 +21,17 @@ export type { NatsLeasesOptions } from './leases.ts';
 export { natsLeases } from './leases.ts';
 export type { JetStreamLedger, JetStreamLedgerOptions } from './ledger.ts';
 export { jetstreamLedger } from './ledger.ts';
+export type { NatsPermissions, SyncPermissionsOptions } from './permissions.ts';
+export { syncInboxPrefix, syncPermissions } from './permissions.ts';
+export type { ScopedLedger, ScopedLedgerOptions } from './scoped.ts';
+export { scopedLedger } from './scoped.ts';
+export type {
+  NatsSyncLink,
+  NatsSyncLinkOptions,
+  NatsSyncServer,
+  NatsSyncServerOptions,
+} from './sync.ts';
+export { natsSyncLink, natsSyncServer } from './sync.ts';
 export type { NatsTransportStatus } from './transport/link.ts';
 export type { DeadLetter, NatsTransportOptions } from './transport/settings.ts';
 export type { NatsSubscribeOptions, NatsTransport } from './transport.ts';

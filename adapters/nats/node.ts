@@ -16,16 +16,26 @@
 import { readFile } from 'node:fs/promises';
 import { connect } from '@nats-io/transport-node';
 import { WhizbangError } from '../../js/mod.ts';
+import type { SyncServer } from '../../js/sync/mod.ts';
 import type { NatsConnectOptions } from './connect.ts';
 import {
   jetstreamDriver as anyDriver,
   jetstreamLedger as anyLedger,
+  scopedLedger as anyScopedLedger,
+  natsSyncLink as anySyncLink,
+  natsSyncServer as anySyncServer,
   natsTransport as anyTransport,
   type JetStreamDriver,
   type JetStreamLedger,
   type JetStreamLedgerOptions,
+  type NatsSyncLink,
+  type NatsSyncLinkOptions,
+  type NatsSyncServer,
+  type NatsSyncServerOptions,
   type NatsTransport,
   type NatsTransportOptions,
+  type ScopedLedger,
+  type ScopedLedgerOptions,
 } from './mod.ts';
 
 // A module's own exports win over `export *`: the factories below stand in for those of mod.ts.
@@ -77,4 +87,22 @@ export async function jetstreamLedger(
   options: JetStreamLedgerOptions = {},
 ): Promise<JetStreamLedger> {
   return anyLedger(await onNode(options));
+}
+
+/** `natsSyncServer` of `mod.ts`, connecting to `nats://` servers over `@nats-io/transport-node`. */
+export async function natsSyncServer(
+  server: SyncServer,
+  options: NatsSyncServerOptions,
+): Promise<NatsSyncServer> {
+  return anySyncServer(server, await onNode(options));
+}
+
+/** `natsSyncLink` of `mod.ts`, connecting to `nats://` servers over `@nats-io/transport-node`. */
+export async function natsSyncLink(options: NatsSyncLinkOptions): Promise<NatsSyncLink> {
+  return anySyncLink(await onNode(options));
+}
+
+/** `scopedLedger` of `mod.ts`, connecting to `nats://` servers over `@nats-io/transport-node`. */
+export async function scopedLedger(options: ScopedLedgerOptions): Promise<ScopedLedger> {
+  return anyScopedLedger(await onNode(options));
 }

@@ -65,12 +65,32 @@ export function createSqliteDriver(
   migrate(db);
   // from here a busy lock is waited for by the gate, asynchronously, never blocking the event loop
   db.exec('PRAGMA busy_timeout = 0');
-  const gate = new Gate(db, busyTimeoutMs);
+  return assembleSqliteDriver(db, new Gate(db, busyTimeoutMs), options, { owned, watch: true });
+}
+
+/** How {@link assembleSqliteDriver} is to treat the database. */
+export interface SqliteAssembly {
+  /** Whether `close` closes the database (the driver opened it). */
+  readonly owned: boolean;
+  /** Whether live lenses poll `PRAGMA data_version` for other connections' commits. */
+  readonly watch: boolean;
+}
+
+/**
+ * The driver's parts over a migrated database and its transaction gate: an engine whose
+ * transactions are not `BEGIN … COMMIT` (a Durable Object's storage) brings a gate of its own.
+ */
+export function assembleSqliteDriver(
+  db: SqliteDatabase,
+  gate: Gate,
+  options: SqliteDriverOptions,
+  assembly: SqliteAssembly,
+): SqliteDriver {
   const inner = sqliteStore(db, gate, limitsOf(options.limits, options.maxPayloadBytes));
   const innerLedger = sqliteLedger(db, inner, gate, options);
   // live lenses hear other processes' commits through the store's optional watch
-  const models = modelWatch(db, options.pollMs ?? 25);
-  inner.watch = models.watch;
+  const models = assembly.watch ? modelWatch(db, options.pollMs ?? 25) : undefined;
+  if (models !== undefined) inner.watch = models.watch;
   let closed = false;
   const boundary = { what: 'SQLite driver', closed: () => closed, map: sqliteError };
   const store = driverBoundary(inner, boundary, ['outbox', 'snapshots']);
@@ -85,9 +105,9 @@ export function createSqliteDriver(
     close(): void {
       if (closed) return;
       closed = true;
-      models.close();
+      models?.close();
       innerLedger.close();
-      if (owned) db.close();
+      if (assembly.owned) db.close();
     },
   };
 }

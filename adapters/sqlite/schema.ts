@@ -6,8 +6,8 @@
 import { WhizbangError } from '../../js/mod.ts';
 import type { SqliteDatabase } from './engine.ts';
 
-/** Each entry upgrades the schema by one version. */
-const MIGRATIONS: readonly string[] = [
+/** Each entry upgrades the schema by one version (SQL statements, each ending with `;` at a line's end). */
+export const MIGRATIONS: readonly string[] = [
   // 1: the first schema
   `CREATE TABLE whizbang_events (
      position       INTEGER PRIMARY KEY,
@@ -144,26 +144,35 @@ export function inspect(db: SqliteDatabase): number {
 }
 
 /**
- * Brings the database to `target` (default: the current schema), one transaction per step; returns
- * the version found.
+ * Brings the database to `target` (default: the current schema), one transaction per step (by
+ * default `BEGIN IMMEDIATE … COMMIT`; `transaction` for an engine with its own); returns the
+ * version found.
  */
-export function migrate(db: SqliteDatabase, target: number = SCHEMA_VERSION): number {
+export function migrate(
+  db: SqliteDatabase,
+  target: number = SCHEMA_VERSION,
+  transaction: (work: () => void) => void = (work) => {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      work();
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  },
+): number {
   const found = inspect(db);
   db.exec('CREATE TABLE IF NOT EXISTS whizbang_schema (version INTEGER NOT NULL)');
   for (let v = found; v < target; v++) {
-    db.exec('BEGIN IMMEDIATE');
-    try {
+    transaction(() => {
       // another process may have migrated while we waited for the lock
       const now = Number(db.prepare('SELECT max(version) AS v FROM whizbang_schema').get()?.v ?? 0);
       if (now <= v) {
         db.exec(MIGRATIONS[v]!);
         db.prepare('INSERT INTO whizbang_schema (version) VALUES (?)').run(v + 1);
       }
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw error;
-    }
+    });
   }
   return found;
 }

@@ -31,7 +31,7 @@ import { Scheduling } from './scheduling.ts';
 import { sharedListen } from './shared-listen.ts';
 import { sharedRelay } from './shared-relay.ts';
 import { type SnapshotIssue, StateCache } from './state-cache.ts';
-import type { Whizbang } from './types.ts';
+import type { LiveLens, Whizbang } from './types.ts';
 import { upcastingLedger } from './upcast.ts';
 import { noOutbox } from './wire.ts';
 
@@ -176,6 +176,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
     return registered;
   };
 
+  const lenses = new Map<Perspective<any, any>, LiveLens<unknown>>();
   return {
     name,
     ledger,
@@ -194,7 +195,15 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
       scheduled().sendAt(command, Date.now() + delayMs, opts),
     fireSchedules: async () => scheduled().fire(),
     publishMany: (events, opts) => sender.publish(events, opts),
-    lens: (perspective) => lensOf(store, perspectiveOf(perspective), changes),
+    lens(perspective) {
+      // one lens per perspective, so a UI can key its subscriptions on it
+      let lens = lenses.get(perspective);
+      if (lens === undefined) {
+        lens = lensOf(store, perspectiveOf(perspective), changes);
+        lenses.set(perspective, lens);
+      }
+      return lens as LiveLens<any>;
+    },
     async rebuild(perspective) {
       open();
       await rebuild(perspectiveOf(perspective), { ledger, store, commit, projectors });

@@ -56,10 +56,10 @@ export interface Replica {
   ): MaybePromise<AppendResult>;
   /**
    * Decides a command again on its stream's current state; nothing cascades from it (its first
-   * decision did that). `also` runs in the transaction of its append, or in one of its own when
-   * it appends nothing.
+   * decision did that). `also`, when given, runs in the transaction of its append, or in one of
+   * its own when it appends nothing.
    */
-  decideAgain(envelope: Envelope<Command>, also: InTransaction): MaybePromise<Outcome>;
+  decideAgain(envelope: Envelope<Command>, also?: InTransaction): MaybePromise<Outcome>;
   /** A stream's events were replaced: the states cached and snapshotted for it are forgotten. */
   rewound(tenant: string, streamId: string): MaybePromise<void>;
 }
@@ -153,7 +153,7 @@ export class ReplicaPort implements Replica {
     );
   }
 
-  decideAgain(envelope: Envelope<Command>, also: InTransaction): MaybePromise<Outcome> {
+  decideAgain(envelope: Envelope<Command>, also?: InTransaction): MaybePromise<Outcome> {
     const flow = new Flow(also, true);
     return chain(this.#dispatcher.command(envelope, flow, 0), (outcome) => {
       const leftover = flow.once;

@@ -14,9 +14,11 @@ import { isOfflineDriver } from './driver.ts';
 import { type Counts, readCursor, type SyncParts } from './parts.ts';
 import { pull } from './pull.ts';
 import { push } from './push.ts';
+import { pushToServer } from './push-server.ts';
 import { Rebase } from './rebase.ts';
 import type { PendingCommit, SyncConflict } from './records.ts';
 import { Background } from './schedule.ts';
+import type { SyncLink } from './wire.ts';
 
 /** Options of {@link startSync}. */
 export interface StartSyncOptions {
@@ -29,6 +31,12 @@ export interface StartSyncOptions {
    * go one after another, each once the one before it landed.
    */
   readonly pushWindow?: number;
+  /**
+   * Server mode: pending commands go to this authoritative server (`natsSyncLink(…)` of
+   * `whizbang/nats`), which decides them and appends the result; `remote` is then only read.
+   * Without it, pending commits are appended to `remote` directly (trusted replicas).
+   */
+  readonly server?: SyncLink;
   /** Told of each local commit that could not be kept (also listed by `conflicts`). */
   readonly onConflict?: (conflict: SyncConflict) => void;
   /** Told when a background round fails (offline, say); the next round retries. */
@@ -92,6 +100,13 @@ function wholeNumber(name: string, value: number): number {
   return value;
 }
 
+function serverOf(server: SyncLink | undefined): SyncLink | undefined {
+  if (server !== undefined && typeof server?.push !== 'function') {
+    throw invalidArgument('`server` must be a sync link: await natsSyncLink({ … }).');
+  }
+  return server;
+}
+
 /** The parts of a sync, its options checked. */
 function partsOf(app: Whizbang<any, any>, options: StartSyncOptions): SyncParts {
   const replica = app?.replica;
@@ -117,6 +132,7 @@ function partsOf(app: Whizbang<any, any>, options: StartSyncOptions): SyncParts 
     remote,
     pageSize: wholeNumber('pageSize', options.pageSize ?? 1000),
     window: wholeNumber('pushWindow', options.pushWindow ?? 256),
+    server: serverOf(options.server),
     tell: (conflict) => quietly(options.onConflict, conflict),
   };
 }
@@ -134,7 +150,17 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
     for (let attempt = 0; ; attempt++) {
       await pull(parts, report, () => rebase.due());
       await rebase.settle(report);
-      if (await push(parts, report, () => rebase.due())) return report;
+      if (parts.server !== undefined) {
+        // what the server decided is in the log: the next pull confirms it or replaces the tail
+        let moved = false;
+        const displaced = (): void => {
+          moved = true;
+          rebase.due();
+        };
+        if ((await pushToServer(parts, parts.server, report, displaced)) === 0 && !moved) {
+          return report;
+        }
+      } else if (await push(parts, report, () => rebase.due())) return report;
       if (attempt >= MAX_ATTEMPTS) {
         throw new WhizbangError(
           'UNAVAILABLE',

@@ -17,8 +17,19 @@
  * @module
  */
 
+export type { AuthoritativeOptions } from './authoritative.ts';
+export { authoritativeDriver } from './authoritative.ts';
 export type { OfflineDriver } from './driver.ts';
 export { offlineDriver } from './driver.ts';
 export type { StartSyncOptions, Sync, SyncReport } from './engine.ts';
 export { startSync } from './engine.ts';
 export type { PendingCommand, PendingCommit, SyncConflict } from './records.ts';
+export type {
+  AuthorizeHook,
+  AuthorizeRequest,
+  SyncServer,
+  SyncServerOptions,
+} from './server.ts';
+export { syncServer } from './server.ts';
+export type { Principal, ProposedEvent, PushAnswer, PushRequest, SyncLink } from './wire.ts';
+export { parsePushAnswer, parsePushRequest } from './wire.ts';

@@ -1,5 +1,5 @@
 /** What the steps of a sync round share: the app's replica, the local store, the shared log, the settings. */
-import type { Ledger } from '../contracts/ledger.ts';
+import type { Ledger, RecordedEvent } from '../contracts/ledger.ts';
 import type { PerspectiveStore } from '../contracts/store.ts';
 import type { Replica } from '../runtime/replica.ts';
 import type { Whizbang } from '../runtime/types.ts';
@@ -13,6 +13,7 @@ import {
   type SyncConflict,
   type SyncCursor,
 } from './records.ts';
+import type { SyncLink } from './wire.ts';
 
 /** The parts one sync works with. */
 export interface SyncParts {
@@ -29,6 +30,8 @@ export interface SyncParts {
   readonly pageSize: number;
   /** Pending commits pushed at once. */
   readonly window: number;
+  /** The authoritative server pending commands go to (server mode), instead of the shared log. */
+  readonly server: SyncLink | undefined;
   /** Tells the app of a conflict (never throws). */
   readonly tell: (conflict: SyncConflict) => void;
 }
@@ -63,6 +66,21 @@ export async function pendingList(
 ): Promise<PendingCommit[]> {
   const rows = await store.query(PENDING, SYNC_TENANT, { where, orderBy: { seq: 'asc' } });
   return rows.map((r) => r.model as PendingCommit);
+}
+
+/**
+ * Whether the shared log holds the outcome of a pending commit: its own events (by id), or, in
+ * server mode, events its command caused (the server decided it its own way).
+ */
+export function settledBy(
+  parts: SyncParts,
+  events: readonly RecordedEvent[],
+): (commit: PendingCommit) => boolean {
+  const ids = new Set(events.map((e) => e.messageId));
+  const causes = parts.server === undefined ? undefined : new Set(events.map((e) => e.causationId));
+  return (commit) =>
+    commit.eventIds.every((id) => ids.has(id)) ||
+    (causes !== undefined && commit.command !== undefined && causes.has(commit.command.messageId));
 }
 
 /** Waits for each of several maybe-promises (requests of one transaction). */

@@ -16,6 +16,7 @@ import {
   pendingList,
   readCursor,
   type SyncParts,
+  settledBy,
 } from './parts.ts';
 import {
   PENDING,
@@ -170,7 +171,8 @@ async function apply(
   }
   if (pending.length === 0) waiting.delete(key);
   const ours = new Set(pending.flatMap((p) => p.eventIds));
-  if (run.slice(k).some((e) => ours.has(e.messageId))) {
+  // in server mode the server's events may settle any of them: the tail is replaced below
+  if (parts.server === undefined && run.slice(k).some((e) => ours.has(e.messageId))) {
     throw diverged(
       `A pending commit of stream "${streamId}" is in the shared log out of its order.`,
     );
@@ -199,9 +201,11 @@ async function apply(
   }
   waiting.delete(key);
   displaced();
+  // in server mode, the commands the server decided its own way are done (their events come here)
+  report.confirmed += pending.filter(settledBy(parts, rest)).length;
   return replaceTail(
     parts,
-    { streamId, tenant, events, expectedVersion: confirmed },
+    { streamId, tenant, events, expectedVersion: confirmed, recorded: rest },
     pending,
     cursor,
     last,
@@ -235,12 +239,17 @@ async function held(parts: SyncParts, run: RecordedEvent[], confirmed: number): 
  */
 async function replaceTail(
   parts: SyncParts,
-  run: ReplicatedRun & { readonly events: readonly NewEvent[]; readonly expectedVersion: number },
+  run: ReplicatedRun & {
+    readonly events: readonly NewEvent[];
+    readonly expectedVersion: number;
+    readonly recorded: readonly RecordedEvent[];
+  },
   pending: readonly PendingCommit[],
   cursor: SyncCursor,
   last: number,
 ): Promise<SyncCursor> {
   const { streamId, tenant, expectedVersion: confirmed } = run;
+  const settled = settledBy(parts, run.recorded);
   const gone = await parts.ledger.readStream(streamId, { tenant, from: confirmed + 1 });
   const types = new Set([...gone, ...run.events].map((e) => e.type));
   const before = cursor.rebuild ? cursor.rebuildTypes : [];
@@ -251,10 +260,14 @@ async function replaceTail(
   };
   await parts.replica.replaceTail(
     parts.driver.local.ledger,
-    { ...run, after: confirmed },
+    { streamId, tenant, events: run.events, expectedVersion: confirmed, after: confirmed },
     (_, tx) =>
       chainAll(
-        ...pending.map((p) => tx.put(PENDING, row(p.id, { ...p, state: 'rebasing' }, p.seq))),
+        ...pending.map((p) =>
+          settled(p)
+            ? tx.delete(PENDING, SYNC_TENANT, p.id)
+            : tx.put(PENDING, row(p.id, { ...p, state: 'rebasing' }, p.seq)),
+        ),
         putCursor(tx, next),
       ),
   );

@@ -8,7 +8,7 @@
  */
 import type { RecordedEvent } from '../contracts/ledger.ts';
 import { gateOf } from './driver.ts';
-import { chainAll, pendingList, type SyncParts } from './parts.ts';
+import { chainAll, pendingList, type SyncParts, settledBy } from './parts.ts';
 import { PENDING, putCursor, row, SYNC_TENANT, type SyncCursor, toNew } from './records.ts';
 
 /**
@@ -25,7 +25,7 @@ export async function recover(
   const { remote, replica, driver } = parts;
   const theirs: RecordedEvent[] = await remote.readStream(streamId, { tenant });
   const here: RecordedEvent[] = await parts.ledger.readStream(streamId, { tenant });
-  const landed = new Set(theirs.map((e) => e.messageId));
+  const landed = settledBy(parts, theirs);
   const mine = (await pendingList(parts.store)).filter(
     (p) => p.streamId === streamId && p.tenant === tenant,
   );
@@ -42,7 +42,7 @@ export async function recover(
     (_, tx) =>
       chainAll(
         ...mine.map((p) =>
-          p.eventIds.every((id) => landed.has(id))
+          landed(p)
             ? tx.delete(PENDING, SYNC_TENANT, p.id)
             : tx.put(PENDING, row(p.id, { ...p, state: 'rebasing' }, p.seq)),
         ),

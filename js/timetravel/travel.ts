@@ -15,8 +15,10 @@
 import type { Ledger, ReadAllOptions, RecordedEvent } from '../contracts/ledger.ts';
 import type { Perspective } from '../definitions/perspective.ts';
 import { applyOne } from '../runtime/project.ts';
+import type { LiveLens } from '../runtime/types.ts';
 import { invalidArgument } from '../util/errors.ts';
 import { diffValues } from './diff.ts';
+import { Moves, travelLens } from './live.ts';
 import { type Frozen, Models } from './models.ts';
 import type {
   ModelDiff,
@@ -72,6 +74,8 @@ class Traveler implements TimeTraveler {
   /** Diffs replay here, so the traveler stays where it is. */
   readonly #scratch = new Cursor();
   #view: TimeView;
+  readonly #moves = new Moves();
+  readonly #lenses = new Map<Perspective<any, any>, LiveLens<unknown>>();
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: TimeTravelOptions) {
@@ -156,6 +160,16 @@ class Traveler implements TimeTraveler {
 
   current(): TimeView {
     return this.#view;
+  }
+
+  lens<M>(perspective: Perspective<M, any>): LiveLens<M> {
+    // one lens per perspective, as `app.lens` gives: a UI can key its subscriptions on it
+    let lens = this.#lenses.get(perspective);
+    if (lens === undefined) {
+      lens = travelLens(perspective, () => this.#view, this.#moves);
+      this.#lenses.set(perspective, lens);
+    }
+    return lens as LiveLens<M>;
   }
 
   diff<M>(
@@ -296,6 +310,7 @@ class Traveler implements TimeTraveler {
     const frozen = models.freeze();
     this.#settled = { position, checkpoint: { models: frozen, last } };
     this.#view = viewOf(frozen, position, last, this.#scope);
+    this.#moves.moved();
     return this.#view;
   }
 }

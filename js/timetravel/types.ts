@@ -3,6 +3,7 @@ import type { Ledger, RecordedEvent } from '../contracts/ledger.ts';
 import type { Query } from '../contracts/query.ts';
 import type { StoredModel } from '../contracts/store.ts';
 import type { Perspective } from '../definitions/perspective.ts';
+import type { LiveLens } from '../runtime/types.ts';
 import type { ModelChange } from './diff.ts';
 
 /** Options of `timeTravel`. */
@@ -43,6 +44,11 @@ export interface TimeView {
   models<M>(perspective: Perspective<M, any>, options?: TenantOption): Map<string, M>;
   /** A lens query over the models, as `app.lens(perspective).query` takes it. */
   query<M>(perspective: Perspective<M, any>, query?: Query & TenantOption): M[];
+  /**
+   * A lens pinned to this position, shaped as `app.lens(perspective)`: its live forms answer once
+   * (the past does not change), so a UI built on live lenses shows this position as it is.
+   */
+  lens<M>(perspective: Perspective<M, any>): LiveLens<M>;
 }
 
 /** What changed in one model between two positions. */
@@ -82,6 +88,13 @@ export interface TimeTraveler {
   previous(): Promise<TimeView | undefined>;
   /** The models where the traveler is now. */
   current(): TimeView;
+  /**
+   * A lens pinned to where the traveler is, shaped as `app.lens(perspective)`: it answers as of
+   * the traveler's position, and its live forms (`watch`, `live`) answer again each time the
+   * traveler moves (`at`, `next`, `previous`), not when the ledger grows. The same lens each time
+   * for a perspective.
+   */
+  lens<M>(perspective: Perspective<M, any>): LiveLens<M>;
   /** What changed in one model from position `from` to position `to`; the traveler stays where it is. */
   diff<M>(
     perspective: Perspective<M, any>,

@@ -6,7 +6,9 @@ import type { StoredModel } from '../contracts/store.ts';
 import type { Perspective } from '../definitions/perspective.ts';
 import { runQuery } from '../kit/query.ts';
 import { DEFAULT_TENANT } from '../messages/envelope.ts';
+import type { LiveLens } from '../runtime/types.ts';
 import { invalidArgument } from '../util/errors.ts';
+import { travelLens } from './live.ts';
 import { type Frozen, rowOf, rowsOf } from './models.ts';
 import type { TenantOption, TimeView } from './types.ts';
 
@@ -56,7 +58,8 @@ export function viewOf(
     rowsOf(frozen, scope.name(p), scope.tenant(options));
   const one = (p: Perspective<any, any>, id: string, options?: TenantOption) =>
     rowOf(frozen, scope.name(p), scope.tenant(options), id);
-  return {
+  const lenses = new Map<Perspective<any, any>, LiveLens<unknown>>(); // one per perspective
+  const view: TimeView = {
     position,
     event,
     get: <M>(p: Perspective<M, any>, id: string, options?: TenantOption) =>
@@ -73,5 +76,14 @@ export function viewOf(
       const rows = all(p, tenant === undefined ? undefined : { tenant });
       return runQuery(rows, (r) => r.model, rest).map((r) => r.model as M);
     },
+    lens: <M>(p: Perspective<M, any>) => {
+      let lens = lenses.get(p);
+      if (lens === undefined) {
+        lens = travelLens(p, () => view);
+        lenses.set(p, lens);
+      }
+      return lens as LiveLens<M>;
+    },
   };
+  return view;
 }

@@ -17,10 +17,11 @@ import { runSnippet, SAMPLE, showResult } from './editor.ts';
 import { FlowPanel } from './flow-panel.ts';
 import { loadFaker } from './forms.ts';
 import { drawLedger, exportJson, fillFilters } from './ledger-view.ts';
+import { LensesPanel } from './lenses-panel.ts';
 import { exclusive, status } from './queue.ts';
 import { deleteDatabase, openSession, type Session } from './session.ts';
 import { SyncPanel } from './sync-panel.ts';
-import { drawLenses, fillDiff, fillDiffIds, runDiff } from './timeline.ts';
+import { drawPosition, fillDiff, fillDiffIds, runDiff } from './timeline.ts';
 import { Travel } from './travel.ts';
 
 const DOMAINS: readonly Domain[] = [bank, todo];
@@ -34,17 +35,34 @@ const refresh = (): Promise<void> => exclusive(redraw);
 const flows = new FlowPanel(current);
 const sync = new SyncPanel(current, refresh);
 const commands = new CommandPanel({ session: current, flows, travel, refresh });
+let behind = false;
+/**
+ * A live lens at the head answered anew: the data changed (a command here, another tab, a sync
+ * round, an async perspective), so the ledger table follows; a burst makes one redraw.
+ */
+const lenses = new LensesPanel(() => {
+  if (behind) return;
+  behind = true;
+  void exclusive(async () => {
+    behind = false;
+    await redraw();
+  });
+});
+/** A macrotask: the pinned lenses' answers (microtasks after the traveler moved) are drawn by then. */
+const drawn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
+/** Reads the ledger again and redraws it; the lenses draw themselves (live), at the head or pinned. */
 async function redraw(): Promise<void> {
   travel.read(await session.events());
   travel.drawSlider();
   fillFilters(travel.events);
   fillDiff(session, travel.head);
-  await Promise.all([
-    drawLedger(session, travel.at),
-    drawLenses(session, travel.at, travel.head),
-    sync.draw(),
-  ]);
+  const pinned = travel.at < travel.head;
+  const view = pinned ? await session.traveler.at(travel.at) : undefined;
+  await lenses.follow(session, pinned);
+  if (pinned) await drawn();
+  drawPosition(view, travel.at, travel.head); // after the tables: what it says is what they show
+  await Promise.all([drawLedger(session, travel.at), sync.draw()]);
 }
 
 /** Moves the time slider (clamped); the head means "now". */
@@ -74,6 +92,7 @@ async function start(domain: Domain): Promise<void> {
 function switchTo(domain: Domain): Promise<void> {
   return exclusive(async () => {
     await sync.disconnect('disconnected when the domain changed');
+    lenses.stop();
     await session.close();
     await start(domain);
   });
@@ -89,6 +108,7 @@ function wire(): void {
     exclusive(async () => {
       const domain = session.domain;
       await sync.disconnect('disconnected by the reset');
+      lenses.stop();
       await session.close();
       await deleteDatabase(domain);
       await start(domain);

@@ -1,31 +1,13 @@
-/** Time travel: the lenses as of a position (the live lens at the head), and a model's diff. */
+/** Time travel: which position the lenses show, and a model's diff. */
+
+import type { TimeView } from '../../js/timetravel/mod.ts';
 import { byId, fill, h, table } from './dom.ts';
 import type { Session } from './session.ts';
 
 const cell = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v ?? ''));
 
-/** Draws every lens of the domain as of `position` (`head`: what the app's lenses read now). */
-export async function drawLenses(session: Session, position: number, head: number): Promise<void> {
-  const view = position < head ? await session.traveler.at(position) : undefined;
-  const tables: HTMLElement[] = [];
-  for (const lens of session.domain.lenses) {
-    const models: any[] = view
-      ? view.query(lens.perspective)
-      : await session.app.lens(lens.perspective).query();
-    tables.push(
-      h(
-        'div',
-        { 'data-lens': lens.label },
-        table(
-          lens.label,
-          lens.columns,
-          models.map((m) => lens.columns.map((c) => cell(m[c]))),
-        ),
-      ),
-    );
-  }
-  // the label last, with the tables: what it says is what they show
-  fill(byId('lenses'), ...tables);
+/** Says which position the lenses show: `view` when the slider pins one, else the head. */
+export function drawPosition(view: TimeView | undefined, position: number, head: number): void {
   byId('position-label').textContent =
     view === undefined
       ? `Now: position ${head}, the lenses as the app reads them.`

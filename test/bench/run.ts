@@ -4,12 +4,16 @@
  * `main.mjs` bundles this file (no name-keeping wrappers, as a user's bundler would) and runs it
  * on Node; the benchmarks that also run on Bun and Deno it runs there from `portable.ts`.
  */
+
+import { benches as cli } from './cli.bench.ts';
 import { benches as coordinator } from './coordinator.bench.ts';
 import { benches as core } from './core.bench.ts';
 import { allocationProbe, benches as dispatch } from './dispatch.bench.ts';
+import { benches as edge } from './edge.bench.ts';
 import { runBenches } from './harness.ts';
 import { benches as indexeddb } from './indexeddb.bench.ts';
 import { benches as live } from './live.bench.ts';
+import { benches as liveTabs } from './live-tabs.bench.ts';
 import { benches as nats } from './nats.bench.ts';
 import { benches as outbox } from './outbox.bench.ts';
 import { benches as policy } from './policy.bench.ts';
@@ -18,6 +22,7 @@ import { benches as rabbitmq } from './rabbitmq.bench.ts';
 import { benches as sqlite } from './sqlite.bench.ts';
 import { benches as sqliteEmmett } from './sqlite-emmett.bench.ts';
 import { benches as sync } from './sync.bench.ts';
+import { benches as syncServer } from './sync-server.bench.ts';
 import { benches as timetravel } from './timetravel.bench.ts';
 import { benches as wasm } from './wasm.bench.ts';
 
@@ -30,6 +35,7 @@ if (!(await allocationProbe())) {
     ...outbox,
     ...timetravel,
     ...live,
+    ...liveTabs,
     ...sqlite,
     ...sqliteEmmett,
     ...postgres,
@@ -37,6 +43,9 @@ if (!(await allocationProbe())) {
     ...nats,
     ...rabbitmq,
     ...sync,
+    ...syncServer,
     ...wasm,
+    ...cli,
+    ...edge,
   ]);
 }

@@ -7,17 +7,16 @@
  * profile, so its own IndexedDB) connect to a nats-server of the test's own over WebSocket, see
  * each other's commits, and resolve a conflict. Ends with `playground: N passed, N failed`.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 import { build } from 'vite';
 import { ensureWasm } from '../../core-wasm/build.mjs';
 import { expect } from '../runtimes/expect.mjs';
 import { formatRun } from '../runtimes/report.mjs';
-import { CHROMIUM, hasChromium, INSTALL, launch, ROOT } from './chromium.mjs';
+import { CHROMIUM, hasChromium, INSTALL, launch, ROOT, serveDirectory } from './chromium.mjs';
 
 // a fresh clone has no WebAssembly core yet: build it (and its embedded module) once
 ensureWasm();
@@ -50,24 +49,8 @@ await build({
   logLevel: 'error',
 });
 
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
-const server = createServer((request, response) => {
-  const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname));
-  const file = join(out, path === '/' ? 'index.html' : path);
-  if (!file.startsWith(out) || !existsSync(file)) {
-    response.writeHead(404).end('not found');
-    return;
-  }
-  response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-  response.end(readFileSync(file));
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const url = `http://127.0.0.1:${server.address().port}/`;
+const server = await serveDirectory(out);
+const url = server.url;
 
 async function step(name, fn) {
   const at = Date.now();
@@ -113,6 +96,19 @@ const receipt = (type, on = page) =>
 const lensRow = (lens, text, on = page) =>
   on.locator(`[data-lens="${lens}"] tbody tr`, { hasText: text });
 const cells = async (row) => (await row.locator('td').allTextContents()).map((t) => t.trim());
+/**
+ * The cells of a lens's row once they are `expected` (the lenses are live: they draw themselves a
+ * moment after the change that the receipt or the sync status reports), else what they were.
+ */
+async function settled(row, expected) {
+  const want = JSON.stringify(expected);
+  for (let at = Date.now(); Date.now() - at < 10_000; ) {
+    const got = await cells(row);
+    if (JSON.stringify(got) === want) return got;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return cells(row);
+}
 
 try {
   await step('the page opens, offline, with the bank domain and its parts listed', async () => {
@@ -163,8 +159,9 @@ try {
       const details = await page.locator('#flow-details').textContent();
       expect(details).toContain('Hops');
       expect(details).toContain('"correlationId"');
-      expect(await lensRow('transfers', 't-1').textContent()).toContain('completed');
-      expect(await cells(lensRow('accounts', 'ada'))).toEqual(['ada', 'Ada Lovelace', '70', '2']);
+      await lensRow('transfers', 't-1').filter({ hasText: 'completed' }).waitFor();
+      const ada = ['ada', 'Ada Lovelace', '70', '2'];
+      expect(await settled(lensRow('accounts', 'ada'), ada)).toEqual(ada);
       await snap('flow');
       await page.screenshot({ path: join(shots, 'readme.png') }); // the viewport, as a laptop shows it
     },
@@ -228,7 +225,7 @@ try {
     await ready();
     await page.locator('#ledger-note', { hasText: `${head} shown` }).waitFor();
     expect(await page.locator('#ledger tbody tr').count()).toBe(head);
-    expect(await cells(lensRow('accounts', 'bob'))).toEqual(['bob', 'Bob Kahn', '30', '1']);
+    expect(await cells(lensRow('accounts', 'bob'))).toEqual(['bob', 'Bob Kahn', '30', '1']); // drawn before ready
     await snap('reloaded');
   });
 
@@ -288,7 +285,7 @@ try {
     await lensRow('todos', 'milk').waitFor();
     await send('FinishTodo', { listId: 'home', todoId: 'milk' });
     await receipt('FinishTodo');
-    expect((await cells(lensRow('todos', 'milk'))).at(-1)).toBe('true');
+    await lensRow('todos', 'milk').filter({ hasText: 'true' }).waitFor();
     await snap('todo');
     await page.getByRole('button', { name: 'Reset this domain' }).click();
     await page.locator('#status', { hasText: 'reset' }).waitFor();
@@ -328,7 +325,7 @@ if (!natsServerInstalled()) {
     problems.push(`sync harness: ${error?.stack ?? error}`);
   }
 }
-await new Promise((resolve) => server.close(resolve));
+await server.close();
 rmSync(out, { recursive: true, force: true });
 
 /** A port nothing listens on (taken, then given back). */
@@ -367,7 +364,9 @@ async function syncSteps() {
   };
   const pending = (p, n) =>
     p.locator(`#sync-pending[data-count="${n}"]`).waitFor({ timeout: 15_000 });
-  const ada = async (p) => await cells(lensRow('accounts', 'ada', p));
+  /** Ada's row in `p` is `expected` (the lens drawn within a few seconds). */
+  const adaIs = async (p, expected) =>
+    expect(await settled(lensRow('accounts', 'ada', p), expected)).toEqual(expected);
   try {
     const a = await open();
     const b = await open();
@@ -405,8 +404,9 @@ async function syncSteps() {
       await connect(b, nats.wsUrl);
       await connected(b);
       await lensRow('accounts', 'ada', b).waitFor({ timeout: 15_000 });
-      expect(await ada(b)).toEqual(['ada', 'Ada Lovelace', '100', '1']);
-      expect(await b.locator('#sync-status').textContent()).toContain('pulled 2');
+      await adaIs(b, ['ada', 'Ada Lovelace', '100', '1']);
+      // the live lens may show the pulled account before the round reports what it pulled
+      await b.locator('#sync-status', { hasText: 'pulled 2' }).waitFor({ timeout: 15_000 });
       await b.locator('#ledger tbody tr', { hasText: 'MoneyDeposited' }).waitFor();
       await snap('sync-a-connected', a);
       await snap('sync-b-sees-a', b);
@@ -423,8 +423,8 @@ async function syncSteps() {
         await receipt('Withdraw', b);
         await pending(a, 1);
         await pending(b, 1);
-        expect(await ada(a)).toEqual(['ada', 'Ada Lovelace', '30', '2']);
-        expect(await ada(b)).toEqual(['ada', 'Ada Lovelace', '40', '2']);
+        await adaIs(a, ['ada', 'Ada Lovelace', '30', '2']);
+        await adaIs(b, ['ada', 'Ada Lovelace', '40', '2']);
         await snap('sync-b-offline-withdrawal', b);
         await connect(a, nats.wsUrl);
         await connected(a);
@@ -439,8 +439,8 @@ async function syncSteps() {
         await pending(b, 0);
         await b.locator('#sync-status', { hasText: 'conflicts 1' }).waitFor();
         await lensRow('accounts', '30', b).waitFor();
-        expect(await ada(b)).toEqual(['ada', 'Ada Lovelace', '30', '2']);
-        expect(await ada(a)).toEqual(['ada', 'Ada Lovelace', '30', '2']);
+        await adaIs(b, ['ada', 'Ada Lovelace', '30', '2']);
+        await adaIs(a, ['ada', 'Ada Lovelace', '30', '2']);
         expect(await a.locator('#sync-conflicts li[data-conflict]').count()).toBe(0);
         // the same ledger on both sides: A's withdrawal, B's gone
         const amounts = async (p) =>
@@ -463,7 +463,7 @@ async function syncSteps() {
       await b.reload();
       await b.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
       await b.locator('#sync-conflicts li.empty', { hasText: 'None.' }).waitFor();
-      expect(await ada(b)).toEqual(['ada', 'Ada Lovelace', '30', '2']);
+      await adaIs(b, ['ada', 'Ada Lovelace', '30', '2']);
       await snap('sync-dismissed', b);
       await disconnect(a);
     });

@@ -5,7 +5,7 @@
  */
 import { wsconnect } from '@nats-io/nats-core';
 import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
-import { jetstreamLedger } from '../../adapters/nats/mod.ts';
+import { jetstreamLedger, natsSyncLink, syncInboxPrefix } from '../../adapters/nats/mod.ts';
 import { accounts, createBank, Deposit, Withdraw } from '../../examples/bank/domain.ts';
 import { streamsOf } from '../../js/conformance/sync/ledgers.ts';
 import { offlineDriver, startSync } from '../../js/sync/mod.ts';
@@ -16,10 +16,28 @@ let remote;
 const conflicts = [];
 
 globalThis.whizbangSync = {
-  async open({ url, name, stream, prefix }) {
-    remote = await jetstreamLedger({ servers: url, connect: wsconnect, stream, prefix });
+  // with `as`, in server mode: pushes go to the sync server as that NATS user (user/pass)
+  async open({ url, name, stream, prefix, as, subject, pass }) {
+    const login = as === undefined ? {} : { user: as, pass };
+    const inbox = as === undefined ? {} : { options: { inboxPrefix: syncInboxPrefix(as) } };
+    remote = await jetstreamLedger({
+      servers: url,
+      connect: wsconnect,
+      stream,
+      prefix,
+      ...login,
+      ...inbox,
+    });
+    const server =
+      as === undefined
+        ? undefined
+        : await natsSyncLink({ servers: url, connect: wsconnect, subject, as, ...login });
     app = createBank({ driver: offlineDriver(await indexedDbDriver({ name })) });
-    sync = startSync(app, { remote, onConflict: (c) => conflicts.push(c) });
+    sync = startSync(app, {
+      remote,
+      onConflict: (c) => conflicts.push(c),
+      ...(server === undefined ? {} : { server }),
+    });
   },
   async send(kind, data) {
     try {

@@ -19,6 +19,7 @@ type PackageTarget = Readonly<Record<string, string>>;
 const pkg = JSON.parse(read('package.json')) as {
   exports: Record<string, PackageTarget>;
   files: string[];
+  bin?: Record<string, string>;
 };
 const jsr = JSON.parse(read('jsr.json')) as {
   exports: Record<string, string>;
@@ -134,12 +135,14 @@ describe('entry points', () => {
     }
   });
 
-  it('tsup builds nothing that is not exported, and dist is in the npm package', () => {
+  it('tsup builds nothing that is not exported (or a bin), and dist is in the npm package', () => {
     const exported = Object.values(pkg.exports).flatMap((t) =>
       Object.entries(t)
         .filter(([condition]) => condition !== 'types')
         .map(([, file]) => builtName(file)),
     );
+    // the `whizbang` command is built too, from cli/, and named by package.json `bin`
+    for (const file of Object.values(pkg.bin ?? {})) exported.push(builtName(`./${file}`));
     // an entry may be both a subpath of its own and a runtime condition of another (nats/node)
     expect(Object.keys(entries).sort()).toEqual([...new Set(exported)].sort());
     expect(pkg.files).toContain('dist');

@@ -18,10 +18,10 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['definitions', 'kit', 'wasm'],
   ['memory'],
   ['runtime'],
-  ['sync', 'saga', 'trace', 'timetravel', 'testing'],
+  ['sync', 'saga', 'trace', 'timetravel', 'testing', 'react'],
   ['conformance'],
 ];
-const SOURCE_ROOTS = ['js', 'adapters', 'examples', 'playground/src', 'core-wasm/assembly'];
+const SOURCE_ROOTS = ['js', 'adapters', 'cli', 'examples', 'playground/src', 'core-wasm/assembly'];
 
 function sources(dir: string): string[] {
   const out: string[] = [];

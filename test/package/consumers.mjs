@@ -117,6 +117,20 @@ for (const name of ['first-app', 'wasm']) {
   );
 }
 
+// the `whizbang` command, as npx finds it in the installed package, on a SQLite file
+await check('npx whizbang: the bin of the tarball', () => {
+  const npx = (args) => run('npx', ['--no-install', 'whizbang', ...args], { cwd: app });
+  const help = must(npx(['--help']), 'npx whizbang --help');
+  if (!/inspect[\s\S]*export[\s\S]*import[\s\S]*verify/.test(help.stdout)) {
+    throw new Error(`npx whizbang --help printed:\n${help.stdout}`);
+  }
+  must(npx(['migrate', '--db', 'cli.db', '--apply']), 'npx whizbang migrate --apply');
+  const verified = must(npx(['verify', '--db', 'cli.db', '--json']), 'npx whizbang verify');
+  if (verified.stdout.trim() !== '{"ok":true,"events":0,"streams":0,"head":0}') {
+    throw new Error(`npx whizbang verify printed: ${verified.stdout}`);
+  }
+});
+
 // Bun and Deno run the TypeScript as it is
 for (const name of ['first-app', 'sqlite-bun-deno', 'wasm']) {
   write(app, `${name}.bun.ts`, code(name));

@@ -66,6 +66,8 @@ export const PEERS = [
   '@nats-io/kv',
   '@nats-io/transport-node',
   '@types/node',
+  'react',
+  '@types/react',
 ];
 
 /**

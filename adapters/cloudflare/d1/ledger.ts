@@ -1,0 +1,237 @@
+/**
+ * The ledger on D1, in the SQLite adapter's tables. D1 has no interactive transaction, so an append
+ * reads the stream's version and the head (one batch), decides the events' versions and positions,
+ * runs the inline work against a transaction that holds its writes, and sends everything as one
+ * batch led by the expected-version guard: D1 runs a batch all-or-nothing, so the events, the
+ * inline perspectives and the outbox rows land together or not at all. Another append that landed
+ * in between fails the batch (the guard, or the positions' key) and the append is decided again.
+ */
+import {
+  allColumns,
+  checkAppend,
+  checkExpectedVersion,
+  checkLogRead,
+  checkStreamRead,
+  encodePayload,
+  fromAllRow,
+  fromStreamRow,
+  type Limits,
+  streamColumns,
+  Watchers,
+  wholeOption,
+} from '../../../js/kit/mod.ts';
+import {
+  type AppendOptions,
+  type AppendResult,
+  DEFAULT_TENANT,
+  type Ledger,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  uuidv7,
+} from '../../../js/mod.ts';
+import { appendAlone } from './append-alone.ts';
+import type { D1Database } from './binding.ts';
+import { decided } from './retry.ts';
+import { D1Transaction } from './tx.ts';
+
+const parseText = (value: unknown): unknown => JSON.parse(value as string);
+const STREAM_COLUMNS = streamColumns('time');
+const ALL_COLUMNS = allColumns('time');
+const VERSION = 'SELECT version FROM whizbang_streams WHERE tenant = ? AND stream_id = ?';
+const HEAD = 'SELECT coalesce(max(position), 0) AS p FROM whizbang_events';
+const INSERT = `INSERT INTO whizbang_events (position, tenant, stream_id, version, type, message_id, correlation_id, causation_id, time, data, metadata)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const UPSERT_VERSION =
+  'INSERT INTO whizbang_streams (tenant, stream_id, version) VALUES (?, ?, ?) ON CONFLICT (tenant, stream_id) DO UPDATE SET version = excluded.version';
+
+/** The D1 ledger; every answer is a promise. */
+export interface D1Ledger extends Ledger {
+  /** Appends as one batch (see the module's note); the inline work may run again on a retry. */
+  append(
+    streamId: string,
+    events: readonly NewEvent[],
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
+  /** The events of one stream, in version order. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Events of every stream by global position. */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** The version of a stream (0 when it has no event). */
+  streamVersion(streamId: string, options?: { readonly tenant?: string }): Promise<number>;
+  /** The global position of the last event (0 when there is none). */
+  headPosition(): Promise<number>;
+  /** Stops polling for other Workers' appends. */
+  close(): void;
+}
+
+/** Creates the ledger over a migrated D1 database. */
+export function d1Ledger(db: D1Database, limits: Limits, pollMs: number): D1Ledger {
+  const listeners = new Watchers();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let seen = 0;
+  const head = async (): Promise<number> =>
+    Number((await db.prepare(HEAD).first<{ p: number }>())?.p ?? 0);
+
+  const append = async (
+    streamId: string,
+    events: readonly NewEvent[],
+    opts: AppendOptions = {},
+  ): Promise<AppendResult> => {
+    checkAppend(streamId, events, opts, limits);
+    const tenant = opts.tenant ?? DEFAULT_TENANT;
+    const expected = opts.expectedVersion === undefined ? 'any' : opts.expectedVersion;
+    const payloads = events.map((e) => encodePayload(streamId, e, limits));
+    if (opts.inTransaction === undefined && events.length > 0) {
+      const result = await appendAlone(db, streamId, tenant, expected, events, payloads);
+      listeners.soon();
+      return result;
+    }
+    const result = await decided(async () => {
+      const [versions, heads] = await db.batch([
+        db.prepare(VERSION).bind(tenant, streamId),
+        db.prepare(HEAD),
+      ]);
+      const version = Number(versions?.results[0]?.version ?? 0);
+      const at = Number(heads?.results[0]?.p ?? 0);
+      checkExpectedVersion(streamId, expected, version);
+      if (events.length === 0) return { streamId, version, position: at, events: [] };
+      const tx = new D1Transaction(db);
+      // the expected-version check, inside the batch: it fails if the stream moved since the read
+      tx.guard(
+        `coalesce((SELECT version FROM whizbang_streams WHERE tenant = ? AND stream_id = ?), 0) = ?`,
+        tenant,
+        streamId,
+        version,
+      );
+      const now = Date.now();
+      const recorded: RecordedEvent[] = events.map((e, i) => {
+        const messageId = e.messageId ?? uuidv7(now);
+        const correlationId = e.correlationId ?? messageId;
+        const causationId = e.causationId ?? messageId;
+        const timestamp = e.timestamp ?? now;
+        const { data, metadata } = payloads[i]!;
+        // an explicit position: another append that took it since the read fails this batch
+        tx.write(
+          INSERT,
+          at + i + 1,
+          tenant,
+          streamId,
+          version + i + 1,
+          e.type,
+          messageId,
+          correlationId,
+          causationId,
+          timestamp,
+          data,
+          metadata ?? null,
+        );
+        return {
+          kind: 'event',
+          type: e.type,
+          data: e.data,
+          streamId,
+          version: version + i + 1,
+          position: at + i + 1,
+          tenant,
+          messageId,
+          correlationId,
+          causationId,
+          timestamp,
+          metadata: e.metadata,
+        } as RecordedEvent;
+      });
+      tx.write(UPSERT_VERSION, tenant, streamId, version + events.length);
+      await opts.inTransaction?.(recorded, tx.writer());
+      await tx.commit();
+      return {
+        streamId,
+        version: version + events.length,
+        position: at + events.length,
+        events: recorded,
+      };
+    });
+    if (result.events.length > 0) listeners.soon();
+    return result;
+  };
+
+  const poll = async (): Promise<void> => {
+    const now = await head().catch(() => seen);
+    if (now !== seen) {
+      seen = now;
+      listeners.soon();
+    }
+  };
+
+  return {
+    append,
+    async readStream(streamId, opts = {}) {
+      checkStreamRead(streamId, opts, limits);
+      const from = Math.max(wholeOption('from', opts.from, 1), 1);
+      const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
+      const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
+      const tenant = opts.tenant ?? DEFAULT_TENANT;
+      const rows = await db
+        .prepare(
+          `SELECT ${STREAM_COLUMNS} FROM whizbang_events WHERE tenant = ? AND stream_id = ? AND version >= ? AND version <= ? ORDER BY version LIMIT ?`,
+        )
+        .bind(tenant, streamId, from, to, limit)
+        .raw();
+      return rows.map((row) => fromStreamRow(row, streamId, tenant, parseText));
+    },
+    async readAll(opts = {}) {
+      checkLogRead(opts, limits);
+      const from = Math.max(wholeOption('from', opts.from, 1), 1);
+      const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
+      const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
+      const types = opts.types;
+      if (types !== undefined && types.length === 0) return [];
+      const params: unknown[] = [from, to];
+      if (opts.tenant !== undefined) params.push(opts.tenant);
+      if (types !== undefined) params.push(...types);
+      params.push(limit);
+      const rows = await db
+        .prepare(
+          `SELECT ${ALL_COLUMNS} FROM whizbang_events WHERE position >= ? AND position <= ?` +
+            (opts.tenant === undefined ? '' : ' AND tenant = ?') +
+            (types === undefined ? '' : ` AND type IN (${types.map(() => '?').join(', ')})`) +
+            ' ORDER BY position LIMIT ?',
+        )
+        .bind(...params)
+        .raw();
+      return rows.map((row) => fromAllRow(row, parseText));
+    },
+    async streamVersion(streamId, opts = {}) {
+      checkStreamRead(streamId, opts, limits);
+      const row = await db
+        .prepare(VERSION)
+        .bind(opts.tenant ?? DEFAULT_TENANT, streamId)
+        .first<{ version: number }>();
+      return Number(row?.version ?? 0);
+    },
+    headPosition: head,
+    watch(listener) {
+      listeners.add(listener);
+      if (timer === undefined) {
+        void head().then((p) => {
+          seen = p;
+        });
+        // other Workers' appends: D1 tells nobody, so the head is looked at while someone watches
+        timer = setInterval(() => void poll(), pollMs);
+      }
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && timer !== undefined) {
+          clearInterval(timer);
+          timer = undefined;
+        }
+      };
+    },
+    close() {
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+      listeners.clear();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+/** Runs what `register` declares and returns one JSON line per result. */
+export function runRegistered(register: () => void | Promise<void>): Promise<string>;
