@@ -30,6 +30,7 @@
  */
 
 export type { Driver } from './contracts/driver.ts';
+export type { Lease, LeaseStore } from './contracts/lease.ts';
 export type {
   AppendOptions,
   AppendResult,
@@ -107,6 +108,8 @@ export { defineReceptor, defineState, REPLY, reply } from './definitions/recepto
 export type { BinaryLogStats } from './memory/binary-log.ts';
 export type { MemoryDriver, MemoryDriverOptions } from './memory/driver.ts';
 export { memoryDriver } from './memory/driver.ts';
+export type { MemoryLeasesOptions } from './memory/leases.ts';
+export { memoryLeases } from './memory/leases.ts';
 export type { MemoryLedger, MemoryLedgerOptions } from './memory/ledger.ts';
 export { memoryLedger } from './memory/ledger.ts';
 export type { MemorySnapshots } from './memory/snapshots.ts';
@@ -141,7 +144,9 @@ export type { BuildOptions, RouteOptions, WhizbangBuilder } from './runtime/buil
 export { whizbang } from './runtime/builder.ts';
 export type { CommandState, CommandStore } from './runtime/command-store.ts';
 export { commandStore } from './runtime/command-store.ts';
+export type { CoordinateOptions, Coordination, Work } from './runtime/coordinator.ts';
 export type { InTransaction, Outcome } from './runtime/flow.ts';
+export type { HealthOptions, HealthReport, PerspectiveHealth } from './runtime/health.ts';
 export type { PoisonOptions } from './runtime/projector.ts';
 export type {
   LiveState,
@@ -154,6 +159,9 @@ export { liveModel, liveQuery, readable, writable } from './runtime/readable.ts'
 export type { EventHandler, EventHandlerContext } from './runtime/registry.ts';
 export type { Relay, RelayOptions } from './runtime/relay.ts';
 export type { Replica, ReplicatedRun } from './runtime/replica.ts';
+export type { ScheduleOptions } from './runtime/scheduler.ts';
+export type { ScheduledCommand } from './runtime/schedules.ts';
+export { CommandScheduled, SCHEDULES, ScheduledCommandSent } from './runtime/schedules.ts';
 export type { SnapshotIssue } from './runtime/state-cache.ts';
 export type { BatchHandler, SubscribeOptions, Subscription } from './runtime/subscription.ts';
 export { subscribe, subscribeBatches } from './runtime/subscription.ts';
@@ -164,6 +172,8 @@ export type {
   LiveLens,
   LiveOptions,
   PublishOptions,
+  ScheduleReceipt,
+  ScheduleSendOptions,
   SendOptions,
   SyncOptions,
   Whizbang,

@@ -2,7 +2,8 @@
  * The JetStream driver: the JetStream ledger with a perspective store beside it (the memory store
  * unless you pass one), so an app can run on the shared log alone.
  */
-import { type Driver, memoryStore, type PerspectiveStore } from '../../js/mod.ts';
+import { type Driver, type LeaseStore, memoryStore, type PerspectiveStore } from '../../js/mod.ts';
+import { natsLeases } from './leases.ts';
 import { type JetStreamLedger, type JetStreamLedgerOptions, jetstreamLedger } from './ledger.ts';
 
 /** The JetStream driver's parts. */
@@ -11,6 +12,8 @@ export interface JetStreamDriver extends Driver {
   readonly ledger: JetStreamLedger;
   /** The perspective store (`options.store`, or a memory store). */
   readonly store: PerspectiveStore;
+  /** Leases in the KV bucket `<stream>_LEASES` (made on first use), for instances sharing work. */
+  readonly leases: LeaseStore;
   /** Closes the ledger (and its connection, when the driver made it). */
   close(): Promise<void>;
 }
@@ -25,6 +28,10 @@ export async function jetstreamDriver(
     name: 'jetstream',
     ledger,
     store,
+    leases: natsLeases(ledger.connection, {
+      bucket: `${options.stream ?? 'WHIZBANG_LEDGER'}_LEASES`,
+      ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
+    }),
     close: () => ledger.close(),
   };
 }

@@ -1,8 +1,9 @@
 /** The PostgreSQL driver over any client: schema, ledger, store, outbox, inbox and snapshots. */
 import { driverBoundary, limitsOf } from '../../js/kit/mod.ts';
-import { type Driver, WhizbangError } from '../../js/mod.ts';
+import { type Driver, type LeaseStore, WhizbangError } from '../../js/mod.ts';
 import type { PgEngine } from './engine.ts';
 import { pgError } from './errors.ts';
+import { pgLeases } from './leases.ts';
 import { type PgLedger, type PgLedgerOptions, pgLedger } from './ledger.ts';
 import { liveAcrossProcesses } from './live.ts';
 import { inspect, migrate, SCHEMA_VERSION, schemaNames } from './schema.ts';
@@ -27,6 +28,8 @@ export interface PostgresDriver extends Driver {
   readonly store: PgStore;
   /** The PostgreSQL schema the tables live in. */
   readonly schema: string;
+  /** Leases for instances sharing background work, in `<schema>.whizbang_leases`. */
+  readonly leases: LeaseStore;
   /** Closes the pool (when the driver made it). */
   close(): Promise<void>;
 }
@@ -71,6 +74,7 @@ export async function createPostgresDriver(
     ledger,
     store,
     snapshots: store.snapshots,
+    leases: driverBoundary(pgLeases(engine, names), boundary),
     close(): Promise<void> {
       closing ??= unlisten()
         .then(() => innerLedger.close())

@@ -76,6 +76,8 @@ export function pgStore(
     ON CONFLICT (perspective, tenant, id) DO UPDATE SET model = excluded.model, version = excluded.version, position = excluded.position, updated_at = excluded.updated_at`;
   const CHECKPOINT = `INSERT INTO ${q}.whizbang_checkpoints (perspective, position) VALUES ($1, $2) ON CONFLICT (perspective) DO UPDATE SET position = excluded.position`;
 
+  const HOLD = `INSERT INTO ${q}.whizbang_checkpoints AS c (perspective, position) VALUES ($1, 0) ON CONFLICT (perspective) DO UPDATE SET position = c.position RETURNING position`;
+
   const read = async (
     c: PgConnection,
     perspective: string,
@@ -136,6 +138,12 @@ export function pgStore(
           `DELETE FROM ${q}.whizbang_models WHERE perspective = $1 AND tenant = $2 AND id = $3`,
           [perspective, tenant, id],
         );
+      },
+      async checkpoint(perspective) {
+        checkText('perspective', perspective);
+        // a no-op write that locks the row until COMMIT, and waits for another holder's COMMIT
+        const rows = await c.query(HOLD, [perspective]);
+        return Number(rows[0]?.[0] ?? 0);
       },
       async setCheckpoint(perspective, position) {
         checkText('perspective', perspective);

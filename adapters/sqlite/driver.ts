@@ -1,9 +1,10 @@
 /** The SQLite driver over any engine: schema, ledger, store, outbox, inbox and snapshots in one file. */
 import { driverBoundary, limitsOf } from '../../js/kit/mod.ts';
-import { type Driver, WhizbangError } from '../../js/mod.ts';
+import { type Driver, type LeaseStore, WhizbangError } from '../../js/mod.ts';
 import type { SqliteDatabase } from './engine.ts';
 import { isBusy, sqliteError } from './errors.ts';
 import { Gate } from './gate.ts';
+import { sqliteLeases } from './leases.ts';
 import { type SqliteLedger, type SqliteLedgerOptions, sqliteLedger } from './ledger.ts';
 import { inspect, migrate } from './schema.ts';
 import { type SqliteStore, sqliteStore } from './store.ts';
@@ -21,6 +22,8 @@ export interface SqliteDriver extends Driver {
   readonly ledger: SqliteLedger;
   /** The perspective store, with the outbox, inbox, checkpoints and snapshots. */
   readonly store: SqliteStore;
+  /** Leases for processes sharing background work on this file, in `whizbang_leases`. */
+  readonly leases: LeaseStore;
   /** The open database (the engine's, behind one interface). */
   readonly database: SqliteDatabase;
   /** Closes the database (when the driver opened it). */
@@ -97,6 +100,7 @@ export function assembleSqliteDriver(
     ledger,
     store,
     snapshots: store.snapshots,
+    leases: driverBoundary(sqliteLeases(db, gate), boundary),
     database: db,
     close(): void {
       if (closed) return;

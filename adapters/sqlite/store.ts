@@ -179,6 +179,13 @@ export function sqliteStore(
         id,
       );
     },
+    checkpoint(perspective) {
+      // the transaction holds SQLite's write lock: no other process moves it until it ends
+      return Number(
+        sql('SELECT position FROM whizbang_checkpoints WHERE perspective = ?').get(perspective)
+          ?.position ?? 0,
+      );
+    },
     setCheckpoint(perspective, position) {
       sql(
         'INSERT INTO whizbang_checkpoints (perspective, position) VALUES (?, ?) ON CONFLICT (perspective) DO UPDATE SET position = excluded.position',

@@ -7,6 +7,7 @@
  *
  * - {@link ledgerConformance}: appends, expected versions, reads, transactions, subscriptions.
  * - {@link storeConformance}: perspective rows, transactions, lens queries.
+ * - {@link leaseConformance}: leases shared by several instances (one live owner, takeover).
  * - {@link outboxConformance}: the outbox and inbox a store may keep.
  * - {@link transportConformance}: delivery, wildcards, queue groups, redelivery, request/reply.
  * - {@link syncConformance}: a local driver under offline sync, with a bank on two replicas.
@@ -32,6 +33,8 @@ export type { HostileTransportFactory, HostileTransportOptions } from './hostile
 export { hostileTransportConformance } from './hostile/transport.ts';
 export type { HostileConformanceOptions } from './hostile.ts';
 export { hostileConformance } from './hostile.ts';
+export type { LeaseConformanceOptions, LeaseHarness } from './lease.ts';
+export { leaseConformance } from './lease.ts';
 export type { LedgerConformanceOptions } from './ledger.ts';
 export { ledgerConformance } from './ledger.ts';
 export { outboxConformance } from './outbox.ts';

@@ -6,6 +6,7 @@
  */
 
 export type { Driver } from '../contracts/driver.ts';
+export type { Lease, LeaseStore } from '../contracts/lease.ts';
 export type {
   AppendOptions,
   AppendResult,

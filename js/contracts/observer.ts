@@ -18,9 +18,13 @@ export interface Dispatched {
 
 /** A failure of work the app runs in the background (an async perspective), as reported. */
 export interface BackgroundFailure {
-  /** What failed: `'perspective'` (an async perspective). */
-  readonly source: 'perspective';
-  /** The perspective's name. */
+  /**
+   * What failed: `'perspective'` (an async perspective), `'coordinator'` (a lease call of the
+   * work coordinator, tried again at the next heartbeat) or `'scheduler'` (a scheduled command,
+   * named by its schedule perspective).
+   */
+  readonly source: 'perspective' | 'coordinator' | 'scheduler';
+  /** The perspective's name (the instance's name for the coordinator). */
   readonly name: string;
   /** The error (a WhizbangError; HANDLER_FAILED when `apply` threw). */
   readonly error: unknown;

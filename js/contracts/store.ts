@@ -33,6 +33,13 @@ export interface StoreWriter {
   delete(perspective: string, tenant: string, id: string): MaybePromise<void>;
   /** Moves a perspective's checkpoint to `position`. */
   setCheckpoint(perspective: string, position: number): MaybePromise<void>;
+  /**
+   * Optional, for stores shared by several instances: a perspective's checkpoint as this
+   * transaction sees it, held until the transaction ends (a row lock), so that two instances
+   * applying the same batch cannot both commit it. An async perspective reads it first and
+   * applies nothing when another instance moved it meanwhile.
+   */
+  checkpoint?(perspective: string): MaybePromise<number>;
   /** Present when the store keeps an outbox and inbox (same transaction as everything else). */
   readonly outbox?: OutboxWriter;
 }

@@ -18,5 +18,9 @@ export function notingWriter(tx: StoreWriter, names: Set<string>): StoreWriter {
     },
     setCheckpoint: (p, position) => tx.setCheckpoint(p, position),
   };
-  return tx.outbox === undefined ? writer : { ...writer, outbox: tx.outbox };
+  const held =
+    tx.checkpoint === undefined
+      ? writer
+      : { ...writer, checkpoint: (p: string) => tx.checkpoint!(p) };
+  return tx.outbox === undefined ? held : { ...held, outbox: tx.outbox };
 }

@@ -31,6 +31,7 @@ export type { Cursor, SortValue } from './cursor.ts';
 export { compareSortValues, cursorOf, decodeCursor, isAfter, sortValue } from './cursor.ts';
 export type { FlushBatch, GatherOptions, Settled } from './gather.ts';
 export { Gatherer, settle } from './gather.ts';
+export { checkLeaseName, checkLeaseTtl } from './leases.ts';
 export type { Limits } from './limits.ts';
 export {
   checkAppend,

@@ -5,8 +5,10 @@
  * const app = whizbang().receptor(deposit).build({ driver: memoryDriver() });
  */
 import type { Driver } from '../contracts/driver.ts';
+import type { LeaseStore } from '../contracts/lease.ts';
 import type { Limits } from '../kit/limits.ts';
 import type { CoreFactory } from '../wasm/core.ts';
+import { memoryLeases } from './leases.ts';
 import { type MemoryLedger, memoryLedger } from './ledger.ts';
 import { type MemorySnapshots, memorySnapshots } from './snapshots.ts';
 import { type MemoryStore, memoryStore } from './store.ts';
@@ -19,6 +21,8 @@ export interface MemoryDriver extends Driver {
   readonly store: MemoryStore;
   /** Snapshots of stateful streams. */
   readonly snapshots: MemorySnapshots;
+  /** Leases shared by every app built on this driver object. */
+  readonly leases: LeaseStore;
 }
 
 /** Options of {@link memoryDriver}. */
@@ -39,5 +43,5 @@ export function memoryDriver(options: MemoryDriverOptions = {}): MemoryDriver {
   const ledger = memoryLedger(
     options.core === undefined ? { store, limits } : { store, limits, core: options.core },
   );
-  return { name: 'memory', ledger, store, snapshots: memorySnapshots() };
+  return { name: 'memory', ledger, store, snapshots: memorySnapshots(), leases: memoryLeases() };
 }

@@ -79,6 +79,10 @@ class MemoryTransaction implements StoreWriter, OutboxWriter {
     byId.delete(id);
   }
 
+  checkpoint(perspective: string): number {
+    return this.#state.checkpoints.get(perspective) ?? 0;
+  }
+
   setCheckpoint(perspective: string, position: number): void {
     const checkpoints = this.#state.checkpoints;
     this.#undo.push(checkpoints, perspective, checkpoints.get(perspective));

@@ -9,10 +9,12 @@ import type { Perspective } from '../definitions/perspective.ts';
 import { invalidArgument, WhizbangError } from '../util/errors.ts';
 import { Changes } from './changes.ts';
 import { Committer } from './commit.ts';
+import { type CoordinateOptions, Coordinator } from './coordinator.ts';
 import { Decider } from './decide.ts';
 import { Sender } from './dispatch.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { Enqueue } from './enqueue.ts';
+import { checkHealth } from './health.ts';
 import { Inbox } from './inbox.ts';
 import { RequestLine } from './invoke.ts';
 import { lensOf } from './lens.ts';
@@ -25,6 +27,10 @@ import { rebuild } from './rebuild.ts';
 import type { Registry } from './registry.ts';
 import { startRelay } from './relay.ts';
 import { ReplicaPort } from './replica.ts';
+import type { ScheduleOptions } from './scheduler.ts';
+import { Scheduling } from './scheduling.ts';
+import { sharedListen } from './shared-listen.ts';
+import { sharedRelay } from './shared-relay.ts';
 import { type SnapshotIssue, StateCache } from './state-cache.ts';
 import type { LiveLens, Whizbang } from './types.ts';
 import { upcastingLedger } from './upcast.ts';
@@ -42,6 +48,8 @@ export interface AppOptions {
   readonly onError: ((failure: BackgroundFailure) => void) | undefined;
   readonly poisonEvents: PoisonOptions;
   readonly receptorTimeoutMs: number;
+  readonly coordinate: CoordinateOptions | undefined;
+  readonly schedules: ScheduleOptions | undefined;
 }
 
 /** Reports a background failure to `onError` and to every observer; what they throw is ignored. */
@@ -88,6 +96,21 @@ function declareIndexes(
   return Promise.all(work).then(() => undefined);
 }
 
+/** The coordinator of an app built with `coordinate`, over its driver's leases. */
+function coordinatorOf(
+  driver: Driver,
+  options: CoordinateOptions | undefined,
+  report: (failure: BackgroundFailure) => void,
+): Coordinator | undefined {
+  if (options === undefined) return undefined;
+  if (driver.leases === undefined) {
+    throw invalidArgument(
+      `The ${driver.name} driver keeps no leases, so its instances cannot share background work; leave out "coordinate", or use a driver with leases (memory, SQLite, PostgreSQL, NATS).`,
+    );
+  }
+  return new Coordinator(driver.leases, options, report);
+}
+
 /** Builds the public app over a registry. */
 export function createApp(registry: Registry, options: AppOptions): Whizbang<any, any> {
   const { driver, name } = options;
@@ -132,11 +155,17 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
   });
   const inbox = new Inbox(store, driver.name, dispatcher);
   const listener = new Listener(registry, dispatcher, inbox, requests, name);
-  const projectors = new Projectors(registry, ledger, store, {
-    report,
-    poison: options.poisonEvents,
-    changes,
-  });
+  const coordinator = coordinatorOf(driver, options.coordinate, report);
+  if (options.schedules !== undefined) Scheduling.register(registry);
+  const projectors = new Projectors(
+    registry,
+    ledger,
+    store,
+    { report, poison: options.poisonEvents, changes },
+    coordinator,
+    options.coordinate?.partitions,
+  );
+  let relays = 0;
   let closed = false;
   const open = (): void => {
     if (closed) throw new WhizbangError('CLOSED', `App "${name}" is closed; build a new one.`);
@@ -144,6 +173,28 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
   const waitForPerspectives = (position?: number, timeoutMs = 5000): Promise<void> =>
     projectors.waitFor(position, timeoutMs);
   const sender = new Sender(dispatcher, registry, observation, inbox, open, waitForPerspectives);
+  const scheduling =
+    options.schedules === undefined
+      ? undefined
+      : new Scheduling(
+          registry,
+          {
+            store,
+            send: (command, opts) => sender.send(command, opts),
+            publish: (event, opts) => sender.publish([event], opts),
+            report,
+          },
+          options.schedules,
+          coordinator,
+        );
+  const scheduled = (): Scheduling => {
+    open();
+    if (scheduling === undefined)
+      throw invalidArgument(
+        `App "${name}" keeps no schedules: build it with \`schedules: true\` to use sendAt, sendAfter and timeouts that survive restarts.`,
+      );
+    return scheduling;
+  };
 
   const perspectiveOf = (perspective: Perspective<any, any>): Perspective => {
     const registered = registry.perspectives.get(perspective?.name);
@@ -161,6 +212,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
     ledger,
     store,
     perspectives: registry.perspectives,
+    coordination: coordinator,
     replica: new ReplicaPort(driver, registry, commit, dispatcher, cache),
     send: (command, opts) => sender.send(command, opts),
     sendMany: (commands, opts) => sender.sendMany(commands, opts),
@@ -168,6 +220,10 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
     localInvokeAndSync: (command, opts) =>
       sender.localInvokeAndSync(command, opts) as Promise<never>,
     publish: (event, opts) => sender.publish([event], opts),
+    sendAt: async (command, at, opts) => scheduled().sendAt(command, at, opts),
+    sendAfter: async (command, delayMs, opts) =>
+      scheduled().sendAt(command, Date.now() + delayMs, opts),
+    fireSchedules: async () => scheduled().fire(),
     publishMany: (events, opts) => sender.publish(events, opts),
     lens(perspective) {
       // one lens per perspective, so a UI can key its subscriptions on it
@@ -183,6 +239,11 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
       await rebuild(perspectiveOf(perspective), { ledger, store, commit, projectors });
     },
     waitForPerspectives,
+    health: (healthOptions) =>
+      checkHealth(
+        { ledger, store, checkpoints: projectors.checkpoints(), coordination: coordinator },
+        healthOptions,
+      ),
     relay(transport, relayOptions) {
       open();
       const outbox = store.outbox;
@@ -195,12 +256,23 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
           unlisten();
         };
       };
-      return startRelay(outbox, transport, wake, relayOptions);
+      if (coordinator === undefined) return startRelay(outbox, transport, wake, relayOptions);
+      relays += 1;
+      const lease = relays === 1 ? 'relay' : `relay:${relays}`;
+      return sharedRelay(coordinator, lease, () =>
+        startRelay(outbox, transport, wake, relayOptions),
+      );
     },
     listen(transport, listenOptions) {
       try {
         open();
-        return listener.listen(transport, listenOptions);
+        if (listenOptions?.exclusive !== true) return listener.listen(transport, listenOptions);
+        if (coordinator === undefined)
+          throw invalidArgument('listen({ exclusive: true }) needs an app built with coordinate.');
+        const lease = `listen:${listenOptions.queue ?? name}`;
+        return Promise.resolve(
+          sharedListen(coordinator, lease, () => listener.listen(transport, listenOptions)),
+        );
       } catch (error) {
         return Promise.reject(error);
       }
@@ -210,6 +282,8 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
       closed = true;
       changes.close();
       await indexing;
+      await coordinator?.stop();
+      await scheduling?.stop();
       await projectors.stop();
       await cache.flush(); // snapshots still being saved
       await driver.close?.();

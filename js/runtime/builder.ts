@@ -21,8 +21,10 @@ import type {
 } from '../messages/message.ts';
 import { invalidArgument, wholeOption } from '../util/errors.ts';
 import { createApp } from './app.ts';
+import type { CoordinateOptions } from './coordinator.ts';
 import type { PoisonOptions } from './projector.ts';
 import { type EventHandler, Registry } from './registry.ts';
+import type { ScheduleOptions } from './scheduler.ts';
 import type { SnapshotIssue } from './state-cache.ts';
 import type { Whizbang } from './types.ts';
 
@@ -64,6 +66,18 @@ export interface BuildOptions {
    * tighter one per command.
    */
   readonly receptorTimeoutMs?: number;
+  /**
+   * Share background work with the other instances on the same database: each async perspective
+   * and outbox relay runs in one live instance at a time, by the driver's leases, and moves to
+   * another when its owner stops renewing them. `true` takes the defaults.
+   */
+  readonly coordinate?: CoordinateOptions | true;
+  /**
+   * Keep scheduled commands (`sendAt`, `sendAfter`, and sagas' `timeouts` perspectives) and send
+   * them when due: registers the async perspective `whizbang-schedules` and runs the scheduler
+   * (in one instance at a time with `coordinate`). `true` takes the defaults.
+   */
+  readonly schedules?: ScheduleOptions | true;
 }
 
 /** Options of {@link WhizbangBuilder.route}. */
@@ -197,6 +211,8 @@ class Builder {
       onError: options.onError,
       poisonEvents: options.poisonEvents ?? {},
       receptorTimeoutMs: wholeOption('receptorTimeoutMs', options.receptorTimeoutMs, 30_000),
+      coordinate: options.coordinate === true ? {} : options.coordinate,
+      schedules: options.schedules === true ? {} : options.schedules,
     });
   }
 }

@@ -23,12 +23,17 @@ export interface RebuildParts {
 /** Deletes a perspective's models and applies every event again. */
 export async function rebuild(p: Perspective, parts: RebuildParts): Promise<void> {
   const { ledger, store } = parts;
-  const projector = parts.projectors.get(p.name);
-  if (projector !== undefined) {
-    await projector.stop();
+  const runners = parts.projectors.of(p.name);
+  if (runners.length > 0) {
+    // shared by several instances and run by another: its owner finds the checkpoint moved back
+    // (its next batch is refused) and starts again from the beginning
+    const here = runners.filter((r) => r.running);
+    await Promise.all(runners.map((r) => r.stop()));
     await store.clear(p.name);
-    projector.start();
-    await projector.waitFor(await ledger.headPosition());
+    for (const r of runners) if (r.checkpoint !== p.name) await store.clear(r.checkpoint);
+    for (const r of here) r.start();
+    const head = await ledger.headPosition();
+    await Promise.all(runners.map((r) => r.waitFor(head)));
     parts.commit.changes.all(p.name);
     return;
   }

@@ -7,6 +7,8 @@ import type { Transport, TransportSubscription } from '../contracts/transport.ts
 import type { Perspective } from '../definitions/perspective.ts';
 import type { Envelope } from '../messages/envelope.ts';
 import type { Command, Event } from '../messages/message.ts';
+import type { Coordination } from './coordinator.ts';
+import type { HealthOptions, HealthReport } from './health.ts';
 import type { Relay, RelayOptions } from './relay.ts';
 import type { Replica } from './replica.ts';
 
@@ -66,6 +68,25 @@ export interface DeliveryReceipt {
   readonly envelope: Envelope;
 }
 
+/** Options of `app.sendAt` and `app.sendAfter`. */
+export interface ScheduleSendOptions extends SendOptions {
+  /**
+   * The schedule's id (default a fresh UUIDv7; also the command's message id when it is sent).
+   * Scheduling again with an id already scheduled changes nothing and says `duplicate`.
+   */
+  readonly scheduleId?: string;
+}
+
+/** What `sendAt` and `sendAfter` answer. */
+export interface ScheduleReceipt {
+  /** The schedule's id (the command is sent with it as its message id). */
+  readonly scheduleId: string;
+  /** When the command is due, epoch milliseconds. */
+  readonly dueAt: number;
+  /** True when this id was scheduled before (nothing changed). */
+  readonly duplicate: boolean;
+}
+
 /** Options of `app.listen`. */
 export interface ListenOptions {
   /** The queue group of competing consumers (default: the app's name). */
@@ -77,6 +98,12 @@ export interface ListenOptions {
    * `whizbang.invoke.<Type>` for each of this app's receptors; `[]` answers none).
    */
   readonly invokeTopics?: readonly string[];
+  /**
+   * With `coordinate`: listen in one instance at a time (the holder of the lease
+   * `listen:<queue>`), another taking over when it goes, for a durable subscription whose
+   * messages one consumer handles in order. `listen` then resolves at once.
+   */
+  readonly exclusive?: boolean;
 }
 
 /** Options of a live lens (`lens.watch`, `lens.live`). */
@@ -156,6 +183,11 @@ export interface Whizbang<
    * inline perspectives, deciding a displaced command again, forgetting a rewound stream's state.
    */
   readonly replica: Replica;
+  /**
+   * Present when built with `coordinate`: this instance's name and the background work it runs
+   * now (each async perspective and relay runs in one instance at a time).
+   */
+  readonly coordination: Coordination | undefined;
   /** Sends a command to its receptor; resolves with a receipt once it and its cascade are done. */
   send<M extends C>(command: M, options?: SendOptions): Promise<DeliveryReceipt>;
   /** Sends commands one after another (each its own transaction); stops at the first failure. */
@@ -167,6 +199,26 @@ export interface Whizbang<
   localInvoke<M extends C>(command: M, options?: SendOptions): Promise<R[M['type']]>;
   /** `localInvoke`, then waits until async perspectives have applied everything it caused. */
   localInvokeAndSync<M extends C>(command: M, options?: SyncOptions): Promise<R[M['type']]>;
+  /**
+   * Sends `command` at `at` (epoch milliseconds or a Date), from any instance, once: the schedule
+   * is kept in the ledger and survives restarts. Needs an app built with `schedules`.
+   */
+  sendAt<M extends C>(
+    command: M,
+    at: number | Date,
+    options?: ScheduleSendOptions,
+  ): Promise<ScheduleReceipt>;
+  /** `sendAt(command, Date.now() + delayMs)`. */
+  sendAfter<M extends C>(
+    command: M,
+    delayMs: number,
+    options?: ScheduleSendOptions,
+  ): Promise<ScheduleReceipt>;
+  /**
+   * Sends the scheduled commands due now, here, and resolves with how many went (the scheduler
+   * does it every `pollMs` on its own; this is for tests and shutdown hooks). Needs `schedules`.
+   */
+  fireSchedules(): Promise<number>;
   /** Appends an event to a stream and fans it out to every perspective and event handler. */
   publish(event: Event, options: PublishOptions): Promise<DeliveryReceipt>;
   /** Appends events to one stream in one transaction, then fans them out. */
@@ -190,6 +242,12 @@ export interface Whizbang<
    * commands routed to `'remote'` through it. Closing the subscription ends all of that.
    */
   listen(transport: Transport, options?: ListenOptions): Promise<TransportSubscription>;
+  /**
+   * For orchestrators: whether the driver answers, each async perspective's lag (positions and
+   * ms), the outbox's depth and age, and the work this instance holds; plain JSON that a
+   * `/healthz` route returns as it is (status 503 unless `status` is `ok`, say).
+   */
+  health(options?: HealthOptions): Promise<HealthReport>;
   /** Stops async perspectives and closes the driver. */
   close(): Promise<void>;
 }

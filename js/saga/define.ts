@@ -23,6 +23,7 @@ import {
 } from '../messages/message.ts';
 import { invalidArgument } from '../util/errors.ts';
 import { chain } from '../util/maybe.ts';
+import { sagaTimeoutsPerspective } from './durable.ts';
 import { emptyFold, evolveFold, type SagaFold, SagaStepped, SagaTimedOut } from './events.ts';
 import { runSagaTimeouts } from './timeouts.ts';
 import type { Saga, SagaContext, SagaDefinition, SagaHandler, SagaStep } from './types.ts';
@@ -228,6 +229,7 @@ export function defineSaga<S, Start extends EventDefinition, Next extends EventD
       };
     },
     runTimeouts: (app, options) => runSagaTimeouts(app, name, Timeout.type, options),
+    timeouts: sagaTimeoutsPerspective(name, Timeout.type),
   };
   parts.set(saga, { receptors: [handle, timeout], events, handler });
   return saga;

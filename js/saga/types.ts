@@ -1,7 +1,9 @@
 /** The public shapes of sagas: their definition, their steps, and a defined saga. */
 
 import type { Ledger, RecordedEvent } from '../contracts/ledger.ts';
+import type { Perspective } from '../definitions/perspective.ts';
 import type { Command, Event, EventDefinition, MessageOf } from '../messages/message.ts';
+import type { ScheduledCommand } from '../runtime/schedules.ts';
 import type { Whizbang } from '../runtime/types.ts';
 import type { MaybePromise } from '../util/maybe.ts';
 import type { PendingTimeout } from './events.ts';
@@ -100,4 +102,10 @@ export interface Saga<S = unknown> {
    * or after `app.close()`. Timeouts do not survive a restart unless re-armed with `{ from: 1 }`.
    */
   runTimeouts(app: Whizbang<any, any>, options?: SagaTimeoutOptions): SagaTimeouts;
+  /**
+   * The saga's timeouts kept by the driver: register it with `.perspective(saga.timeouts)` on an
+   * app built with `schedules`, and the scheduler sends each timeout when due, from one instance,
+   * after restarts too (instead of `runTimeouts`).
+   */
+  readonly timeouts: Perspective<ScheduledCommand | null, any>;
 }

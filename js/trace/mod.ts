@@ -18,6 +18,9 @@
 
 export type { TraceFormatOptions, TraceGraph, TraceGraphNode } from './export.ts';
 export { toJSON as toTraceJSON, toMermaid, toText } from './export.ts';
+export type { MetricsOptions, WhizbangMetrics } from './metrics.ts';
+export { whizbangMetrics } from './metrics.ts';
+export type { MetricAttributes, ObservableResult, OtelMeter } from './metrics-api.ts';
 export type {
   OtelApi,
   OtelAttributes,

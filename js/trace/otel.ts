@@ -14,6 +14,8 @@
  * @module
  */
 import * as installed from '@opentelemetry/api';
+import { type MetricsOptions, type WhizbangMetrics, whizbangMetrics } from './metrics.ts';
+import type { OtelMeter } from './metrics-api.ts';
 import type { OtelApi } from './otel-api.ts';
 import {
   type OtelObserver,
@@ -21,7 +23,20 @@ import {
   otelObserver as observerOf,
 } from './otel-observer.ts';
 
+export type { WhizbangMetrics } from './metrics.ts';
 export type { OtelObserver } from './otel-observer.ts';
+
+/** Options of {@link otelMetrics}: those of `whizbangMetrics`, `meter` defaulting to the global one. */
+export type OtelMetricsOptions = Omit<MetricsOptions, 'meter'> & { readonly meter?: OtelMeter };
+
+/**
+ * Creates the Whizbang metrics on the installed `@opentelemetry/api`'s global meter provider (or
+ * `options.meter`): pass it to `build({ observers: [m] })`, then `m.watch(app)` for the gauges.
+ */
+export function otelMetrics(options: OtelMetricsOptions = {}): WhizbangMetrics {
+  const meter = options.meter ?? (installed.metrics.getMeter('whizbang') as unknown as OtelMeter);
+  return whizbangMetrics({ ...options, meter });
+}
 
 /** Options of {@link otelObserver}: those of `whizbang/trace`'s, with `api` defaulting to the installed one. */
 export type OtelOptions = Omit<OtelObserverOptions, 'api'> & { readonly api?: OtelApi };

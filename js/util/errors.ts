@@ -37,7 +37,8 @@ export type ErrorCode =
   | 'REMOTE_FAILED'
   | 'CLOSED'
   | 'BUSY'
-  | 'STORAGE_FAILED';
+  | 'STORAGE_FAILED'
+  | 'LEASE_LOST';
 
 /** Base class of every error Whizbang throws. */
 export class WhizbangError extends Error {

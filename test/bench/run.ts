@@ -4,8 +4,10 @@
  * `main.mjs` bundles this file (no name-keeping wrappers, as a user's bundler would) and runs it
  * on Node; the benchmarks that also run on Bun and Deno it runs there from `portable.ts`.
  */
+
 import { benches as cli } from './cli.bench.ts';
 import { benches as concurrent } from './concurrent.bench.ts';
+import { benches as coordinator } from './coordinator.bench.ts';
 import { benches as core } from './core.bench.ts';
 import { allocationProbe, benches as dispatch } from './dispatch.bench.ts';
 import { benches as edge } from './edge.bench.ts';
@@ -30,6 +32,7 @@ if (!(await allocationProbe())) {
   await runBenches([
     ...dispatch,
     ...core,
+    ...coordinator,
     ...policy,
     ...outbox,
     ...timetravel,

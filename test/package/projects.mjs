@@ -63,6 +63,7 @@ export const PEERS = [
   '@faker-js/faker',
   '@nats-io/nats-core',
   '@nats-io/jetstream',
+  '@nats-io/kv',
   '@nats-io/transport-node',
   '@types/node',
   'react',
