@@ -4,12 +4,11 @@
  */
 import type { Driver } from '../contracts/driver.ts';
 import type { BackgroundFailure, Observer } from '../contracts/observer.ts';
-import type { PerspectiveStore } from '../contracts/store.ts';
 import type { Perspective } from '../definitions/perspective.ts';
 import { invalidArgument, WhizbangError } from '../util/errors.ts';
 import { Changes } from './changes.ts';
 import { Committer } from './commit.ts';
-import { type CoordinateOptions, Coordinator } from './coordinator.ts';
+import type { CoordinateOptions } from './coordinator.ts';
 import { Decider } from './decide.ts';
 import { Sender } from './dispatch.ts';
 import { Dispatcher } from './dispatcher.ts';
@@ -31,6 +30,7 @@ import type { ScheduleOptions } from './scheduler.ts';
 import { Scheduling } from './scheduling.ts';
 import { sharedListen } from './shared-listen.ts';
 import { sharedRelay } from './shared-relay.ts';
+import { background, coordinatorOf, declareIndexes } from './startup.ts';
 import { type SnapshotIssue, StateCache } from './state-cache.ts';
 import type { LiveLens, Whizbang } from './types.ts';
 import { upcastingLedger } from './upcast.ts';
@@ -50,65 +50,6 @@ export interface AppOptions {
   readonly receptorTimeoutMs: number;
   readonly coordinate: CoordinateOptions | undefined;
   readonly schedules: ScheduleOptions | undefined;
-}
-
-/** Reports a background failure to `onError` and to every observer; what they throw is ignored. */
-function background(
-  onError: ((failure: BackgroundFailure) => void) | undefined,
-  observers: readonly Observer[],
-): (failure: BackgroundFailure) => void {
-  return (failure) => {
-    for (const tell of [onError, ...observers.map((o) => o.onBackgroundError?.bind(o))]) {
-      try {
-        tell?.(failure);
-      } catch {
-        // a reporter that fails must not stop the work it reports on
-      }
-    }
-  };
-}
-
-/**
- * Tells the store the fields each perspective is queried by; a failure leaves its lens answering
- * by a scan, and is reported. Settles when the stores that build indexes have built them.
- */
-function declareIndexes(
-  registry: Registry,
-  store: PerspectiveStore,
-  report: (failure: BackgroundFailure) => void,
-): Promise<void> {
-  const declare = store.declare?.bind(store);
-  if (declare === undefined) return Promise.resolve();
-  const failed =
-    (name: string) =>
-    (error: unknown): void =>
-      report({ source: 'perspective', name, error, outcome: 'scanning' });
-  const work: Promise<void>[] = [];
-  for (const p of registry.perspectives.values()) {
-    const fields = p.indexes ?? []; // a perspective made by hand may have none
-    if (fields.length === 0) continue;
-    try {
-      work.push(Promise.resolve(declare(p.name, fields)).catch(failed(p.name)));
-    } catch (error) {
-      failed(p.name)(error);
-    }
-  }
-  return Promise.all(work).then(() => undefined);
-}
-
-/** The coordinator of an app built with `coordinate`, over its driver's leases. */
-function coordinatorOf(
-  driver: Driver,
-  options: CoordinateOptions | undefined,
-  report: (failure: BackgroundFailure) => void,
-): Coordinator | undefined {
-  if (options === undefined) return undefined;
-  if (driver.leases === undefined) {
-    throw invalidArgument(
-      `The ${driver.name} driver keeps no leases, so its instances cannot share background work; leave out "coordinate", or use a driver with leases (memory, SQLite, PostgreSQL, NATS).`,
-    );
-  }
-  return new Coordinator(driver.leases, options, report);
 }
 
 /** Builds the public app over a registry. */
