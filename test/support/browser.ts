@@ -25,3 +25,23 @@ export async function loadBrowser(): Promise<Browser> {
     pathToFileURL(join(process.cwd(), 'test', 'browser', 'chromium.mjs')).href
   )) as Browser;
 }
+
+/**
+ * A caller of functions inside `page` on the object the page put at `globalThis.whizbangSync`:
+ * `fn` goes over as source text, so it may use nothing but its two arguments.
+ */
+export function syncPageCaller<S>(
+  page: PageLike,
+): <R, A>(fn: (s: S, a: A) => Promise<R>, arg: A) => Promise<R> {
+  return <R, A>(fn: (s: S, a: A) => Promise<R>, arg: A): Promise<R> =>
+    page.evaluate(
+      ([source, a]) => {
+        const s = (globalThis as unknown as { whizbangSync: S }).whizbangSync;
+        return (new Function('s', 'a', `return (${source})(s, a)`) as (s: S, a: A) => Promise<R>)(
+          s,
+          a,
+        );
+      },
+      [fn.toString(), arg] as const,
+    );
+}

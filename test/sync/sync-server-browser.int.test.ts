@@ -27,7 +27,7 @@ import {
 } from '../../examples/bank/domain.ts';
 import { streamsOf } from '../../js/conformance/sync/ledgers.ts';
 import { authoritativeDriver, offlineDriver, startSync, syncServer } from '../../js/sync/mod.ts';
-import { loadBrowser } from '../support/browser.ts';
+import { loadBrowser, syncPageCaller } from '../support/browser.ts';
 import {
   natsServerAvailable,
   type OwnNatsServer,
@@ -105,16 +105,7 @@ describe.skipIf(!chromium)('sync server mode: a Chromium tab and a Node replica'
     const launched = await browser.launch();
     try {
       const { page, errors } = await browser.openPage(launched.context, site.url);
-      const call = <R, A>(fn: (s: Page, a: A) => Promise<R>, arg: A): Promise<R> =>
-        page.evaluate(
-          ([source, a]) => {
-            const s = (globalThis as unknown as { whizbangSync: Page }).whizbangSync;
-            return (
-              new Function('s', 'a', `return (${source})(s, a)`) as (s: Page, a: A) => Promise<R>
-            )(s, a);
-          },
-          [fn.toString(), arg] as const,
-        );
+      const call = syncPageCaller<Page>(page);
       await call((s, o) => s.open(o), {
         url: server.wsUrl!,
         name: 'bank-server-mode',
