@@ -50,7 +50,7 @@ export function coordinationScenarios(fresh: () => Open, ghost: boolean): void {
         await silent.leases!.acquire(lease, 'ghost', ttl);
       });
     } finally {
-      await silent.close();
+      await silent.close?.();
     }
   });
 }
