@@ -1,6 +1,7 @@
 /** The Chromium harness of test/browser/chromium.mjs, typed for the vitest files that drive pages. */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { reachable } from './services.ts';
 
 /** What a test does with a page. */
 export interface PageLike {
@@ -44,4 +45,18 @@ export function syncPageCaller<S>(
       },
       [fn.toString(), arg] as const,
     );
+}
+
+/**
+ * Whether Chromium is there for `who` (a test file's Chromium part): fails under `CI` when it is
+ * missing, and skips loudly elsewhere, as every service check does.
+ */
+export function chromiumReachable(browser: Browser, who: string): Promise<boolean> {
+  return reachable(
+    `Chromium (${who})`,
+    async () => {
+      if (!browser.hasChromium()) throw new Error(`no Chromium at ${browser.CHROMIUM}`);
+    },
+    `Install it: ${browser.INSTALL}`,
+  );
 }

@@ -25,9 +25,8 @@ import {
 } from '../../examples/bank/domain.ts';
 import { streamsOf } from '../../js/conformance/sync/ledgers.ts';
 import { authoritativeDriver, offlineDriver, startSync, syncServer } from '../../js/sync/mod.ts';
-import { loadBrowser, syncPageCaller } from '../support/browser.ts';
+import { chromiumReachable, loadBrowser, syncPageCaller } from '../support/browser.ts';
 import { natsServerAvailable, type OwnNatsServer } from '../support/nats-server.ts';
-import { reachable } from '../support/services.ts';
 import { startSyncNatsServer, syncPassword } from '../support/sync-nats-server.ts';
 
 type Page = {
@@ -45,15 +44,7 @@ type Page = {
 
 const installed = await natsServerAvailable('sync server mode in Chromium');
 const browser = await loadBrowser();
-const chromium =
-  installed &&
-  (await reachable(
-    'Chromium (sync server mode in the browser)',
-    async () => {
-      if (!browser.hasChromium()) throw new Error(`no Chromium at ${browser.CHROMIUM}`);
-    },
-    `Install it: ${browser.INSTALL}`,
-  ));
+const chromium = installed && (await chromiumReachable(browser, 'sync server mode in the browser'));
 
 const log = { stream: 'MULTIUSER_BROWSER', prefix: 'mub.log' };
 const subject = 'mub.push';
