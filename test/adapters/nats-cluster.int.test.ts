@@ -9,10 +9,9 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamLedger, natsTransport } from '../../adapters/nats/node.ts';
 import { range, sleep } from '../../js/conformance/helpers.ts';
-import { numbered, numberOf } from '../../js/conformance/transport/kit.ts';
-import type { WireEnvelope } from '../../js/contracts/transport.ts';
 import { type NatsCluster, startNatsCluster } from '../support/nats-cluster.ts';
 import { natsServerAvailable } from '../support/nats-server.ts';
+import { expectEachOrderOnce, publishOrders } from '../support/orders-outage.ts';
 
 const installed = await natsServerAvailable('NATS cluster');
 const reconnect = { initialMs: 20, maxMs: 250 };
@@ -155,48 +154,20 @@ describe.skipIf(!installed)('NATS cluster: three nodes, streams with 3 replicas'
     });
     try {
       const total = 300;
-      const applied = new Map<string, number>();
-      const inbox = new Set<string>(); // the inbox: effects happen once per message id
-      let deliveries = 0;
-      await subscriber.subscribe(
-        'orders.>',
-        (envelope) => {
-          deliveries++;
-          if (inbox.has(envelope.messageId)) return;
-          inbox.add(envelope.messageId);
-          applied.set(envelope.messageId, numberOf(envelope));
-        },
-        { queue: 'billing' },
-      );
-      const sent: WireEnvelope[] = range(1, total).map((n) => numbered(n));
-      const publishAll = (async () => {
-        for (const envelope of sent) {
-          // what the outbox relay does: try again until the cluster takes it
-          for (;;) {
-            try {
-              await publisher.publish(`orders.${numberOf(envelope) % 5}`, envelope);
-              break;
-            } catch {
-              await sleep(50);
-            }
-          }
-        }
-      })();
+      const run = await publishOrders(publisher, subscriber, total, 50);
       await until(
-        () => applied.size >= total / 4,
-        () => `a quarter applied, got ${applied.size}`,
+        () => run.applied.size >= total / 4,
+        () => `a quarter applied, got ${run.applied.size}`,
       );
-      const { killed, next, atKill } = await killLeader('CLUSTER_T', () => applied.size);
+      const { killed, next, atKill } = await killLeader('CLUSTER_T', () => run.applied.size);
       expect(atKill).toBeLessThan(total); // the deliveries were still going
       expect(next).not.toBe(killed);
-      await publishAll;
+      await run.published;
       await until(
-        () => applied.size === total,
-        () => `${total} applied, got ${applied.size}`,
+        () => run.applied.size === total,
+        () => `${total} applied, got ${run.applied.size}`,
       );
-      expect([...applied.values()].sort((a, b) => a - b)).toEqual(range(1, total));
-      expect(inbox.size).toBe(total);
-      expect(deliveries).toBeGreaterThanOrEqual(total);
+      expectEachOrderOnce(run, total);
       // each envelope stored once: the retried publishes were caught by the duplicate window
       const jsm = await jetstreamManager(admin);
       const info = await retrying(() => jsm.streams.info('CLUSTER_T'));

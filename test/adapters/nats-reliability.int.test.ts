@@ -11,9 +11,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type DeadLetter, jetstreamLedger, natsTransport } from '../../adapters/nats/node.ts';
 import { caught, range, sleep } from '../../js/conformance/helpers.ts';
 import { numbered, numberOf } from '../../js/conformance/transport/kit.ts';
-import type { WireEnvelope } from '../../js/contracts/transport.ts';
 import { isWhizbangError } from '../../js/util/errors.ts';
 import { natsServerInstalled, startNatsServer } from '../support/nats-server.ts';
+import { expectEachOrderOnce, publishOrders } from '../support/orders-outage.ts';
 import { NATS_URL, natsReachable, reachable } from '../support/services.ts';
 import {
   alwaysFailing,
@@ -63,53 +63,23 @@ describe.skipIf(!installed)('NATS server restart', () => {
     });
     try {
       const total = 400;
-      const applied = new Map<string, number>();
-      const inbox = new Set<string>(); // the inbox: effects happen once per message id
-      let deliveries = 0;
-      await subscriber.subscribe(
-        'orders.>',
-        (envelope) => {
-          deliveries++;
-          if (inbox.has(envelope.messageId)) return;
-          inbox.add(envelope.messageId);
-          applied.set(envelope.messageId, numberOf(envelope));
-        },
-        { queue: 'billing' },
-      );
-      const sent: WireEnvelope[] = range(1, total).map((n) => numbered(n));
-      let retries = 0;
-      const publishAll = (async () => {
-        for (const envelope of sent) {
-          // what the outbox relay does: try again until the server takes it
-          for (;;) {
-            try {
-              await publisher.publish(`orders.${numberOf(envelope) % 5}`, envelope);
-              break;
-            } catch {
-              retries++;
-              await sleep(20);
-            }
-          }
-        }
-      })();
+      const run = await publishOrders(publisher, subscriber, total, 20);
       await until(
-        () => applied.size >= total / 4,
-        () => `a quarter applied, got ${applied.size}`,
+        () => run.applied.size >= total / 4,
+        () => `a quarter applied, got ${run.applied.size}`,
       );
       await server.kill('SIGKILL');
       await sleep(300);
       await server.start();
-      await publishAll;
+      await run.published;
       await until(
-        () => applied.size === total,
-        () => `${total} applied, got ${applied.size}`,
+        () => run.applied.size === total,
+        () => `${total} applied, got ${run.applied.size}`,
       );
       await sleep(200);
-      expect([...applied.values()].sort((a, b) => a - b)).toEqual(range(1, total));
-      expect(inbox.size).toBe(total);
-      expect(deliveries).toBeGreaterThanOrEqual(total);
+      expectEachOrderOnce(run, total);
       // the server really went away under the publisher, and its retries were stored once each
-      expect(retries).toBeGreaterThan(0);
+      expect(run.retries).toBeGreaterThan(0);
       const jsm = await jetstreamManager(publisher.connection as NatsConnection);
       expect((await jsm.streams.info('RESTART')).state.messages).toBe(total);
     } finally {

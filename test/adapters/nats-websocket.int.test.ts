@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { natsTransport } from '../../adapters/nats/node.ts';
 import { caught } from '../../js/conformance/helpers.ts';
-import { loadBrowser } from '../support/browser.ts';
+import { chromiumReachable, loadBrowser } from '../support/browser.ts';
 import {
   natsServerInstalled,
   type OwnNatsServer,
@@ -76,14 +76,7 @@ describe.skipIf(!installed)('NATS over WebSocket from Node', () => {
 
 const browser = await loadBrowser();
 const chromium =
-  installed &&
-  (await reachable(
-    'Chromium (NATS over WebSocket in the browser)',
-    async () => {
-      if (!browser.hasChromium()) throw new Error(`no Chromium at ${browser.CHROMIUM}`);
-    },
-    `Install it: ${browser.INSTALL}`,
-  ));
+  installed && (await chromiumReachable(browser, 'NATS over WebSocket in the browser'));
 
 /** Runs the suites in a page; its results, or the reason the page could not run them. */
 async function inChromium(): Promise<PageResult[]> {

@@ -9,6 +9,7 @@ import {
 } from '../../adapters/postgres/mod.ts';
 import { migrate, SCHEMA_VERSION, schemaNames } from '../../adapters/postgres/schema.ts';
 import { caught } from '../../js/conformance/helpers.ts';
+import { randomModel, randomQuery, rowsOf } from '../../js/conformance/store/random-query.ts';
 import type { RecordedEvent } from '../../js/contracts/ledger.ts';
 import type { StoredModel } from '../../js/contracts/store.ts';
 import { runQuery } from '../../js/kit/query.ts';
@@ -408,73 +409,21 @@ describe.skipIf(!up)('PostgreSQL lens queries in SQL', () => {
   it('answer as the JavaScript evaluator does, for random models and queries', async () => {
     const { open } = place();
     const d = await open();
-    const word = fc.constantFrom('', 'a', 'ab', 'b', 'B', 'abc', 'z', 'a b', "o'k", '10', '9');
-    const num = fc.oneof(
-      fc.integer({ min: -5, max: 5 }),
-      fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }),
-    );
-    const maybe = <T>(arb: fc.Arbitrary<T>) =>
-      fc.option(fc.option(arb, { nil: null }), { nil: undefined, freq: 4 });
-    const modelArb = fc.record(
-      {
-        n: maybe(num),
-        s: maybe(word),
-        b: maybe(fc.boolean()),
-        tags: fc.array(fc.oneof(word, fc.integer({ min: 0, max: 3 })), { maxLength: 3 }),
-        nested: fc.record({ x: maybe(num) }, { requiredKeys: [] }),
-      },
-      { requiredKeys: ['tags'] },
-    );
-    const value = fc.oneof(num, word, fc.boolean(), fc.constant(null));
-    const filter = fc.oneof(
-      value,
-      fc.record(
-        {
-          eq: value,
-          ne: value,
-          gt: fc.oneof(num, word),
-          gte: fc.oneof(num, word),
-          lt: fc.oneof(num, word),
-          lte: fc.oneof(num, word),
-          in: fc.array(value, { maxLength: 3 }),
-          contains: fc.oneof(word, fc.integer({ min: 0, max: 3 })),
-        },
-        { requiredKeys: [] },
-      ),
-    );
-    const field = fc.constantFrom('n', 's', 'b', 'tags', 'nested.x', 'missing');
-    const queryArb = fc.record(
-      {
-        where: fc.dictionary(field, filter, { maxKeys: 2 }),
-        orderBy: fc.array(
-          fc
-            .tuple(fc.constantFrom('n', 's', 'b', 'nested.x'), fc.constantFrom('asc', 'desc'))
-            .map(([k, dir]) => ({ [k]: dir as 'asc' | 'desc' })),
-          { maxLength: 2 },
-        ),
-        limit: fc.integer({ min: 0, max: 8 }),
-        offset: fc.integer({ min: 0, max: 3 }),
-      },
-      { requiredKeys: [] },
-    );
     await fc.assert(
-      fc.asyncProperty(fc.array(modelArb, { maxLength: 12 }), queryArb, async (models, query) => {
-        await d.store.clear('p');
-        const rows: StoredModel[] = models.map((model, i) => ({
-          id: `m${String(i).padStart(2, '0')}`,
-          tenant: 'default',
-          model: JSON.parse(JSON.stringify(model)),
-          version: 1,
-          position: i + 1,
-          updatedAt: 1,
-        }));
-        await d.store.transaction(async (tx) => {
-          for (const row of rows) await tx.put('p', row);
-        });
-        const expected = runQuery(rows, (r) => r.model, query).map((r) => r.id);
-        const actual = (await d.store.query('p', 'default', query)).map((r) => r.id);
-        expect(actual).toEqual(expected);
-      }),
+      fc.asyncProperty(
+        fc.array(randomModel, { maxLength: 12 }),
+        randomQuery,
+        async (models, query) => {
+          await d.store.clear('p');
+          const rows = rowsOf(models);
+          await d.store.transaction(async (tx) => {
+            for (const row of rows) await tx.put('p', row);
+          });
+          const expected = runQuery(rows, (r) => r.model, query).map((r) => r.id);
+          const actual = (await d.store.query('p', 'default', query)).map((r) => r.id);
+          expect(actual).toEqual(expected);
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -28,8 +28,6 @@ import {
 } from '../../adapters/nats/node.ts';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import type { Ledger } from '../../js/contracts/ledger.ts';
-import { defineReceptor } from '../../js/definitions/receptor.ts';
-import { defineCommand, defineEvent, payload } from '../../js/messages/message.ts';
 import type { Driver } from '../../js/mod.ts';
 import { whizbang } from '../../js/runtime/builder.ts';
 import {
@@ -40,6 +38,7 @@ import {
   syncServer,
 } from '../../js/sync/mod.ts';
 import { uuidv7 } from '../../js/util/ids.ts';
+import { Deposit, deposit } from './deposits.ts';
 import type { BenchEntry, Side } from './harness.ts';
 
 const URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -47,13 +46,6 @@ const run = `${process.pid}_${Date.now().toString(36)}`;
 const CLIENTS = 100;
 const COMMANDS = 2_000;
 
-const Deposit = defineCommand('Deposit', payload<{ account: string; amount: number }>());
-const Deposited = defineEvent('Deposited', payload<{ account: string; amount: number }>());
-const deposit = defineReceptor({
-  command: Deposit,
-  stream: (c) => `account-${c.data.account}`,
-  handle: (c) => Deposited(c.data),
-});
 const appOn = (driver: Driver) => whizbang('bench').receptor(deposit).build({ driver });
 
 let made = 0;

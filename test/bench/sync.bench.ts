@@ -19,25 +19,16 @@ import Database from 'better-sqlite3';
 import { type JetStreamLedger, jetstreamLedger } from '../../adapters/nats/node.ts';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import type { Ledger } from '../../js/contracts/ledger.ts';
-import { defineReceptor } from '../../js/definitions/receptor.ts';
-import { defineCommand, defineEvent, payload } from '../../js/messages/message.ts';
 import { whizbang } from '../../js/runtime/builder.ts';
 import { offlineDriver } from '../../js/sync/driver.ts';
 import { type SyncReport, startSync } from '../../js/sync/engine.ts';
+import { Deposit, deposit } from './deposits.ts';
 import type { BenchEntry, Side } from './harness.ts';
 
 const URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const run = `${process.pid}_${Date.now().toString(36)}`;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-const Deposit = defineCommand('Deposit', payload<{ account: string; amount: number }>());
-const Deposited = defineEvent('Deposited', payload<{ account: string; amount: number }>());
-const deposit = defineReceptor({
-  command: Deposit,
-  stream: (c) => `account-${c.data.account}`,
-  handle: (c) => Deposited(c.data),
-});
 
 /** An app with nothing but the receptor: what is measured is sync, not perspectives. */
 const appOn = (path: string) =>

@@ -15,7 +15,7 @@ import { tsImport } from 'tsx/esm/api';
 import { build } from 'vite';
 import { ensureWasm } from '../../core-wasm/build.mjs';
 import { expect } from '../runtimes/expect.mjs';
-import { formatRun } from '../runtimes/report.mjs';
+import { reportChromiumRun } from '../runtimes/report.mjs';
 import { CHROMIUM, hasChromium, INSTALL, launch, ROOT, serveDirectory } from './chromium.mjs';
 
 // a fresh clone has no WebAssembly core yet: build it (and its embedded module) once
@@ -477,18 +477,14 @@ async function syncSteps() {
   }
 }
 
-const run = {
-  runtime: 'chromium',
+reportChromiumRun({
+  label: 'playground',
   version: `playground in chromium (${CHROMIUM})`,
-  ms: Date.now() - started,
+  started,
   results,
   problems,
-  output: [],
-};
-for (const line of formatRun(run)) console.log(line);
-console.log(`screenshots: ${shots}`);
-if (syncSkipped) console.log('playground sync: SKIPPED (no nats-server)');
-const passed = results.filter((r) => r.status === 'pass').length;
-const failed = results.filter((r) => r.status === 'fail').length + problems.length;
-console.log(`playground: ${passed} passed, ${failed} failed`);
-process.exitCode = failed > 0 ? 1 : 0;
+  notes: [
+    `screenshots: ${shots}`,
+    ...(syncSkipped ? ['playground sync: SKIPPED (no nats-server)'] : []),
+  ],
+});

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
 import { expect } from '../runtimes/expect.mjs';
-import { formatRun } from '../runtimes/report.mjs';
+import { reportChromiumRun } from '../runtimes/report.mjs';
 import { CHROMIUM, hasChromium, INSTALL, launch, ROOT, serveDirectory } from './chromium.mjs';
 
 if (!hasChromium()) {
@@ -105,16 +105,10 @@ try {
   rmSync(out, { recursive: true, force: true });
 }
 
-const run = {
-  runtime: 'chromium',
+reportChromiumRun({
+  label: 'react example',
   version: `react example in chromium (${CHROMIUM})`,
-  ms: Date.now() - started,
+  started,
   results,
   problems,
-  output: [],
-};
-for (const line of formatRun(run)) console.log(line);
-const passed = results.filter((r) => r.status === 'pass').length;
-const failed = results.filter((r) => r.status === 'fail').length + problems.length;
-console.log(`react example: ${passed} passed, ${failed} failed`);
-process.exitCode = failed > 0 ? 1 : 0;
+});

@@ -8,7 +8,7 @@
 
 import { ensureWasm } from '../../core-wasm/build.mjs';
 import { expect } from '../runtimes/expect.mjs';
-import { formatRun } from '../runtimes/report.mjs';
+import { reportChromiumRun } from '../runtimes/report.mjs';
 import { bundle, CHROMIUM, hasChromium, INSTALL, launch, openPage, serve } from './chromium.mjs';
 
 // a fresh clone has no WebAssembly core yet: build it (and its embedded module) once
@@ -199,16 +199,10 @@ try {
   await quotaSite.close();
 }
 
-const run = {
-  runtime: 'chromium',
+reportChromiumRun({
+  label: 'browser',
   version: `chromium (${CHROMIUM})`,
-  ms: Date.now() - started,
+  started,
   results,
   problems,
-  output: [],
-};
-for (const line of formatRun(run)) console.log(line);
-const passed = results.filter((r) => r.status === 'pass').length;
-const failed = results.filter((r) => r.status === 'fail').length + problems.length;
-console.log(`browser: ${passed} passed, ${failed} failed`);
-process.exitCode = failed > 0 ? 1 : 0;
+});

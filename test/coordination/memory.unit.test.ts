@@ -10,14 +10,8 @@ import {
   payload,
   whizbang,
 } from '../../js/mod.ts';
-import {
-  coordinatedShareAndHandOver,
-  oneRelayAtATime,
-  partitionedShare,
-  takeoverAfterSilence,
-  uncoordinatedStillOnce,
-} from './scenarios.ts';
-import { schedulesSurviveAndFireOnce } from './schedule-scenario.ts';
+import { takeoverAfterSilence } from './scenarios.ts';
+import { coordinationScenarios } from './suite.ts';
 
 leaseConformance('memory', () => {
   const leases = memoryLeases();
@@ -25,25 +19,10 @@ leaseConformance('memory', () => {
 });
 
 describe('work coordinator on one memory driver', () => {
-  it('applies each event once with two uncoordinated instances', async () => {
+  coordinationScenarios(() => {
     const driver = memoryDriver();
-    await uncoordinatedStillOnce(() => ({ ...driver, close: () => {} }));
-  });
-
-  it('shares the perspectives between two instances and hands them over', async () => {
-    const driver = memoryDriver();
-    await coordinatedShareAndHandOver(() => ({ ...driver, close: () => {} }));
-  });
-
-  it('splits a perspective into partitions shared by two instances', async () => {
-    const driver = memoryDriver();
-    await partitionedShare(() => ({ ...driver, close: () => {} }));
-  });
-
-  it('runs one relay at a time, and every record goes out once', async () => {
-    const driver = memoryDriver();
-    await oneRelayAtATime(() => ({ ...driver, close: () => {} }));
-  });
+    return () => ({ ...driver, close: () => {} });
+  }, false);
 
   it('listens exclusively in one instance at a time', async () => {
     const transport = memoryTransport();
@@ -75,11 +54,6 @@ describe('work coordinator on one memory driver', () => {
     expect(heard).toEqual([holder.coordination!.instance, other.coordination!.instance]);
     await relay.stop();
     await other.close();
-  });
-
-  it('keeps scheduled commands and saga timeouts across restarts, and sends each once', async () => {
-    const driver = memoryDriver();
-    await schedulesSurviveAndFireOnce(() => ({ ...driver, close: () => {} }));
   });
 
   it('takes over the work of a silent owner once its lease expires', async () => {

@@ -3,18 +3,11 @@
  * instances (each with its own pool, as separate processes would have) sharing one schema.
  */
 import pg from 'pg';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe } from 'vitest';
 import { type PostgresDriver, postgresDriver } from '../../adapters/postgres/mod.ts';
 import { leaseConformance } from '../../js/conformance/lease.ts';
 import { DATABASE_URL, postgresReachable } from '../support/services.ts';
-import {
-  coordinatedShareAndHandOver,
-  oneRelayAtATime,
-  partitionedShare,
-  takeoverAfterSilence,
-  uncoordinatedStillOnce,
-} from './scenarios.ts';
-import { schedulesSurviveAndFireOnce } from './schedule-scenario.ts';
+import { coordinationScenarios } from './suite.ts';
 
 const up = await postgresReachable('PostgreSQL (work coordinator)');
 const base = `coordinator_${process.pid}_${Date.now().toString(36)}`;
@@ -52,35 +45,5 @@ describe.skipIf(!up)('work coordinator on PostgreSQL', () => {
     };
   });
 
-  it('applies each event once with two uncoordinated instances', async () => {
-    await uncoordinatedStillOnce(open(schema()));
-  });
-
-  it('shares the perspectives between two instances and hands them over', async () => {
-    await coordinatedShareAndHandOver(open(schema()));
-  });
-
-  it('splits a perspective into partitions shared by two instances', async () => {
-    await partitionedShare(open(schema()));
-  });
-
-  it('runs one relay at a time, and every record goes out once', async () => {
-    await oneRelayAtATime(open(schema()));
-  });
-
-  it('keeps scheduled commands and saga timeouts across restarts, and sends each once', async () => {
-    await schedulesSurviveAndFireOnce(open(schema()));
-  });
-
-  it('takes over the work of a silent owner once its lease expires', async () => {
-    const name = schema();
-    const ghost = await open(name)();
-    try {
-      await takeoverAfterSilence(open(name), async (lease, ttl) => {
-        await ghost.leases.acquire(lease, 'ghost', ttl);
-      });
-    } finally {
-      await ghost.close();
-    }
-  });
+  coordinationScenarios(() => open(schema()), true);
 });

@@ -5,17 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe } from 'vitest';
 import { type SqliteDriver, sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { leaseConformance } from '../../js/conformance/lease.ts';
-import {
-  coordinatedShareAndHandOver,
-  oneRelayAtATime,
-  partitionedShare,
-  takeoverAfterSilence,
-  uncoordinatedStillOnce,
-} from './scenarios.ts';
-import { schedulesSurviveAndFireOnce } from './schedule-scenario.ts';
+import { coordinationScenarios } from './suite.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coordinator-sqlite-'));
 let files = 0;
@@ -39,35 +32,5 @@ describe('work coordinator on SQLite', () => {
     };
   });
 
-  it('applies each event once with two uncoordinated instances', async () => {
-    await uncoordinatedStillOnce(open(file()));
-  });
-
-  it('shares the perspectives between two instances and hands them over', async () => {
-    await coordinatedShareAndHandOver(open(file()));
-  });
-
-  it('splits a perspective into partitions shared by two instances', async () => {
-    await partitionedShare(open(file()));
-  });
-
-  it('runs one relay at a time, and every record goes out once', async () => {
-    await oneRelayAtATime(open(file()));
-  });
-
-  it('keeps scheduled commands and saga timeouts across restarts, and sends each once', async () => {
-    await schedulesSurviveAndFireOnce(open(file()));
-  });
-
-  it('takes over the work of a silent owner once its lease expires', async () => {
-    const path = file();
-    const ghost = open(path)();
-    try {
-      await takeoverAfterSilence(open(path), async (lease, ttl) => {
-        await ghost.leases.acquire(lease, 'ghost', ttl);
-      });
-    } finally {
-      ghost.close();
-    }
-  });
+  coordinationScenarios(() => open(file()), true);
 });

@@ -1,28 +1,6 @@
-/** Jest's standalone `expect`, plus the few vitest-only matchers that are cheap to match. */
+/** Jest's standalone `expect` as a bundler sees it (no `createRequire` inside a Worker). */
 import * as jest from 'expect';
+import { withVitestMatchers } from '../runtimes/matchers.mjs';
 
-export const expect = jest.expect ?? jest.default.expect;
-
-expect.extend({
-  toSatisfy(received, predicate, message) {
-    const pass = Boolean(predicate(received));
-    return {
-      pass,
-      message: () =>
-        message ??
-        `expected ${this.utils.printReceived(received)} ${pass ? 'not ' : ''}to satisfy the predicate`,
-    };
-  },
-  toBeOneOf(received, expected) {
-    const pass = expected.some((item) => this.equals(received, item));
-    return {
-      pass,
-      message: () =>
-        `expected ${this.utils.printReceived(received)} ${pass ? 'not ' : ''}to be one of ${this.utils.printExpected(expected)}`,
-    };
-  },
-});
-
-expect.unreachable = (message) => {
-  throw new Error(message ?? 'expected this code not to be reached');
-};
+/** Jest's standalone `expect`, plus the few vitest-only matchers that are cheap to match. */
+export const expect = withVitestMatchers(jest.expect ?? jest.default.expect);

@@ -17,9 +17,8 @@ export interface EdgeResult {
 export async function runEdgeSuites(names: readonly string[]): Promise<Map<string, EdgeResult[]>> {
   const script = await bundleWorker(
     fileURLToPath(new URL('./suites.ts', import.meta.url)),
-    {
-      vitest: fileURLToPath(new URL('./vitest.mjs', import.meta.url)),
-    },
+    // the cross-runtime shim; bundleWorker swaps its `expect` for test/edge/expect.mjs
+    { vitest: fileURLToPath(new URL('../runtimes/vitest-shim.mjs', import.meta.url)) },
     true,
   );
   const mf = new Miniflare({

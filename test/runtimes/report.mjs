@@ -57,3 +57,24 @@ export function formatRun(run) {
   }
   return lines;
 }
+
+/**
+ * How a Chromium harness (test/browser) ends: prints its run's report, any `notes`, then
+ * `<label>: N passed, M failed` (a problem counts as a failure), and sets the exit code.
+ */
+export function reportChromiumRun({ label, version, started, results, problems, notes = [] }) {
+  const run = {
+    runtime: 'chromium',
+    version,
+    ms: Date.now() - started,
+    results,
+    problems,
+    output: [],
+  };
+  for (const line of formatRun(run)) console.log(line);
+  for (const note of notes) console.log(note);
+  const passed = results.filter((r) => r.status === 'pass').length;
+  const failed = results.filter((r) => r.status === 'fail').length + problems.length;
+  console.log(`${label}: ${passed} passed, ${failed} failed`);
+  process.exitCode = failed > 0 ? 1 : 0;
+}

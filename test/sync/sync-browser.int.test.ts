@@ -21,7 +21,7 @@ import { streamsOf } from '../../js/conformance/sync/ledgers.ts';
 import { offlineDriver } from '../../js/sync/driver.ts';
 import { startSync } from '../../js/sync/engine.ts';
 import type { SyncConflict } from '../../js/sync/records.ts';
-import { loadBrowser } from '../support/browser.ts';
+import { chromiumReachable, loadBrowser, syncPageCaller } from '../support/browser.ts';
 import {
   natsServerInstalled,
   type OwnNatsServer,
@@ -52,15 +52,7 @@ const installed = await reachable(
   'Install nats-server (apt-get install nats-server) or set NATS_SERVER_BIN.',
 );
 const browser = await loadBrowser();
-const chromium =
-  installed &&
-  (await reachable(
-    'Chromium (offline sync in the browser)',
-    async () => {
-      if (!browser.hasChromium()) throw new Error(`no Chromium at ${browser.CHROMIUM}`);
-    },
-    `Install it: ${browser.INSTALL}`,
-  ));
+const chromium = installed && (await chromiumReachable(browser, 'offline sync in the browser'));
 
 let server: OwnNatsServer | undefined;
 const dir = mkdtempSync(join(tmpdir(), 'whizbang-sync-browser-'));
@@ -83,16 +75,7 @@ describe.skipIf(!chromium)('offline sync: a Node replica and a Chromium tab', ()
     try {
       const openTab = async () => {
         const { page, errors } = await browser.openPage(launched.context, site.url);
-        const call = <R, A>(fn: (s: Sync, a: A) => Promise<R>, arg: A): Promise<R> =>
-          page.evaluate(
-            ([source, a]) => {
-              const s = (globalThis as unknown as { whizbangSync: Sync }).whizbangSync;
-              return (
-                new Function('s', 'a', `return (${source})(s, a)`) as (s: Sync, a: A) => Promise<R>
-              )(s, a);
-            },
-            [fn.toString(), arg] as const,
-          );
+        const call = syncPageCaller<Sync>(page);
         await call((s, o) => s.open(o), { url: server!.wsUrl!, name: 'bank-tab', ...log });
         return { page, errors, call };
       };

@@ -9,23 +9,14 @@
  * run, where every even seed's third replica is a Chromium tab on IndexedDB (the log over WebSocket).
  */
 import { describe, expect, it } from 'vitest';
-import { loadBrowser } from '../support/browser.ts';
+import { chromiumReachable, loadBrowser } from '../support/browser.ts';
 import { natsServerAvailable } from '../support/nats-server.ts';
-import { reachable } from '../support/services.ts';
 import { runChaos } from './chaos/run.ts';
 
 const up = await natsServerAvailable('sync chaos run');
 const long = process.env.CHAOS_LONG === '1';
 const browser = await loadBrowser();
-const chromium =
-  long &&
-  (await reachable(
-    'Chromium (the chaos run’s IndexedDB replica)',
-    async () => {
-      if (!browser.hasChromium()) throw new Error(`no Chromium at ${browser.CHROMIUM}`);
-    },
-    `Install it: ${browser.INSTALL}`,
-  ));
+const chromium = long && (await chromiumReachable(browser, 'the chaos run’s IndexedDB replica'));
 const seeds: number[] = long
   ? (process.env.CHAOS_SEEDS ?? '20').includes(',')
     ? process.env.CHAOS_SEEDS!.split(',').map(Number)

@@ -17,7 +17,6 @@ import {
   natsSyncLink,
   natsSyncServer,
   syncInboxPrefix,
-  syncPermissions,
 } from '../../adapters/nats/node.ts';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { accounts, createBank, Deposit, OpenAccount } from '../../examples/bank/domain.ts';
@@ -28,12 +27,9 @@ import {
   startSync,
   syncServer,
 } from '../../js/sync/mod.ts';
-import {
-  natsServerAvailable,
-  type OwnNatsServer,
-  startNatsServer,
-} from '../support/nats-server.ts';
+import { natsServerAvailable, type OwnNatsServer } from '../support/nats-server.ts';
 import { random } from '../support/random.ts';
+import { startSyncNatsServer, syncPassword } from '../support/sync-nats-server.ts';
 
 const up = await natsServerAvailable('hostile sync clients');
 const stream = 'MULTIUSER_HOSTILE';
@@ -44,21 +40,9 @@ let server: OwnNatsServer | undefined;
 let admin: NatsConnection;
 const closers: Array<() => Promise<unknown> | unknown> = [];
 
-const password = (user: string): string => `${user}-secret-password`;
-
 beforeAll(async () => {
   if (!up) return;
-  const entries = users.map((user) =>
-    JSON.stringify({
-      user,
-      password: password(user),
-      permissions: syncPermissions({ user, subject, stream }),
-    }),
-  );
-  server = await startNatsServer(
-    `authorization { users: [ { user: "server", password: "${password('server')}" }, ${entries.join(', ')} ] }`,
-  );
-  admin = await connect({ servers: server.url, user: 'server', pass: password('server') });
+  ({ server, admin } = await startSyncNatsServer(users, (user) => ({ user, subject, stream })));
   const app = createBank({
     driver: authoritativeDriver(await jetstreamDriver({ connection: admin, stream, prefix })),
   });
@@ -92,7 +76,7 @@ async function as(user: string): Promise<NatsConnection> {
   const nc = await connect({
     servers: server!.url,
     user,
-    pass: password(user),
+    pass: syncPassword(user),
     inboxPrefix: syncInboxPrefix(user),
   });
   closers.push(() => nc.close());

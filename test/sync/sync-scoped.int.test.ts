@@ -16,7 +16,6 @@ import {
   type ScopedLedger,
   scopedLedger,
   syncInboxPrefix,
-  syncPermissions,
 } from '../../adapters/nats/node.ts';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import {
@@ -27,35 +26,27 @@ import {
   Withdraw,
 } from '../../examples/bank/domain.ts';
 import { authoritativeDriver, offlineDriver, startSync, syncServer } from '../../js/sync/mod.ts';
-import {
-  natsServerAvailable,
-  type OwnNatsServer,
-  startNatsServer,
-} from '../support/nats-server.ts';
+import { natsServerAvailable, type OwnNatsServer } from '../support/nats-server.ts';
+import { startSyncNatsServer, syncPassword } from '../support/sync-nats-server.ts';
 
 const up = await natsServerAvailable('tenant-scoped sync');
 const stream = 'MULTIUSER_SCOPED';
 const prefix = 'scoped.log';
 const subject = 'scoped.push';
 const tenants: Record<string, string> = { ann: 'acme', zed: 'globex' };
-const password = (user: string): string => `${user}-pw`;
 let server: OwnNatsServer | undefined;
 let admin: NatsConnection;
 const closers: Array<() => Promise<unknown> | unknown> = [];
 
 beforeAll(async () => {
   if (!up) return;
-  const users = Object.entries(tenants).map(([user, tenant]) =>
-    JSON.stringify({
-      user,
-      password: password(user),
-      permissions: syncPermissions({ user, subject, stream, tenant, prefix }),
-    }),
-  );
-  server = await startNatsServer(
-    `authorization { users: [ { user: "server", password: "${password('server')}" }, ${users.join(', ')} ] }`,
-  );
-  admin = await connect({ servers: server.url, user: 'server', pass: password('server') });
+  ({ server, admin } = await startSyncNatsServer(Object.keys(tenants), (user) => ({
+    user,
+    subject,
+    stream,
+    tenant: tenants[user]!,
+    prefix,
+  })));
   const bank = createBank({
     driver: authoritativeDriver(await jetstreamDriver({ connection: admin, stream, prefix })),
   });
@@ -85,7 +76,7 @@ async function replica(user: string) {
   const nc = await connect({
     servers: server!.url,
     user,
-    pass: password(user),
+    pass: syncPassword(user),
     inboxPrefix: syncInboxPrefix(user),
   });
   const remote: ScopedLedger = await scopedLedger({

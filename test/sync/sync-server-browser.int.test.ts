@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   jetstreamDriver,
@@ -15,7 +14,6 @@ import {
   natsSyncLink,
   natsSyncServer,
   syncInboxPrefix,
-  syncPermissions,
 } from '../../adapters/nats/node.ts';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import {
@@ -27,13 +25,9 @@ import {
 } from '../../examples/bank/domain.ts';
 import { streamsOf } from '../../js/conformance/sync/ledgers.ts';
 import { authoritativeDriver, offlineDriver, startSync, syncServer } from '../../js/sync/mod.ts';
-import { loadBrowser } from '../support/browser.ts';
-import {
-  natsServerAvailable,
-  type OwnNatsServer,
-  startNatsServer,
-} from '../support/nats-server.ts';
-import { reachable } from '../support/services.ts';
+import { chromiumReachable, loadBrowser, syncPageCaller } from '../support/browser.ts';
+import { natsServerAvailable, type OwnNatsServer } from '../support/nats-server.ts';
+import { startSyncNatsServer, syncPassword } from '../support/sync-nats-server.ts';
 
 type Page = {
   open(o: Record<string, string>): Promise<void>;
@@ -50,19 +44,10 @@ type Page = {
 
 const installed = await natsServerAvailable('sync server mode in Chromium');
 const browser = await loadBrowser();
-const chromium =
-  installed &&
-  (await reachable(
-    'Chromium (sync server mode in the browser)',
-    async () => {
-      if (!browser.hasChromium()) throw new Error(`no Chromium at ${browser.CHROMIUM}`);
-    },
-    `Install it: ${browser.INSTALL}`,
-  ));
+const chromium = installed && (await chromiumReachable(browser, 'sync server mode in the browser'));
 
 const log = { stream: 'MULTIUSER_BROWSER', prefix: 'mub.log' };
 const subject = 'mub.push';
-const password = (user: string): string => `${user}-password`;
 let server: OwnNatsServer | undefined;
 const dir = mkdtempSync(join(tmpdir(), 'multiuser-sync-server-browser-'));
 afterAll(async () => {
@@ -72,18 +57,13 @@ afterAll(async () => {
 
 describe.skipIf(!chromium)('sync server mode: a Chromium tab and a Node replica', () => {
   it('push commands with only their permissions and end with the server’s decisions', async () => {
-    const users = ['ann', 'tab'].map((user) =>
-      JSON.stringify({
-        user,
-        password: password(user),
-        permissions: syncPermissions({ user, subject, stream: log.stream }),
-      }),
-    );
-    server = await startNatsServer(
-      `authorization { users: [ { user: "server", password: "${password('server')}" }, ${users.join(', ')} ] }`,
+    const started = await startSyncNatsServer(
+      ['ann', 'tab'],
+      (user) => ({ user, subject, stream: log.stream }),
       { websocket: true },
     );
-    const admin = await connect({ servers: server.url, user: 'server', pass: password('server') });
+    server = started.server;
+    const { admin } = started;
     const bank = createBank({
       driver: authoritativeDriver(await jetstreamDriver({ connection: admin, ...log })),
     });
@@ -92,7 +72,7 @@ describe.skipIf(!chromium)('sync server mode: a Chromium tab and a Node replica'
       syncServer(bank, { authorize: { OpenAccount: allow, Deposit: allow, Withdraw: allow } }),
       { connection: admin, subject, principal: (user) => ({ userId: user, tenant: 'default' }) },
     );
-    const login = { servers: server.url, user: 'ann', pass: password('ann') };
+    const login = { servers: server.url, user: 'ann', pass: syncPassword('ann') };
     const remote = await jetstreamLedger({
       ...login,
       ...log,
@@ -105,23 +85,14 @@ describe.skipIf(!chromium)('sync server mode: a Chromium tab and a Node replica'
     const launched = await browser.launch();
     try {
       const { page, errors } = await browser.openPage(launched.context, site.url);
-      const call = <R, A>(fn: (s: Page, a: A) => Promise<R>, arg: A): Promise<R> =>
-        page.evaluate(
-          ([source, a]) => {
-            const s = (globalThis as unknown as { whizbangSync: Page }).whizbangSync;
-            return (
-              new Function('s', 'a', `return (${source})(s, a)`) as (s: Page, a: A) => Promise<R>
-            )(s, a);
-          },
-          [fn.toString(), arg] as const,
-        );
+      const call = syncPageCaller<Page>(page);
       await call((s, o) => s.open(o), {
         url: server.wsUrl!,
         name: 'bank-server-mode',
         ...log,
         subject,
         as: 'tab',
-        pass: password('tab'),
+        pass: syncPassword('tab'),
       });
 
       await node.send(OpenAccount({ accountId: 'acc', owner: 'Ann' }));

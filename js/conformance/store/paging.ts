@@ -17,85 +17,11 @@ import {
   type StoredModel,
   whizbang,
 } from '../whizbang.ts';
+import { randomModel, randomQuery, rowsOf } from './random-query.ts';
 
 const P = 'paged';
 /** The fields the property declares; `tags` and `missing` stay undeclared (a scan answers). */
 const DECLARED = ['n', 's', 'b', 'nested.x'] as const;
-
-// strings below U+D800 only: drivers order strings by UTF-8 bytes, JavaScript by UTF-16 units
-const word = fc.constantFrom(
-  '',
-  'a',
-  'ab',
-  'b',
-  'B',
-  'abc',
-  'z',
-  'a b',
-  "o'k",
-  '10',
-  '9',
-  'é',
-  'Ω',
-);
-const num = fc.oneof(
-  fc.integer({ min: -5, max: 5 }),
-  fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }),
-);
-const maybe = <T>(arb: fc.Arbitrary<T>) =>
-  fc.option(fc.option(arb, { nil: null }), { nil: undefined, freq: 4 });
-const modelArb = fc.record(
-  {
-    n: maybe(num),
-    s: maybe(word),
-    b: maybe(fc.boolean()),
-    tags: fc.array(fc.oneof(word, fc.integer({ min: 0, max: 3 })), { maxLength: 3 }),
-    nested: fc.record({ x: maybe(num) }, { requiredKeys: [] }),
-  },
-  { requiredKeys: ['tags'] },
-);
-const value = fc.oneof(num, word, fc.boolean(), fc.constant(null));
-const filter = fc.oneof(
-  value,
-  fc.record(
-    {
-      eq: value,
-      ne: value,
-      gt: fc.oneof(num, word),
-      gte: fc.oneof(num, word),
-      lt: fc.oneof(num, word),
-      lte: fc.oneof(num, word),
-      in: fc.array(value, { maxLength: 3 }),
-      contains: fc.oneof(word, fc.integer({ min: 0, max: 3 })),
-    },
-    { requiredKeys: [] },
-  ),
-);
-const field = fc.constantFrom('n', 's', 'b', 'tags', 'nested.x', 'missing');
-const queryArb = fc.record(
-  {
-    where: fc.dictionary(field, filter, { maxKeys: 2 }),
-    orderBy: fc.array(
-      fc
-        .tuple(fc.constantFrom('n', 's', 'b', 'nested.x'), fc.constantFrom('asc', 'desc'))
-        .map(([k, dir]) => ({ [k]: dir as 'asc' | 'desc' })),
-      { maxLength: 2 },
-    ),
-    limit: fc.integer({ min: 0, max: 8 }),
-    offset: fc.integer({ min: 0, max: 3 }),
-  },
-  { requiredKeys: [] },
-);
-
-const rowsOf = (models: readonly unknown[]): StoredModel[] =>
-  models.map((model, i) => ({
-    id: `m${String(i).padStart(2, '0')}`,
-    tenant: 'default',
-    model: JSON.parse(JSON.stringify(model)),
-    version: 1,
-    position: i + 1,
-    updatedAt: 1,
-  }));
 
 const ids = (rows: readonly StoredModel[]): string[] => rows.map((r) => r.id);
 
@@ -113,8 +39,8 @@ export function pagingSuite(driver: DriverBox): void {
       await store.declare?.(P, DECLARED);
       await fc.assert(
         fc.asyncProperty(
-          fc.array(modelArb, { maxLength: 12 }),
-          queryArb,
+          fc.array(randomModel, { maxLength: 12 }),
+          randomQuery,
           fc.nat(12),
           async (models, query, at) => {
             await store.clear(P);
