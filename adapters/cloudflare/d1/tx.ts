@@ -4,20 +4,13 @@
  * the writes as one `batch`, which D1 runs all-or-nothing. A guard that fails rolls the batch back;
  * the caller reads again and decides again.
  */
-import {
-  outboxStream,
-  type StoredModel,
-  type StoreWriter,
-  WhizbangError,
-} from '../../../js/mod.ts';
+import { type StoredModel, type StoreWriter, WhizbangError } from '../../../js/mod.ts';
+import { ENQUEUE, outboxRow } from '../../sqlite/outbox.ts';
 import type { D1Database, D1PreparedStatement, D1Result } from './binding.ts';
 import { guard } from './errors.ts';
 
 const MODEL_STAMP = `(SELECT version || ':' || position || ':' || updated_at FROM whizbang_models
   WHERE perspective = ? AND tenant = ? AND id = ?)`;
-
-const OUTBOX_COLUMNS =
-  'id, stream, topic, envelope, attempts, enqueued_at, available_at, last_error';
 
 /** The stored model of a row of `id, tenant, model, version, position, updated_at`. */
 export function toModel(row: readonly unknown[]): StoredModel {
@@ -138,19 +131,7 @@ export class D1Transaction {
       },
       outbox: {
         enqueue: (records) => {
-          for (const r of records) {
-            this.write(
-              `INSERT INTO whizbang_outbox (${OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-              r.id,
-              outboxStream(r),
-              r.topic,
-              JSON.stringify(r.envelope),
-              r.attempts,
-              r.enqueuedAt,
-              r.availableAt,
-              r.lastError ?? null,
-            );
-          }
+          for (const r of records) this.write(ENQUEUE, ...outboxRow(r));
         },
         markHandled: async (tenant, messageId, rest) => {
           const mark = JSON.stringify([tenant, messageId]);
