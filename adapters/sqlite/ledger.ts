@@ -24,6 +24,8 @@ import {
   isThenable,
   type Limits,
   limitsOf,
+  recordedEvent,
+  stampEvent,
   streamColumns,
   Watchers,
   wholeOption,
@@ -39,7 +41,6 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-  uuidv7,
 } from '../../js/mod.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 import type { Gate } from './gate.ts';
@@ -206,20 +207,17 @@ export function sqliteLedger(
         const e = events[i]!;
         const { data, metadata } = payloads[i]!;
         v++;
-        const messageId = e.messageId ?? uuidv7(now);
-        const correlationId = e.correlationId ?? messageId;
-        const causationId = e.causationId ?? messageId;
-        const timestamp = e.timestamp ?? now;
+        const stamp = stampEvent(e, now);
         // the position is the row id SQLite gives (max + 1 under this transaction's write lock)
         const done = insert.run(
           tenant,
           streamId,
           v,
           e.type,
-          messageId,
-          correlationId,
-          causationId,
-          timestamp,
+          stamp.messageId,
+          stamp.correlationId,
+          stamp.causationId,
+          stamp.timestamp,
           data,
           metadata,
         );
@@ -227,20 +225,7 @@ export function sqliteLedger(
           done.lastInsertRowid === undefined
             ? Number(head.get()?.p ?? 0)
             : Number(done.lastInsertRowid);
-        recorded.push({
-          kind: 'event',
-          type: e.type,
-          data: e.data,
-          streamId,
-          version: v,
-          position,
-          tenant,
-          messageId,
-          correlationId,
-          causationId,
-          timestamp,
-          metadata: e.metadata,
-        } as RecordedEvent);
+        recorded.push(recordedEvent(e, streamId, tenant, v, position, stamp));
       }
       upsertVersion.run(tenant, streamId, v);
       const result: AppendResult = { streamId, version: v, position, events: recorded };

@@ -16,6 +16,8 @@ import {
   fromAllRow,
   fromStreamRow,
   type Limits,
+  recordedEvent,
+  stampEvent,
   streamColumns,
   Watchers,
   wholeOption,
@@ -29,7 +31,6 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-  uuidv7,
 } from '../../../js/mod.ts';
 import { appendAlone } from './append-alone.ts';
 import type { D1Database } from './binding.ts';
@@ -107,10 +108,7 @@ export function d1Ledger(db: D1Database, limits: Limits, pollMs: number): D1Ledg
       );
       const now = Date.now();
       const recorded: RecordedEvent[] = events.map((e, i) => {
-        const messageId = e.messageId ?? uuidv7(now);
-        const correlationId = e.correlationId ?? messageId;
-        const causationId = e.causationId ?? messageId;
-        const timestamp = e.timestamp ?? now;
+        const stamp = stampEvent(e, now);
         const { data, metadata } = payloads[i]!;
         // an explicit position: another append that took it since the read fails this batch
         tx.write(
@@ -120,27 +118,14 @@ export function d1Ledger(db: D1Database, limits: Limits, pollMs: number): D1Ledg
           streamId,
           version + i + 1,
           e.type,
-          messageId,
-          correlationId,
-          causationId,
-          timestamp,
+          stamp.messageId,
+          stamp.correlationId,
+          stamp.causationId,
+          stamp.timestamp,
           data,
           metadata ?? null,
         );
-        return {
-          kind: 'event',
-          type: e.type,
-          data: e.data,
-          streamId,
-          version: version + i + 1,
-          position: at + i + 1,
-          tenant,
-          messageId,
-          correlationId,
-          causationId,
-          timestamp,
-          metadata: e.metadata,
-        } as RecordedEvent;
+        return recordedEvent(e, streamId, tenant, version + i + 1, at + i + 1, stamp);
       });
       tx.write(UPSERT_VERSION, tenant, streamId, version + events.length);
       await opts.inTransaction?.(recorded, tx.writer());
