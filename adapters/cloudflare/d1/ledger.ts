@@ -7,7 +7,6 @@
  * in between fails the batch (the guard, or the positions' key) and the append is decided again.
  */
 import {
-  allColumns,
   checkAppend,
   checkExpectedVersion,
   checkLogRead,
@@ -18,9 +17,7 @@ import {
   type Limits,
   recordedEvent,
   stampEvent,
-  streamColumns,
   Watchers,
-  wholeOption,
 } from '../../../js/kit/mod.ts';
 import {
   type AppendOptions,
@@ -32,21 +29,22 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
 } from '../../../js/mod.ts';
+import {
+  HEAD,
+  parseText,
+  READ_STREAM,
+  readAllQuery,
+  readStreamParams,
+  STREAM_VERSION,
+  UPSERT_VERSION,
+} from '../../sqlite/reads.ts';
 import { appendAlone } from './append-alone.ts';
 import type { D1Database } from './binding.ts';
 import { decided } from './retry.ts';
 import { D1Transaction } from './tx.ts';
 
-const parseText = (value: unknown): unknown => JSON.parse(value as string);
-const STREAM_COLUMNS = streamColumns('time');
-const ALL_COLUMNS = allColumns('time');
-const VERSION = 'SELECT version FROM whizbang_streams WHERE tenant = ? AND stream_id = ?';
-const HEAD = 'SELECT coalesce(max(position), 0) AS p FROM whizbang_events';
 const INSERT = `INSERT INTO whizbang_events (position, tenant, stream_id, version, type, message_id, correlation_id, causation_id, time, data, metadata)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const UPSERT_VERSION =
-  'INSERT INTO whizbang_streams (tenant, stream_id, version) VALUES (?, ?, ?) ON CONFLICT (tenant, stream_id) DO UPDATE SET version = excluded.version';
-
 /** The D1 ledger; every answer is a promise. */
 export interface D1Ledger extends Ledger {
   /** Appends as one batch (see the module's note); the inline work may run again on a retry. */
@@ -91,7 +89,7 @@ export function d1Ledger(db: D1Database, limits: Limits, pollMs: number): D1Ledg
     }
     const result = await decided(async () => {
       const [versions, heads] = await db.batch([
-        db.prepare(VERSION).bind(tenant, streamId),
+        db.prepare(STREAM_VERSION).bind(tenant, streamId),
         db.prepare(HEAD),
       ]);
       const version = Number(versions?.results[0]?.version ?? 0);
@@ -153,44 +151,27 @@ export function d1Ledger(db: D1Database, limits: Limits, pollMs: number): D1Ledg
     append,
     async readStream(streamId, opts = {}) {
       checkStreamRead(streamId, opts, limits);
-      const from = Math.max(wholeOption('from', opts.from, 1), 1);
-      const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
-      const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
       const tenant = opts.tenant ?? DEFAULT_TENANT;
       const rows = await db
-        .prepare(
-          `SELECT ${STREAM_COLUMNS} FROM whizbang_events WHERE tenant = ? AND stream_id = ? AND version >= ? AND version <= ? ORDER BY version LIMIT ?`,
-        )
-        .bind(tenant, streamId, from, to, limit)
+        .prepare(READ_STREAM)
+        .bind(...readStreamParams(streamId, opts, tenant))
         .raw();
       return rows.map((row) => fromStreamRow(row, streamId, tenant, parseText));
     },
     async readAll(opts = {}) {
       checkLogRead(opts, limits);
-      const from = Math.max(wholeOption('from', opts.from, 1), 1);
-      const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
-      const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
-      const types = opts.types;
-      if (types !== undefined && types.length === 0) return [];
-      const params: unknown[] = [from, to];
-      if (opts.tenant !== undefined) params.push(opts.tenant);
-      if (types !== undefined) params.push(...types);
-      params.push(limit);
+      const query = readAllQuery(opts);
+      if (query === undefined) return [];
       const rows = await db
-        .prepare(
-          `SELECT ${ALL_COLUMNS} FROM whizbang_events WHERE position >= ? AND position <= ?` +
-            (opts.tenant === undefined ? '' : ' AND tenant = ?') +
-            (types === undefined ? '' : ` AND type IN (${types.map(() => '?').join(', ')})`) +
-            ' ORDER BY position LIMIT ?',
-        )
-        .bind(...params)
+        .prepare(query.sql)
+        .bind(...query.params)
         .raw();
       return rows.map((row) => fromAllRow(row, parseText));
     },
     async streamVersion(streamId, opts = {}) {
       checkStreamRead(streamId, opts, limits);
       const row = await db
-        .prepare(VERSION)
+        .prepare(STREAM_VERSION)
         .bind(opts.tenant ?? DEFAULT_TENANT, streamId)
         .first<{ version: number }>();
       return Number(row?.version ?? 0);
