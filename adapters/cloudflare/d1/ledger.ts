@@ -29,15 +29,7 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
 } from '../../../js/mod.ts';
-import {
-  HEAD,
-  parseText,
-  READ_STREAM,
-  readAllQuery,
-  readStreamParams,
-  STREAM_VERSION,
-  UPSERT_VERSION,
-} from '../../sqlite/reads.ts';
+import * as reads from '../../sqlite/reads.ts';
 import { appendAlone } from './append-alone.ts';
 import type { D1Database } from './binding.ts';
 import { decided } from './retry.ts';
@@ -71,7 +63,7 @@ export function d1Ledger(db: D1Database, limits: Limits, pollMs: number): D1Ledg
   let timer: ReturnType<typeof setInterval> | undefined;
   let seen = 0;
   const head = async (): Promise<number> =>
-    Number((await db.prepare(HEAD).first<{ p: number }>())?.p ?? 0);
+    Number((await db.prepare(reads.HEAD).first<{ p: number }>())?.p ?? 0);
 
   const append = async (
     streamId: string,
@@ -89,8 +81,8 @@ export function d1Ledger(db: D1Database, limits: Limits, pollMs: number): D1Ledg
     }
     const result = await decided(async () => {
       const [versions, heads] = await db.batch([
-        db.prepare(STREAM_VERSION).bind(tenant, streamId),
-        db.prepare(HEAD),
+        db.prepare(reads.STREAM_VERSION).bind(tenant, streamId),
+        db.prepare(reads.HEAD),
       ]);
       const version = Number(versions?.results[0]?.version ?? 0);
       const at = Number(heads?.results[0]?.p ?? 0);
@@ -125,7 +117,7 @@ export function d1Ledger(db: D1Database, limits: Limits, pollMs: number): D1Ledg
         );
         return recordedEvent(e, streamId, tenant, version + i + 1, at + i + 1, stamp);
       });
-      tx.write(UPSERT_VERSION, tenant, streamId, version + events.length);
+      tx.write(reads.UPSERT_VERSION, tenant, streamId, version + events.length);
       await opts.inTransaction?.(recorded, tx.writer());
       await tx.commit();
       return {
@@ -153,25 +145,25 @@ export function d1Ledger(db: D1Database, limits: Limits, pollMs: number): D1Ledg
       checkStreamRead(streamId, opts, limits);
       const tenant = opts.tenant ?? DEFAULT_TENANT;
       const rows = await db
-        .prepare(READ_STREAM)
-        .bind(...readStreamParams(streamId, opts, tenant))
+        .prepare(reads.READ_STREAM)
+        .bind(...reads.readStreamParams(streamId, opts, tenant))
         .raw();
-      return rows.map((row) => fromStreamRow(row, streamId, tenant, parseText));
+      return rows.map((row) => fromStreamRow(row, streamId, tenant, reads.parseText));
     },
     async readAll(opts = {}) {
       checkLogRead(opts, limits);
-      const query = readAllQuery(opts);
+      const query = reads.readAllQuery(opts);
       if (query === undefined) return [];
       const rows = await db
         .prepare(query.sql)
         .bind(...query.params)
         .raw();
-      return rows.map((row) => fromAllRow(row, parseText));
+      return rows.map((row) => fromAllRow(row, reads.parseText));
     },
     async streamVersion(streamId, opts = {}) {
       checkStreamRead(streamId, opts, limits);
       const row = await db
-        .prepare(STREAM_VERSION)
+        .prepare(reads.STREAM_VERSION)
         .bind(opts.tenant ?? DEFAULT_TENANT, streamId)
         .first<{ version: number }>();
       return Number(row?.version ?? 0);
