@@ -5,8 +5,8 @@
  * without its payload (`compacted`): positions and versions are never free to be taken again.
  */
 
-import type { EncodedPayload } from '../../js/kit/mod.ts';
-import { type NewEvent, type RecordedEvent, type StoredModel, uuidv7 } from '../../js/mod.ts';
+import { type EncodedPayload, recordedEvent, stampEvent } from '../../js/kit/mod.ts';
+import type { NewEvent, RecordedEvent, StoredModel } from '../../js/mod.ts';
 import type { FieldEntry } from './fields.ts';
 
 /** An event in the `events` store. */
@@ -46,34 +46,21 @@ export function toRecord(
   now: number,
 ): { readonly record: EventRecord; readonly event: RecordedEvent } {
   const { data, metadata } = payload;
-  const messageId = e.messageId ?? uuidv7(now);
+  const stamp = stampEvent(e, now);
   const record: EventRecord = {
     position,
     tenant,
     streamId,
     version,
     type: e.type,
-    messageId,
-    correlationId: e.correlationId ?? messageId,
-    causationId: e.causationId ?? messageId,
-    timestamp: e.timestamp ?? now,
+    messageId: stamp.messageId,
+    correlationId: stamp.correlationId,
+    causationId: stamp.causationId,
+    timestamp: stamp.timestamp,
     data,
     ...(metadata === null ? {} : { metadata }),
   };
-  const event = {
-    kind: 'event',
-    type: e.type,
-    data: e.data,
-    streamId,
-    version,
-    position,
-    tenant,
-    messageId,
-    correlationId: record.correlationId,
-    causationId: record.causationId,
-    timestamp: record.timestamp,
-    metadata: e.metadata,
-  } as RecordedEvent;
+  const event = recordedEvent(e, streamId, tenant, version, position, stamp);
   return { record, event };
 }
 

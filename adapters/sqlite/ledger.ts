@@ -7,7 +7,6 @@
  */
 
 import {
-  allColumns,
   type BatchAppend,
   checkAppend,
   checkEventCount,
@@ -24,7 +23,8 @@ import {
   isThenable,
   type Limits,
   limitsOf,
-  streamColumns,
+  recordedEvent,
+  stampEvent,
   Watchers,
   wholeOption,
 } from '../../js/kit/mod.ts';
@@ -39,16 +39,20 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-  uuidv7,
 } from '../../js/mod.ts';
 import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 import type { Gate } from './gate.ts';
 import { type SqlitePendingAppend, sqliteGroupFlush } from './group.ts';
+import {
+  HEAD,
+  parseText,
+  READ_STREAM,
+  readAllQuery,
+  readStreamParams,
+  STREAM_VERSION,
+  UPSERT_VERSION,
+} from './reads.ts';
 import type { SqliteStore } from './store.ts';
-
-const parseText = (value: unknown): unknown => JSON.parse(value as string);
-const STREAM_COLUMNS = streamColumns('time');
-const ALL_COLUMNS = allColumns('time');
 
 /** The rows of a query as arrays, in select-list order (through `values` where the engine has it). */
 function valuesOf(statement: SqliteStatement, params: unknown[]): unknown[][] {
@@ -122,18 +126,14 @@ export function sqliteLedger(
     }
     return s;
   };
-  const versionOf = sql('SELECT version FROM whizbang_streams WHERE tenant = ? AND stream_id = ?');
-  const upsertVersion = sql(
-    'INSERT INTO whizbang_streams (tenant, stream_id, version) VALUES (?, ?, ?) ON CONFLICT (tenant, stream_id) DO UPDATE SET version = excluded.version',
-  );
+  const versionOf = sql(STREAM_VERSION);
+  const upsertVersion = sql(UPSERT_VERSION);
   const insert = sql(
     `INSERT INTO whizbang_events (tenant, stream_id, version, type, message_id, correlation_id, causation_id, time, data, metadata)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const head = sql('SELECT coalesce(max(position), 0) AS p FROM whizbang_events');
-  const readStreamRows = sql(
-    `SELECT ${STREAM_COLUMNS} FROM whizbang_events WHERE tenant = ? AND stream_id = ? AND version >= ? AND version <= ? ORDER BY version LIMIT ?`,
-  );
+  const head = sql(HEAD);
+  const readStreamRows = sql(READ_STREAM);
   const dataVersion = sql('PRAGMA data_version');
 
   const listeners = new Watchers();
@@ -206,20 +206,17 @@ export function sqliteLedger(
         const e = events[i]!;
         const { data, metadata } = payloads[i]!;
         v++;
-        const messageId = e.messageId ?? uuidv7(now);
-        const correlationId = e.correlationId ?? messageId;
-        const causationId = e.causationId ?? messageId;
-        const timestamp = e.timestamp ?? now;
+        const stamp = stampEvent(e, now);
         // the position is the row id SQLite gives (max + 1 under this transaction's write lock)
         const done = insert.run(
           tenant,
           streamId,
           v,
           e.type,
-          messageId,
-          correlationId,
-          causationId,
-          timestamp,
+          stamp.messageId,
+          stamp.correlationId,
+          stamp.causationId,
+          stamp.timestamp,
           data,
           metadata,
         );
@@ -227,20 +224,7 @@ export function sqliteLedger(
           done.lastInsertRowid === undefined
             ? Number(head.get()?.p ?? 0)
             : Number(done.lastInsertRowid);
-        recorded.push({
-          kind: 'event',
-          type: e.type,
-          data: e.data,
-          streamId,
-          version: v,
-          position,
-          tenant,
-          messageId,
-          correlationId,
-          causationId,
-          timestamp,
-          metadata: e.metadata,
-        } as RecordedEvent);
+        recorded.push(recordedEvent(e, streamId, tenant, v, position, stamp));
       }
       upsertVersion.run(tenant, streamId, v);
       const result: AppendResult = { streamId, version: v, position, events: recorded };
@@ -325,11 +309,8 @@ export function sqliteLedger(
     appendBatch,
     readStream(streamId: string, opts: ReadStreamOptions = {}): RecordedEvent[] {
       checkStreamRead(streamId, opts, limits);
-      const from = Math.max(wholeOption('from', opts.from, 1), 1);
-      const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
-      const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
       const tenant = opts.tenant ?? DEFAULT_TENANT;
-      const rows = valuesOf(readStreamRows, [tenant, streamId, from, to, limit]);
+      const rows = valuesOf(readStreamRows, readStreamParams(streamId, opts, tenant));
       const events = new Array<RecordedEvent>(rows.length);
       for (let i = 0; i < rows.length; i++) {
         events[i] = fromStreamRow(rows[i]!, streamId, tenant, parseText);
@@ -338,24 +319,9 @@ export function sqliteLedger(
     },
     readAll(opts: ReadAllOptions = {}): RecordedEvent[] {
       checkLogRead(opts, limits);
-      const from = Math.max(wholeOption('from', opts.from, 1), 1);
-      const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
-      const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
-      const types = opts.types;
-      if (types !== undefined && types.length === 0) return [];
-      const tenant = opts.tenant === undefined ? '' : ' AND tenant = ?';
-      const params: unknown[] = [from, to];
-      if (opts.tenant !== undefined) params.push(opts.tenant);
-      if (types !== undefined) params.push(...types);
-      params.push(limit);
-      const rows = valuesOf(
-        sql(
-          `SELECT ${ALL_COLUMNS} FROM whizbang_events WHERE position >= ? AND position <= ?${tenant}` +
-            (types === undefined ? '' : ` AND type IN (${types.map(() => '?').join(', ')})`) +
-            ' ORDER BY position LIMIT ?',
-        ),
-        params,
-      );
+      const query = readAllQuery(opts);
+      if (query === undefined) return [];
+      const rows = valuesOf(sql(query.sql), query.params);
       const events = new Array<RecordedEvent>(rows.length);
       for (let i = 0; i < rows.length; i++) {
         events[i] = fromAllRow(rows[i]!, parseText);

@@ -22,7 +22,8 @@ import type { Gate } from './gate.ts';
 /** A statement of the connection, prepared once. */
 export type Sql = (text: string) => SqliteStatement;
 
-function toRecord(row: Record<string, unknown>): OutboxRecord {
+/** An outbox (or dead-letter) row as the record the relay sees. */
+export function toRecord(row: Record<string, unknown>): OutboxRecord {
   return {
     id: row.id as string,
     topic: row.topic as string,
@@ -34,27 +35,33 @@ function toRecord(row: Record<string, unknown>): OutboxRecord {
   };
 }
 
-const COLUMNS = 'id, stream, topic, envelope, attempts, enqueued_at, available_at, last_error';
+/** The outbox table's columns, in the order its writes give them. */
+export const COLUMNS: string =
+  'id, stream, topic, envelope, attempts, enqueued_at, available_at, last_error';
+
+/** The insert of one outbox record, its values given by `outboxRow`. */
+export const ENQUEUE: string = `INSERT INTO whizbang_outbox (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** An outbox record's values, in the order of `COLUMNS`. */
+export function outboxRow(r: OutboxRecord): unknown[] {
+  return [
+    r.id,
+    outboxStream(r),
+    r.topic,
+    JSON.stringify(r.envelope),
+    r.attempts,
+    r.enqueuedAt,
+    r.availableAt,
+    r.lastError ?? null,
+  ];
+}
 
 /** The outbox and inbox writes of whatever transaction is open on the connection. */
 export function sqliteOutboxWriter(sql: Sql): OutboxWriter {
   return {
     enqueue(records) {
-      const insert = sql(
-        `INSERT INTO whizbang_outbox (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      for (const r of records) {
-        insert.run(
-          r.id,
-          outboxStream(r),
-          r.topic,
-          JSON.stringify(r.envelope),
-          r.attempts,
-          r.enqueuedAt,
-          r.availableAt,
-          r.lastError ?? null,
-        );
-      }
+      const insert = sql(ENQUEUE);
+      for (const r of records) insert.run(...outboxRow(r));
     },
     markHandled(tenant, messageId, rest) {
       const done = sql(

@@ -54,6 +54,43 @@ function toModel(row: Record<string, unknown>): StoredModel {
   };
 }
 
+/** The stored model of a row of `id, tenant, model, version, position, updated_at` as values. */
+export function modelOf(row: readonly unknown[]): StoredModel {
+  return {
+    id: row[0] as string,
+    tenant: row[1] as string,
+    model: JSON.parse(row[2] as string),
+    version: Number(row[3]),
+    position: Number(row[4]),
+    updatedAt: Number(row[5]),
+  };
+}
+
+/** The write of one model row, its values given by `modelRow`. */
+export const REPLACE_MODEL: string =
+  'INSERT OR REPLACE INTO whizbang_models (perspective, tenant, id, model, version, position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
+
+/** A perspective's model as the values of `REPLACE_MODEL`. */
+export function modelRow(perspective: string, row: StoredModel): unknown[] {
+  return [
+    perspective,
+    row.tenant,
+    row.id,
+    JSON.stringify(row.model),
+    row.version,
+    row.position,
+    row.updatedAt,
+  ];
+}
+
+/** The delete of one model (perspective, tenant, id). */
+export const DELETE_MODEL: string =
+  'DELETE FROM whizbang_models WHERE perspective = ? AND tenant = ? AND id = ?';
+
+/** The write of a perspective's checkpoint (perspective, position). */
+export const SET_CHECKPOINT: string =
+  'INSERT INTO whizbang_checkpoints (perspective, position) VALUES (?, ?) ON CONFLICT (perspective) DO UPDATE SET position = excluded.position';
+
 /**
  * Creates the store over an open (migrated) database; `watch`, when given, is its `watch` (other
  * connections' commits, see watch.ts).
@@ -83,30 +120,11 @@ export function sqliteStore(
     }
     // as an array of values: cheaper than a row object (see `values` in engine.ts)
     const row = one.values(perspective, tenant, id)[0];
-    return row === undefined
-      ? undefined
-      : {
-          id: row[0] as string,
-          tenant: row[1] as string,
-          model: JSON.parse(row[2] as string),
-          version: Number(row[3]),
-          position: Number(row[4]),
-          updatedAt: Number(row[5]),
-        };
+    return row === undefined ? undefined : modelOf(row);
   };
-  const replace = sql(
-    'INSERT OR REPLACE INTO whizbang_models (perspective, tenant, id, model, version, position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
+  const replace = sql(REPLACE_MODEL);
   const upsert = (perspective: string, row: StoredModel): void => {
-    replace.run(
-      perspective,
-      row.tenant,
-      row.id,
-      JSON.stringify(row.model),
-      row.version,
-      row.position,
-      row.updatedAt,
-    );
+    replace.run(...modelRow(perspective, row));
   };
 
   // Models written in the open transaction, written to the table right before it commits: a
@@ -173,11 +191,7 @@ export function sqliteStore(
     },
     delete(perspective, tenant, id) {
       if (pending.size > 0) pending.get(perspective)?.get(tenant)?.delete(id);
-      sql('DELETE FROM whizbang_models WHERE perspective = ? AND tenant = ? AND id = ?').run(
-        perspective,
-        tenant,
-        id,
-      );
+      sql(DELETE_MODEL).run(perspective, tenant, id);
     },
     checkpoint(perspective) {
       // the transaction holds SQLite's write lock: no other process moves it until it ends
@@ -187,9 +201,7 @@ export function sqliteStore(
       );
     },
     setCheckpoint(perspective, position) {
-      sql(
-        'INSERT INTO whizbang_checkpoints (perspective, position) VALUES (?, ?) ON CONFLICT (perspective) DO UPDATE SET position = excluded.position',
-      ).run(perspective, position);
+      sql(SET_CHECKPOINT).run(perspective, position);
     },
     outbox: outboxWriter,
   };

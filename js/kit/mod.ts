@@ -66,6 +66,14 @@ export {
   requestTimeout,
   wireError,
 } from './replies.ts';
-export type { ParseJson } from './rows.ts';
-export { allColumns, fromAllRow, fromStreamRow, streamColumns, Watchers } from './rows.ts';
+export type { EventStamp, ParseJson } from './rows.ts';
+export {
+  allColumns,
+  fromAllRow,
+  fromStreamRow,
+  recordedEvent,
+  stampEvent,
+  streamColumns,
+  Watchers,
+} from './rows.ts';
 export { checkQueue, checkTopic, topicMatches } from './topics.ts';

@@ -3,8 +3,9 @@
  * such a row, and the coalesced wake-up of watchers.
  */
 
-import type { RecordedEvent } from '../contracts/ledger.ts';
+import type { NewEvent, RecordedEvent } from '../contracts/ledger.ts';
 import { DEFAULT_TENANT } from '../messages/envelope.ts';
+import { uuidv7 } from '../util/ids.ts';
 import { platform } from '../util/platform.ts';
 
 /**
@@ -53,6 +54,54 @@ function event(
     causationId: (causationId ?? messageId) as string,
     timestamp: Number(time),
     metadata,
+  } as RecordedEvent;
+}
+
+/** The ids and time an appended event is recorded with. */
+export interface EventStamp {
+  /** The event's message id: its own, or a new UUIDv7 at the append's time. */
+  readonly messageId: string;
+  /** Its correlation id: its own, or the message id. */
+  readonly correlationId: string;
+  /** Its causation id: its own, or the message id. */
+  readonly causationId: string;
+  /** When it happened, epoch ms: its own, or the append's time. */
+  readonly timestamp: number;
+}
+
+/** The ids and time of an event appended at `now`: what it brings, the defaults for the rest. */
+export function stampEvent(e: NewEvent, now: number): EventStamp {
+  const messageId = e.messageId ?? uuidv7(now);
+  return {
+    messageId,
+    correlationId: e.correlationId ?? messageId,
+    causationId: e.causationId ?? messageId,
+    timestamp: e.timestamp ?? now,
+  };
+}
+
+/** The recorded event of an appended one, at the version and position the append gave it. */
+export function recordedEvent(
+  e: NewEvent,
+  streamId: string,
+  tenant: string,
+  version: number,
+  position: number,
+  stamp: EventStamp,
+): RecordedEvent {
+  return {
+    kind: 'event',
+    type: e.type,
+    data: e.data,
+    streamId,
+    version,
+    position,
+    tenant,
+    messageId: stamp.messageId,
+    correlationId: stamp.correlationId,
+    causationId: stamp.causationId,
+    timestamp: stamp.timestamp,
+    metadata: e.metadata,
   } as RecordedEvent;
 }
 

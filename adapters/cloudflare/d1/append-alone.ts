@@ -3,14 +3,13 @@
  * stream's version), the versions and positions decided by SQL inside it and told back by
  * RETURNING, so no read goes before it.
  */
-import { checkExpectedVersion, type EncodedPayload } from '../../../js/kit/mod.ts';
 import {
-  type AppendResult,
-  type ExpectedVersion,
-  type NewEvent,
-  type RecordedEvent,
-  uuidv7,
-} from '../../../js/mod.ts';
+  checkExpectedVersion,
+  type EncodedPayload,
+  recordedEvent,
+  stampEvent,
+} from '../../../js/kit/mod.ts';
+import type { AppendResult, ExpectedVersion, NewEvent } from '../../../js/mod.ts';
 import type { D1Database, D1PreparedStatement, D1Result } from './binding.ts';
 import { guard, isMoved } from './errors.ts';
 import { decided } from './retry.ts';
@@ -57,11 +56,8 @@ export function appendAlone(
     }
     const first = statements.length;
     const now = Date.now();
-    const recorded = events.map((e, i) => {
-      const messageId = e.messageId ?? uuidv7(now);
-      const correlationId = e.correlationId ?? messageId;
-      const causationId = e.causationId ?? messageId;
-      const timestamp = e.timestamp ?? now;
+    const stamps = events.map((e, i) => {
+      const stamp = stampEvent(e, now);
       const { data, metadata } = payloads[i]!;
       statements.push(
         db
@@ -73,15 +69,15 @@ export function appendAlone(
             streamId,
             i + 1,
             e.type,
-            messageId,
-            correlationId,
-            causationId,
-            timestamp,
+            stamp.messageId,
+            stamp.correlationId,
+            stamp.causationId,
+            stamp.timestamp,
             data,
             metadata ?? null,
           ),
       );
-      return { e, messageId, correlationId, causationId, timestamp };
+      return stamp;
     });
     statements.push(
       db.prepare(UPSERT_NEXT).bind(tenant, streamId, tenant, streamId, events.length),
@@ -97,22 +93,16 @@ export function appendAlone(
       }
       throw error;
     }
-    const out = recorded.map(({ e, messageId, correlationId, causationId, timestamp }, i) => {
+    const out = events.map((e, i) => {
       const row = results[first + i]!.results[0]!;
-      return {
-        kind: 'event',
-        type: e.type,
-        data: e.data,
+      return recordedEvent(
+        e,
         streamId,
-        version: Number(row.version),
-        position: Number(row.position),
         tenant,
-        messageId,
-        correlationId,
-        causationId,
-        timestamp,
-        metadata: e.metadata,
-      } as RecordedEvent;
+        Number(row.version),
+        Number(row.position),
+        stamps[i]!,
+      );
     });
     const last = out[out.length - 1]!;
     return { streamId, version: last.version, position: last.position, events: out };

@@ -7,7 +7,6 @@
  * in between fails the batch (the guard, or the positions' key) and the append is decided again.
  */
 import {
-  allColumns,
   checkAppend,
   checkExpectedVersion,
   checkLogRead,
@@ -16,9 +15,9 @@ import {
   fromAllRow,
   fromStreamRow,
   type Limits,
-  streamColumns,
+  recordedEvent,
+  stampEvent,
   Watchers,
-  wholeOption,
 } from '../../../js/kit/mod.ts';
 import {
   type AppendOptions,
@@ -29,23 +28,15 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-  uuidv7,
 } from '../../../js/mod.ts';
+import * as reads from '../../sqlite/reads.ts';
 import { appendAlone } from './append-alone.ts';
 import type { D1Database } from './binding.ts';
 import { decided } from './retry.ts';
 import { D1Transaction } from './tx.ts';
 
-const parseText = (value: unknown): unknown => JSON.parse(value as string);
-const STREAM_COLUMNS = streamColumns('time');
-const ALL_COLUMNS = allColumns('time');
-const VERSION = 'SELECT version FROM whizbang_streams WHERE tenant = ? AND stream_id = ?';
-const HEAD = 'SELECT coalesce(max(position), 0) AS p FROM whizbang_events';
 const INSERT = `INSERT INTO whizbang_events (position, tenant, stream_id, version, type, message_id, correlation_id, causation_id, time, data, metadata)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const UPSERT_VERSION =
-  'INSERT INTO whizbang_streams (tenant, stream_id, version) VALUES (?, ?, ?) ON CONFLICT (tenant, stream_id) DO UPDATE SET version = excluded.version';
-
 /** The D1 ledger; every answer is a promise. */
 export interface D1Ledger extends Ledger {
   /** Appends as one batch (see the module's note); the inline work may run again on a retry. */
@@ -72,7 +63,7 @@ export function d1Ledger(db: D1Database, limits: Limits, pollMs: number): D1Ledg
   let timer: ReturnType<typeof setInterval> | undefined;
   let seen = 0;
   const head = async (): Promise<number> =>
-    Number((await db.prepare(HEAD).first<{ p: number }>())?.p ?? 0);
+    Number((await db.prepare(reads.HEAD).first<{ p: number }>())?.p ?? 0);
 
   const append = async (
     streamId: string,
@@ -90,8 +81,8 @@ export function d1Ledger(db: D1Database, limits: Limits, pollMs: number): D1Ledg
     }
     const result = await decided(async () => {
       const [versions, heads] = await db.batch([
-        db.prepare(VERSION).bind(tenant, streamId),
-        db.prepare(HEAD),
+        db.prepare(reads.STREAM_VERSION).bind(tenant, streamId),
+        db.prepare(reads.HEAD),
       ]);
       const version = Number(versions?.results[0]?.version ?? 0);
       const at = Number(heads?.results[0]?.p ?? 0);
@@ -107,10 +98,7 @@ export function d1Ledger(db: D1Database, limits: Limits, pollMs: number): D1Ledg
       );
       const now = Date.now();
       const recorded: RecordedEvent[] = events.map((e, i) => {
-        const messageId = e.messageId ?? uuidv7(now);
-        const correlationId = e.correlationId ?? messageId;
-        const causationId = e.causationId ?? messageId;
-        const timestamp = e.timestamp ?? now;
+        const stamp = stampEvent(e, now);
         const { data, metadata } = payloads[i]!;
         // an explicit position: another append that took it since the read fails this batch
         tx.write(
@@ -120,29 +108,16 @@ export function d1Ledger(db: D1Database, limits: Limits, pollMs: number): D1Ledg
           streamId,
           version + i + 1,
           e.type,
-          messageId,
-          correlationId,
-          causationId,
-          timestamp,
+          stamp.messageId,
+          stamp.correlationId,
+          stamp.causationId,
+          stamp.timestamp,
           data,
           metadata ?? null,
         );
-        return {
-          kind: 'event',
-          type: e.type,
-          data: e.data,
-          streamId,
-          version: version + i + 1,
-          position: at + i + 1,
-          tenant,
-          messageId,
-          correlationId,
-          causationId,
-          timestamp,
-          metadata: e.metadata,
-        } as RecordedEvent;
+        return recordedEvent(e, streamId, tenant, version + i + 1, at + i + 1, stamp);
       });
-      tx.write(UPSERT_VERSION, tenant, streamId, version + events.length);
+      tx.write(reads.UPSERT_VERSION, tenant, streamId, version + events.length);
       await opts.inTransaction?.(recorded, tx.writer());
       await tx.commit();
       return {
@@ -168,44 +143,27 @@ export function d1Ledger(db: D1Database, limits: Limits, pollMs: number): D1Ledg
     append,
     async readStream(streamId, opts = {}) {
       checkStreamRead(streamId, opts, limits);
-      const from = Math.max(wholeOption('from', opts.from, 1), 1);
-      const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
-      const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
       const tenant = opts.tenant ?? DEFAULT_TENANT;
       const rows = await db
-        .prepare(
-          `SELECT ${STREAM_COLUMNS} FROM whizbang_events WHERE tenant = ? AND stream_id = ? AND version >= ? AND version <= ? ORDER BY version LIMIT ?`,
-        )
-        .bind(tenant, streamId, from, to, limit)
+        .prepare(reads.READ_STREAM)
+        .bind(...reads.readStreamParams(streamId, opts, tenant))
         .raw();
-      return rows.map((row) => fromStreamRow(row, streamId, tenant, parseText));
+      return rows.map((row) => fromStreamRow(row, streamId, tenant, reads.parseText));
     },
     async readAll(opts = {}) {
       checkLogRead(opts, limits);
-      const from = Math.max(wholeOption('from', opts.from, 1), 1);
-      const to = wholeOption('to', opts.to, Number.MAX_SAFE_INTEGER);
-      const limit = wholeOption('limit', opts.limit, Number.MAX_SAFE_INTEGER);
-      const types = opts.types;
-      if (types !== undefined && types.length === 0) return [];
-      const params: unknown[] = [from, to];
-      if (opts.tenant !== undefined) params.push(opts.tenant);
-      if (types !== undefined) params.push(...types);
-      params.push(limit);
+      const query = reads.readAllQuery(opts);
+      if (query === undefined) return [];
       const rows = await db
-        .prepare(
-          `SELECT ${ALL_COLUMNS} FROM whizbang_events WHERE position >= ? AND position <= ?` +
-            (opts.tenant === undefined ? '' : ' AND tenant = ?') +
-            (types === undefined ? '' : ` AND type IN (${types.map(() => '?').join(', ')})`) +
-            ' ORDER BY position LIMIT ?',
-        )
-        .bind(...params)
+        .prepare(query.sql)
+        .bind(...query.params)
         .raw();
-      return rows.map((row) => fromAllRow(row, parseText));
+      return rows.map((row) => fromAllRow(row, reads.parseText));
     },
     async streamVersion(streamId, opts = {}) {
       checkStreamRead(streamId, opts, limits);
       const row = await db
-        .prepare(VERSION)
+        .prepare(reads.STREAM_VERSION)
         .bind(opts.tenant ?? DEFAULT_TENANT, streamId)
         .first<{ version: number }>();
       return Number(row?.version ?? 0);

@@ -3,21 +3,8 @@
  * adapter's tables. Every move is one batch (all-or-nothing).
  */
 import type { DeadLetterRecord, OutboxCounts, OutboxRecord, OutboxStore } from '../../../js/mod.ts';
+import { COLUMNS, toRecord } from '../../sqlite/outbox.ts';
 import type { D1Database } from './binding.ts';
-
-const COLUMNS = 'id, stream, topic, envelope, attempts, enqueued_at, available_at, last_error';
-
-function toRecord(row: Record<string, unknown>): OutboxRecord {
-  return {
-    id: row.id as string,
-    topic: row.topic as string,
-    envelope: JSON.parse(row.envelope as string),
-    attempts: Number(row.attempts),
-    enqueuedAt: Number(row.enqueued_at),
-    availableAt: Number(row.available_at),
-    ...(row.last_error === null ? {} : { lastError: row.last_error as string }),
-  };
-}
 
 /** The outbox store over a migrated D1 database. */
 export function d1Outbox(db: D1Database): OutboxStore {

@@ -13,10 +13,11 @@ import type {
   StoredModel,
   StoreWriter,
 } from '../../../js/mod.ts';
+import { modelOf } from '../../sqlite/store.ts';
 import type { D1Database } from './binding.ts';
 import { d1Outbox } from './outbox.ts';
 import { decided } from './retry.ts';
-import { D1Transaction, MODEL, toModel } from './tx.ts';
+import { D1Transaction, MODEL } from './tx.ts';
 
 /** The D1 store; every answer is a promise. */
 export interface D1Store extends PerspectiveStore {
@@ -42,7 +43,7 @@ export function d1Store(db: D1Database, limits: Limits): D1Store {
   return {
     async get(perspective, tenant, id) {
       const row = (await db.prepare(MODEL).bind(perspective, tenant, id).raw())[0];
-      return row === undefined ? undefined : toModel(row);
+      return row === undefined ? undefined : modelOf(row);
     },
     async query(perspective, tenant, query) {
       checkQuery(query, limits);
@@ -53,7 +54,7 @@ export function d1Store(db: D1Database, limits: Limits): D1Store {
         )
         .bind(perspective, tenant)
         .raw();
-      return runQuery(rows.map(toModel), (row) => row.model, query, limits);
+      return runQuery(rows.map(modelOf), (row) => row.model, query, limits);
     },
     async checkpoint(perspective) {
       const row = await db

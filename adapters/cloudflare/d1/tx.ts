@@ -4,32 +4,20 @@
  * the writes as one `batch`, which D1 runs all-or-nothing. A guard that fails rolls the batch back;
  * the caller reads again and decides again.
  */
+import { type StoredModel, type StoreWriter, WhizbangError } from '../../../js/mod.ts';
+import { ENQUEUE, outboxRow } from '../../sqlite/outbox.ts';
 import {
-  outboxStream,
-  type StoredModel,
-  type StoreWriter,
-  WhizbangError,
-} from '../../../js/mod.ts';
+  DELETE_MODEL,
+  modelOf,
+  modelRow,
+  REPLACE_MODEL,
+  SET_CHECKPOINT,
+} from '../../sqlite/store.ts';
 import type { D1Database, D1PreparedStatement, D1Result } from './binding.ts';
 import { guard } from './errors.ts';
 
 const MODEL_STAMP = `(SELECT version || ':' || position || ':' || updated_at FROM whizbang_models
   WHERE perspective = ? AND tenant = ? AND id = ?)`;
-
-const OUTBOX_COLUMNS =
-  'id, stream, topic, envelope, attempts, enqueued_at, available_at, last_error';
-
-/** The stored model of a row of `id, tenant, model, version, position, updated_at`. */
-export function toModel(row: readonly unknown[]): StoredModel {
-  return {
-    id: row[0] as string,
-    tenant: row[1] as string,
-    model: JSON.parse(row[2] as string),
-    version: Number(row[3]),
-    position: Number(row[4]),
-    updatedAt: Number(row[5]),
-  };
-}
 
 /** The select of a model by perspective, tenant and id. */
 export const MODEL =
@@ -71,34 +59,12 @@ export class D1Transaction {
     for (const { perspective, tenant, id, row } of this.#models.values()) {
       statements.push(
         row === null
-          ? this.#db
-              .prepare(
-                'DELETE FROM whizbang_models WHERE perspective = ? AND tenant = ? AND id = ?',
-              )
-              .bind(perspective, tenant, id)
-          : this.#db
-              .prepare(
-                'INSERT OR REPLACE INTO whizbang_models (perspective, tenant, id, model, version, position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-              )
-              .bind(
-                perspective,
-                row.tenant,
-                row.id,
-                JSON.stringify(row.model),
-                row.version,
-                row.position,
-                row.updatedAt,
-              ),
+          ? this.#db.prepare(DELETE_MODEL).bind(perspective, tenant, id)
+          : this.#db.prepare(REPLACE_MODEL).bind(...modelRow(perspective, row)),
       );
     }
     for (const [perspective, position] of this.#checkpoints) {
-      statements.push(
-        this.#db
-          .prepare(
-            'INSERT INTO whizbang_checkpoints (perspective, position) VALUES (?, ?) ON CONFLICT (perspective) DO UPDATE SET position = excluded.position',
-          )
-          .bind(perspective, position),
-      );
+      statements.push(this.#db.prepare(SET_CHECKPOINT).bind(perspective, position));
     }
     if (statements.length === 0) return [];
     return this.#db.batch(statements);
@@ -111,7 +77,7 @@ export class D1Transaction {
         const held = this.#models.get(key(perspective, tenant, id));
         if (held !== undefined) return held.row ?? undefined;
         const row = (await this.#db.prepare(MODEL).bind(perspective, tenant, id).raw())[0];
-        const model = row === undefined ? undefined : toModel(row);
+        const model = row === undefined ? undefined : modelOf(row);
         // decided on what was read: the batch fails if another writer changed it since
         this.guard(
           `${MODEL_STAMP} IS ?`,
@@ -138,19 +104,7 @@ export class D1Transaction {
       },
       outbox: {
         enqueue: (records) => {
-          for (const r of records) {
-            this.write(
-              `INSERT INTO whizbang_outbox (${OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-              r.id,
-              outboxStream(r),
-              r.topic,
-              JSON.stringify(r.envelope),
-              r.attempts,
-              r.enqueuedAt,
-              r.availableAt,
-              r.lastError ?? null,
-            );
-          }
+          for (const r of records) this.write(ENQUEUE, ...outboxRow(r));
         },
         markHandled: async (tenant, messageId, rest) => {
           const mark = JSON.stringify([tenant, messageId]);
