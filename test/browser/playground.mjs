@@ -174,13 +174,15 @@ try {
     // back to just after the deposit: AccountOpened(ada) 1, MoneyDeposited 2
     for (let p = head; p > 2; p--) await page.keyboard.press('ArrowLeft');
     await page.locator('#position-label', { hasText: 'As of position 2 of' }).waitFor();
-    expect(await cells(lensRow('accounts', 'ada'))).toEqual(['ada', 'Ada Lovelace', '100', '1']);
+    const atTwo = ['ada', 'Ada Lovelace', '100', '1'];
+    expect(await settled(lensRow('accounts', 'ada'), atTwo)).toEqual(atTwo);
     expect(await lensRow('accounts', 'bob').count()).toBe(0);
     await page.locator('#ledger-note', { hasText: /^2 shown/ }).waitFor();
     expect(await page.locator('#ledger tbody tr').count()).toBe(2);
     await page.getByRole('button', { name: 'One event back' }).click();
     await page.locator('#position-label', { hasText: 'As of position 1 of' }).waitFor();
-    expect(await cells(lensRow('accounts', 'ada'))).toEqual(['ada', 'Ada Lovelace', '0', '0']);
+    const atOne = ['ada', 'Ada Lovelace', '0', '0'];
+    expect(await settled(lensRow('accounts', 'ada'), atOne)).toEqual(atOne);
     await snap('time-travel');
     await page.getByRole('button', { name: 'Now' }).click();
     await page.locator('#position-label', { hasText: 'Now' }).waitFor();
