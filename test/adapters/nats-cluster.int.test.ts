@@ -163,9 +163,11 @@ describe.skipIf(!installed)('NATS cluster: three nodes, streams with 3 replicas'
       expect(atKill).toBeLessThan(total); // the deliveries were still going
       expect(next).not.toBe(killed);
       await run.published;
+      // redeliveries wait out a new consumer leader, which a loaded machine elects slowly
       await until(
         () => run.applied.size === total,
         () => `${total} applied, got ${run.applied.size}`,
+        90_000,
       );
       expectEachOrderOnce(run, total);
       // each envelope stored once: the retried publishes were caught by the duplicate window
@@ -177,5 +179,5 @@ describe.skipIf(!installed)('NATS cluster: three nodes, streams with 3 replicas'
       await publisher.close();
       await subscriber.close();
     }
-  }, 60_000);
+  }, 150_000);
 });
