@@ -192,12 +192,9 @@ export function createTransferSaga(options: TransferSagaOptions = {}): Saga<Tran
 /** The transfer saga with the default limits. */
 export const transferSaga: Saga<TransferProgress> = createTransferSaga();
 
-/** The bank of domain.ts with transfers run by `saga` (default {@link transferSaga}). */
-export function createSagaBank(
-  options: BuildOptions & { readonly saga?: Saga<TransferProgress> } = {},
-) {
-  const { saga = transferSaga, ...build } = options;
-  const builder = whizbang('bank')
+/** The bank of domain.ts and the transfer saga's receptors, for an app to add to before `withSaga`. */
+export function sagaBankBuilder() {
+  return whizbang('bank')
     .receptor(openAccount)
     .receptor(deposit)
     .receptor(withdraw)
@@ -210,5 +207,12 @@ export function createSagaBank(
     .receptor(getBalance)
     .perspective(accounts)
     .perspective(transfers);
-  return withSaga(builder, saga).build(build);
+}
+
+/** The bank of domain.ts with transfers run by `saga` (default {@link transferSaga}). */
+export function createSagaBank(
+  options: BuildOptions & { readonly saga?: Saga<TransferProgress> } = {},
+) {
+  const { saga = transferSaga, ...build } = options;
+  return withSaga(sagaBankBuilder(), saga).build(build);
 }

@@ -4,26 +4,8 @@
  * the outbox (relayed over JetStream to a mailer that records one receipt per deposit), built to
  * share its background work with the other instances.
  */
-import {
-  accounts,
-  completeTransfer,
-  deposit,
-  failTransfer,
-  getBalance,
-  MoneyDeposited,
-  MoneyWithdrawn,
-  openAccount,
-  totals,
-  transfers,
-  withdraw,
-} from '../../../examples/bank/domain.ts';
-import {
-  approveTransfer,
-  createTransferSaga,
-  creditAccount,
-  requestApproval,
-  requestTransfer,
-} from '../../../examples/bank/transfer-saga.ts';
+import { MoneyDeposited, MoneyWithdrawn, totals } from '../../../examples/bank/domain.ts';
+import { createTransferSaga, sagaBankBuilder } from '../../../examples/bank/transfer-saga.ts';
 import {
   type BuildOptions,
   defineCommand,
@@ -61,19 +43,7 @@ export const movements = definePerspective({
 
 /** The bank app of one instance. */
 export function bank(options: BuildOptions) {
-  const builder = whizbang('bank')
-    .receptor(openAccount)
-    .receptor(deposit)
-    .receptor(withdraw)
-    .receptor(requestTransfer)
-    .receptor(creditAccount)
-    .receptor(requestApproval)
-    .receptor(approveTransfer)
-    .receptor(completeTransfer)
-    .receptor(failTransfer)
-    .receptor(getBalance)
-    .perspective(accounts)
-    .perspective(transfers)
+  const builder = sagaBankBuilder()
     .perspective(totals)
     .perspective(movements)
     .perspective(saga.timeouts)
