@@ -34,6 +34,7 @@ export type { Lease, LeaseStore } from './contracts/lease.ts';
 export type {
   AppendOptions,
   AppendResult,
+  AsyncLedger,
   ExpectedVersion,
   Ledger,
   NewEvent,

@@ -14,15 +14,7 @@
  */
 
 import { type BatchAppend, type Limits, limitsOf } from '../../js/kit/mod.ts';
-import type {
-  AppendOptions,
-  AppendResult,
-  Ledger,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-} from '../../js/mod.ts';
+import type { AppendOptions, AppendResult, AsyncLedger, NewEvent } from '../../js/mod.ts';
 import { type Appending, append, replaceTail } from './append.ts';
 import { appendBatch } from './append-batch.ts';
 import type { Notifier } from './broadcast.ts';
@@ -42,23 +34,7 @@ export interface IndexedDbLedgerOptions {
 }
 
 /** The IndexedDB ledger answers asynchronously. */
-export interface IndexedDbLedger extends Ledger {
-  /** Appends `events` to a stream in one transaction, checking `options.expectedVersion` first. */
-  append(
-    streamId: string,
-    events: readonly NewEvent[],
-    options?: AppendOptions,
-  ): Promise<AppendResult>;
-  /** The events of one stream, in version order (`options.from`, `to`, `limit` narrow it). */
-  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
-  /**
-   * Events of every stream by global position (`options` narrow it by position, tenant and type).
-   */
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
-  /** The version of a stream (0 when it has no event). */
-  streamVersion(streamId: string, options?: { readonly tenant?: string }): Promise<number>;
-  /** The global position of the last event appended (0 when there is none). */
-  headPosition(): Promise<number>;
+export interface IndexedDbLedger extends AsyncLedger {
   /**
    * Replaces a stream's events after version `after` with `events`, in one transaction (offline
    * sync's rebase).

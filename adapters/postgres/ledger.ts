@@ -25,9 +25,9 @@ import {
 import {
   type AppendOptions,
   type AppendResult,
+  type AsyncLedger,
   ConcurrencyError,
   DEFAULT_TENANT,
-  type Ledger,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -72,23 +72,7 @@ export interface PgLedgerOptions {
 }
 
 /** The PostgreSQL ledger answers asynchronously. */
-export interface PgLedger extends Ledger {
-  /** Appends `events` to a stream in one transaction, checking `options.expectedVersion` first. */
-  append(
-    streamId: string,
-    events: readonly NewEvent[],
-    options?: AppendOptions,
-  ): Promise<AppendResult>;
-  /** The events of one stream, in version order (`options.from`, `to`, `limit` narrow it). */
-  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
-  /**
-   * Events of every stream by global position (`options` narrow it by position, tenant and type).
-   */
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
-  /** The version of a stream (0 when it has no event). */
-  streamVersion(streamId: string, options?: { readonly tenant?: string }): Promise<number>;
-  /** The global position of the last event appended (0 when there is none). */
-  headPosition(): Promise<number>;
+export interface PgLedger extends AsyncLedger {
   /** Closes it and lets go of what it holds. */
   close(): Promise<void>;
 }

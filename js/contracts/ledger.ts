@@ -187,3 +187,23 @@ export interface BatchAppend {
   /** Its expected version and tenant. */
   readonly options?: AppendOptions;
 }
+
+/** A ledger whose every answer is a promise: one over an asynchronous database. */
+export interface AsyncLedger extends Ledger {
+  /** Appends `events` to a stream in one transaction, checking `options.expectedVersion` first. */
+  append(
+    streamId: string,
+    events: readonly NewEvent[],
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
+  /** The events of one stream, in version order (`options.from`, `to`, `limit` narrow it). */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * Events of every stream by global position (`options` narrow it by position, tenant and type).
+   */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** The version of a stream (0 when it has no event). */
+  streamVersion(streamId: string, options?: { readonly tenant?: string }): Promise<number>;
+  /** The global position of the last event appended (0 when there is none). */
+  headPosition(): Promise<number>;
+}

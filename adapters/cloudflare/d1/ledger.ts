@@ -22,11 +22,9 @@ import {
 import {
   type AppendOptions,
   type AppendResult,
+  type AsyncLedger,
   DEFAULT_TENANT,
-  type Ledger,
   type NewEvent,
-  type ReadAllOptions,
-  type ReadStreamOptions,
   type RecordedEvent,
 } from '../../../js/mod.ts';
 import * as reads from '../../sqlite/reads.ts';
@@ -37,22 +35,11 @@ import { D1Transaction } from './tx.ts';
 
 const INSERT = `INSERT INTO whizbang_events (position, tenant, stream_id, version, type, message_id, correlation_id, causation_id, time, data, metadata)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-/** The D1 ledger; every answer is a promise. */
-export interface D1Ledger extends Ledger {
-  /** Appends as one batch (see the module's note); the inline work may run again on a retry. */
-  append(
-    streamId: string,
-    events: readonly NewEvent[],
-    options?: AppendOptions,
-  ): Promise<AppendResult>;
-  /** The events of one stream, in version order. */
-  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
-  /** Events of every stream by global position. */
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
-  /** The version of a stream (0 when it has no event). */
-  streamVersion(streamId: string, options?: { readonly tenant?: string }): Promise<number>;
-  /** The global position of the last event (0 when there is none). */
-  headPosition(): Promise<number>;
+/**
+ * The D1 ledger; every answer is a promise. An append is one batch (see the module's note), so
+ * its inline work may run again on a retry.
+ */
+export interface D1Ledger extends AsyncLedger {
   /** Stops polling for other Workers' appends. */
   close(): void;
 }
