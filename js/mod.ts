@@ -58,6 +58,7 @@ export type { WireError, WireReply } from './contracts/remote.ts';
 export { isRemoteError, RemoteError } from './contracts/remote.ts';
 export type { Snapshot, SnapshotStore } from './contracts/snapshot.ts';
 export type {
+  AsyncPerspectiveStore,
   PerspectiveStore,
   StoreChange,
   StoredModel,

@@ -13,9 +13,9 @@ import {
   runQuery,
 } from '../../js/kit/mod.ts';
 import type {
+  AsyncPerspectiveStore,
   MaybePromise,
   OutboxStore,
-  PerspectiveStore,
   Query,
   Snapshot,
   SnapshotStore,
@@ -32,19 +32,11 @@ import { read } from './transaction.ts';
 import { writerOf } from './writer.ts';
 
 /** The IndexedDB store answers asynchronously. */
-export interface IndexedDbStore extends PerspectiveStore {
-  /** The stored model of a perspective by id, for a tenant. */
-  get(perspective: string, tenant: string, id: string): Promise<StoredModel | undefined>;
-  /** The stored models of a perspective for a tenant that match `query` (filter, order, page). */
-  query(perspective: string, tenant: string, query: Query): Promise<StoredModel[]>;
+export interface IndexedDbStore extends AsyncPerspectiveStore {
   /** How many models of a perspective for a tenant match `where`. */
   count(perspective: string, tenant: string, where: Where | undefined): Promise<number>;
   /** Keeps `fields` of a perspective's models in the `fields` index (see fields.ts). */
   declare(perspective: string, fields: readonly string[]): Promise<void>;
-  /** The global position a perspective has applied up to (0 before any). */
-  checkpoint(perspective: string): Promise<number>;
-  /** Runs `fn` with a writer in one transaction: every write in it lands, or none. */
-  transaction<T>(fn: (tx: StoreWriter) => MaybePromise<T>): Promise<T>;
   /** Deletes every model of a perspective and its checkpoint (before a rebuild). */
   clear(perspective: string): Promise<void>;
   /** The outbox (and inbox) kept in the same database. */

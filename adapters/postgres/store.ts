@@ -7,9 +7,9 @@
 
 import { DEFAULT_LIMITS, type Limits } from '../../js/kit/mod.ts';
 import type {
+  AsyncPerspectiveStore,
   MaybePromise,
   OutboxStore,
-  PerspectiveStore,
   Query,
   Snapshot,
   SnapshotStore,
@@ -25,15 +25,7 @@ import type { SchemaNames } from './schema.ts';
 import { AT, checkText, jsonFor, MS } from './text.ts';
 
 /** The PostgreSQL store answers asynchronously. */
-export interface PgStore extends PerspectiveStore {
-  /** The stored model of a perspective by id, for a tenant. */
-  get(perspective: string, tenant: string, id: string): Promise<StoredModel | undefined>;
-  /** The stored models of a perspective for a tenant that match `query` (filter, order, page). */
-  query(perspective: string, tenant: string, query: Query): Promise<StoredModel[]>;
-  /** The global position a perspective has applied up to (0 before any). */
-  checkpoint(perspective: string): Promise<number>;
-  /** Runs `fn` with a writer in one transaction: every write in it lands, or none. */
-  transaction<T>(fn: (tx: StoreWriter) => MaybePromise<T>): Promise<T>;
+export interface PgStore extends AsyncPerspectiveStore {
   /** Deletes every model of a perspective and its checkpoint (before a rebuild). */
   clear(perspective: string): Promise<void>;
   /** The outbox (and inbox) kept in the same database. */

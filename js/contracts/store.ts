@@ -93,3 +93,15 @@ export interface PerspectiveStore {
    */
   watch?(listener: (change: StoreChange) => void): () => void;
 }
+
+/** A perspective store whose reads and transactions answer with promises: one over an asynchronous database. */
+export interface AsyncPerspectiveStore extends PerspectiveStore {
+  /** The stored model of a perspective by id, for a tenant. */
+  get(perspective: string, tenant: string, id: string): Promise<StoredModel | undefined>;
+  /** The stored models of a perspective for a tenant that match `query` (filter, order, page). */
+  query(perspective: string, tenant: string, query: Query): Promise<StoredModel[]>;
+  /** The global position a perspective has applied up to (0 before any). */
+  checkpoint(perspective: string): Promise<number>;
+  /** Runs `fn` with a writer in one transaction: every write in it lands, or none. */
+  transaction<T>(fn: (tx: StoreWriter) => MaybePromise<T>): Promise<T>;
+}

@@ -5,12 +5,10 @@
  */
 import { checkQuery, type Limits, runQuery } from '../../../js/kit/mod.ts';
 import type {
+  AsyncPerspectiveStore,
   OutboxStore,
-  PerspectiveStore,
-  Query,
   Snapshot,
   SnapshotStore,
-  StoredModel,
   StoreWriter,
 } from '../../../js/mod.ts';
 import { modelOf } from '../../sqlite/store.ts';
@@ -20,13 +18,7 @@ import { decided } from './retry.ts';
 import { D1Transaction, MODEL } from './tx.ts';
 
 /** The D1 store; every answer is a promise. */
-export interface D1Store extends PerspectiveStore {
-  /** The stored model of a perspective by id, for a tenant. */
-  get(perspective: string, tenant: string, id: string): Promise<StoredModel | undefined>;
-  /** The stored models of a perspective for a tenant that match `query`. */
-  query(perspective: string, tenant: string, query: Query): Promise<StoredModel[]>;
-  /** The global position a perspective has applied up to (0 before any). */
-  checkpoint(perspective: string): Promise<number>;
+export interface D1Store extends AsyncPerspectiveStore {
   /**
    * Runs `fn` and commits what it wrote as one batch; when a model it read changed before the
    * batch ran, `fn` runs again on fresh reads (keep it free of other effects).
