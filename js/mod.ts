@@ -96,8 +96,11 @@ export type {
   TimeoutOptions,
 } from './definitions/policy.ts';
 export { cache, circuitBreaker, retry, timeout } from './definitions/policy.ts';
+export type { Principal } from './definitions/principal.ts';
 export type {
   Receptor,
+  ReceptorAuthorization,
+  ReceptorAuthorize,
   ReceptorContext,
   Reply,
   ResultOf,
@@ -185,6 +188,7 @@ export type { ErrorCode, ValidationIssue } from './util/errors.ts';
 export {
   ConcurrencyError,
   CorruptDataError,
+  ForbiddenError,
   isConcurrencyError,
   isCorruptDataError,
   isValidationError,

@@ -8,6 +8,7 @@
  */
 import { createEnvelope, type Envelope } from '../messages/envelope.ts';
 import type { Command } from '../messages/message.ts';
+import { actAs } from '../runtime/principal.ts';
 import type { Whizbang } from '../runtime/types.ts';
 import { invalidArgument, isWhizbangError } from '../util/errors.ts';
 import type { MaybePromise } from '../util/maybe.ts';
@@ -34,10 +35,12 @@ export type AuthorizeHook = (request: AuthorizeRequest) => MaybePromise<boolean 
 /** Options of {@link syncServer}. */
 export interface SyncServerOptions {
   /**
-   * One hook per command type replicas may push; a type without one is refused with
-   * `FORBIDDEN` (write `() => true` to let everyone send it).
+   * One hook per command type replicas may push. A type without one here is refused with
+   * `FORBIDDEN` unless its receptor has an `authorize` hook of its own (write `() => true` to let
+   * everyone send it). With both, both must allow it: this one first, then the receptor's on the
+   * stream's current state.
    */
-  readonly authorize: Readonly<Record<string, AuthorizeHook>>;
+  readonly authorize?: Readonly<Record<string, AuthorizeHook>>;
   /** Told of each command decided or refused (for logs and metrics; what it throws is ignored). */
   readonly onDecided?: (request: PushRequest, answer: PushAnswer, principal: Principal) => void;
 }
@@ -100,6 +103,7 @@ async function decideOne(
       causationId: c.causationId,
       tenant: principal.tenant,
     }) as Envelope<Command>;
+    actAs(envelope, principal); // the receptor's `authorize` hook is asked for this principal
     const outcome = await app.replica.decideAgain(envelope);
     if (outcome.duplicate === true) return { status: 'duplicate' };
     if (outcome.queued === true) {
@@ -129,10 +133,10 @@ export function syncServer(app: Whizbang<any, any>, options: SyncServerOptions):
       'syncServer needs an app built on authoritativeDriver(driver) over the shared log: whizbang(name).build({ driver: authoritativeDriver(await jetstreamDriver(…)) }).',
     );
   }
-  const authorize = options?.authorize;
-  if (authorize === undefined || typeof authorize !== 'object') {
+  const authorize = options?.authorize ?? {};
+  if (typeof authorize !== 'object' || authorize === null) {
     throw invalidArgument(
-      'syncServer needs `authorize`: one hook per command type replicas may push.',
+      'syncServer takes `authorize` as one hook per command type replicas may push (or give the receptors `authorize` hooks).',
     );
   }
   const turns = new Turns();
@@ -162,16 +166,16 @@ export function syncServer(app: Whizbang<any, any>, options: SyncServerOptions):
       const hook = Object.hasOwn(authorize, request.command.type)
         ? authorize[request.command.type]
         : undefined;
-      if (hook === undefined) {
+      if (hook === undefined && !app.replica.authorizes(request.command.type)) {
         return tell(
           request,
           forbidden(`Replicas may not push "${request.command.type}".`),
           principal,
         );
       }
-      let verdict: boolean | string;
+      let verdict: boolean | string = true;
       try {
-        verdict = await hook({ command: request.command, principal, app });
+        if (hook !== undefined) verdict = await hook({ command: request.command, principal, app });
       } catch (error) {
         return tell(request, refused(error), principal);
       }

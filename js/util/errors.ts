@@ -129,6 +129,23 @@ export class ValidationError extends WhizbangError {
   }
 }
 
+/**
+ * A principal may not do what was asked (an `authorize` hook said no, or a lens was read outside
+ * the principal's tenant); nothing was decided or written.
+ */
+export class ForbiddenError extends WhizbangError {
+  /** The error's name, for logs. */
+  override name = 'ForbiddenError';
+  /** The user refused. */
+  readonly userId: string;
+
+  /** `userId` may not do it; `reason` says why (the hook's own words, when it gave some). */
+  constructor(userId: string, reason: string) {
+    super('FORBIDDEN', reason);
+    this.userId = userId;
+  }
+}
+
 /** True when `error` is a {@link ValidationError}. */
 export function isValidationError(error: unknown): error is ValidationError {
   return isWhizbangError(error, 'VALIDATION_FAILED');
