@@ -167,6 +167,7 @@ export type { Replica, ReplicatedRun } from './runtime/replica.ts';
 export type { ScheduleOptions } from './runtime/scheduler.ts';
 export type { ScheduledCommand } from './runtime/schedules.ts';
 export { CommandScheduled, SCHEDULES, ScheduledCommandSent } from './runtime/schedules.ts';
+export { scopedLens } from './runtime/scoped-lens.ts';
 export type { SnapshotIssue } from './runtime/state-cache.ts';
 export type { BatchHandler, SubscribeOptions, Subscription } from './runtime/subscription.ts';
 export { subscribe, subscribeBatches } from './runtime/subscription.ts';
