@@ -75,7 +75,7 @@ export function narrow(where: Where | undefined, scope: Where, name: string): Wh
  * await mine.query({ orderBy: { title: 'asc' } }); // Ann's lists and those shared with her
  */
 export function scopedLens<M>(
-  app: { lens(perspective: Perspective<M, any>): LiveLens<M> },
+  app: { lens<T>(perspective: Perspective<T, any>): LiveLens<T> },
   perspective: Perspective<M, any>,
   principal: Principal,
 ): LiveLens<M> {
