@@ -126,7 +126,7 @@ async function decideOne(
  * Makes the sync server of `app` (built on `authoritativeDriver(…)` over the shared log), for a
  * transport to hand pushed commands to: `natsSyncServer(server, { … })` of `whizbang/nats`.
  */
-export function syncServer(app: Whizbang<any, any>, options: SyncServerOptions): SyncServer {
+export function syncServer(app: Whizbang<any, any>, options: SyncServerOptions = {}): SyncServer {
   const decisions = decisionsOf(app?.replica?.driver);
   if (decisions === undefined) {
     throw invalidArgument(
