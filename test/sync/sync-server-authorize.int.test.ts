@@ -89,7 +89,7 @@ async function replica(at: { stream: string; prefix: string; subject: string }, 
     () => app.close(),
     () => remote.close(),
   );
-  return { app, sync, remote };
+  return { app, sync, remote, link };
 }
 
 describe.skipIf(!up)('receptor hooks decide pushed commands', () => {
@@ -112,6 +112,27 @@ describe.skipIf(!up)('receptor hooks decide pushed commands', () => {
     expect(conflict?.command?.data).toEqual({ listId: 'a', text: 'beer' });
     expect((await bob.app.lens(lists).get('a'))?.items).toEqual([]);
     expect(await bob.remote.readStream('list-a')).toHaveLength(1);
+    // a principal written into the request is not read: the connection's user is asked about
+    const id = crypto.randomUUID();
+    const forged = {
+      id,
+      tenant: 'default',
+      streamId: 'list-a',
+      principal: { userId: 'alice', tenant: 'default' },
+      command: {
+        type: 'AddItem',
+        data: { listId: 'a', text: 'forged' },
+        messageId: id,
+        correlationId: id,
+        causationId: id,
+      },
+      events: [],
+    };
+    expect(await bob.link.push(forged as never)).toEqual({
+      status: 'refused',
+      code: 'FORBIDDEN',
+      message: 'bob is not a member of list a.',
+    });
     // shared with him, the same command goes through
     await alice.app.send(ShareList({ listId: 'a', with: 'bob' }));
     await alice.sync.run();
