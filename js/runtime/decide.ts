@@ -23,7 +23,7 @@ import type { Committer } from './commit.ts';
 import { receptorContext, stillWanted } from './context.ts';
 import type { Flow } from './flow.ts';
 import { answered, appended, type Decision, type Output } from './output.ts';
-import { authorized } from './principal.ts';
+import { authorized, principalOf } from './principal.ts';
 import type { Registry } from './registry.ts';
 import type { Folded, StateCache } from './state-cache.ts';
 import { underPolicies } from './under-policies.ts';
@@ -115,7 +115,11 @@ export class Decider {
     flow: Flow | undefined,
     hop: Hop | undefined,
   ): MaybePromise<Decision> {
-    const policies = this.#registry.policiesFor(command);
+    let policies = this.#registry.policiesFor(command);
+    // a cached answer may be another principal's: a command its hook is asked about skips a cache
+    if (policies.length > 0 && receptor.authorize !== undefined && principalOf(envelope)) {
+      policies = policies.filter((p) => p.name !== 'cache');
+    }
     let decision: MaybePromise<Decision>;
     try {
       decision =

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  cache,
   defineCommand,
   defineEvent,
   defineReceptor,
@@ -15,6 +16,7 @@ import {
   memoryDriver,
   type Principal,
   payload,
+  reply,
   retry,
   whizbang,
 } from '../../js/mod.ts';
@@ -193,6 +195,26 @@ describe('authorize on a receptor', () => {
       other.send(Purge({ listId: 'l' }), { principal: { userId: 'mallory', tenant: 'acme' } }),
     ).rejects.toThrow('hook failed');
     await other.close();
+  });
+
+  it('never answers a principal from a cache: each is asked about', async () => {
+    const Read = defineCommand('Read', payload<{ id: string }>());
+    const app = whizbang('read')
+      .receptor(
+        defineReceptor({
+          command: Read,
+          authorize: ({ principal }) => principal.userId === 'ann',
+          handle: (c) => reply(`secret ${c.data.id}`),
+        }),
+      )
+      .policy(cache({ ttlMs: 60_000 }))
+      .build({ driver: memoryDriver() });
+    expect(await app.localInvoke(Read({ id: '1' }), { principal: ann })).toBe('secret 1');
+    expect(await app.localInvoke(Read({ id: '1' }), { tenant: 'acme' })).toBe('secret 1');
+    await expect(app.localInvoke(Read({ id: '1' }), { principal: bob })).rejects.toSatisfy(
+      forbidden,
+    );
+    await app.close();
   });
 
   it('checks the principal and the hook', async () => {
