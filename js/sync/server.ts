@@ -2,8 +2,8 @@
  * The authoritative sync server: replicas push their pending commands, not events; the server,
  * an app built from the same receptors on the shared log (`authoritativeDriver(jetstreamDriver(…))`),
  * checks who sends each (the principal its connection proved, never what the request says), asks
- * the command type's `authorize` hook, decides the command on the log's current state and appends
- * what it decides. A command is decided once however often it is pushed. The transport (NATS
+ * the command type's `authorize` hook (and its receptor's own, on the state), decides the command
+ * on the log's current state and appends what it decides. A command is decided once however often it is pushed. The transport (NATS
  * request/reply: `natsSyncServer` of `whizbang/nats`) hands requests to {@link SyncServer.decide}.
  */
 import { createEnvelope, type Envelope } from '../messages/envelope.ts';
