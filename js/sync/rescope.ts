@@ -103,7 +103,7 @@ async function rescope(parts: SyncParts, scoping: Scoping, report: Counts): Prom
   }
   const { position } = await readCursor(parts.store);
   for (const [group, held] of Object.entries(state.groups)) {
-    if (!held.ready) state = await fill(parts, scoping, group, position);
+    if (!held.ready) state = await fill(parts, scoping, group, position, report);
   }
   return readyGroups(state);
 }
@@ -114,6 +114,7 @@ async function fill(
   scoping: Scoping,
   group: string,
   to: number,
+  report: Counts,
 ): Promise<ScopeState> {
   for (;;) {
     const state = await readScope(parts);
@@ -133,7 +134,7 @@ async function fill(
     const next: ScopeState = {
       groups: { ...state.groups, [group]: { through: last, ready: done } },
     };
-    await gateOf(parts.driver).exclusive(() => take(parts, scoping, page, next));
+    await gateOf(parts.driver).exclusive(() => take(parts, scoping, page, next, report));
     if (done) return next;
   }
 }
@@ -144,6 +145,7 @@ async function take(
   scoping: Scoping,
   page: readonly RecordedEvent[],
   next: ScopeState,
+  report: Counts,
 ): Promise<void> {
   const pending = new Set(
     (await pendingList(parts.store)).map((p) => `${p.tenant}\u0000${p.streamId}`),
@@ -171,6 +173,7 @@ async function take(
     await recover(parts, tenant, streamId, cursor, cursor.position);
     scoping.displaced();
   }
+  report.pulled += batch.reduce((n, run) => n + run.events.length, 0);
   if (batch.length === 0) await parts.store.transaction((tx) => putScope(tx, next));
   else {
     await parts.replica.appendReplicated(parts.driver.local.ledger, batch, (_, tx) =>
@@ -189,54 +192,57 @@ async function drop(
   return gateOf(parts.driver).exclusive(async () => {
     const streams = new Map<string, { tenant: string; streamId: string }>();
     const types = new Set<string>();
+    const ours = (streamId: string): boolean => scoping.groupOf(streamId) === group;
     for (const e of await parts.ledger.readAll()) {
-      if (scoping.groupOf(e.streamId) !== group) continue;
+      if (!ours(e.streamId)) continue;
       streams.set(`${e.tenant}\u0000${e.streamId}`, { tenant: e.tenant, streamId: e.streamId });
       types.add(e.type);
     }
-    const pending = await pendingList(parts.store);
+    const pending = (await pendingList(parts.store)).filter((p) => ours(p.streamId));
     const state = await readScope(parts);
     const { [group]: _gone, ...kept } = state.groups;
     const after: ScopeState = { groups: kept };
-    let cursor = await readCursor(parts.store);
+    const conflicts: SyncConflict[] = pending.map((p) => ({
+      id: p.id,
+      streamId: p.streamId,
+      tenant: p.tenant,
+      ...(p.command === undefined ? {} : { command: p.command }),
+      ...(p.events === undefined ? {} : { events: p.events }),
+      remoteVersion: 0,
+      code: 'FORBIDDEN',
+      message: `Stream "${p.streamId}" left this replica's scope (group "${group}") before this commit reached the server.`,
+      at: Date.now(),
+    }));
+    const cursor = await readCursor(parts.store);
+    const before = cursor.rebuild ? cursor.rebuildTypes : [];
+    const next: SyncCursor = {
+      position: cursor.position,
+      rebuild: streams.size > 0 || cursor.rebuild,
+      ...(before === undefined ? {} : { rebuildTypes: [...new Set([...before, ...types])] }),
+    };
+    // the conflicts and the rebuild are written first: a crash before the streams go finds the
+    // group still held, and drops its streams again
+    await parts.store.transaction((tx) =>
+      chainAll(
+        ...conflicts.flatMap((c) => [
+          tx.delete(PENDING, SYNC_TENANT, c.id),
+          tx.put(CONFLICTS, row(c.id, c)),
+        ]),
+        putCursor(tx, next),
+      ),
+    );
+    for (const c of conflicts) {
+      report.conflicts++;
+      parts.tell(c);
+    }
     for (const { tenant, streamId } of streams.values()) {
-      const mine = pending.filter((p) => p.tenant === tenant && p.streamId === streamId);
-      const before = cursor.rebuild ? cursor.rebuildTypes : [];
-      const next: SyncCursor = {
-        position: cursor.position,
-        rebuild: true,
-        ...(before === undefined ? {} : { rebuildTypes: [...new Set([...before, ...types])] }),
-      };
-      const conflicts: SyncConflict[] = mine.map((p) => ({
-        id: p.id,
-        streamId,
-        tenant,
-        ...(p.command === undefined ? {} : { command: p.command }),
-        ...(p.events === undefined ? {} : { events: p.events }),
-        remoteVersion: 0,
-        code: 'FORBIDDEN',
-        message: `Stream "${streamId}" left this replica's scope (group "${group}") before this commit reached the server.`,
-        at: Date.now(),
-      }));
       await parts.replica.replaceTail(
         parts.driver.local.ledger,
         { streamId, tenant, events: [], expectedVersion: 'any', after: 0 },
-        (_, tx) =>
-          chainAll(
-            ...conflicts.flatMap((c) => [
-              tx.delete(PENDING, SYNC_TENANT, c.id),
-              tx.put(CONFLICTS, row(c.id, c)),
-            ]),
-            putCursor(tx, next),
-          ),
+        () => undefined,
       );
-      cursor = next;
       gateOf(parts.driver).rewound(`${tenant}\u0000${streamId}`);
       await parts.replica.rewound(tenant, streamId);
-      for (const c of conflicts) {
-        report.conflicts++;
-        parts.tell(c);
-      }
     }
     await parts.store.transaction((tx) => putScope(tx, after));
     if (streams.size > 0) scoping.displaced();
