@@ -9,7 +9,9 @@
  */
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
 import {
   jetstreamDriver,
   jetstreamLedger,
@@ -105,6 +107,7 @@ afterAll(async () => {
   await server?.dispose();
 });
 
+/** A replica of `user`: Ann's on IndexedDB (as in a browser tab), Bob's on SQLite. */
 async function replica(user: string, pageSize = 1000) {
   const link = await natsSyncLink({
     servers: server!.url,
@@ -113,7 +116,11 @@ async function replica(user: string, pageSize = 1000) {
     as: user,
     subject,
   });
-  const app = listsApp(offlineDriver(sqliteDriver({ path: ':memory:' })));
+  const local =
+    user === 'ann'
+      ? await indexedDbDriver({ name: `groups-${user}`, indexedDB: new IDBFactory(), IDBKeyRange })
+      : sqliteDriver({ path: ':memory:' });
+  const app = listsApp(offlineDriver(local));
   const conflicts: string[] = [];
   const sync = startSync(app, {
     server: link,
