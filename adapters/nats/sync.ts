@@ -131,7 +131,8 @@ function fitted(reply: PushAnswer | PullAnswer, max: number): Uint8Array {
   let bytes = encoder.encode(JSON.stringify(reply));
   let answer = reply;
   while (bytes.length > max - 1024 && answer.status === 'events' && answer.events.length > 1) {
-    answer = { ...answer, events: answer.events.slice(0, Math.ceil(answer.events.length / 2)) };
+    const events = answer.events.slice(0, Math.ceil(answer.events.length / 2));
+    answer = { status: 'events', events, more: true };
     bytes = encoder.encode(JSON.stringify(answer));
   }
   return bytes;

@@ -39,6 +39,8 @@ export type PullAnswer =
       /** The events asked for, in order. */
       readonly status: 'events';
       readonly events: readonly RecordedEvent[];
+      /** Set when there may be more after the last event (a full page, or one cut to fit). */
+      readonly more?: boolean;
     }
   | {
       /** Refused (`FORBIDDEN`, `MALFORMED_MESSAGE`, …): nothing was read. */
@@ -145,7 +147,9 @@ export function parsePullAnswer(value: unknown): PullAnswer {
         if (e === undefined) throw bad();
         events.push(e);
       }
-      return { status: 'events', events };
+      return value.more === true
+        ? { status: 'events', events, more: true }
+        : { status: 'events', events };
     }
     case 'refused':
       if (typeof value.code !== 'string' || typeof value.message !== 'string') throw bad();
