@@ -93,10 +93,14 @@ export function calleeName(c: Checker, call: TS.CallExpression): string | undefi
   return symbol.getName();
 }
 
+const BUILDER_METHODS = new Set(['on', 'policy', 'route']);
+
 /** The method of Whizbang's app builder a call makes (`on`, `policy`, `route`), if it is one. */
 export function builderMethod(c: Checker, call: TS.CallExpression): string | undefined {
   const { ts, checker } = c;
   if (!ts.isPropertyAccessExpression(call.expression)) return undefined;
+  // a method's name cannot be renamed: resolve the signatures of these three only
+  if (!BUILDER_METHODS.has(call.expression.name.text)) return undefined;
   const declaration = checker.getResolvedSignature(call)?.declaration;
   if (declaration === undefined || !ts.isMethodSignature(declaration)) return undefined;
   const owner = declaration.parent;

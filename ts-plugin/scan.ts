@@ -53,6 +53,8 @@ function scan(ts: TypeScript, program: TS.Program): MessageIndex {
 class Walker {
   readonly #c: Checker;
   readonly #index: MessageIndex;
+  /** Nodes whose walk belongs to a part of their own (a saga's handler for one event). */
+  readonly #owners = new Map<TS.Node, Part>();
   /** Functions already walked for a part (a `handle` named by identifier), once per part. */
   readonly #followed = new Set<string>();
 
@@ -63,6 +65,7 @@ class Walker {
 
   visit(node: TS.Node, owner: Part | undefined): void {
     const { ts } = this.#c;
+    owner = this.#owners.get(node) ?? owner;
     if (ts.isCallExpression(node)) {
       const part = this.#call(node, owner);
       if (part !== undefined && part !== owner) {
@@ -147,11 +150,16 @@ class Walker {
     return part;
   }
 
-  #listen(part: Part, expression: TS.Expression | undefined): void {
+  /** Records the events `expression` names as listened to by `part` (or the part for each type). */
+  #listen(part: Part | ((type: string) => Part), expression: TS.Expression | undefined): void {
     if (expression === undefined) return;
     for (const { definition, node } of definitionsIn(this.#c, expression)) {
       if (definition.kind !== 'event') continue;
-      nodeOf(this.#index, 'event', definition.type).listeners.push({ part, ref: siteOf(node) });
+      const listener = typeof part === 'function' ? part(definition.type) : part;
+      nodeOf(this.#index, 'event', definition.type).listeners.push({
+        part: listener,
+        ref: siteOf(node),
+      });
     }
   }
 
@@ -165,13 +173,29 @@ class Walker {
     return part;
   }
 
+  /**
+   * A saga, with a part per handler in `on` (named for the saga, located at the handler): an
+   * event's listener is the handler of that event, and what a handler sends is its own.
+   */
   #saga(call: TS.CallExpression, options: TS.Expression): Part {
     const { ts } = this.#c;
     const name = stringOf(ts, property(ts, options, 'name')) ?? boundName(ts, call)?.text ?? 'saga';
-    const part = this.#part('saga', name, boundName(ts, call) ?? call.expression);
-    this.#listen(part, property(ts, options, 'startedBy'));
-    this.#listen(part, property(ts, options, 'handles'));
-    return part;
+    const saga = this.#part('saga', name, boundName(ts, call) ?? call.expression);
+    const handlers = new Map<string, Part>();
+    const on = property(ts, options, 'on');
+    if (on !== undefined && ts.isObjectLiteralExpression(on)) {
+      for (const handler of on.properties) {
+        const key = handler.name;
+        if (key === undefined || !(ts.isIdentifier(key) || ts.isStringLiteral(key))) continue;
+        const part = this.#part('saga', name, key);
+        handlers.set(key.text, part);
+        this.#owners.set(handler, part);
+      }
+    }
+    const partFor = (type: string): Part => handlers.get(type) ?? saga;
+    this.#listen(partFor, property(ts, options, 'startedBy'));
+    this.#listen(partFor, property(ts, options, 'handles'));
+    return saga;
   }
 
   #builderCall(method: string, call: TS.CallExpression): Part | undefined {
