@@ -21,7 +21,7 @@ import { diagnosticsOf } from './diagnostics.ts';
 import { flowOf } from './flow.ts';
 import { definitions, implementations, messageAt, targetsOf } from './navigate.ts';
 import type { Checker, TypeScript } from './recognize.ts';
-import { indexOf, isUserFile } from './scan.ts';
+import { Indexer, isUserFile } from './scan.ts';
 
 /** The plugin's options, given beside its name in `tsconfig.json`. */
 export interface WhizbangPluginConfig {
@@ -76,6 +76,7 @@ function decorate(
   config: () => WhizbangPluginConfig,
 ): TS.LanguageService {
   const ls = info.languageService;
+  const indexer = new Indexer(ts);
   const proxy = Object.create(null) as TS.LanguageService;
   for (const name of Object.keys(ls) as Array<keyof TS.LanguageService>) {
     const member = ls[name];
@@ -103,7 +104,7 @@ function decorate(
     const c: Checker = { ts, checker: program.getTypeChecker() };
     const found = messageAt(c, file, position);
     if (found === undefined) return undefined;
-    const index = indexOf(ts, program);
+    const index = indexer.indexOf(program);
     const node = index.messages.get(found.key);
     return node && { index, node, identifier: found.identifier };
   };
@@ -156,7 +157,7 @@ function decorate(
       const program = ls.getProgram();
       const file = program?.getSourceFile(fileName);
       if (program === undefined || file === undefined || !isUserFile(program, file)) return prior;
-      return [...prior, ...diagnosticsOf(ts, indexOf(ts, program), file)];
+      return [...prior, ...diagnosticsOf(ts, indexer.indexOf(program), file)];
     });
   };
 

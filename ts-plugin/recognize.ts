@@ -54,6 +54,28 @@ export function definitionOf(c: Checker, node: TS.Node): DefinitionType | undefi
 }
 
 /**
+ * Whether a call's callee may be a message definition, asked of its symbol before its type (most
+ * calls are to functions and methods, whose declarations say so without inferring anything).
+ */
+export function mayCreate(c: Checker, callee: TS.Expression): boolean {
+  const { ts, checker } = c;
+  const at = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
+  if (!ts.isIdentifier(at)) return false;
+  let symbol = checker.getSymbolAtLocation(at);
+  if (symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias)
+    symbol = checker.getAliasedSymbol(symbol);
+  const declaration = symbol?.valueDeclaration;
+  if (declaration === undefined) return symbol === undefined ? false : true;
+  if (ts.isFunctionLike(declaration) || ts.isClassLike(declaration)) return false;
+  if (ts.isVariableDeclaration(declaration) || ts.isPropertyAssignment(declaration)) {
+    const init = declaration.initializer;
+    if (init !== undefined && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)))
+      return false;
+  }
+  return true;
+}
+
+/**
  * The message definitions an expression names: one definition, an array literal of them, or any
  * expression typed as a tuple or array of definitions. Each comes with the node that names it.
  */

@@ -21,6 +21,8 @@ export interface Fixture {
   file(name: string): string;
   /** The offset of the `nth` (0-based) occurrence of `text` in a fixture file (+ `plus`). */
   at(name: string, text: string, nth?: number, plus?: number): number;
+  /** Edits a fixture file in the service's view (the file on disk stays as it is). */
+  edit(name: string, from: string, to: string): void;
 }
 
 export function openFixture(name: string): Fixture {
@@ -37,14 +39,17 @@ export function openFixture(name: string): Fixture {
     },
   );
   if (parsed === undefined) throw new Error(`cannot read ${configFile}`);
+  // edited files, as an editor holds them: text and version
+  const edited = new Map<string, { text: string; version: number }>();
   const host: ts.LanguageServiceHost = {
     getCompilationSettings: () => parsed.options,
     getScriptFileNames: () => parsed.fileNames,
-    getScriptVersion: () => '1',
-    getScriptSnapshot: (file) =>
-      ts.sys.fileExists(file)
-        ? ts.ScriptSnapshot.fromString(ts.sys.readFile(file) ?? '')
-        : undefined,
+    getScriptVersion: (file) => String(edited.get(file)?.version ?? 1),
+    getScriptSnapshot: (file) => {
+      const text =
+        edited.get(file)?.text ?? (ts.sys.fileExists(file) ? ts.sys.readFile(file) : undefined);
+      return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+    },
     getCurrentDirectory: () => dir,
     getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
     fileExists: ts.sys.fileExists,
@@ -56,12 +61,21 @@ export function openFixture(name: string): Fixture {
   const plain = ts.createLanguageService(host, ts.createDocumentRegistry());
   const service = init({ typescript: ts }).create({ languageService: plain, config: {} });
   const file = (n: string): string => join(dir, n).replaceAll('\\', '/');
+  const textOf = (n: string): string => edited.get(file(n))?.text ?? readFileSync(file(n), 'utf8');
   return {
     service,
     plain,
     file,
+    edit(n, from, to) {
+      const text = textOf(n);
+      if (!text.includes(from)) throw new Error(`"${from}" is not in ${n}`);
+      edited.set(file(n), {
+        text: text.replace(from, to),
+        version: (edited.get(file(n))?.version ?? 1) + 1,
+      });
+    },
     at(n, text, nth = 0, plus = 0) {
-      const source = readFileSync(file(n), 'utf8');
+      const source = textOf(n);
       let offset = -1;
       for (let i = 0; i <= nth; i++) {
         offset = source.indexOf(text, offset + 1);
