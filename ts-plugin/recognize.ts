@@ -65,7 +65,8 @@ export function mayCreate(c: Checker, callee: TS.Expression): boolean {
   if (symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias)
     symbol = checker.getAliasedSymbol(symbol);
   const declaration = symbol?.valueDeclaration;
-  if (declaration === undefined) return symbol === undefined ? false : true;
+  // no symbol: nothing known to call; a symbol with no value declaration to judge by: ask its type
+  if (declaration === undefined) return symbol !== undefined;
   if (ts.isFunctionLike(declaration) || ts.isClassLike(declaration)) return false;
   if (ts.isVariableDeclaration(declaration) || ts.isPropertyAssignment(declaration)) {
     const init = declaration.initializer;

@@ -25,6 +25,7 @@ export interface Fixture {
   edit(name: string, from: string, to: string): void;
 }
 
+/** Opens a fixture project (its tsconfig.json) in a language service, with and without the plugin. */
 export function openFixture(name: string): Fixture {
   const dir = fixture(name);
   const configFile = join(dir, 'tsconfig.json');
