@@ -105,10 +105,20 @@ export function definitionsIn(
   return found;
 }
 
+const DEFINERS = new Set([
+  'defineCommand',
+  'defineEvent',
+  'defineReceptor',
+  'definePerspective',
+  'defineSaga',
+]);
+
 /** The declaration a call resolves to: a function's name (`defineReceptor`) after aliases. */
 export function calleeName(c: Checker, call: TS.CallExpression): string | undefined {
   const { ts, checker } = c;
   const callee = call.expression;
+  // `wb.defineReceptor(…)` keeps its name; an identifier may be a renamed import, so it is resolved
+  if (ts.isPropertyAccessExpression(callee) && !DEFINERS.has(callee.name.text)) return undefined;
   const at = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
   let symbol = checker.getSymbolAtLocation(at);
   if (symbol === undefined) return undefined;

@@ -77,6 +77,18 @@ describe('go to implementation on a message definition', () => {
     );
   });
 
+  it('recognises the library through a namespace import and a renamed import', () => {
+    expect(implementationsAt('renamed.ts', bank.at('renamed.ts', 'Ping ='))).toContain(
+      'renamed.ts:pong | receptor pong answers command Ping',
+    );
+    expect(implementationsAt('renamed.ts', bank.at('renamed.ts', 'Pinged ='))).toEqual(
+      expect.arrayContaining([
+        'renamed.ts:pings | perspective pings listens to event Pinged',
+        'renamed.ts:pong | receptor pong emits event Pinged',
+      ]),
+    );
+  });
+
   it('lists routes, and adds nothing on an identifier that is not a message definition', () => {
     const archive = implementationsAt('messages.ts', bank.at('messages.ts', 'Archive ='));
     expect(archive).toContain("app.ts:route | route route to 'both' routes command Archive");
@@ -186,6 +198,7 @@ describe('diagnostics', () => {
     expect(ours('app.ts').some((d) => /RateChanged|Archive/.test(d.message))).toBe(false);
     expect(ours('messages.ts')).toEqual([]);
     expect(ours('lookalike.ts')).toEqual([]);
+    expect(ours('renamed.ts')).toEqual([]);
     expect(bank.plain.getSemanticDiagnostics(bank.file('app.ts'))).toEqual([]);
   });
 
