@@ -1,0 +1,1 @@
+import type { IndexedDbPart } from "./context.ts"; export const segmentsSuite: IndexedDbPart = () => {};
