@@ -69,7 +69,7 @@ export function segmentsSuite({ label, env, open }: IndexedDbContext): void {
         expect(await d.segments!.seal({ all: true })).toBe(2);
         const next = await d.ledger.append('a', events(1), { expectedVersion: 6 });
         expect([next.position, next.version]).toEqual([11, 7]);
-        const stale = await caught(
+        const stale = await caught(() =>
           d.ledger.append('b', events(1), { expectedVersion: 3, tenant: 't2' }),
         );
         expect(isConcurrencyError(stale)).toBe(true);
@@ -95,7 +95,9 @@ export function segmentsSuite({ label, env, open }: IndexedDbContext): void {
         await a.segments!.seal({ all: true });
         const landed = await b.ledger.append('s', [accountEvent('Late')]);
         expect([landed.version, landed.position]).toEqual([5, 9]);
-        const conflict = await caught(b.ledger.append('s', events(1), { expectedVersion: 2 }));
+        const conflict = await caught(() =>
+          b.ledger.append('s', events(1), { expectedVersion: 2 }),
+        );
         expect(isConcurrencyError(conflict)).toBe(true);
         expect((await a.ledger.readStream('s')).map((e) => e.version)).toEqual(range(1, 5));
         expect((await b.ledger.readAll()).map((e) => e.position)).toEqual(range(1, 9));
@@ -127,7 +129,7 @@ export function segmentsSuite({ label, env, open }: IndexedDbContext): void {
           () => d.ledger.readAll({ types: ['Deposited'] }),
           () => d.segments!.verify(),
         ]) {
-          const error = await caught(read());
+          const error = await caught(read);
           expect(isCorruptDataError(error)).toBe(true);
           expect((error as { code: string }).code).toBe('CORRUPT_DATA');
           expect((error as { reason: string }).reason).toBe('bad-checksum');
@@ -142,7 +144,7 @@ export function segmentsSuite({ label, env, open }: IndexedDbContext): void {
             store.put({ ...record, bytes: record.bytes.slice(0, 50) }, 1);
           };
         });
-        const cut = await caught(d.ledger.readAll());
+        const cut = await caught(() => d.ledger.readAll());
         expect((cut as { reason: string }).reason).toBe('truncated');
       } finally {
         d.close();
