@@ -119,7 +119,7 @@ export function segmentsSuite({ label, env, open }: IndexedDbContext): void {
           get.onsuccess = () => {
             const record = get.result as { bytes: Uint8Array };
             const bytes = record.bytes.slice();
-            bytes[bytes.length - 3] ^= 0x20; // a byte of the last record's data
+            bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0x20; // a byte of the last record's data
             store.put({ ...record, bytes }, 1);
           };
         });
