@@ -1,7 +1,7 @@
 /**
  * The browser replica benchmarks (`wasm.replica.*@chromium`): the IndexedDB segment store against
  * today's per-record IndexedDB driver, over one replica of `REPLICA_EVENTS` events (default
- * 200 000: what fits a bench's minute on the shared 2-core machine with both sides filled; see
+ * 100 000: what fits a bench's minute on the shared 2-core machine with both sides filled; see
  * BENCHMARKS.md). Node launches Chromium and serves test/bench/replica.page.ts; each figure is
  * timed (or measured) in the page.
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BenchEntry, BenchSpec, Side, Timed } from './harness.ts';
 
-const EVENTS = Number(process.env.REPLICA_EVENTS ?? 200_000);
+const EVENTS = Number(process.env.REPLICA_EVENTS ?? 100_000);
 
 interface Page {
   evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
@@ -42,25 +42,51 @@ async function replicaBench(
   const h = await harness();
   if (!h.hasChromium())
     throw new Error(`The replica benchmarks need Chromium at ${h.CHROMIUM}: ${h.INSTALL}`);
-  const site = await h.serve(await h.bundle('test/bench/replica.page.ts'));
+  const script = await h.bundle('test/bench/replica.page.ts');
+  const site = await h.serve(script);
+  // the bytes bench measures each side on an origin of its own: the estimate is per origin
+  const others = kind === 'bytes' ? [await h.serve(script), await h.serve(script)] : [];
   const browser = await h.launch();
-  const fresh = async (): Promise<Page> => {
+  const fresh = async (url = site.url): Promise<Page> => {
     const page = await browser.context.newPage();
-    await page.goto(site.url);
+    await page.goto(url);
     await page.waitForFunction(() => globalThis.whizbangReplica?.ready === true);
     return page;
   };
   const page = await fresh();
   const names = new Map<Which, string>();
+  const bytes = new Map<Which, { bytes: number; events: number }>();
   let stream = 0;
+  /** The bytes bench: the baseline filled on one origin; the subject sealed on a second, copied to a third. */
+  const measureBytes = async (which: Which): Promise<void> => {
+    if (which === 'baseline') {
+      const filled = await page.evaluate(([s, n]) => globalThis.whizbangReplica.setup(s, n), [
+        which,
+        EVENTS,
+      ] as const);
+      bytes.set(which, { bytes: filled.bytes, events: filled.n });
+    } else {
+      const [b, c] = [await fresh(others[0]!.url), await fresh(others[1]!.url)];
+      const dump = await b.evaluate((n) => globalThis.whizbangReplica.sealedDump(n), EVENTS);
+      bytes.set(which, await c.evaluate((d) => globalThis.whizbangReplica.sealedBytes(d), dump));
+      await Promise.all([b.close(), c.close()]);
+    }
+    const got = bytes.get(which)!;
+    console.error(
+      `  ${spec.name} ${which}: ${got.events} events, ${(got.bytes / got.events).toFixed(1)} bytes/event (storage estimate delta)`,
+    );
+  };
   const side = (which: Which, name: string): Side => ({
     name,
     async setup() {
+      if (kind === 'bytes') {
+        if (!bytes.has(which)) await measureBytes(which);
+        return;
+      }
       if (names.has(which)) return;
-      const filled = await page.evaluate(([s, n, b]) => globalThis.whizbangReplica.setup(s, n, b), [
+      const filled = await page.evaluate(([s, n]) => globalThis.whizbangReplica.setup(s, n), [
         which,
         EVENTS,
-        kind === 'bytes',
       ] as const);
       names.set(which, filled.name);
       console.error(
@@ -76,11 +102,8 @@ async function replicaBench(
           ops,
         ] as const);
       if (kind === 'bytes') {
-        const filled = await page.evaluate(
-          ([s, n]) => globalThis.whizbangReplica.setup(s, n, true),
-          [which, EVENTS] as const,
-        );
-        return { done: filled.n, seconds: filled.bytes / 1e6 }; // events per MB
+        const got = bytes.get(which)!;
+        return { done: got.events, seconds: got.bytes / 1e6 }; // events per MB
       }
       // a fresh page: nothing of the driver, the core or the replica in memory
       const cold = await fresh();
@@ -106,6 +129,7 @@ async function replicaBench(
     async dispose() {
       await browser.close();
       await site.close();
+      for (const other of others) await other.close();
     },
   };
 }

@@ -61,36 +61,81 @@ async function fillRaw(name: string, n: number): Promise<void> {
   db.close();
 }
 
-/** Copies the sealed part of `from` into a new database `to` (what a sealed replica keeps). */
-async function copySealed(from: string, to: string): Promise<void> {
-  (await indexedDbDriver({ name: to, broadcast: false })).close();
-  const open = (name: string) =>
-    new Promise<IDBDatabase>((resolve, reject) => {
-      const r = indexedDB.open(name);
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-  const [a, b] = [await open(from), await open(to)];
-  for (const store of ['segments', 'sealed']) {
-    const tx = a.transaction(store);
-    const [keys, values] = await Promise.all(
-      [tx.objectStore(store).getAllKeys(), tx.objectStore(store).getAll()].map(
-        (r) =>
-          new Promise<unknown[]>((resolve, reject) => {
-            r.onsuccess = () => resolve(r.result as unknown[]);
-            r.onerror = () => reject(r.error);
-          }),
-      ),
-    );
-    const w = b.transaction(store, 'readwrite');
-    for (const [i, v] of values!.entries()) w.objectStore(store).put(v, keys![i] as IDBValidKey);
-    await new Promise<void>((resolve, reject) => {
-      w.oncomplete = () => resolve();
-      w.onabort = () => reject(w.error);
-    });
+const openDb = (name: string) =>
+  new Promise<IDBDatabase>((resolve, reject) => {
+    const r = indexedDB.open(name);
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+const settled = <T>(r: IDBRequest<T>) =>
+  new Promise<T>((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+const toBase64 = (bytes: Uint8Array): string => {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[]);
+  return btoa(s);
+};
+const fromBase64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+
+/** The sealed part of a replica as plain data (segments' bytes in base64), to carry to another origin. */
+interface Dump {
+  readonly segments: [IDBValidKey, { first: number; last: number; count: number; bytes: string }][];
+  readonly sealed: [IDBValidKey, unknown][];
+}
+
+/** Fills and seals a replica of `n` events here, and returns its sealed part. */
+async function sealedDump(n: number): Promise<Dump> {
+  const name = `replica-dump-${Date.now()}`;
+  await fillRaw(name, n);
+  const driver = await indexedDbDriver({ name, broadcast: false, segments: { background: false } });
+  await driver.segments!.seal({ all: true });
+  driver.close();
+  const db = await openDb(name);
+  const tx = db.transaction(['segments', 'sealed']);
+  const read = async (store: string) => {
+    const [keys, values] = await Promise.all([
+      settled(tx.objectStore(store).getAllKeys()),
+      settled(tx.objectStore(store).getAll()),
+    ]);
+    return keys.map((k, i) => [k, values[i]] as [IDBValidKey, unknown]);
+  };
+  const [segments, sealed] = [await read('segments'), await read('sealed')];
+  db.close();
+  indexedDB.deleteDatabase(name);
+  return {
+    segments: segments.map(([k, v]) => {
+      const r = v as { first: number; last: number; count: number; bytes: Uint8Array };
+      return [k, { ...r, bytes: toBase64(r.bytes) }];
+    }),
+    sealed,
+  };
+}
+
+/**
+ * Writes a sealed part into a new database of this origin (which holds nothing else), and returns
+ * the storage estimate's delta: what a sealed replica keeps, with no per-record history behind it.
+ */
+async function sealedBytes(dump: Dump): Promise<{ bytes: number; events: number }> {
+  const name = `replica-sealed-${Date.now()}`;
+  (await indexedDbDriver({ name, broadcast: false })).close();
+  const before = await usage();
+  const db = await openDb(name);
+  const tx = db.transaction(['segments', 'sealed'], 'readwrite', { durability: 'relaxed' });
+  let events = 0;
+  for (const [k, v] of dump.segments) {
+    tx.objectStore('segments').put({ ...v, bytes: fromBase64(v.bytes) }, k);
+    events += v.count;
   }
-  a.close();
-  b.close();
+  for (const [k, v] of dump.sealed) tx.objectStore('sealed').put(v, k);
+  await new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error);
+  });
+  db.close();
+  return { bytes: (await usage()) - before, events };
 }
 
 interface Filled {
@@ -103,16 +148,16 @@ interface Filled {
 const filled = new Map<Side, Filled>();
 
 /** Fills the side's replica once (not timed by the harness); reports what it took. */
-async function setup(side: Side, n: number, bytes: boolean): Promise<Filled> {
+async function setup(side: Side, n: number): Promise<Filled> {
   const known = filled.get(side);
   if (known !== undefined) return known;
   const name = `replica-${side}-${Date.now()}`;
+  (await indexedDbDriver({ name, broadcast: false })).close();
   const t0 = performance.now();
   const before = await usage();
   await fillRaw(name, n);
   const t1 = performance.now();
   let sealSeconds = 0;
-  let measured = name;
   if (side === 'subject') {
     const driver = await indexedDbDriver({
       name,
@@ -122,25 +167,9 @@ async function setup(side: Side, n: number, bytes: boolean): Promise<Filled> {
     await driver.segments!.seal({ all: true });
     driver.close();
     sealSeconds = (performance.now() - t1) / 1000;
-    if (bytes) {
-      // what the replica keeps once sealed, without the per-record history LevelDB still holds
-      measured = `${name}-sealed`;
-      const mid = await usage();
-      await copySealed(name, measured);
-      const after = await usage();
-      const result = {
-        name: measured,
-        n,
-        fillSeconds: (t1 - t0) / 1000,
-        sealSeconds,
-        bytes: after - mid,
-      };
-      filled.set(side, result);
-      return result;
-    }
   }
   const result = {
-    name: measured,
+    name,
     n,
     fillSeconds: (t1 - t0) / 1000,
     sealSeconds,
@@ -206,8 +235,10 @@ declare global {
   var whizbangReplica: {
     ready: boolean;
     setup: typeof setup;
+    sealedDump: typeof sealedDump;
+    sealedBytes: typeof sealedBytes;
     rebuild: typeof rebuild;
     openAndRead: typeof openAndRead;
   };
 }
-globalThis.whizbangReplica = { ready: true, setup, rebuild, openAndRead };
+globalThis.whizbangReplica = { ready: true, setup, sealedDump, sealedBytes, rebuild, openAndRead };
