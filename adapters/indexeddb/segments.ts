@@ -88,6 +88,14 @@ export class SegmentCodec {
     this.background = options.background ?? true;
   }
 
+  /** The segment decoded lately that holds `position`, if any (valid after `sync`). */
+  covering(position: number): readonly RecordedEvent[] | undefined {
+    for (const events of this.#cache.values())
+      if (events[0]!.position <= position && events[events.length - 1]!.position >= position)
+        return events;
+    return undefined;
+  }
+
   /** The events of segment `key` if decoded lately. */
   cached(key: number): readonly RecordedEvent[] | undefined {
     return this.#cache.get(key);
