@@ -78,7 +78,10 @@ export function segmentReads(
       const last = Math.min(to, sealedTo);
       let next = from; // the version expected next: the index must name every one
       for (const key of entry.segs) {
-        for (const e of await segment(tx, key)) {
+        const record = codec.cached(key)
+          ? undefined
+          : ((await read(tx.objectStore(STORES.segments).get(key))) as SegmentRecord);
+        for (const e of codec.streamEvents(key, record, tenant, streamId)) {
           if (
             e.streamId !== streamId ||
             e.tenant !== tenant ||

@@ -67,6 +67,18 @@ export const isCompacted = (e: RecordedEvent): boolean =>
   e.metadata !== undefined && (e.metadata as Record<string, unknown>)[COMPACTED] === true;
 
 const CACHED = 8;
+const SEGMENT_HEADER = 20;
+/** Scan filters of the core (js/wasm/format.ts). */
+const BY_STREAM = 1;
+const BY_TENANT = 4;
+const utf8 = new TextEncoder();
+
+/** FNV-1a (32 bits) of a string's UTF-8: the hash the format keeps (core-wasm/FORMAT.md). */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (const b of utf8.encode(s)) h = Math.imul(h ^ b, 0x01000193);
+  return h >>> 0;
+}
 
 /** The sealed part's decoder: one core, and the last segments decoded. */
 export class SegmentCodec {
@@ -94,6 +106,73 @@ export class SegmentCodec {
       if (events[0]!.position <= position && events[events.length - 1]!.position >= position)
         return events;
     return undefined;
+  }
+
+  /**
+   * The events of one stream in a segment record: the core checks the whole segment (CRC32C of
+   * every record, lengths, hashes) and scans its headers for the stream's and tenant's hashes; only
+   * those records are decoded. Bad bytes throw as {@link decode} does.
+   */
+  streamEvents(
+    key: number,
+    record: SegmentRecord | undefined,
+    tenant: string,
+    streamId: string,
+  ): readonly RecordedEvent[] {
+    const bytes = record?.bytes;
+    const known = this.#cache.get(key);
+    if (known !== undefined || !(bytes instanceof Uint8Array)) return this.decode(key, record);
+    const core = this.core;
+    const mark = core.mark();
+    let picked: Uint8Array | undefined;
+    try {
+      const base = core.alloc(bytes.length);
+      core.views.u8.set(bytes, base);
+      const count = core.checkSegment(base, bytes.length);
+      if (count === record!.count) {
+        const out = core.alloc(4 * count + 4);
+        const n = core.scan(
+          base + SEGMENT_HEADER,
+          base + bytes.length,
+          BY_STREAM | BY_TENANT,
+          fnv1a(streamId),
+          0,
+          fnv1a(tenant),
+          0,
+          Number.MAX_SAFE_INTEGER,
+          out,
+          0,
+          count,
+        );
+        if (n >= 0) {
+          let total = 0;
+          const at: number[] = [];
+          for (let i = 0; i < n; i++) {
+            const p = core.views.dv.getUint32(out + 4 * i, true);
+            at.push(p);
+            total += core.views.dv.getUint32(p, true);
+          }
+          const mini = core.alloc(SEGMENT_HEADER + total);
+          const u8 = core.views.u8;
+          let w = mini + SEGMENT_HEADER;
+          for (const p of at) {
+            const len = core.views.dv.getUint32(p, true);
+            u8.copyWithin(w, p, p + len);
+            w += len;
+          }
+          core.sealSegment(mini, n, total);
+          picked = core.views.u8.slice(mini, mini + SEGMENT_HEADER + total);
+        }
+      }
+    } finally {
+      core.reset(mark);
+    }
+    // the core refused the bytes: the full decode says where and why
+    if (picked === undefined) return this.decode(key, record);
+    if (picked.length === SEGMENT_HEADER) return [];
+    const events = this.#decode(picked, { core }) as RecordedEvent[];
+    // a hash names candidates; the strings decide
+    return events.filter((e) => e.streamId === streamId && e.tenant === tenant);
   }
 
   /** The events of segment `key` if decoded lately. */
