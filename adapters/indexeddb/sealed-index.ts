@@ -128,20 +128,25 @@ export function verifySegments(
     );
 }
 
-/** True when the index's head disagrees with the segments store's count (missing or damaged). */
+/**
+ * True when the index's head is missing or behind the segments (a lost or stale `sealed` store):
+ * two reads (the head, and the last segment's key), not a walk of the segments. Damage to a
+ * stream's entry is found by the read that uses it.
+ */
 export async function indexLooksWrong(connection: Connection): Promise<boolean> {
   const tx = connection.read([STORES.segments, STORES.sealed]);
-  const [head, count] = await Promise.all([
+  const [head, last] = await Promise.all([
     new Promise<SealedHead | undefined>((resolve, reject) => {
       const r = tx.objectStore(STORES.sealed).get(HEAD_KEY);
       r.onsuccess = () => resolve(r.result as SealedHead | undefined);
       r.onerror = () => reject(r.error);
     }),
-    new Promise<number>((resolve, reject) => {
-      const r = tx.objectStore(STORES.segments).count();
-      r.onsuccess = () => resolve(r.result);
+    new Promise<number | undefined>((resolve, reject) => {
+      const r = tx.objectStore(STORES.segments).openKeyCursor(null, 'prev');
+      r.onsuccess = () => resolve(r.result === null ? undefined : (r.result.key as number));
       r.onerror = () => reject(r.error);
     }),
   ]);
-  return (head?.segments ?? 0) !== count;
+  if (last === undefined) return head !== undefined && head.segments > 0;
+  return head === undefined || last > head.through;
 }

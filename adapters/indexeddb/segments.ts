@@ -11,7 +11,7 @@ import type { Core, CoreFactory, WireRecord } from '../../js/wasm/mod.ts';
 
 /** Options of the segment store (`indexedDbDriver({ segments: { … } })`). */
 export interface SegmentOptions {
-  /** Events per segment (default 1024): sealing waits until this many recent events are there. */
+  /** Events per segment (default 256): sealing waits until this many recent events are there. */
   readonly size?: number;
   /**
    * The core that checks and indexes segments (default: the WebAssembly core of
@@ -82,7 +82,8 @@ function fnv1a(s: string): number {
 
 /** The sealed part's decoder: one core, and the last segments decoded. */
 export class SegmentCodec {
-  readonly core: Core;
+  #core: Core | undefined;
+  readonly #factory: () => CoreFactory;
   readonly size: number;
   readonly background: boolean;
   readonly encode: Encode;
@@ -93,11 +94,18 @@ export class SegmentCodec {
 
   constructor(name: string, wasm: WasmParts, options: SegmentOptions) {
     this.#name = name;
-    this.core = (options.core ?? wasm.factory).create();
+    const own = options.core;
+    this.#factory = own === undefined ? wasm.factory : () => own;
     this.encode = wasm.encodeSegment;
     this.#decode = wasm.decodeSegments;
-    this.size = options.size ?? 1024;
+    this.size = options.size ?? 256;
     this.background = options.background ?? true;
+  }
+
+  /** The core, made at its first use (a page that reads no segment compiles nothing). */
+  get core(): Core {
+    this.#core ??= this.#factory().create();
+    return this.#core;
   }
 
   /** The segment decoded lately that holds `position`, if any (valid after `sync`). */
@@ -256,7 +264,8 @@ export type Encode = (
 
 /** What the segment store takes from `whizbang/wasm` (imported only when segments are on). */
 export interface WasmParts {
-  readonly factory: CoreFactory;
+  /** The WebAssembly core's factory, compiled when first asked for. */
+  readonly factory: () => CoreFactory;
   readonly decodeSegments: Decode;
   readonly encodeSegment: Encode;
 }
@@ -265,7 +274,7 @@ export interface WasmParts {
 export async function loadWasmParts(): Promise<WasmParts> {
   const wasm = await import('../../js/wasm/mod.ts');
   return {
-    factory: wasm.loadWasmCoreSync(),
+    factory: () => wasm.loadWasmCoreSync(),
     decodeSegments: wasm.decodeSegments,
     encodeSegment: wasm.encodeSegment,
   };

@@ -109,11 +109,13 @@ async function replicaBench(
       const cold = await fresh();
       try {
         stream = (stream * 7919 + 13) % Math.floor(EVENTS / 100);
-        const ms = await cold.evaluate(
+        const { ms, openMs } = await cold.evaluate(
           ([s, n, k]) => globalThis.whizbangReplica.openAndRead(s, n, k),
           [which, names.get(which)!, stream] as const,
         );
-        console.error(`  ${spec.name} ${which}: cold open + read 100 events ${ms.toFixed(1)} ms`);
+        console.error(
+          `  ${spec.name} ${which}: cold open + read 100 events ${ms.toFixed(1)} ms (open ${openMs.toFixed(1)} ms)`,
+        );
         return { done: 1, seconds: ms / 1000 };
       } finally {
         await cold.close();
