@@ -30,7 +30,7 @@ import {
 import { read } from './transaction.ts';
 
 /** Segments fetched at most per request of a log read. */
-const PAGE = 8;
+const PAGE = 16;
 const ALL = [STORES.events, STORES.segments, STORES.sealed];
 
 /** Thrown inside a read when a stream's entry names the wrong segments: rebuild, read again. */
@@ -140,21 +140,31 @@ export function segmentReads(
         return true;
       };
       // segments decoded lately answer without a request (the head's generation vouches for them)
+      let cachedEnd = false;
       for (
         let hit = codec.covering(next);
         hit !== undefined && next <= upper;
         hit = codec.covering(next)
-      )
+      ) {
         if (!take(hit)) return out;
+        cachedEnd = true;
+      }
       if (next <= upper) {
         const segments = tx.objectStore(STORES.segments);
-        const start = await read(segments.openKeyCursor(keys.upperBound(next), 'prev'));
+        // after a segment decoded lately the next one starts at `next` or later: no search
+        const start = cachedEnd
+          ? null
+          : await read(segments.openKeyCursor(keys.upperBound(next), 'prev'));
         let range: IDBKeyRange = keys.bound(start === null ? next : (start.key as number), upper);
         for (;;) {
           const want = Math.min(PAGE, Math.ceil((limit - out.length) / codec.size) + 1);
-          const found = (await read(segments.getAllKeys(range, want))) as number[];
-          const decoded = await Promise.all(found.map((key) => segment(tx, key)));
-          for (const events of decoded) if (!take(events)) return out;
+          // keys and records in one round trip
+          const [found, records] = (await Promise.all([
+            read(segments.getAllKeys(range, want)),
+            read(segments.getAll(range, want)),
+          ])) as [number[], SegmentRecord[]];
+          for (let i = 0; i < found.length; i++)
+            if (!take(codec.decode(found[i]!, records[i]))) return out;
           const last = found[found.length - 1];
           if (found.length < want || last === undefined || last >= upper) break;
           range = keys.bound(last, upper, true);

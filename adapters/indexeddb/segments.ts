@@ -66,7 +66,7 @@ export const COMPACTED = 'whizbang.compacted';
 export const isCompacted = (e: RecordedEvent): boolean =>
   e.metadata !== undefined && (e.metadata as Record<string, unknown>)[COMPACTED] === true;
 
-const CACHED = 8;
+const CACHED = 24;
 const SEGMENT_HEADER = 20;
 /** Scan filters of the core (js/wasm/format.ts). */
 const BY_STREAM = 1;
