@@ -151,6 +151,56 @@ export function segmentsSuite({ label, env, open }: IndexedDbContext): void {
       }
     });
 
+    it('fuzz: any byte of a segment changed, or its end cut, makes every read CORRUPT_DATA', async () => {
+      const name = env.freshName();
+      const d = await open(name, manual);
+      await d.ledger.append('a', events(4));
+      await d.ledger.append('b', events(4));
+      await d.segments!.seal();
+      d.close();
+      let seed = 0x9e3779b9;
+      const random = (n: number): number => {
+        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+        return seed % n;
+      };
+      for (let round = 0; round < 24; round++) {
+        const key = random(2) === 0 ? 1 : 5;
+        let original: Uint8Array | undefined;
+        await rawChange(env.indexedDB, name, (tx) => {
+          const store = tx.objectStore('segments');
+          const get = store.get(key);
+          get.onsuccess = () => {
+            const record = get.result as { bytes: Uint8Array };
+            original = record.bytes;
+            let bytes = record.bytes.slice();
+            if (round % 4 === 3) bytes = bytes.slice(0, random(bytes.length));
+            else bytes[random(bytes.length)] = bytes[random(bytes.length)]! ^ (1 + random(255));
+            store.put({ ...record, bytes }, key);
+          };
+        });
+        const fresh = await open(name, manual);
+        try {
+          for (const read of [
+            () => fresh.ledger.readAll(),
+            () => fresh.ledger.readStream(key === 1 ? 'a' : 'b'),
+          ]) {
+            const error = await caught(read);
+            expect(isCorruptDataError(error), String(error)).toBe(true);
+          }
+        } finally {
+          fresh.close();
+        }
+        await rawChange(env.indexedDB, name, (tx) => {
+          const store = tx.objectStore('segments');
+          const get = store.get(key);
+          get.onsuccess = () => store.put({ ...(get.result as object), bytes: original }, key);
+        });
+      }
+      const healthy = await open(name, manual);
+      expect((await healthy.ledger.readAll()).length).toBe(8);
+      healthy.close();
+    });
+
     it('a lost or damaged index is rebuilt from the segments', async () => {
       const name = env.freshName();
       const d = await open(name, manual);
