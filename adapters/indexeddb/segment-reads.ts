@@ -48,14 +48,6 @@ export function segmentReads(
   let current: IDBTransaction | undefined;
   const recent = eventReads(connection, learned, limits, () => current!.objectStore(STORES.events));
 
-  /** The events of segment `key` in `tx` (from memory when decoded lately). */
-  const segment = async (tx: IDBTransaction, key: number): Promise<readonly RecordedEvent[]> => {
-    const cached = codec.cached(key);
-    if (cached !== undefined) return cached;
-    const record = (await read(tx.objectStore(STORES.segments).get(key))) as SegmentRecord;
-    return codec.decode(key, record);
-  };
-
   const sealedStream = async (
     streamId: string,
     opts: ReadStreamOptions,

@@ -185,7 +185,7 @@ export function segmentsSuite({ label, env, open }: IndexedDbContext): void {
             () => fresh.ledger.readStream(key === 1 ? 'a' : 'b'),
           ]) {
             const error = await caught(read);
-            expect(isCorruptDataError(error), String(error)).toBe(true);
+            expect(isCorruptDataError(error) ? 'CORRUPT_DATA' : String(error)).toBe('CORRUPT_DATA');
           }
         } finally {
           fresh.close();
