@@ -21,6 +21,7 @@ import { benches as outbox } from './outbox.bench.ts';
 import { benches as policy } from './policy.bench.ts';
 import { benches as postgres } from './postgres.bench.ts';
 import { benches as rabbitmq } from './rabbitmq.bench.ts';
+import { benches as replica } from './replica.bench.ts';
 import { benches as sqlite } from './sqlite.bench.ts';
 import { benches as sqliteEmmett } from './sqlite-emmett.bench.ts';
 import { benches as sync } from './sync.bench.ts';
@@ -50,6 +51,7 @@ if (!(await allocationProbe())) {
     ...syncServer,
     ...syncGroups,
     ...wasm,
+    ...replica,
     ...cli,
     ...edge,
     ...concurrent,
