@@ -11,12 +11,19 @@ import type { CorePlan } from './core.ts';
 export type MeasuredRuntime = 'node' | 'deno' | 'bun' | 'browser';
 
 const MEASURED: Readonly<Record<MeasuredRuntime, CorePlan>> = {
-  node: { crc32c: 'wasm', seal: 'wasm', check: 'wasm', scan: 'wasm', index: 'wasm' },
+  node: { crc32c: 'wasm', seal: 'wasm', check: 'wasm', scan: 'wasm', index: 'wasm', route: 'wasm' },
   // sealing records (codec.encode) measured a tie on Deno: 1.02×
-  deno: { crc32c: 'wasm', seal: 'js', check: 'wasm', scan: 'wasm', index: 'wasm' },
-  bun: { crc32c: 'wasm', seal: 'wasm', check: 'wasm', scan: 'wasm', index: 'wasm' },
+  deno: { crc32c: 'wasm', seal: 'js', check: 'wasm', scan: 'wasm', index: 'wasm', route: 'wasm' },
+  bun: { crc32c: 'wasm', seal: 'wasm', check: 'wasm', scan: 'wasm', index: 'wasm', route: 'wasm' },
   // browsers follow Node's V8 figures
-  browser: { crc32c: 'wasm', seal: 'wasm', check: 'wasm', scan: 'wasm', index: 'wasm' },
+  browser: {
+    crc32c: 'wasm',
+    seal: 'wasm',
+    check: 'wasm',
+    scan: 'wasm',
+    index: 'wasm',
+    route: 'wasm',
+  },
 };
 
 /** The measured plan of `runtime` (default: V8's figures, Node's and the browsers'). */

@@ -27,6 +27,7 @@ import { benches as sync } from './sync.bench.ts';
 import { benches as syncServer } from './sync-server.bench.ts';
 import { benches as timetravel } from './timetravel.bench.ts';
 import { benches as wasm } from './wasm.bench.ts';
+import { benches as wasmRoute } from './wasm-route.bench.ts';
 
 if (!(await allocationProbe())) {
   await runBenches([
@@ -48,6 +49,7 @@ if (!(await allocationProbe())) {
     ...sync,
     ...syncServer,
     ...wasm,
+    ...wasmRoute,
     ...cli,
     ...edge,
     ...concurrent,
