@@ -8,7 +8,8 @@
 import type { Ledger, RecordedEvent } from '../contracts/ledger.ts';
 import { invalidArgument, wholeOption } from '../util/errors.ts';
 import { corrupt, encodeSegment } from './codec.ts';
-import { type Core, type CoreFactory, jsCore } from './core.ts';
+import type { Core, CoreFactory } from './core.ts';
+import { bulkCore } from './default-core.ts';
 import { R_POSITION, S_BODY_LENGTH, SEGMENT_HEADER } from './format.ts';
 
 /** The media type of a segment file (the same bytes as the binary envelope codec's batches). */
@@ -16,7 +17,7 @@ export const SEGMENT_FILE_TYPE = 'application/vnd.whizbang.segments';
 
 /** Options of {@link exportSegments} and {@link exportLedger}. */
 export interface LedgerExportOptions {
-  /** The core that seals the segments (`loadWasmCoreSync()`); the TypeScript twin by default. */
+  /** The core that seals the segments (default: the package's WebAssembly core; `jsCore` for the twin). */
   readonly core?: CoreFactory;
   /** Events per segment (default 1 000; one page of the ledger's `readAll`). */
   readonly segmentEvents?: number;
@@ -50,7 +51,7 @@ export async function* exportSegments(
   options: LedgerExportOptions = {},
 ): AsyncGenerator<Uint8Array> {
   const size = wholeOption('segmentEvents', options.segmentEvents, 1000, 1);
-  const core = (options.core ?? jsCore).create();
+  const core = (options.core ?? bulkCore()).create();
   const to = Math.min(await ledger.headPosition(), options.to ?? Number.MAX_SAFE_INTEGER);
   let from = wholeOption('from', options.from, 1, 1);
   while (from <= to) {
@@ -108,7 +109,7 @@ export interface SegmentFileSummary {
 
 /** Options of {@link verifySegmentFile}. */
 export interface VerifyOptions {
-  /** The core that checks the bytes (`loadWasmCoreSync()`); the TypeScript twin by default. */
+  /** The core that checks the bytes (default: the package's WebAssembly core; `jsCore` for the twin). */
   readonly core?: CoreFactory;
 }
 
@@ -121,7 +122,7 @@ export function verifySegmentFile(
   bytes: Uint8Array,
   options: VerifyOptions = {},
 ): SegmentFileSummary {
-  const core: Core = (options.core ?? jsCore).create();
+  const core: Core = (options.core ?? bulkCore()).create();
   const base = core.alloc(bytes.length);
   core.views.u8.set(bytes, base);
   const end = base + bytes.length;

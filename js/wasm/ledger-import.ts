@@ -14,12 +14,13 @@ import type {
 } from '../contracts/ledger.ts';
 import { wholeOption } from '../util/errors.ts';
 import { decodeSegments, type WireRecord } from './codec.ts';
-import { type CoreFactory, jsCore } from './core.ts';
+import type { CoreFactory } from './core.ts';
+import { bulkCore } from './default-core.ts';
 import { notAnExport } from './ledger-file.ts';
 
 /** Options of {@link importLedger}. */
 export interface LedgerImportOptions {
-  /** The core that checks the bytes (`loadWasmCoreSync()`); the TypeScript twin by default. */
+  /** The core that checks the bytes (default: the package's WebAssembly core; `jsCore` for the twin). */
   readonly core?: CoreFactory;
   /**
    * `'exact'` (default): the file's positions must go on from the ledger's head without a gap, and
@@ -131,7 +132,7 @@ export async function importLedger(
 ): Promise<LedgerImportResult> {
   const batch = wholeOption('batch', options.batch, 1000, 1);
   const exact = (options.positions ?? 'exact') === 'exact';
-  const records = decodeSegments(bytes, { core: (options.core ?? jsCore).create() });
+  const records = decodeSegments(bytes, { core: (options.core ?? bulkCore()).create() });
   await check(records, ledger, exact);
   for (let at = 0; at < records.length; at += batch)
     await write(ledger, records.slice(at, at + batch), exact);

@@ -4,8 +4,12 @@
  * against the JavaScript map loop (every event decoded, its type looked up in a `Map`), in the same
  * rounds on the same bytes. Runs on Node, Deno and Bun (test/bench/runtimes.mjs).
  */
+import type { WireEnvelope } from '../../js/contracts/transport.ts';
 import { encodeSegment, type WireRecord } from '../../js/wasm/codec.ts';
 import { type CoreFactory, jsCore } from '../../js/wasm/core.ts';
+import { binaryCodec } from '../../js/wasm/envelope/binary.ts';
+import type { EnvelopeCodec } from '../../js/wasm/envelope/codec.ts';
+import { verifySegmentFile } from '../../js/wasm/ledger-file.ts';
 import { type Routes, type SegmentRouter, segmentRouter } from '../../js/wasm/route.ts';
 import { loadWasmCore } from '../support/wasm.ts';
 import type { BenchEntry, BenchSpec, Side } from './harness.ts';
@@ -114,3 +118,72 @@ export const benches: BenchEntry[] = [
   // every event taken by one handler or two: what the core saves is only the check and lookups
   { name: 'wasm.route.batch.all', make: () => spec('wasm.route.batch.all', 20) },
 ];
+
+// ---- the NATS (and RabbitMQ) codec: one envelope per message, as the transport sends them
+
+const envelope = (n: number): WireEnvelope => ({
+  message: { kind: 'event', type: 'Deposited', data: { account: 'a-17', amount: n } },
+  messageId: `0190c6e2-7d3a-7000-8000-${String(n).padStart(12, '0')}`,
+  correlationId: '0190c6e2-7d3a-7000-8000-000000000000',
+  causationId: '0190c6e2-7d3a-7000-8000-000000000000',
+  streamId: 'account-a-17',
+  tenant: 'default',
+  timestamp: 1_700_000_000_000,
+  traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+  hops: [],
+  version: n + 1,
+  position: n + 1,
+});
+const ENVELOPES = Array.from({ length: 100 }, (_, i) => envelope(i));
+
+/** Encodes and decodes one envelope at a time, as the transport's publish and delivery do. */
+function roundTrips(codec: EnvelopeCodec): Side['run'] {
+  return (n) => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const decoded = codec.decode(codec.encode(ENVELOPES[i % ENVELOPES.length]!));
+      sum += decoded.timestamp > 0 ? 1 : 0;
+    }
+    return sum;
+  };
+}
+
+benches.push({
+  name: 'codec.envelope',
+  make: async () => ({
+    name: 'codec.envelope',
+    unit: 'envelopes/s',
+    ops: 20_000,
+    subject: {
+      name: 'binaryCodec, WebAssembly core (runtime plan)',
+      run: roundTrips(binaryCodec({ core: (await loadWasmCore()).create() })),
+    },
+    baseline: {
+      name: 'binaryCodec, TypeScript twin',
+      run: roundTrips(binaryCodec({ core: jsCore.create() })),
+    },
+  }),
+});
+
+// ---- a segment file: `whizbang verify --input`, and the check before `importLedger` appends
+
+benches.push({
+  name: 'wasm.file.verify',
+  make: async () => {
+    const core = await loadWasmCore(undefined, { plan: ALL_WASM });
+    const verify =
+      (factory: CoreFactory): Side['run'] =>
+      (n) => {
+        let events = 0;
+        for (let i = 0; i < n; i++) events += verifySegmentFile(bytes, { core: factory }).events;
+        return events;
+      };
+    return {
+      name: 'wasm.file.verify',
+      unit: 'events/s',
+      ops: 40,
+      subject: { name: 'verifySegmentFile, WebAssembly core', run: verify(core) },
+      baseline: { name: 'verifySegmentFile, TypeScript twin', run: verify(jsCore) },
+    };
+  },
+});

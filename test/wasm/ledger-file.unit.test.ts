@@ -54,7 +54,7 @@ describe('a ledger as a segment file', () => {
       lastPosition: 250,
     });
     // both cores agree on every byte
-    expect(verifySegmentFile(bytes)).toEqual(verifySegmentFile(bytes, { core: wasm }));
+    expect(verifySegmentFile(bytes, { core: jsCore })).toEqual(verifySegmentFile(bytes));
     const driver = sqliteDriver({ path: join(dir, 'copy.db') });
     try {
       expect(await importLedger(bytes, driver.ledger, { core: wasm, batch: 100 })).toEqual({
@@ -87,7 +87,8 @@ describe('a ledger as a segment file', () => {
     const offset = (error as { offset: number }).offset;
     expect(offset).toBeGreaterThan(0);
     expect(offset).toBeLessThanOrEqual(at);
-    expect(() => verifySegmentFile(damaged)).toThrow(`Corrupt data at byte ${offset}`);
+    for (const core of [jsCore, wasm])
+      expect(() => verifySegmentFile(damaged, { core })).toThrow(`Corrupt data at byte ${offset}`);
     expect(target.headPosition()).toBe(0);
     // a file cut short
     await expect(importLedger(bytes.subarray(0, bytes.length - 3), target)).rejects.toThrow(

@@ -46,7 +46,11 @@ const segments = [0, 40, 90].map((at, k) =>
   encodeSegment(Array.from({ length: [40, 50, 30][k]! }, (_, i) => record(at + i))),
 );
 const page = new Uint8Array(segments.reduce((n, s) => n + s.length, 0));
-segments.reduce((at, s) => (page.set(s, at), at + s.length), 0);
+let filled = 0;
+for (const s of segments) {
+  page.set(s, filled);
+  filled += s.length;
+}
 
 const routes = new Map<string, string[]>([
   ['Opened', ['accounts', 'audit']],
@@ -104,9 +108,12 @@ describe('routing a page of segments', () => {
     }
   });
 
-  it('follows the plan: route "js" or no core routes with the map loop', async () => {
+  it('follows the plan: the core by default, the map loop on the twin or a plan of route "js"', async () => {
     const js = await loadWasmCore(undefined, { plan: { route: 'js' } });
     expect(segmentRouter(routes, { core: js }).kind).toBe('js');
-    expect(segmentRouter(routes).kind).toBe('js');
+    expect(segmentRouter(routes, { core: jsCore }).kind).toBe('js');
+    const byDefault = segmentRouter(routes);
+    expect(byDefault.kind).toBe('wasm');
+    expect(visits(byDefault)).toEqual(visits(segmentRouter(routes, { core: jsCore })));
   });
 });
