@@ -67,7 +67,7 @@ describe('whizbang with segment files', { timeout: 60_000 }, () => {
     const file = join(dir, 'damaged.seg');
     await runCli(cli, ['export', '--db', seeded, '--format', 'segments', '-o', file]);
     const bytes = readFileSync(file);
-    bytes[bytes.length - 40] ^= 0x04;
+    bytes[bytes.length - 40] = bytes[bytes.length - 40]! ^ 0x04;
     writeFileSync(file, bytes);
     const bad = await runCli(cli, ['verify', '--input', file]);
     expect(bad.code).toBe(1);
