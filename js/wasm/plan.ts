@@ -3,7 +3,7 @@
  * core"): a function runs in WebAssembly only where it beat its TypeScript twin there by more
  * than 5% (median of three runs). Nothing here looks at the runtime it runs on: each entry of
  * `whizbang/wasm` (js/wasm/node.ts, deno.ts, bun.ts, and mod.ts for browsers) passes its own.
- * `route` (a page of segments routed to handlers, `segmentRouter`) measured 1.7–2.2× the map loop
+ * `route` (a page of segments routed to handlers, `segmentRouter`) measured 1.7–2.3× the map loop
  * on all three (`wasm.route.batch`). Override with `loadWasmCore(source, { plan: { … } })`.
  */
 import type { CorePlan } from './core.ts';

@@ -40,7 +40,7 @@ export interface SegmentRouterOptions {
   /**
    * The core to route with: through it where its plan says `route: 'wasm'`, with the JavaScript
    * loop on the twin (`jsCore`) or a plan of `route: 'js'`. Default: the package's WebAssembly
-   * core on the measured plan (it measured 1.7–2.2× the map loop on Node, Deno and Bun).
+   * core on the measured plan (it measured 1.7–2.3× the map loop on Node, Deno and Bun).
    */
   readonly core?: CoreFactory;
 }
