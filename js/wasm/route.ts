@@ -30,7 +30,9 @@ export interface SegmentRouter<H> {
    * Checks every segment in `bytes` (one or several back to back), then calls `visit` for each
    * event some handler takes, in log order; returns how many. Bad bytes throw a
    * `CorruptDataError` (`CORRUPT_DATA`) with their offset before any event of that segment is
-   * visited.
+   * visited. (Only a payload that is not JSON behind a right checksum is found later: by the core
+   * when its event is reached — it parses the payloads of routed events only — and by the map
+   * loop before any event is visited.)
    */
   route(bytes: Uint8Array, visit: Visit<H>): number;
 }

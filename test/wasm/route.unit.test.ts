@@ -3,13 +3,16 @@
  * Routing a page of segments to handlers: through the core's dispatch table and through the
  * JavaScript map loop, the same events to the same handlers in the same order; two types whose
  * hashes collide still go to their own handlers; damaged bytes are refused with the offset before
- * any event of the damaged segment is visited; the plan picks the side.
+ * any event of the damaged segment is visited (fuzzed); the plan picks the side.
  */
 import { describe, expect, it } from 'vitest';
 import { isCorruptDataError } from '../../js/util/errors.ts';
 import { encodeSegment, hashString, type WireRecord } from '../../js/wasm/codec.ts';
 import { jsCore } from '../../js/wasm/core.ts';
+import { RECORD_HEADER, SEGMENT_HEADER } from '../../js/wasm/format.ts';
 import { segmentRouter } from '../../js/wasm/route.ts';
+import * as twin from '../../js/wasm/twin.ts';
+import { mutateSegment, rng } from '../support/segments.ts';
 import { loadWasmCore } from '../support/wasm.ts';
 
 const wasm = await loadWasmCore(undefined, { plan: { route: 'wasm' } });
@@ -115,5 +118,50 @@ describe('routing a page of segments', () => {
     const byDefault = segmentRouter(routes);
     expect(byDefault.kind).toBe('wasm');
     expect(visits(byDefault)).toEqual(visits(segmentRouter(routes, { core: jsCore })));
+  });
+
+  it('fuzz: a damaged page is routed alike or refused alike (reason and offset) by both', () => {
+    const seeds = [segments[0]!, page.slice(0, segments[0]!.length + segments[1]!.length)];
+    const next = rng(0x7007);
+    const core = segmentRouter(routes, { core: wasm });
+    const map = segmentRouter(routes, { core: jsCore });
+    const outcome = (router: typeof core, bytes: Uint8Array, routedOnly: boolean): string => {
+      try {
+        return `ok ${visits(router, bytes).join(',')}`;
+      } catch (error) {
+        if (!isCorruptDataError(error)) throw error;
+        // the core parses the JSON of routed events only: the map loop, of every event
+        if (routedOnly && error.reason === 'bad-json') return 'bad-json';
+        return `corrupt ${error.reason} at ${error.offset}`;
+      }
+    };
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 1500; i++) {
+      const bytes = mutateSegment(seeds, next, (b, dv) => {
+        // damage a byte, then make the checksums agree so the deeper checks are reached
+        b[next() % b.length] = next() & 0xff;
+        if (b.length >= SEGMENT_HEADER) dv.setUint32(16, twin.crc32c(twin.viewsOf(b), 0, 16), true);
+        for (let p = SEGMENT_HEADER; p + RECORD_HEADER <= b.length; ) {
+          const len = dv.getUint32(p, true);
+          if (len < RECORD_HEADER || p + len > b.length) break;
+          dv.setUint32(p + 4, twin.crc32c(twin.viewsOf(b), p + 8, len - 8), true);
+          p += len;
+        }
+        return undefined;
+      });
+      const a = outcome(map, bytes, false);
+      const b = outcome(core, bytes, true);
+      if (a.includes('bad-json')) expect(['bad-json', 'ok']).toContain(b.split(' ')[0]);
+      else expect({ input: i, core: b }).toEqual({ input: i, core: a });
+      const kind = a.startsWith('ok') ? 'ok' : a.split(' ').slice(0, 2).join(' ');
+      seen.set(kind, (seen.get(kind) ?? 0) + 1);
+    }
+    for (const kind of [
+      'ok',
+      'corrupt truncated',
+      'corrupt bad-checksum',
+      'corrupt bad-length',
+    ])
+      expect([kind, seen.get(kind) ?? 0]).not.toEqual([kind, 0]);
   });
 });
