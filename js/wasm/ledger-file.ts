@@ -7,10 +7,11 @@
  */
 import type { Ledger, RecordedEvent } from '../contracts/ledger.ts';
 import { invalidArgument, wholeOption } from '../util/errors.ts';
-import { corrupt, encodeSegment } from './codec.ts';
-import type { Core, CoreFactory } from './core.ts';
+import { encodeSegment } from './codec.ts';
+import type { CoreFactory } from './core.ts';
 import { bulkCore } from './default-core.ts';
-import { R_POSITION, S_BODY_LENGTH, SEGMENT_HEADER } from './format.ts';
+import { R_POSITION } from './format.ts';
+import { eachSegment } from './segment-walk.ts';
 
 /** The media type of a segment file (the same bytes as the binary envelope codec's batches). */
 export const SEGMENT_FILE_TYPE = 'application/vnd.whizbang.segments';
@@ -115,28 +116,19 @@ export interface VerifyOptions {
 
 /**
  * Checks every segment of a file — header and record CRC32C, lengths, hashes, UTF-8 — without
- * decoding a payload. Bad bytes throw `CorruptDataError` (`CORRUPT_DATA`) with the offset of the
+ * decoding a payload, one segment at a time (a file of any size). Bad bytes throw `CorruptDataError` (`CORRUPT_DATA`) with the offset of the
  * bad field from the start of the file; an empty file is a truncated one.
  */
 export function verifySegmentFile(
   bytes: Uint8Array,
   options: VerifyOptions = {},
 ): SegmentFileSummary {
-  const core: Core = (options.core ?? bulkCore()).create();
-  const base = core.alloc(bytes.length);
-  core.views.u8.set(bytes, base);
-  const end = base + bytes.length;
-  const dv = core.views.dv;
   let segments = 0;
   let events = 0;
   let firstPosition = 0;
   let lastPosition = 0;
-  let at = base;
-  do {
-    const count = core.checkSegment(at, end - at);
-    if (count < 0) throw corrupt(count, core.errorOffset(), base);
-    const body = at + SEGMENT_HEADER;
-    const next = body + dv.getUint32(at + S_BODY_LENGTH, true);
+  eachSegment(bytes, options.core ?? bulkCore(), ({ core, body, next, count }) => {
+    const dv = core.views.dv;
     for (let p = body; p < next; p += dv.getUint32(p, true)) {
       const position =
         dv.getUint32(p + R_POSITION, true) + dv.getUint32(p + R_POSITION + 4, true) * 2 ** 32;
@@ -145,8 +137,7 @@ export function verifySegmentFile(
     }
     segments++;
     events += count;
-    at = next;
-  } while (at < end);
+  });
   return { segments, events, bytes: bytes.length, firstPosition, lastPosition };
 }
 

@@ -13,10 +13,11 @@ import type {
   NewEvent,
 } from '../contracts/ledger.ts';
 import { wholeOption } from '../util/errors.ts';
-import { decodeSegments, type WireRecord } from './codec.ts';
+import { readRecord, type WireRecord } from './codec.ts';
 import type { CoreFactory } from './core.ts';
 import { bulkCore } from './default-core.ts';
 import { notAnExport } from './ledger-file.ts';
+import { eachSegment } from './segment-walk.ts';
 
 /** Options of {@link importLedger}. */
 export interface LedgerImportOptions {
@@ -132,7 +133,12 @@ export async function importLedger(
 ): Promise<LedgerImportResult> {
   const batch = wholeOption('batch', options.batch, 1000, 1);
   const exact = (options.positions ?? 'exact') === 'exact';
-  const records = decodeSegments(bytes, { core: (options.core ?? bulkCore()).create() });
+  const records: WireRecord[] = [];
+  eachSegment(bytes, options.core ?? bulkCore(), ({ core, body, next, base }) => {
+    const views = core.views;
+    for (let p = body; p < next; p += views.dv.getUint32(p, true))
+      records.push(readRecord(views, p, base));
+  });
   await check(records, ledger, exact);
   for (let at = 0; at < records.length; at += batch)
     await write(ledger, records.slice(at, at + batch), exact);

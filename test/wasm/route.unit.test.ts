@@ -64,7 +64,10 @@ const routes = new Map<string, string[]>([
   [right, ['right']],
 ]);
 
-function visits(router: ReturnType<typeof segmentRouter<string>>, bytes = page): string[] {
+function visits(
+  router: ReturnType<typeof segmentRouter<string>>,
+  bytes: Uint8Array = page,
+): string[] {
   const seen: string[] = [];
   const n = router.route(bytes, (r, handlers) => {
     for (const h of handlers) seen.push(`${r.position}:${r.type}:${h}`);
@@ -156,12 +159,7 @@ describe('routing a page of segments', () => {
       const kind = a.startsWith('ok') ? 'ok' : a.split(' ').slice(0, 2).join(' ');
       seen.set(kind, (seen.get(kind) ?? 0) + 1);
     }
-    for (const kind of [
-      'ok',
-      'corrupt truncated',
-      'corrupt bad-checksum',
-      'corrupt bad-length',
-    ])
+    for (const kind of ['ok', 'corrupt truncated', 'corrupt bad-checksum', 'corrupt bad-length'])
       expect([kind, seen.get(kind) ?? 0]).not.toEqual([kind, 0]);
   });
 });
