@@ -186,7 +186,10 @@ program
         const segments = (await formatOf(flags.format, flags.input)) === 'segments';
         const n = await withTarget(flags.db, { create: true }, (target) =>
           segments
-            ? importSegmentFile(target, flags.input, flags.append)
+            ? importSegmentFile(target, flags.input, {
+                append: flags.append,
+                progress: flags.progress,
+              })
             : importEvents(target, flags.input, { append: flags.append, progress: flags.progress }),
         );
         process.stdout.write(

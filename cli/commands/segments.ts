@@ -85,14 +85,24 @@ export async function exportSegmentFile(
 export async function importSegmentFile(
   target: Target,
   path: string,
-  append: boolean,
+  options: { readonly append: boolean; readonly progress: boolean },
 ): Promise<number> {
   const bytes = await readFile(path);
-  const result = await importLedger(bytes, target.ledger, {
-    core: loadWasmCoreSync(),
-    positions: append ? 'append' : 'exact',
-  });
-  return result.events;
+  const core = loadWasmCoreSync();
+  // the whole file is checked before anything is written: the bar counts what is appended
+  const progress = options.progress
+    ? startProgress('import', verifySegmentFile(bytes, { core }).events)
+    : undefined;
+  try {
+    const result = await importLedger(bytes, target.ledger, {
+      core,
+      positions: options.append ? 'append' : 'exact',
+      ...(progress === undefined ? {} : { onBatch: (n: number) => progress.tick(n) }),
+    });
+    return result.events;
+  } finally {
+    progress?.done();
+  }
 }
 
 /** Checks every CRC32C (and length, hash, UTF-8) of a segment file; its summary when sound. */

@@ -30,6 +30,8 @@ export interface LedgerImportOptions {
   readonly positions?: 'exact' | 'append';
   /** Events per transaction where the ledger has `appendBatch` (default 1 000). */
   readonly batch?: number;
+  /** Told how many events each batch appended, once it has (a progress bar's tick). */
+  readonly onBatch?: (appended: number) => void;
 }
 
 /** What {@link importLedger} appended. */
@@ -140,7 +142,10 @@ export async function importLedger(
       records.push(readRecord(views, p, base));
   });
   await check(records, ledger, exact);
-  for (let at = 0; at < records.length; at += batch)
-    await write(ledger, records.slice(at, at + batch), exact);
+  for (let at = 0; at < records.length; at += batch) {
+    const run = records.slice(at, at + batch);
+    await write(ledger, run, exact);
+    options.onBatch?.(run.length);
+  }
   return { events: records.length, head: await ledger.headPosition() };
 }
