@@ -9,16 +9,21 @@ import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import {
+  type CoreFactory,
   exportSegments,
   importLedger,
   loadWasmCoreSync,
+  measuredPlan,
   type SegmentFileSummary,
   verifySegmentFile,
-} from '../../js/wasm/node.ts';
+} from '../../js/wasm/mod.ts';
 import type { Target } from '../backend.ts';
 import { CliError } from '../fail.ts';
 import { startProgress } from '../progress.ts';
 import type { EventFilter } from '../read.ts';
+
+/** The WebAssembly core on Node's measured plan (the CLI runs on Node). */
+const nodeCore = (): CoreFactory => loadWasmCoreSync(undefined, { plan: measuredPlan('node') });
 
 /** The two file formats of `export` and `import`. */
 export type FileFormat = 'jsonl' | 'segments';
@@ -62,7 +67,7 @@ export async function exportSegmentFile(
   let written = 0;
   try {
     for await (const segment of exportSegments(target.ledger, {
-      core: loadWasmCoreSync(),
+      core: nodeCore(),
       from: first,
       to: last,
     })) {
@@ -88,7 +93,7 @@ export async function importSegmentFile(
   options: { readonly append: boolean; readonly progress: boolean },
 ): Promise<number> {
   const bytes = await readFile(path);
-  const core = loadWasmCoreSync();
+  const core = nodeCore();
   // the whole file is checked before anything is written: the bar counts what is appended
   const progress = options.progress
     ? startProgress('import', verifySegmentFile(bytes, { core }).events)
@@ -107,5 +112,5 @@ export async function importSegmentFile(
 
 /** Checks every CRC32C (and length, hash, UTF-8) of a segment file; its summary when sound. */
 export async function verifySegments(path: string): Promise<SegmentFileSummary> {
-  return verifySegmentFile(await readFile(path), { core: loadWasmCoreSync() });
+  return verifySegmentFile(await readFile(path), { core: nodeCore() });
 }
