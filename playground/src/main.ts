@@ -16,7 +16,7 @@ import type { Domain } from './domains/types.ts';
 import { runSnippet, SAMPLE, showResult } from './editor.ts';
 import { FlowPanel } from './flow-panel.ts';
 import { loadFaker } from './forms.ts';
-import { drawLedger, exportJson, fillFilters } from './ledger-view.ts';
+import { drawLedger, exportBinary, exportJson, fillFilters } from './ledger-view.ts';
 import { LensesPanel } from './lenses-panel.ts';
 import { exclusive, status } from './queue.ts';
 import { deleteDatabase, openSession, type Session } from './session.ts';
@@ -124,6 +124,9 @@ function wire(): void {
     byId(id).addEventListener('change', () => void refresh());
   byId('export').addEventListener('click', async () =>
     exportJson(session.domain.id, await drawLedger(session, travel.at)),
+  );
+  byId('export-segments').addEventListener('click', async () =>
+    exportBinary(session.domain.id, await session.segmentFile()),
   );
   byId('diff-lens').addEventListener('change', () => void fillDiffIds(session));
   byId('diff-run').addEventListener('click', () => void runDiff(session));

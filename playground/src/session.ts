@@ -12,7 +12,13 @@ import { memoryLedger } from '../../js/mod.ts';
 import { offlineDriver, type PendingCommit, type SyncConflict } from '../../js/sync/mod.ts';
 import { type TimeTraveler, timeTravel } from '../../js/timetravel/mod.ts';
 import { type TraceStore, traceStore } from '../../js/trace/mod.ts';
-import { type CoreFactory, encodeSegment, jsCore, loadWasmCore } from '../../js/wasm/mod.ts';
+import {
+  type CoreFactory,
+  encodeSegment,
+  exportLedger,
+  jsCore,
+  loadWasmCore,
+} from '../../js/wasm/mod.ts';
 import type { Domain } from './domains/types.ts';
 
 /** What the ledger table asks for. */
@@ -32,6 +38,8 @@ export interface Session {
   readonly core: 'wasm' | 'js';
   /** Every event, oldest first. */
   events(): Promise<RecordedEvent[]>;
+  /** The whole ledger as a segment file, sealed by the core (`exportLedger`). */
+  segmentFile(): Promise<Uint8Array>;
   /** The events the filter keeps, read from the mirror (the core's scan and stream index). */
   filter(filter: LedgerFilter): Promise<RecordedEvent[]>;
   /** The local commits no shared log has yet, in push order (kept across reloads, offline too). */
@@ -90,6 +98,7 @@ export async function openSession(domain: Domain): Promise<Session> {
     traveler,
     core: factory.kind,
     events,
+    segmentFile: () => exportLedger(app.ledger, { core: factory }),
     async filter({ stream, type, to }) {
       const ledger = await mirrored();
       const found =

@@ -29,6 +29,7 @@ import { benches as syncGroups } from './sync-groups.bench.ts';
 import { benches as syncServer } from './sync-server.bench.ts';
 import { benches as timetravel } from './timetravel.bench.ts';
 import { benches as wasm } from './wasm.bench.ts';
+import { benches as wasmRoute } from './wasm-route.bench.ts';
 
 if (!(await allocationProbe())) {
   await runBenches([
@@ -52,6 +53,7 @@ if (!(await allocationProbe())) {
     ...syncGroups,
     ...wasm,
     ...replica,
+    ...wasmRoute,
     ...cli,
     ...edge,
     ...concurrent,

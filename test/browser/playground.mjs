@@ -216,6 +216,16 @@ try {
       ['account-bob', 'MoneyDeposited', 30],
     ]);
     await snap('ledger-filter');
+    // beside it, the whole ledger as a segment file: checked by the core, every event in it
+    const [binary] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export as segments (binary)' }).click(),
+    ]);
+    expect(binary.suggestedFilename()).toBe('bank-ledger.segments');
+    const bytes = new Uint8Array(readFileSync(await binary.path()));
+    const { verifySegmentFile } = await tsImport('../../js/wasm/ledger-file.ts', import.meta.url);
+    const head = Number(await page.locator('#position').getAttribute('max'));
+    expect(verifySegmentFile(bytes)).toMatchObject({ events: head, firstPosition: 1 });
     await page.getByLabel('Stream', { exact: true }).selectOption('');
     await page.getByLabel('Type', { exact: true }).selectOption('');
   });
