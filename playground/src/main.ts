@@ -7,11 +7,10 @@
  * This file opens a domain's session and wires the panels to it; each panel is a file of its own.
  */
 
+import { domains } from 'virtual:whizbang-domains';
 import { CommandPanel } from './command-panel.ts';
 import { byId, fill, h } from './dom.ts';
 import { drawDomainCard } from './domain-card.ts';
-import { bank } from './domains/bank.ts';
-import { todo } from './domains/todo.ts';
 import type { Domain } from './domains/types.ts';
 import { runSnippet, SAMPLE, showResult } from './editor.ts';
 import { FlowPanel } from './flow-panel.ts';
@@ -24,7 +23,8 @@ import { SyncPanel } from './sync-panel.ts';
 import { drawPosition, fillDiff, fillDiffIds, runDiff } from './timeline.ts';
 import { Travel } from './travel.ts';
 
-const DOMAINS: readonly Domain[] = [bank, todo];
+// the samples, or the app `whizbang devtools --app` loads in their place
+const DOMAINS: readonly Domain[] = domains;
 const CHOSEN = 'whizbang-playground-domain';
 
 let session: Session;

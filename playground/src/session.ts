@@ -14,6 +14,7 @@ import { type TimeTraveler, timeTravel } from '../../js/timetravel/mod.ts';
 import { type TraceStore, traceStore } from '../../js/trace/mod.ts';
 import { type CoreFactory, encodeSegment, jsCore, loadWasmCore } from '../../js/wasm/mod.ts';
 import type { Domain } from './domains/types.ts';
+import { seedLedger } from './seed.ts';
 
 /** What the ledger table asks for. */
 export interface LedgerFilter {
@@ -58,6 +59,8 @@ export async function openSession(domain: Domain): Promise<Session> {
   const driver = offlineDriver(local);
   const trace = traceStore({ capacity: 200 });
   const app = domain.build({ driver, observers: [trace] });
+  // a copy of another log: on the local ledger, so that sync sees none of it as pending
+  if (domain.seed !== undefined) await seedLedger(app, local.ledger, await domain.seed());
   const traveler = timeTravel({ ledger: app.ledger, perspectives: app.perspectives.values() });
   const factory = await core();
   let mirror: { key: string; ledger: Ledger } | undefined;

@@ -17,6 +17,7 @@ import { ensureWasm } from '../../core-wasm/build.mjs';
 import { expect } from '../runtimes/expect.mjs';
 import { reportChromiumRun } from '../runtimes/report.mjs';
 import { CHROMIUM, hasChromium, INSTALL, launch, ROOT, serveDirectory } from './chromium.mjs';
+import { devtoolsSteps } from './devtools-steps.mjs';
 
 // a fresh clone has no WebAssembly core yet: build it (and its embedded module) once
 ensureWasm();
@@ -329,6 +330,13 @@ if (!natsServerInstalled()) {
 }
 await server.close();
 rmSync(out, { recursive: true, force: true });
+
+// ── devtools: examples/bank as a user's app (`whizbang devtools --app`), on a SQLite copy ───────
+try {
+  await devtoolsSteps({ step, snap, launch, expect, port: await closedPort() });
+} catch (error) {
+  problems.push(`devtools harness: ${error?.stack ?? error}`);
+}
 
 /** A port nothing listens on (taken, then given back). */
 async function closedPort() {
