@@ -248,11 +248,20 @@ program
     'your app’s module: exports its builder (or ({ driver }) => app)',
   )
   .option('-d, --db <target>', 'start from a copy of this log (never written)')
+  .option(
+    '--live <ws-url>',
+    'follow a JetStream log, read-only: ws://host:port?stream=NAME&prefix=p',
+  )
   .option('--port <port>', 'the port (default 5173, or the next free one)', positiveInteger)
   .action(
-    action(async (flags: { app: string; db?: string; port?: number }) => {
+    action(async (flags: { app: string; db?: string; live?: string; port?: number }) => {
       const devtools = await startDevtools(flags);
-      const copy = flags.db === undefined ? '' : ` (a copy of ${devtools.events} events)`;
+      const copy =
+        flags.db !== undefined
+          ? ` (a copy of ${devtools.events} events)`
+          : flags.live !== undefined
+            ? ` (following ${flags.live}, read-only)`
+            : '';
       process.stdout.write(`Whizbang devtools${copy}: ${devtools.url}\nCtrl-C stops it.\n`);
       await new Promise((resolve) => {
         process.once('SIGINT', resolve);

@@ -3,7 +3,8 @@
  * commands, its lenses, the ledger table, the message flow, time travel — over the user's own app,
  * served by Vite on 127.0.0.1. The module is the one `rebuild --app` takes. The app runs in the
  * page (on IndexedDB, a database of its own per start); with `--db`, it starts from a copy of that
- * log, read once here: the file, schema or stream is never written.
+ * log, read once here: the file, schema or stream is never written. With `--live`, the page follows
+ * a running system's JetStream log over WebSocket instead, read-only (it sends no command).
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -19,6 +20,11 @@ export interface DevtoolsOptions {
   readonly app: string;
   /** A log to start from a copy of: a SQLite file, a postgres:// or a nats:// URL. */
   readonly db?: string;
+  /**
+   * A running system's JetStream log to follow, read-only, from the page over WebSocket:
+   * `ws://host:port?stream=NAME&prefix=subjects` (defaults those of `jetstreamLedger`).
+   */
+  readonly live?: string;
   /** The port (default 5173, or the next free one). */
   readonly port?: number;
 }
@@ -35,6 +41,25 @@ export interface Devtools {
 
 const DOMAINS = 'virtual:whizbang-domains';
 const SEED = '/__whizbang/seed.json';
+
+/** The page's side of `--live`: the WebSocket URL, the stream and the subject prefix. */
+export function liveLog(url: string): { servers: string; stream: string; prefix: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = new URL('invalid:');
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    throw new CliError(
+      'USAGE',
+      `"${url}" is not a WebSocket URL: --live takes ws://host:port?stream=NAME&prefix=subjects (the nats-server's websocket listener).`,
+    );
+  }
+  const stream = parsed.searchParams.get('stream') ?? 'WHIZBANG_LEDGER';
+  const prefix = parsed.searchParams.get('prefix') ?? 'whizbang.ledger';
+  return { servers: `${parsed.protocol}//${parsed.host}`, stream, prefix };
+}
 
 /** The repository the CLI runs from: the folder above it that holds the playground. */
 function repositoryRoot(): string {
@@ -67,7 +92,12 @@ async function copyOf(target: string): Promise<RecordedEvent[]> {
  * The plugin that answers `virtual:whizbang-domains` with the user's app (run before the samples'
  * plugin), serves the copy, and lets the user's module import `whizbang` as the page's own source.
  */
-function appPlugin(root: string, module: string, seed: string | undefined): Plugin {
+function appPlugin(
+  root: string,
+  module: string,
+  seed: string | undefined,
+  live: ReturnType<typeof liveLog> | undefined,
+): Plugin {
   const file = basename(module).replace(/\.[cm]?[jt]sx?$/, '');
   // examples/bank/app.ts is "bank"; my-shop.ts is "my-shop"
   const name = /^(app|index|main|mod|domain)$/.test(file) ? basename(dirname(module)) : file;
@@ -75,6 +105,7 @@ function appPlugin(root: string, module: string, seed: string | undefined): Plug
     id: `devtools-${name.replace(/[^A-Za-z0-9_-]/g, '-')}-${Date.now().toString(36)}`,
     title: `Your app: ${name}`,
     ...(seed === undefined ? {} : { seed: `.${SEED}` }),
+    ...(live === undefined ? {} : { live }),
   };
   const source = (path: string): string => JSON.stringify(join(root, path));
   return {
@@ -114,6 +145,13 @@ export async function startDevtools(options: DevtoolsOptions): Promise<Devtools>
   if (!existsSync(module)) {
     throw new CliError('BAD_APP_MODULE', `There is no app module at "${options.app}".`);
   }
+  const live = options.live === undefined ? undefined : liveLog(options.live);
+  if (live !== undefined && options.db !== undefined) {
+    throw new CliError(
+      'USAGE',
+      'Give --db (a copy to start from) or --live (a log to follow), not both.',
+    );
+  }
   const root = repositoryRoot();
   const events = options.db === undefined ? [] : await copyOf(options.db);
   let vite: typeof import('vite');
@@ -127,7 +165,7 @@ export async function startDevtools(options: DevtoolsOptions): Promise<Devtools>
   const seed = options.db === undefined ? undefined : JSON.stringify(events);
   const server: ViteDevServer = await vite.createServer({
     configFile: join(root, 'playground', 'vite.config.ts'),
-    plugins: [appPlugin(root, module, seed)],
+    plugins: [appPlugin(root, module, seed, live)],
     server: { port: options.port ?? 5173 },
   });
   await server.listen();

@@ -63,6 +63,7 @@ async function redraw(): Promise<void> {
   if (pinned) await drawn();
   drawPosition(view, travel.at, travel.head); // after the tables: what it says is what they show
   await Promise.all([drawLedger(session, travel.at), sync.draw()]);
+  if (session.readOnly) flows.fromLog(travel.events);
 }
 
 /** Moves the time slider (clamped); the head means "now". */
@@ -73,7 +74,8 @@ async function travelTo(p: number): Promise<void> {
 
 async function start(domain: Domain): Promise<void> {
   status(`Opening ${domain.title}…`);
-  session = await openSession(domain);
+  // a log the page follows redraws as its events arrive
+  session = await openSession(domain, () => void refresh());
   localStorage.setItem(CHOSEN, domain.id);
   flows.clear();
   travel.follow();
@@ -86,7 +88,8 @@ async function start(domain: Domain): Promise<void> {
   flows.draw(undefined);
   await redraw();
   await fillDiffIds(session);
-  status(`${domain.title}: ${travel.events.length} events in IndexedDB.`);
+  const following = session.readOnly ? ', following a running system’s log (read-only)' : '';
+  status(`${domain.title}: ${travel.events.length} events in IndexedDB${following}.`);
 }
 
 function switchTo(domain: Domain): Promise<void> {

@@ -1,7 +1,8 @@
 /**
- * A domain's starting events (a copy of another log) appended once to an empty ledger, as they were
- * recorded — ids, times, streams, versions — through the app's replica port, so its inline
- * perspectives apply them and nothing is dispatched again.
+ * Another log's events appended to the page's ledger as they were recorded — ids, times, streams,
+ * versions — through the app's replica port, so its inline perspectives apply them and nothing is
+ * dispatched again: a domain's starting events (a copy, once, to an empty ledger), or the next
+ * events of a log the page follows (`tail.ts`).
  */
 import type { Ledger, NewEvent, RecordedEvent, ReplicatedRun, Whizbang } from '../../js/mod.ts';
 
@@ -15,6 +16,16 @@ export async function seedLedger(
   events: readonly RecordedEvent[],
 ): Promise<number> {
   if (events.length === 0 || (await ledger.headPosition()) > 0) return 0;
+  await appendCopy(app, ledger, events);
+  return events.length;
+}
+
+/** Appends `events` (the next of another log, oldest first) as they were recorded. */
+export async function appendCopy(
+  app: Whizbang<any, any>,
+  ledger: Ledger,
+  events: readonly RecordedEvent[],
+): Promise<void> {
   const runs: Array<ReplicatedRun & { events: NewEvent[] }> = [];
   for (const e of events) {
     const event: NewEvent = {
@@ -39,5 +50,4 @@ export async function seedLedger(
   for (let i = 0; i < runs.length; i += CHUNK) {
     await app.replica.appendReplicated(ledger, runs.slice(i, i + CHUNK), () => {});
   }
-  return events.length;
 }

@@ -96,3 +96,78 @@ export async function devtoolsSteps({ step, snap, launch, expect, port }) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * `whizbang devtools --live`: the page follows a JetStream log of a nats-server of the test's own
+ * over WebSocket, read-only — events appended to the log meanwhile show up in the ledger table, the
+ * lenses and a flow rebuilt from the log, and a command sent from a form is refused, not sent.
+ */
+export async function devtoolsLiveSteps({ step, snap, launch, expect, port }) {
+  const { startNatsServer } = await tsImport('../support/nats-server.ts', import.meta.url);
+  const { jetstreamLedger } = await tsImport('../../adapters/nats/node.ts', import.meta.url);
+  const { uuidv7 } = await tsImport('../../js/mod.ts', import.meta.url);
+  const nats = await startNatsServer('', { websocket: true });
+  const log = { stream: `DEVTOOLS_LIVE_${process.pid}`, prefix: `devtools.live${process.pid}` };
+  const remote = await jetstreamLedger({ servers: nats.url, ...log });
+  /** Appends what a command `id` decided, as a running system would. */
+  const decided = (streamId, event, version) => {
+    const id = uuidv7();
+    return remote.append(streamId, [{ ...event, correlationId: id, causationId: id }], {
+      expectedVersion: version,
+    });
+  };
+  await decided(
+    'account-zed',
+    { type: 'AccountOpened', data: { accountId: 'zed', owner: 'Zed', overdraftLimit: 0 } },
+    0,
+  );
+  const { startDevtools } = await tsImport('../../cli/commands/devtools.ts', import.meta.url);
+  const live = `${nats.wsUrl}?stream=${log.stream}&prefix=${log.prefix}`;
+  const devtools = await startDevtools({ app: join(ROOT, 'examples/bank/app.ts'), live, port });
+  const browser = await launch();
+  const errors = [];
+  try {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1366, height: 900 });
+    page.on('pageerror', (error) => errors.push(error));
+    const zed = page.locator('[data-lens="accounts"] tbody tr', { hasText: 'zed' });
+    const cells = async (row) => (await row.locator('td').allTextContents()).map((t) => t.trim());
+
+    await step('devtools --live: the page follows a JetStream log as it commits', async () => {
+      await page.goto(devtools.url);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 45_000 });
+      await page.locator('#ledger tbody tr', { hasText: 'account-zed' }).waitFor();
+      await decided(
+        'account-zed',
+        { type: 'MoneyDeposited', data: { accountId: 'zed', amount: 40 } },
+        1,
+      );
+      await page
+        .locator('#ledger tbody tr', { hasText: 'MoneyDeposited' })
+        .waitFor({ timeout: 15_000 });
+      await zed.filter({ hasText: '40' }).waitFor();
+      expect(await cells(zed)).toEqual(['zed', 'Zed', '40', '1']);
+      // the newest flow, rebuilt from the log: the command inferred, the event it appended
+      await page.locator('#flow .node[data-type="MoneyDeposited"]').waitFor();
+      await page.locator('#flow .node[data-type="command"]').waitFor();
+      await snap('devtools-live', page);
+    });
+
+    await step('devtools --live: a command from a form is refused, the log untouched', async () => {
+      await page.getByLabel('Command', { exact: true }).selectOption('Deposit');
+      await page.locator('#Deposit-data').fill('{ "accountId": "zed", "amount": 5 }');
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      await page.locator('#receipt', { hasText: 'read-only' }).waitFor();
+      expect(await remote.headPosition()).toBe(2);
+    });
+
+    await step('devtools --live: no uncaught error on the page', async () => {
+      expect(errors.map((e) => e.message)).toEqual([]);
+    });
+  } finally {
+    await browser.close();
+    await devtools.close();
+    await remote.close();
+    await nats.dispose();
+  }
+}

@@ -85,9 +85,14 @@ describe('whizbang devtools', { timeout: 60_000 }, () => {
     expect(code).toBe(0);
   });
 
-  it('refuses a module that is not there (BAD_APP_MODULE, exit 1)', async () => {
+  it('refuses a module that is not there, and a --live that is not a WebSocket URL', async () => {
     const run = await runCli(cli, ['devtools', '--app', join(dir, 'missing.ts')]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^whizbang: BAD_APP_MODULE: /);
+    const tcp = await runCli(cli, ['devtools', '--app', module, '--live', 'nats://127.0.0.1:4222']);
+    expect(tcp.stderr).toMatch(/^whizbang: USAGE: .*not a WebSocket URL/);
+    const both = await runCli(cli, ['devtools', '--app', module, '--db', db, '--live', 'ws://h:1']);
+    expect(both.stderr).toMatch(/^whizbang: USAGE: Give --db .* or --live/);
+    expect([tcp.code, both.code]).toEqual([2, 2]);
   });
 });

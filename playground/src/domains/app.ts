@@ -13,7 +13,7 @@ import type {
   Perspective,
   Whizbang,
 } from '../../../js/mod.ts';
-import type { CommandSpec, Domain, LensSpec, ReceptorInfo } from './types.ts';
+import type { CommandSpec, Domain, LensSpec, LiveLog, ReceptorInfo } from './types.ts';
 
 /** How the page names the app, and where its starting events come from. */
 export interface AppDomainOptions {
@@ -23,6 +23,8 @@ export interface AppDomainOptions {
   readonly title: string;
   /** A URL answering the events to start from, as a JSON array (a copy of `--db`'s log). */
   readonly seed?: string;
+  /** A running system's log to follow, read-only (`--live`). */
+  readonly live?: LiveLog;
 }
 
 type Builder = { build(options: BuildOptions): Whizbang<any, any> };
@@ -112,6 +114,7 @@ export function appDomain(module: Record<string, unknown>, options: AppDomainOpt
       );
       return app;
     },
+    ...(options.live === undefined ? {} : { live: options.live }),
     ...(seed === undefined
       ? {}
       : {

@@ -60,4 +60,16 @@ export interface Domain {
    * as they were recorded; the app's inline perspectives apply them.
    */
   readonly seed?: () => Promise<readonly RecordedEvent[]>;
+  /** A running system's JetStream log to follow, read-only: the page sends no command then. */
+  readonly live?: LiveLog;
+}
+
+/** A JetStream log reached over WebSocket. */
+export interface LiveLog {
+  /** `ws://host:port` of the nats-server's WebSocket listener. */
+  readonly servers: string;
+  /** The JetStream stream. */
+  readonly stream: string;
+  /** The subject prefix. */
+  readonly prefix: string;
 }
