@@ -15,16 +15,19 @@ import { ensureWasm } from '../core-wasm/build.mjs';
 // a fresh clone has no core yet: build it (and its embedded module) once
 ensureWasm();
 
-const { values } = parseArgs({ options: { app: { type: 'string' }, db: { type: 'string' } } });
-if (values.app !== undefined) {
+const { values } = parseArgs({
+  options: { app: { type: 'string' }, db: { type: 'string' } },
+  strict: false, // other arguments are left alone, as before
+});
+if (typeof values.app === 'string') {
   const { tsImport } = await import('tsx/esm/api');
   const { startDevtools } = await tsImport('../cli/commands/devtools.ts', import.meta.url);
   const devtools = await startDevtools({
     app: values.app,
-    ...(values.db === undefined ? {} : { db: values.db }),
+    ...(typeof values.db === 'string' ? { db: values.db } : {}),
     port: Number(process.env.PORT ?? 5173),
   });
-  const copy = values.db === undefined ? '' : ` (a copy of ${devtools.events} events)`;
+  const copy = typeof values.db === 'string' ? ` (a copy of ${devtools.events} events)` : '';
   console.log(`Whizbang devtools${copy}: ${devtools.url}`);
   console.log('Open it in a browser; Ctrl+C stops the server.');
   await new Promise(() => {}); // the server runs until Ctrl+C
