@@ -3,6 +3,7 @@
  * the log's events are appended to the page's ledger as they were recorded, from its head on, and
  * again each time the log commits more. Nothing is ever written to the log.
  */
+import { jetstreamManager } from '@nats-io/jetstream';
 import { wsconnect } from '@nats-io/nats-core';
 import { jetstreamLedger } from '../../adapters/nats/mod.ts';
 import type { Ledger, Whizbang } from '../../js/mod.ts';
@@ -19,13 +20,19 @@ export async function startTail(
   live: LiveLog,
   pulled: (count: number) => void,
 ): Promise<() => Promise<void>> {
-  const remote = await jetstreamLedger({
-    servers: live.servers,
-    connect: wsconnect,
-    stream: live.stream,
-    prefix: live.prefix,
-    options: { timeout: 5000 },
-  });
+  const connection = await wsconnect({ servers: live.servers, timeout: 5000 });
+  let remote: Awaited<ReturnType<typeof jetstreamLedger>>;
+  try {
+    // read-only: a stream that is not there is said so, not made (the ledger would make it)
+    const jsm = await jetstreamManager(connection);
+    await jsm.streams.info(live.stream).catch(() => {
+      throw new Error(`There is no JetStream stream "${live.stream}" on ${live.servers}.`);
+    });
+    remote = await jetstreamLedger({ connection, stream: live.stream, prefix: live.prefix });
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   const pull = async (): Promise<void> => {
@@ -54,5 +61,6 @@ export async function startTail(
     unwatch();
     await running;
     await remote.close();
+    await connection.close();
   };
 }
