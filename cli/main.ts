@@ -12,6 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
+import { startDevtools } from './commands/devtools.ts';
 import { printEvents } from './commands/events.ts';
 import { exportEvents } from './commands/export.ts';
 import { importEvents } from './commands/import.ts';
@@ -277,6 +278,39 @@ program
     action(async (flags: { db: string; apply: boolean; json?: boolean }) => {
       const m = await migrate(flags.db, flags.apply);
       process.stdout.write(flags.json ? `${JSON.stringify(m)}\n` : describeMigration(m));
+    }),
+  );
+
+program
+  .command('devtools')
+  .description(
+    "the playground's views over your app: forms for its commands, lenses, ledger, flow, time travel",
+  )
+  .requiredOption(
+    '--app <module>',
+    'your app’s module: exports its builder (or ({ driver }) => app)',
+  )
+  .option('-d, --db <target>', 'start from a copy of this log (never written)')
+  .option(
+    '--live <ws-url>',
+    'follow a JetStream log, read-only: ws://host:port?stream=NAME&prefix=p',
+  )
+  .option('--port <port>', 'the port (default 5173, or the next free one)', positiveInteger)
+  .action(
+    action(async (flags: { app: string; db?: string; live?: string; port?: number }) => {
+      const devtools = await startDevtools(flags);
+      const copy =
+        flags.db !== undefined
+          ? ` (a copy of ${devtools.events} events)`
+          : flags.live !== undefined
+            ? ` (following ${flags.live}, read-only)`
+            : '';
+      process.stdout.write(`Whizbang devtools${copy}: ${devtools.url}\nCtrl-C stops it.\n`);
+      await new Promise((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await devtools.close();
     }),
   );
 

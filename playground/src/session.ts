@@ -20,6 +20,7 @@ import {
   loadWasmCore,
 } from '../../js/wasm/mod.ts';
 import type { Domain } from './domains/types.ts';
+import { seedLedger } from './seed.ts';
 
 /** What the ledger table asks for. */
 export interface LedgerFilter {
@@ -31,6 +32,8 @@ export interface LedgerFilter {
 
 export interface Session {
   readonly domain: Domain;
+  /** Following a running system's log (`domain.live`): the page sends no command. */
+  readonly readOnly: boolean;
   readonly app: Whizbang<any, any>;
   readonly trace: TraceStore;
   readonly traveler: TimeTraveler;
@@ -61,11 +64,21 @@ function core(): Promise<CoreFactory> {
 export const databaseName = (domain: Domain): string => `whizbang-playground-${domain.id}`;
 
 /** Opens `domain` on its IndexedDB database. */
-export async function openSession(domain: Domain): Promise<Session> {
+export async function openSession(
+  domain: Domain,
+  pulled: (count: number) => void = () => {},
+): Promise<Session> {
   const local: IndexedDbDriver = await indexedDbDriver({ name: databaseName(domain) });
   const driver = offlineDriver(local);
   const trace = traceStore({ capacity: 200 });
   const app = domain.build({ driver, observers: [trace] });
+  // a copy of another log: on the local ledger, so that sync sees none of it as pending
+  if (domain.seed !== undefined) await seedLedger(app, local.ledger, await domain.seed());
+  // a running system's log, followed into the local ledger (loaded only then)
+  const untail =
+    domain.live === undefined
+      ? undefined
+      : await (await import('./tail.ts')).startTail(app, local.ledger, domain.live, pulled);
   const traveler = timeTravel({ ledger: app.ledger, perspectives: app.perspectives.values() });
   const factory = await core();
   let mirror: { key: string; ledger: Ledger } | undefined;
@@ -93,6 +106,7 @@ export async function openSession(domain: Domain): Promise<Session> {
 
   return {
     domain,
+    readOnly: domain.live !== undefined,
     app,
     trace,
     traveler,
@@ -114,7 +128,10 @@ export async function openSession(domain: Domain): Promise<Session> {
       return (await driver.conflicts.query()).sort((x, y) => x.at - y.at);
     },
     dismiss: (id) => driver.dismiss(id),
-    close: () => app.close(),
+    async close() {
+      await untail?.();
+      await app.close();
+    },
   };
 }
 
