@@ -8,6 +8,7 @@ const library: Options = {
     sync: 'js/sync/mod.ts',
     saga: 'js/saga/mod.ts',
     timetravel: 'js/timetravel/mod.ts',
+    protect: 'js/protect/mod.ts',
     trace: 'js/trace/mod.ts',
     // statically imports @opentelemetry/api (an optional peer): an entry of its own
     'trace/otel': 'js/trace/otel.ts',
