@@ -1,14 +1,16 @@
 /**
- * The cryptography of `whizbang/protect`, all WebCrypto (`crypto.subtle`): AES-GCM 256 data keys
+ * The cryptography of `whizbang/protect`, all WebCrypto (`host.crypto.subtle`): AES-GCM 256 data keys
  * with a random 96-bit IV per value, bound by associated data to subject, key, event and field;
  * data keys wrapped by the master key (AES-KW, or AES-GCM bound to the subject and key id).
  */
 import type { StoredKey } from '../contracts/keystore.ts';
 import { invalidArgument } from '../util/errors.ts';
+import { platform } from '../util/platform.ts';
 import { masterKeyMismatch } from './errors.ts';
+import { type CryptoKey, host } from './webcrypto.ts';
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const encoder = new platform.TextEncoder();
+const decoder = new platform.TextDecoder();
 const IV = 12;
 const TAG = 16;
 const GCM_KEY = { name: 'AES-GCM', length: 256 } as const;
@@ -19,14 +21,14 @@ export function toBase64(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i += 0x8000) {
     s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   }
-  return btoa(s);
+  return host.btoa(s);
 }
 
 /** Base64 text as bytes; undefined when it is not base64. */
 export function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
   let s: string;
   try {
-    s = atob(text);
+    s = host.atob(text);
   } catch {
     return undefined;
   }
@@ -57,9 +59,13 @@ export async function seal(
   aad: Uint8Array<ArrayBuffer>,
   value: unknown,
 ): Promise<string> {
-  const iv = crypto.getRandomValues(new Uint8Array(IV));
+  const iv = host.crypto.getRandomValues(new Uint8Array(IV));
   const plain = encoder.encode(JSON.stringify(value));
-  const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, key, plain);
+  const ct = await host.crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: aad },
+    key,
+    plain,
+  );
   const out = new Uint8Array(IV + ct.byteLength);
   out.set(iv);
   out.set(new Uint8Array(ct), IV);
@@ -74,12 +80,12 @@ export async function open(
 ): Promise<unknown> {
   const bytes = typeof sealed === 'string' ? fromBase64(sealed) : undefined;
   if (bytes === undefined || bytes.length < IV + TAG) throw new Error('not a sealed value');
-  const plain = await crypto.subtle.decrypt(
+  const plain = await host.crypto.subtle.decrypt(
     { name: 'AES-GCM', iv: bytes.subarray(0, IV), additionalData: aad },
     key,
     bytes.subarray(IV),
   );
-  return JSON.parse(decoder.decode(plain));
+  return JSON.parse(decoder.decode(new Uint8Array(plain)));
 }
 
 function wrapping(
@@ -87,7 +93,7 @@ function wrapping(
   subject: string,
   id: string,
   iv: Uint8Array<ArrayBuffer>,
-): AlgorithmIdentifier | AesGcmParams {
+): string | object {
   return master.algorithm.name === 'AES-KW'
     ? 'AES-KW'
     : { name: 'AES-GCM', iv, additionalData: encoder.encode(`whizbang/key 1\n${subject}\n${id}`) };
@@ -104,7 +110,7 @@ export function checkMaster(master: unknown): void {
   ) {
     throw invalidArgument(
       'The master key must be a CryptoKey for AES-KW or AES-GCM with the usages ["wrapKey", "unwrapKey"], ' +
-        "for example crypto.subtle.generateKey({ name: 'AES-KW', length: 256 }, false, ['wrapKey', 'unwrapKey']).",
+        "for example host.crypto.subtle.generateKey({ name: 'AES-KW', length: 256 }, false, ['wrapKey', 'unwrapKey']).",
     );
   }
 }
@@ -114,11 +120,14 @@ export async function newDataKey(
   master: CryptoKey,
   subject: string,
 ): Promise<{ key: CryptoKey; stored: StoredKey }> {
-  const id = toBase64(crypto.getRandomValues(new Uint8Array(12)));
-  const raw = (await crypto.subtle.generateKey(GCM_KEY, true, ['encrypt', 'decrypt'])) as CryptoKey;
-  const iv = crypto.getRandomValues(new Uint8Array(IV));
+  const id = toBase64(host.crypto.getRandomValues(new Uint8Array(12)));
+  const raw = (await host.crypto.subtle.generateKey(GCM_KEY, true, [
+    'encrypt',
+    'decrypt',
+  ])) as CryptoKey;
+  const iv = host.crypto.getRandomValues(new Uint8Array(IV));
   const wrapped = new Uint8Array(
-    await crypto.subtle.wrapKey('raw', raw, master, wrapping(master, subject, id, iv)),
+    await host.crypto.subtle.wrapKey('raw', raw, master, wrapping(master, subject, id, iv)),
   );
   const stored = master.algorithm.name === 'AES-KW' ? wrapped : concat(iv, wrapped);
   const key = await unwrapDataKey(master, subject, { id, wrapped: stored });
@@ -136,7 +145,7 @@ export async function unwrapDataKey(
   const iv = kw ? new Uint8Array(0) : all.subarray(0, IV);
   const bytes = kw ? all : all.subarray(IV);
   try {
-    return await crypto.subtle.unwrapKey(
+    return await host.crypto.subtle.unwrapKey(
       'raw',
       bytes,
       master,

@@ -5,6 +5,7 @@
  */
 import type { KeyStore, StoredKey } from '../contracts/keystore.ts';
 import { newDataKey, unwrapDataKey } from './crypto.ts';
+import type { CryptoKey } from './webcrypto.ts';
 
 /** A subject's current data key. */
 export interface DataKey {

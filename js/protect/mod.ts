@@ -28,6 +28,7 @@ import type { MaybePromise } from '../util/maybe.ts';
 import { checkMaster } from './crypto.ts';
 import { KeyRing } from './keyring.ts';
 import { openEvents, protectedLedger } from './ledger.ts';
+import type { CryptoKey } from './webcrypto.ts';
 
 export type { KeyStore, StoredKey } from '../contracts/keystore.ts';
 export type { ProtectSpec } from '../messages/message.ts';
@@ -36,6 +37,7 @@ export { TamperedDataError } from './errors.ts';
 export { isRedacted, PROTECTED, REDACTED } from './marker.ts';
 export { memoryKeyStore } from './memory.ts';
 export { redact } from './redact.ts';
+export type { CryptoKey, OwnCryptoKey } from './webcrypto.ts';
 
 /** Options of {@link protect}. */
 export interface ProtectOptions {
