@@ -5,6 +5,7 @@
  */
 import type { StoredKey } from '../contracts/keystore.ts';
 import { invalidArgument } from '../util/errors.ts';
+import type { MaybePromise } from '../util/maybe.ts';
 import { platform } from '../util/platform.ts';
 import { masterKeyMismatch } from './errors.ts';
 import { type CryptoKey, host } from './webcrypto.ts';
@@ -52,6 +53,24 @@ export function associatedData(
     `whizbang/protect 1\n${subject}\n${keyId}\n${messageId}\n${fields.join('\n')}\n\n${path}`,
   );
 }
+
+/**
+ * AES-256-GCM over JSON values, as base64 of IV (12 bytes) ‖ ciphertext ‖ tag (16 bytes): the
+ * WebCrypto one (asynchronous) by default; `whizbang/protect/node` gives a synchronous one on
+ * `node:crypto` (Node, Bun, Deno) that writes and reads the same bytes.
+ */
+export interface Cipher {
+  /** Encrypts `value` (JSON) with `key`, bound to `aad`. */
+  seal(key: CryptoKey, aad: Uint8Array<ArrayBuffer>, value: unknown): MaybePromise<string>;
+  /** Decrypts what `seal` made; throws (any error) when it does not authenticate. */
+  open(key: CryptoKey, aad: Uint8Array<ArrayBuffer>, sealed: unknown): MaybePromise<unknown>;
+}
+
+/** The WebCrypto cipher. */
+export const webCipher: Cipher = {
+  seal: (k, a, v) => seal(k, a, v),
+  open: (k, a, v) => open(k, a, v),
+};
 
 /** Encrypts a JSON value: base64 of IV ‖ ciphertext ‖ tag. */
 export async function seal(

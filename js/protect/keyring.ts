@@ -21,6 +21,8 @@ export class KeyRing {
   readonly #master: CryptoKey;
   readonly #max: number;
   readonly #keys = new Map<string, Promise<DataKey | undefined>>();
+  // the keys of #keys once unwrapped, for the synchronous path
+  readonly #ready = new Map<string, DataKey>();
   // `${subject}\n${keyId}` of keys known gone: a key id is never given out twice
   readonly #gone = new Set<string>();
 
@@ -28,6 +30,21 @@ export class KeyRing {
     this.#store = store;
     this.#master = master;
     this.#max = max;
+  }
+
+  /** The subject's key if this process holds it unwrapped already. */
+  ready(subject: string): DataKey | undefined {
+    return this.#ready.get(subject);
+  }
+
+  /**
+   * The subject's key of id `keyId` if known without waiting: the key, `null` when it is known
+   * gone, undefined when the store must be asked ({@link find}).
+   */
+  known(subject: string, keyId: string): CryptoKey | null | undefined {
+    const key = this.#ready.get(subject);
+    if (key !== undefined && key.id === keyId) return key.key;
+    return this.#gone.has(`${subject}\n${keyId}`) ? null : undefined;
   }
 
   /** The subject's key, created (and stored) when it has none. */
@@ -60,6 +77,7 @@ export class KeyRing {
   async forget(subject: string): Promise<boolean> {
     const held = this.#keys.get(subject);
     this.#keys.delete(subject);
+    this.#ready.delete(subject);
     const known = held === undefined ? undefined : await held.catch(() => undefined);
     if (known !== undefined) this.#gone.add(`${subject}\n${known.id}`);
     return this.#store.delete(subject);
@@ -87,11 +105,24 @@ export class KeyRing {
     return { id: stored.id, key: await unwrapDataKey(this.#master, subject, stored) };
   }
 
+  #hold(subject: string, kept: Promise<DataKey | undefined>): void {
+    kept.then(
+      (key) => {
+        if (key !== undefined && this.#keys.get(subject) === kept) this.#ready.set(subject, key);
+      },
+      () => {},
+    );
+  }
+
   #remember(subject: string, key: Promise<DataKey | undefined>): void {
     if (this.#keys.size >= this.#max) {
       const oldest = this.#keys.keys().next().value;
-      if (oldest !== undefined) this.#keys.delete(oldest);
+      if (oldest !== undefined) {
+        this.#keys.delete(oldest);
+        this.#ready.delete(oldest);
+      }
     }
     this.#keys.set(subject, key);
+    this.#hold(subject, key);
   }
 }

@@ -13,14 +13,20 @@ import type {
   RecordedEvent,
 } from '../contracts/ledger.ts';
 import type { ProtectSpec } from '../messages/message.ts';
-import type { MaybePromise } from '../util/maybe.ts';
+import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
+import type { Cipher } from './crypto.ts';
 import type { KeyRing } from './keyring.ts';
 import { isSealed, openEvent, type SealedEvent, sealEvent, withoutMark } from './seal.ts';
 
 /** Opens every sealed event of `events` (the same array when none is sealed). */
-export function openEvents(events: RecordedEvent[], ring: KeyRing): MaybePromise<RecordedEvent[]> {
+export function openEvents(
+  events: RecordedEvent[],
+  ring: KeyRing,
+  cipher: Cipher,
+): MaybePromise<RecordedEvent[]> {
   if (!events.some(isSealed)) return events;
-  return Promise.all(events.map((e) => openEvent(e, ring)));
+  const opened = events.map((e) => openEvent(e, ring, cipher));
+  return opened.some(isThenable) ? Promise.all(opened) : (opened as RecordedEvent[]);
 }
 
 /** `ledger` with the protected fields of `specs`' event types sealed by `ring`'s keys. */
@@ -28,21 +34,19 @@ export function protectedLedger(
   ledger: Ledger,
   specs: ReadonlyMap<string, ProtectSpec>,
   ring: KeyRing,
+  cipher: Cipher,
 ): Ledger {
   const read = (events: MaybePromise<RecordedEvent[]>): MaybePromise<RecordedEvent[]> =>
-    events instanceof Promise
-      ? events.then((e) => openEvents(e, ring))
-      : openEvents(events as RecordedEvent[], ring);
+    chain(events, (e) => openEvents(e, ring, cipher));
 
   // undefined when no event has protected fields: the append goes through untouched
-  const sealAll = (events: readonly NewEvent[]): Promise<SealedEvent[]> | undefined => {
+  const sealAll = (events: readonly NewEvent[]): MaybePromise<SealedEvent[]> | undefined => {
     if (!events.some((e) => specs.has(e.type))) return undefined;
-    return Promise.all(
-      events.map((e) => {
-        const spec = specs.get(e.type);
-        return spec === undefined ? { sealed: e, plain: e } : sealEvent(e, spec, ring);
-      }),
-    );
+    const sealed = events.map((e) => {
+      const spec = specs.get(e.type);
+      return spec === undefined ? { sealed: e, plain: e } : sealEvent(e, spec, ring, cipher);
+    });
+    return sealed.some(isThenable) ? Promise.all(sealed) : (sealed as SealedEvent[]);
   };
   // what handlers see of recorded events: the data as given, without the seal's metadata
   const plainOf = (recorded: readonly RecordedEvent[], given: readonly SealedEvent[]) =>
@@ -68,14 +72,14 @@ export function protectedLedger(
     append(streamId, events, options) {
       const sealing = sealAll(events);
       if (sealing === undefined) return ledger.append(streamId, events, options);
-      return sealing.then(async (given) =>
-        result(
-          await ledger.append(
+      return chain(sealing, (given) =>
+        chain(
+          ledger.append(
             streamId,
             given.map((g) => g.sealed),
             optionsFor(options, given),
           ),
-          given,
+          (r) => result(r, given),
         ),
       );
     },
@@ -90,15 +94,15 @@ export function protectedLedger(
     out.replaceTail = (streamId, after, events, options) => {
       const sealing = sealAll(events);
       if (sealing === undefined) return ledger.replaceTail!(streamId, after, events, options);
-      return sealing.then(async (given) =>
-        result(
-          await ledger.replaceTail!(
+      return chain(sealing, (given) =>
+        chain(
+          ledger.replaceTail!(
             streamId,
             after,
             given.map((g) => g.sealed),
             optionsFor(options, given),
           ),
-          given,
+          (r) => result(r, given),
         ),
       );
     };
@@ -123,7 +127,7 @@ export function protectedLedger(
   if (ledger.readAllBatches !== undefined) {
     out.readAllBatches = async function* (options) {
       for await (const batch of ledger.readAllBatches!(options))
-        yield await openEvents(batch, ring);
+        yield await openEvents(batch, ring, cipher);
     };
   }
   return out;

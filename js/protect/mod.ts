@@ -25,13 +25,14 @@ import type { RecordedEvent } from '../contracts/ledger.ts';
 import type { EventDefinition, ProtectSpec } from '../messages/message.ts';
 import { invalidArgument, wholeOption } from '../util/errors.ts';
 import type { MaybePromise } from '../util/maybe.ts';
-import { checkMaster } from './crypto.ts';
+import { type Cipher, checkMaster, webCipher } from './crypto.ts';
 import { KeyRing } from './keyring.ts';
 import { openEvents, protectedLedger } from './ledger.ts';
 import type { CryptoKey } from './webcrypto.ts';
 
 export type { KeyStore, StoredKey } from '../contracts/keystore.ts';
 export type { ProtectSpec } from '../messages/message.ts';
+export type { Cipher } from './crypto.ts';
 export type { TamperedAt } from './errors.ts';
 export { TamperedDataError } from './errors.ts';
 export { isRedacted, PROTECTED, REDACTED } from './marker.ts';
@@ -53,6 +54,12 @@ export interface ProtectOptions {
   readonly events: readonly EventDefinition[];
   /** How many subjects' unwrapped keys this process keeps (default 10 000). */
   readonly cacheKeys?: number;
+  /**
+   * The AES-GCM implementation: WebCrypto by default (asynchronous: every sealed append and read
+   * waits for it); `nodeCipher()` from `whizbang/protect/node` is synchronous on `node:crypto`
+   * (Node, Bun, Deno) and keeps the memory and SQLite paths synchronous. Same bytes either way.
+   */
+  readonly cipher?: Cipher;
 }
 
 /** A driver whose ledger seals protected fields, with the means to forget a subject. */
@@ -82,13 +89,14 @@ export function protect(driver: Driver, options: ProtectOptions): ProtectedDrive
     options.master,
     wholeOption('cacheKeys', options.cacheKeys, 10_000),
   );
-  const ledger = protectedLedger(driver.ledger, specs, ring);
+  const cipher = options.cipher ?? webCipher;
+  const ledger = protectedLedger(driver.ledger, specs, ring, cipher);
   const out: ProtectedDriver = {
     name: driver.name,
     ledger,
     store: driver.store,
     forget: (subject) => ring.forget(subject),
-    reveal: (events) => openEvents(events, ring),
+    reveal: (events) => openEvents(events, ring, cipher),
   };
   const extra: { snapshots?: Driver['snapshots']; leases?: Driver['leases'] } = {};
   if (driver.snapshots !== undefined) extra.snapshots = driver.snapshots;

@@ -6,11 +6,13 @@ import type { NewEvent, RecordedEvent } from '../contracts/ledger.ts';
 import type { ProtectSpec } from '../messages/message.ts';
 import { invalidArgument } from '../util/errors.ts';
 import { uuidv7 } from '../util/ids.ts';
-import { associatedData, open, seal } from './crypto.ts';
+import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
+import { associatedData, type Cipher } from './crypto.ts';
 import { TamperedDataError } from './errors.ts';
 import { getPath, setPath } from './fields.ts';
-import type { KeyRing } from './keyring.ts';
+import type { DataKey, KeyRing } from './keyring.ts';
 import { PROTECTED, REDACTED, type Sealed, sealedOf } from './marker.ts';
+import type { CryptoKey } from './webcrypto.ts';
 
 /** An event sealed for storage, and the same event as given (with its id fixed). */
 export interface SealedEvent {
@@ -20,12 +22,21 @@ export interface SealedEvent {
   readonly plain: NewEvent;
 }
 
-/** Seals the protected fields of `event` with its subject's key (creating the key if needed). */
-export async function sealEvent(
+/** Values some of which may be promises: all of them, as a promise only when one is. */
+function settle<T>(values: MaybePromise<T>[]): MaybePromise<T[]> {
+  return values.some(isThenable) ? Promise.all(values) : (values as T[]);
+}
+
+/**
+ * Seals the protected fields of `event` with its subject's key (creating the key if needed):
+ * synchronous when the key is held and the cipher is.
+ */
+export function sealEvent(
   event: NewEvent,
   spec: ProtectSpec,
   ring: KeyRing,
-): Promise<SealedEvent> {
+  cipher: Cipher,
+): MaybePromise<SealedEvent> {
   const messageId = event.messageId ?? uuidv7();
   const plain: NewEvent = event.messageId === undefined ? { ...event, messageId } : event;
   if (sealedOf(event.metadata) !== undefined) return { sealed: plain, plain };
@@ -37,16 +48,29 @@ export async function sealEvent(
   }
   const paths = spec.fields.filter((p) => getPath(event.data, p) !== undefined);
   if (paths.length === 0) return { sealed: plain, plain };
-  const key = await ring.current(subject);
-  const values = await Promise.all(
-    paths.map((p) =>
-      seal(key.key, associatedData(subject, key.id, messageId, paths, p), getPath(event.data, p)),
-    ),
-  );
-  let data: unknown = event.data;
-  for (let i = 0; i < paths.length; i++) data = setPath(data, paths[i]!, values[i]);
-  const mark: Sealed = { s: subject, k: key.id, f: paths };
-  return { sealed: { ...plain, data, metadata: { ...event.metadata, [PROTECTED]: mark } }, plain };
+  const withKey = (key: DataKey): MaybePromise<SealedEvent> =>
+    chain(
+      settle(
+        paths.map((p) =>
+          cipher.seal(
+            key.key,
+            associatedData(subject, key.id, messageId, paths, p),
+            getPath(event.data, p),
+          ),
+        ),
+      ),
+      (values) => {
+        let data: unknown = event.data;
+        for (let i = 0; i < paths.length; i++) data = setPath(data, paths[i]!, values[i]);
+        const mark: Sealed = { s: subject, k: key.id, f: paths };
+        return {
+          sealed: { ...plain, data, metadata: { ...event.metadata, [PROTECTED]: mark } },
+          plain,
+        };
+      },
+    );
+  const ready = ring.ready(subject);
+  return ready === undefined ? ring.current(subject).then(withKey) : withKey(ready);
 }
 
 /** True when a stored event carries sealed fields. */
@@ -63,28 +87,45 @@ export function withoutMark(
   return Object.keys(rest).length === 0 ? undefined : rest;
 }
 
-/** A stored event as handlers see it: fields decrypted, or {@link REDACTED} when forgotten. */
-export async function openEvent(event: RecordedEvent, ring: KeyRing): Promise<RecordedEvent> {
+/**
+ * A stored event as handlers see it: fields decrypted, or {@link REDACTED} when forgotten.
+ * Synchronous when the key is known and the cipher is.
+ */
+export function openEvent(
+  event: RecordedEvent,
+  ring: KeyRing,
+  cipher: Cipher,
+): MaybePromise<RecordedEvent> {
   if (!isSealed(event)) return event;
   const at = { streamId: event.streamId, position: event.position };
   const mark = sealedOf(event.metadata);
   if (mark === undefined) throw new TamperedDataError({ ...at, path: `metadata.${PROTECTED}` });
-  const key = await ring.find(mark.s, mark.k);
-  const values = await Promise.all(
-    mark.f.map(async (path) => {
-      if (key === undefined) return REDACTED;
-      try {
-        return await open(
-          key,
-          associatedData(mark.s, mark.k, event.messageId, mark.f, path),
-          getPath(event.data, path),
-        );
-      } catch (cause) {
-        throw new TamperedDataError({ ...at, path }, { cause });
-      }
-    }),
-  );
-  let data: unknown = event.data;
-  for (let i = 0; i < mark.f.length; i++) data = setPath(data, mark.f[i]!, values[i]);
-  return { ...event, data, metadata: withoutMark(event.metadata) } as RecordedEvent;
+  const withKey = (key: CryptoKey | null | undefined): MaybePromise<RecordedEvent> =>
+    chain(
+      settle(
+        mark.f.map((path): MaybePromise<unknown> => {
+          if (key == null) return REDACTED;
+          const fail = (cause: unknown): never => {
+            throw new TamperedDataError({ ...at, path }, { cause });
+          };
+          try {
+            const value = cipher.open(
+              key,
+              associatedData(mark.s, mark.k, event.messageId, mark.f, path),
+              getPath(event.data, path),
+            );
+            return isThenable(value) ? Promise.resolve(value).catch(fail) : value;
+          } catch (cause) {
+            return fail(cause);
+          }
+        }),
+      ),
+      (values) => {
+        let data: unknown = event.data;
+        for (let i = 0; i < mark.f.length; i++) data = setPath(data, mark.f[i]!, values[i]);
+        return { ...event, data, metadata: withoutMark(event.metadata) } as RecordedEvent;
+      },
+    );
+  const known = ring.known(mark.s, mark.k);
+  return known === undefined ? ring.find(mark.s, mark.k).then(withKey) : withKey(known);
 }
