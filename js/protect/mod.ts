@@ -59,7 +59,7 @@ export interface ProtectOptions {
    * waits for it); `nodeCipher()` from `whizbang/protect/node` is synchronous on `node:crypto`
    * (Node, Bun, Deno) and keeps the memory and SQLite paths synchronous. Same bytes either way.
    */
-  readonly cipher?: Cipher;
+  readonly cipher?: Cipher | undefined;
 }
 
 /** A driver whose ledger seals protected fields, with the means to forget a subject. */

@@ -15,7 +15,8 @@ import {
   type Whizbang,
   whizbang,
 } from '../../js/mod.ts';
-import { memoryKeyStore, protect } from '../../js/protect/mod.ts';
+import { type Cipher, memoryKeyStore, protect } from '../../js/protect/mod.ts';
+import { nodeCipher } from '../../js/protect/node.ts';
 import { ACCOUNTS } from './bank.ts';
 import type { BenchEntry } from './harness.ts';
 import { freshPath } from './sqlite-engine.ts';
@@ -62,30 +63,28 @@ const send = async (app: Whizbang<any, any>, n: number): Promise<number> => {
 const REBUILD_EVENTS = 50_000;
 const REBUILD_PER = 10;
 
-export const benches: BenchEntry[] = [
-  {
-    name: 'protect.command.path',
+function commandPath(name: string, cipher: Cipher | undefined, label: string): BenchEntry {
+  return {
+    name,
     make: async () => {
       const key = await master();
       const build = (driver: Driver) =>
         whizbang('bench').receptor(order).perspective(orders).build({ driver });
-      let sealed = build(
-        protect(memoryDriver(), { master: key, keys: memoryKeyStore(), events: [Ordered] }),
-      );
+      const sealedDriver = () =>
+        protect(memoryDriver(), { master: key, keys: memoryKeyStore(), events: [Ordered], cipher });
+      let sealed = build(sealedDriver());
       let clear = build(memoryDriver());
       return {
-        name: 'protect.command.path',
+        name,
         unit: 'commands/s',
         goal: 0.6,
         ops: 10_000,
         rounds: 7,
         subject: {
-          name: `command path (memory) with 2 protected fields per event, ${ACCOUNTS.length} subjects`,
+          name: `command path (memory) with 2 protected fields per event, ${ACCOUNTS.length} subjects, ${label}`,
           setup: async () => {
             await sealed.close();
-            sealed = build(
-              protect(memoryDriver(), { master: key, keys: memoryKeyStore(), events: [Ordered] }),
-            );
+            sealed = build(sealedDriver());
           },
           run: (n) => send(sealed, n),
         },
@@ -99,9 +98,12 @@ export const benches: BenchEntry[] = [
         },
       };
     },
-  },
-  {
-    name: 'protect.rebuild.sqlite',
+  };
+}
+
+function rebuild(name: string, cipher: Cipher | undefined, label: string): BenchEntry {
+  return {
+    name,
     make: async () => {
       const key = await master();
       const fill = async (driver: Driver): Promise<void> => {
@@ -117,6 +119,7 @@ export const benches: BenchEntry[] = [
         master: key,
         keys: sqliteKeyStore(sealedFile.database),
         events: [Ordered],
+        cipher,
       });
       await fill(sealedDriver);
       const clearFile = sqliteDriver({ path: freshPath('protect-clear') });
@@ -129,13 +132,13 @@ export const benches: BenchEntry[] = [
       const sealed = whizbang('bench').perspective(orders).build({ driver: sealedDriver });
       const clear = whizbang('bench').perspective(orders).build({ driver: clearFile });
       return {
-        name: 'protect.rebuild.sqlite',
+        name,
         unit: 'events/s',
         goal: 0.5,
         ops: 1,
         rounds: 5,
         subject: {
-          name: `app.rebuild of an inline perspective from ${REBUILD_EVENTS} events with 2 protected fields each (${ACCOUNTS.length} subjects)`,
+          name: `app.rebuild of an inline perspective from ${REBUILD_EVENTS} events with 2 protected fields each (${ACCOUNTS.length} subjects), ${label}`,
           run: async (n) => {
             for (let i = 0; i < n; i++) await sealed.rebuild(orders);
             return n * REBUILD_EVENTS;
@@ -150,5 +153,12 @@ export const benches: BenchEntry[] = [
         },
       };
     },
-  },
+  };
+}
+
+export const benches: BenchEntry[] = [
+  commandPath('protect.command.path', nodeCipher(), 'node:crypto cipher'),
+  commandPath('protect.command.path.webcrypto', undefined, 'WebCrypto cipher'),
+  rebuild('protect.rebuild.sqlite', nodeCipher(), 'node:crypto cipher'),
+  rebuild('protect.rebuild.sqlite.webcrypto', undefined, 'WebCrypto cipher'),
 ];
