@@ -47,7 +47,8 @@ export function nodeCipher(): Cipher {
         randomFillSync(pool);
         at = 0;
       }
-      const iv = Buffer.from(pool.subarray(at, (at += IV)));
+      const iv = Buffer.from(pool.subarray(at, at + IV));
+      at += IV;
       const cipher = createCipheriv('aes-256-gcm', objectOf(key), iv);
       cipher.setAAD(aad);
       const head = cipher.update(JSON.stringify(value), 'utf8');
