@@ -40,8 +40,7 @@ export type ErrorCode =
   | 'STORAGE_FAILED'
   | 'LEASE_LOST'
   | 'PROTECTED_DATA_TAMPERED'
-  | 'MASTER_KEY_MISMATCH'
-  | 'REPLICA_LOCKED';
+  | 'MASTER_KEY_MISMATCH';
 
 /** Base class of every error Whizbang throws. */
 export class WhizbangError extends Error {
