@@ -20,13 +20,17 @@ export class KeyRing {
   readonly #store: KeyStore;
   readonly #master: CryptoKey;
   readonly #max: number;
+  readonly #ttl: number;
+  // when each held key was loaded, for the time to live
+  readonly #since = new Map<string, number>();
   readonly #keys = new Map<string, Promise<DataKey | undefined>>();
   // the keys of #keys once unwrapped, for the synchronous path
   readonly #ready = new Map<string, DataKey>();
   // `${subject}\n${keyId}` of keys known gone: a key id is never given out twice
   readonly #gone = new Set<string>();
 
-  constructor(store: KeyStore, master: CryptoKey, max: number) {
+  constructor(store: KeyStore, master: CryptoKey, max: number, ttlMs: number) {
+    this.#ttl = ttlMs;
     this.#store = store;
     this.#master = master;
     this.#max = max;
@@ -34,7 +38,7 @@ export class KeyRing {
 
   /** The subject's key if this process holds it unwrapped already. */
   ready(subject: string): DataKey | undefined {
-    return this.#ready.get(subject);
+    return this.#fresh(subject) ? this.#ready.get(subject) : undefined;
   }
 
   /**
@@ -42,7 +46,7 @@ export class KeyRing {
    * gone, undefined when the store must be asked ({@link find}).
    */
   known(subject: string, keyId: string): CryptoKey | null | undefined {
-    const key = this.#ready.get(subject);
+    const key = this.#fresh(subject) ? this.#ready.get(subject) : undefined;
     if (key !== undefined && key.id === keyId) return key.key;
     return this.#gone.has(`${subject}\n${keyId}`) ? null : undefined;
   }
@@ -78,12 +82,25 @@ export class KeyRing {
     const held = this.#keys.get(subject);
     this.#keys.delete(subject);
     this.#ready.delete(subject);
+    this.#since.delete(subject);
     const known = held === undefined ? undefined : await held.catch(() => undefined);
     if (known !== undefined) this.#gone.add(`${subject}\n${known.id}`);
     return this.#store.delete(subject);
   }
 
+  // false (and the key let go) once a held key has lived its time: the store is asked again, so
+  // a subject forgotten by another process is seen here within the time to live
+  #fresh(subject: string): boolean {
+    const since = this.#since.get(subject);
+    if (since === undefined || Date.now() - since < this.#ttl) return true;
+    this.#keys.delete(subject);
+    this.#ready.delete(subject);
+    this.#since.delete(subject);
+    return false;
+  }
+
   #load(subject: string): Promise<DataKey | undefined> {
+    if (!this.#fresh(subject)) return this.#load(subject);
     const held = this.#keys.get(subject);
     if (held !== undefined) return held;
     const loading = Promise.resolve(this.#store.get(subject)).then((stored) =>
@@ -120,9 +137,11 @@ export class KeyRing {
       if (oldest !== undefined) {
         this.#keys.delete(oldest);
         this.#ready.delete(oldest);
+        this.#since.delete(oldest);
       }
     }
     this.#keys.set(subject, key);
+    this.#since.set(subject, Date.now());
     this.#hold(subject, key);
   }
 }

@@ -55,6 +55,11 @@ export interface ProtectOptions {
   /** How many subjects' unwrapped keys this process keeps (default 10 000). */
   readonly cacheKeys?: number;
   /**
+   * How long a held key is used before the key store is asked again, ms (default 60 000): a
+   * subject forgotten by another process reads as redacted here within this time.
+   */
+  readonly cacheTtlMs?: number;
+  /**
    * The AES-GCM implementation: WebCrypto by default (asynchronous: every sealed append and read
    * waits for it); `nodeCipher()` from `whizbang/protect/node` is synchronous on `node:crypto`
    * (Node, Bun, Deno) and keeps the memory and SQLite paths synchronous. Same bytes either way.
@@ -88,6 +93,7 @@ export function protect(driver: Driver, options: ProtectOptions): ProtectedDrive
     options.keys,
     options.master,
     wholeOption('cacheKeys', options.cacheKeys, 10_000),
+    wholeOption('cacheTtlMs', options.cacheTtlMs, 60_000),
   );
   const cipher = options.cipher ?? webCipher;
   const ledger = protectedLedger(driver.ledger, specs, ring, cipher);

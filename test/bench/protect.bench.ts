@@ -85,6 +85,7 @@ function commandPath(name: string, cipher: Cipher | undefined, label: string): B
           setup: async () => {
             await sealed.close();
             sealed = build(sealedDriver());
+            await send(sealed, ACCOUNTS.length); // each subject's key made and held: steady state
           },
           run: (n) => send(sealed, n),
         },
@@ -93,6 +94,7 @@ function commandPath(name: string, cipher: Cipher | undefined, label: string): B
           setup: async () => {
             await clear.close();
             clear = build(memoryDriver());
+            await send(clear, ACCOUNTS.length);
           },
           run: (n) => send(clear, n),
         },
