@@ -14,7 +14,10 @@ async function records(factory: IDBFactory, name: string): Promise<string> {
     r.onsuccess = () => resolve(r.result);
     r.onerror = () => reject(r.error);
   });
-  const stores = [...db.objectStoreNames];
+  const stores = Array.from(
+    { length: db.objectStoreNames.length },
+    (_, i) => db.objectStoreNames.item(i)!,
+  );
   const tx = db.transaction(stores, 'readonly');
   const all = await Promise.all(
     stores.map(
