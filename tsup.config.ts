@@ -8,6 +8,9 @@ const library: Options = {
     sync: 'js/sync/mod.ts',
     saga: 'js/saga/mod.ts',
     timetravel: 'js/timetravel/mod.ts',
+    protect: 'js/protect/mod.ts',
+    // node:crypto's synchronous AES-GCM for whizbang/protect (Node, Bun, Deno)
+    'protect/node': 'js/protect/node.ts',
     trace: 'js/trace/mod.ts',
     // statically imports @opentelemetry/api (an optional peer): an entry of its own
     'trace/otel': 'js/trace/otel.ts',

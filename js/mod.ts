@@ -30,6 +30,7 @@
  */
 
 export type { Driver } from './contracts/driver.ts';
+export type { KeyStore, StoredKey } from './contracts/keystore.ts';
 export type { Lease, LeaseStore } from './contracts/lease.ts';
 export type {
   AppendOptions,
@@ -143,6 +144,7 @@ export type {
   MessageKind,
   MessageOf,
   Payload,
+  ProtectSpec,
 } from './messages/message.ts';
 export { defineCommand, defineEvent, payload } from './messages/message.ts';
 export type { BuildOptions, RouteOptions, WhizbangBuilder } from './runtime/builder.ts';

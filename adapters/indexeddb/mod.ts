@@ -25,6 +25,8 @@ export type {
   IdbKeyRangeClass,
   Opaque,
 } from './host-types.ts';
+export type { IndexedDbKeyStoreOptions } from './keys.ts';
+export { indexedDbKeyStore } from './keys.ts';
 export type { IndexedDbLedger, IndexedDbLedgerOptions } from './ledger.ts';
 export { SCHEMA_VERSION } from './schema.ts';
 export type { SegmentReport } from './sealed-index.ts';

@@ -38,7 +38,9 @@ export type ErrorCode =
   | 'CLOSED'
   | 'BUSY'
   | 'STORAGE_FAILED'
-  | 'LEASE_LOST';
+  | 'LEASE_LOST'
+  | 'PROTECTED_DATA_TAMPERED'
+  | 'MASTER_KEY_MISMATCH';
 
 /** Base class of every error Whizbang throws. */
 export class WhizbangError extends Error {

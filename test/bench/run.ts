@@ -20,6 +20,7 @@ import { benches as nats } from './nats.bench.ts';
 import { benches as outbox } from './outbox.bench.ts';
 import { benches as policy } from './policy.bench.ts';
 import { benches as postgres } from './postgres.bench.ts';
+import { benches as protection } from './protect.bench.ts';
 import { benches as rabbitmq } from './rabbitmq.bench.ts';
 import { benches as replica } from './replica.bench.ts';
 import { benches as sqlite } from './sqlite.bench.ts';
@@ -57,5 +58,6 @@ if (!(await allocationProbe())) {
     ...cli,
     ...edge,
     ...concurrent,
+    ...protection,
   ]);
 }
