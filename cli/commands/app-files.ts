@@ -33,10 +33,17 @@ async function stripper(project: string): Promise<Strip> {
     const transpiler = new bun.Transpiler({ loader: 'ts', trimUnusedImports: true });
     return (code) => transpiler.transformSync(code);
   }
-  let ts: typeof import('typescript');
-  try {
-    ts = createRequire(join(project, 'package.json'))('typescript') as typeof import('typescript');
-  } catch {
+  // the project's TypeScript, else one beside the command (a global install, a workspace)
+  const ts = [join(project, 'package.json'), import.meta.url]
+    .map((from) => {
+      try {
+        return createRequire(from)('typescript') as typeof import('typescript');
+      } catch {
+        return undefined;
+      }
+    })
+    .find((found) => found !== undefined);
+  if (ts === undefined) {
     throw new CliError(
       'NOT_FOUND',
       'A TypeScript app module needs a way to strip its types here: npm install -D typescript (or run on Node 22.13+ or Bun, or give the compiled .js module).',
