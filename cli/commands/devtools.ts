@@ -72,16 +72,12 @@ function packagedPage(): string | undefined {
   return existsSync(join(here, 'devtools', 'index.html')) ? here : undefined;
 }
 
-/** The repository the CLI runs from: the folder above it that holds the playground. */
-function repositoryRoot(): string {
+/** The repository the CLI runs from, if it does: the folder above it that holds the playground. */
+function repositoryRoot(): string | undefined {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'playground', 'vite.config.ts'))) return dir;
-    if (dirname(dir) === dir) break;
+    if (dirname(dir) === dir) return undefined;
   }
-  throw new CliError(
-    'NOT_FOUND',
-    'whizbang devtools found neither its built page (dist/devtools/) nor the playground’s sources: reinstall the package, or in a clone run npm run build.',
-  );
 }
 
 /** Every event of `target`, oldest first, read page by page. */
@@ -172,14 +168,21 @@ export async function startDevtools(options: DevtoolsOptions): Promise<Devtools>
       'Give --db (a copy to start from) or --live (a log to follow), not both.',
     );
   }
-  const dist = packagedPage();
-  const root = dist === undefined ? repositoryRoot() : undefined;
+  // in a clone, the playground's sources through Vite; from the package, the page built into it
+  const root = repositoryRoot();
+  const dist = root === undefined ? packagedPage() : undefined;
+  if (root === undefined && dist === undefined) {
+    throw new CliError(
+      'NOT_FOUND',
+      'whizbang devtools found neither its built page (dist/devtools/) nor the playground’s sources: reinstall the package.',
+    );
+  }
   const events = options.db === undefined ? [] : await copyOf(options.db);
   const seed = options.db === undefined ? undefined : JSON.stringify(events);
   if (root === undefined) {
     const domain = domainOptions(module, seed, live);
     const port = options.port ?? 5173;
-    const page = await servePage({ dist: dist!, module, domain, seed, port });
+    const page = await servePage({ dist: dist as string, module, domain, seed, port });
     return { url: page.url, events: events.length, close: page.close };
   }
   let vite: typeof import('vite');

@@ -1,16 +1,17 @@
 /**
  * `npx whizbang devtools` from the installed package, in a consumer project (a step of
  * `consumers.mjs`): an app module of the user's own — TypeScript, importing `whizbang`, a file
- * of its own (`./domain.js`, TypeScript's spelling) and zod — served with no bundler and opened
- * in Chromium: its command is listed with fields from its schema, one sent from the form lands in
- * the ledger table and the lens, and the page has no error.
+ * of its own (`./domain.js`, TypeScript's spelling) and zod — served with no bundler, on a copy of
+ * a SQLite file the app wrote, and opened in Chromium: its command is listed, the copy is in the
+ * lens, one sent from the form (fields from its schema) lands in the ledger table and the lens,
+ * and the page has no error.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { launch } from '../browser/chromium.mjs';
-import { ROOT } from './projects.mjs';
+import { must, ROOT, run } from './projects.mjs';
 
 const DOMAIN = `import { defineCommand, defineEvent, definePerspective, defineReceptor, payload } from 'whizbang';
 import * as z from 'zod/mini';
@@ -42,6 +43,18 @@ export * from './domain.js';
 export const app = whizbang('todo').receptor(addTodo).perspective(todos);
 `;
 
+// a SQLite file the same app wrote (from Node, as JavaScript): the copy the page starts from
+const WRITER = `import { defineCommand, defineEvent, defineReceptor, payload, whizbang } from 'whizbang';
+import { sqliteDriver } from 'whizbang/sqlite';
+
+const AddTodo = defineCommand('AddTodo', payload());
+const TodoAdded = defineEvent('TodoAdded', payload());
+const addTodo = defineReceptor({ command: AddTodo, stream: (c) => \`todo-\${c.data.id}\`, handle: (c) => TodoAdded(c.data) });
+const app = whizbang('todo').receptor(addTodo).build({ driver: sqliteDriver({ path: 'todo.db' }) });
+await app.send(AddTodo({ id: 't0', title: 'From the copy' }));
+await app.close();
+`;
+
 /** A port nothing listens on (taken, then given back). */
 async function freePort() {
   const probe = createServer();
@@ -61,7 +74,18 @@ export async function devtoolsInChromium(dir) {
   mkdirSync(join(dir, 'src'), { recursive: true });
   writeFileSync(join(dir, 'src', 'domain.ts'), DOMAIN);
   writeFileSync(join(dir, 'src', 'todo.ts'), APP);
-  const args = ['--no-install', 'whizbang', 'devtools', '--app', './src/todo.ts'];
+  writeFileSync(join(dir, 'write-todo-db.mjs'), WRITER);
+  rmSync(join(dir, 'todo.db'), { force: true });
+  must(run(process.execPath, ['write-todo-db.mjs'], { cwd: dir }), 'node write-todo-db.mjs');
+  const args = [
+    '--no-install',
+    'whizbang',
+    'devtools',
+    '--app',
+    './src/todo.ts',
+    '--db',
+    'todo.db',
+  ];
   const child = spawn('npx', [...args, '--port', String(await freePort())], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -88,11 +112,15 @@ export async function devtoolsInChromium(dir) {
       await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
       const commands = await page.locator('#command option').allTextContents();
       if (!commands.includes('AddTodo')) throw new Error(`commands listed: ${commands}`);
+      const todos = page.locator('[data-lens="todos"] tbody tr');
+      await todos.filter({ hasText: 'From the copy' }).waitFor({ timeout: 10_000 });
       await page.locator('#AddTodo-id').fill('t1');
       await page.locator('#AddTodo-title').fill('Ship devtools');
       await page.getByRole('button', { name: 'Send', exact: true }).click();
-      await page.locator('#ledger tbody tr', { hasText: 'TodoAdded' }).waitFor({ timeout: 10_000 });
-      await page.locator('[data-lens="todos"] tbody tr', { hasText: 'Ship devtools' }).waitFor();
+      await page.locator('#ledger tbody tr', { hasText: 'todo-t1' }).waitFor({ timeout: 10_000 });
+      await todos.filter({ hasText: 'Ship devtools' }).waitFor();
+      if ((await todos.count()) !== 2)
+        throw new Error(`lens rows: ${await todos.allTextContents()}`);
       if (errors.length > 0) throw new Error(`errors on the page: ${errors.join('\n')}`);
     } finally {
       await browser.close();
