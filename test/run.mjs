@@ -64,7 +64,15 @@ run('types of the adapters (isolated declarations)', tsc, [
   '-p',
   'tsconfig.adapters.json',
 ]);
-if (run('build (tsup)', bin('tsup'), ['--silent'])) {
+if (
+  run('build (tsup)', bin('tsup'), ['--silent']) &&
+  // the page `whizbang devtools` serves from the package (dist/devtools/)
+  run('build (the devtools page, vite)', bin('vite'), [
+    'build',
+    '-c',
+    'playground/devtools.config.ts',
+  ])
+) {
   run('built .d.ts, used as a consumer would', tsc, ['-p', 'test/published/tsconfig.json']);
   run('built .d.ts of the core, with neither DOM nor Node types', tsc, [
     '-p',

@@ -1,10 +1,14 @@
 /**
  * `whizbang devtools --app <module> [--db <target>]`: the playground's views — forms for the app's
  * commands, its lenses, the ledger table, the message flow, time travel — over the user's own app,
- * served by Vite on 127.0.0.1. The module is the one `rebuild --app` takes. The app runs in the
+ * served on 127.0.0.1. The module is the one `rebuild --app` takes. The app runs in the
  * page (on IndexedDB, a database of its own per start); with `--db`, it starts from a copy of that
  * log, read once here: the file, schema or stream is never written. With `--live`, the page follows
  * a running system's JetStream log over WebSocket instead, read-only (it sends no command).
+ *
+ * From the installed package, the page is the one built with it (dist/devtools/, see
+ * `devtools-page.ts`: no bundler, no dependency); in a clone of the repository, run from the
+ * sources, Vite serves the playground's sources instead.
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -13,6 +17,7 @@ import type { Plugin, ViteDevServer } from 'vite';
 import type { RecordedEvent } from '../../js/mod.ts';
 import { CliError } from '../fail.ts';
 import { withTarget } from '../target.ts';
+import { servePage } from './devtools-page.ts';
 
 /** What `startDevtools` is asked for. */
 export interface DevtoolsOptions {
@@ -61,16 +66,18 @@ export function liveLog(url: string): { servers: string; stream: string; prefix:
   return { servers: `${parsed.protocol}//${parsed.host}`, stream, prefix };
 }
 
-/** The repository the CLI runs from: the folder above it that holds the playground. */
-function repositoryRoot(): string {
+/** The package's dist/ folder when the CLI runs from it and the devtools page was built into it. */
+function packagedPage(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return existsSync(join(here, 'devtools', 'index.html')) ? here : undefined;
+}
+
+/** The repository the CLI runs from, if it does: the folder above it that holds the playground. */
+function repositoryRoot(): string | undefined {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'playground', 'vite.config.ts'))) return dir;
-    if (dirname(dir) === dir) break;
+    if (dirname(dir) === dir) return undefined;
   }
-  throw new CliError(
-    'NOT_FOUND',
-    'whizbang devtools serves the playground from its sources: run it in a clone of the Whizbang repository (npm start -- --app <module>).',
-  );
 }
 
 /** Every event of `target`, oldest first, read page by page. */
@@ -88,6 +95,23 @@ async function copyOf(target: string): Promise<RecordedEvent[]> {
   });
 }
 
+/** The page's domain options (`appDomain`): named after the module, a database per start. */
+function domainOptions(
+  module: string,
+  seed: string | undefined,
+  live: ReturnType<typeof liveLog> | undefined,
+): Record<string, unknown> {
+  const file = basename(module).replace(/\.[cm]?[jt]sx?$/, '');
+  // examples/bank/app.ts is "bank"; my-shop.ts is "my-shop"
+  const name = /^(app|index|main|mod|domain)$/.test(file) ? basename(dirname(module)) : file;
+  return {
+    id: `devtools-${name.replace(/[^A-Za-z0-9_-]/g, '-')}-${Date.now().toString(36)}`,
+    title: `Your app: ${name}`,
+    ...(seed === undefined ? {} : { seed: `.${SEED}` }),
+    ...(live === undefined ? {} : { live }),
+  };
+}
+
 /**
  * The plugin that answers `virtual:whizbang-domains` with the user's app (run before the samples'
  * plugin), serves the copy, and lets the user's module import `whizbang` as the page's own source.
@@ -98,15 +122,7 @@ function appPlugin(
   seed: string | undefined,
   live: ReturnType<typeof liveLog> | undefined,
 ): Plugin {
-  const file = basename(module).replace(/\.[cm]?[jt]sx?$/, '');
-  // examples/bank/app.ts is "bank"; my-shop.ts is "my-shop"
-  const name = /^(app|index|main|mod|domain)$/.test(file) ? basename(dirname(module)) : file;
-  const options = {
-    id: `devtools-${name.replace(/[^A-Za-z0-9_-]/g, '-')}-${Date.now().toString(36)}`,
-    title: `Your app: ${name}`,
-    ...(seed === undefined ? {} : { seed: `.${SEED}` }),
-    ...(live === undefined ? {} : { live }),
-  };
+  const options = domainOptions(module, seed, live);
   const source = (path: string): string => JSON.stringify(join(root, path));
   return {
     name: 'whizbang-devtools-app',
@@ -152,8 +168,23 @@ export async function startDevtools(options: DevtoolsOptions): Promise<Devtools>
       'Give --db (a copy to start from) or --live (a log to follow), not both.',
     );
   }
+  // in a clone, the playground's sources through Vite; from the package, the page built into it
   const root = repositoryRoot();
+  const dist = root === undefined ? packagedPage() : undefined;
+  if (root === undefined && dist === undefined) {
+    throw new CliError(
+      'NOT_FOUND',
+      'whizbang devtools found neither its built page (dist/devtools/) nor the playground’s sources: reinstall the package.',
+    );
+  }
   const events = options.db === undefined ? [] : await copyOf(options.db);
+  const seed = options.db === undefined ? undefined : JSON.stringify(events);
+  if (root === undefined) {
+    const domain = domainOptions(module, seed, live);
+    const port = options.port ?? 5173;
+    const page = await servePage({ dist: dist as string, module, domain, seed, port });
+    return { url: page.url, events: events.length, close: page.close };
+  }
   let vite: typeof import('vite');
   try {
     // a name the bundler leaves alone: Vite is the repository's, not the bin's
@@ -162,7 +193,6 @@ export async function startDevtools(options: DevtoolsOptions): Promise<Devtools>
   } catch {
     throw new CliError('NOT_FOUND', 'whizbang devtools needs Vite: npm install (in the clone).');
   }
-  const seed = options.db === undefined ? undefined : JSON.stringify(events);
   const server: ViteDevServer = await vite.createServer({
     configFile: join(root, 'playground', 'vite.config.ts'),
     plugins: [appPlugin(root, module, seed, live)],

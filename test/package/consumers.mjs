@@ -6,7 +6,8 @@
  * and with `require`, on Bun, on Deno through `npm:` specifiers and from the JSR layout (the files
  * `deno publish` would upload, linked into a Deno project that imports `whizbang` as
  * `deno add --unscoped jsr:@whizbang/whizbang` maps it), in a Vite build opened in Chromium, and
- * through `tsc` with `skipLibCheck: false` under `bundler` and `nodenext`. Then the same checks
+ * through `tsc` with `skipLibCheck: false` under `bundler` and `nodenext`; `npx whizbang devtools`
+ * on an app module of the project's own, opened in Chromium. Then the same checks
  * on broken packages (a `files` list that leaves folders of dist/ out; a JSR upload without the
  * core's bytes) must fail. Needs `npm run build` first (npm test builds). Ends with
  * `consumers: N passed, N failed`.
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { ensureWasm } from '../../core-wasm/build.mjs';
 import { hasChromium } from '../browser/chromium.mjs';
 import { openInChromium, viteApp, viteBuild } from './browser.mjs';
+import { devtoolsInChromium } from './devtools.mjs';
 import {
   BUN,
   DENO,
@@ -181,6 +183,10 @@ if (hasChromium() || process.env.CI) {
       throw new Error(`the page fetched ${foreign.join(', ') || '(did not run)'}`);
     }
   });
+  // the page built into the package, over a TypeScript app of the project's own, no bundler
+  await check('npx whizbang devtools: a TypeScript app module in Chromium', () =>
+    devtoolsInChromium(app),
+  );
 } else {
   console.error('consumers: Chromium is missing; the Vite app was not opened (CI fails here)');
 }
