@@ -126,6 +126,10 @@ export async function devtoolsInChromium(dir) {
       await browser.close();
     }
   } finally {
-    process.kill(-child.pid, 'SIGINT');
+    try {
+      process.kill(-child.pid, 'SIGINT');
+    } catch {
+      // the command has exited already: the error above says why
+    }
   }
 }

@@ -69,6 +69,8 @@ export const PEERS = [
   '@types/node',
   'react',
   '@types/react',
+  // whizbang/ts-plugin's types name TypeScript's
+  'typescript',
 ];
 
 /**
