@@ -150,7 +150,11 @@ export function segmentReads(
           : await read(segments.openKeyCursor(keys.upperBound(next), 'prev'));
         let range: IDBKeyRange = keys.bound(start === null ? next : (start.key as number), upper);
         for (;;) {
-          const want = Math.min(PAGE, Math.ceil((limit - out.length) / codec.size) + 1);
+          // by types, a page's events may lie anywhere: fetch the most per round trip
+          const want =
+            types === undefined
+              ? Math.min(PAGE, Math.ceil((limit - out.length) / codec.size) + 1)
+              : PAGE;
           // keys and records in one round trip
           const [found, records] = (await Promise.all([
             read(segments.getAllKeys(range, want)),
