@@ -1,8 +1,8 @@
 /**
  * Reads by types over sealed segments are routed by the core (only the wanted events decoded):
  * a perspective's rebuild, and an async perspective's catch-up, over them build the same models as
- * over the per-record driver —
- * upcasters applied, every tenant's models — and parses fewer payloads than there are events;
+ * over the per-record driver — upcasters applied, every tenant's models — and parse fewer payloads
+ * than there are events;
  * typed pages (from, limit, tenant) equal the per-record driver's; a damaged segment is still
  * CORRUPT_DATA, also where none of its events is wanted. Imports nothing of Node.
  */
