@@ -17,6 +17,7 @@ import {
 import type { Connection } from './connection.ts';
 import { type EventReads, eventReads, type Learned, streamKey } from './reads.ts';
 import { STORES } from './schema.ts';
+import { typedEvents } from './segment-route.ts';
 import {
   entryKey,
   HEAD_KEY,
@@ -119,7 +120,7 @@ export function segmentReads(
       const upper = Math.min(to, head.through);
       /** Takes the events of one segment from `next` on; false once `limit` is reached. */
       let next = from;
-      const take = (events: readonly RecordedEvent[]): boolean => {
+      const take = (events: readonly RecordedEvent[], last: number): boolean => {
         for (const e of events) {
           if (e.position < next || e.position > upper) continue;
           if (tenant !== undefined && e.tenant !== tenant) continue;
@@ -128,7 +129,7 @@ export function segmentReads(
           out.push(e);
           if (out.length >= limit) return false;
         }
-        next = events[events.length - 1]!.position + 1;
+        next = last + 1;
         return true;
       };
       // segments decoded lately answer without a request (the head's generation vouches for them)
@@ -138,7 +139,7 @@ export function segmentReads(
         hit !== undefined && next <= upper;
         hit = codec.covering(next)
       ) {
-        if (!take(hit)) return out;
+        if (!take(hit, hit[hit.length - 1]!.position)) return out;
         cachedEnd = true;
       }
       if (next <= upper) {
@@ -149,14 +150,26 @@ export function segmentReads(
           : await read(segments.openKeyCursor(keys.upperBound(next), 'prev'));
         let range: IDBKeyRange = keys.bound(start === null ? next : (start.key as number), upper);
         for (;;) {
-          const want = Math.min(PAGE, Math.ceil((limit - out.length) / codec.size) + 1);
+          // by types, a page's events may lie anywhere: fetch the most per round trip
+          const want =
+            types === undefined
+              ? Math.min(PAGE, Math.ceil((limit - out.length) / codec.size) + 1)
+              : PAGE;
           // keys and records in one round trip
           const [found, records] = (await Promise.all([
             read(segments.getAllKeys(range, want)),
             read(segments.getAll(range, want)),
           ])) as [number[], SegmentRecord[]];
-          for (let i = 0; i < found.length; i++)
-            if (!take(codec.decode(found[i]!, records[i]))) return out;
+          for (let i = 0; i < found.length; i++) {
+            const key = found[i]!;
+            const record = records[i];
+            // by types, the core routes the segment: only the wanted events are decoded
+            const events =
+              types === undefined
+                ? codec.decode(key, record)
+                : typedEvents(codec, key, record, types);
+            if (!take(events, record?.last ?? key)) return out;
+          }
           const last = found[found.length - 1];
           if (found.length < want || last === undefined || last >= upper) break;
           range = keys.bound(last, upper, true);

@@ -7,7 +7,7 @@
  */
 
 import { CorruptDataError, isCorruptDataError, type RecordedEvent } from '../../js/mod.ts';
-import type { Core, CoreFactory, WireRecord } from '../../js/wasm/mod.ts';
+import type { Core, CoreFactory, SegmentRouter, WireRecord } from '../../js/wasm/mod.ts';
 
 /** Options of the segment store (`indexedDbDriver({ segments: { … } })`). */
 export interface SegmentOptions {
@@ -90,6 +90,8 @@ export class SegmentCodec {
   readonly #decode: Decode;
   readonly #name: string;
   readonly #cache = new Map<number, readonly RecordedEvent[]>();
+  readonly #route: Route;
+  readonly #routers = new Map<string, SegmentRouter<true>>();
   #generation = 0;
 
   constructor(name: string, wasm: WasmParts, options: SegmentOptions) {
@@ -98,6 +100,7 @@ export class SegmentCodec {
     this.#factory = own === undefined ? wasm.factory : () => own;
     this.encode = wasm.encodeSegment;
     this.#decode = wasm.decodeSegments;
+    this.#route = wasm.segmentRouter;
     this.size = options.size ?? 256;
     this.background = options.background ?? true;
   }
@@ -106,6 +109,23 @@ export class SegmentCodec {
   get core(): Core {
     this.#core ??= this.#factory().create();
     return this.#core;
+  }
+
+  /**
+   * A router of segments to the events of `types` (the core's dispatch table where its plan
+   * routes, else the JavaScript loop); the last few type sets keep theirs.
+   */
+  router(types: readonly string[]): SegmentRouter<true> {
+    const key = JSON.stringify(types);
+    let router = this.#routers.get(key);
+    if (router === undefined) {
+      if (this.#routers.size >= 4) this.#routers.delete(this.#routers.keys().next().value!);
+      router = this.#route(new Map(types.map((type) => [type, [true] as const])), {
+        core: this.#factory(),
+      });
+      this.#routers.set(key, router);
+    }
+    return router;
   }
 
   /** The segment decoded lately that holds `position`, if any (valid after `sync`). */
@@ -262,12 +282,19 @@ export type Encode = (
   options: { readonly core: Core },
 ) => Uint8Array;
 
+/** `segmentRouter` of `whizbang/wasm`, for one handler per type. */
+export type Route = (
+  routes: ReadonlyMap<string, readonly true[]>,
+  options: { readonly core: CoreFactory },
+) => SegmentRouter<true>;
+
 /** What the segment store takes from `whizbang/wasm` (imported only when segments are on). */
 export interface WasmParts {
   /** The WebAssembly core's factory, compiled when first asked for. */
   readonly factory: () => CoreFactory;
   readonly decodeSegments: Decode;
   readonly encodeSegment: Encode;
+  readonly segmentRouter: Route;
 }
 
 /** Loads `whizbang/wasm` and its core (the package's bytes: no file, no network). */
@@ -277,5 +304,6 @@ export async function loadWasmParts(): Promise<WasmParts> {
     factory: () => wasm.loadWasmCoreSync(),
     decodeSegments: wasm.decodeSegments,
     encodeSegment: wasm.encodeSegment,
+    segmentRouter: wasm.segmentRouter,
   };
 }

@@ -29,7 +29,7 @@ async function harness(): Promise<{
   return import(pathToFileURL(join(process.cwd(), 'test', 'browser', 'chromium.mjs')).href);
 }
 
-type Kind = 'rebuild' | 'bytes' | 'open';
+type Kind = 'rebuild' | 'typed' | 'bytes' | 'open';
 type Which = 'subject' | 'baseline';
 
 async function replicaBench(
@@ -101,6 +101,11 @@ async function replicaBench(
           which,
           ops,
         ] as const);
+      if (kind === 'typed')
+        return page.evaluate(([s, n]) => globalThis.whizbangReplica.rebuildTyped(s, n), [
+          which,
+          ops,
+        ] as const);
       if (kind === 'bytes') {
         const got = bytes.get(which)!;
         return { done: got.events, seconds: got.bytes / 1e6 }; // events per MB
@@ -150,6 +155,20 @@ export const benches: BenchEntry[] = [
         goal: 5,
         ops: EVENTS,
         rounds: 3,
+      }),
+  },
+  {
+    name: 'wasm.replica.rebuild.typed@chromium',
+    make: () =>
+      replicaBench('typed', {
+        name: 'wasm.replica.rebuild.typed',
+        unit: 'events/s',
+        subjectName: `IndexedDB segment store, ${size}: a perspective of one event type (1 event in 10) rebuilt by readAll({ types }), the core routing each segment`,
+        baselineName:
+          'per-record IndexedDB driver (its type index), the same replica and perspective',
+        goal: 5,
+        ops: EVENTS,
+        rounds: 7,
       }),
   },
   {

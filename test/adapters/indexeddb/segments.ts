@@ -181,6 +181,7 @@ export function segmentsSuite({ label, env, open }: IndexedDbContext): void {
         const fresh = await open(name, manual);
         try {
           for (const read of [
+            () => fresh.ledger.readAll({ types: ['Nothing'] }),
             () => fresh.ledger.readAll(),
             () => fresh.ledger.readStream(key === 1 ? 'a' : 'b'),
           ]) {
