@@ -41,6 +41,7 @@ import {
 import { connectNats, type NatsConnectionLike, type NatsConnectOptions } from './connect.ts';
 import { ensureStream, loadJetStream, natsName } from './jetstream.ts';
 import { type AppendContext, append } from './ledger/append.ts';
+import { type GroupRead, readGroups } from './ledger/groups.ts';
 import { LedgerLog } from './ledger/log.ts';
 import { Order } from './ledger/order.ts';
 import { Predictions } from './ledger/predictions.ts';
@@ -68,6 +69,14 @@ export interface JetStreamLedgerOptions extends NatsConnectOptions {
    * Such a message is skipped by every read and never changes how positions are assigned.
    */
   readonly onError?: (error: WhizbangError) => void;
+  /**
+   * Stream groups (a scope finer than a tenant: a shared list and its items, say): the group of
+   * a stream id, or `undefined` for a stream in no group. A grouped stream's commits go on
+   * `<prefix>.<tenant>.<group>.<stream id>`, so one consumer reads a group. A stream's group must
+   * never change, and every process writing or reading the log must be given the same function
+   * (streams in no group keep the subjects they had: a log without groups reads as before).
+   */
+  readonly group?: (streamId: string) => string | undefined;
 }
 
 /** The JetStream ledger answers asynchronously. */
@@ -95,6 +104,13 @@ export interface JetStreamLedger extends Ledger {
   streamVersion(streamId: string, options?: { readonly tenant?: string }): Promise<number>;
   /** The global position of the last event appended (0 when there is none). */
   headPosition(): Promise<number>;
+  /** The group of a stream (the `group` option), `undefined` for none. */
+  groupOf(streamId: string): string | undefined;
+  /**
+   * The events of some groups of one tenant by position, from `from` on, at most `limit` (default
+   * 1000): one consumer per group, merged.
+   */
+  readGroups(read: GroupRead): Promise<RecordedEvent[]>;
   /** Stops watching; closes the connection when the ledger opened it. */
   close(): Promise<void>;
 }
@@ -120,7 +136,11 @@ export async function jetstreamLedger(
     allow_direct: true,
     ...(options.replicas === undefined ? {} : { num_replicas: options.replicas }),
   });
-  const log = new LedgerLog(name, prefix, js, jsm, options.onError ?? (() => undefined));
+  const groupOf = options.group;
+  if (groupOf !== undefined && typeof groupOf !== 'function') {
+    throw invalidArgument('`group` must be a function of a stream id: (streamId) => group.');
+  }
+  const log = new LedgerLog(name, prefix, js, jsm, options.onError ?? (() => undefined), groupOf);
   const predictions = new Predictions(log);
   const watch = new LedgerWatch(log);
   let closed = false;
@@ -156,6 +176,8 @@ export async function jetstreamLedger(
       return streamVersion(log, streamId, opts);
     },
     headPosition: async () => (await log.loadTail()).last,
+    groupOf: (streamId) => groupOf?.(streamId),
+    readGroups: (read) => readGroups(log, read),
 
     watch(listener: () => void): () => void {
       if (closed) throw new WhizbangError('CLOSED', 'The JetStream ledger is closed.');

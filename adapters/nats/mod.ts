@@ -19,6 +19,7 @@ export type { JetStreamDriver } from './driver.ts';
 export { jetstreamDriver } from './driver.ts';
 export type { NatsLeasesOptions } from './leases.ts';
 export { natsLeases } from './leases.ts';
+export type { GroupRead } from './ledger/groups.ts';
 export type { JetStreamLedger, JetStreamLedgerOptions } from './ledger.ts';
 export { jetstreamLedger } from './ledger.ts';
 export type { NatsPermissions, SyncPermissionsOptions } from './permissions.ts';

@@ -1,7 +1,8 @@
 /**
  * The NATS permissions of a replica's user in server mode: publish to its own push subject and
  * read the shared log through JetStream's read-only API (stream info, message gets, consumers of
- * its own) — or, with `tenant`, only that tenant's subjects through filtered consumers — receive
+ * its own) — or, with `tenant`, only that tenant's subjects through filtered consumers; with
+ * `groups`, nothing of JetStream: it reads through the server — receive
  * on its own inbox prefix, and nothing else — so no client can publish events
  * to the log, delete or purge it, push as another user, or read another user's answers.
  */
@@ -24,6 +25,12 @@ export interface SyncPermissionsOptions {
   readonly tenant?: string;
   /** The log's subject prefix (default `whizbang.ledger`), with `tenant`. */
   readonly prefix?: string;
+  /**
+   * Stream groups: the replica reads only through the sync server, which serves its scope's
+   * groups, so the user gets no JetStream API at all — publish to its push subject, subscribe on
+   * its inbox prefix (answers and the server's news), nothing else.
+   */
+  readonly groups?: boolean;
 }
 
 /** A user's permissions, as nats-server's config takes them (JSON is valid config syntax). */
@@ -55,6 +62,7 @@ export function syncPermissions(options: SyncPermissionsOptions): NatsPermission
     `$JS.ACK.${stream}.>`,
   ];
   const inbox = { allow: [`${syncInboxPrefix(user)}.>`] };
+  if (options.groups === true) return { publish: { allow: [push] }, subscribe: inbox };
   const tenant = options.tenant;
   if (tenant !== undefined) {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(tenant)) {

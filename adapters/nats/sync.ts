@@ -10,13 +10,17 @@ import { invalidArgument } from '../../js/kit/mod.ts';
 import { WhizbangError } from '../../js/mod.ts';
 import {
   type Principal,
+  type PullAnswer,
+  type PullRequest,
   type PushAnswer,
   type PushRequest,
+  parsePullAnswer,
   parsePushAnswer,
   type SyncLink,
   type SyncServer,
 } from '../../js/sync/mod.ts';
 import { connectNats, type NatsConnectOptions } from './connect.ts';
+import { Notifier, notifySubject } from './notify.ts';
 import { syncInboxPrefix } from './permissions.ts';
 
 /** Options of {@link natsSyncServer}. */
@@ -32,6 +36,12 @@ export interface NatsSyncServerOptions extends NatsConnectOptions {
   readonly principal: (user: string) => Principal | undefined | Promise<Principal | undefined>;
   /** Told of what fails while answering (a reply that could not be sent). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Live updates for replicas that read through the server by stream group: the shared log's
+   * subject prefix (`prefix` of its `jetstreamLedger`). The server then tells a user's replica
+   * (on its own inbox prefix) when a group of its last known scope has a new commit.
+   */
+  readonly notify?: { readonly prefix: string };
 }
 
 /** A running NATS sync server. */
@@ -58,6 +68,10 @@ export interface NatsSyncLinkOptions extends NatsConnectOptions {
 export interface NatsSyncLink extends SyncLink {
   /** Sends one pending command; resolves with the server's answer. */
   push(request: PushRequest): Promise<PushAnswer>;
+  /** Reads through the server (stream groups): the scope, its groups' events, one stream. */
+  pull(request: PullRequest): Promise<PullAnswer>;
+  /** Tells `listener` when the server says a group of this user's scope has news. */
+  watch(listener: () => void): () => void;
   /** Closes its own connection. */
   close(): Promise<void>;
 }
@@ -81,7 +95,8 @@ async function answer(
   server: SyncServer,
   options: NatsSyncServerOptions,
   msg: Msg,
-): Promise<PushAnswer> {
+  notifier: Notifier | undefined,
+): Promise<PushAnswer | PullAnswer> {
   const user = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
   const principal = TOKEN.test(user) ? await options.principal(user) : undefined;
   if (principal === undefined) {
@@ -97,7 +112,29 @@ async function answer(
       message: 'The push request is not JSON.',
     };
   }
+  if (typeof request === 'object' && request !== null && 'pull' in request) {
+    if (server.pull === undefined) {
+      return { status: 'refused', code: 'FORBIDDEN', message: 'This sync server serves no pulls.' };
+    }
+    const pulled = await server.pull(request, principal);
+    if (pulled.status === 'scope') await notifier?.scoped(user, principal.tenant, pulled.groups);
+    return pulled;
+  }
   return server.decide(request, principal);
+}
+
+/**
+ * An answer as bytes within the server's largest message: a page of events that would not fit is
+ * cut (the replica reads on from its last event).
+ */
+function fitted(reply: PushAnswer | PullAnswer, max: number): Uint8Array {
+  let bytes = encoder.encode(JSON.stringify(reply));
+  let answer = reply;
+  while (bytes.length > max - 1024 && answer.status === 'events' && answer.events.length > 1) {
+    answer = { ...answer, events: answer.events.slice(0, Math.ceil(answer.events.length / 2)) };
+    bytes = encoder.encode(JSON.stringify(answer));
+  }
+  return bytes;
 }
 
 /**
@@ -117,6 +154,10 @@ export async function natsSyncServer(
   }
   const subject = subjectOf(options.subject);
   const { connection: nc, owned } = await connectNats(options);
+  const notifier =
+    options.notify === undefined
+      ? undefined
+      : new Notifier(nc as NatsConnection, options.notify.prefix);
   const answering = new Set<Promise<void>>();
   const report = (error: unknown): void => {
     try {
@@ -127,7 +168,7 @@ export async function natsSyncServer(
   };
   const take = (msg: Msg): void => {
     if (msg.reply === undefined || msg.reply === '') return; // not a request: nothing to answer
-    const done = answer(server, options, msg)
+    const done = answer(server, options, msg, notifier)
       .catch((error: unknown): PushAnswer => {
         report(error);
         return {
@@ -138,7 +179,7 @@ export async function natsSyncServer(
       })
       .then((reply) => {
         try {
-          msg.respond(encoder.encode(JSON.stringify(reply)));
+          msg.respond(fitted(reply, (nc as NatsConnection).info?.max_payload ?? 1_048_576));
         } catch (error) {
           report(error); // the connection closed under it: the replica pushes again
         }
@@ -156,10 +197,19 @@ export async function natsSyncServer(
   return {
     async close(): Promise<void> {
       await sub.drain().catch(() => undefined);
+      await notifier?.close();
       await Promise.all(answering);
       if (owned) await nc.close();
     },
   };
+}
+
+function unreadable(to: string, cause: unknown): WhizbangError {
+  return new WhizbangError(
+    'MALFORMED_MESSAGE',
+    `The sync server answered on "${to}" with something unreadable.`,
+    { cause },
+  );
 }
 
 /** Connects a replica to its sync server: pass it to `startSync(app, { remote, server })`. */
@@ -177,30 +227,49 @@ export async function natsSyncLink(options: NatsSyncLinkOptions): Promise<NatsSy
   });
   const nc = connection as NatsConnection;
   const core = await import('@nats-io/nats-core');
+  const ask = async (request: unknown): Promise<unknown> => {
+    let msg: Msg;
+    try {
+      msg = await nc.request(to, encoder.encode(JSON.stringify(request)), { timeout });
+    } catch (error) {
+      const missing = error instanceof core.RequestError && error.isNoResponders();
+      throw new WhizbangError(
+        nc.isClosed() ? 'CLOSED' : 'UNAVAILABLE',
+        missing
+          ? `No sync server answers on "${to}"; the next round pushes again.`
+          : `The sync server did not answer on "${to}" (${error instanceof Error ? error.message : String(error)}); the next round pushes again.`,
+        { cause: error },
+      );
+    }
+    try {
+      return JSON.parse(decoder.decode(msg.data));
+    } catch (cause) {
+      throw unreadable(to, cause);
+    }
+  };
   return {
     async push(request: PushRequest): Promise<PushAnswer> {
-      let msg: Msg;
+      const reply = await ask(request);
       try {
-        msg = await nc.request(to, encoder.encode(JSON.stringify(request)), { timeout });
-      } catch (error) {
-        const missing = error instanceof core.RequestError && error.isNoResponders();
-        throw new WhizbangError(
-          nc.isClosed() ? 'CLOSED' : 'UNAVAILABLE',
-          missing
-            ? `No sync server answers on "${to}"; the next round pushes again.`
-            : `The sync server did not answer on "${to}" (${error instanceof Error ? error.message : String(error)}); the next round pushes again.`,
-          { cause: error },
-        );
-      }
-      try {
-        return parsePushAnswer(JSON.parse(decoder.decode(msg.data)));
+        return parsePushAnswer(reply);
       } catch (cause) {
-        throw new WhizbangError(
-          'MALFORMED_MESSAGE',
-          `The sync server answered on "${to}" with something unreadable.`,
-          { cause },
-        );
+        throw unreadable(to, cause);
       }
+    },
+    async pull(request: PullRequest): Promise<PullAnswer> {
+      const reply = await ask(request);
+      try {
+        return parsePullAnswer(reply);
+      } catch (cause) {
+        throw unreadable(to, cause);
+      }
+    },
+    watch(listener: () => void): () => void {
+      // the server tells `syncInboxPrefix(as)`: the prefix this user's connections use
+      const sub = nc.subscribe(notifySubject(syncInboxPrefix(options.as)), {
+        callback: () => listener(),
+      });
+      return () => sub.unsubscribe();
     },
     async close(): Promise<void> {
       if (owned) await nc.close();

@@ -9,7 +9,7 @@
  */
 import type { Ledger } from '../contracts/ledger.ts';
 import type { Lens, Whizbang } from '../runtime/types.ts';
-import { invalidArgument, WhizbangError } from '../util/errors.ts';
+import { invalidArgument, isWhizbangError, WhizbangError } from '../util/errors.ts';
 import { isOfflineDriver } from './driver.ts';
 import { type Counts, readCursor, type SyncParts } from './parts.ts';
 import { pull } from './pull.ts';
@@ -17,13 +17,25 @@ import { push } from './push.ts';
 import { pushToServer } from './push-server.ts';
 import { Rebase } from './rebase.ts';
 import type { PendingCommit, SyncConflict } from './records.ts';
+import { GroupScope } from './rescope.ts';
 import { Background } from './schedule.ts';
+import { type PullingLink, throughServer } from './through-server.ts';
 import type { SyncLink } from './wire.ts';
 
 /** Options of {@link startSync}. */
 export interface StartSyncOptions {
-  /** The shared log: `await jetstreamLedger({ servers, prefix })`. */
-  readonly remote: Ledger;
+  /**
+   * The shared log: `await jetstreamLedger({ servers, prefix })`. Omit it in server mode with
+   * stream groups: the replica then reads through its server, only the groups of its scope
+   * (`group` says which group a stream is in).
+   */
+  readonly remote?: Ledger;
+  /**
+   * Stream groups, when the replica reads through its server (no `remote`): the group of a
+   * stream id (`undefined`: none), the same function the server's log was made with. A group
+   * that leaves the scope is dropped by it.
+   */
+  readonly group?: (streamId: string) => string | undefined;
   /** Events read from the shared log per request (default 1000). */
   readonly pageSize?: number;
   /**
@@ -117,10 +129,24 @@ function partsOf(app: Whizbang<any, any>, options: StartSyncOptions): SyncParts 
       'startSync needs an app built on offlineDriver(yourDriver), so that local commits are kept as pending: whizbang(name, { driver: offlineDriver(sqliteDriver(…)) }).',
     );
   }
-  const remote = options.remote;
+  const server = serverOf(options.server);
+  let remote = options.remote;
+  let scope: GroupScope | undefined;
+  if (remote === undefined && server?.pull !== undefined) {
+    const groupOf = options.group;
+    if (typeof groupOf !== 'function') {
+      throw invalidArgument(
+        'A replica reading through its server needs `group`: the group of a stream id, as the server has it.',
+      );
+    }
+    const link = server as PullingLink;
+    scope = new GroupScope(link, groupOf);
+    const held = scope;
+    remote = throughServer(link, () => held.ready());
+  }
   if (remote === undefined || typeof remote.append !== 'function') {
     throw invalidArgument(
-      'startSync needs `remote`: the shared log, e.g. await jetstreamLedger().',
+      'startSync needs `remote`: the shared log, e.g. await jetstreamLedger() (or, in server mode, a link that reads through the server and `group`).',
     );
   }
   return {
@@ -132,8 +158,9 @@ function partsOf(app: Whizbang<any, any>, options: StartSyncOptions): SyncParts 
     remote,
     pageSize: wholeNumber('pageSize', options.pageSize ?? 1000),
     window: wholeNumber('pushWindow', options.pushWindow ?? 256),
-    server: serverOf(options.server),
+    server,
     tell: (conflict) => quietly(options.onConflict, conflict),
+    scope,
   };
 }
 
@@ -148,7 +175,16 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
     quietly(options.onRoundStart, undefined);
     const report: Counts = { pulled: 0, pushed: 0, confirmed: 0, redecided: 0, conflicts: 0 };
     for (let attempt = 0; ; attempt++) {
-      await pull(parts, report, () => rebase.due());
+      // by group: the scope as the server has it now comes first (a share fills, an unshare drops)
+      await parts.scope?.step(parts, report, () => rebase.due());
+      try {
+        await pull(parts, report, () => rebase.due());
+      } catch (error) {
+        // a group left the scope between the step and the pull: the next attempt drops it
+        if (parts.scope === undefined || !isWhizbangError(error, 'FORBIDDEN')) throw error;
+        if (attempt >= MAX_ATTEMPTS) throw error;
+        continue;
+      }
       await rebase.settle(report);
       if (parts.server !== undefined) {
         // what the server decided is in the log: the next pull confirms it or replaces the tail

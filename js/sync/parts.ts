@@ -34,6 +34,14 @@ export interface SyncParts {
   readonly server: SyncLink | undefined;
   /** Tells the app of a conflict (never throws). */
   readonly tell: (conflict: SyncConflict) => void;
+  /** Stream groups: the replica reads through its server, only its scope's groups. */
+  readonly scope?: ScopeStep | undefined;
+}
+
+/** The scope step of a round by stream group (`GroupScope` of `rescope.ts`). */
+export interface ScopeStep {
+  /** Brings the replica's groups to the server's scope now. */
+  step(parts: SyncParts, report: Counts, displaced: () => void): Promise<void>;
 }
 
 /** What a round did, counted as it goes. */

@@ -13,6 +13,8 @@ import { invalidArgument, isWhizbangError } from '../util/errors.ts';
 import type { MaybePromise } from '../util/maybe.ts';
 import { type Deciding, type Decisions, decisionsOf } from './authoritative.ts';
 import type { PendingCommand } from './records.ts';
+import type { PullAnswer } from './scope.ts';
+import { type ScopeOptions, servePull } from './serve-pull.ts';
 import { type Principal, type PushAnswer, type PushRequest, parsePushRequest } from './wire.ts';
 
 /** What an `authorize` hook is asked about. */
@@ -40,6 +42,11 @@ export interface SyncServerOptions {
   readonly authorize: Readonly<Record<string, AuthorizeHook>>;
   /** Told of each command decided or refused (for logs and metrics; what it throws is ignored). */
   readonly onDecided?: (request: PushRequest, answer: PushAnswer, principal: Principal) => void;
+  /**
+   * Stream groups: replicas read through this server, each only the groups its principal may see
+   * (`pull`). Without it, replicas read the shared log themselves.
+   */
+  readonly scope?: ScopeOptions;
 }
 
 /** A sync server: decides the commands replicas push. */
@@ -49,6 +56,11 @@ export interface SyncServer {
    * Never throws: a refusal is an answer, with a stable code.
    */
   decide(request: unknown, principal: Principal): Promise<PushAnswer>;
+  /**
+   * Answers one pull of a replica that reads through the server (`request` as parsed from the
+   * wire, checked here) with what `principal`'s scope holds. Never throws.
+   */
+  pull?(request: unknown, principal: Principal): Promise<PullAnswer>;
 }
 
 function refused(error: unknown): PushAnswer {
@@ -135,6 +147,15 @@ export function syncServer(app: Whizbang<any, any>, options: SyncServerOptions):
       'syncServer needs `authorize`: one hook per command type replicas may push.',
     );
   }
+  const scope = options.scope;
+  if (
+    scope !== undefined &&
+    (typeof scope.groups !== 'function' || typeof scope.log?.readGroups !== 'function')
+  ) {
+    throw invalidArgument(
+      '`scope` needs `groups` (principal → the groups they may see) and `log` (await jetstreamLedger({ …, group })).',
+    );
+  }
   const turns = new Turns();
   const tell = (request: PushRequest, answer: PushAnswer, principal: Principal): PushAnswer => {
     try {
@@ -145,6 +166,7 @@ export function syncServer(app: Whizbang<any, any>, options: SyncServerOptions):
     return answer;
   };
   return {
+    pull: (raw, principal) => servePull(scope, app, raw, principal),
     async decide(raw: unknown, principal: Principal): Promise<PushAnswer> {
       let request: PushRequest;
       try {

@@ -6,6 +6,7 @@
 import { WhizbangError } from '../util/errors.ts';
 import type { MaybePromise } from '../util/maybe.ts';
 import type { PendingCommand } from './records.ts';
+import type { PullAnswer, PullRequest } from './scope.ts';
 
 /** Who sends a command, as the server knows it from the authenticated connection. */
 export interface Principal {
@@ -70,6 +71,13 @@ export type PushAnswer =
 export interface SyncLink {
   /** Sends one pending command and resolves with the server's answer (throws when unreachable). */
   push(request: PushRequest): MaybePromise<PushAnswer>;
+  /**
+   * Reads through the server (stream groups): the replica's scope, its groups' events, one
+   * stream. A link with it lets `startSync` go without `remote`.
+   */
+  pull?(request: PullRequest): MaybePromise<PullAnswer>;
+  /** Tells `listener` when the server says the replica's scope has news; returns a stop. */
+  watch?(listener: () => void): () => void;
 }
 
 const MAX_ID = 200;

@@ -5,7 +5,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isWhizbangError } from '../../js/mod.ts';
-import { parsePushAnswer, parsePushRequest } from '../../js/sync/mod.ts';
+import {
+  parsePullAnswer,
+  parsePullRequest,
+  parsePushAnswer,
+  parsePushRequest,
+} from '../../js/sync/mod.ts';
 import { hostileRuns } from '../support/hostile.ts';
 
 const decoder = new TextDecoder();
@@ -41,6 +46,46 @@ const request = fc.record(
       ),
       fc.jsonValue(),
     ),
+  },
+  { requiredKeys: [] },
+);
+
+/** Near-misses of a pull request and of a pull's answer. */
+const pull = fc.record(
+  {
+    pull: fc.oneof(fc.constantFrom('scope', 'groups', 'stream'), fc.string()),
+    groups: fc.oneof(fc.array(fc.string({ maxLength: 210 }), { maxLength: 4 }), fc.jsonValue()),
+    from: fc.oneof(fc.integer(), fc.double(), fc.jsonValue()),
+    to: fc.oneof(fc.integer(), fc.jsonValue()),
+    limit: fc.oneof(fc.integer({ min: -5, max: 20_000 }), fc.jsonValue()),
+    streamId: fc.oneof(fc.string({ maxLength: 210 }), fc.jsonValue()),
+  },
+  { requiredKeys: [] },
+);
+const event = fc.record(
+  {
+    kind: fc.constant('event'),
+    streamId: fc.string({ maxLength: 210 }),
+    version: fc.oneof(fc.integer(), fc.jsonValue()),
+    position: fc.oneof(fc.integer(), fc.jsonValue()),
+    tenant: fc.string(),
+    type: fc.string(),
+    data: fc.jsonValue(),
+    messageId: fc.uuid(),
+    correlationId: fc.uuid(),
+    causationId: fc.oneof(fc.uuid(), fc.jsonValue()),
+    timestamp: fc.oneof(fc.integer(), fc.jsonValue()),
+    metadata: fc.oneof(fc.constant(undefined), fc.jsonValue()),
+  },
+  { requiredKeys: [] },
+);
+const pullAnswer = fc.record(
+  {
+    status: fc.oneof(fc.constantFrom('scope', 'events', 'refused'), fc.string()),
+    groups: fc.oneof(fc.array(fc.string(), { maxLength: 3 }), fc.jsonValue()),
+    events: fc.oneof(fc.array(event, { maxLength: 3 }), fc.jsonValue()),
+    code: fc.oneof(fc.string(), fc.jsonValue()),
+    message: fc.oneof(fc.string(), fc.jsonValue()),
   },
   { requiredKeys: [] },
 );
@@ -94,5 +139,42 @@ describe('the sync server wire', () => {
       hostileRuns(200),
     );
     expect(() => parsePushRequest({ id: 'x' })).toThrow(/nothing was done/);
+  });
+
+  it('takes well-formed pulls and answers, and refuses any other with MALFORMED_MESSAGE only', () => {
+    expect(
+      parsePullRequest({ pull: 'groups', groups: ['g'], from: 3, limit: 10, tenant: 'x' }),
+    ).toEqual({ pull: 'groups', groups: ['g'], from: 3, limit: 10 });
+    expect(parsePullRequest({ pull: 'scope', principal: { userId: 'bob' } })).toEqual({
+      pull: 'scope',
+    });
+    const e = {
+      kind: 'event',
+      streamId: 's',
+      version: 1,
+      position: 4,
+      tenant: 'default',
+      type: 'E',
+      data: { a: 1 },
+      messageId: 'm',
+      correlationId: 'c',
+      causationId: 'k',
+      timestamp: 5,
+      metadata: undefined,
+    };
+    expect(parsePullAnswer(JSON.parse(JSON.stringify({ status: 'events', events: [e] })))).toEqual({
+      status: 'events',
+      events: [e],
+    });
+    expect(() => parsePullRequest({ pull: 'groups', groups: ['g'], from: 0, limit: 1 })).toThrow(
+      /nothing was read/,
+    );
+    fc.assert(
+      fc.property(fc.oneof(pull, pullAnswer, fc.jsonValue()), (value) => {
+        takenOrMalformed(parsePullRequest, value);
+        takenOrMalformed(parsePullAnswer, value);
+      }),
+      hostileRuns(300),
+    );
   });
 });

@@ -4,8 +4,15 @@
  */
 
 import type { JetStreamClient, JetStreamManager, StoredMsg, StreamInfo } from '@nats-io/jetstream';
-import { token, tokenNow } from './subjects.ts';
-import { type Commit, commitOf, foreign, isCommit, type Report } from './validate.ts';
+import {
+  type Commit,
+  commitOf,
+  foreign,
+  type GroupOf,
+  isCommit,
+  type Report,
+  subjectFor,
+} from './validate.ts';
 
 /** The last commit of the log, or of one stream: its sequence and where it ends. */
 export interface Tail {
@@ -21,7 +28,10 @@ export interface Tail {
 /** A direct get's query: by sequence, or the last message of a subject. */
 export type LogQuery = Parameters<JetStreamManager['streams']['getMessage']>[1];
 
-/** The JetStream stream that holds the ledger, on subjects `<prefix>.<tenant>.<stream id>`. */
+/**
+ * The JetStream stream that holds the ledger, on subjects `<prefix>.<tenant>.<stream id>`, or
+ * `<prefix>.<tenant>.<group>.<stream id>` for a stream the app puts in a group.
+ */
 export class LedgerLog {
   /** The JetStream stream's name. */
   readonly name: string;
@@ -34,6 +44,8 @@ export class LedgerLog {
 
   /** Told of each message skipped as foreign or malformed (never throws). */
   readonly report: Report;
+  /** The group of a stream (its subject's extra token), when the app defines groups. */
+  readonly groupOf: GroupOf | undefined;
 
   constructor(
     name: string,
@@ -41,7 +53,9 @@ export class LedgerLog {
     js: JetStreamClient,
     jsm: JetStreamManager,
     report: Report,
+    groupOf?: GroupOf,
   ) {
+    this.groupOf = groupOf;
     this.name = name;
     this.prefix = prefix;
     this.js = js;
@@ -57,7 +71,7 @@ export class LedgerLog {
 
   /** The commit a stored message holds; undefined (reported) when it is foreign. */
   async commit(m: StoredMsg): Promise<Commit | undefined> {
-    const c = await commitOf(m, this.prefix);
+    const c = await commitOf(m, this.prefix, this.groupOf);
     if (isCommit(c)) return c;
     this.report(c);
     return undefined;
@@ -86,12 +100,7 @@ export class LedgerLog {
 
   /** The subject of a ledger stream; synchronous when both tokens are known without hashing. */
   subjectOf(tenant: string, streamId: string): string | Promise<string> {
-    const t = tokenNow(tenant);
-    const s = tokenNow(streamId);
-    if (t !== undefined && s !== undefined) return `${this.prefix}.${t}.${s}`;
-    return Promise.all([token(tenant), token(streamId)]).then(
-      ([a, b]) => `${this.prefix}.${a}.${b}`,
-    );
+    return subjectFor(this.prefix, tenant, streamId, this.groupOf?.(streamId));
   }
 
   /**
@@ -127,7 +136,7 @@ export class LedgerLog {
       const next = await this.get({ seq: s, next_by_subj: subject } as unknown as LogQuery);
       if (next === null || next.seq >= m.seq) break;
       s = next.seq + 1;
-      const valid = await commitOf(next, this.prefix);
+      const valid = await commitOf(next, this.prefix, this.groupOf);
       if (isCommit(valid)) last = valid;
     }
     if (last === undefined) return { seq: m.seq, last: 0 };

@@ -32,7 +32,7 @@ class Chain {
 
   /** The message's commit when it goes on from the one before; else undefined (reported). */
   async take(m: ScannedCommit): Promise<Commit | undefined> {
-    const c = await commitOf(m, this.#log.prefix);
+    const c = await commitOf(m, this.#log.prefix, this.#log.groupOf);
     if (!isCommit(c)) {
       this.#log.report(c);
       return undefined;

@@ -7,7 +7,7 @@
  */
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { RecordedEvent, WhizbangError } from '../../../js/mod.ts';
-import { type Commit, commitOf, foreign, isCommit } from './validate.ts';
+import { type Commit, commitOf, foreign, type GroupOf, isCommit } from './validate.ts';
 
 /** What a scoped read needs: the stream, the ledger's prefix, the clients and a report hook. */
 export interface ScopedLog {
@@ -16,6 +16,8 @@ export interface ScopedLog {
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
   readonly report: (error: WhizbangError) => void;
+  /** The group of a stream, when the app defines groups (its subjects then check exactly). */
+  readonly groupOf?: GroupOf | undefined;
 }
 
 /** Where to start a filtered read, and (after it) how far it came. */
@@ -62,6 +64,7 @@ export async function* commitsOn(
         const c = await commitOf(
           { seq: m.seq, subject: m.subject, data: m.data, header: m.headers },
           log.prefix,
+          log.groupOf,
         );
         if (isCommit(c)) yield c;
         else log.report(c);

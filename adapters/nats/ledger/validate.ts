@@ -64,16 +64,60 @@ export function placementOf(h: MsgHdrs | undefined): Placement | undefined {
   return { position, version, count };
 }
 
-/** The subject a commit of `tenant` and `streamId` is published on. */
-function subjectFor(prefix: string, tenant: string, streamId: string): string | Promise<string> {
+/** The group of a stream, as the app defines it (`undefined`: the stream is in no group). */
+export type GroupOf = (streamId: string) => string | undefined;
+
+/**
+ * The subject a commit of `tenant` and `streamId` is published on: `<prefix>.<tenant>.<stream>`,
+ * or `<prefix>.<tenant>.<group>.<stream>` for a stream in a group.
+ */
+export function subjectFor(
+  prefix: string,
+  tenant: string,
+  streamId: string,
+  group?: string,
+): string | Promise<string> {
   const t = tokenNow(tenant);
   const s = tokenNow(streamId);
-  if (t !== undefined && s !== undefined) return `${prefix}.${t}.${s}`;
-  return Promise.all([token(tenant), token(streamId)]).then(([a, b]) => `${prefix}.${a}.${b}`);
+  const g = group === undefined ? '' : tokenNow(group);
+  if (t !== undefined && s !== undefined && g !== undefined) {
+    return g === '' ? `${prefix}.${t}.${s}` : `${prefix}.${t}.${g}.${s}`;
+  }
+  return Promise.all([
+    token(tenant),
+    token(streamId),
+    group === undefined ? '' : token(group),
+  ]).then(([a, b, c]) => (c === '' ? `${prefix}.${a}.${b}` : `${prefix}.${a}.${c}.${b}`));
+}
+
+/**
+ * Whether a message's subject names its commit's tenant and stream: exactly (with the stream's
+ * group) when the group function is known, else with or without one group token between them.
+ */
+async function subjectFits(
+  subject: string,
+  prefix: string,
+  tenant: string,
+  streamId: string,
+  groupOf: GroupOf | undefined,
+): Promise<boolean> {
+  if (groupOf !== undefined)
+    return (await subjectFor(prefix, tenant, streamId, groupOf(streamId))) === subject;
+  const plain = await subjectFor(prefix, tenant, streamId);
+  if (plain === subject) return true;
+  const head = `${prefix}.${await token(tenant)}.`;
+  const tail = `.${await token(streamId)}`;
+  if (!subject.startsWith(head) || !subject.endsWith(tail)) return false;
+  const middle = subject.slice(head.length, subject.length - tail.length);
+  return middle.length > 0 && !middle.includes('.');
 }
 
 /** The commit a message holds, or the error saying why it holds none. */
-export async function commitOf(m: LedgerMessage, prefix: string): Promise<Commit | WhizbangError> {
+export async function commitOf(
+  m: LedgerMessage,
+  prefix: string,
+  groupOf?: GroupOf,
+): Promise<Commit | WhizbangError> {
   const at = placementOf(m.header);
   if (at === undefined) return foreign(m, 'no valid placement headers');
   const id = m.header?.get('Nats-Msg-Id') ?? '';
@@ -81,8 +125,7 @@ export async function commitOf(m: LedgerMessage, prefix: string): Promise<Commit
   const events = recordedFrom(m.data, at);
   if (typeof events === 'string') return foreign(m, events);
   const first = events[0]!;
-  const expected = subjectFor(prefix, first.tenant, first.streamId);
-  if ((typeof expected === 'string' ? expected : await expected) !== m.subject) {
+  if (!(await subjectFits(m.subject, prefix, first.tenant, first.streamId, groupOf))) {
     return foreign(m, `its payload is a commit of another tenant or stream`);
   }
   return { seq: m.seq, at, events, id, subject: m.subject };

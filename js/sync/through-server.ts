@@ -1,0 +1,76 @@
+/**
+ * The shared log as a replica that reads through its server sees it (stream groups): a Ledger
+ * whose reads are pulls on the sync link, of the groups the replica holds in full (`ready`). It
+ * appends nothing (commands go to the server), and the server refuses whatever is outside the
+ * principal's scope.
+ */
+import type { AppendResult, Ledger, RecordedEvent } from '../contracts/ledger.ts';
+import { WhizbangError } from '../util/errors.ts';
+import type { PullAnswer, PullRequest } from './scope.ts';
+import type { SyncLink } from './wire.ts';
+
+/** The codes a refused pull keeps; any other is `REMOTE_FAILED`. */
+const PASSED = ['FORBIDDEN', 'MALFORMED_MESSAGE', 'UNAVAILABLE'] as const;
+
+/** A link that can pull. */
+export type PullingLink = SyncLink & Required<Pick<SyncLink, 'pull'>>;
+
+/** Sends one pull; a refusal is thrown as a Whizbang error with its code. */
+export async function pullOn(
+  link: PullingLink,
+  request: PullRequest,
+): Promise<Exclude<PullAnswer, { status: 'refused' }>> {
+  const answer = await link.pull(request);
+  if (answer.status === 'refused') {
+    const code = PASSED.find((c) => c === answer.code) ?? 'REMOTE_FAILED';
+    throw new WhizbangError(code, answer.message);
+  }
+  return answer;
+}
+
+async function eventsOf(link: PullingLink, request: PullRequest): Promise<RecordedEvent[]> {
+  const answer = await pullOn(link, request);
+  if (answer.status !== 'events') {
+    throw new WhizbangError('MALFORMED_MESSAGE', 'The sync server answered a pull out of turn.');
+  }
+  return [...answer.events];
+}
+
+/** The shared log through `link`, reading the groups `ready()` names. */
+export function throughServer(link: PullingLink, ready: () => readonly string[]): Ledger {
+  const stream = async (
+    streamId: string,
+    opts: { readonly from?: number; readonly to?: number; readonly limit?: number } = {},
+  ): Promise<RecordedEvent[]> => {
+    const all = await eventsOf(link, { pull: 'stream', streamId });
+    const from = opts.from ?? 1;
+    const to = opts.to ?? Number.MAX_SAFE_INTEGER;
+    return all
+      .filter((e) => e.version >= from && e.version <= to)
+      .slice(0, opts.limit ?? Number.MAX_SAFE_INTEGER);
+  };
+  return {
+    append: (): Promise<AppendResult> =>
+      Promise.reject(
+        new WhizbangError(
+          'FORBIDDEN',
+          'A replica reading through its server appends nothing to the shared log: it pushes its commands.',
+        ),
+      ),
+    readStream: stream,
+    async readAll(opts = {}): Promise<RecordedEvent[]> {
+      const groups = ready();
+      if (groups.length === 0) return [];
+      return eventsOf(link, {
+        pull: 'groups',
+        groups,
+        from: Math.max(opts.from ?? 1, 1),
+        ...(opts.to === undefined ? {} : { to: opts.to }),
+        limit: Math.min(opts.limit ?? 1000, 10_000),
+      });
+    },
+    streamVersion: async (streamId) => (await stream(streamId)).at(-1)?.version ?? 0,
+    headPosition: () => 0,
+    watch: (listener) => link.watch?.(listener) ?? (() => undefined),
+  };
+}
