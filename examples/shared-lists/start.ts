@@ -32,7 +32,7 @@ if (process.argv.includes('--fresh')) {
   await client.end();
 }
 
-const nats = await startNats({ dir, users: USERS, serverPassword, ...log });
+const nats = await startNats({ dir, users: USERS, serverPassword, subject: log.subject });
 const server = await startListsServer({
   nats: { url: nats.url, user: 'server', pass: serverPassword },
   ...log,
@@ -47,7 +47,7 @@ const config: Plugin = {
   configureServer(vite) {
     vite.middlewares.use('/config.json', (_, response) => {
       response.setHeader('content-type', 'application/json');
-      response.end(JSON.stringify({ servers: nats.wsUrl, ...log }));
+      response.end(JSON.stringify({ servers: nats.wsUrl, subject: log.subject }));
     });
   },
 };

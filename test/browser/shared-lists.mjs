@@ -2,9 +2,11 @@
  * `npm run test:lists` (and a step of `npm test`): the shared-lists example as people use it. Its
  * one command (`npm run example:lists`) starts nats-server, the sync server on PostgreSQL and the
  * Vite client; two people sign in from two Chromium contexts (each its own IndexedDB). Edits made
- * offline wait as pending and land on reconnect; a change refused by the server's decision is a
+ * offline wait as pending and land on reconnect; a list Ann shares with Ben appears for him with
+ * its history; concurrent offline edits of it end with the server's decision, the refused one a
  * conflict shown with its message; Ann never receives Ben's private list, neither on her
- * WebSocket nor in her IndexedDB. Ends with `shared lists: N passed, N failed`.
+ * WebSocket nor in her IndexedDB; unsharing takes the list off Ben's page and out of his
+ * IndexedDB. Ends with `shared lists: N passed, N failed`.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -200,9 +202,8 @@ try {
   const url = await example.url;
   const ann = await person(url, 'ann');
   const ben = await person(url, 'ben');
-  const annPhone = await person(url, 'ann'); // Ann's second device
 
-  await step('each person creates lists; they sync through the server', async () => {
+  await step('each person’s lists: made, pushed, decided by the server', async () => {
     await createList(ben, 'Ben private ZEBRA-7731');
     await addItem(ben, 'secret-item-QX9');
     await pending(ben, 0);
@@ -210,10 +211,7 @@ try {
     await addItem(ann, 'Milk');
     await addItem(ann, 'Bread');
     await pending(ann, 0);
-    // Ann's phone receives her list from the shared log
-    await annPhone.page.getByRole('button', { name: 'Groceries' }).click({ timeout: 20_000 });
-    await annPhone.page.locator('#items li', { hasText: 'Bread' }).waitFor();
-    expect(await itemTexts(annPhone)).toEqual(['Milk', 'Bread']);
+    expect(await ann.page.locator('#lists li').allTextContents()).toEqual(['Groceries']);
   });
 
   await step('edits made offline wait as pending and land on reconnect', async () => {
@@ -225,51 +223,80 @@ try {
     await pending(ann, 2); // still waiting: nothing goes out offline
     await online(ann);
     await pending(ann, 0);
-    await annPhone.page.locator('#items li', { hasText: 'Eggs' }).waitFor({ timeout: 20_000 });
-    expect(await annPhone.page.getByLabel('Done: Bread').isChecked()).toBe(true);
   });
 
-  await step('a change the server refuses is a conflict shown with its message', async () => {
-    await offline(ann);
-    await offline(annPhone);
-    await annPhone.page.getByRole('button', { name: 'Remove Milk' }).click();
-    await check(ann, 'Milk');
-    await pending(ann, 1);
-    await online(annPhone); // the removal lands first
-    await pending(annPhone, 0);
-    await online(ann); // the check is decided again on the server: the item is gone
-    const conflict = ann.page.locator('#conflicts li');
-    await conflict.waitFor({ timeout: 20_000 });
-    expect(await conflict.textContent()).toContain(
-      'This item was removed from the list before your change reached it.',
-    );
-    await pending(ann, 0);
-    await ann.page.locator('#items li', { hasText: 'Milk' }).waitFor({ state: 'detached' });
-    expect(await itemTexts(ann)).toEqual(['Bread', 'Eggs']);
-    await ann.page.getByRole('button', { name: 'Dismiss' }).click();
-    await conflict.waitFor({ state: 'detached' });
+  await step('a list shared with Ben appears for him, with its history', async () => {
+    await ann.page.getByLabel('Share with').fill('ben');
+    await ann.page.getByRole('button', { name: 'Share', exact: true }).click();
+    await ann.page.locator('#members li', { hasText: 'ben' }).waitFor();
+    const shared = ben.page.locator('#lists li', { hasText: 'Groceries' });
+    await shared.waitFor({ timeout: 20_000 });
+    expect(await shared.textContent()).toContain('shared by ann');
+    await ben.page.getByRole('button', { name: 'Groceries' }).click();
+    await ben.page.locator('#items li', { hasText: 'Eggs' }).waitFor({ timeout: 10_000 });
+    expect(await itemTexts(ben)).toEqual(['Milk', 'Bread', 'Eggs']);
+    expect(await ben.page.getByLabel('Done: Bread').isChecked()).toBe(true);
+    await addItem(ben, 'Coffee'); // Ben edits the shared list; Ann sees it
+    await ann.page.locator('#items li', { hasText: 'Coffee' }).waitFor({ timeout: 20_000 });
   });
+
+  await step(
+    'concurrent offline edits: the one the server refuses is a conflict shown with its message',
+    async () => {
+      await offline(ann);
+      await offline(ben);
+      await ben.page.getByRole('button', { name: 'Remove Milk' }).click();
+      await ben.page.locator('#items li', { hasText: 'Milk' }).waitFor({ state: 'detached' });
+      await check(ann, 'Milk');
+      await pending(ann, 1);
+      await pending(ben, 1);
+      await online(ben); // the removal lands first
+      await pending(ben, 0);
+      await online(ann); // the tick is decided again on the server: the item is gone
+      const conflict = ann.page.locator('#conflicts li');
+      await conflict.waitFor({ timeout: 20_000 });
+      expect(await conflict.textContent()).toContain(
+        'This item was removed from the list before your change reached it.',
+      );
+      await pending(ann, 0);
+      await ann.page.locator('#items li', { hasText: 'Milk' }).waitFor({ state: 'detached' });
+      expect(await itemTexts(ann)).toEqual(['Bread', 'Eggs', 'Coffee']);
+      await ann.page.getByRole('button', { name: 'Dismiss' }).click();
+      await conflict.waitFor({ state: 'detached' });
+    },
+  );
 
   await step(
     'Ann never receives Ben’s private list: not on her WebSocket, not in IndexedDB',
     async () => {
-      for (const a of [ann, annPhone]) {
-        expect(a.received('Groceries')).toBe(true); // the check can see what arrives
-        expect(a.received('ZEBRA-7731')).toBe(false);
-        expect(a.received('secret-item-QX9')).toBe(false);
-        const stored = await a.stored();
-        expect(stored).toContain('Groceries');
-        expect(stored).not.toContain('ZEBRA-7731');
-        expect(stored).not.toContain('secret-item-QX9');
-      }
-      expect(ben.received('ZEBRA-7731')).toBe(true);
-      expect(ben.received('Groceries')).toBe(false);
-      expect(await ben.page.locator('#lists li').allTextContents()).toEqual([
-        'Ben private ZEBRA-7731',
-      ]);
-      expect(errors).toEqual([]);
+      expect(ann.received('Groceries')).toBe(true); // the check sees what arrives
+      expect(ann.received('Coffee')).toBe(true); // Ben's edit of the shared list did arrive
+      expect(ann.received('ZEBRA-7731')).toBe(false);
+      expect(ann.received('secret-item-QX9')).toBe(false);
+      const stored = await ann.stored();
+      expect(stored).toContain('Groceries');
+      expect(stored).not.toContain('ZEBRA-7731');
+      expect(stored).not.toContain('secret-item-QX9');
+      expect(await ann.page.locator('#lists li').allTextContents()).toEqual(['Groceries']);
     },
   );
+
+  await step('unsharing removes the list from Ben’s page and his IndexedDB', async () => {
+    expect(await ben.stored()).toContain('Groceries');
+    await ann.page.getByRole('button', { name: 'Unshare ben' }).click();
+    await ann.page.locator('#members li').waitFor({ state: 'detached' });
+    await ben.page
+      .locator('#lists li', { hasText: 'Groceries' })
+      .waitFor({ state: 'detached', timeout: 20_000 });
+    await ben.page.locator('#list').waitFor({ state: 'detached' });
+    expect(await ben.page.locator('#lists li').allTextContents()).toEqual([
+      'Ben private ZEBRA-7731',
+    ]);
+    const stored = await ben.stored();
+    for (const gone of ['Groceries', 'Bread', 'Eggs', 'Coffee']) expect(stored).not.toContain(gone);
+    expect(stored).toContain('ZEBRA-7731');
+    expect(errors).toEqual([]);
+  });
 } catch (error) {
   problems.push(`shared lists harness: ${error?.stack ?? error}`);
 } finally {

@@ -1,7 +1,7 @@
 /**
  * The example's own nats-server: JetStream in a folder of its own, a WebSocket listener for the
- * browsers, and one NATS user per person with exactly the permissions server mode needs
- * (`syncPermissions` of `whizbang/nats`). The sync server logs in as `server`, with full rights.
+ * browsers, and one NATS user per person with exactly the permissions server mode with stream
+ * groups needs (`syncPermissions` of `whizbang/nats`: push as oneself, hear one's own inbox). The sync server logs in as `server`, with full rights.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,10 +19,6 @@ export interface NatsOptions {
   readonly serverPassword: string;
   /** Push subjects are `<subject>.<user>`. */
   readonly subject: string;
-  /** The JetStream stream of the shared log. */
-  readonly stream: string;
-  /** Its subject prefix. */
-  readonly prefix: string;
   /** The nats-server binary (default `NATS_SERVER_BIN` or /usr/sbin/nats-server). */
   readonly bin?: string;
 }
@@ -71,14 +67,8 @@ export async function startNats(options: NatsOptions): Promise<RunningNats> {
   const users = Object.entries(options.users).map(([user, password]) => ({
     user,
     password,
-    // each person reads only their own part of the log and pushes only as themselves
-    permissions: syncPermissions({
-      user,
-      subject: options.subject,
-      stream: options.stream,
-      prefix: options.prefix,
-      tenant: user,
-    }),
+    // each person pushes only as themselves and reads only through the sync server: no JetStream
+    permissions: syncPermissions({ user, subject: options.subject, groups: true }),
   }));
   const config = [
     `listen: "127.0.0.1:${port}"`,
@@ -93,7 +83,7 @@ export async function startNats(options: NatsOptions): Promise<RunningNats> {
   const file = join(options.dir, 'nats-server.conf');
   writeFileSync(file, `${config}\n`);
   const bin = options.bin ?? process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
-  const child = spawn(bin, ['-c', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(bin, ['-c', file], { stdio: 'ignore' });
   const failed = new Promise<never>((_, reject) =>
     child.once('error', (error) =>
       reject(

@@ -1,4 +1,7 @@
-/** The page: the sync panel, the person's lists, and the chosen list's items. */
+/**
+ * The page: the sync panel, the lists this person owns or that are shared with them, and the chosen
+ * list's items; its owner shares it with others and unshares it.
+ */
 import { type FormEvent, useState } from 'react';
 import { useCommand, useLiveQuery, useModel } from 'whizbang/react';
 import type { Connection } from './connection.ts';
@@ -10,23 +13,30 @@ import {
   type ListsApp,
   lists,
   RemoveItem,
+  ShareList,
+  UnshareList,
 } from './domain.ts';
 import { SyncPanel } from './status.tsx';
 
 type Props = { readonly app: ListsApp; readonly user: string; readonly connection: Connection };
+type List = {
+  readonly id: string;
+  readonly name: string;
+  readonly owner: string;
+  readonly members: readonly string[];
+};
 
 export function App({ app, user, connection }: Props) {
-  const tenant = user; // each person's lists live in a part of the log of their own
-  const { data: all = [] } = useLiveQuery(app.lens(lists), { tenant, orderBy: { at: 'asc' } });
+  const { data: all = [] } = useLiveQuery(app.lens(lists), { orderBy: { at: 'asc' } });
   const [selected, select] = useState<string | undefined>(undefined);
-  const { data: list } = useModel(app.lens(lists), selected, { tenant });
+  const { data: list } = useModel(app.lens(lists), selected);
   const { send, error } = useCommand(app);
   const [name, setName] = useState('');
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
     const listId = crypto.randomUUID();
-    if (await send(CreateList({ listId, name, owner: user }), { tenant })) {
+    if (await send(CreateList({ listId, name, owner: user }))) {
       setName('');
       select(listId);
     }
@@ -56,22 +66,21 @@ export function App({ app, user, connection }: Props) {
           <button type="submit">Create</button>
         </form>
       </nav>
-      {list ? <Items app={app} tenant={tenant} list={list} /> : null}
+      {list ? <Items app={app} user={user} list={list} /> : null}
     </main>
   );
 }
 
 function Items({
   app,
-  tenant,
+  user,
   list,
 }: {
   readonly app: ListsApp;
-  readonly tenant: string;
-  readonly list: { readonly id: string; readonly name: string };
+  readonly user: string;
+  readonly list: List;
 }) {
   const { data: shown = [] } = useLiveQuery(app.lens(items), {
-    tenant,
     where: { listId: list.id },
     orderBy: { at: 'asc' },
   });
@@ -79,8 +88,7 @@ function Items({
   const [text, setText] = useState('');
   const add = async (e: FormEvent) => {
     e.preventDefault();
-    const command = AddItem({ listId: list.id, itemId: crypto.randomUUID(), text });
-    if (await send(command, { tenant })) setText('');
+    if (await send(AddItem({ listId: list.id, itemId: crypto.randomUUID(), text }))) setText('');
   };
   return (
     <section id="list" aria-label={list.name}>
@@ -94,9 +102,7 @@ function Items({
                 aria-label={`Done: ${item.text}`}
                 checked={item.done}
                 onChange={() =>
-                  send(CheckItem({ listId: list.id, itemId: item.id, done: !item.done }), {
-                    tenant,
-                  })
+                  send(CheckItem({ listId: list.id, itemId: item.id, done: !item.done }))
                 }
               />
               <span>{item.text}</span>
@@ -104,7 +110,7 @@ function Items({
             <button
               type="button"
               aria-label={`Remove ${item.text}`}
-              onClick={() => send(RemoveItem({ listId: list.id, itemId: item.id }), { tenant })}
+              onClick={() => send(RemoveItem({ listId: list.id, itemId: item.id }))}
             >
               ✕
             </button>
@@ -115,6 +121,35 @@ function Items({
         <input aria-label="New item" value={text} onChange={(e) => setText(e.target.value)} />
         <button type="submit">Add</button>
       </form>
+      {list.owner === user ? <Sharing app={app} list={list} /> : null}
     </section>
+  );
+}
+
+/** The owner's part: who the list is shared with, a button to unshare each, a form to share. */
+function Sharing({ app, list }: { readonly app: ListsApp; readonly list: List }) {
+  const { send } = useCommand(app);
+  const [who, setWho] = useState('');
+  const share = async (e: FormEvent) => {
+    e.preventDefault();
+    if (await send(ShareList({ listId: list.id, with: who.trim() }))) setWho('');
+  };
+  return (
+    <div id="sharing">
+      <ul id="members" aria-label="Shared with">
+        {list.members.map((m) => (
+          <li key={m}>
+            {m}{' '}
+            <button type="button" onClick={() => send(UnshareList({ listId: list.id, with: m }))}>
+              Unshare {m}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form onSubmit={share}>
+        <input aria-label="Share with" value={who} onChange={(e) => setWho(e.target.value)} />
+        <button type="submit">Share</button>
+      </form>
+    </div>
   );
 }

@@ -6,15 +6,15 @@
  * keep working offline: they wait as pending.
  */
 import { type Readable, writable } from 'whizbang';
-import { natsSyncLink, scopedLedger, syncInboxPrefix } from 'whizbang/nats';
+import { natsSyncLink } from 'whizbang/nats';
 import { type OfflineDriver, type Sync, type SyncConflict, startSync } from 'whizbang/sync';
-import type { ListsApp } from './domain.ts';
+import { group, type ListsApp } from './domain.ts';
 
 /** Where the shared log and the sync server are (the page reads it from /config.json). */
 export interface Config {
+  /** The nats-server's WebSocket URL. */
   readonly servers: string;
-  readonly stream: string;
-  readonly prefix: string;
+  /** Push subjects are `<subject>.<user>`. */
   readonly subject: string;
 }
 
@@ -84,17 +84,12 @@ export class Connection implements Readable<SyncStatus> {
     this.#set({ state: 'connecting', problem: undefined });
     const login = { servers: this.config.servers, user: this.user, pass: this.pass };
     this.#open = (async (): Promise<Open> => {
-      const remote = await scopedLedger({
-        ...login,
-        stream: this.config.stream,
-        prefix: this.config.prefix,
-        tenant: this.user, // this person's part of the log, and nothing else
-        options: { inboxPrefix: syncInboxPrefix(this.user) },
-      });
+      // one link: pushes go to the sync server, and reads come through it, only the groups (lists)
+      // this person may see now
       const server = await natsSyncLink({ ...login, subject: this.config.subject, as: this.user });
       const sync = startSync(this.app, {
-        remote,
         server,
+        group,
         intervalMs: 2_000,
         onRound: () => {
           this.#set({ state: 'online', problem: undefined });
@@ -110,7 +105,6 @@ export class Connection implements Readable<SyncStatus> {
         async close() {
           await sync.stop();
           await server.close();
-          await remote.close();
         },
       };
     })();
