@@ -6,7 +6,7 @@
  * its history; concurrent offline edits of it end with the server's decision, the refused one a
  * conflict shown with its message; Ann never receives Ben's private list, neither on her
  * WebSocket nor in her IndexedDB; unsharing takes the list off Ben's page and out of his
- * IndexedDB. Ends with `shared lists: N passed, N failed`.
+ * IndexedDB, and the item he added to it offline meanwhile becomes a conflict. Ends with `shared lists: N passed, N failed`.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -281,22 +281,36 @@ try {
     },
   );
 
-  await step('unsharing removes the list from Ben’s page and his IndexedDB', async () => {
-    expect(await ben.stored()).toContain('Groceries');
-    await ann.page.getByRole('button', { name: 'Unshare ben' }).click();
-    await ann.page.locator('#members li').waitFor({ state: 'detached' });
-    await ben.page
-      .locator('#lists li', { hasText: 'Groceries' })
-      .waitFor({ state: 'detached', timeout: 20_000 });
-    await ben.page.locator('#list').waitFor({ state: 'detached' });
-    expect(await ben.page.locator('#lists li').allTextContents()).toEqual([
-      'Ben private ZEBRA-7731',
-    ]);
-    const stored = await ben.stored();
-    for (const gone of ['Groceries', 'Bread', 'Eggs', 'Coffee']) expect(stored).not.toContain(gone);
-    expect(stored).toContain('ZEBRA-7731');
-    expect(errors).toEqual([]);
-  });
+  await step(
+    'unsharing removes the list from Ben’s page and his IndexedDB; his offline edit of it is a conflict',
+    async () => {
+      expect(await ben.stored()).toContain('Groceries');
+      await offline(ben);
+      await addItem(ben, 'Tea'); // made offline, on a list about to be unshared
+      await pending(ben, 1);
+      await ann.page.getByRole('button', { name: 'Unshare ben' }).click();
+      await ann.page.locator('#members li').waitFor({ state: 'detached' });
+      await online(ben);
+      await ben.page
+        .locator('#lists li', { hasText: 'Groceries' })
+        .waitFor({ state: 'detached', timeout: 20_000 });
+      await ben.page.locator('#list').waitFor({ state: 'detached' });
+      const conflict = ben.page.locator('#conflicts li');
+      await conflict.waitFor({ timeout: 20_000 });
+      expect(await conflict.textContent()).toContain('AddItem not kept');
+      await pending(ben, 0);
+      expect(await ben.page.locator('#lists li').allTextContents()).toEqual([
+        'Ben private ZEBRA-7731',
+      ]);
+      const stored = await ben.stored();
+      for (const gone of ['Groceries', 'Bread', 'Eggs', 'Coffee'])
+        expect(stored).not.toContain(gone);
+      expect(stored).toContain('ZEBRA-7731');
+      // Ann keeps her list, without Ben's refused item
+      expect(await itemTexts(ann)).toEqual(['Bread', 'Eggs', 'Coffee']);
+      expect(errors).toEqual([]);
+    },
+  );
 } catch (error) {
   problems.push(`shared lists harness: ${error?.stack ?? error}`);
 } finally {
