@@ -83,7 +83,9 @@ export class Connection implements Readable<SyncStatus> {
     if (this.#open !== undefined) return this.#open.then(() => undefined);
     this.#set({ state: 'connecting', problem: undefined });
     const login = { servers: this.config.servers, user: this.user, pass: this.pass };
-    this.#open = (async (): Promise<Open> => {
+    // a round that ends after `offline()` (or a later `online()`) says nothing
+    const current = (): boolean => this.#open === opening;
+    const opening = (async (): Promise<Open> => {
       // one link: pushes go to the sync server, and reads come through it, only the groups (lists)
       // this person may see now
       const server = await natsSyncLink({ ...login, subject: this.config.subject, as: this.user });
@@ -92,12 +94,15 @@ export class Connection implements Readable<SyncStatus> {
         group,
         intervalMs: 2_000,
         onRound: () => {
-          this.#set({ state: 'online', problem: undefined });
+          if (current()) this.#set({ state: 'online', problem: undefined });
           void this.refresh();
         },
         onConflict: () => void this.refresh(),
-        onError: (error) =>
-          this.#set({ state: 'connecting', problem: (error as Error).message ?? String(error) }),
+        onError: (error) => {
+          if (current()) {
+            this.#set({ state: 'connecting', problem: (error as Error).message ?? String(error) });
+          }
+        },
       });
       sync.start();
       return {
@@ -108,11 +113,13 @@ export class Connection implements Readable<SyncStatus> {
         },
       };
     })();
-    this.#open.catch((error: unknown) => {
+    this.#open = opening;
+    opening.catch((error: unknown) => {
+      if (!current()) return;
       this.#open = undefined;
       this.#set({ state: 'offline', problem: (error as Error).message ?? String(error) });
     });
-    return this.#open.then(() => undefined);
+    return opening.then(() => undefined);
   }
 
   /** Stops syncing and closes the connections; commands keep working, pending. */
