@@ -191,6 +191,14 @@ async function online(p) {
   await p.page.getByRole('button', { name: 'Go online' }).click();
   await p.page.locator('#state', { hasText: /^online$/ }).waitFor({ timeout: 20_000 });
 }
+/** Waits until the sync server's log (the example's output) has `line`. */
+async function serverSaid(line) {
+  const until = Date.now() + 20_000;
+  while (!example.output.join('').includes(line)) {
+    if (Date.now() > until) throw new Error(`the sync server never said "${line}"`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 /** Ticks an item (the box is checked once the command committed, not at the click). */
 async function check(p, text) {
   await p.page.getByLabel(`Done: ${text}`).click();
@@ -290,6 +298,7 @@ try {
       await pending(ben, 1);
       await ann.page.getByRole('button', { name: 'Unshare ben' }).click();
       await ann.page.locator('#members li').waitFor({ state: 'detached' });
+      await serverSaid('ann: UnshareList decided'); // on the shared log before Ben reconnects
       await online(ben);
       await ben.page
         .locator('#lists li', { hasText: 'Groceries' })

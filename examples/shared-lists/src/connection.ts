@@ -126,8 +126,9 @@ export class Connection implements Readable<SyncStatus> {
   async offline(): Promise<void> {
     const open = this.#open;
     this.#open = undefined;
-    this.#set({ state: 'offline', problem: undefined });
+    // offline once the round under way ended and the link is closed: nothing goes out after
     await (await open?.catch(() => undefined))?.close();
+    if (this.#open === undefined) this.#set({ state: 'offline', problem: undefined });
   }
 
   /** Forgets a conflict the person has read. */
