@@ -9,6 +9,7 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { invalidArgument } from '../../js/kit/mod.ts';
 import { WhizbangError } from '../../js/mod.ts';
 import {
+  encodePullAnswer,
   type Principal,
   type PullAnswer,
   type PullRequest,
@@ -128,11 +129,14 @@ async function answer(
  * cut (the replica reads on from its last event).
  */
 function fitted(reply: PushAnswer | PullAnswer, max: number): Uint8Array {
-  let bytes = encoder.encode(JSON.stringify(reply));
+  const json = (a: PushAnswer | PullAnswer): string =>
+    'events' in a ? encodePullAnswer(a) : JSON.stringify(a);
+  let bytes = encoder.encode(json(reply));
   let answer = reply;
   while (bytes.length > max - 1024 && answer.status === 'events' && answer.events.length > 1) {
-    answer = { ...answer, events: answer.events.slice(0, Math.ceil(answer.events.length / 2)) };
-    bytes = encoder.encode(JSON.stringify(answer));
+    const events = answer.events.slice(0, Math.ceil(answer.events.length / 2));
+    answer = { status: 'events', events, more: true };
+    bytes = encoder.encode(json(answer));
   }
   return bytes;
 }

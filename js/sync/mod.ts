@@ -25,7 +25,7 @@ export type { StartSyncOptions, Sync, SyncReport } from './engine.ts';
 export { startSync } from './engine.ts';
 export type { PendingCommand, PendingCommit, SyncConflict } from './records.ts';
 export type { PullAnswer, PullRequest } from './scope.ts';
-export { parsePullAnswer, parsePullRequest } from './scope.ts';
+export { encodePullAnswer, parsePullAnswer, parsePullRequest } from './scope.ts';
 export type { GroupLog, ScopeOptions, ScopeRequest } from './serve-pull.ts';
 export type {
   AuthorizeHook,

@@ -7,6 +7,7 @@
  * and the perspectives of the types involved are rebuilt.
  */
 import type { RecordedEvent } from '../contracts/ledger.ts';
+import type { StoreWriter } from '../contracts/store.ts';
 import { gateOf } from './driver.ts';
 import { chainAll, pendingList, type SyncParts, settledBy } from './parts.ts';
 import { PENDING, putCursor, row, SYNC_TENANT, type SyncCursor, toNew } from './records.ts';
@@ -36,18 +37,22 @@ export async function recover(
     rebuild: true,
     ...(before === undefined ? {} : { rebuildTypes: [...new Set([...before, ...types])] }),
   };
+  const also = (tx: StoreWriter) =>
+    chainAll(
+      ...mine.map((p) =>
+        landed(p)
+          ? tx.delete(PENDING, SYNC_TENANT, p.id)
+          : tx.put(PENDING, row(p.id, { ...p, state: 'rebasing' }, p.seq)),
+      ),
+      putCursor(tx, next),
+    );
+  // a replacement by nothing (a stream this replica may not see) runs no transaction work of its
+  // own: the bookkeeping goes first, and a crash before the events go empties the stream again
+  if (theirs.length === 0) await parts.store.transaction(also);
   await replica.replaceTail(
     driver.local.ledger,
     { streamId, tenant, events: theirs.map(toNew), expectedVersion: 'any', after: 0 },
-    (_, tx) =>
-      chainAll(
-        ...mine.map((p) =>
-          landed(p)
-            ? tx.delete(PENDING, SYNC_TENANT, p.id)
-            : tx.put(PENDING, row(p.id, { ...p, state: 'rebasing' }, p.seq)),
-        ),
-        putCursor(tx, next),
-      ),
+    theirs.length === 0 ? () => undefined : (_, tx) => also(tx),
   );
   gateOf(driver).rewound(`${tenant}\u0000${streamId}`);
   await replica.rewound(tenant, streamId);

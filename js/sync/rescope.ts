@@ -119,17 +119,18 @@ async function fill(
   for (;;) {
     const state = await readScope(parts);
     const through = state.groups[group]?.through ?? 0;
-    const page =
+    const answer =
       through >= to
-        ? []
+        ? undefined
         : await pullOn(scoping.link, {
             pull: 'groups',
             groups: [group],
             from: through + 1,
             to,
             limit: parts.pageSize,
-          }).then((a) => (a.status === 'events' ? a.events : []));
-    const done = page.length === 0;
+          });
+    const page = answer?.status === 'events' ? answer.events : [];
+    const done = page.length === 0 || answer?.status !== 'events' || answer.more !== true;
     const last = done ? to : page[page.length - 1]!.position;
     const next: ScopeState = {
       groups: { ...state.groups, [group]: { through: last, ready: done } },

@@ -36,9 +36,11 @@ export type PullAnswer =
       readonly groups: readonly string[];
     }
   | {
-      /** The events asked for, in order. */
+      /** The events asked for, in order (on the wire as `wireEvent` writes them). */
       readonly status: 'events';
       readonly events: readonly RecordedEvent[];
+      /** Set when there may be more after the last event (a full page, or one cut to fit). */
+      readonly more?: boolean;
     }
   | {
       /** Refused (`FORBIDDEN`, `MALFORMED_MESSAGE`, …): nothing was read. */
@@ -99,8 +101,11 @@ export function parsePullRequest(value: unknown): PullRequest {
 
 function eventOf(v: unknown): RecordedEvent | undefined {
   if (!isRecord(v) || !('data' in v)) return undefined;
-  const { streamId, version, position, tenant, type, messageId, correlationId, causationId } = v;
+  const { streamId, version, position, tenant, type, messageId } = v;
   if (!isText(streamId) || !isText(tenant) || !isText(type) || !isText(messageId)) return undefined;
+  // left out on the wire when they are the event's own id
+  const correlationId = v.correlationId ?? messageId;
+  const causationId = v.causationId ?? messageId;
   if (!isText(correlationId) || !isText(causationId)) return undefined;
   if (!isWhole(version, 1) || !isWhole(position, 1) || typeof v.timestamp !== 'number') {
     return undefined;
@@ -120,6 +125,23 @@ function eventOf(v: unknown): RecordedEvent | undefined {
     timestamp: v.timestamp,
     metadata: v.metadata as Record<string, unknown> | undefined,
   } as RecordedEvent;
+}
+
+/** An event as a pull's answer carries it: no `kind`, correlation and causation left out when they are its id. */
+function wireEvent(e: RecordedEvent): Record<string, unknown> {
+  const { kind: _kind, correlationId, causationId, metadata, ...rest } = e;
+  return {
+    ...rest,
+    ...(correlationId === e.messageId ? {} : { correlationId }),
+    ...(causationId === e.messageId ? {} : { causationId }),
+    ...(metadata === undefined ? {} : { metadata }),
+  };
+}
+
+/** A pull's answer as JSON text, its events compact (what {@link parsePullAnswer} reads back). */
+export function encodePullAnswer(answer: PullAnswer): string {
+  if (answer.status !== 'events') return JSON.stringify(answer);
+  return JSON.stringify({ ...answer, events: answer.events.map(wireEvent) });
 }
 
 /** Checks a server's answer to a pull (parsed JSON); throws `MALFORMED_MESSAGE` otherwise. */
@@ -145,7 +167,9 @@ export function parsePullAnswer(value: unknown): PullAnswer {
         if (e === undefined) throw bad();
         events.push(e);
       }
-      return { status: 'events', events };
+      return value.more === true
+        ? { status: 'events', events, more: true }
+        : { status: 'events', events };
     }
     case 'refused':
       if (typeof value.code !== 'string' || typeof value.message !== 'string') throw bad();

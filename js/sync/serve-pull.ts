@@ -83,7 +83,9 @@ export async function servePull(
       ...(request.to === undefined ? {} : { to: request.to }),
       limit: request.limit,
     });
-    return { status: 'events', events };
+    return events.length >= request.limit
+      ? { status: 'events', events, more: true }
+      : { status: 'events', events };
   } catch (error) {
     if (isWhizbangError(error, 'MALFORMED_MESSAGE')) return refusal(error.code, error.message);
     return refusal(

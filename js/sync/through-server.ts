@@ -5,7 +5,7 @@
  * principal's scope.
  */
 import type { AppendResult, Ledger, RecordedEvent } from '../contracts/ledger.ts';
-import { WhizbangError } from '../util/errors.ts';
+import { isWhizbangError, WhizbangError } from '../util/errors.ts';
 import type { PullAnswer, PullRequest } from './scope.ts';
 import type { SyncLink } from './wire.ts';
 
@@ -29,11 +29,18 @@ export async function pullOn(
 }
 
 async function eventsOf(link: PullingLink, request: PullRequest): Promise<RecordedEvent[]> {
+  return [...(await pageOf(link, request)).events];
+}
+
+async function pageOf(
+  link: PullingLink,
+  request: PullRequest,
+): Promise<Extract<PullAnswer, { status: 'events' }>> {
   const answer = await pullOn(link, request);
   if (answer.status !== 'events') {
     throw new WhizbangError('MALFORMED_MESSAGE', 'The sync server answered a pull out of turn.');
   }
-  return [...answer.events];
+  return answer;
 }
 
 /** The shared log through `link`, reading the groups `ready()` names. */
@@ -42,7 +49,15 @@ export function throughServer(link: PullingLink, ready: () => readonly string[])
     streamId: string,
     opts: { readonly from?: number; readonly to?: number; readonly limit?: number } = {},
   ): Promise<RecordedEvent[]> => {
-    const all = await eventsOf(link, { pull: 'stream', streamId });
+    let all: RecordedEvent[];
+    try {
+      all = await eventsOf(link, { pull: 'stream', streamId });
+    } catch (error) {
+      // a stream outside the scope is, for this replica, a stream with nothing in it: a rebase
+      // of it (a command the server refused on a stream the replica may not see) empties it
+      if (isWhizbangError(error, 'FORBIDDEN')) return [];
+      throw error;
+    }
     const from = opts.from ?? 1;
     const to = opts.to ?? Number.MAX_SAFE_INTEGER;
     return all
@@ -68,6 +83,19 @@ export function throughServer(link: PullingLink, ready: () => readonly string[])
         ...(opts.to === undefined ? {} : { to: opts.to }),
         limit: Math.min(opts.limit ?? 1000, 10_000),
       });
+    },
+    // page after page until the server says there is no more (no empty read at the end)
+    async *readAllBatches(opts = {}): AsyncIterable<RecordedEvent[]> {
+      const groups = ready();
+      let from = Math.max(opts.from ?? 1, 1);
+      const limit = Math.min(opts.batch ?? 1000, 10_000);
+      if (groups.length === 0) return;
+      for (;;) {
+        const page = await pageOf(link, { pull: 'groups', groups, from, limit });
+        if (page.events.length > 0) yield [...page.events];
+        if (page.more !== true || page.events.length === 0) return;
+        from = page.events[page.events.length - 1]!.position + 1;
+      }
     },
     streamVersion: async (streamId) => (await stream(streamId)).at(-1)?.version ?? 0,
     headPosition: () => 0,

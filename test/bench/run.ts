@@ -24,6 +24,7 @@ import { benches as rabbitmq } from './rabbitmq.bench.ts';
 import { benches as sqlite } from './sqlite.bench.ts';
 import { benches as sqliteEmmett } from './sqlite-emmett.bench.ts';
 import { benches as sync } from './sync.bench.ts';
+import { benches as syncGroups } from './sync-groups.bench.ts';
 import { benches as syncServer } from './sync-server.bench.ts';
 import { benches as timetravel } from './timetravel.bench.ts';
 import { benches as wasm } from './wasm.bench.ts';
@@ -47,6 +48,7 @@ if (!(await allocationProbe())) {
     ...rabbitmq,
     ...sync,
     ...syncServer,
+    ...syncGroups,
     ...wasm,
     ...cli,
     ...edge,

@@ -108,8 +108,8 @@ afterAll(async () => {
 });
 
 /** A replica of `user`: Ann's on IndexedDB (as in a browser tab), Bob's on SQLite. */
-async function replica(user: string, pageSize = 1000) {
-  const link = await natsSyncLink({
+async function replica(user: string, pageSize = 1000, name = user) {
+  const natsLink = await natsSyncLink({
     servers: server!.url,
     user,
     pass: syncPassword(user),
@@ -118,10 +118,22 @@ async function replica(user: string, pageSize = 1000) {
   });
   const local =
     user === 'ann'
-      ? await indexedDbDriver({ name: `groups-${user}`, indexedDB: new IDBFactory(), IDBKeyRange })
+      ? await indexedDbDriver({ name: `groups-${name}`, indexedDB: new IDBFactory(), IDBKeyRange })
       : sqliteDriver({ path: ':memory:' });
   const app = listsApp(offlineDriver(local));
   const conflicts: string[] = [];
+  // the link, with a way to cut it off at a chosen page of a fill (a pull up to a `to`)
+  const cut = { at: -1, fills: 0 };
+  const link = {
+    push: natsLink.push,
+    watch: natsLink.watch,
+    pull: (request: Parameters<typeof natsLink.pull>[0]) => {
+      if (request.pull === 'groups' && request.to !== undefined && ++cut.fills === cut.at) {
+        return Promise.reject(new Error('cut off'));
+      }
+      return natsLink.pull(request);
+    },
+  };
   const sync = startSync(app, {
     server: link,
     group,
@@ -130,10 +142,10 @@ async function replica(user: string, pageSize = 1000) {
     onConflict: (c) => conflicts.push(`${c.code} ${c.streamId}`),
   });
   closers.push(
-    () => link.close(),
+    () => natsLink.close(),
     () => app.close(),
   );
-  return { app, sync, link, conflicts };
+  return { app, sync, cut, conflicts };
 }
 
 type Replica = Awaited<ReturnType<typeof replica>>;
@@ -154,22 +166,26 @@ describe.skipIf(!up)('stream groups: replicas reading through the server', () =>
     await bob.app.send(AddItem({ list: 'b1', text: 'bob-private-secret' }));
     await bob.app.send(CreateList({ list: 's', owner: 'bob', title: 'Shared' }));
     await bob.app.send(AddItem({ list: 's', text: 'bread' }));
-    await ann.sync.run();
+    await bob.app.send(AddItem({ list: 's', text: 'butter' }));
     await bob.sync.run();
+    await ann.sync.run();
+    // Ann's cursor moves past the shared list's first events: a share must fill them in
+    await ann.app.send(AddItem({ list: 'a1', text: 'ann-second' }));
+    await ann.sync.run();
     expect(await ann.sync.pending()).toEqual([]);
     expect(await bob.sync.pending()).toEqual([]);
-    await ann.sync.run();
     expect(await streamsOf(ann)).toEqual(['list-a1']);
     expect(await streamsOf(bob)).toEqual(['list-b1', 'list-s']);
 
     // shared: Ann's next round takes the list's whole history, and its model
     await bob.app.send(Share({ list: 's', with: 'ann' }));
     await bob.sync.run();
-    expect(await ann.sync.run()).toMatchObject({ conflicts: 0 });
+    expect(await ann.sync.run()).toMatchObject({ pulled: 4, conflicts: 0 });
     expect(await streamsOf(ann)).toEqual(['list-a1', 'list-s']);
-    expect(await itemsOf(ann, 's')).toEqual(['bread']);
+    expect(await itemsOf(ann, 's')).toEqual(['bread', 'butter']);
     expect((await ann.app.ledger.readStream('list-s')).map((e) => e.type)).toEqual([
       'ListCreated',
+      'ItemAdded',
       'ItemAdded',
       'Shared',
     ]);
@@ -183,9 +199,9 @@ describe.skipIf(!up)('stream groups: replicas reading through the server', () =>
     const annS = (await ann.app.ledger.readStream('list-s')).map((e) => e.messageId);
     const bobS = (await bob.app.ledger.readStream('list-s')).map((e) => e.messageId);
     expect(annS).toEqual(bobS);
-    expect(annS).toHaveLength(5);
+    expect(annS).toHaveLength(6);
     expect(await itemsOf(ann, 's')).toEqual(await itemsOf(bob, 's'));
-    expect((await itemsOf(ann, 's'))?.sort()).toEqual(['bread', 'eggs', 'jam']);
+    expect((await itemsOf(ann, 's'))?.sort()).toEqual(['bread', 'butter', 'eggs', 'jam']);
 
     // live: Ann's background sync hears of Bob's item in the shared list (no interval round)
     ann.sync.start();
@@ -206,21 +222,48 @@ describe.skipIf(!up)('stream groups: replicas reading through the server', () =>
     await ann.sync.run();
     expect(await streamsOf(ann)).toEqual(['list-a1']);
     expect(await ann.app.lens(lists).get('s')).toBeUndefined();
-    expect(await itemsOf(ann, 'a1')).toEqual(['ann-private-milk']);
+    expect(await itemsOf(ann, 'a1')).toEqual(['ann-private-milk', 'ann-second']);
     expect(ann.conflicts).toEqual(['FORBIDDEN list-s']);
     expect(await ann.sync.pending()).toEqual([]);
     expect(await ann.sync.run()).toMatchObject({ pulled: 0, conflicts: 0 });
     // Bob keeps it all, without the item the server never saw
-    expect((await itemsOf(bob, 's'))?.sort()).toEqual(['bread', 'eggs', 'jam', 'tea']);
+    expect((await itemsOf(bob, 's'))?.sort()).toEqual(['bread', 'butter', 'eggs', 'jam', 'tea']);
+
+    // Ann, offline, takes the id of Bob's private list: refused by the server, her copy goes,
+    // and nothing of Bob's list comes
+    await ann.app.send(CreateList({ list: 'b1', owner: 'ann', title: 'Mine?' }));
+    expect(await ann.sync.run()).toMatchObject({ conflicts: 1 });
+    expect(ann.conflicts).toEqual(['FORBIDDEN list-s', 'COMMAND_REFUSED list-b1']);
+    expect(await streamsOf(ann)).toEqual(['list-a1']);
+    expect(await ann.app.lens(lists).get('b1')).toBeUndefined();
 
     // nothing of Bob's private list ever reached Ann: not on the wire, not in her ledger
     expect(toAnn.length).toBeGreaterThan(5);
     expect(toAnn.some((m) => m.includes('bread'))).toBe(true); // the shared list did
-    expect(toAnn.some((m) => m.includes('bob-private-secret') || m.includes('list-b1'))).toBe(
-      false,
-    );
+    expect(toAnn.some((m) => m.includes('bob-private-secret') || m.includes('Bob’s'))).toBe(false);
     expect(JSON.stringify(await ann.app.ledger.readAll())).not.toContain('bob-private');
   }, 60_000);
+
+  it('carries on a fill cut off midway, from the group’s own cursor', async () => {
+    const bob = await replica('bob');
+    const tab = await replica('ann', 1, 'ann-second-tab'); // pages of 1 event
+    await tab.sync.run(); // list-a1; its cursor past the shared list's first events
+    expect(await streamsOf(tab)).toEqual(['list-a1']);
+    await bob.sync.run();
+    await bob.app.send(Share({ list: 's', with: 'ann' }));
+    await bob.sync.run();
+    tab.cut.at = 3; // the fill's third page fails
+    await expect(tab.sync.run()).rejects.toThrow('cut off');
+    const partial = await tab.app.ledger.readStream('list-s');
+    expect(partial.length).toBe(2);
+    await tab.sync.run();
+    const full = (await tab.app.ledger.readStream('list-s')).map((e) => e.messageId);
+    expect(full.slice(0, 2)).toEqual(partial.map((e) => e.messageId));
+    expect(full).toEqual((await bob.app.ledger.readStream('list-s')).map((e) => e.messageId));
+    expect(await itemsOf(tab, 's')).toEqual(await itemsOf(bob, 's'));
+    await bob.app.send(Unshare({ list: 's', with: 'ann' }));
+    await bob.sync.run();
+  }, 30_000);
 
   it('refuses a hostile replica’s pulls outside its scope, and NATS refuses it the log', async () => {
     const nc = await connect({

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isWhizbangError } from '../../js/mod.ts';
 import {
+  encodePullAnswer,
   parsePullAnswer,
   parsePullRequest,
   parsePushAnswer,
@@ -165,6 +166,15 @@ describe('the sync server wire', () => {
     expect(parsePullAnswer(JSON.parse(JSON.stringify({ status: 'events', events: [e] })))).toEqual({
       status: 'events',
       events: [e],
+    });
+    // compact on the wire: ids equal to the event's own are left out, and read back
+    const own = { ...e, correlationId: 'm', causationId: 'm', metadata: { by: 'x' } };
+    const text = encodePullAnswer({ status: 'events', events: [own as never], more: true });
+    expect(text).not.toContain('correlationId');
+    expect(parsePullAnswer(JSON.parse(text))).toEqual({
+      status: 'events',
+      events: [own],
+      more: true,
     });
     expect(() => parsePullRequest({ pull: 'groups', groups: ['g'], from: 0, limit: 1 })).toThrow(
       /nothing was read/,
