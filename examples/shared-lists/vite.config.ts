@@ -26,6 +26,8 @@ export default defineConfig({
       replacement: fileURLToPath(new URL(source, repo)),
     })),
   },
+  // its own dependency cache (next to this file), apart from other Vite servers of the repository
+  cacheDir: 'node_modules/.vite',
   // bundled before the first page load, so the page is not reloaded when it first imports them
   optimizeDeps: {
     include: [
