@@ -8,6 +8,9 @@ const library: Options = {
     sync: 'js/sync/mod.ts',
     saga: 'js/saga/mod.ts',
     timetravel: 'js/timetravel/mod.ts',
+    protect: 'js/protect/mod.ts',
+    // node:crypto's synchronous AES-GCM for whizbang/protect (Node, Bun, Deno)
+    'protect/node': 'js/protect/node.ts',
     trace: 'js/trace/mod.ts',
     // statically imports @opentelemetry/api (an optional peer): an entry of its own
     'trace/otel': 'js/trace/otel.ts',
@@ -46,7 +49,8 @@ const library: Options = {
   // no source maps: dist/ is readable ES2022 as it is, and maps embedding the source were most of
   // the package's size
   sourcemap: false,
-  clean: true,
+  // the language-service plugin is built beside the library (below), maybe first
+  clean: ['!ts-plugin.cjs'],
   splitting: true,
   treeshake: true,
   // the WebAssembly core is in the chunks already (js/wasm/embedded.ts, made by the wasm build)
@@ -80,4 +84,23 @@ const command: Options = {
   treeshake: true,
 };
 
-export default defineConfig([library, command]);
+// whizbang/ts-plugin, the TypeScript language-service plugin: CommonJS, because tsserver loads
+// plugins with require(), and `module.exports` is the factory itself (cjsInterop, which needs
+// `splitting`; rollup's treeshake would break its rewrite). It uses the TypeScript module tsserver
+// hands it: `typescript` is never imported at run time. Its types are ts-plugin/index.d.cts (the
+// library's declaration build deletes every .d.cts in dist/ when it starts, whenever that is)
+const tsPlugin: Options = {
+  entry: { 'ts-plugin': 'ts-plugin/mod.ts' },
+  external: ['typescript'],
+  format: ['cjs'],
+  cjsInterop: true,
+  target: 'es2022',
+  platform: 'node',
+  dts: false,
+  sourcemap: false,
+  clean: false,
+  splitting: true,
+  treeshake: false,
+};
+
+export default defineConfig([library, command, tsPlugin]);

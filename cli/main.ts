@@ -12,14 +12,21 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
+import { startDevtools } from './commands/devtools.ts';
 import { printEvents } from './commands/events.ts';
 import { exportEvents } from './commands/export.ts';
 import { importEvents } from './commands/import.ts';
 import { describe, inspect } from './commands/inspect.ts';
 import { describeMigration, migrate } from './commands/migrate.ts';
 import { rebuildPerspective } from './commands/rebuild.ts';
+import {
+  exportSegmentFile,
+  formatOf,
+  importSegmentFile,
+  verifySegments,
+} from './commands/segments.ts';
 import { verify } from './commands/verify.ts';
-import { report } from './fail.ts';
+import { CliError, report } from './fail.ts';
 import { type FilterFlags, filterOf, list, positiveInteger, time } from './options.ts';
 import { startProgress } from './progress.ts';
 import { withTarget } from './target.ts';
@@ -137,14 +144,25 @@ filters(
     .addOption(dbOption())
     .option('-o, --output <file>', 'the file to write (- for stdout)', '-'),
 )
+  .option('--format <format>', 'jsonl, or segments (binary, each with its CRC32C)', 'jsonl')
   .option('--no-progress', 'no progress on stderr')
   .action(
-    action(async (flags: FilterFlags & { db: string; output: string; progress: boolean }) => {
-      const n = await withTarget(flags.db, { create: false }, (target) =>
-        exportEvents(target, filterOf(flags), flags.output, flags.progress),
-      );
-      if (flags.output !== '-') process.stderr.write(`exported ${n} events to ${flags.output}\n`);
-    }),
+    action(
+      async (
+        flags: FilterFlags & { db: string; output: string; progress: boolean; format: string },
+      ) => {
+        const segments = (await formatOf(flags.format)) === 'segments';
+        const n = await withTarget(flags.db, { create: false }, (target) =>
+          (segments ? exportSegmentFile : exportEvents)(
+            target,
+            filterOf(flags),
+            flags.output,
+            flags.progress,
+          ),
+        );
+        if (flags.output !== '-') process.stderr.write(`exported ${n} events to ${flags.output}\n`);
+      },
+    ),
   );
 
 program
@@ -152,6 +170,7 @@ program
   .description('append a JSON-lines file to the log, checked whole first (positions, versions)')
   .addOption(dbOption())
   .requiredOption('-i, --input <file>', 'the JSON-lines file (from export or events --json)')
+  .option('--format <format>', 'jsonl or segments (default: what the file starts with)')
   .option('--append', 'let the log give positions (versions are still checked)', false)
   .option('--no-progress', 'no progress on stderr')
   .addOption(jsonOption())
@@ -160,12 +179,19 @@ program
       async (flags: {
         db: string;
         input: string;
+        format?: string;
         append: boolean;
         progress: boolean;
         json?: boolean;
       }) => {
+        const segments = (await formatOf(flags.format, flags.input)) === 'segments';
         const n = await withTarget(flags.db, { create: true }, (target) =>
-          importEvents(target, flags.input, { append: flags.append, progress: flags.progress }),
+          segments
+            ? importSegmentFile(target, flags.input, {
+                append: flags.append,
+                progress: flags.progress,
+              })
+            : importEvents(target, flags.input, { append: flags.append, progress: flags.progress }),
         );
         process.stdout.write(
           flags.json ? `${JSON.stringify({ imported: n })}\n` : `imported ${n} events\n`,
@@ -176,13 +202,31 @@ program
 
 program
   .command('verify')
-  .description('check the log: gapless positions, contiguous versions, decodable payloads')
-  .addOption(dbOption())
+  .description(
+    'check the log: gapless positions, contiguous versions, decodable payloads; or, with --input, every CRC32C of a segment file',
+  )
+  .addOption(dbOption().makeOptionMandatory(false))
+  .option('-i, --input <file>', 'a segment file (export --format segments) to check instead')
   .addOption(jsonOption())
   .option('--no-progress', 'no progress on stderr')
   .action(
-    action(async (flags: { db: string; json?: boolean; progress: boolean }) => {
-      const result = await withTarget(flags.db, { create: false }, (target) =>
+    action(async (flags: { db?: string; input?: string; json?: boolean; progress: boolean }) => {
+      if (flags.input !== undefined) {
+        const file = await verifySegments(flags.input);
+        process.stdout.write(
+          flags.json
+            ? `${JSON.stringify({ ok: true, ...file })}\n`
+            : `ok: ${file.events} events in ${file.segments} segments (positions ${file.firstPosition}..${file.lastPosition}), every CRC32C, length and hash right\n`,
+        );
+        return;
+      }
+      if (flags.db === undefined)
+        throw new CliError(
+          'USAGE',
+          'verify needs --db <target> (a log) or --input <file> (a segment file).',
+        );
+      const db = flags.db;
+      const result = await withTarget(db, { create: false }, (target) =>
         verify(target.ledger, flags.progress ? (head) => startProgress('verify', head) : undefined),
       );
       process.stdout.write(
@@ -234,6 +278,39 @@ program
     action(async (flags: { db: string; apply: boolean; json?: boolean }) => {
       const m = await migrate(flags.db, flags.apply);
       process.stdout.write(flags.json ? `${JSON.stringify(m)}\n` : describeMigration(m));
+    }),
+  );
+
+program
+  .command('devtools')
+  .description(
+    "the playground's views over your app: forms for its commands, lenses, ledger, flow, time travel",
+  )
+  .requiredOption(
+    '--app <module>',
+    'your app’s module: exports its builder (or ({ driver }) => app)',
+  )
+  .option('-d, --db <target>', 'start from a copy of this log (never written)')
+  .option(
+    '--live <ws-url>',
+    'follow a JetStream log, read-only: ws://host:port?stream=NAME&prefix=p',
+  )
+  .option('--port <port>', 'the port (default 5173, or the next free one)', positiveInteger)
+  .action(
+    action(async (flags: { app: string; db?: string; live?: string; port?: number }) => {
+      const devtools = await startDevtools(flags);
+      const copy =
+        flags.db !== undefined
+          ? ` (a copy of ${devtools.events} events)`
+          : flags.live !== undefined
+            ? ` (following ${flags.live}, read-only)`
+            : '';
+      process.stdout.write(`Whizbang devtools${copy}: ${devtools.url}\nCtrl-C stops it.\n`);
+      await new Promise((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await devtools.close();
     }),
   );
 

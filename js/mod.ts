@@ -30,6 +30,7 @@
  */
 
 export type { Driver } from './contracts/driver.ts';
+export type { KeyStore, StoredKey } from './contracts/keystore.ts';
 export type { Lease, LeaseStore } from './contracts/lease.ts';
 export type {
   AppendOptions,
@@ -96,8 +97,11 @@ export type {
   TimeoutOptions,
 } from './definitions/policy.ts';
 export { cache, circuitBreaker, retry, timeout } from './definitions/policy.ts';
+export type { Principal } from './definitions/principal.ts';
 export type {
   Receptor,
+  ReceptorAuthorization,
+  ReceptorAuthorize,
   ReceptorContext,
   Reply,
   ResultOf,
@@ -140,6 +144,7 @@ export type {
   MessageKind,
   MessageOf,
   Payload,
+  ProtectSpec,
 } from './messages/message.ts';
 export { defineCommand, defineEvent, payload } from './messages/message.ts';
 export type { BuildOptions, RouteOptions, WhizbangBuilder } from './runtime/builder.ts';
@@ -164,6 +169,7 @@ export type { Replica, ReplicatedRun } from './runtime/replica.ts';
 export type { ScheduleOptions } from './runtime/scheduler.ts';
 export type { ScheduledCommand } from './runtime/schedules.ts';
 export { CommandScheduled, SCHEDULES, ScheduledCommandSent } from './runtime/schedules.ts';
+export { scopedLens } from './runtime/scoped-lens.ts';
 export type { SnapshotIssue } from './runtime/state-cache.ts';
 export type { BatchHandler, SubscribeOptions, Subscription } from './runtime/subscription.ts';
 export { subscribe, subscribeBatches } from './runtime/subscription.ts';
@@ -185,6 +191,7 @@ export type { ErrorCode, ValidationIssue } from './util/errors.ts';
 export {
   ConcurrencyError,
   CorruptDataError,
+  ForbiddenError,
   isConcurrencyError,
   isCorruptDataError,
   isValidationError,

@@ -17,6 +17,7 @@ import { APPEND_WITH_WORK } from './attempt.ts';
 import { streamKey, streamRange } from './reads.ts';
 import { toRecord } from './records.ts';
 import { INDEXES, STORES } from './schema.ts';
+import { entryKey, HEAD_KEY } from './segments.ts';
 import { writerOf } from './writer.ts';
 
 /** Appends each of `appends` in one transaction; settles once all committed. */
@@ -43,14 +44,27 @@ export function appendBatch(
         work: opts.inTransaction,
       };
     });
-    const t = connection.write(APPEND_WITH_WORK);
+    const sealed = ctx.segments !== undefined;
+    const t = connection.write(sealed ? [...APPEND_WITH_WORK, STORES.sealed] : APPEND_WITH_WORK);
+    /** With segments: the larger of `found` and what the sealed part holds at `key`. */
+    const withSealed = async (found: number, key: IDBValidKey, field: 'through' | 'version') => {
+      if (!sealed) return found;
+      const got = (await t.request((tx) => tx.objectStore(STORES.sealed).get(key))) as
+        | Record<string, number>
+        | undefined;
+      return Math.max(found, got?.[field] ?? 0);
+    };
     const results: AppendResult[] = [];
     const tenants: string[] = [];
     const work = (async () => {
       const last = await t.request((tx) =>
         tx.objectStore(STORES.events).openKeyCursor(null, 'prev'),
       );
-      let position = last === null ? 0 : (last.primaryKey as number);
+      let position = await withSealed(
+        last === null ? 0 : (last.primaryKey as number),
+        HEAD_KEY,
+        'through',
+      );
       for (const p of prepared) {
         const { streamId } = p.a;
         const top = await t.request((tx) =>
@@ -59,7 +73,11 @@ export function appendBatch(
             .index(INDEXES.stream)
             .openKeyCursor(streamRange(keys, p.tenant, streamId), 'prev'),
         );
-        const version = top === null ? 0 : ((top.key as [string, string, number])[2] ?? 0);
+        const version = await withSealed(
+          top === null ? 0 : ((top.key as [string, string, number])[2] ?? 0),
+          entryKey(p.tenant, streamId),
+          'version',
+        );
         checkExpectedVersion(streamId, p.expected, version);
         const now = Date.now();
         const recorded = p.a.events.map((e, i): RecordedEvent => {

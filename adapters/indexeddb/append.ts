@@ -21,12 +21,15 @@ import { attempt } from './attempt.ts';
 import type { Connection } from './connection.ts';
 import { streamKey } from './reads.ts';
 import { assumed, type Seen } from './seen.ts';
+import type { SegmentCodec } from './segments.ts';
 
 /** What the ledger's writes share: the connection, its memory, the limits. */
 export interface Appending {
   readonly connection: Connection;
   readonly seen: Seen;
   readonly limits: Limits;
+  /** The segment store's codec, when the driver seals events into segments (see segments.ts). */
+  readonly segments?: SegmentCodec | undefined;
 }
 
 /** Appends `events` to the stream, checking `opts.expectedVersion`. */
@@ -46,7 +49,7 @@ export function append(
       payloads[i] = encodePayload(streamId, events[i]!, limits);
     const work = opts.inTransaction;
     const key = streamKey(tenant, streamId);
-    const plan = { streamId, tenant, expected, events, payloads, work };
+    const plan = { streamId, tenant, expected, events, payloads, work, segments: ctx.segments };
     const first = attempt(connection, seen, {
       ...plan,
       from: assumed(expected, seen.version(key)),
@@ -85,6 +88,7 @@ export function replaceTail(
       from: undefined,
       at: undefined,
       cut,
+      segments: ctx.segments,
     }).done;
   } catch (error) {
     return Promise.reject(error);

@@ -23,7 +23,15 @@ import { streamKey, streamRange } from './reads.ts';
 import { toRecord } from './records.ts';
 import { INDEXES, STORES } from './schema.ts';
 import type { Seen } from './seen.ts';
+import {
+  entryKey,
+  HEAD_KEY,
+  type SealedHead,
+  type SegmentCodec,
+  type StreamEntry,
+} from './segments.ts';
 import type { Transaction } from './transaction.ts';
+import { unsealAfter } from './unseal.ts';
 import { writerOf } from './writer.ts';
 
 const EVENTS = [STORES.events];
@@ -45,6 +53,8 @@ export interface AttemptPlan {
   readonly at: number | undefined;
   /** replaceTail: the stream's events after this version go first. */
   readonly cut?: number;
+  /** The driver seals events into segments: heads and versions count the sealed part too. */
+  readonly segments?: SegmentCodec | undefined;
 }
 
 /** An attempt under way: `stale()` tells that it failed because what was seen was behind. */
@@ -53,20 +63,57 @@ export interface Attempt {
   readonly stale: () => boolean;
 }
 
-/** Reads the log's head position in `t`, then calls `then` with it. */
-function readHead(t: Transaction, then: (position: number) => void): void {
+/** With segments: the last sealed position in `t`, then `then` with the larger of it and `found`. */
+function sealedHead(
+  t: Transaction,
+  sealed: boolean,
+  found: number,
+  then: (n: number) => void,
+): void {
+  if (!sealed) {
+    then(found);
+    return;
+  }
   t.call(
-    (tx) => tx.objectStore(STORES.events).openKeyCursor(null, 'prev'),
-    (cursor) => then(cursor === null ? 0 : (cursor.primaryKey as number)),
+    (tx) => tx.objectStore(STORES.sealed).get(HEAD_KEY),
+    (head) => then(Math.max(found, (head as SealedHead | undefined)?.through ?? 0)),
   );
 }
 
-/** Reads the stream's version in `t`, then calls `then` with it. */
+/** With segments: the stream's last sealed version, then `then` with the larger of it and `found`. */
+function sealedVersion(
+  t: Transaction,
+  sealed: boolean,
+  tenant: string,
+  streamId: string,
+  found: number,
+  then: (n: number) => void,
+): void {
+  if (!sealed) {
+    then(found);
+    return;
+  }
+  t.call(
+    (tx) => tx.objectStore(STORES.sealed).get(entryKey(tenant, streamId)),
+    (entry) => then(Math.max(found, (entry as StreamEntry | undefined)?.version ?? 0)),
+  );
+}
+
+/** Reads the log's head position in `t` (sealed events too), then calls `then` with it. */
+function readHead(t: Transaction, sealed: boolean, then: (position: number) => void): void {
+  t.call(
+    (tx) => tx.objectStore(STORES.events).openKeyCursor(null, 'prev'),
+    (cursor) => sealedHead(t, sealed, cursor === null ? 0 : (cursor.primaryKey as number), then),
+  );
+}
+
+/** Reads the stream's version in `t` (sealed events too), then calls `then` with it. */
 function readVersion(
   t: Transaction,
   keys: typeof IDBKeyRange,
   tenant: string,
   streamId: string,
+  sealed: boolean,
   then: (version: number) => void,
 ): void {
   t.call(
@@ -75,7 +122,15 @@ function readVersion(
         .objectStore(STORES.events)
         .index(INDEXES.stream)
         .openKeyCursor(streamRange(keys, tenant, streamId), 'prev'),
-    (cursor) => then(cursor === null ? 0 : ((cursor.key as [string, string, number])[2] ?? 0)),
+    (cursor) =>
+      sealedVersion(
+        t,
+        sealed,
+        tenant,
+        streamId,
+        cursor === null ? 0 : ((cursor.key as [string, string, number])[2] ?? 0),
+        then,
+      ),
   );
 }
 
@@ -90,6 +145,7 @@ function cutTail(
   streamId: string,
   cut: number,
   then: () => void,
+  sealedHasCut: boolean,
 ): void {
   const cutAfter = (): void => {
     t.call(
@@ -106,7 +162,7 @@ function cutTail(
       },
     );
   };
-  if (cut === 0) {
+  if (cut === 0 || sealedHasCut) {
     cutAfter();
     return;
   }
@@ -130,13 +186,27 @@ function cutTail(
 /** Starts one attempt at `plan` over `connection`; `seen` learns what it committed. */
 export function attempt(connection: Connection, seen: Seen, plan: AttemptPlan): Attempt {
   const { streamId, tenant, expected, events, payloads, work, from, at, cut } = plan;
-  const t = connection.write(work === undefined ? EVENTS : APPEND_WITH_WORK);
+  const codec = plan.segments;
+  const sealed = codec !== undefined;
+  const stores = work === undefined ? EVENTS : APPEND_WITH_WORK;
+  const t = connection.write(sealed ? [...stores, STORES.sealed, STORES.segments] : stores);
   const n = events.length;
   const guessed = n > 0 && (from !== undefined || at !== undefined);
   let result: AppendResult | undefined;
   let stale = false;
 
   const add = (version: number, position: number): void => {
+    if (guessed && sealed) {
+      // sealed events have no record left to collide with: what was seen is checked here
+      const behind = (n: number, seen: number): void => {
+        if (n > seen && !stale) {
+          stale = true;
+          t.fail(new Error('the log moved on'));
+        }
+      };
+      sealedHead(t, true, 0, (n) => behind(n, position));
+      sealedVersion(t, true, tenant, streamId, 0, (n) => behind(n, version));
+    }
     const now = Date.now();
     const store = t.store(STORES.events);
     const recorded = new Array<RecordedEvent>(n);
@@ -158,7 +228,7 @@ export function attempt(connection: Connection, seen: Seen, plan: AttemptPlan): 
           () => store.add(record),
           () => run(),
           (error) => {
-            stale = error?.name === 'ConstraintError';
+            stale = stale || error?.name === 'ConstraintError';
           },
         );
       }
@@ -182,16 +252,22 @@ export function attempt(connection: Connection, seen: Seen, plan: AttemptPlan): 
     else add(version, position);
   };
   const headThenDecide = (): void =>
-    readHead(t, (head) => {
+    readHead(t, sealed, (head) => {
       position = head;
       decide();
     });
   if (cut !== undefined) {
     version = cut;
     position = -1;
-    cutTail(t, connection.keys, tenant, streamId, cut, headThenDecide);
+    const { keys } = connection;
+    if (codec === undefined) cutTail(t, keys, tenant, streamId, cut, headThenDecide, false);
+    else
+      unsealAfter(t, keys, codec, tenant, streamId, cut, (still) =>
+        // version `cut` may still be sealed: then it is known to be there
+        cutTail(t, keys, tenant, streamId, cut, headThenDecide, still >= cut),
+      );
   } else if (version < 0) {
-    readVersion(t, connection.keys, tenant, streamId, (found) => {
+    readVersion(t, connection.keys, tenant, streamId, sealed, (found) => {
       version = found;
       decide();
     });

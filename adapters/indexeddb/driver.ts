@@ -4,9 +4,17 @@ import { type Driver, WhizbangError } from '../../js/mod.ts';
 import { Notifier } from './broadcast.ts';
 import { Connection } from './connection.ts';
 import type { IdbDatabase, IdbFactory, IdbKeyRangeClass } from './host-types.ts';
-import { type IndexedDbLedger, type IndexedDbLedgerOptions, indexedDbLedger } from './ledger.ts';
+import {
+  type IndexedDbLedger,
+  type IndexedDbLedgerOptions,
+  indexedDbLedger,
+  type LedgerSegments,
+} from './ledger.ts';
 import { liveAcrossTabs } from './live.ts';
 import { openDatabase } from './schema.ts';
+import { Sealer } from './seal.ts';
+import { indexLooksWrong, type SegmentReport, verifySegments } from './sealed-index.ts';
+import { loadWasmParts, SegmentCodec, type SegmentOptions } from './segments.ts';
 import {
   type CompactOptions,
   type CompactReport,
@@ -60,11 +68,46 @@ export interface IndexedDbDriver extends Driver {
   storage(): Promise<StorageReport>;
   /** Gives space back: see {@link CompactOptions}. */
   compact(options: CompactOptions): Promise<CompactReport>;
+  /** The segment store, when the driver was opened with `segments` (else undefined). */
+  readonly segments: SegmentStore | undefined;
   /** Closes the database connection. */
   close(): void;
 }
 
+/** The segment store of a driver opened with `segments`. */
+export interface SegmentStore {
+  /**
+   * Seals every full segment's worth of recent events now (with `all`, the rest too); resolves to
+   * how many events it sealed. Sealing also runs in the background after appends.
+   */
+  seal(options?: { readonly all?: boolean }): Promise<number>;
+  /**
+   * Reads every segment (each checked by the core), compares the index with what they hold and
+   * rebuilds it when it differs; a corrupt segment rejects with `CorruptDataError`.
+   */
+  verify(): Promise<SegmentReport>;
+}
+
 const DURABILITIES: readonly Durability[] = ['strict', 'relaxed', 'default'];
+
+/** Loads the core, repairs a missing or damaged index of the sealed part, starts sealing. */
+async function openSegments(
+  connection: Connection,
+  name: string,
+  option: true | SegmentOptions,
+): Promise<LedgerSegments> {
+  const o: SegmentOptions = option === true ? {} : option;
+  if (o.size !== undefined && (!Number.isSafeInteger(o.size) || o.size < 1 || o.size > 65536))
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      `"segments.size" must be a whole number of events from 1 to 65536, got ${o.size}.`,
+    );
+  const codec = new SegmentCodec(name, await loadWasmParts(), o);
+  if (await indexLooksWrong(connection)) await verifySegments(connection, codec);
+  const sealer = new Sealer(connection, codec);
+  if (codec.background) sealer.kick();
+  return { codec, sealer, rebuild: () => verifySegments(connection, codec) };
+}
 
 /** Opens (creating or upgrading) the database and returns the driver on it. */
 export async function indexedDbDriver(
@@ -96,11 +139,15 @@ export async function indexedDbDriver(
     indexedDbStore(connection, limitsOf(options.limits, options.maxPayloadBytes)),
     notifier,
   );
-  const ledger = indexedDbLedger(connection, notifier, options);
+  const segments = options.segments
+    ? await openSegments(connection, name, options.segments)
+    : undefined;
+  const ledger = indexedDbLedger(connection, notifier, options, segments);
   let closed = false;
   const close = (reason: string): void => {
     if (closed) return;
     closed = true;
+    segments?.sealer.stop();
     connection.closed(reason);
     notifier.close();
     db.close();
@@ -120,6 +167,13 @@ export async function indexedDbDriver(
     database: db,
     storage: () => storageReport(connection),
     compact: (o: CompactOptions) => compact(connection, o),
+    segments:
+      segments === undefined
+        ? undefined
+        : {
+            seal: (o: { readonly all?: boolean } = {}) => segments.sealer.seal(o.all === true),
+            verify: () => verifySegments(connection, segments.codec),
+          },
     close(): void {
       close(`The IndexedDB driver on "${name}" is closed; open a new one.`);
     },

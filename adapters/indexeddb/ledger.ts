@@ -20,7 +20,10 @@ import { appendBatch } from './append-batch.ts';
 import type { Notifier } from './broadcast.ts';
 import type { Connection } from './connection.ts';
 import { eventReads } from './reads.ts';
+import type { Sealer } from './seal.ts';
 import { Seen } from './seen.ts';
+import { segmentReads } from './segment-reads.ts';
+import type { SegmentCodec, SegmentOptions } from './segments.ts';
 
 /** Options of the IndexedDB ledger. */
 export interface IndexedDbLedgerOptions {
@@ -31,6 +34,20 @@ export interface IndexedDbLedgerOptions {
    * query size); `DEFAULT_LIMITS` for what is not given (`maxPayloadBytes` above wins).
    */
   readonly limits?: Partial<Limits>;
+  /**
+   * Seal older events into segments of the binary format (`core-wasm/FORMAT.md`), one IndexedDB
+   * record per segment, checked by the WebAssembly core (default false). Recent appends stay one
+   * record per event, as without it; see the README's "Segments" section.
+   */
+  readonly segments?: boolean | SegmentOptions;
+}
+
+/** The segment store's parts the ledger uses (made by the driver). */
+export interface LedgerSegments {
+  readonly codec: SegmentCodec;
+  readonly sealer: Sealer;
+  /** Rebuilds the sealed part's index from the segments. */
+  readonly rebuild: () => Promise<unknown>;
 }
 
 /** The IndexedDB ledger answers asynchronously. */
@@ -54,24 +71,38 @@ export function indexedDbLedger(
   connection: Connection,
   notifier: Notifier,
   options: IndexedDbLedgerOptions = {},
+  segments?: LedgerSegments,
 ): IndexedDbLedger {
   const seen = new Seen(notifier);
   const ctx: Appending = {
     connection,
     seen,
     limits: limitsOf(options.limits, options.maxPayloadBytes),
+    segments: segments?.codec,
   };
-  const reads = eventReads(connection, { version: seen.saw, head: seen.sawHead }, ctx.limits);
+  const learned = { version: seen.saw, head: seen.sawHead };
+  const reads =
+    segments === undefined
+      ? eventReads(connection, learned, ctx.limits)
+      : segmentReads(connection, learned, ctx.limits, segments.codec, segments.rebuild);
+  /** Tells the sealer of what committed. */
+  const sealing = <T extends AppendResult | AppendResult[]>(done: Promise<T>): Promise<T> =>
+    segments === undefined
+      ? done
+      : done.then((r) => {
+          for (const one of Array.isArray(r) ? r : [r]) segments.sealer.committed(one.events);
+          return r;
+        });
   return {
     append: (streamId: string, events: readonly NewEvent[], opts?: AppendOptions) =>
-      append(ctx, streamId, events, opts),
+      sealing(append(ctx, streamId, events, opts)),
     replaceTail: (
       streamId: string,
       after: number,
       events: readonly NewEvent[],
       opts?: AppendOptions,
-    ) => replaceTail(ctx, streamId, after, events, opts),
-    appendBatch: (appends: readonly BatchAppend[]) => appendBatch(ctx, appends),
+    ) => sealing(replaceTail(ctx, streamId, after, events, opts)),
+    appendBatch: (appends: readonly BatchAppend[]) => sealing(appendBatch(ctx, appends)),
     readStream: reads.readStream,
     readAll: reads.readAll,
     streamVersion: reads.streamVersion,

@@ -16,7 +16,7 @@
  * @module
  */
 export { channelName } from './broadcast.ts';
-export type { IndexedDbDriver, IndexedDbDriverOptions } from './driver.ts';
+export type { IndexedDbDriver, IndexedDbDriverOptions, SegmentStore } from './driver.ts';
 export { indexedDbDriver } from './driver.ts';
 export type {
   Global,
@@ -25,8 +25,12 @@ export type {
   IdbKeyRangeClass,
   Opaque,
 } from './host-types.ts';
+export type { IndexedDbKeyStoreOptions } from './keys.ts';
+export { indexedDbKeyStore } from './keys.ts';
 export type { IndexedDbLedger, IndexedDbLedgerOptions } from './ledger.ts';
 export { SCHEMA_VERSION } from './schema.ts';
+export type { SegmentReport } from './sealed-index.ts';
+export type { SegmentOptions } from './segments.ts';
 export type { CompactOptions, CompactReport, StorageReport, TruncateStream } from './storage.ts';
 export type { IndexedDbStore } from './store.ts';
 export type { Durability } from './transaction.ts';

@@ -77,14 +77,20 @@ export interface EventReads {
   headPosition(): Promise<number>;
 }
 
-/** The reads over `connection`; `learned` hears what they found. */
+/**
+ * The reads over `connection`; `learned` hears what they found. `store` gives the events store
+ * each read starts with (default: in a read-only transaction of its own); it is called once, at
+ * the start of a read, before the read awaits anything.
+ */
 export function eventReads(
   connection: Connection,
   learned: Learned,
   limits: Limits = DEFAULT_LIMITS,
+  store?: () => IDBObjectStore,
 ): EventReads {
   const { keys } = connection;
-  const events = (): IDBObjectStore => connection.read(STORES.events).objectStore(STORES.events);
+  const events =
+    store ?? ((): IDBObjectStore => connection.read(STORES.events).objectStore(STORES.events));
 
   const readStream = async (
     streamId: string,

@@ -23,6 +23,10 @@ export const STORES = {
   deadLetters: 'deadLetters',
   /** The declared fields each perspective's models carry index entries for, by perspective. */
   fields: 'fields',
+  /** Sealed events: one binary segment (core-wasm/FORMAT.md) per record, keyed by its first position. */
+  segments: 'segments',
+  /** The index of the sealed part: `'head'` (sealed through) and each stream's sealed version. */
+  sealed: 'sealed',
 } as const;
 
 /** The indexes, by store. */
@@ -76,6 +80,11 @@ const MIGRATIONS: readonly ((db: IDBDatabase, tx: IDBTransaction) => void)[] = [
   (db, tx) => {
     tx.objectStore(STORES.perspectives).createIndex(INDEXES.fields, 'ix', { multiEntry: true });
     db.createObjectStore(STORES.fields, { keyPath: 'perspective' });
+  },
+  // 5: segments of sealed events and their index (empty until a driver opts in to `segments`)
+  (db) => {
+    db.createObjectStore(STORES.segments);
+    db.createObjectStore(STORES.sealed);
   },
 ];
 

@@ -17,6 +17,8 @@ export type { NatsConnectionLike, NatsConnectOptions } from './connect.ts';
 export { DEFAULT_NATS_URL } from './connect.ts';
 export type { JetStreamDriver } from './driver.ts';
 export { jetstreamDriver } from './driver.ts';
+export type { NatsKeyStoreOptions } from './keys.ts';
+export { natsKeyStore } from './keys.ts';
 export type { NatsLeasesOptions } from './leases.ts';
 export { natsLeases } from './leases.ts';
 export type { GroupRead } from './ledger/groups.ts';

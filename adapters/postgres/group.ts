@@ -38,7 +38,10 @@ function refusedWhole(error: unknown): boolean {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|57P0)/.test(code);
 }
 
-function manyParams(items: readonly PgPendingAppend[]): unknown[] {
+/** The parameters of `whizbang_append_many` for these appends, in order. */
+export function manyParams(
+  items: readonly Pick<PgPendingAppend, 'tenant' | 'streamId' | 'code' | 'rows'>[],
+): unknown[] {
   const tenants: string[] = [];
   const streams: string[] = [];
   const expected: number[] = [];

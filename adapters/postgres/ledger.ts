@@ -9,6 +9,7 @@
 
 import {
   allColumns,
+  type BatchAppend,
   checkAppend,
   checkLogRead,
   checkStreamRead,
@@ -34,6 +35,7 @@ import {
   type RecordedEvent,
   WhizbangError,
 } from '../../js/mod.ts';
+import { pgAppendBatch, recordedEvents } from './batch.ts';
 import type { PgConnection, PgEngine } from './engine.ts';
 import { type PgPendingAppend, pgGroupFlush } from './group.ts';
 import { type PgStreamRead, type PgVersionRead, pgReadFlush, pgVersionFlush } from './reads.ts';
@@ -73,6 +75,11 @@ export interface PgLedgerOptions {
 
 /** The PostgreSQL ledger answers asynchronously. */
 export interface PgLedger extends AsyncLedger {
+  /**
+   * Appends to several streams in one transaction, all or none, in order: one statement for the
+   * whole batch, each append checked against its own expected version (a conflict rolls all back).
+   */
+  appendBatch(appends: readonly BatchAppend[]): Promise<AppendResult[]>;
   /** Closes it and lets go of what it holds. */
   close(): Promise<void>;
 }
@@ -154,25 +161,7 @@ export function pgLedger(
       const version = Number(row?.[1] ?? 0);
       if (row?.[0] !== true) throw new ConcurrencyError(streamId, expected, version);
       const position = Number(row[2]);
-      const first = position - events.length + 1;
-      const out = new Array<RecordedEvent>(events.length);
-      for (let i = 0; i < events.length; i++) {
-        const e = events[i]!;
-        out[i] = {
-          kind: 'event',
-          type: e.type,
-          data: e.data,
-          streamId,
-          version: version - events.length + 1 + i,
-          position: first + i,
-          tenant,
-          messageId: rows.ids[i]!,
-          correlationId: e.correlationId ?? rows.ids[i]!,
-          causationId: e.causationId ?? rows.ids[i]!,
-          timestamp: rows.times[i]!,
-          metadata: e.metadata,
-        } as RecordedEvent;
-      }
+      const out = recordedEvents(streamId, tenant, events, rows, version, position);
       return { streamId, version, position, events: out };
     };
     const inline = opts.inTransaction;
@@ -216,8 +205,17 @@ export function pgLedger(
     return events;
   };
 
+  const batch = pgAppendBatch(store, q, limits);
+
   return {
     append,
+    async appendBatch(appends: readonly BatchAppend[]): Promise<AppendResult[]> {
+      const results = await batch(appends);
+      // committed: this process's watchers hear at once, others by NOTIFY
+      const last = results.findLast((r) => r.events.length > 0);
+      if (last !== undefined) heard(last.position);
+      return results;
+    },
     readStream,
     async readAll(opts: ReadAllOptions = {}): Promise<RecordedEvent[]> {
       checkLogRead(opts, limits);

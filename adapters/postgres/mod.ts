@@ -20,6 +20,8 @@ import { enableRowLevelSecurity } from './security.ts';
 
 export type { PgDriverOptions, PostgresDriver } from './driver.ts';
 export type { PgConnection, PgEngine } from './engine.ts';
+export type { PgKeyStoreOptions } from './keys.ts';
+export { postgresKeyStore } from './keys.ts';
 export type { PgLedger, PgLedgerOptions } from './ledger.ts';
 export type { PgStore } from './store.ts';
 export { SCHEMA_VERSION };

@@ -19,6 +19,7 @@ import type { SqliteDatabase, SqliteStatement } from './engine.ts';
 
 export type { SqliteDriver, SqliteDriverOptions } from './driver.ts';
 export type { SqliteDatabase, SqliteStatement } from './engine.ts';
+export { sqliteKeyStore } from './keys.ts';
 export type { SqliteLedger, SqliteLedgerOptions } from './ledger.ts';
 export { SCHEMA_VERSION } from './schema.ts';
 export type { SqliteStore } from './store.ts';

@@ -4,8 +4,10 @@
  */
 
 import type { RecordedEvent } from '../contracts/ledger.ts';
+import type { Where } from '../contracts/query.ts';
 import type { EventDefinition, MessageOf } from '../messages/message.ts';
 import { invalidArgument } from '../util/errors.ts';
+import type { Principal } from './principal.ts';
 
 /** When a perspective applies events: in the append's transaction, or after, from a subscription. */
 export type PerspectiveMode = 'inline' | 'async';
@@ -28,6 +30,8 @@ export interface Perspective<M = unknown, E extends RecordedEvent = RecordedEven
   readonly mode: PerspectiveMode;
   /** The fields its lens is queried by, kept in indexes by the driver (dotted paths). */
   readonly indexes: readonly string[];
+  /** The models a principal may read, as a filter (see {@link PerspectiveDefinition.scope}). */
+  readonly scope?: ((principal: Principal) => Where) | undefined;
 }
 
 /** The definition given to {@link definePerspective}. */
@@ -50,6 +54,12 @@ export interface PerspectiveDefinition<M, Defs extends readonly EventDefinition[
    * scan of the tenant's models.
    */
   readonly indexes?: readonly string[];
+  /**
+   * The models a principal may read, as a lens filter (`(p) => ({ members: { contains: p.userId } })`):
+   * `scopedLens(app, perspective, principal)` answers only those, the filter joined to every query
+   * and pushed down to the store with it. Index its fields.
+   */
+  readonly scope?: (principal: Principal) => Where;
 }
 
 const byStream = (event: RecordedEvent): string => event.streamId;
@@ -101,6 +111,7 @@ export function definePerspective<M, const Defs extends readonly EventDefinition
     apply,
     mode,
     indexes,
+    scope: definition.scope,
   };
 }
 

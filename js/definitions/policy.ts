@@ -107,6 +107,7 @@ const PERMANENT = new Set([
   'CIRCUIT_OPEN',
   'CLOSED',
   'STORAGE_QUOTA',
+  'FORBIDDEN',
 ]);
 
 /** Options of {@link retry}. */

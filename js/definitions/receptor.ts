@@ -16,6 +16,7 @@ import type {
 import { invalidArgument } from '../util/errors.ts';
 import type { MaybePromise } from '../util/maybe.ts';
 import type { AbortSignal } from '../util/platform.ts';
+import type { Principal } from './principal.ts';
 
 /** What a receptor knows besides the command. */
 export interface ReceptorContext {
@@ -29,7 +30,34 @@ export interface ReceptorContext {
   readonly version: number;
   /** Aborted when a policy (timeout) gives up on this decision; undefined when no policy applies. */
   readonly signal: AbortSignal | undefined;
+  /**
+   * Who sent the command (`send(command, { principal })`, or the user a sync server decides a
+   * pushed command for); undefined for a command the app sent itself (a cascade, a transport).
+   */
+  readonly principal: Principal | undefined;
 }
+
+/** What a receptor's `authorize` hook is asked: may this principal send this command now? */
+export interface ReceptorAuthorization<C extends Command = Command, S = unknown> {
+  /** The command (validated). */
+  readonly command: C;
+  /** Who sent it. */
+  readonly principal: Principal;
+  /** The stream's current state (a stateful receptor), else undefined. */
+  readonly state: S;
+  /** The tenant it is decided in. */
+  readonly tenant: string;
+  /** The stream it decides on, when it has one. */
+  readonly streamId: string | undefined;
+}
+
+/**
+ * Whether a principal may send a command: `true` lets the receptor decide it; `false` or a reason
+ * (a string) refuses it with a `ForbiddenError` (code `FORBIDDEN`) before anything is decided.
+ */
+export type ReceptorAuthorize<C extends Command = Command, S = unknown> = (
+  request: ReceptorAuthorization<C, S>,
+) => MaybePromise<boolean | string>;
 
 /** How a stream's state is folded from its events. `evolve` must be pure: return a new state. */
 export interface StateDefinition<S = unknown, E extends Event = Event> {
@@ -106,6 +134,8 @@ export interface Receptor<
   readonly decide: (command: C, state: any, context: ReceptorContext) => MaybePromise<R>;
   /** How many times a decision is retried after a concurrency conflict. */
   readonly maxRetries: number;
+  /** Asked before each decision of a command sent with a principal (see {@link ReceptorAuthorize}). */
+  readonly authorize?: ReceptorAuthorize<any, any> | undefined;
   /**
    * False when `decide` does not take a context (its handler was declared without that parameter):
    * then none is made for it.
@@ -125,6 +155,11 @@ export interface StatelessReceptorDefinition<D extends CommandDefinition, R> {
   readonly stream?: (command: MessageOf<D>) => string;
   /** What follows from the command: events, commands, a `reply(…)`, or nothing. */
   readonly handle: (command: MessageOf<D>, context: ReceptorContext) => MaybePromise<R>;
+  /**
+   * Asked before the command is handled, when it was sent with a principal: `true` lets it
+   * through, `false` or a reason refuses it with `FORBIDDEN`.
+   */
+  readonly authorize?: ReceptorAuthorize<MessageOf<D>, undefined>;
 }
 
 /** A stateful receptor: `decide(command, state, context)` over the stream's folded state. */
@@ -139,6 +174,12 @@ export interface StatefulReceptorDefinition<D extends CommandDefinition, S, R> {
   readonly decide: (command: MessageOf<D>, state: S, context: ReceptorContext) => MaybePromise<R>;
   /** Retries after a concurrency conflict (default 3). */
   readonly maxRetries?: number;
+  /**
+   * Asked on the stream's current state before each decision (again on a retry), when the command
+   * was sent with a principal: `true` lets it through, `false` or a reason refuses it with
+   * `FORBIDDEN`.
+   */
+  readonly authorize?: ReceptorAuthorize<MessageOf<D>, S>;
 }
 
 /**
@@ -167,6 +208,12 @@ export function defineReceptor(
   if (typeof definition.command !== 'function' || definition.command.kind !== 'command') {
     throw invalidArgument('defineReceptor needs `command`: a definition made by defineCommand().');
   }
+  const authorize = definition.authorize;
+  if (authorize !== undefined && typeof authorize !== 'function') {
+    throw invalidArgument(
+      '`authorize` is a function: ({ command, principal, state }) => true | false | reason.',
+    );
+  }
   if ('state' in definition && definition.state !== undefined) {
     if (typeof definition.stream !== 'function' || typeof definition.decide !== 'function') {
       throw invalidArgument(
@@ -184,6 +231,7 @@ export function defineReceptor(
       decide: definition.decide,
       maxRetries,
       readsContext: definition.decide.length !== 2,
+      authorize,
     };
   }
   const stateless = definition as StatelessReceptorDefinition<CommandDefinition, unknown>;
@@ -200,5 +248,6 @@ export function defineReceptor(
     decide: (command, _state, context) => handle(command, context),
     maxRetries: 0,
     readsContext: handle.length !== 1,
+    authorize,
   };
 }

@@ -56,8 +56,22 @@ export interface MessageDefinition<K extends MessageKind, T extends string, D, I
   readonly version: number;
   /** Upcasters by the version they read: `upcasters.get(1)` turns version-1 data into version 2. */
   readonly upcasters: ReadonlyMap<number, (data: unknown) => unknown>;
+  /** Which fields are personal data and whose (events; see `whizbang/protect`), if declared. */
+  readonly protect: ProtectSpec | undefined;
   /** True when `message` is of this type. */
   is(message: Message): message is Message<K, T, D>;
+}
+
+/**
+ * Marks an event's personal fields and their subject (the person they are about): with
+ * `whizbang/protect` they are stored encrypted with the subject's key, and `forget(subject)`
+ * leaves them unreadable everywhere.
+ */
+export interface ProtectSpec<D = any> {
+  /** The subject (the person) an event's protected fields belong to: `(e) => e.data.customerId`. */
+  readonly subject: (event: { readonly type: string; readonly data: D }) => string;
+  /** Paths of the personal fields in the data: `['email', 'address']`, `'contact.phone'`. */
+  readonly fields: readonly string[];
 }
 
 /** A command type. */
@@ -90,8 +104,8 @@ export type DataOf<S> =
 export type InputDataOf<S> =
   S extends StandardSchemaV1<infer In, unknown> ? In : S extends Payload<infer D> ? D : never;
 
-/** Options of {@link defineEvent}: the shape's version, and how to read older versions. */
-export interface EventOptions {
+/** Options of {@link defineEvent}: the shape's version, how to read older versions, personal fields. */
+export interface EventOptions<D = any> {
   /** The current version of the data's shape (default 1). Stored with each event. */
   readonly version?: number;
   /**
@@ -99,6 +113,8 @@ export interface EventOptions {
    * read as the current shape; every version below `version` needs one.
    */
   readonly upcast?: Readonly<Record<number, (data: any) => unknown>>;
+  /** Personal fields and whose they are, encrypted by `whizbang/protect` (see "Personal data"). */
+  readonly protect?: ProtectSpec<D>;
 }
 
 const NO_UPCASTERS: ReadonlyMap<number, (data: unknown) => unknown> = new Map();
@@ -133,6 +149,18 @@ function define<K extends MessageKind, T extends string>(
       );
     }
   }
+  const protect = options.protect;
+  if (
+    protect !== undefined &&
+    (typeof protect.subject !== 'function' ||
+      !Array.isArray(protect.fields) ||
+      protect.fields.length === 0 ||
+      !protect.fields.every((f) => typeof f === 'string' && f.length > 0))
+  ) {
+    throw invalidArgument(
+      `"${type}" has a bad \`protect\`: give \`subject: (e) => e.data.<id>\` and \`fields: ['email', …]\` (non-empty field paths).`,
+    );
+  }
   const schema = shape && '~standard' in shape ? shape : undefined;
   const create = (data?: unknown): Message<K, T, unknown> => ({ kind, type, data });
   return Object.assign(create, {
@@ -141,6 +169,7 @@ function define<K extends MessageKind, T extends string>(
     schema,
     version,
     upcasters: upcasters.size === 0 ? NO_UPCASTERS : upcasters,
+    protect,
     is: (message: Message): message is Message<K, T, any> =>
       message.kind === kind && message.type === type,
   });
@@ -177,7 +206,11 @@ export function defineCommand(
 export function defineEvent<
   const T extends string,
   S extends StandardSchemaV1<unknown, any> | Payload<any>,
->(type: T, shape: S, options?: EventOptions): EventDefinition<T, DataOf<S>, InputDataOf<S>>;
+>(
+  type: T,
+  shape: S,
+  options?: EventOptions<DataOf<S>>,
+): EventDefinition<T, DataOf<S>, InputDataOf<S>>;
 /** Defines an event type with no data: `defineEvent('Pinged')`. */
 export function defineEvent<const T extends string>(type: T): EventDefinition<T, undefined>;
 export function defineEvent(

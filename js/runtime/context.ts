@@ -1,8 +1,10 @@
 /** What a receptor knows besides its command, made once per decision. */
 import type { Attempt } from '../definitions/policy.ts';
+import type { Principal } from '../definitions/principal.ts';
 import type { ReceptorContext } from '../definitions/receptor.ts';
 import { type Envelope, seeEnvelope } from '../messages/envelope.ts';
 import type { AbortSignal } from '../util/platform.ts';
+import { principalOf } from './principal.ts';
 
 /**
  * A receptor's context. Its envelope, once read, can be kept beyond the dispatch, so reading it
@@ -35,6 +37,10 @@ class Context implements ReceptorContext {
 
   get signal(): AbortSignal | undefined {
     return this.#attempt?.signal;
+  }
+
+  get principal(): Principal | undefined {
+    return principalOf(this.#envelope);
   }
 }
 

@@ -23,6 +23,7 @@ import type { Committer } from './commit.ts';
 import { receptorContext, stillWanted } from './context.ts';
 import type { Flow } from './flow.ts';
 import { answered, appended, type Decision, type Output } from './output.ts';
+import { authorized, principalOf } from './principal.ts';
 import type { Registry } from './registry.ts';
 import type { Folded, StateCache } from './state-cache.ts';
 import { underPolicies } from './under-policies.ts';
@@ -114,7 +115,11 @@ export class Decider {
     flow: Flow | undefined,
     hop: Hop | undefined,
   ): MaybePromise<Decision> {
-    const policies = this.#registry.policiesFor(command);
+    let policies = this.#registry.policiesFor(command);
+    // a cached answer may be another principal's: a command its hook is asked about skips a cache
+    if (policies.length > 0 && receptor.authorize !== undefined && principalOf(envelope)) {
+      policies = policies.filter((p) => p.name !== 'cache');
+    }
     let decision: MaybePromise<Decision>;
     try {
       decision =
@@ -189,6 +194,25 @@ export class Decider {
     attempt: Attempt | undefined,
   ): MaybePromise<Decision> {
     const streamId = receptor.stream === undefined ? undefined : receptor.stream(command);
+    if (receptor.authorize !== undefined) {
+      const allowed = authorized(receptor, command, undefined, envelope, streamId);
+      if (allowed !== undefined) {
+        return chain(allowed, () =>
+          this.#statelessAllowed(receptor, command, envelope, flow, streamId, attempt),
+        );
+      }
+    }
+    return this.#statelessAllowed(receptor, command, envelope, flow, streamId, attempt);
+  }
+
+  #statelessAllowed(
+    receptor: Receptor,
+    command: Command,
+    envelope: Envelope,
+    flow: Flow | undefined,
+    streamId: string | undefined,
+    attempt: Attempt | undefined,
+  ): MaybePromise<Decision> {
     const context =
       receptor.readsContext === false
         ? NO_CONTEXT
@@ -260,7 +284,7 @@ export class Decider {
     const streamId = receptor.stream!(command);
     checkStreamId(streamId);
     const folded = this.#cache.load(this.#ledger, receptor.state!, envelope.tenant, streamId);
-    const decide = (f: Folded): MaybePromise<Decision> => {
+    let decide = (f: Folded): MaybePromise<Decision> => {
       const context =
         receptor.readsContext === false
           ? NO_CONTEXT
@@ -272,6 +296,11 @@ export class Decider {
       seeEnvelope(envelope);
       return Promise.resolve(deadline(output, this.#timeoutMs, command)).then(decided);
     };
+    if (receptor.authorize !== undefined) {
+      const run = decide;
+      decide = (f) =>
+        chain(authorized(receptor, command, f.state, envelope, streamId), () => run(f));
+    }
     return isThenable<Folded>(folded) ? Promise.resolve(folded).then(decide) : decide(folded);
   }
 

@@ -8,13 +8,14 @@
 import { dispatchEnvelope, type Envelope } from '../messages/envelope.ts';
 import type { Event, Message } from '../messages/message.ts';
 import { type Command, isMessage } from '../messages/message.ts';
-import { invalidArgument } from '../util/errors.ts';
+import { ForbiddenError, invalidArgument } from '../util/errors.ts';
 import { parseTraceparent } from '../util/ids.ts';
 import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { DUPLICATE, Flow, type Outcome } from './flow.ts';
 import { HANDLED_BEFORE, type Inbox } from './inbox.ts';
 import type { Observation } from './observe.ts';
+import { actAs, checkPrincipal } from './principal.ts';
 import type { Registry } from './registry.ts';
 import type { DeliveryReceipt, PublishOptions, SendOptions, SyncOptions } from './types.ts';
 
@@ -40,12 +41,22 @@ export function envelopeFor<M extends Message>(
   }
   const trace =
     options.traceparent === undefined ? undefined : parseTraceparent(options.traceparent);
+  const principal = options.principal === undefined ? undefined : checkPrincipal(options.principal);
+  if (principal !== undefined && (options.tenant ?? principal.tenant) !== principal.tenant) {
+    throw new ForbiddenError(
+      principal.userId,
+      `User ${principal.userId} acts in "${principal.tenant}" only.`,
+    );
+  }
   const origin = {
     ...options,
     ...(trace === undefined ? {} : { traceId: trace.traceId }),
     ...(streamId === undefined ? {} : { streamId }),
+    ...(principal === undefined ? {} : { tenant: principal.tenant }),
   };
-  return dispatchEnvelope(message, origin, undefined, timed);
+  const envelope = dispatchEnvelope(message, origin, undefined, timed);
+  if (principal !== undefined) actAs(envelope, principal);
+  return envelope;
 }
 
 function receipt(envelope: Envelope, outcome: Outcome, flow: Flow): DeliveryReceipt {

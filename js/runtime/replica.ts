@@ -62,6 +62,8 @@ export interface Replica {
   decideAgain(envelope: Envelope<Command>, also?: InTransaction): MaybePromise<Outcome>;
   /** A stream's events were replaced: the states cached and snapshotted for it are forgotten. */
   rewound(tenant: string, streamId: string): MaybePromise<void>;
+  /** Whether this app's receptor of command type `type` has an `authorize` hook of its own. */
+  authorizes(type: string): boolean;
 }
 
 /** The replica port of one app. */
@@ -163,6 +165,10 @@ export class ReplicaPort implements Replica {
         () => outcome,
       );
     });
+  }
+
+  authorizes(type: string): boolean {
+    return this.#registry.receptors.get(type)?.authorize !== undefined;
   }
 
   rewound(tenant: string, streamId: string): MaybePromise<void> {

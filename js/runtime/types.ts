@@ -5,6 +5,7 @@ import type { Page, Query, Where } from '../contracts/query.ts';
 import type { PerspectiveStore } from '../contracts/store.ts';
 import type { Transport, TransportSubscription } from '../contracts/transport.ts';
 import type { Perspective } from '../definitions/perspective.ts';
+import type { Principal } from '../definitions/principal.ts';
 import type { Envelope } from '../messages/envelope.ts';
 import type { Command, Event } from '../messages/message.ts';
 import type { Coordination } from './coordinator.ts';
@@ -27,10 +28,17 @@ export interface SendOptions {
   readonly messageId?: string;
   /** A W3C traceparent to continue a trace from. */
   readonly traceparent?: string;
+  /**
+   * Who sends it, from your authenticated session (never from what a client wrote): the
+   * receptor's `authorize` hook is asked before it decides, and its context carries it. The
+   * tenant defaults to the principal's; another one is refused with `FORBIDDEN`. Commands the
+   * receptor sends in turn are the app's own (sent without one).
+   */
+  readonly principal?: Principal;
 }
 
-/** Options of `publish` and `publishMany`. */
-export interface PublishOptions extends SendOptions {
+/** Options of `publish` and `publishMany` (no principal: no receptor decides a published event). */
+export interface PublishOptions extends Omit<SendOptions, 'principal'> {
   /** The stream the event is appended to. */
   readonly stream: string;
   /** The version the event's stream must be at. */
@@ -68,8 +76,11 @@ export interface DeliveryReceipt {
   readonly envelope: Envelope;
 }
 
-/** Options of `app.sendAt` and `app.sendAfter`. */
-export interface ScheduleSendOptions extends SendOptions {
+/**
+ * Options of `app.sendAt` and `app.sendAfter` (no principal: a scheduled command is sent later by
+ * the app; ask your rules before scheduling it).
+ */
+export interface ScheduleSendOptions extends Omit<SendOptions, 'principal'> {
   /**
    * The schedule's id (default a fresh UUIDv7; also the command's message id when it is sent).
    * Scheduling again with an id already scheduled changes nothing and says `duplicate`.

@@ -2,12 +2,13 @@
  * The authoritative sync server: replicas push their pending commands, not events; the server,
  * an app built from the same receptors on the shared log (`authoritativeDriver(jetstreamDriver(…))`),
  * checks who sends each (the principal its connection proved, never what the request says), asks
- * the command type's `authorize` hook, decides the command on the log's current state and appends
- * what it decides. A command is decided once however often it is pushed. The transport (NATS
+ * the command type's `authorize` hook (and its receptor's own, on the state), decides the command
+ * on the log's current state and appends what it decides. A command is decided once however often it is pushed. The transport (NATS
  * request/reply: `natsSyncServer` of `whizbang/nats`) hands requests to {@link SyncServer.decide}.
  */
 import { createEnvelope, type Envelope } from '../messages/envelope.ts';
 import type { Command } from '../messages/message.ts';
+import { actAs } from '../runtime/principal.ts';
 import type { Whizbang } from '../runtime/types.ts';
 import { invalidArgument, isWhizbangError } from '../util/errors.ts';
 import type { MaybePromise } from '../util/maybe.ts';
@@ -36,10 +37,12 @@ export type AuthorizeHook = (request: AuthorizeRequest) => MaybePromise<boolean 
 /** Options of {@link syncServer}. */
 export interface SyncServerOptions {
   /**
-   * One hook per command type replicas may push; a type without one is refused with
-   * `FORBIDDEN` (write `() => true` to let everyone send it).
+   * One hook per command type replicas may push. A type without one here is refused with
+   * `FORBIDDEN` unless its receptor has an `authorize` hook of its own (write `() => true` to let
+   * everyone send it). With both, both must allow it: this one first, then the receptor's on the
+   * stream's current state.
    */
-  readonly authorize: Readonly<Record<string, AuthorizeHook>>;
+  readonly authorize?: Readonly<Record<string, AuthorizeHook>>;
   /** Told of each command decided or refused (for logs and metrics; what it throws is ignored). */
   readonly onDecided?: (request: PushRequest, answer: PushAnswer, principal: Principal) => void;
   /**
@@ -112,6 +115,7 @@ async function decideOne(
       causationId: c.causationId,
       tenant: principal.tenant,
     }) as Envelope<Command>;
+    actAs(envelope, principal); // the receptor's `authorize` hook is asked for this principal
     const outcome = await app.replica.decideAgain(envelope);
     if (outcome.duplicate === true) return { status: 'duplicate' };
     if (outcome.queued === true) {
@@ -134,17 +138,17 @@ async function decideOne(
  * Makes the sync server of `app` (built on `authoritativeDriver(…)` over the shared log), for a
  * transport to hand pushed commands to: `natsSyncServer(server, { … })` of `whizbang/nats`.
  */
-export function syncServer(app: Whizbang<any, any>, options: SyncServerOptions): SyncServer {
+export function syncServer(app: Whizbang<any, any>, options: SyncServerOptions = {}): SyncServer {
   const decisions = decisionsOf(app?.replica?.driver);
   if (decisions === undefined) {
     throw invalidArgument(
       'syncServer needs an app built on authoritativeDriver(driver) over the shared log: whizbang(name).build({ driver: authoritativeDriver(await jetstreamDriver(…)) }).',
     );
   }
-  const authorize = options?.authorize;
-  if (authorize === undefined || typeof authorize !== 'object') {
+  const authorize = options?.authorize ?? {};
+  if (typeof authorize !== 'object' || authorize === null) {
     throw invalidArgument(
-      'syncServer needs `authorize`: one hook per command type replicas may push.',
+      'syncServer takes `authorize` as one hook per command type replicas may push (or give the receptors `authorize` hooks).',
     );
   }
   const scope = options.scope;
@@ -184,16 +188,16 @@ export function syncServer(app: Whizbang<any, any>, options: SyncServerOptions):
       const hook = Object.hasOwn(authorize, request.command.type)
         ? authorize[request.command.type]
         : undefined;
-      if (hook === undefined) {
+      if (hook === undefined && !app.replica.authorizes(request.command.type)) {
         return tell(
           request,
           forbidden(`Replicas may not push "${request.command.type}".`),
           principal,
         );
       }
-      let verdict: boolean | string;
+      let verdict: boolean | string = true;
       try {
-        verdict = await hook({ command: request.command, principal, app });
+        if (hook !== undefined) verdict = await hook({ command: request.command, principal, app });
       } catch (error) {
         return tell(request, refused(error), principal);
       }

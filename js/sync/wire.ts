@@ -9,16 +9,7 @@ import type { PendingCommand } from './records.ts';
 import type { PullAnswer, PullRequest } from './scope.ts';
 
 /** Who sends a command, as the server knows it from the authenticated connection. */
-export interface Principal {
-  /** The user's id. */
-  readonly userId: string;
-  /** The tenant the user acts in: the server decides every command of theirs under it. */
-  readonly tenant: string;
-  /** The user's roles, for `authorize` hooks. */
-  readonly roles?: readonly string[];
-  /** Anything else the app knows of the user (JSON-compatible). */
-  readonly claims?: Readonly<Record<string, unknown>>;
-}
+export type { Principal } from '../definitions/principal.ts';
 
 /** An event the replica decided, proposed with its id: the server keeps the id when it decides the same. */
 export interface ProposedEvent {

@@ -38,7 +38,9 @@ export type ErrorCode =
   | 'CLOSED'
   | 'BUSY'
   | 'STORAGE_FAILED'
-  | 'LEASE_LOST';
+  | 'LEASE_LOST'
+  | 'PROTECTED_DATA_TAMPERED'
+  | 'MASTER_KEY_MISMATCH';
 
 /** Base class of every error Whizbang throws. */
 export class WhizbangError extends Error {
@@ -126,6 +128,23 @@ export class ValidationError extends WhizbangError {
     );
     this.messageType = messageType;
     this.issues = issues;
+  }
+}
+
+/**
+ * A principal may not do what was asked (an `authorize` hook said no, or a lens was read outside
+ * the principal's tenant); nothing was decided or written.
+ */
+export class ForbiddenError extends WhizbangError {
+  /** The error's name, for logs. */
+  override name = 'ForbiddenError';
+  /** The user refused. */
+  readonly userId: string;
+
+  /** `userId` may not do it; `reason` says why (the hook's own words, when it gave some). */
+  constructor(userId: string, reason: string) {
+    super('FORBIDDEN', reason);
+    this.userId = userId;
   }
 }
 

@@ -8,8 +8,11 @@ import { WhizbangError } from '../util/errors.ts';
 import type { Views } from './twin.ts';
 import * as twin from './twin.ts';
 
-/** The functions a plan can place on either side. */
-export type CoreFunction = 'crc32c' | 'seal' | 'check' | 'scan' | 'index';
+/**
+ * The functions a plan can place on either side (`route`: pages of segments routed to handlers
+ * through the dispatch table, `route.ts`; on the `'js'` side a `Map` loop routes them).
+ */
+export type CoreFunction = 'crc32c' | 'seal' | 'check' | 'scan' | 'index' | 'route';
 
 /** Which side runs each function: `'wasm'` or `'js'` (the TypeScript twin). */
 export type CorePlan = Readonly<Record<CoreFunction, 'wasm' | 'js'>>;
@@ -21,6 +24,7 @@ export const JS_PLAN: CorePlan = Object.freeze({
   check: 'js',
   scan: 'js',
   index: 'js',
+  route: 'js',
 });
 
 /**

@@ -45,6 +45,19 @@ export { BINARY_CONTENT_TYPE, binaryCodec } from './envelope/binary.ts';
 export type { EnvelopeCodec } from './envelope/codec.ts';
 export { jsonCodec } from './envelope/codec.ts';
 export type {
+  LedgerExportOptions,
+  SegmentFileSummary,
+  VerifyOptions,
+} from './ledger-file.ts';
+export {
+  exportLedger,
+  exportSegments,
+  SEGMENT_FILE_TYPE,
+  verifySegmentFile,
+} from './ledger-file.ts';
+export type { LedgerImportOptions, LedgerImportResult } from './ledger-import.ts';
+export { importLedger } from './ledger-import.ts';
+export type {
   LoadWasmCore,
   LoadWasmCoreOptions,
   LoadWasmCoreSync,
@@ -53,6 +66,8 @@ export type {
 } from './load.ts';
 export type { MeasuredRuntime } from './plan.ts';
 export { measuredPlan } from './plan.ts';
+export type { Routes, SegmentRouter, SegmentRouterOptions, Visit } from './route.ts';
+export { segmentRouter } from './route.ts';
 export type { Views } from './twin/memory.ts';
 
 const browser: WasmLoaders = wasmLoaders({ plan: measuredPlan('browser') });

@@ -68,6 +68,17 @@ export class CommandPanel {
   async #send(spec: CommandSpec, data: Record<string, unknown>): Promise<void> {
     const { session, flows, travel, refresh } = this.#parts;
     const out = byId('receipt');
+    if (session().readOnly) {
+      fill(
+        out,
+        h(
+          'p',
+          { class: 'error', role: 'alert' },
+          'Not sent: this page follows a running system’s log, read-only.',
+        ),
+      );
+      return;
+    }
     this.#form?.showIssues([]);
     fill(out, h('p', { role: 'status' }, 'Sending…'));
     // the id is chosen here, so that a refused command's flow can be shown too

@@ -13,7 +13,13 @@ export function drawDomainCard(domain: Domain, session: Session): void {
     h('h3', {}, 'Commands'),
     list(domain.commands.map((c) => `${c.definition.type}: ${c.summary}`)),
     h('h3', {}, 'Receptors'),
-    list(domain.receptors.map((r) => `${r.command} → ${r.emits.join(' | ')} on ${r.stream}`)),
+    list(
+      domain.receptors.map((r) =>
+        r.emits.length > 0
+          ? `${r.command} → ${r.emits.join(' | ')} on ${r.stream}`
+          : `${r.command} (${r.stream})`,
+      ),
+    ),
     h('h3', {}, 'Events'),
     list([domain.events.map((e) => e.type).join(', ')]),
     domain.reactions.length > 0 ? h('h3', {}, 'Sagas and handlers') : null,

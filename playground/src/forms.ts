@@ -11,9 +11,13 @@ import type { CommandSpec } from './domains/types.ts';
 
 interface Field {
   readonly name: string;
-  readonly kind: 'string' | 'number' | 'boolean';
+  /** `'json'`: the whole of the data of a command with no schema, written as JSON. */
+  readonly kind: 'string' | 'number' | 'boolean' | 'json';
   readonly required: boolean;
 }
+
+/** The one field of a command with no schema: its data as JSON. */
+const JSON_FIELD: Field = { name: 'data', kind: 'json', required: true };
 
 interface JsonSchema {
   readonly type?: string;
@@ -23,6 +27,7 @@ interface JsonSchema {
 
 /** The fields a person fills in; nested objects are left to the code that sends them (sagas). */
 export function fieldsOf(spec: CommandSpec): Field[] {
+  if (spec.schema === undefined) return [JSON_FIELD];
   const json = z.toJSONSchema(spec.schema as z.ZodMiniType, { io: 'input' }) as JsonSchema;
   const required = new Set(json.required ?? []);
   const fields: Field[] = [];
@@ -65,20 +70,31 @@ export function commandForm(
 ): CommandForm {
   const type = spec.definition.type;
   const fields = fieldsOf(spec);
-  const inputs = new Map<string, HTMLInputElement>();
+  const inputs = new Map<string, HTMLInputElement | HTMLTextAreaElement>();
   const errors = new Map<string, HTMLElement>();
   const general = h('p', { class: 'error', id: `${type}-issues`, role: 'alert', hidden: true });
   const rows = fields.map((f) => {
     const id = `${type}-${f.name}`;
-    const input = h('input', {
-      id,
-      name: f.name,
-      type: f.kind === 'number' ? 'number' : f.kind === 'boolean' ? 'checkbox' : 'text',
-      step: f.kind === 'number' ? 'any' : undefined,
-      autocomplete: 'off',
-      'aria-required': f.required ? 'true' : undefined,
-      'aria-describedby': `${id}-error`,
-    });
+    const input =
+      f.kind === 'json'
+        ? h('textarea', {
+            id,
+            name: f.name,
+            rows: 4,
+            spellcheck: 'false',
+            placeholder: '{ }',
+            'aria-required': 'true',
+            'aria-describedby': `${id}-error`,
+          })
+        : h('input', {
+            id,
+            name: f.name,
+            type: f.kind === 'number' ? 'number' : f.kind === 'boolean' ? 'checkbox' : 'text',
+            step: f.kind === 'number' ? 'any' : undefined,
+            autocomplete: 'off',
+            'aria-required': f.required ? 'true' : undefined,
+            'aria-describedby': `${id}-error`,
+          });
     const error = h('span', { class: 'error', id: `${id}-error`, role: 'alert' });
     inputs.set(f.name, input);
     errors.set(f.name, error);
@@ -99,9 +115,14 @@ export function commandForm(
   const form: CommandForm = {
     element,
     data() {
+      // a command with no schema: its data is the JSON field (a parse error throws)
+      if (fields[0]?.kind === 'json') {
+        const text = inputs.get('data')!.value.trim();
+        return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+      }
       const data: Record<string, unknown> = {};
       for (const f of fields) {
-        const input = inputs.get(f.name)!;
+        const input = inputs.get(f.name)! as HTMLInputElement;
         if (f.kind === 'boolean') data[f.name] = input.checked;
         // an empty text field is an empty string when required (the schema says why it is not
         // enough), and left out when optional
@@ -113,9 +134,10 @@ export function commandForm(
     },
     fill(data) {
       for (const f of fields) {
-        const input = inputs.get(f.name)!;
+        const input = inputs.get(f.name)! as HTMLInputElement;
         const value = data[f.name];
-        if (f.kind === 'boolean') input.checked = value === true;
+        if (f.kind === 'json') input.value = JSON.stringify(data, null, 1);
+        else if (f.kind === 'boolean') input.checked = value === true;
         else input.value = value === undefined ? '' : String(value);
       }
     },
@@ -147,7 +169,14 @@ export function commandForm(
   };
   element.addEventListener('submit', (event) => {
     event.preventDefault();
-    onSubmit(form.data());
+    let data: Record<string, unknown>;
+    try {
+      data = form.data();
+    } catch (error) {
+      form.showIssues([{ message: `Not JSON: ${(error as Error).message}`, path: ['data'] }]);
+      return;
+    }
+    onSubmit(data);
   });
   return form;
 }

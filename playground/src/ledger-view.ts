@@ -1,5 +1,6 @@
 /** The ledger table: stream, version, type, time and payload, filtered by the core's scan; and its export. */
 import type { RecordedEvent } from '../../js/mod.ts';
+import { SEGMENT_FILE_TYPE } from '../../js/wasm/mod.ts';
 import { brief, byId, fill, h, table } from './dom.ts';
 import type { Session } from './session.ts';
 
@@ -56,9 +57,23 @@ export async function drawLedger(session: Session, position: number): Promise<Re
 
 /** Saves `events` as a JSON file. */
 export function exportJson(name: string, events: readonly RecordedEvent[]): void {
-  const blob = new Blob([JSON.stringify(events, null, 2)], { type: 'application/json' });
+  save(
+    new Blob([JSON.stringify(events, null, 2)], { type: 'application/json' }),
+    `${name}-ledger.json`,
+  );
+}
+
+/** Saves a segment file (the whole ledger in the binary format, `exportLedger`). */
+export function exportBinary(name: string, bytes: Uint8Array): void {
+  save(
+    new Blob([bytes as Uint8Array<ArrayBuffer>], { type: SEGMENT_FILE_TYPE }),
+    `${name}-ledger.segments`,
+  );
+}
+
+function save(blob: Blob, file: string): void {
   const url = URL.createObjectURL(blob);
-  const a = h('a', { href: url, download: `${name}-ledger.json` });
+  const a = h('a', { href: url, download: file });
   document.body.appendChild(a);
   a.click();
   a.remove();

@@ -11,14 +11,21 @@ import type { Session } from './session.ts';
 
 const cell = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v ?? ''));
 
+/** The lens's columns, else the keys its models have (in the order first seen). */
+const columnsOf = (spec: LensSpec, models: readonly any[]): readonly string[] =>
+  spec.columns ?? [
+    ...new Set(models.slice(0, 50).flatMap((m) => (typeof m === 'object' ? Object.keys(m) : []))),
+  ];
+
 function drawTable(spec: LensSpec, models: readonly any[]): HTMLElement {
+  const columns = columnsOf(spec, models);
   return h(
     'div',
     { 'data-lens': spec.label },
     table(
       spec.label,
-      spec.columns,
-      models.map((m) => spec.columns.map((c) => cell(m[c]))),
+      columns,
+      models.map((m) => columns.map((c) => cell(m[c]))),
     ),
   );
 }

@@ -7,16 +7,15 @@
  * This file opens a domain's session and wires the panels to it; each panel is a file of its own.
  */
 
+import { domains } from 'virtual:whizbang-domains';
 import { CommandPanel } from './command-panel.ts';
 import { byId, fill, h } from './dom.ts';
 import { drawDomainCard } from './domain-card.ts';
-import { bank } from './domains/bank.ts';
-import { todo } from './domains/todo.ts';
 import type { Domain } from './domains/types.ts';
 import { runSnippet, SAMPLE, showResult } from './editor.ts';
 import { FlowPanel } from './flow-panel.ts';
 import { loadFaker } from './forms.ts';
-import { drawLedger, exportJson, fillFilters } from './ledger-view.ts';
+import { drawLedger, exportBinary, exportJson, fillFilters } from './ledger-view.ts';
 import { LensesPanel } from './lenses-panel.ts';
 import { exclusive, status } from './queue.ts';
 import { deleteDatabase, openSession, type Session } from './session.ts';
@@ -24,7 +23,8 @@ import { SyncPanel } from './sync-panel.ts';
 import { drawPosition, fillDiff, fillDiffIds, runDiff } from './timeline.ts';
 import { Travel } from './travel.ts';
 
-const DOMAINS: readonly Domain[] = [bank, todo];
+// the samples, or the app `whizbang devtools --app` loads in their place
+const DOMAINS: readonly Domain[] = domains;
 const CHOSEN = 'whizbang-playground-domain';
 
 let session: Session;
@@ -63,6 +63,7 @@ async function redraw(): Promise<void> {
   if (pinned) await drawn();
   drawPosition(view, travel.at, travel.head); // after the tables: what it says is what they show
   await Promise.all([drawLedger(session, travel.at), sync.draw()]);
+  if (session.readOnly) flows.fromLog(travel.events);
 }
 
 /** Moves the time slider (clamped); the head means "now". */
@@ -73,7 +74,8 @@ async function travelTo(p: number): Promise<void> {
 
 async function start(domain: Domain): Promise<void> {
   status(`Opening ${domain.title}…`);
-  session = await openSession(domain);
+  // a log the page follows redraws as its events arrive
+  session = await openSession(domain, () => void refresh());
   localStorage.setItem(CHOSEN, domain.id);
   flows.clear();
   travel.follow();
@@ -86,7 +88,8 @@ async function start(domain: Domain): Promise<void> {
   flows.draw(undefined);
   await redraw();
   await fillDiffIds(session);
-  status(`${domain.title}: ${travel.events.length} events in IndexedDB.`);
+  const following = session.readOnly ? ', following a running system’s log (read-only)' : '';
+  status(`${domain.title}: ${travel.events.length} events in IndexedDB${following}.`);
 }
 
 function switchTo(domain: Domain): Promise<void> {
@@ -124,6 +127,9 @@ function wire(): void {
     byId(id).addEventListener('change', () => void refresh());
   byId('export').addEventListener('click', async () =>
     exportJson(session.domain.id, await drawLedger(session, travel.at)),
+  );
+  byId('export-segments').addEventListener('click', async () =>
+    exportBinary(session.domain.id, await session.segmentFile()),
   );
   byId('diff-lens').addEventListener('change', () => void fillDiffIds(session));
   byId('diff-run').addEventListener('click', () => void runDiff(session));

@@ -12,8 +12,15 @@ import { memoryLedger } from '../../js/mod.ts';
 import { offlineDriver, type PendingCommit, type SyncConflict } from '../../js/sync/mod.ts';
 import { type TimeTraveler, timeTravel } from '../../js/timetravel/mod.ts';
 import { type TraceStore, traceStore } from '../../js/trace/mod.ts';
-import { type CoreFactory, encodeSegment, jsCore, loadWasmCore } from '../../js/wasm/mod.ts';
+import {
+  type CoreFactory,
+  encodeSegment,
+  exportLedger,
+  jsCore,
+  loadWasmCore,
+} from '../../js/wasm/mod.ts';
 import type { Domain } from './domains/types.ts';
+import { seedLedger } from './seed.ts';
 
 /** What the ledger table asks for. */
 export interface LedgerFilter {
@@ -25,6 +32,8 @@ export interface LedgerFilter {
 
 export interface Session {
   readonly domain: Domain;
+  /** Following a running system's log (`domain.live`): the page sends no command. */
+  readonly readOnly: boolean;
   readonly app: Whizbang<any, any>;
   readonly trace: TraceStore;
   readonly traveler: TimeTraveler;
@@ -32,6 +41,8 @@ export interface Session {
   readonly core: 'wasm' | 'js';
   /** Every event, oldest first. */
   events(): Promise<RecordedEvent[]>;
+  /** The whole ledger as a segment file, sealed by the core (`exportLedger`). */
+  segmentFile(): Promise<Uint8Array>;
   /** The events the filter keeps, read from the mirror (the core's scan and stream index). */
   filter(filter: LedgerFilter): Promise<RecordedEvent[]>;
   /** The local commits no shared log has yet, in push order (kept across reloads, offline too). */
@@ -53,11 +64,21 @@ function core(): Promise<CoreFactory> {
 export const databaseName = (domain: Domain): string => `whizbang-playground-${domain.id}`;
 
 /** Opens `domain` on its IndexedDB database. */
-export async function openSession(domain: Domain): Promise<Session> {
+export async function openSession(
+  domain: Domain,
+  pulled: (count: number) => void = () => {},
+): Promise<Session> {
   const local: IndexedDbDriver = await indexedDbDriver({ name: databaseName(domain) });
   const driver = offlineDriver(local);
   const trace = traceStore({ capacity: 200 });
   const app = domain.build({ driver, observers: [trace] });
+  // a copy of another log: on the local ledger, so that sync sees none of it as pending
+  if (domain.seed !== undefined) await seedLedger(app, local.ledger, await domain.seed());
+  // a running system's log, followed into the local ledger (loaded only then)
+  const untail =
+    domain.live === undefined
+      ? undefined
+      : await (await import('./tail.ts')).startTail(app, local.ledger, domain.live, pulled);
   const traveler = timeTravel({ ledger: app.ledger, perspectives: app.perspectives.values() });
   const factory = await core();
   let mirror: { key: string; ledger: Ledger } | undefined;
@@ -85,11 +106,13 @@ export async function openSession(domain: Domain): Promise<Session> {
 
   return {
     domain,
+    readOnly: domain.live !== undefined,
     app,
     trace,
     traveler,
     core: factory.kind,
     events,
+    segmentFile: () => exportLedger(app.ledger, { core: factory }),
     async filter({ stream, type, to }) {
       const ledger = await mirrored();
       const found =
@@ -105,7 +128,10 @@ export async function openSession(domain: Domain): Promise<Session> {
       return (await driver.conflicts.query()).sort((x, y) => x.at - y.at);
     },
     dismiss: (id) => driver.dismiss(id),
-    close: () => app.close(),
+    async close() {
+      await untail?.();
+      await app.close();
+    },
   };
 }
 

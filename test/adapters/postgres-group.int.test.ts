@@ -137,6 +137,57 @@ describe.skipIf(!up)('PostgreSQL group commit', () => {
     await d.close();
   });
 
+  it('appendBatch: many streams in one statement and one transaction, all or none', async () => {
+    const c = counted();
+    const d = await postgresDriver({ pool: c.pool, schema });
+    await d.ledger.append('b-a', deposit(0));
+    const head = await d.ledger.headPosition();
+    const results = await d.ledger.appendBatch([
+      { streamId: 'b-a', events: deposit(1), options: { expectedVersion: 1 } },
+      { streamId: 'b-b', events: [...deposit(2), ...deposit(3)], options: { tenant: 't2' } },
+      {
+        streamId: 'b-a',
+        events: deposit(4),
+        options: {
+          expectedVersion: 2,
+          inTransaction: (recorded, tx) =>
+            tx.put('batch', {
+              id: 'b-a',
+              tenant: 'default',
+              model: { n: recorded.length },
+              version: recorded[0]!.version,
+              position: recorded[0]!.position,
+              updatedAt: 0,
+            }),
+        },
+      },
+    ]);
+    expect(c.many()).toBe(1);
+    expect(c.one()).toBe(1);
+    expect(results.map((r) => [r.streamId, r.version, r.position - head])).toEqual([
+      ['b-a', 2, 1],
+      ['b-b', 2, 3],
+      ['b-a', 3, 4],
+    ]);
+    expect(results[1]!.events.map((e) => [e.tenant, e.version, e.position - head])).toEqual([
+      ['t2', 1, 2],
+      ['t2', 2, 3],
+    ]);
+    expect(await d.store.get('batch', 'default', 'b-a')).toMatchObject({ version: 3 });
+    expect(await d.ledger.readAll({ from: head + 1 })).toEqual(results.flatMap((r) => r.events));
+    const refused = await d.ledger
+      .appendBatch([
+        { streamId: 'b-c', events: deposit(5) },
+        { streamId: 'b-a', events: deposit(6), options: { expectedVersion: 1 } },
+      ])
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'CONCURRENCY_CONFLICT' });
+    expect(await d.ledger.headPosition()).toBe(head + 4);
+    expect(await d.ledger.streamVersion('b-c')).toBe(0);
+    expect(await d.ledger.appendBatch([])).toEqual([]);
+    await d.close();
+  });
+
   it('with groupCommit: false, each append is its own statement', async () => {
     const c = counted();
     const d = await postgresDriver({ pool: c.pool, schema, groupCommit: false });

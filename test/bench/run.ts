@@ -20,7 +20,9 @@ import { benches as nats } from './nats.bench.ts';
 import { benches as outbox } from './outbox.bench.ts';
 import { benches as policy } from './policy.bench.ts';
 import { benches as postgres } from './postgres.bench.ts';
+import { benches as protection } from './protect.bench.ts';
 import { benches as rabbitmq } from './rabbitmq.bench.ts';
+import { benches as replica } from './replica.bench.ts';
 import { benches as sqlite } from './sqlite.bench.ts';
 import { benches as sqliteEmmett } from './sqlite-emmett.bench.ts';
 import { benches as sync } from './sync.bench.ts';
@@ -28,6 +30,7 @@ import { benches as syncGroups } from './sync-groups.bench.ts';
 import { benches as syncServer } from './sync-server.bench.ts';
 import { benches as timetravel } from './timetravel.bench.ts';
 import { benches as wasm } from './wasm.bench.ts';
+import { benches as wasmRoute } from './wasm-route.bench.ts';
 
 if (!(await allocationProbe())) {
   await runBenches([
@@ -50,8 +53,11 @@ if (!(await allocationProbe())) {
     ...syncServer,
     ...syncGroups,
     ...wasm,
+    ...replica,
+    ...wasmRoute,
     ...cli,
     ...edge,
     ...concurrent,
+    ...protection,
   ]);
 }

@@ -3,7 +3,10 @@
  * `--list`, or one benchmark by exact name.
  */
 import { measure } from './harness.ts';
-import { benches, footprint } from './wasm.bench.ts';
+import { benches as core, footprint } from './wasm.bench.ts';
+import { benches as route } from './wasm-route.bench.ts';
+
+const benches = [...core, ...route];
 
 const g = globalThis as { process?: { argv: string[] }; Deno?: { args: string[] } };
 const args = g.Deno?.args ?? g.process?.argv.slice(2) ?? [];

@@ -19,6 +19,7 @@ const ALL_WASM = {
   check: 'wasm',
   scan: 'wasm',
   index: 'wasm',
+  route: 'wasm',
 } as const;
 const wasmCore = (): Promise<CoreFactory> => loadWasmCore(undefined, { plan: ALL_WASM });
 

@@ -6,12 +6,14 @@
  */
 import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
 import { bankOnIndexedDb } from '../adapters/indexeddb/bank.ts';
+import { indexedDbSegmentsSuite } from '../adapters/indexeddb-segments-suite.ts';
 import { indexedDbSuite } from '../adapters/indexeddb-suite.ts';
 import { finishCollection, startCollection } from '../runtimes/collect.mjs';
 import { recordUnhandled, runSuite } from '../runtimes/execute.mjs';
 import { serializeError } from '../runtimes/protocol.mjs';
 import * as live from './live-scenarios.ts';
 import * as base from './scenarios.ts';
+import * as segments from './segment-scenarios.ts';
 
 addEventListener('unhandledrejection', (event) => recordUnhandled(event.reason));
 addEventListener('error', (event) => recordUnhandled(event.error ?? event.message));
@@ -24,6 +26,7 @@ async function run() {
   startCollection();
   indexedDbSuite('indexeddb (Chromium)', { indexedDB, IDBKeyRange, freshName });
   bankOnIndexedDb('indexeddb (Chromium)', (name) => indexedDbDriver({ name }), freshName);
+  indexedDbSegmentsSuite('indexeddb (Chromium)', { indexedDB, IDBKeyRange, freshName });
   // the WebAssembly core, fetched by the loader from its default URL (served beside the page):
   // the vectors, the twin's property tests and the memory ledger on the binary log
   await import('../wasm/vectors.unit.test.ts');
@@ -43,5 +46,5 @@ async function run() {
   return results;
 }
 
-const scenarios = { ...base, ...live };
+const scenarios = { ...base, ...live, ...segments };
 globalThis.whizbangPage = { ready: true, run, scenarios };

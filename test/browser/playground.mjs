@@ -5,7 +5,9 @@
  * moves the time slider back, reloads, submits an invalid command, breaks a snippet — and saves a
  * screenshot of each step under test-results/playground/. Then sync: two browsers (each its own
  * profile, so its own IndexedDB) connect to a nats-server of the test's own over WebSocket, see
- * each other's commits, and resolve a conflict. Ends with `playground: N passed, N failed`.
+ * each other's commits, and resolve a conflict. Then `whizbang devtools` with examples/bank as a
+ * user's app, on a copy of a SQLite file and following a JetStream log (devtools-steps.mjs). Ends
+ * with `playground: N passed, N failed`.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createTcpServer } from 'node:net';
@@ -17,6 +19,7 @@ import { ensureWasm } from '../../core-wasm/build.mjs';
 import { expect } from '../runtimes/expect.mjs';
 import { reportChromiumRun } from '../runtimes/report.mjs';
 import { CHROMIUM, hasChromium, INSTALL, launch, ROOT, serveDirectory } from './chromium.mjs';
+import { devtoolsLiveSteps, devtoolsSteps } from './devtools-steps.mjs';
 
 // a fresh clone has no WebAssembly core yet: build it (and its embedded module) once
 ensureWasm();
@@ -216,6 +219,16 @@ try {
       ['account-bob', 'MoneyDeposited', 30],
     ]);
     await snap('ledger-filter');
+    // beside it, the whole ledger as a segment file: checked by the core, every event in it
+    const [binary] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export as segments (binary)' }).click(),
+    ]);
+    expect(binary.suggestedFilename()).toBe('bank-ledger.segments');
+    const bytes = new Uint8Array(readFileSync(await binary.path()));
+    const { verifySegmentFile } = await tsImport('../../js/wasm/ledger-file.ts', import.meta.url);
+    const head = Number(await page.locator('#position').getAttribute('max'));
+    expect(verifySegmentFile(bytes)).toMatchObject({ events: head, firstPosition: 1 });
     await page.getByLabel('Stream', { exact: true }).selectOption('');
     await page.getByLabel('Type', { exact: true }).selectOption('');
   });
@@ -329,6 +342,16 @@ if (!natsServerInstalled()) {
 }
 await server.close();
 rmSync(out, { recursive: true, force: true });
+
+// ── devtools: examples/bank as a user's app (`whizbang devtools --app`), on a SQLite copy ───────
+try {
+  await devtoolsSteps({ step, snap, launch, expect, port: await closedPort() });
+  // --live follows a JetStream log over WebSocket: a nats-server of its own, as sync's above
+  if (natsServerInstalled())
+    await devtoolsLiveSteps({ step, snap, launch, expect, port: await closedPort() });
+} catch (error) {
+  problems.push(`devtools harness: ${error?.stack ?? error}`);
+}
 
 /** A port nothing listens on (taken, then given back). */
 async function closedPort() {

@@ -26,6 +26,15 @@ const jsr = JSON.parse(read('jsr.json')) as {
   publish?: { include?: string[]; exclude?: string[] };
 };
 
+/**
+ * npm-only subpaths: none of JSR's business. `./ts-plugin` is a TypeScript language-service plugin
+ * that tsserver loads with require() from node_modules: CommonJS, from ts-plugin/ (not js/).
+ */
+const NPM_ONLY: Readonly<Record<string, PackageTarget>> = {
+  './ts-plugin': { types: './ts-plugin/index.d.cts', default: './dist/ts-plugin.cjs' },
+};
+const NPM_ONLY_SOURCES: Readonly<Record<string, string>> = { 'ts-plugin': 'ts-plugin/mod.ts' };
+
 /** Conditions that name a runtime, each served by an entry of its own. */
 const RUNTIMES = ['bun', 'deno', 'node'];
 
@@ -81,8 +90,15 @@ function glob(pattern: string): RegExp {
 describe('entry points', () => {
   const entries = tsupEntries();
 
-  it('jsr.json and package.json export the same subpaths', () => {
-    expect(Object.keys(pkg.exports).sort()).toEqual(Object.keys(jsr.exports).sort());
+  it('jsr.json and package.json export the same subpaths, but for the npm-only ones', () => {
+    const npm = Object.keys(pkg.exports).filter((subpath) => !(subpath in NPM_ONLY));
+    expect(npm.sort()).toEqual(Object.keys(jsr.exports).sort());
+    for (const [subpath, target] of Object.entries(NPM_ONLY)) {
+      expect(pkg.exports[subpath], subpath).toEqual(target);
+      const name = nameOfSubpath(subpath);
+      expect(entries[name], `tsup entry "${name}"`).toBe(NPM_ONLY_SOURCES[name]);
+      expect(jsr.exports[subpath], `${subpath} is not on JSR`).toBeUndefined();
+    }
   });
 
   const include = (jsr.publish?.include ?? ['**']).map(glob);
@@ -100,6 +116,7 @@ describe('entry points', () => {
 
   it('every package.json target is built by tsup from the jsr.json source', () => {
     for (const [subpath, target] of Object.entries(pkg.exports)) {
+      if (subpath in NPM_ONLY) continue;
       const { runtimes, last } = conditionsOf(target);
       expect(Object.keys(target)[0], `${subpath}: "types" must come first`).toBe('types');
       expect(['import', 'default'], `${subpath}: "import" or "default" must come last`).toContain(
@@ -139,7 +156,7 @@ describe('entry points', () => {
     const exported = Object.values(pkg.exports).flatMap((t) =>
       Object.entries(t)
         .filter(([condition]) => condition !== 'types')
-        .map(([, file]) => builtName(file)),
+        .map(([, file]) => builtName(file) ?? /^\.\/dist\/(.+)\.cjs$/.exec(file)?.[1]),
     );
     // the `whizbang` command is built too, from cli/, and named by package.json `bin`
     for (const file of Object.values(pkg.bin ?? {})) exported.push(builtName(`./${file}`));

@@ -21,7 +21,15 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['sync', 'saga', 'trace', 'timetravel', 'testing', 'react'],
   ['conformance'],
 ];
-const SOURCE_ROOTS = ['js', 'adapters', 'cli', 'examples', 'playground/src', 'core-wasm/assembly'];
+const SOURCE_ROOTS = [
+  'js',
+  'adapters',
+  'cli',
+  'ts-plugin',
+  'examples',
+  'playground/src',
+  'core-wasm/assembly',
+];
 
 function sources(dir: string): string[] {
   const out: string[] = [];

@@ -37,6 +37,7 @@ import {
   toCommonJs,
   toModule,
 } from './readme.mjs';
+import { tsPluginLoads } from './ts-plugin.mjs';
 import { typeProjects } from './types.mjs';
 
 ensureWasm();
@@ -130,6 +131,9 @@ await check('npx whizbang: the bin of the tarball', () => {
     throw new Error(`npx whizbang verify printed: ${verified.stdout}`);
   }
 });
+
+// whizbang/ts-plugin, as an editor's tsserver loads it from the installed package
+await check('tsserver loads whizbang/ts-plugin from the tarball', () => tsPluginLoads(app));
 
 // Bun and Deno run the TypeScript as it is
 for (const name of ['first-app', 'sqlite-bun-deno', 'wasm']) {

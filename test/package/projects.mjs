@@ -22,9 +22,10 @@ export const DENO = join(ROOT, 'node_modules', '.bin', 'deno');
 export const BUN = join(ROOT, 'node_modules', '.bin', 'bun');
 
 /** Runs a command; resolves its exit status and output (never throws for a failure of the command). */
-export function run(cmd, args, { cwd, env, timeout = 120_000 } = {}) {
+export function run(cmd, args, { cwd, env, timeout = 120_000, input } = {}) {
   const r = spawnSync(cmd, args, {
     cwd,
+    input,
     env: { ...process.env, NO_COLOR: '1', ...env },
     encoding: 'utf8',
     timeout,

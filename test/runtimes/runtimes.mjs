@@ -60,7 +60,8 @@ function serviceAddresses() {
   ].join(',');
 }
 
-function binary(name) {
+/** The command that starts `name` (deno, bun): its binary in node_modules, else its name on PATH. */
+export function binary(name) {
   const local = join(ROOT, 'node_modules', '.bin', name);
   // installed without its postinstall (--ignore-scripts), bun's bin is a script that only says
   // so; the binary itself is in its platform package
