@@ -69,10 +69,13 @@ let stopping = false;
 const stop = async (): Promise<void> => {
   if (stopping) return;
   stopping = true;
-  await vite.close();
-  await server.close();
-  await nats.stop();
-  process.exit(0);
+  try {
+    await vite.close();
+    await server.close();
+  } finally {
+    await nats.stop();
+    process.exit(0);
+  }
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -84,6 +84,11 @@ export async function startNats(options: NatsOptions): Promise<RunningNats> {
   writeFileSync(file, `${config}\n`);
   const bin = options.bin ?? process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
   const child = spawn(bin, ['-c', file], { stdio: 'ignore' });
+  // however this process ends (short of SIGKILL), the server it started ends with it
+  const orphan = (): void => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', orphan);
   const failed = new Promise<never>((_, reject) =>
     child.once('error', (error) =>
       reject(
@@ -98,6 +103,7 @@ export async function startNats(options: NatsOptions): Promise<RunningNats> {
     url: `nats://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${wsPort}`,
     async stop() {
+      process.off('exit', orphan);
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
