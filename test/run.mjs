@@ -2,7 +2,8 @@
 // lint -> types (strict, isolated declarations) -> build -> built .d.ts -> the package as published
 // (publint, attw, JSR's checks, the size budget, consumer projects from the packed tarball) ->
 // vitest (unit, type tests) -> the same core suites under Deno and Bun -> the IndexedDB driver in
-// Chromium -> the playground in Chromium -> the React example in Chromium.
+// Chromium -> the playground in Chromium -> the React example in Chromium -> the shared-lists
+// example (nats-server, PostgreSQL, two people in Chromium).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -147,6 +148,12 @@ run(
   process.execPath,
   ['test/browser/react-example.mjs'],
   summaryOf('react example'),
+);
+run(
+  'the shared-lists example in Chromium (two people, offline edits, sharing)',
+  process.execPath,
+  ['test/browser/shared-lists.mjs'],
+  summaryOf('shared lists'),
 );
 rmSync(tmp, { recursive: true, force: true });
 
