@@ -18,7 +18,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['definitions', 'kit', 'wasm'],
   ['memory'],
   ['runtime'],
-  ['sync', 'saga', 'trace', 'timetravel', 'testing', 'react'],
+  ['sync', 'saga', 'trace', 'timetravel', 'testing', 'react', 'protect'],
   ['conformance'],
 ];
 const SOURCE_ROOTS = [
