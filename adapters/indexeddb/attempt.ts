@@ -63,10 +63,15 @@ export interface Attempt {
   readonly stale: () => boolean;
 }
 
-/** With segments: the last sealed position in `t`, then `then` with the larger of it and `found`. */
-function sealedHead(
+/**
+ * With segments: reads the record `key` of the sealed index in `t`, then `then` with the larger of
+ * `found` and the number `of` takes from it (0 when there is none); without, `then(found)` at once.
+ */
+function sealedAtLeast(
   t: Transaction,
   sealed: boolean,
+  key: IDBValidKey,
+  of: (record: unknown) => number | undefined,
   found: number,
   then: (n: number) => void,
 ): void {
@@ -75,9 +80,19 @@ function sealedHead(
     return;
   }
   t.call(
-    (tx) => tx.objectStore(STORES.sealed).get(HEAD_KEY),
-    (head) => then(Math.max(found, (head as SealedHead | undefined)?.through ?? 0)),
+    (tx) => tx.objectStore(STORES.sealed).get(key),
+    (record) => then(Math.max(found, of(record) ?? 0)),
   );
+}
+
+/** With segments: the last sealed position in `t`, then `then` with the larger of it and `found`. */
+function sealedHead(
+  t: Transaction,
+  sealed: boolean,
+  found: number,
+  then: (n: number) => void,
+): void {
+  sealedAtLeast(t, sealed, HEAD_KEY, (r) => (r as SealedHead | undefined)?.through, found, then);
 }
 
 /** With segments: the stream's last sealed version, then `then` with the larger of it and `found`. */
@@ -89,14 +104,8 @@ function sealedVersion(
   found: number,
   then: (n: number) => void,
 ): void {
-  if (!sealed) {
-    then(found);
-    return;
-  }
-  t.call(
-    (tx) => tx.objectStore(STORES.sealed).get(entryKey(tenant, streamId)),
-    (entry) => then(Math.max(found, (entry as StreamEntry | undefined)?.version ?? 0)),
-  );
+  const key = entryKey(tenant, streamId);
+  sealedAtLeast(t, sealed, key, (r) => (r as StreamEntry | undefined)?.version, found, then);
 }
 
 /** Reads the log's head position in `t` (sealed events too), then calls `then` with it. */

@@ -1,12 +1,7 @@
-/**
- * A key store for `whizbang/protect` in a NATS KV bucket (default `WHIZBANG_KEYS`, history 1):
- * one key per subject, its value `{ id, wrapped }` (base64). Deleting purges the subject's key, so
- * no revision of it is kept in the bucket's stream.
- */
-import type { NatsConnection } from '@nats-io/nats-core';
-import { type KeyStore, type StoredKey, WhizbangError } from '../../js/mod.ts';
+import type { KeyStore, StoredKey } from '../../js/mod.ts';
 import type { NatsConnectionLike } from './connect.ts';
 import { natsName } from './jetstream.ts';
+import { kvBucket } from './kv.ts';
 
 /** Options of {@link natsKeyStore}. */
 export interface NatsKeyStoreOptions {
@@ -39,30 +34,7 @@ export function natsKeyStore(
   options: NatsKeyStoreOptions = {},
 ): KeyStore {
   const name = natsName(options.bucket ?? 'WHIZBANG_KEYS', 'bucket');
-  let opening: Promise<Bucket> | undefined;
-  const bucket = (): Promise<Bucket> => {
-    opening ??= (async () => {
-      let kv: typeof import('@nats-io/kv');
-      try {
-        kv = await import('@nats-io/kv');
-      } catch (cause) {
-        throw new WhizbangError(
-          'INVALID_ARGUMENT',
-          'Keys on NATS need its KV client: npm install @nats-io/kv@3.',
-          { cause },
-        );
-      }
-      const kvm = new kv.Kvm(connection as unknown as NatsConnection);
-      return (await kvm.create(name, {
-        history: 1,
-        ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
-      })) as unknown as Bucket;
-    })().catch((error: unknown) => {
-      opening = undefined;
-      throw error;
-    });
-    return opening;
-  };
+  const bucket = kvBucket<Bucket>(connection, name, options.replicas, 'Keys');
   const read = async (kv: Bucket, subject: string): Promise<StoredKey | undefined> => {
     const entry = await kv.get(keyOf(subject));
     if (entry === null || entry.operation !== 'PUT') return undefined;

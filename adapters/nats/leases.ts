@@ -1,16 +1,8 @@
-/**
- * Leases in a NATS KV bucket: one key per lease, its value `{ owner, token, expiresAt }`. Every
- * change is revision-checked (`create` when the key is new, `update` at the revision read), so of
- * two instances writing at once one wins and the other finds the lease held. nats-server 2.9 has
- * no per-message TTL: expiry is the heartbeat time written in the value, by the writer's clock
- * (instances' clocks must agree to well within the lease's time to live). The bucket is made on
- * first use.
- */
-import type { NatsConnection } from '@nats-io/nats-core';
 import { checkLeaseName, checkLeaseTtl } from '../../js/kit/mod.ts';
-import { type Lease, type LeaseStore, WhizbangError } from '../../js/mod.ts';
+import type { Lease, LeaseStore } from '../../js/mod.ts';
 import type { NatsConnectionLike } from './connect.ts';
 import { natsName } from './jetstream.ts';
+import { kvBucket } from './kv.ts';
 
 /** Options of {@link natsLeases}. */
 export interface NatsLeasesOptions {
@@ -64,30 +56,7 @@ export function natsLeases(
   options: NatsLeasesOptions = {},
 ): LeaseStore {
   const name = natsName(options.bucket ?? 'WHIZBANG_LEASES', 'bucket');
-  let opening: Promise<Bucket> | undefined;
-  const bucket = (): Promise<Bucket> => {
-    opening ??= (async () => {
-      let kv: typeof import('@nats-io/kv');
-      try {
-        kv = await import('@nats-io/kv');
-      } catch (cause) {
-        throw new WhizbangError(
-          'INVALID_ARGUMENT',
-          'Leases on NATS need its KV client: npm install @nats-io/kv@3.',
-          { cause },
-        );
-      }
-      const kvm = new kv.Kvm(connection as unknown as NatsConnection);
-      return (await kvm.create(name, {
-        history: 1,
-        ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
-      })) as unknown as Bucket;
-    })().catch((error: unknown) => {
-      opening = undefined;
-      throw error;
-    });
-    return opening;
-  };
+  const bucket = kvBucket<Bucket>(connection, name, options.replicas, 'Leases');
   const read = async (kv: Bucket, lease: string): Promise<{ held?: Held; revision: number }> => {
     const entry = await kv.get(keyOf(lease));
     if (entry === null || entry.operation !== 'PUT') return { revision: entry?.revision ?? 0 };
