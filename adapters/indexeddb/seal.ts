@@ -22,6 +22,7 @@ import {
   type SegmentCodec,
   type SegmentRecord,
   type StreamEntry,
+  typesKey,
 } from './segments.ts';
 
 /** The stores a seal writes. */
@@ -78,6 +79,8 @@ export function sealOnce(
           const segment: SegmentRecord = { first, last, count: records.length, bytes };
           tx.objectStore(STORES.segments).add(segment, first);
           events.delete(keys.bound(first, last));
+          // the segment's event types: a typed read skips segments that hold none it wants
+          index.put([...new Set(records.map((r) => r.type))], typesKey(first));
           // each stream's last version in the segment
           const streams = new Map<string, { tenant: string; streamId: string; version: number }>();
           for (const r of records)

@@ -17,6 +17,8 @@ import {
   type SegmentCodec,
   type SegmentRecord,
   type StreamEntry,
+  TYPES_RANGE,
+  typesKey,
 } from './segments.ts';
 
 /** What {@link verifySegments} found. */
@@ -37,6 +39,19 @@ const same = (a: StreamEntry | undefined, b: StreamEntry): boolean =>
   a.segs.length === b.segs.length &&
   a.segs.every((s, i) => s === b.segs[i]);
 
+/** True when the stored types of each segment are those its events have (and no others are kept). */
+const sameTypes = (
+  keys: readonly [string, number][],
+  values: readonly string[][],
+  found: ReadonlyMap<number, readonly string[]>,
+): boolean =>
+  keys.length === found.size &&
+  keys.every(([, key], i) => {
+    const want = found.get(key);
+    const got = values[i]!;
+    return want !== undefined && want.length === got.length && want.every((t) => got.includes(t));
+  });
+
 /**
  * Reads every segment (each checked by the core), builds the index they imply and compares it
  * with the stored one; rewrites the index when it differs. One read-write transaction.
@@ -56,6 +71,7 @@ export function verifySegments(
         { key: IDBValidKey; entry: { version: number; segs: number[] } }
       >();
       let head: SealedHead = NO_HEAD;
+      const typesOf = new Map<number, string[]>();
       const cursor = segments.openCursor();
       cursor.onsuccess = () => {
         const c = cursor.result;
@@ -73,6 +89,7 @@ export function verifySegments(
               found.entry.version = Math.max(found.entry.version, e.version);
               if (found.entry.segs.at(-1) !== key) found.entry.segs.push(key);
             }
+            typesOf.set(key, [...new Set(events.map((e) => e.type))]);
             head = {
               through: events[events.length - 1]!.position,
               segments: head.segments + 1,
@@ -89,6 +106,9 @@ export function verifySegments(
         // every segment read: compare with the stored index
         const storedHead = index.get(HEAD_KEY);
         const storedKeys = index.getAllKeys(connection.keys.bound(...ENTRY_RANGE));
+        const typeKeys = index.getAllKeys(connection.keys.bound(...TYPES_RANGE));
+        const types = index.getAll(connection.keys.bound(...TYPES_RANGE));
+        // the last request: when it succeeds, all have
         const stored = index.getAll(connection.keys.bound(...ENTRY_RANGE));
         stored.onsuccess = () => {
           const was = storedHead.result as SealedHead | undefined;
@@ -102,7 +122,8 @@ export function verifySegments(
             (was ?? NO_HEAD).segments === head.segments &&
             (was ?? NO_HEAD).events === head.events &&
             byName.size === entries.size &&
-            [...entries].every(([name, { entry }]) => same(byName.get(name), entry));
+            [...entries].every(([name, { entry }]) => same(byName.get(name), entry)) &&
+            sameTypes(typeKeys.result as [string, number][], types.result as string[][], typesOf);
           report = {
             through: head.through,
             segments: head.segments,
@@ -113,6 +134,7 @@ export function verifySegments(
           head = { ...head, generation: (was?.generation ?? 0) + 1 };
           index.clear();
           for (const { key, entry } of entries.values()) index.put(entry, key);
+          for (const [key, names] of typesOf) index.put(names, typesKey(key));
           index.put(head, HEAD_KEY);
         };
       };

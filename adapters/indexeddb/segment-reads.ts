@@ -27,6 +27,7 @@ import {
   type SegmentCodec,
   type SegmentRecord,
   type StreamEntry,
+  typesKey,
 } from './segments.ts';
 import { read } from './transaction.ts';
 
@@ -148,32 +149,52 @@ export function segmentReads(
         const start = cachedEnd
           ? null
           : await read(segments.openKeyCursor(keys.upperBound(next), 'prev'));
-        let range: IDBKeyRange = keys.bound(start === null ? next : (start.key as number), upper);
-        for (;;) {
-          // by types, a page's events may lie anywhere: fetch the most per round trip
-          const want =
-            types === undefined
-              ? Math.min(PAGE, Math.ceil((limit - out.length) / codec.size) + 1)
-              : PAGE;
-          // keys and records in one round trip
-          const [found, records] = (await Promise.all([
-            read(segments.getAllKeys(range, want)),
-            read(segments.getAll(range, want)),
-          ])) as [number[], SegmentRecord[]];
-          for (let i = 0; i < found.length; i++) {
-            const key = found[i]!;
-            const record = records[i];
-            // by types, the core routes the segment: only the wanted events are decoded
-            const events =
-              types === undefined
-                ? codec.decode(key, record)
-                : typedEvents(codec, key, record, types);
-            if (!take(events, record?.last ?? key)) return out;
+        const low = start === null ? next : (start.key as number);
+        let range: IDBKeyRange = keys.bound(low, upper);
+        if (typeSet !== undefined) {
+          // the sealed index names each segment's types: fetch only those holding a wanted one
+          // (a segment without its types, of an older index, is fetched)
+          const sealedStore = tx.objectStore(STORES.sealed);
+          const typeRange = keys.bound(typesKey(low), typesKey(upper));
+          const [all, typeKeys, typeNames] = (await Promise.all([
+            read(segments.getAllKeys(range)),
+            read(sealedStore.getAllKeys(typeRange)),
+            read(sealedStore.getAll(typeRange)),
+          ])) as [number[], [string, number][], string[][]];
+          const held = new Map(typeKeys.map(([, key], i) => [key, typeNames[i]!]));
+          const wanted = all.filter((key) => {
+            const names = held.get(key);
+            return names === undefined || names.some((n) => typeSet.has(n));
+          });
+          for (let i = 0; i < wanted.length; i += PAGE) {
+            const page = wanted.slice(i, i + PAGE);
+            const records = (await Promise.all(
+              page.map((key) => read(segments.get(key))),
+            )) as SegmentRecord[];
+            for (let j = 0; j < page.length; j++) {
+              const key = page[j]!;
+              const record = records[j];
+              // the core routes the segment: only the wanted events are decoded
+              if (!take(typedEvents(codec, key, record, types!), record?.last ?? key)) return out;
+            }
           }
-          const last = found[found.length - 1];
-          if (found.length < want || last === undefined || last >= upper) break;
-          range = keys.bound(last, upper, true);
-        }
+        } else
+          for (;;) {
+            const want = Math.min(PAGE, Math.ceil((limit - out.length) / codec.size) + 1);
+            // keys and records in one round trip
+            const [found, records] = (await Promise.all([
+              read(segments.getAllKeys(range, want)),
+              read(segments.getAll(range, want)),
+            ])) as [number[], SegmentRecord[]];
+            for (let i = 0; i < found.length; i++) {
+              const key = found[i]!;
+              const record = records[i];
+              if (!take(codec.decode(key, record), record?.last ?? key)) return out;
+            }
+            const last = found[found.length - 1];
+            if (found.length < want || last === undefined || last >= upper) break;
+            range = keys.bound(last, upper, true);
+          }
       }
     }
     if (to <= head.through) return out;

@@ -56,6 +56,10 @@ export const HEAD_KEY = 'head';
 export const entryKey = (tenant: string, streamId: string): IDBValidKey => ['s', tenant, streamId];
 /** Every stream entry's key sorts between these. */
 export const ENTRY_RANGE: readonly [IDBValidKey, IDBValidKey] = [['s'], ['s', []]];
+/** Where the sealed index keeps the event types of the segment that starts at `first`. */
+export const typesKey = (first: number): IDBValidKey => ['y', first];
+/** The key range of every segment's types in the `sealed` store. */
+export const TYPES_RANGE: readonly [IDBValidKey, IDBValidKey] = [['y'], ['y', []]];
 /** Nothing sealed yet. */
 export const NO_HEAD: SealedHead = { through: 0, segments: 0, events: 0 };
 

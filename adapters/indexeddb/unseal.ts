@@ -17,6 +17,8 @@ import {
   type SegmentCodec,
   type SegmentRecord,
   type StreamEntry,
+  TYPES_RANGE,
+  typesKey,
 } from './segments.ts';
 import type { Transaction } from './transaction.ts';
 
@@ -87,6 +89,7 @@ export function unsealAfter(
             const events = t.store(STORES.events);
             const index = t.store(STORES.sealed);
             t.store(STORES.segments).delete(keys.lowerBound(start));
+            index.delete(keys.bound(typesKey(start), TYPES_RANGE[1]));
             const firstVersions = new Map<string, { key: IDBValidKey; version: number }>();
             let count = 0;
             for (const segment of all) {

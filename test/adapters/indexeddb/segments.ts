@@ -180,8 +180,10 @@ export function segmentsSuite({ label, env, open }: IndexedDbContext): void {
         });
         const fresh = await open(name, manual);
         try {
+          // a typed read fetches only segments that hold a wanted type
+          expect(await fresh.ledger.readAll({ types: ['Nothing'] })).toEqual([]);
           for (const read of [
-            () => fresh.ledger.readAll({ types: ['Nothing'] }),
+            () => fresh.ledger.readAll({ types: ['Deposited'] }),
             () => fresh.ledger.readAll(),
             () => fresh.ledger.readStream(key === 1 ? 'a' : 'b'),
           ]) {
@@ -232,6 +234,80 @@ export function segmentsSuite({ label, env, open }: IndexedDbContext): void {
         expect((await third.segments!.verify()).rebuilt).toBe(false); // the read rebuilt it
       } finally {
         third.close();
+      }
+    });
+
+    it('a typed read fetches no segment that holds none of the wanted types, and still checks those it reads', async () => {
+      const name = env.freshName();
+      const d = await open(name, manual);
+      try {
+        await d.ledger.append('a', events(8)); // segments 1 and 5: Deposited only
+        await d.ledger.append('b', events(4, 'Withdrawn')); // segment 9: Withdrawn only
+        expect(await d.segments!.seal({ all: true })).toBe(12);
+        // damage segments 1 and 5: a read that fetched them would be CORRUPT_DATA
+        await rawChange(env.indexedDB, name, (tx) => {
+          const store = tx.objectStore('segments');
+          for (const key of [1, 5]) {
+            const get = store.get(key);
+            get.onsuccess = () => {
+              const record = get.result as { bytes: Uint8Array };
+              const bytes = record.bytes.slice();
+              bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0x20;
+              store.put({ ...record, bytes }, key);
+            };
+          }
+        });
+        const withdrawn = await d.ledger.readAll({ types: ['Withdrawn'] });
+        expect(withdrawn.map((e) => e.position)).toEqual([9, 10, 11, 12]);
+        expect(
+          (await d.ledger.readAll({ types: ['Withdrawn'], from: 3, limit: 2 })).map(
+            (e) => e.position,
+          ),
+        ).toEqual([9, 10]);
+        expect((await d.ledger.readAll({ types: ['Nothing'] })).length).toBe(0);
+        for (const read of [
+          () => d.ledger.readAll({ types: ['Deposited'] }),
+          () => d.ledger.readAll({ types: ['Withdrawn', 'Deposited'] }),
+          () => d.ledger.readAll(),
+        ]) {
+          const error = await caught(read);
+          expect(isCorruptDataError(error)).toBe(true);
+          expect((error as { reason: string }).reason).toBe('bad-checksum');
+        }
+      } finally {
+        d.close();
+      }
+    });
+
+    it("an index without the segments' types reads every segment, and verify writes them", async () => {
+      const name = env.freshName();
+      const d = await open(name, manual);
+      try {
+        await d.ledger.append('a', events(8));
+        await d.ledger.append('b', events(4, 'Withdrawn'));
+        await d.segments!.seal({ all: true });
+        const expected = await d.ledger.readAll({ types: ['Withdrawn'] });
+        expect(expected.length).toBe(4);
+        // an index of an older version: no types
+        await rawChange(env.indexedDB, name, (tx) =>
+          tx.objectStore('sealed').delete(env.IDBKeyRange.bound(['y'], ['y', []])),
+        );
+        expect(await d.ledger.readAll({ types: ['Withdrawn'] })).toEqual(expected);
+        expect((await d.ledger.readAll({ types: ['Deposited'] })).length).toBe(8);
+        expect((await d.segments!.verify()).rebuilt).toBe(true);
+        expect((await d.segments!.verify()).rebuilt).toBe(false);
+        // the types are back: a damaged segment without the wanted type is not fetched
+        await rawChange(env.indexedDB, name, (tx) => {
+          const store = tx.objectStore('segments');
+          const get = store.get(1);
+          get.onsuccess = () => {
+            const record = get.result as { bytes: Uint8Array };
+            store.put({ ...record, bytes: record.bytes.slice(0, 50) }, 1);
+          };
+        });
+        expect(await d.ledger.readAll({ types: ['Withdrawn'] })).toEqual(expected);
+      } finally {
+        d.close();
       }
     });
 
