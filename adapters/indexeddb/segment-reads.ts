@@ -17,7 +17,7 @@ import {
 import type { Connection } from './connection.ts';
 import { type EventReads, eventReads, type Learned, streamKey } from './reads.ts';
 import { STORES } from './schema.ts';
-import { typedEvents } from './segment-route.ts';
+import { typedSegments } from './segment-typed.ts';
 import {
   entryKey,
   HEAD_KEY,
@@ -27,7 +27,6 @@ import {
   type SegmentCodec,
   type SegmentRecord,
   type StreamEntry,
-  typesKey,
 } from './segments.ts';
 import { read } from './transaction.ts';
 
@@ -151,33 +150,24 @@ export function segmentReads(
           : await read(segments.openKeyCursor(keys.upperBound(next), 'prev'));
         const low = start === null ? next : (start.key as number);
         let range: IDBKeyRange = keys.bound(low, upper);
-        if (typeSet !== undefined) {
-          // the sealed index names each segment's types: fetch only those holding a wanted one
-          // (a segment without its types, of an older index, is fetched)
+        if (types !== undefined) {
+          let done = false;
+          // the sealed index lists each segment's types: only those holding a wanted one are read
           const sealedStore = tx.objectStore(STORES.sealed);
-          const typeRange = keys.bound(typesKey(low), typesKey(upper));
-          const [all, typeKeys, typeNames] = (await Promise.all([
-            read(segments.getAllKeys(range)),
-            read(sealedStore.getAllKeys(typeRange)),
-            read(sealedStore.getAll(typeRange)),
-          ])) as [number[], [string, number][], string[][]];
-          const held = new Map(typeKeys.map(([, key], i) => [key, typeNames[i]!]));
-          const wanted = all.filter((key) => {
-            const names = held.get(key);
-            return names === undefined || names.some((n) => typeSet.has(n));
-          });
-          for (let i = 0; i < wanted.length; i += PAGE) {
-            const page = wanted.slice(i, i + PAGE);
-            const records = (await Promise.all(
-              page.map((key) => read(segments.get(key))),
-            )) as SegmentRecord[];
-            for (let j = 0; j < page.length; j++) {
-              const key = page[j]!;
-              const record = records[j];
-              // the core routes the segment: only the wanted events are decoded
-              if (!take(typedEvents(codec, key, record, types!), record?.last ?? key)) return out;
-            }
-          }
+          await typedSegments(
+            segments,
+            sealedStore,
+            keys,
+            codec,
+            types,
+            low,
+            upper,
+            (events, last) => {
+              done = !take(events, last);
+              return !done;
+            },
+          );
+          if (done) return out;
         } else
           for (;;) {
             const want = Math.min(PAGE, Math.ceil((limit - out.length) / codec.size) + 1);

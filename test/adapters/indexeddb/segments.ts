@@ -279,6 +279,49 @@ export function segmentsSuite({ label, env, open }: IndexedDbContext): void {
       }
     });
 
+    it('a typed read over more segments than one request lists answers as a full read filtered', async () => {
+      const name = env.freshName();
+      const d = await open(name, manual);
+      try {
+        // 70 segments of 4: Withdrawn in the 3rd and the 68th-70th only, Opened in every 5th event
+        const kinds = (i: number) =>
+          i < 12 && i >= 8
+            ? 'Withdrawn'
+            : i >= 268
+              ? 'Withdrawn'
+              : i % 5 === 0
+                ? 'Opened'
+                : 'Deposited';
+        await d.ledger.append(
+          'a',
+          Array.from({ length: 280 }, (_, i) => ({ type: kinds(i), data: { i } })),
+        );
+        expect(await d.segments!.seal({ all: true })).toBe(280);
+        const every = await d.ledger.readAll();
+        for (const types of [['Withdrawn'], ['Opened'], ['Withdrawn', 'Opened'], ['Deposited']])
+          for (const opts of [{}, { from: 6 }, { from: 100, limit: 7 }, { to: 270 }]) {
+            const want = every.filter(
+              (e) =>
+                types.includes(e.type) &&
+                e.position >= ((opts as { from?: number }).from ?? 1) &&
+                e.position <= ((opts as { to?: number }).to ?? 1e9),
+            );
+            const limit = (opts as { limit?: number }).limit;
+            // a fresh connection: nothing decoded lately, every segment comes from the store
+            const fresh = await open(name, manual);
+            try {
+              expect(await fresh.ledger.readAll({ types, ...opts })).toEqual(
+                limit === undefined ? want : want.slice(0, limit),
+              );
+            } finally {
+              fresh.close();
+            }
+          }
+      } finally {
+        d.close();
+      }
+    });
+
     it("an index without the segments' types reads every segment, and verify writes them", async () => {
       const name = env.freshName();
       const d = await open(name, manual);

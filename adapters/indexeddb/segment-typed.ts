@@ -1,0 +1,75 @@
+/**
+ * A log read by types over the sealed segments: the sealed index lists each segment's event types
+ * (written with the seal, rebuilt by `verify`), so a segment that holds none of the wanted types
+ * is not fetched at all; one whose types the index does not list (an index of an older version)
+ * is fetched. Each fetched segment is routed by the core (segment-route.ts), which checks it whole
+ * before any of its events is returned.
+ */
+
+import type { RecordedEvent } from '../../js/mod.ts';
+import { typedEvents } from './segment-route.ts';
+import { type SegmentCodec, type SegmentRecord, typesKey } from './segments.ts';
+import { read } from './transaction.ts';
+
+/** Segments whose keys and types are read per round trip. */
+const SPAN = 64;
+/** Segments fetched at most per request. */
+const PAGE = 16;
+
+/**
+ * Hands the events of `types` in the sealed segments from the one at key `low` through position
+ * `upper` to `take`, segment by segment in position order, until it answers false.
+ */
+export async function typedSegments(
+  segmentStore: IDBObjectStore,
+  sealedStore: IDBObjectStore,
+  keys: typeof IDBKeyRange,
+  codec: SegmentCodec,
+  types: readonly string[],
+  low: number,
+  upper: number,
+  take: (events: readonly RecordedEvent[], last: number) => boolean,
+): Promise<void> {
+  const wanted = new Set(types);
+  let open = false; // the range's lower end: the segment at `low` is read unless already done
+  for (;;) {
+    const typeRange = keys.bound(typesKey(low), typesKey(upper), open);
+    const [found, typeKeys, typeNames] = (await Promise.all([
+      read(segmentStore.getAllKeys(keys.bound(low, upper, open), SPAN)),
+      read(sealedStore.getAllKeys(typeRange, SPAN)),
+      read(sealedStore.getAll(typeRange, SPAN)),
+    ])) as [number[], [string, number][], string[][]];
+    const held = new Map(typeKeys.map(([, key], i) => [key, typeNames[i]!]));
+    const wants = (key: number): boolean => {
+      const names = held.get(key);
+      return names === undefined || names.some((n) => wanted.has(n));
+    };
+    // runs of neighbouring wanted segments, each fetched by one getAll (at most PAGE segments)
+    const requests: Promise<SegmentRecord[]>[] = [];
+    const runs: number[][] = [];
+    for (let i = 0; i < found.length; ) {
+      if (!wants(found[i]!)) {
+        i++;
+        continue;
+      }
+      const run: number[] = [];
+      while (i < found.length && run.length < PAGE && wants(found[i]!)) run.push(found[i++]!);
+      runs.push(run);
+      requests.push(read(segmentStore.getAll(keys.bound(run[0]!, run[run.length - 1]!), PAGE)));
+    }
+    const fetched = await Promise.all(requests);
+    for (let r = 0; r < runs.length; r++) {
+      const run = runs[r]!;
+      const records = fetched[r]!;
+      for (let j = 0; j < run.length; j++) {
+        const key = run[j]!;
+        const record = records[j];
+        if (!take(typedEvents(codec, key, record, types), record?.last ?? key)) return;
+      }
+    }
+    const last = found[found.length - 1];
+    if (found.length < SPAN || last === undefined || last >= upper) return;
+    low = last;
+    open = true;
+  }
+}
