@@ -29,7 +29,7 @@ async function harness(): Promise<{
   return import(pathToFileURL(join(process.cwd(), 'test', 'browser', 'chromium.mjs')).href);
 }
 
-type Kind = 'rebuild' | 'typed' | 'bytes' | 'open';
+type Kind = 'rebuild' | 'typed' | 'clustered' | 'bytes' | 'open';
 type Which = 'subject' | 'baseline';
 
 async function replicaBench(
@@ -106,6 +106,11 @@ async function replicaBench(
           which,
           ops,
         ] as const);
+      if (kind === 'clustered')
+        return page.evaluate(([s, n]) => globalThis.whizbangReplica.rebuildTyped(s, n, 'Closed'), [
+          which,
+          ops,
+        ] as const);
       if (kind === 'bytes') {
         const got = bytes.get(which)!;
         return { done: got.events, seconds: got.bytes / 1e6 }; // events per MB
@@ -164,6 +169,20 @@ export const benches: BenchEntry[] = [
         name: 'wasm.replica.rebuild.typed',
         unit: 'events/s',
         subjectName: `IndexedDB segment store, ${size}: a perspective of one event type (1 event in 10) rebuilt by readAll({ types }), the core routing each segment`,
+        baselineName:
+          'per-record IndexedDB driver (its type index), the same replica and perspective',
+        goal: 5,
+        ops: EVENTS,
+        rounds: 7,
+      }),
+  },
+  {
+    name: 'wasm.replica.rebuild.clustered@chromium',
+    make: () =>
+      replicaBench('clustered', {
+        name: 'wasm.replica.rebuild.clustered',
+        unit: 'events/s',
+        subjectName: `IndexedDB segment store, ${size}: a perspective of one event type that comes in bursts (90 events in each 10 000, a few segments) rebuilt by readAll({ types }): the segments without it are not fetched`,
         baselineName:
           'per-record IndexedDB driver (its type index), the same replica and perspective',
         goal: 5,

@@ -14,6 +14,14 @@ type Side = 'subject' | 'baseline';
 const PER_STREAM = 100;
 const PAGE = 1000;
 
+/**
+ * The type of the `i`-th event (from 0): one in ten `Opened`, spread evenly; `Closed` in bursts
+ * (the first 100 events of every 10 000, between the `Opened` ones: 90 of each 10 000, a few
+ * segments), the rest `Deposited`.
+ */
+const kind = (i: number): string =>
+  i % 10 === 0 ? 'Opened' : i % 10_000 < 100 ? 'Closed' : 'Deposited';
+
 function record(position: number, now: number): EventRecord {
   const stream = Math.floor((position - 1) / PER_STREAM);
   const id = crypto.randomUUID();
@@ -23,7 +31,7 @@ function record(position: number, now: number): EventRecord {
     tenant: 'default',
     streamId: `account-${stream}`,
     version: ((position - 1) % PER_STREAM) + 1,
-    type: i % 10 === 0 ? 'Opened' : 'Deposited',
+    type: kind(i),
     messageId: id,
     correlationId: id,
     causationId: id,
@@ -221,10 +229,15 @@ async function rebuild(side: Side, ops: number): Promise<{ done: number; seconds
 
 /**
  * Rebuilds one perspective the runtime's way (js/runtime/rebuild.ts: pages of `readAll({ types })`)
- * over the first `ops` events: accounts opened, one event in ten. `done` counts the log's events
+ * over the first `ops` events: accounts opened, one event in ten spread evenly (or `Closed`, in
+ * bursts: see `kind`). `done` counts the log's events
  * covered, so both sides' figures are events of the replica per second.
  */
-async function rebuildTyped(side: Side, ops: number): Promise<{ done: number; seconds: number }> {
+async function rebuildTyped(
+  side: Side,
+  ops: number,
+  type: 'Opened' | 'Closed' = 'Opened',
+): Promise<{ done: number; seconds: number }> {
   const { name, n } = filled.get(side)!;
   const driver = await open(side, name);
   try {
@@ -238,7 +251,7 @@ async function rebuildTyped(side: Side, ops: number): Promise<{ done: number; se
         from,
         to: last,
         limit: PAGE,
-        types: ['Opened'],
+        types: [type],
       });
       for (const e of page) {
         const d = e.data as { accountId: string; amount: number };
@@ -249,7 +262,9 @@ async function rebuildTyped(side: Side, ops: number): Promise<{ done: number; se
       from = page[page.length - 1]!.position + 1;
     }
     const seconds = (performance.now() - started) / 1000;
-    if (applied !== Math.ceil(last / 10)) throw new Error(`rebuild applied ${applied} events`);
+    let expected = 0;
+    for (let i = 0; i < last; i++) if (kind(i) === type) expected++;
+    if (applied !== expected) throw new Error(`rebuild applied ${applied} events of ${expected}`);
     return { done: last, seconds };
   } finally {
     driver.close();
