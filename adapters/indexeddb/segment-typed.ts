@@ -12,7 +12,7 @@ import { type SegmentCodec, type SegmentRecord, typesKey } from './segments.ts';
 import { read } from './transaction.ts';
 
 /** Segments whose keys and types are read per round trip. */
-const SPAN = 64;
+const SPAN = 512;
 /** Segments fetched at most per request. */
 const PAGE = 16;
 

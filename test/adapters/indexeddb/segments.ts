@@ -12,6 +12,7 @@ import { isConcurrencyError, isCorruptDataError } from '../../../js/util/errors.
 import { all, type IndexedDbContext, openRaw, versionOneDatabase } from './context.ts';
 
 const manual = { segments: { size: 4, background: false } } as const;
+const single = { segments: { size: 1, background: false } } as const;
 
 /** `n` events of type `type`, each with its index. */
 const events = (n: number, type = 'Deposited'): NewEvent[] =>
@@ -281,25 +282,25 @@ export function segmentsSuite({ label, env, open }: IndexedDbContext): void {
 
     it('a typed read over more segments than one request lists answers as a full read filtered', async () => {
       const name = env.freshName();
-      const d = await open(name, manual);
+      const d = await open(name, single);
       try {
-        // 70 segments of 4: Withdrawn in the 3rd and the 68th-70th only, Opened in every 5th event
+        // 530 segments of one event (one request lists 512): Withdrawn in a few, Opened in every 5th
         const kinds = (i: number) =>
           i < 12 && i >= 8
             ? 'Withdrawn'
-            : i >= 268
+            : i >= 518
               ? 'Withdrawn'
               : i % 5 === 0
                 ? 'Opened'
                 : 'Deposited';
         await d.ledger.append(
           'a',
-          Array.from({ length: 280 }, (_, i) => ({ type: kinds(i), data: { i } })),
+          Array.from({ length: 530 }, (_, i) => ({ type: kinds(i), data: { i } })),
         );
-        expect(await d.segments!.seal({ all: true })).toBe(280);
+        expect(await d.segments!.seal({ all: true })).toBe(530);
         const every = await d.ledger.readAll();
         for (const types of [['Withdrawn'], ['Opened'], ['Withdrawn', 'Opened'], ['Deposited']])
-          for (const opts of [{}, { from: 6 }, { from: 100, limit: 7 }, { to: 270 }]) {
+          for (const opts of [{}, { from: 6 }, { from: 500, limit: 7 }, { to: 520 }]) {
             const want = every.filter(
               (e) =>
                 types.includes(e.type) &&
@@ -308,7 +309,7 @@ export function segmentsSuite({ label, env, open }: IndexedDbContext): void {
             );
             const limit = (opts as { limit?: number }).limit;
             // a fresh connection: nothing decoded lately, every segment comes from the store
-            const fresh = await open(name, manual);
+            const fresh = await open(name, single);
             try {
               expect(await fresh.ledger.readAll({ types, ...opts })).toEqual(
                 limit === undefined ? want : want.slice(0, limit),
