@@ -1,8 +1,8 @@
 /**
- * The sealed part's index (the `sealed` store: the head, and per stream its sealed version and the
- * segments that hold it), checked against the segments and rebuilt from them. Every segment is
- * checked by the core (CRC32C, lengths, hashes) as it is read; a corrupt one stops the rebuild with
- * a `CorruptDataError` and changes nothing. The rebuild is one read-write transaction: the index is
+ * The sealed part's index (the `sealed` store: the head, per stream its sealed version and the
+ * segments that hold it, and per segment its event types), checked against the segments and
+ * rebuilt from them. Every segment is checked by the core (CRC32C, lengths, hashes) as it is read;
+ * a corrupt one stops the rebuild with a `CorruptDataError` and changes nothing. The rebuild is one read-write transaction: the index is
  * replaced whole or not at all.
  */
 
