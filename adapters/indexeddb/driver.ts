@@ -102,8 +102,10 @@ async function openSegments(
       'INVALID_ARGUMENT',
       `"segments.size" must be a whole number of events from 1 to 65536, got ${o.size}.`,
     );
-  const codec = new SegmentCodec(name, await loadWasmParts(), o);
-  if (await indexLooksWrong(connection)) await verifySegments(connection, codec);
+  // the core's module loads while the index's head is checked (two reads): neither waits on the other
+  const [parts, wrong] = await Promise.all([loadWasmParts(), indexLooksWrong(connection)]);
+  const codec = new SegmentCodec(name, parts, o);
+  if (wrong) await verifySegments(connection, codec);
   const sealer = new Sealer(connection, codec);
   if (codec.background) sealer.kick();
   return { codec, sealer, rebuild: () => verifySegments(connection, codec) };
