@@ -13,7 +13,6 @@ import { Decider } from './decide.ts';
 import { Sender } from './dispatch.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { Enqueue } from './enqueue.ts';
-import { checkHealth } from './health.ts';
 import { Inbox } from './inbox.ts';
 import { RequestLine } from './invoke.ts';
 import { lensOf } from './lens.ts';
@@ -180,8 +179,9 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
       await rebuild(perspectiveOf(perspective), { ledger, store, commit, projectors });
     },
     waitForPerspectives,
-    health: (healthOptions) =>
-      checkHealth(
+    // loaded on the first call: an app that is never probed does not carry it
+    health: async (healthOptions) =>
+      (await import('./health.ts')).checkHealth(
         { ledger, store, checkpoints: projectors.checkpoints(), coordination: coordinator },
         healthOptions,
       ),
