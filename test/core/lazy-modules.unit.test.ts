@@ -18,7 +18,7 @@ const Added = defineEvent('Added', payload<{ n: number }>());
 const add = defineReceptor({
   command: Add,
   stream: () => 'sum',
-  handle: (c) => Added({ n: c.n }),
+  handle: (c) => Added({ n: c.data.n }),
 });
 
 const build = (schedules: boolean) =>
@@ -42,9 +42,8 @@ describe('modules loaded when used', () => {
       expect(receipt).toMatchObject({ scheduleId: 's1', duplicate: false });
       await app.waitForPerspectives();
       expect(await app.fireSchedules()).toBe(1);
-      const events = [];
-      for await (const e of app.ledger.readStream('sum')) events.push(e);
-      expect(events.map((e) => e.type)).toEqual(['Added']);
+      const events = await app.ledger.readStream('sum');
+      expect(events.map((e) => [e.type, e.data])).toEqual([['Added', { n: 2 }]]);
     } finally {
       await app.close();
     }
