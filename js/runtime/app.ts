@@ -26,7 +26,7 @@ import type { Registry } from './registry.ts';
 import { startRelay } from './relay.ts';
 import { ReplicaPort } from './replica.ts';
 import type { ScheduleOptions } from './scheduler.ts';
-import { registerSchedules } from './schedules.ts';
+import { registerSchedules, SCHEDULES } from './schedules.ts';
 import type { Scheduling } from './scheduling.ts';
 import { sharedListen } from './shared-listen.ts';
 import { sharedRelay } from './shared-relay.ts';
@@ -133,13 +133,20 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
               scheduleOptions,
             ),
         );
-  if (scheduling !== undefined && coordinator !== undefined)
+  if (scheduling !== undefined && coordinator !== undefined) {
+    // a module that fails to load is reported by the coordinator as it starts the work
+    scheduling.catch(() => undefined);
     coordinator.add({
       name: 'schedules',
       start: async () => (await scheduling).start(),
       stop: async () => (await scheduling).stop(),
     });
-  else void scheduling?.then((s) => s.start());
+  } else
+    void scheduling?.then(
+      (s) => s.start(),
+      (error: unknown) =>
+        report({ source: 'scheduler', name: SCHEDULES, error, outcome: 'stopped' }),
+    );
   const scheduled = (): Promise<Scheduling> => {
     open();
     if (scheduling === undefined)
