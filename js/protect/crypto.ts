@@ -1,6 +1,6 @@
 /**
  * The cryptography of `whizbang/protect`, all WebCrypto (`host.crypto.subtle`): AES-GCM 256 data keys
- * with a random 96-bit IV per value, bound by associated data to subject, key, event and field;
+ * with one random 96-bit IV per event, bound by associated data to subject, key, event and fields;
  * data keys wrapped by the master key (AES-KW, or AES-GCM bound to the subject and key id).
  */
 import type { StoredKey } from '../contracts/keystore.ts';
@@ -39,73 +39,106 @@ export function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
 }
 
 /**
- * What binds a value's ciphertext to its place: subject, key id, event id, the event's list of
- * sealed fields and the field's path.
+ * What binds an event's sealed values to their place: subject, key id, event id and the event's
+ * list of sealed fields (the cipher adds the length of each value's ciphertext).
  */
-export function associatedData(
+export function sealContext(
   subject: string,
   keyId: string,
   messageId: string,
   fields: readonly string[],
-  path: string,
-): Uint8Array<ArrayBuffer> {
-  return encoder.encode(
-    `whizbang/protect 1\n${subject}\n${keyId}\n${messageId}\n${fields.join('\n')}\n\n${path}`,
-  );
+): string {
+  return `whizbang/protect 2\n${subject}\n${keyId}\n${messageId}\n${fields.join('\n')}\n\n`;
 }
 
 /**
- * AES-256-GCM over JSON values, as base64 of IV (12 bytes) ‖ ciphertext ‖ tag (16 bytes): the
- * WebCrypto one (asynchronous) by default; `whizbang/protect/node` gives a synchronous one on
- * `node:crypto` (Node, Bun, Deno) that writes and reads the same bytes.
+ * AES-256-GCM over the JSON texts of an event's protected values, one operation per event: the
+ * texts are encrypted together under one random IV, and the ciphertext is cut back into one piece
+ * per value, stored as base64 in the value's place (the first piece led by the IV, the last one
+ * followed by the tag). The associated data is the context and the length of each piece, so no
+ * byte can move between values. The WebCrypto cipher (asynchronous) is the default;
+ * `whizbang/protect/node` gives a synchronous one on `node:crypto` (Node, Bun, Deno) that writes
+ * and reads the same bytes.
  */
 export interface Cipher {
-  /** Encrypts `value` (JSON) with `key`, bound to `aad`. */
-  seal(key: CryptoKey, aad: Uint8Array<ArrayBuffer>, value: unknown): MaybePromise<string>;
-  /** Decrypts what `seal` made; throws (any error) when it does not authenticate. */
-  open(key: CryptoKey, aad: Uint8Array<ArrayBuffer>, sealed: unknown): MaybePromise<unknown>;
+  /** Encrypts `texts` (JSON) with `key`, bound to `context`: one base64 piece per text. */
+  seal(key: CryptoKey, context: string, texts: readonly string[]): MaybePromise<string[]>;
+  /** Decrypts what `seal` made, as the JSON texts; throws (any error) when it does not authenticate. */
+  open(key: CryptoKey, context: string, pieces: readonly unknown[]): MaybePromise<string[]>;
+}
+
+/** The associated data of one sealing: the context, then the ciphertext length of each value. */
+export function aadOf(context: string, lengths: readonly number[]): Uint8Array<ArrayBuffer> {
+  return encoder.encode(`${context}${lengths.join(',')}`);
+}
+
+/** The ciphertext lengths of stored pieces (IV and tag excluded); throws when they cannot be. */
+export function pieceLengths(sizes: readonly number[]): number[] {
+  const n = sizes.length;
+  if (n === 0) throw new Error('no sealed value');
+  const lengths = sizes.slice();
+  lengths[0]! -= IV;
+  lengths[n - 1]! -= TAG;
+  if (lengths.some((l) => l < 0)) throw new Error('not a sealed value');
+  return lengths;
 }
 
 /** The WebCrypto cipher. */
 export const webCipher: Cipher = {
-  seal: (k, a, v) => seal(k, a, v),
-  open: (k, a, v) => open(k, a, v),
+  async seal(key, context, texts) {
+    const parts = texts.map((t) => encoder.encode(t));
+    const lengths = parts.map((p) => p.length);
+    const plain = new Uint8Array(lengths.reduce((a, b) => a + b, 0));
+    let at = 0;
+    for (const p of parts) {
+      plain.set(p, at);
+      at += p.length;
+    }
+    const iv = host.crypto.getRandomValues(new Uint8Array(IV));
+    const ct = new Uint8Array(
+      await host.crypto.subtle.encrypt(
+        { name: 'AES-GCM', iv, additionalData: aadOf(context, lengths) },
+        key,
+        plain,
+      ),
+    );
+    const all = concat(iv, ct); // IV ‖ ciphertext ‖ tag
+    const out: string[] = [];
+    at = 0;
+    for (let i = 0; i < lengths.length; i++) {
+      const end = at + lengths[i]! + (i === 0 ? IV : 0) + (i === lengths.length - 1 ? TAG : 0);
+      out.push(toBase64(all.subarray(at, end)));
+      at = end;
+    }
+    return out;
+  },
+  async open(key, context, pieces) {
+    const bytes = pieces.map((p) => (typeof p === 'string' ? fromBase64(p) : undefined));
+    if (bytes.some((b) => b === undefined)) throw new Error('not a sealed value');
+    const parts = bytes as Uint8Array[];
+    const lengths = pieceLengths(parts.map((b) => b.length));
+    const all = new Uint8Array(parts.reduce((a, b) => a + b.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      all.set(p, at);
+      at += p.length;
+    }
+    const plain = new Uint8Array(
+      await host.crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv: all.subarray(0, IV), additionalData: aadOf(context, lengths) },
+        key,
+        all.subarray(IV),
+      ),
+    );
+    const out: string[] = [];
+    at = 0;
+    for (const l of lengths) {
+      out.push(decoder.decode(plain.subarray(at, at + l)));
+      at += l;
+    }
+    return out;
+  },
 };
-
-/** Encrypts a JSON value: base64 of IV ‖ ciphertext ‖ tag. */
-export async function seal(
-  key: CryptoKey,
-  aad: Uint8Array<ArrayBuffer>,
-  value: unknown,
-): Promise<string> {
-  const iv = host.crypto.getRandomValues(new Uint8Array(IV));
-  const plain = encoder.encode(JSON.stringify(value));
-  const ct = await host.crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv, additionalData: aad },
-    key,
-    plain,
-  );
-  const out = new Uint8Array(IV + ct.byteLength);
-  out.set(iv);
-  out.set(new Uint8Array(ct), IV);
-  return toBase64(out);
-}
-
-/** Decrypts what {@link seal} made; throws (any error) when it does not authenticate. */
-export async function open(
-  key: CryptoKey,
-  aad: Uint8Array<ArrayBuffer>,
-  sealed: unknown,
-): Promise<unknown> {
-  const bytes = typeof sealed === 'string' ? fromBase64(sealed) : undefined;
-  if (bytes === undefined || bytes.length < IV + TAG) throw new Error('not a sealed value');
-  const plain = await host.crypto.subtle.decrypt(
-    { name: 'AES-GCM', iv: bytes.subarray(0, IV), additionalData: aad },
-    key,
-    bytes.subarray(IV),
-  );
-  return JSON.parse(decoder.decode(new Uint8Array(plain)));
-}
 
 function wrapping(
   master: CryptoKey,
@@ -178,7 +211,7 @@ export async function unwrapDataKey(
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(a.length + b.length);
   out.set(a);
   out.set(b, a.length);

@@ -7,13 +7,16 @@ export interface TamperedAt {
   readonly streamId: string;
   /** The event's global position. */
   readonly position: number;
-  /** The path of the field. */
+  /**
+   * The paths of the event's sealed fields, joined with `, ` (they are authenticated together,
+   * so the one that changed is not known).
+   */
   readonly path: string;
 }
 
 /**
- * A protected field's ciphertext did not authenticate (AES-GCM): changed, cut, or moved from
- * another event, field or subject. Its value is never returned.
+ * An event's protected fields did not authenticate (AES-GCM): a ciphertext changed, cut, or moved
+ * from another event, field or subject, or the list of sealed fields changed. No value is returned.
  */
 export class TamperedDataError extends WhizbangError {
   /** The error's name, for logs. */
@@ -22,16 +25,16 @@ export class TamperedDataError extends WhizbangError {
   readonly streamId: string;
   /** The event's global position. */
   readonly position: number;
-  /** The path of the field. */
+  /** The paths of the event's sealed fields, joined with `, `. */
   readonly path: string;
 
-  /** The value at `at` did not authenticate. */
+  /** The values at `at` did not authenticate. */
   constructor(at: TamperedAt, options?: { cause?: unknown }) {
     super(
       'PROTECTED_DATA_TAMPERED',
-      `The protected field "${at.path}" of the event at position ${at.position} (stream "${at.streamId}") ` +
+      `The protected fields "${at.path}" of the event at position ${at.position} (stream "${at.streamId}") ` +
         'did not authenticate: its stored ciphertext was changed or moved from another event, field or subject. ' +
-        'Its value is withheld; restore the event from a backup or find who wrote to the store.',
+        'Their values are withheld; restore the event from a backup or find who wrote to the store.',
       options,
     );
     this.streamId = at.streamId;

@@ -1,6 +1,6 @@
 /**
  * A synchronous AES-256-GCM for `whizbang/protect` on `node:crypto` (Node, Bun, Deno): the same
- * bytes as the WebCrypto one, without a trip to a worker thread per value, so sealing and opening
+ * bytes as the WebCrypto one, without a trip to a worker thread per event, so sealing and opening
  * take no promise once a subject's key is held.
  *
  * @example
@@ -27,6 +27,11 @@ import type { Cipher } from './crypto.ts';
 const IV = 12;
 const TAG = 16;
 
+/** The associated data: the context, then each value's ciphertext length (as `aadOf`). */
+function aad(context: string, lengths: readonly number[]): Buffer {
+  return Buffer.from(`${context}${lengths.join(',')}`, 'utf8');
+}
+
 /** AES-256-GCM on `node:crypto`, synchronous; reads and writes what the WebCrypto cipher does. */
 export function nodeCipher(): Cipher {
   const objects = new WeakMap<object, KeyObject>();
@@ -42,29 +47,56 @@ export function nodeCipher(): Cipher {
   const pool = Buffer.alloc(IV * 1024);
   let at = pool.length;
   return {
-    seal(key, aad, value) {
+    seal(key, context, texts) {
       if (at === pool.length) {
         randomFillSync(pool);
         at = 0;
       }
       const iv = Buffer.from(pool.subarray(at, at + IV));
       at += IV;
+      const parts = texts.map((t) => Buffer.from(t, 'utf8'));
+      const lengths = parts.map((p) => p.length);
       const cipher = createCipheriv('aes-256-gcm', objectOf(key), iv);
-      cipher.setAAD(aad);
-      const head = cipher.update(JSON.stringify(value), 'utf8');
-      const tail = cipher.final();
-      return Buffer.concat([iv, head, tail, cipher.getAuthTag()]).toString('base64');
+      cipher.setAAD(aad(context, lengths));
+      const all = Buffer.concat([
+        iv,
+        cipher.update(parts.length === 1 ? parts[0]! : Buffer.concat(parts)),
+        cipher.final(),
+        cipher.getAuthTag(),
+      ]);
+      const out: string[] = [];
+      let from = 0;
+      for (let i = 0; i < lengths.length; i++) {
+        const end = from + lengths[i]! + (i === 0 ? IV : 0) + (i === lengths.length - 1 ? TAG : 0);
+        out.push(all.toString('base64', from, end));
+        from = end;
+      }
+      return out;
     },
-    open(key, aad, sealed) {
-      const bytes = typeof sealed === 'string' ? Buffer.from(sealed, 'base64') : undefined;
-      if (bytes === undefined || bytes.length < IV + TAG) throw new Error('not a sealed value');
-      const decipher = createDecipheriv('aes-256-gcm', objectOf(key), bytes.subarray(0, IV));
-      decipher.setAAD(aad);
-      decipher.setAuthTag(bytes.subarray(bytes.length - TAG));
-      const text =
-        decipher.update(bytes.subarray(IV, bytes.length - TAG), undefined, 'utf8') +
-        decipher.final('utf8');
-      return JSON.parse(text);
+    open(key, context, pieces) {
+      if (pieces.length === 0 || pieces.some((p) => typeof p !== 'string')) {
+        throw new Error('not a sealed value');
+      }
+      const parts = (pieces as string[]).map((p) => Buffer.from(p, 'base64'));
+      const lengths = parts.map((p) => p.length);
+      lengths[0]! -= IV;
+      lengths[lengths.length - 1]! -= TAG;
+      if (lengths.some((l) => l < 0)) throw new Error('not a sealed value');
+      const all = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      const decipher = createDecipheriv('aes-256-gcm', objectOf(key), all.subarray(0, IV));
+      decipher.setAAD(aad(context, lengths));
+      decipher.setAuthTag(all.subarray(all.length - TAG));
+      const plain = Buffer.concat([
+        decipher.update(all.subarray(IV, all.length - TAG)),
+        decipher.final(),
+      ]);
+      const out: string[] = [];
+      let from = 0;
+      for (const l of lengths) {
+        out.push(plain.toString('utf8', from, from + l));
+        from += l;
+      }
+      return out;
     },
   };
 }

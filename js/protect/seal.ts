@@ -7,7 +7,7 @@ import type { ProtectSpec } from '../messages/message.ts';
 import { invalidArgument } from '../util/errors.ts';
 import { uuidv7 } from '../util/ids.ts';
 import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
-import { associatedData, type Cipher } from './crypto.ts';
+import { type Cipher, sealContext } from './crypto.ts';
 import { TamperedDataError } from './errors.ts';
 import { getPath, setPath } from './fields.ts';
 import type { DataKey, KeyRing } from './keyring.ts';
@@ -20,11 +20,6 @@ export interface SealedEvent {
   readonly sealed: NewEvent;
   /** What handlers see: the data as given. */
   readonly plain: NewEvent;
-}
-
-/** Values some of which may be promises: all of them, as a promise only when one is. */
-function settle<T>(values: MaybePromise<T>[]): MaybePromise<T[]> {
-  return values.some(isThenable) ? Promise.all(values) : (values as T[]);
 }
 
 /**
@@ -50,14 +45,10 @@ export function sealEvent(
   if (paths.length === 0) return { sealed: plain, plain };
   const withKey = (key: DataKey): MaybePromise<SealedEvent> =>
     chain(
-      settle(
-        paths.map((p) =>
-          cipher.seal(
-            key.key,
-            associatedData(subject, key.id, messageId, paths, p),
-            getPath(event.data, p),
-          ),
-        ),
+      cipher.seal(
+        key.key,
+        sealContext(subject, key.id, messageId, paths),
+        paths.map((p) => JSON.stringify(getPath(event.data, p))),
       ),
       (values) => {
         let data: unknown = event.data;
@@ -100,32 +91,38 @@ export function openEvent(
   const at = { streamId: event.streamId, position: event.position };
   const mark = sealedOf(event.metadata);
   if (mark === undefined) throw new TamperedDataError({ ...at, path: `metadata.${PROTECTED}` });
-  const withKey = (key: CryptoKey | null | undefined): MaybePromise<RecordedEvent> =>
-    chain(
-      settle(
-        mark.f.map((path): MaybePromise<unknown> => {
-          if (key == null) return REDACTED;
-          const fail = (cause: unknown): never => {
-            throw new TamperedDataError({ ...at, path }, { cause });
-          };
-          try {
-            const value = cipher.open(
-              key,
-              associatedData(mark.s, mark.k, event.messageId, mark.f, path),
-              getPath(event.data, path),
-            );
-            return isThenable(value) ? Promise.resolve(value).catch(fail) : value;
-          } catch (cause) {
-            return fail(cause);
-          }
-        }),
-      ),
-      (values) => {
-        let data: unknown = event.data;
-        for (let i = 0; i < mark.f.length; i++) data = setPath(data, mark.f[i]!, values[i]);
-        return { ...event, data, metadata: withoutMark(event.metadata) } as RecordedEvent;
-      },
-    );
+  const fields = mark.f;
+  const rebuilt = (values: readonly unknown[]): RecordedEvent => {
+    let data: unknown = event.data;
+    for (let i = 0; i < fields.length; i++) data = setPath(data, fields[i]!, values[i]);
+    return { ...event, data, metadata: withoutMark(event.metadata) } as RecordedEvent;
+  };
+  // one failure for the event: the values are authenticated together, so the place of a change
+  // is not known; the error names every sealed field
+  const fail = (cause: unknown): never => {
+    throw new TamperedDataError({ ...at, path: fields.join(', ') }, { cause });
+  };
+  const parse = (texts: readonly string[]): RecordedEvent => {
+    try {
+      if (texts.length !== fields.length) throw new Error('not as many values as fields');
+      return rebuilt(texts.map((t) => JSON.parse(t) as unknown));
+    } catch (cause) {
+      return fail(cause);
+    }
+  };
+  const withKey = (key: CryptoKey | null | undefined): MaybePromise<RecordedEvent> => {
+    if (key == null || fields.length === 0) return rebuilt(fields.map(() => REDACTED));
+    try {
+      const texts = cipher.open(
+        key,
+        sealContext(mark.s, mark.k, event.messageId, fields),
+        fields.map((p) => getPath(event.data, p)),
+      );
+      return isThenable(texts) ? Promise.resolve(texts).then(parse, fail) : parse(texts);
+    } catch (cause) {
+      return fail(cause);
+    }
+  };
   const known = ring.known(mark.s, mark.k);
   return known === undefined ? ring.find(mark.s, mark.k).then(withKey) : withKey(known);
 }

@@ -13,7 +13,6 @@ import { Decider } from './decide.ts';
 import { Sender } from './dispatch.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { Enqueue } from './enqueue.ts';
-import { checkHealth } from './health.ts';
 import { Inbox } from './inbox.ts';
 import { RequestLine } from './invoke.ts';
 import { lensOf } from './lens.ts';
@@ -27,7 +26,8 @@ import type { Registry } from './registry.ts';
 import { startRelay } from './relay.ts';
 import { ReplicaPort } from './replica.ts';
 import type { ScheduleOptions } from './scheduler.ts';
-import { Scheduling } from './scheduling.ts';
+import { registerSchedules, SCHEDULES } from './schedules.ts';
+import type { Scheduling } from './scheduling.ts';
 import { sharedListen } from './shared-listen.ts';
 import { sharedRelay } from './shared-relay.ts';
 import { background, coordinatorOf, declareIndexes } from './startup.ts';
@@ -97,7 +97,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
   const inbox = new Inbox(store, driver.name, dispatcher);
   const listener = new Listener(registry, dispatcher, inbox, requests, name);
   const coordinator = coordinatorOf(driver, options.coordinate, report);
-  if (options.schedules !== undefined) Scheduling.register(registry);
+  if (options.schedules !== undefined) registerSchedules(registry);
   const projectors = new Projectors(
     registry,
     ledger,
@@ -114,21 +114,40 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
   const waitForPerspectives = (position?: number, timeoutMs = 5000): Promise<void> =>
     projectors.waitFor(position, timeoutMs);
   const sender = new Sender(dispatcher, registry, observation, inbox, open, waitForPerspectives);
-  const scheduling =
-    options.schedules === undefined
+  // the scheduler's module is loaded only by an app built with `schedules`; it starts here, or
+  // wherever the coordinator gives it its lease (its work is added now, so nothing waits on it)
+  const scheduleOptions = options.schedules;
+  const scheduling: Promise<Scheduling> | undefined =
+    scheduleOptions === undefined
       ? undefined
-      : new Scheduling(
-          registry,
-          {
-            store,
-            send: (command, opts) => sender.send(command, opts),
-            publish: (event, opts) => sender.publish([event], opts),
-            report,
-          },
-          options.schedules,
-          coordinator,
+      : import('./scheduling.ts').then(
+          ({ Scheduling }) =>
+            new Scheduling(
+              registry,
+              {
+                store,
+                send: (command, opts) => sender.send(command, opts),
+                publish: (event, opts) => sender.publish([event], opts),
+                report,
+              },
+              scheduleOptions,
+            ),
         );
-  const scheduled = (): Scheduling => {
+  if (scheduling !== undefined && coordinator !== undefined) {
+    // a module that fails to load is reported by the coordinator as it starts the work
+    scheduling.catch(() => undefined);
+    coordinator.add({
+      name: 'schedules',
+      start: async () => (await scheduling).start(),
+      stop: async () => (await scheduling).stop(),
+    });
+  } else
+    void scheduling?.then(
+      (s) => s.start(),
+      (error: unknown) =>
+        report({ source: 'scheduler', name: SCHEDULES, error, outcome: 'stopped' }),
+    );
+  const scheduled = (): Promise<Scheduling> => {
     open();
     if (scheduling === undefined)
       throw invalidArgument(
@@ -161,10 +180,10 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
     localInvokeAndSync: (command, opts) =>
       sender.localInvokeAndSync(command, opts) as Promise<never>,
     publish: (event, opts) => sender.publish([event], opts),
-    sendAt: async (command, at, opts) => scheduled().sendAt(command, at, opts),
+    sendAt: async (command, at, opts) => (await scheduled()).sendAt(command, at, opts),
     sendAfter: async (command, delayMs, opts) =>
-      scheduled().sendAt(command, Date.now() + delayMs, opts),
-    fireSchedules: async () => scheduled().fire(),
+      (await scheduled()).sendAt(command, Date.now() + delayMs, opts),
+    fireSchedules: async () => (await scheduled()).fire(),
     publishMany: (events, opts) => sender.publish(events, opts),
     lens(perspective) {
       // one lens per perspective, so a UI can key its subscriptions on it
@@ -180,8 +199,9 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
       await rebuild(perspectiveOf(perspective), { ledger, store, commit, projectors });
     },
     waitForPerspectives,
-    health: (healthOptions) =>
-      checkHealth(
+    // loaded on the first call: an app that is never probed does not carry it
+    health: async (healthOptions) =>
+      (await import('./health.ts')).checkHealth(
         { ledger, store, checkpoints: projectors.checkpoints(), coordination: coordinator },
         healthOptions,
       ),
@@ -224,7 +244,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
       changes.close();
       await indexing;
       await coordinator?.stop();
-      await scheduling?.stop();
+      await (await scheduling)?.stop();
       await projectors.stop();
       await cache.flush(); // snapshots still being saved
       await driver.close?.();

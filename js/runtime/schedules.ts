@@ -8,6 +8,7 @@
 import type { Perspective } from '../definitions/perspective.ts';
 import { definePerspective } from '../definitions/perspective.ts';
 import { type Command, defineEvent, type EventDefinition, payload } from '../messages/message.ts';
+import type { Registry } from './registry.ts';
 
 /** The prefix of the names of perspectives the scheduler polls. */
 export const SCHEDULES = 'whizbang-schedules';
@@ -56,3 +57,9 @@ export const schedules: Perspective<ScheduledCommand | null, any> = definePerspe
       ? (event.data as { scheduled: ScheduledCommand }).scheduled
       : null,
 }) as unknown as Perspective<ScheduledCommand | null, any>;
+
+/** Registers `whizbang-schedules` in `registry` (as the app is built, before the projectors start). */
+export function registerSchedules(registry: Registry): void {
+  if (!registry.perspectives.has(SCHEDULES))
+    registry.addPerspective(schedules as unknown as Perspective);
+}

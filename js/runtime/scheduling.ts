@@ -4,51 +4,38 @@
  * is seen by every instance; the {@link Scheduler} sends it when due.
  */
 
-import type { Perspective } from '../definitions/perspective.ts';
 import { DEFAULT_TENANT } from '../messages/envelope.ts';
 import { type Command, isMessage } from '../messages/message.ts';
 import { invalidArgument, isWhizbangError } from '../util/errors.ts';
 import { uuidv7 } from '../util/ids.ts';
-import type { Coordinator } from './coordinator.ts';
 import type { Registry } from './registry.ts';
 import { type ScheduleOptions, Scheduler, type SchedulerParts } from './scheduler.ts';
-import {
-  CommandScheduled,
-  SCHEDULES,
-  type ScheduledCommand,
-  scheduleStream,
-  schedules,
-} from './schedules.ts';
+import { CommandScheduled, SCHEDULES, type ScheduledCommand, scheduleStream } from './schedules.ts';
 import type { ScheduleReceipt, ScheduleSendOptions } from './types.ts';
 
-/** The app's scheduled commands: scheduling, and the scheduler that sends them. */
+/**
+ * The app's scheduled commands: scheduling, and the scheduler that sends them. The app loads this
+ * module only when it is built with `schedules` (its perspective is registered by
+ * {@link registerSchedules} as the app is built).
+ */
 export class Scheduling {
   readonly #scheduler: Scheduler;
   readonly #publish: SchedulerParts['publish'];
 
-  /** Registers `whizbang-schedules` in `registry` (before the projectors start). */
-  static register(registry: Registry): void {
-    if (!registry.perspectives.has(SCHEDULES))
-      registry.addPerspective(schedules as unknown as Perspective);
-  }
-
-  /** Starts the scheduler here, or wherever the coordinator gives it its lease. */
+  /** The scheduler over the schedules perspectives of `registry`; the app starts it. */
   constructor(
     registry: Registry,
     parts: Omit<SchedulerParts, 'sources'>,
     options: ScheduleOptions,
-    coordinator: Coordinator | undefined,
   ) {
     const sources = [...registry.perspectives.keys()].filter((n) => n.startsWith(SCHEDULES));
     this.#scheduler = new Scheduler({ ...parts, sources }, options);
     this.#publish = parts.publish;
-    if (coordinator === undefined) this.#scheduler.start();
-    else
-      coordinator.add({
-        name: 'schedules',
-        start: () => this.#scheduler.start(),
-        stop: () => this.#scheduler.stop(),
-      });
+  }
+
+  /** Starts the scheduler here. */
+  start(): void {
+    this.#scheduler.start();
   }
 
   /** Schedules `command` for `at`. */

@@ -82,18 +82,25 @@ export function toTracedEvent(e: RecordedEvent): TracedEvent {
   };
 }
 
-/** A plain JSON copy of a dispatched envelope, with the events it appended. */
-export function toTracedEnvelope(dispatched: Dispatched): TracedEnvelope {
+/**
+ * A plain JSON copy of a dispatched envelope, with the events it appended; its message passed
+ * through `redact` first when given.
+ */
+export function toTracedEnvelope(
+  dispatched: Dispatched,
+  redact?: <M extends { readonly type: string; readonly data: unknown }>(message: M) => M,
+): TracedEnvelope {
   const { envelope, events } = dispatched;
+  const message = redact === undefined ? envelope.message : redact(envelope.message);
   const reading = now();
   const hops = envelope.hops.map((h) => toHop(h, reading));
   let durationMs = 0;
   for (const h of hops) durationMs += h.durationMs;
   return {
     message: {
-      kind: envelope.message.kind,
-      type: envelope.message.type,
-      data: toPlain(envelope.message.data),
+      kind: message.kind,
+      type: message.type,
+      data: toPlain(message.data),
     },
     messageId: envelope.messageId,
     correlationId: envelope.correlationId,

@@ -32,6 +32,12 @@ export interface TraceStoreOptions {
    * Bounds memory when one conversation (a long-lived saga) never ends.
    */
   readonly perCorrelation?: number;
+  /**
+   * Applied to each message before it is recorded, to keep personal data out of the trace: for
+   * example `(m) => redact(m, definitions)` from `whizbang/protect`, which shows the protected
+   * fields its definitions declare as `'[redacted]'`. Without it, message data is recorded as sent.
+   */
+  readonly redact?: <M extends { readonly type: string; readonly data: unknown }>(message: M) => M;
 }
 
 /** An observer that records what the runtime dispatched, and queries over what it recorded. */
@@ -148,7 +154,7 @@ export function traceStore(options: TraceStoreOptions = {}): TraceStore {
 
   return {
     onDispatched(dispatched: Dispatched): void {
-      record(toTracedEnvelope(dispatched));
+      record(toTracedEnvelope(dispatched, options.redact));
     },
 
     chain(correlationId: string, tenant?: string): TraceTree | undefined {

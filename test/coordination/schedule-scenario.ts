@@ -21,26 +21,30 @@ export async function schedulesSurviveAndFireOnce(
   open: () => Driver | Promise<Driver>,
 ): Promise<void> {
   const first = await instance(open, 'sched-1', true, false, { pollMs: 60_000 });
+  // due far enough ahead that a loaded machine schedules everything before any is due
+  const dueInMs = 1_500;
   const now = Date.now();
   let expected = 0;
   for (let i = 1; i <= 5; i++) {
-    const receipt = await first.sendAt(Add({ stream: 'later', n: i }), now + 300, {
+    const receipt = await first.sendAt(Add({ stream: 'later', n: i }), now + dueInMs, {
       scheduleId: `later-${i}`,
     });
     expect(receipt).toMatchObject({ scheduleId: `later-${i}`, duplicate: false });
     expected += i;
   }
-  const again = await first.sendAfter(Add({ stream: 'later', n: 1 }), 300, {
+  const again = await first.sendAfter(Add({ stream: 'later', n: 1 }), dueInMs, {
     scheduleId: 'later-1',
   });
   expect(again.duplicate).toBe(true);
-  await first.publish(Remind({ id: 'r1', n: 100, afterMs: 300 }), { stream: 'reminders' });
+  await first.publish(Remind({ id: 'r1', n: 100, afterMs: dueInMs }), { stream: 'reminders' });
   expected += 100;
   await first.waitForPerspectives();
   expect(await first.fireSchedules()).toBe(0); // nothing due yet
   await first.close();
 
-  await new Promise((resolve) => setTimeout(resolve, 400));
+  await new Promise((resolve) =>
+    setTimeout(resolve, Math.max(0, now + dueInMs + 100 - Date.now())),
+  );
   const a = await instance(open, 'sched-a', false, false, { pollMs: 20 });
   const b = await instance(open, 'sched-b', false, false, { pollMs: 20 });
   try {

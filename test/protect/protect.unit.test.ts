@@ -1,4 +1,5 @@
 // @runtimes node deno bun
+import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import {
   defineEvent,
@@ -74,6 +75,18 @@ for (const [label, cipher] of ciphers) {
       const read = await app.ledger.readStream('customer-c-1');
       expect(read[0]!.data).toEqual(ada());
       expect(read[0]!.metadata?.protected).toBeUndefined();
+    });
+
+    it('seals all protected fields of an event in one AES-GCM operation: one IV, one tag', async () => {
+      const { inner, app } = await setup();
+      await app.send(Register(ada()));
+      const [stored] = inner.ledger.readAll() as any[];
+      const size = (s: string) => Buffer.from(s, 'base64').length;
+      const json = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
+      // the first piece leads with the IV (12 bytes), the last ends with the tag (16 bytes)
+      expect(size(stored.data.email)).toBe(json(ada().email) + 12);
+      expect(size(stored.data.address.street)).toBe(json(ada().address.street) + 16);
+      expect((await app.ledger.readStream('customer-c-1'))[0]!.data).toEqual(ada());
     });
 
     it('forgets a subject: every read shows the redacted marker, rebuilds redact, nothing throws', async () => {
@@ -183,7 +196,11 @@ for (const [label, cipher] of ciphers) {
       });
       const error = await failure(() => ledger.readAll());
       expect(isWhizbangError(error, 'PROTECTED_DATA_TAMPERED')).toBe(true);
-      expect(error).toMatchObject({ path: 'email', position: 1, streamId: 'customer-c-1' });
+      expect(error).toMatchObject({
+        path: 'email, address.street',
+        position: 1,
+        streamId: 'customer-c-1',
+      });
       expect(String((error as Error).message)).not.toContain('ada.');
     });
 
@@ -203,6 +220,27 @@ for (const [label, cipher] of ciphers) {
         },
         (e) => {
           e[0].data.email = 42;
+        },
+        (e) => {
+          // the two values swapped: each piece is where the other one was
+          [e[0].data.email, e[0].data.address.street] = [e[0].data.address.street, e[0].data.email];
+        },
+        (e) => {
+          // the sealed field list reordered: same fields, another binding
+          e[0].metadata.protected.f = ['address.street', 'email'];
+        },
+        (e) => {
+          // bytes moved across the boundary between the two pieces (one event, one ciphertext)
+          const a = Buffer.from(e[0].data.email, 'base64');
+          const b = Buffer.from(e[0].data.address.street, 'base64');
+          const both = Buffer.concat([a, b]);
+          e[0].data.email = both.subarray(0, a.length + 3).toString('base64');
+          e[0].data.address.street = both.subarray(a.length + 3).toString('base64');
+        },
+        (e) => {
+          // one sealed field left out of both the list and the data
+          e[0].metadata.protected.f = ['email'];
+          delete e[0].data.address.street;
         },
       ];
       for (const [i, move] of moves.entries()) {
