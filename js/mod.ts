@@ -151,7 +151,7 @@ export type { BuildOptions, RouteOptions, WhizbangBuilder } from './runtime/buil
 export { whizbang } from './runtime/builder.ts';
 export type { CommandState, CommandStore } from './runtime/command-store.ts';
 export { commandStore } from './runtime/command-store.ts';
-export type { CoordinateOptions, Coordination, Work } from './runtime/coordinator.ts';
+export type { CoordinateOptions, Coordination, Work } from './runtime/coordinate.ts';
 export type { InTransaction, Outcome } from './runtime/flow.ts';
 export type { HealthOptions, HealthReport, PerspectiveHealth } from './runtime/health.ts';
 export type { PoisonOptions } from './runtime/projector.ts';

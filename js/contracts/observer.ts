@@ -21,7 +21,8 @@ export interface BackgroundFailure {
   /**
    * What failed: `'perspective'` (an async perspective), `'coordinator'` (a lease call of the
    * work coordinator, tried again at the next heartbeat) or `'scheduler'` (a scheduled command,
-   * named by its schedule perspective).
+   * named by its schedule perspective). A coordinator's or scheduler's module that fails to load
+   * is reported under its source with `outcome: 'stopped'`.
    */
   readonly source: 'perspective' | 'coordinator' | 'scheduler';
   /** The perspective's name (the instance's name for the coordinator). */

@@ -8,7 +8,7 @@ import type { Perspective } from '../definitions/perspective.ts';
 import { invalidArgument, WhizbangError } from '../util/errors.ts';
 import { Changes } from './changes.ts';
 import { Committer } from './commit.ts';
-import type { CoordinateOptions } from './coordinator.ts';
+import type { CoordinateOptions } from './coordinate.ts';
 import { Decider } from './decide.ts';
 import { Sender } from './dispatch.ts';
 import { Dispatcher } from './dispatcher.ts';
@@ -133,20 +133,18 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
               scheduleOptions,
             ),
         );
-  if (scheduling !== undefined && coordinator !== undefined) {
-    // a module that fails to load is reported by the coordinator as it starts the work
-    scheduling.catch(() => undefined);
+  // a module that fails to load is reported once, as the scheduler's failure, and never starts
+  const loaded = scheduling?.catch((error: unknown) => {
+    report({ source: 'scheduler', name: SCHEDULES, error, outcome: 'stopped' });
+    return undefined;
+  });
+  if (loaded !== undefined && coordinator !== undefined)
     coordinator.add({
       name: 'schedules',
-      start: async () => (await scheduling).start(),
-      stop: async () => (await scheduling).stop(),
+      start: async () => (await loaded)?.start(),
+      stop: async () => (await loaded)?.stop(),
     });
-  } else
-    void scheduling?.then(
-      (s) => s.start(),
-      (error: unknown) =>
-        report({ source: 'scheduler', name: SCHEDULES, error, outcome: 'stopped' }),
-    );
+  else void loaded?.then((s) => s?.start());
   const scheduled = (): Promise<Scheduling> => {
     open();
     if (scheduling === undefined)
@@ -244,7 +242,7 @@ export function createApp(registry: Registry, options: AppOptions): Whizbang<any
       changes.close();
       await indexing;
       await coordinator?.stop();
-      await (await scheduling)?.stop();
+      await (await loaded)?.stop(); // a module still loading is waited for
       await projectors.stop();
       await cache.flush(); // snapshots still being saved
       await driver.close?.();

@@ -21,7 +21,7 @@ import type {
 } from '../messages/message.ts';
 import { invalidArgument, wholeOption } from '../util/errors.ts';
 import { createApp } from './app.ts';
-import type { CoordinateOptions } from './coordinator.ts';
+import type { CoordinateOptions } from './coordinate.ts';
 import type { PoisonOptions } from './projector.ts';
 import { type EventHandler, Registry } from './registry.ts';
 import type { ScheduleOptions } from './scheduler.ts';

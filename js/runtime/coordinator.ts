@@ -4,56 +4,20 @@
  * leases. Every heartbeat an instance renews its own instance lease and the leases of the work it
  * runs, stops the work whose lease it lost, gives up work beyond its fair share (work count over
  * live instances, rounded up) and takes free or expired work up to that share. Work is stopped
- * before its lease is released, and started only once its lease is held.
+ * before its lease is released, and started only once its lease is held. The app loads this
+ * module only when built with `coordinate` (js/runtime/lazy-coordinator.ts stands in meanwhile).
  */
 import type { Lease, LeaseStore } from '../contracts/lease.ts';
 import type { BackgroundFailure } from '../contracts/observer.ts';
-import { invalidArgument, wholeOption } from '../util/errors.ts';
-import { uuidv7 } from '../util/ids.ts';
 import type { MaybePromise } from '../util/maybe.ts';
 import { platform, type Timer, unref } from '../util/platform.ts';
-
-/** Options of the app's `coordinate`: how instances share background work. */
-export interface CoordinateOptions {
-  /** This instance's name, unique among the instances (default: a fresh random id). */
-  readonly instance?: string;
-  /** How long a lease lives without a heartbeat, ms (default 10 000): the longest takeover. */
-  readonly ttlMs?: number;
-  /** How often leases are renewed and free work looked for, ms (default a third of `ttlMs`). */
-  readonly heartbeatMs?: number;
-  /**
-   * Async perspectives split into this many partitions by a hash of the model key, each with its
-   * own checkpoint and lease, so that several instances share one perspective's work
-   * (`{ balances: 4 }`). Every instance must give the same counts.
-   */
-  readonly partitions?: Readonly<Record<string, number>>;
-}
-
-/** A piece of background work the coordinator starts and stops. */
-export interface Work {
-  /** The lease name that covers it (`perspective:balances`, `relay`). */
-  readonly name: string;
-  /** Starts it (the lease is held). */
-  start(): MaybePromise<void>;
-  /** Stops it; resolves once nothing of it runs any more (the lease is released after). */
-  stop(): MaybePromise<void>;
-}
-
-/** An app's share of the background work, as `app.coordination` shows it. */
-export interface Coordination {
-  /** This instance's name. */
-  readonly instance: string;
-  /** The names of the work this instance runs now (`perspective:<name>`, `relay`). */
-  readonly held: readonly string[];
-  /** Runs one heartbeat now: renews, gives up and takes work (the next ones follow on their own). */
-  beat(): Promise<void>;
-}
+import type { CoordinateSettings, Work, WorkSharing } from './coordinate.ts';
 
 /** The prefix of instance leases (one per live instance, for the fair share). */
 const INSTANCE = 'instance:';
 
 /** Starts and stops an instance's share of the background work, by lease. */
-export class Coordinator implements Coordination {
+export class Coordinator implements WorkSharing {
   /** This instance's name. */
   readonly instance: string;
   readonly #leases: LeaseStore;
@@ -67,22 +31,15 @@ export class Coordinator implements Coordination {
   #tick: Promise<void> | undefined;
   #stopped = false;
 
+  /** A coordinator over `leases` with checked `settings` (see `coordinateSettings`). */
   constructor(
     leases: LeaseStore,
-    options: CoordinateOptions,
+    settings: CoordinateSettings,
     report: (failure: BackgroundFailure) => void,
   ) {
-    this.instance = options.instance ?? uuidv7();
-    if (typeof this.instance !== 'string' || this.instance.length === 0)
-      throw invalidArgument('coordinate.instance must be a non-empty string.');
-    this.#ttl = wholeOption('coordinate.ttlMs', options.ttlMs, 10_000);
-    this.#heartbeat = wholeOption(
-      'coordinate.heartbeatMs',
-      options.heartbeatMs,
-      Math.max(Math.floor(this.#ttl / 3), 1),
-    );
-    if (this.#heartbeat >= this.#ttl)
-      throw invalidArgument('coordinate.heartbeatMs must be shorter than coordinate.ttlMs.');
+    this.instance = settings.instance;
+    this.#ttl = settings.ttlMs;
+    this.#heartbeat = settings.heartbeatMs;
     this.#leases = leases;
     this.#report = report;
   }

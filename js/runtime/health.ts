@@ -7,7 +7,7 @@
  */
 import type { Ledger } from '../contracts/ledger.ts';
 import type { PerspectiveStore } from '../contracts/store.ts';
-import type { Coordination } from './coordinator.ts';
+import type { Coordination } from './coordinate.ts';
 
 /** Thresholds of `app.health()`. */
 export interface HealthOptions {

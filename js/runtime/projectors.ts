@@ -7,7 +7,7 @@ import type { Ledger } from '../contracts/ledger.ts';
 import type { PerspectiveStore } from '../contracts/store.ts';
 import { WhizbangError } from '../util/errors.ts';
 import { within } from '../util/timers.ts';
-import type { Coordinator } from './coordinator.ts';
+import type { WorkSharing } from './coordinate.ts';
 import { checkPartitions } from './partition.ts';
 import { Projector, type ProjectorSettings } from './projector.ts';
 import type { Registry } from './registry.ts';
@@ -26,7 +26,7 @@ export class Projectors {
     ledger: Ledger,
     store: PerspectiveStore,
     settings: ProjectorSettings,
-    coordinator?: Coordinator,
+    coordinator?: WorkSharing,
     partitions: Readonly<Record<string, number>> = {},
   ) {
     this.#ledger = ledger;

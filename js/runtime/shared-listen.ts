@@ -4,11 +4,11 @@
  * handled in order by a single consumer; another instance takes over when that one goes.
  */
 import type { TransportSubscription } from '../contracts/transport.ts';
-import type { Coordinator } from './coordinator.ts';
+import type { WorkSharing } from './coordinate.ts';
 
 /** Subscribes with `listen()` only while this instance holds the lease `name`. */
 export function sharedListen(
-  coordinator: Coordinator,
+  coordinator: WorkSharing,
   name: string,
   listen: () => Promise<TransportSubscription>,
 ): TransportSubscription {

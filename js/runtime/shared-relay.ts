@@ -2,11 +2,11 @@
  * The outbox relay under a work coordinator: started only in the instance holding its lease, and
  * stopped there when the lease moves, so one instance at a time reads the outbox.
  */
-import type { Coordinator } from './coordinator.ts';
+import type { WorkSharing } from './coordinate.ts';
 import type { Relay } from './relay.ts';
 
 /** A relay that runs `start()`'s relay only while this instance holds the lease `name`. */
-export function sharedRelay(coordinator: Coordinator, name: string, start: () => Relay): Relay {
+export function sharedRelay(coordinator: WorkSharing, name: string, start: () => Relay): Relay {
   let current: Relay | undefined;
   // every relay run here, counted live: a round in hand when one stopped still counts
   const runs: Relay[] = [];

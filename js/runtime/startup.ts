@@ -6,7 +6,8 @@ import type { Driver } from '../contracts/driver.ts';
 import type { BackgroundFailure, Observer } from '../contracts/observer.ts';
 import type { PerspectiveStore } from '../contracts/store.ts';
 import { invalidArgument } from '../util/errors.ts';
-import { type CoordinateOptions, Coordinator } from './coordinator.ts';
+import { type CoordinateOptions, coordinateSettings } from './coordinate.ts';
+import { LazyCoordinator } from './lazy-coordinator.ts';
 import type { Registry } from './registry.ts';
 
 /** Reports a background failure to `onError` and to every observer; what they throw is ignored. */
@@ -53,17 +54,20 @@ export function declareIndexes(
   return Promise.all(work).then(() => undefined);
 }
 
-/** The coordinator of an app built with `coordinate`, over its driver's leases. */
+/**
+ * The coordinator of an app built with `coordinate`, over its driver's leases: its settings are
+ * checked now, its module loads in the background.
+ */
 export function coordinatorOf(
   driver: Driver,
   options: CoordinateOptions | undefined,
   report: (failure: BackgroundFailure) => void,
-): Coordinator | undefined {
+): LazyCoordinator | undefined {
   if (options === undefined) return undefined;
   if (driver.leases === undefined) {
     throw invalidArgument(
       `The ${driver.name} driver keeps no leases, so its instances cannot share background work; leave out "coordinate", or use a driver with leases (memory, SQLite, PostgreSQL, NATS).`,
     );
   }
-  return new Coordinator(driver.leases, options, report);
+  return new LazyCoordinator(driver.leases, coordinateSettings(options), report);
 }

@@ -8,7 +8,7 @@ import type { Perspective } from '../definitions/perspective.ts';
 import type { Principal } from '../definitions/principal.ts';
 import type { Envelope } from '../messages/envelope.ts';
 import type { Command, Event } from '../messages/message.ts';
-import type { Coordination } from './coordinator.ts';
+import type { Coordination } from './coordinate.ts';
 import type { HealthOptions, HealthReport } from './health.ts';
 import type { Relay, RelayOptions } from './relay.ts';
 import type { Replica } from './replica.ts';
