@@ -16,6 +16,7 @@
  * @module
  */
 
+export { causalTree } from './causal-tree.ts';
 export type { TraceFormatOptions, TraceGraph, TraceGraphNode } from './export.ts';
 export { toJSON as toTraceJSON, toMermaid, toText } from './export.ts';
 export type { MetricsOptions, WhizbangMetrics } from './metrics.ts';

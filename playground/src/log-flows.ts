@@ -2,12 +2,11 @@
  * Message flows rebuilt from the log alone, for a log the page follows (no command was dispatched
  * here, so the trace store has none): one correlation's events as a causal tree, each under the
  * message its `causationId` names. A command never lands in the log; each one is inferred from the
- * events it caused (their common `causationId`), without its type or data.
+ * events it caused (their common `causationId`), without its type or data. The tree is linked by
+ * `causalTree` of `whizbang/trace`, as the trace store's are (causes that loop are cut there).
  */
 import type { RecordedEvent } from '../../js/mod.ts';
-import type { TraceNode, TraceTree } from '../../js/trace/mod.ts';
-
-type Draft = Omit<TraceNode, 'children'> & { children: Draft[] };
+import { causalTree, type TraceNode, type TraceTree } from '../../js/trace/mod.ts';
 
 /** The newest correlations of `events`, at most `max`, each with a label. */
 export function flowsOf(
@@ -27,7 +26,7 @@ export function flowsOf(
   }));
 }
 
-const eventNode = (e: RecordedEvent): Draft => ({
+const eventNode = (e: RecordedEvent): TraceNode => ({
   kind: 'event',
   messageId: e.messageId,
   causationId: e.causationId,
@@ -50,7 +49,7 @@ export function treeOf(
 ): TraceTree | undefined {
   const mine = events.filter((e) => e.correlationId === correlationId);
   if (mine.length === 0) return undefined;
-  const nodes = new Map<string, Draft>(mine.map((e) => [e.messageId, eventNode(e)]));
+  const nodes = new Map<string, TraceNode>(mine.map((e) => [e.messageId, eventNode(e)]));
   // the commands: what caused events without being an event of the log
   for (const e of mine) {
     if (nodes.has(e.causationId)) continue;
@@ -65,17 +64,5 @@ export function treeOf(
       position: null,
     });
   }
-  const roots: Draft[] = [];
-  for (const node of nodes.values()) {
-    const parent = node.causationId === node.messageId ? undefined : nodes.get(node.causationId);
-    if (parent) parent.children.push(node);
-    else roots.push(node);
-  }
-  const first = roots.find((r) => r.messageId === correlationId) ?? roots[0]!;
-  return {
-    correlationId,
-    root: first,
-    detached: roots.filter((r) => r !== first),
-    size: nodes.size,
-  };
+  return causalTree(correlationId, nodes.values());
 }

@@ -55,4 +55,20 @@ describe('flows rebuilt from the log', () => {
     expect(tree.size).toBe(4);
     expect(treeOf('nobody', log)).toBeUndefined();
   });
+
+  it('shows events whose causes loop, cut at the earliest, and one that is its own cause', () => {
+    const loop = [
+      event('Pinged', 'ping', { id: 'p1', cause: 'p2', correlation: 'loop' }),
+      event('Ponged', 'ping', { id: 'p2', cause: 'p1', correlation: 'loop' }),
+      event('Echoed', 'echo', { id: 'x1', cause: 'x1', correlation: 'self' }),
+    ];
+    const tree = treeOf('loop', loop)!;
+    expect(tree.root).toMatchObject({ kind: 'event', messageId: 'p1' });
+    expect(tree.root.children.map((c) => c.messageId)).toEqual(['p2']);
+    expect(tree.detached).toEqual([]);
+    expect(tree.size).toBe(2);
+    const self = treeOf('self', loop)!;
+    expect(self.root).toMatchObject({ messageId: 'x1', children: [] });
+    expect(self.size).toBe(1);
+  });
 });
