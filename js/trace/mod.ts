@@ -11,7 +11,7 @@
  * const traces = traceStore();
  * const app = whizbang('bank').receptor(deposit).build({ observers: [traces] });
  * const receipt = await app.send(Deposit({ accountId: 'a-1', amount: 5 }));
- * console.log(toText(traces.tree(receipt.correlationId)!));
+ * console.log(toText(traces.chain(receipt.correlationId)!));
  * ```
  * @module
  */
