@@ -4,17 +4,11 @@ import { type Driver, WhizbangError } from '../../js/mod.ts';
 import { Notifier } from './broadcast.ts';
 import { Connection } from './connection.ts';
 import type { IdbDatabase, IdbFactory, IdbKeyRangeClass } from './host-types.ts';
-import {
-  type IndexedDbLedger,
-  type IndexedDbLedgerOptions,
-  indexedDbLedger,
-  type LedgerSegments,
-} from './ledger.ts';
+import { type IndexedDbLedger, type IndexedDbLedgerOptions, indexedDbLedger } from './ledger.ts';
 import { liveAcrossTabs } from './live.ts';
 import { openDatabase } from './schema.ts';
-import { Sealer } from './seal.ts';
-import { indexLooksWrong, type SegmentReport, verifySegments } from './sealed-index.ts';
-import { loadWasmParts, SegmentCodec, type SegmentOptions } from './segments.ts';
+import type { SegmentReport } from './sealed-index.ts';
+import { segmentsAtOpen } from './segment-load.ts';
 import {
   type CompactOptions,
   type CompactReport,
@@ -68,7 +62,10 @@ export interface IndexedDbDriver extends Driver {
   storage(): Promise<StorageReport>;
   /** Gives space back: see {@link CompactOptions}. */
   compact(options: CompactOptions): Promise<CompactReport>;
-  /** The segment store, when the driver was opened with `segments` (else undefined). */
+  /**
+   * The segment store, when the driver was opened with `segments`, or on a database that holds
+   * sealed segments (else undefined).
+   */
   readonly segments: SegmentStore | undefined;
   /** Closes the database connection. */
   close(): void;
@@ -89,27 +86,6 @@ export interface SegmentStore {
 }
 
 const DURABILITIES: readonly Durability[] = ['strict', 'relaxed', 'default'];
-
-/** Loads the core, repairs a missing or damaged index of the sealed part, starts sealing. */
-async function openSegments(
-  connection: Connection,
-  name: string,
-  option: true | SegmentOptions,
-): Promise<LedgerSegments> {
-  const o: SegmentOptions = option === true ? {} : option;
-  if (o.size !== undefined && (!Number.isSafeInteger(o.size) || o.size < 1 || o.size > 65536))
-    throw new WhizbangError(
-      'INVALID_ARGUMENT',
-      `"segments.size" must be a whole number of events from 1 to 65536, got ${o.size}.`,
-    );
-  // the core's module loads while the index's head is checked (two reads): neither waits on the other
-  const [parts, wrong] = await Promise.all([loadWasmParts(), indexLooksWrong(connection)]);
-  const codec = new SegmentCodec(name, parts, o);
-  if (wrong) await verifySegments(connection, codec);
-  const sealer = new Sealer(connection, codec);
-  if (codec.background) sealer.kick();
-  return { codec, sealer, rebuild: () => verifySegments(connection, codec) };
-}
 
 /** Opens (creating or upgrading) the database and returns the driver on it. */
 export async function indexedDbDriver(
@@ -136,14 +112,18 @@ export async function indexedDbDriver(
     ...(options.onBlocked ? { onBlocked: options.onBlocked } : {}),
   });
   const connection = new Connection(db, keys, durability);
+  // the segment store's code loads here, only when asked for or when the database holds segments
+  const segments = await segmentsAtOpen(connection, name, options.segments).catch(
+    (error: unknown) => {
+      db.close(); // a refused open keeps no connection
+      throw error;
+    },
+  );
   const notifier = new Notifier(name, options.broadcast ?? true);
   const store = liveAcrossTabs(
     indexedDbStore(connection, limitsOf(options.limits, options.maxPayloadBytes)),
     notifier,
   );
-  const segments = options.segments
-    ? await openSegments(connection, name, options.segments)
-    : undefined;
   const ledger = indexedDbLedger(connection, notifier, options, segments);
   let closed = false;
   const close = (reason: string): void => {
@@ -174,7 +154,7 @@ export async function indexedDbDriver(
         ? undefined
         : {
             seal: (o: { readonly all?: boolean } = {}) => segments.sealer.seal(o.all === true),
-            verify: () => verifySegments(connection, segments.codec),
+            verify: segments.verify,
           },
     close(): void {
       close(`The IndexedDB driver on "${name}" is closed; open a new one.`);
