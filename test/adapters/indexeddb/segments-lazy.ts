@@ -29,13 +29,25 @@ async function count(factory: IDBFactory, name: string, store: string): Promise<
   }
 }
 
-/** Deletes the database; rejects when an open connection blocks it. */
+/**
+ * Deletes the database; rejects when a connection still blocks it after a while (a closing one
+ * may block it for a moment: Chromium says so while its last transactions end).
+ */
 function remove(factory: IDBFactory, name: string): Promise<void> {
   return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const request = factory.deleteDatabase(name);
-    request.onsuccess = () => resolve();
+    request.onsuccess = () => {
+      clearTimeout(timer);
+      resolve();
+    };
     request.onerror = () => reject(request.error);
-    request.onblocked = () => reject(new Error(`deleting "${name}" is blocked by a connection`));
+    request.onblocked = () => {
+      timer = setTimeout(
+        () => reject(new Error(`deleting "${name}" is blocked by an open connection`)),
+        3_000,
+      );
+    };
   });
 }
 
