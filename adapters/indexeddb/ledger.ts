@@ -36,7 +36,9 @@ export interface IndexedDbLedgerOptions {
   /**
    * Seal older events into segments of the binary format (`core-wasm/FORMAT.md`), one IndexedDB
    * record per segment, checked by the WebAssembly core (default false). Recent appends stay one
-   * record per event, as without it; see the README's "Segments" section.
+   * record per event, as without it; see the README's "Segments" section. Its code loads only
+   * then, or when the database already holds segments: they are read and counted without the
+   * option too, with no background sealing.
    */
   readonly segments?: boolean | SegmentOptions;
 }
