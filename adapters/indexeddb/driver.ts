@@ -9,6 +9,7 @@ import { liveAcrossTabs } from './live.ts';
 import { openDatabase } from './schema.ts';
 import type { SegmentReport } from './sealed-index.ts';
 import { segmentsAtOpen } from './segment-load.ts';
+import type { SegmentParts } from './segment-open.ts';
 import {
   type CompactOptions,
   type CompactReport,
@@ -112,28 +113,18 @@ export async function indexedDbDriver(
     ...(options.onBlocked ? { onBlocked: options.onBlocked } : {}),
   });
   const connection = new Connection(db, keys, durability);
-  // the segment store's code loads here, only when asked for or when the database holds segments
-  const segments = await segmentsAtOpen(connection, name, options.segments).catch(
-    (error: unknown) => {
-      db.close(); // a refused open keeps no connection
-      throw error;
-    },
-  );
   const notifier = new Notifier(name, options.broadcast ?? true);
-  const store = liveAcrossTabs(
-    indexedDbStore(connection, limitsOf(options.limits, options.maxPayloadBytes)),
-    notifier,
-  );
-  const ledger = indexedDbLedger(connection, notifier, options, segments);
+  let opening: SegmentParts | undefined;
   let closed = false;
   const close = (reason: string): void => {
     if (closed) return;
     closed = true;
-    segments?.sealer.stop();
+    opening?.sealer.stop();
     connection.closed(reason);
     notifier.close();
     db.close();
   };
+  // set before the segment store opens (it awaits): another tab's upgrade never waits on this one
   db.onversionchange = () => {
     // another tab opens a newer schema (or deletes the database): let it, and say why we stopped
     close(
@@ -141,6 +132,20 @@ export async function indexedDbDriver(
     );
     options.onVersionChange?.();
   };
+  try {
+    // the segment store's code loads here, only when asked for or when the database holds segments
+    opening = await segmentsAtOpen(connection, name, options.segments);
+  } catch (error) {
+    close(`The IndexedDB driver on "${name}" was not opened.`); // a refused open keeps no connection
+    throw error;
+  }
+  const segments = opening;
+  if (closed) segments?.sealer.stop(); // closed by another tab's upgrade while it opened
+  const store = liveAcrossTabs(
+    indexedDbStore(connection, limitsOf(options.limits, options.maxPayloadBytes)),
+    notifier,
+  );
+  const ledger = indexedDbLedger(connection, notifier, options, segments);
   return {
     name: 'indexeddb',
     ledger,

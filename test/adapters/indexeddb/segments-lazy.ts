@@ -2,7 +2,8 @@
  * The segment store's code loads only when it is needed: a database that holds segments, opened
  * without `segments`, still reads its sealed events and appends after them (the segment store
  * loads at open, sealing nothing by itself); a database without segments, opened without it, has
- * no segment store and never seals; a refused `segments` option keeps no connection open.
+ * no segment store and never seals; a refused `segments` option keeps no connection open, and
+ * another tab's upgrade while the segment store opens closes the driver instead of waiting on it.
  * Imports nothing of Node.
  */
 import { describe, expect, it } from 'vitest';
@@ -127,6 +128,37 @@ export function segmentsLazySuite({ label, env, open }: IndexedDbContext): void 
         d.close();
         await remove(env.indexedDB, name);
       }
+    });
+
+    it('another tab upgrading the database while the segment store opens is not kept waiting', async () => {
+      const name = fresh();
+      const sealer = await open(name, manual);
+      await sealer.ledger.append('a', events(4));
+      await sealer.segments!.seal({ all: true });
+      sealer.close();
+      let told = 0;
+      // the upgrade's versionchange reaches the driver while it loads and opens its segment store
+      const opening = open(name, { ...off, onVersionChange: () => told++ });
+      const upgrading = new Promise<IDBDatabase>((resolve, reject) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const request = env.indexedDB.open(name, SCHEMA_VERSION + 1);
+        request.onsuccess = () => {
+          clearTimeout(timer);
+          resolve(request.result);
+        };
+        request.onerror = () => reject(request.error);
+        request.onblocked = () => {
+          timer = setTimeout(() => reject(new Error('the upgrade is blocked')), 3_000);
+        };
+      });
+      const outcome = await opening.then(
+        async (d) => codeOf(await caught(() => d.ledger.readAll())),
+        (error: unknown) => codeOf(error),
+      );
+      (await upgrading).close();
+      expect(outcome).toBe('CLOSED');
+      expect(told).toBe(1);
+      await remove(env.indexedDB, name);
     });
 
     it('a refused `segments` option keeps no connection open', async () => {
