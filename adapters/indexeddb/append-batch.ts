@@ -17,7 +17,7 @@ import { APPEND_WITH_WORK } from './attempt.ts';
 import { streamKey, streamRange } from './reads.ts';
 import { toRecord } from './records.ts';
 import { INDEXES, STORES } from './schema.ts';
-import { entryKey, HEAD_KEY } from './segments.ts';
+import type { SealedIndex } from './segment-open.ts';
 import { writerOf } from './writer.ts';
 
 /** Appends each of `appends` in one transaction; settles once all committed. */
@@ -44,15 +44,17 @@ export function appendBatch(
         work: opts.inTransaction,
       };
     });
-    const sealed = ctx.segments !== undefined;
+    const sealed = ctx.segments;
     const t = connection.write(sealed ? [...APPEND_WITH_WORK, STORES.sealed] : APPEND_WITH_WORK);
-    /** With segments: the larger of `found` and what the sealed part holds at `key`. */
-    const withSealed = async (found: number, key: IDBValidKey, field: 'through' | 'version') => {
-      if (!sealed) return found;
-      const got = (await t.request((tx) => tx.objectStore(STORES.sealed).get(key))) as
-        | Record<string, number>
-        | undefined;
-      return Math.max(found, got?.[field] ?? 0);
+    /** With segments: the larger of `found` and what `of` reads in the sealed index's record `key`. */
+    const withSealed = async (
+      found: number,
+      key: (index: SealedIndex) => IDBValidKey,
+      of: (index: SealedIndex, record: unknown) => number,
+    ): Promise<number> => {
+      if (sealed === undefined) return found;
+      const got = await t.request((tx) => tx.objectStore(STORES.sealed).get(key(sealed)));
+      return Math.max(found, of(sealed, got));
     };
     const results: AppendResult[] = [];
     const tenants: string[] = [];
@@ -62,8 +64,8 @@ export function appendBatch(
       );
       let position = await withSealed(
         last === null ? 0 : (last.primaryKey as number),
-        HEAD_KEY,
-        'through',
+        (i) => i.headKey,
+        (i, r) => i.through(r),
       );
       for (const p of prepared) {
         const { streamId } = p.a;
@@ -75,8 +77,8 @@ export function appendBatch(
         );
         const version = await withSealed(
           top === null ? 0 : ((top.key as [string, string, number])[2] ?? 0),
-          entryKey(p.tenant, streamId),
-          'version',
+          (i) => i.entryKey(p.tenant, streamId),
+          (i, r) => i.version(r),
         );
         checkExpectedVersion(streamId, p.expected, version);
         const now = Date.now();

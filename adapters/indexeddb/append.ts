@@ -21,15 +21,15 @@ import { attempt } from './attempt.ts';
 import type { Connection } from './connection.ts';
 import { streamKey } from './reads.ts';
 import { assumed, type Seen } from './seen.ts';
-import type { SegmentCodec } from './segments.ts';
+import type { SealedIndex } from './segment-open.ts';
 
 /** What the ledger's writes share: the connection, its memory, the limits. */
 export interface Appending {
   readonly connection: Connection;
   readonly seen: Seen;
   readonly limits: Limits;
-  /** The segment store's codec, when the driver seals events into segments (see segments.ts). */
-  readonly segments?: SegmentCodec | undefined;
+  /** The sealed part's index, when the driver has a segment store (see segment-open.ts). */
+  readonly segments?: SealedIndex | undefined;
 }
 
 /** Appends `events` to the stream, checking `opts.expectedVersion`. */

@@ -23,15 +23,8 @@ import { streamKey, streamRange } from './reads.ts';
 import { toRecord } from './records.ts';
 import { INDEXES, STORES } from './schema.ts';
 import type { Seen } from './seen.ts';
-import {
-  entryKey,
-  HEAD_KEY,
-  type SealedHead,
-  type SegmentCodec,
-  type StreamEntry,
-} from './segments.ts';
+import type { SealedIndex } from './segment-open.ts';
 import type { Transaction } from './transaction.ts';
-import { unsealAfter } from './unseal.ts';
 import { writerOf } from './writer.ts';
 
 const EVENTS = [STORES.events];
@@ -54,7 +47,7 @@ export interface AttemptPlan {
   /** replaceTail: the stream's events after this version go first. */
   readonly cut?: number;
   /** The driver seals events into segments: heads and versions count the sealed part too. */
-  readonly segments?: SegmentCodec | undefined;
+  readonly segments?: SealedIndex | undefined;
 }
 
 /** An attempt under way: `stale()` tells that it failed because what was seen was behind. */
@@ -65,51 +58,62 @@ export interface Attempt {
 
 /**
  * With segments: reads the record `key` of the sealed index in `t`, then `then` with the larger of
- * `found` and the number `of` takes from it (0 when there is none); without, `then(found)` at once.
+ * `found` and the number `of` takes from it; without, `then(found)` at once.
  */
 function sealedAtLeast(
   t: Transaction,
-  sealed: boolean,
-  key: IDBValidKey,
-  of: (record: unknown) => number | undefined,
+  sealed: SealedIndex | undefined,
+  key: (index: SealedIndex) => IDBValidKey,
+  of: (index: SealedIndex, record: unknown) => number,
   found: number,
   then: (n: number) => void,
 ): void {
-  if (!sealed) {
+  if (sealed === undefined) {
     then(found);
     return;
   }
   t.call(
-    (tx) => tx.objectStore(STORES.sealed).get(key),
-    (record) => then(Math.max(found, of(record) ?? 0)),
+    (tx) => tx.objectStore(STORES.sealed).get(key(sealed)),
+    (record) => then(Math.max(found, of(sealed, record))),
   );
 }
 
 /** With segments: the last sealed position in `t`, then `then` with the larger of it and `found`. */
 function sealedHead(
   t: Transaction,
-  sealed: boolean,
+  sealed: SealedIndex | undefined,
   found: number,
   then: (n: number) => void,
 ): void {
-  sealedAtLeast(t, sealed, HEAD_KEY, (r) => (r as SealedHead | undefined)?.through, found, then);
+  sealedAtLeast(
+    t,
+    sealed,
+    (i) => i.headKey,
+    (i, r) => i.through(r),
+    found,
+    then,
+  );
 }
 
 /** With segments: the stream's last sealed version, then `then` with the larger of it and `found`. */
 function sealedVersion(
   t: Transaction,
-  sealed: boolean,
+  sealed: SealedIndex | undefined,
   tenant: string,
   streamId: string,
   found: number,
   then: (n: number) => void,
 ): void {
-  const key = entryKey(tenant, streamId);
-  sealedAtLeast(t, sealed, key, (r) => (r as StreamEntry | undefined)?.version, found, then);
+  const key = (i: SealedIndex): IDBValidKey => i.entryKey(tenant, streamId);
+  sealedAtLeast(t, sealed, key, (i, r) => i.version(r), found, then);
 }
 
 /** Reads the log's head position in `t` (sealed events too), then calls `then` with it. */
-function readHead(t: Transaction, sealed: boolean, then: (position: number) => void): void {
+function readHead(
+  t: Transaction,
+  sealed: SealedIndex | undefined,
+  then: (position: number) => void,
+): void {
   t.call(
     (tx) => tx.objectStore(STORES.events).openKeyCursor(null, 'prev'),
     (cursor) => sealedHead(t, sealed, cursor === null ? 0 : (cursor.primaryKey as number), then),
@@ -122,7 +126,7 @@ function readVersion(
   keys: typeof IDBKeyRange,
   tenant: string,
   streamId: string,
-  sealed: boolean,
+  sealed: SealedIndex | undefined,
   then: (version: number) => void,
 ): void {
   t.call(
@@ -195,8 +199,7 @@ function cutTail(
 /** Starts one attempt at `plan` over `connection`; `seen` learns what it committed. */
 export function attempt(connection: Connection, seen: Seen, plan: AttemptPlan): Attempt {
   const { streamId, tenant, expected, events, payloads, work, from, at, cut } = plan;
-  const codec = plan.segments;
-  const sealed = codec !== undefined;
+  const sealed = plan.segments;
   const stores = work === undefined ? EVENTS : APPEND_WITH_WORK;
   const t = connection.write(sealed ? [...stores, STORES.sealed, STORES.segments] : stores);
   const n = events.length;
@@ -213,8 +216,8 @@ export function attempt(connection: Connection, seen: Seen, plan: AttemptPlan): 
           t.fail(new Error('the log moved on'));
         }
       };
-      sealedHead(t, true, 0, (n) => behind(n, position));
-      sealedVersion(t, true, tenant, streamId, 0, (n) => behind(n, version));
+      sealedHead(t, sealed, 0, (n) => behind(n, position));
+      sealedVersion(t, sealed, tenant, streamId, 0, (n) => behind(n, version));
     }
     const now = Date.now();
     const store = t.store(STORES.events);
@@ -269,9 +272,9 @@ export function attempt(connection: Connection, seen: Seen, plan: AttemptPlan): 
     version = cut;
     position = -1;
     const { keys } = connection;
-    if (codec === undefined) cutTail(t, keys, tenant, streamId, cut, headThenDecide, false);
+    if (sealed === undefined) cutTail(t, keys, tenant, streamId, cut, headThenDecide, false);
     else
-      unsealAfter(t, keys, codec, tenant, streamId, cut, (still) =>
+      sealed.unsealAfter(t, keys, tenant, streamId, cut, (still) =>
         // version `cut` may still be sealed: then it is known to be there
         cutTail(t, keys, tenant, streamId, cut, headThenDecide, still >= cut),
       );

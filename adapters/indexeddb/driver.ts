@@ -4,17 +4,12 @@ import { type Driver, WhizbangError } from '../../js/mod.ts';
 import { Notifier } from './broadcast.ts';
 import { Connection } from './connection.ts';
 import type { IdbDatabase, IdbFactory, IdbKeyRangeClass } from './host-types.ts';
-import {
-  type IndexedDbLedger,
-  type IndexedDbLedgerOptions,
-  indexedDbLedger,
-  type LedgerSegments,
-} from './ledger.ts';
+import { type IndexedDbLedger, type IndexedDbLedgerOptions, indexedDbLedger } from './ledger.ts';
 import { liveAcrossTabs } from './live.ts';
 import { openDatabase } from './schema.ts';
-import { Sealer } from './seal.ts';
-import { indexLooksWrong, type SegmentReport, verifySegments } from './sealed-index.ts';
-import { loadWasmParts, SegmentCodec, type SegmentOptions } from './segments.ts';
+import type { SegmentReport } from './sealed-index.ts';
+import { segmentsAtOpen } from './segment-load.ts';
+import type { SegmentParts } from './segment-open.ts';
 import {
   type CompactOptions,
   type CompactReport,
@@ -68,7 +63,10 @@ export interface IndexedDbDriver extends Driver {
   storage(): Promise<StorageReport>;
   /** Gives space back: see {@link CompactOptions}. */
   compact(options: CompactOptions): Promise<CompactReport>;
-  /** The segment store, when the driver was opened with `segments` (else undefined). */
+  /**
+   * The segment store, when the driver was opened with `segments`, or on a database that holds
+   * sealed segments (else undefined).
+   */
   readonly segments: SegmentStore | undefined;
   /** Closes the database connection. */
   close(): void;
@@ -89,27 +87,6 @@ export interface SegmentStore {
 }
 
 const DURABILITIES: readonly Durability[] = ['strict', 'relaxed', 'default'];
-
-/** Loads the core, repairs a missing or damaged index of the sealed part, starts sealing. */
-async function openSegments(
-  connection: Connection,
-  name: string,
-  option: true | SegmentOptions,
-): Promise<LedgerSegments> {
-  const o: SegmentOptions = option === true ? {} : option;
-  if (o.size !== undefined && (!Number.isSafeInteger(o.size) || o.size < 1 || o.size > 65536))
-    throw new WhizbangError(
-      'INVALID_ARGUMENT',
-      `"segments.size" must be a whole number of events from 1 to 65536, got ${o.size}.`,
-    );
-  // the core's module loads while the index's head is checked (two reads): neither waits on the other
-  const [parts, wrong] = await Promise.all([loadWasmParts(), indexLooksWrong(connection)]);
-  const codec = new SegmentCodec(name, parts, o);
-  if (wrong) await verifySegments(connection, codec);
-  const sealer = new Sealer(connection, codec);
-  if (codec.background) sealer.kick();
-  return { codec, sealer, rebuild: () => verifySegments(connection, codec) };
-}
 
 /** Opens (creating or upgrading) the database and returns the driver on it. */
 export async function indexedDbDriver(
@@ -137,23 +114,17 @@ export async function indexedDbDriver(
   });
   const connection = new Connection(db, keys, durability);
   const notifier = new Notifier(name, options.broadcast ?? true);
-  const store = liveAcrossTabs(
-    indexedDbStore(connection, limitsOf(options.limits, options.maxPayloadBytes)),
-    notifier,
-  );
-  const segments = options.segments
-    ? await openSegments(connection, name, options.segments)
-    : undefined;
-  const ledger = indexedDbLedger(connection, notifier, options, segments);
+  let opening: SegmentParts | undefined;
   let closed = false;
   const close = (reason: string): void => {
     if (closed) return;
     closed = true;
-    segments?.sealer.stop();
+    opening?.sealer.stop();
     connection.closed(reason);
     notifier.close();
     db.close();
   };
+  // set before the segment store opens (it awaits): another tab's upgrade never waits on this one
   db.onversionchange = () => {
     // another tab opens a newer schema (or deletes the database): let it, and say why we stopped
     close(
@@ -161,6 +132,20 @@ export async function indexedDbDriver(
     );
     options.onVersionChange?.();
   };
+  try {
+    // the segment store's code loads here, only when asked for or when the database holds segments
+    opening = await segmentsAtOpen(connection, name, options.segments);
+  } catch (error) {
+    close(`The IndexedDB driver on "${name}" was not opened.`); // a refused open keeps no connection
+    throw error;
+  }
+  const segments = opening;
+  if (closed) segments?.sealer.stop(); // closed by another tab's upgrade while it opened
+  const store = liveAcrossTabs(
+    indexedDbStore(connection, limitsOf(options.limits, options.maxPayloadBytes)),
+    notifier,
+  );
+  const ledger = indexedDbLedger(connection, notifier, options, segments);
   return {
     name: 'indexeddb',
     ledger,
@@ -174,7 +159,7 @@ export async function indexedDbDriver(
         ? undefined
         : {
             seal: (o: { readonly all?: boolean } = {}) => segments.sealer.seal(o.all === true),
-            verify: () => verifySegments(connection, segments.codec),
+            verify: segments.verify,
           },
     close(): void {
       close(`The IndexedDB driver on "${name}" is closed; open a new one.`);

@@ -20,10 +20,9 @@ import { appendBatch } from './append-batch.ts';
 import type { Notifier } from './broadcast.ts';
 import type { Connection } from './connection.ts';
 import { eventReads } from './reads.ts';
-import type { Sealer } from './seal.ts';
 import { Seen } from './seen.ts';
-import { segmentReads } from './segment-reads.ts';
-import type { SegmentCodec, SegmentOptions } from './segments.ts';
+import type { SegmentParts } from './segment-open.ts';
+import type { SegmentOptions } from './segments.ts';
 
 /** Options of the IndexedDB ledger. */
 export interface IndexedDbLedgerOptions {
@@ -37,17 +36,11 @@ export interface IndexedDbLedgerOptions {
   /**
    * Seal older events into segments of the binary format (`core-wasm/FORMAT.md`), one IndexedDB
    * record per segment, checked by the WebAssembly core (default false). Recent appends stay one
-   * record per event, as without it; see the README's "Segments" section.
+   * record per event, as without it; see the README's "Segments" section. Its code loads only
+   * then, or when the database already holds segments: they are read and counted without the
+   * option too, with no background sealing.
    */
   readonly segments?: boolean | SegmentOptions;
-}
-
-/** The segment store's parts the ledger uses (made by the driver). */
-export interface LedgerSegments {
-  readonly codec: SegmentCodec;
-  readonly sealer: Sealer;
-  /** Rebuilds the sealed part's index from the segments. */
-  readonly rebuild: () => Promise<unknown>;
 }
 
 /** The IndexedDB ledger answers asynchronously. */
@@ -66,25 +59,28 @@ export interface IndexedDbLedger extends AsyncLedger {
   appendBatch(appends: readonly BatchAppend[]): Promise<AppendResult[]>;
 }
 
-/** Creates the ledger over an open connection; `notifier` hears of every commit. */
+/**
+ * Creates the ledger over an open connection; `notifier` hears of every commit. `segments`, the
+ * open segment store (loaded by the driver only when there is one), seals and reads the sealed part.
+ */
 export function indexedDbLedger(
   connection: Connection,
   notifier: Notifier,
   options: IndexedDbLedgerOptions = {},
-  segments?: LedgerSegments,
+  segments?: SegmentParts,
 ): IndexedDbLedger {
   const seen = new Seen(notifier);
   const ctx: Appending = {
     connection,
     seen,
     limits: limitsOf(options.limits, options.maxPayloadBytes),
-    segments: segments?.codec,
+    segments: segments?.sealed,
   };
   const learned = { version: seen.saw, head: seen.sawHead };
   const reads =
     segments === undefined
       ? eventReads(connection, learned, ctx.limits)
-      : segmentReads(connection, learned, ctx.limits, segments.codec, segments.rebuild);
+      : segments.reads(learned, ctx.limits);
   /** Tells the sealer of what committed. */
   const sealing = <T extends AppendResult | AppendResult[]>(done: Promise<T>): Promise<T> =>
     segments === undefined
