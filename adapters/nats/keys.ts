@@ -1,4 +1,5 @@
-import type { KeyStore, StoredKey } from '../../js/mod.ts';
+import type { KeyChange, KeyChanges, KeyStore, StoredKey } from '../../js/mod.ts';
+import { WhizbangError } from '../../js/mod.ts';
 import type { NatsConnectionLike } from './connect.ts';
 import { natsName } from './jetstream.ts';
 import { kvBucket } from './kv.ts';
@@ -16,6 +17,19 @@ interface Bucket {
   get(key: string): Promise<{ operation: string; json<T>(): T } | null>;
   create(key: string, value: string): Promise<number>;
   purge(key: string): Promise<void>;
+  status(): Promise<{ streamInfo: { state: { first_seq: number; last_seq: number } } }>;
+  watch(options: {
+    include: 'history';
+    resumeFromRevision: number;
+  }): Promise<AsyncIterable<WatchEntry> & { stop(): void }>;
+}
+
+/** An entry of the bucket's history, as a watch gives it. */
+interface WatchEntry {
+  readonly key: string;
+  readonly operation: string;
+  readonly revision: number;
+  json<T>(): T;
 }
 
 /** A subject as a KV key: base64url of its UTF-8 (what a key may hold, whatever the subject). */
@@ -23,6 +37,32 @@ function keyOf(subject: string): string {
   let s = '';
   for (const b of new TextEncoder().encode(subject)) s += String.fromCharCode(b);
   return btoa(s).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
+}
+
+/** The subject of a KV key made by {@link keyOf}. */
+function subjectOf(key: string): string {
+  const s = atob(key.replaceAll('-', '+').replaceAll('_', '/'));
+  return new TextDecoder().decode(Uint8Array.from(s, (c) => c.charCodeAt(0)));
+}
+
+/**
+ * The bucket's history after revision `after`: a purge leaves a marker (the bucket keeps one entry
+ * per key), so a forgotten subject stays listed until its key is made again, which lists the new
+ * key's id instead.
+ */
+async function changesAfter(kv: Bucket, after: number): Promise<KeyChanges> {
+  const { first_seq: first, last_seq: last } = (await kv.status()).streamInfo.state;
+  if (last <= after || first > last) return { changes: [], cursor: String(Math.max(after, last)) };
+  const changes: KeyChange[] = [];
+  const watch = await kv.watch({ include: 'history', resumeFromRevision: after + 1 });
+  for await (const entry of watch) {
+    const subject = subjectOf(entry.key);
+    if (entry.operation === 'PUT') changes.push({ subject, id: entry.json<{ id: string }>().id });
+    else changes.push({ subject });
+    if (entry.revision >= last) break;
+  }
+  watch.stop();
+  return { changes, cursor: String(last) };
 }
 
 const bytesOf = (text: string): Uint8Array => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
@@ -62,6 +102,16 @@ export function natsKeyStore(
       const had = (await read(kv, subject)) !== undefined;
       await kv.purge(keyOf(subject));
       return had;
+    },
+    async changes(cursor) {
+      const after = cursor === undefined ? 0 : Number(cursor);
+      if (!Number.isSafeInteger(after) || after < 0) {
+        throw new WhizbangError(
+          'INVALID_ARGUMENT',
+          `The key store's cursor must be a revision of the bucket (a whole number), got "${cursor}".`,
+        );
+      }
+      return changesAfter(await bucket(), after);
     },
   };
 }
