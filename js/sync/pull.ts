@@ -79,7 +79,7 @@ async function take(
   report: Counts,
   displaced: () => void,
 ): Promise<SyncCursor> {
-  const { ledger, replica, driver } = parts;
+  const { ledger, replica } = parts;
   let cursor = from;
   const waiting = await waitingOf(parts);
   // runs that simply go on a stream are written together, in one local transaction
