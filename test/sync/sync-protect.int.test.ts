@@ -13,7 +13,13 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jetstreamDriver, jetstreamLedger, natsKeyStore } from '../../adapters/nats/node.ts';
+import {
+  jetstreamDriver,
+  jetstreamLedger,
+  natsKeyStore,
+  natsSyncLink,
+  natsSyncServer,
+} from '../../adapters/nats/node.ts';
 import { sqliteDriver, sqliteKeyStore } from '../../adapters/sqlite/mod.ts';
 import {
   defineCommand,
@@ -24,7 +30,7 @@ import {
   whizbang,
 } from '../../js/mod.ts';
 import { protect, REDACTED, replicaKeyStore } from '../../js/protect/mod.ts';
-import { offlineDriver, startSync } from '../../js/sync/mod.ts';
+import { authoritativeDriver, offlineDriver, startSync, syncServer } from '../../js/sync/mod.ts';
 import { ada, customers, masterKey, Register, Registered, register } from '../protect/fixture.ts';
 import { NATS_URL, natsReachable } from '../support/services.ts';
 
@@ -89,7 +95,30 @@ async function server() {
   return { app, driver, keys };
 }
 
-async function replica(name: string) {
+/** The server in server mode: it decides pushed commands on decrypted state and seals the result. */
+async function authority() {
+  const keys = natsKeyStore(nc, { bucket });
+  const driver = authoritativeDriver(
+    protect(await jetstreamDriver({ connection: nc, stream, prefix }), { master, keys, events }),
+  );
+  const app = shop().build({ driver });
+  const allow = () => true;
+  const listening = await natsSyncServer(
+    syncServer(app, { authorize: { Register: allow, ChangeEmail: allow } }),
+    {
+      connection: nc,
+      subject: `wbkpush.${run}`,
+      principal: (user) => ({ userId: user, tenant: 'default', roles: [] }),
+    },
+  );
+  closing.push(
+    () => app.close(),
+    () => listening.close(),
+  );
+  return { app, driver };
+}
+
+async function replica(name: string, serverMode = false) {
   const path = join(dir, `${name}.db`);
   const local = sqliteDriver({ path });
   local.database.exec('PRAGMA secure_delete = ON');
@@ -100,7 +129,10 @@ async function replica(name: string) {
   const driver = protect(offlineDriver(local), { master, keys, events });
   const app = shop().build({ driver });
   const remote = await jetstreamLedger({ connection: nc, stream, prefix });
-  const sync = startSync(app, { remote });
+  const server = serverMode
+    ? await natsSyncLink({ connection: nc, subject: `wbkpush.${run}`, as: name })
+    : undefined;
+  const sync = startSync(app, server === undefined ? { remote } : { remote, server });
   closing.push(async () => {
     await sync.stop();
     await app.close();
@@ -209,5 +241,28 @@ describe.skipIf(!up)('offline sync of protected fields', () => {
     expect(bob.bytes()).not.toContain('ada.s-1@example.org');
     expect(bob.bytes()).not.toContain('ada.s-2@example.org');
     expect(bob.bytes()).toContain('ada.r-1@example.org');
+  });
+
+  it('in server mode, the server decides on decrypted state, adopts what the replica decided and seals it', async () => {
+    const hq = await authority();
+    const cy = await replica('cy', true);
+    await cy.app.send(Register(ada('m-1')));
+    expect(await cy.sync.run()).toMatchObject({ confirmed: 1, conflicts: 0 });
+    await cy.app.send(ChangeEmail({ customerId: 'm-1', email: 'new.m-1@example.org' }));
+    // adopted: the replica keeps its own events (confirmed by their ids, nothing rebuilt)
+    expect(await cy.sync.run()).toMatchObject({ confirmed: 1, pulled: 0, conflicts: 0 });
+    const m1 = await hq.driver.ledger.readStream('customer-m-1');
+    expect(m1.map((e) => e.data)).toMatchObject([
+      { email: 'ada.m-1@example.org' },
+      { email: 'new.m-1@example.org', previous: 'ada.m-1@example.org' },
+    ]);
+    const log = await rawLog();
+    expect(log).toContain('m-1'); // positive control: the subject's id is in clear
+    expect(log).not.toContain('m-1@example.org');
+    expect(log).not.toContain('Analytical Engine');
+    expect(await hq.driver.forget('m-1')).toBe(true);
+    expect(await cy.sync.run()).toMatchObject({ forgotten: 1 });
+    expect(await cy.app.lens(customers).get('m-1')).toMatchObject({ email: REDACTED });
+    expect(cy.bytes()).not.toContain('m-1@example.org');
   });
 });
