@@ -231,6 +231,9 @@ describe.skipIf(!up)('offline sync of protected fields', () => {
     expect(await hq.driver.forget('s-2')).toBe(true);
     await hq.app.send(Register({ ...ada('s-2'), email: 'again@example.org' }));
     expect(await bob.sync.run()).toMatchObject({ forgotten: 2, conflicts: 0 });
+    await expect(hq.keys.changes!('not a revision')).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
     expect(await bob.app.lens(customers).get('s-1')).toMatchObject({ email: REDACTED });
     const s2 = await bob.driver.ledger.readStream('customer-s-2');
     expect(s2.map((e) => e.data)).toMatchObject([
