@@ -74,10 +74,10 @@ export interface SyncReport {
   /** Local commits that could not be kept (see `conflicts`). */
   readonly conflicts: number;
   /**
-   * Subjects forgotten elsewhere whose keys this replica dropped (with `protect` and a
-   * `replicaKeyStore`); their read models were rebuilt.
+   * Subjects forgotten elsewhere whose keys this replica dropped, their read models rebuilt:
+   * present when the app's driver is `protect(offlineDriver(…))` with a `replicaKeyStore`.
    */
-  readonly forgotten: number;
+  readonly forgotten?: number;
 }
 
 /** A running sync of one app with a shared log. */
@@ -188,7 +188,6 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
       confirmed: 0,
       redecided: 0,
       conflicts: 0,
-      forgotten: 0,
     };
     // keys forgotten elsewhere are dropped here first: what is pulled next reads redacted
     if (parts.layers.length > 0) await catchUp(parts, report, () => rebase.due());

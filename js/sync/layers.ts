@@ -49,6 +49,7 @@ export async function catchUp(parts: SyncParts, report: Counts, due: () => void)
   for (let i = 0; i < parts.layers.length; i++) {
     const layer = parts.layers[i]!;
     if (layer.changes === undefined) continue;
+    report.forgotten ??= 0;
     const held = await store.get(CURSOR, SYNC_TENANT, layerRow(i));
     const found = await layer.changes((held?.model as { cursor?: string } | undefined)?.cursor);
     if (found === undefined) continue;

@@ -61,7 +61,7 @@ export interface Counts {
   confirmed: number;
   redecided: number;
   conflicts: number;
-  forgotten: number;
+  forgotten?: number;
 }
 
 /** A stream of the replica no longer matches the shared log: the round rebuilds it from the log. */
