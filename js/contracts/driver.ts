@@ -53,6 +53,11 @@ export interface LayerChanges {
 export interface DriverLayer {
   /** The driver it wraps. */
   readonly inner: Driver;
+  /**
+   * True when what the layer stores is what must travel to other replicas (`protect`: sealed
+   * fields): it goes over `offlineDriver(…)`, never under it, or sync would push its opened form.
+   */
+  readonly travels?: boolean;
   /** The same transformation over another ledger (sync appends others' events through it). */
   over(ledger: Ledger): Ledger;
   /**

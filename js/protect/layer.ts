@@ -21,6 +21,7 @@ export function protectLayer(
 ): DriverLayer {
   const layer: DriverLayer = {
     inner,
+    travels: true,
     over: (ledger) => protectedLedger(ledger, specs, ring, cipher),
   };
   if (!isReplicaKeyStore(keys)) return layer;

@@ -3,7 +3,10 @@
 // forgotten offline once dropped.
 import { describe, expect, it } from 'vitest';
 import type { KeyChange, KeyStore, StoredKey } from '../../js/mod.ts';
-import { memoryKeyStore, replicaKeyStore } from '../../js/protect/mod.ts';
+import { memoryDriver } from '../../js/mod.ts';
+import { memoryKeyStore, protect, replicaKeyStore } from '../../js/protect/mod.ts';
+import { offlineDriver } from '../../js/sync/mod.ts';
+import { masterKey, Registered } from './fixture.ts';
 
 const key = (id: string): StoredKey => ({ id, wrapped: new Uint8Array([1, 2, 3]) });
 
@@ -82,5 +85,16 @@ describe('replicaKeyStore', () => {
     expect(() => replicaKeyStore({ local: memoryKeyStore(), shared: memoryKeyStore() })).toThrow(
       /changes/,
     );
+  });
+});
+
+describe('protect and offlineDriver', () => {
+  it('refuses offlineDriver over protect, which would push opened values', async () => {
+    const driver = protect(memoryDriver(), {
+      master: await masterKey(),
+      keys: memoryKeyStore(),
+      events: [Registered],
+    });
+    expect(() => offlineDriver(driver)).toThrow(/protect\(offlineDriver\(driver\)/);
   });
 });
