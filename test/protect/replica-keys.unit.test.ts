@@ -2,47 +2,14 @@
 // store first, dropped when the shared store says they were deleted or replaced, and read as
 // forgotten offline once dropped.
 import { describe, expect, it } from 'vitest';
-import type { KeyChange, KeyStore, StoredKey } from '../../js/mod.ts';
+import type { StoredKey } from '../../js/mod.ts';
 import { memoryDriver } from '../../js/mod.ts';
 import { memoryKeyStore, protect, replicaKeyStore } from '../../js/protect/mod.ts';
 import { offlineDriver } from '../../js/sync/mod.ts';
 import { masterKey, Registered } from './fixture.ts';
+import { sharedStore } from './shared-keys.ts';
 
 const key = (id: string): StoredKey => ({ id, wrapped: new Uint8Array([1, 2, 3]) });
-
-/** A shared store in memory that lists its changes and can be taken offline. */
-function sharedStore() {
-  const keys = memoryKeyStore();
-  const log: KeyChange[] = [];
-  const state = { online: true };
-  const up = (): void => {
-    if (!state.online) throw new Error('offline');
-  };
-  const store: KeyStore = {
-    async get(subject) {
-      up();
-      return keys.get(subject);
-    },
-    async create(subject, k) {
-      up();
-      const kept = await keys.create(subject, k);
-      if (kept.id === k.id) log.push({ subject, id: k.id });
-      return kept;
-    },
-    async delete(subject) {
-      up();
-      const had = await keys.delete(subject);
-      if (had) log.push({ subject });
-      return had;
-    },
-    async changes(cursor) {
-      up();
-      const from = cursor === undefined ? 0 : Number(cursor);
-      return { changes: log.slice(from), cursor: String(log.length) };
-    },
-  };
-  return { store, state };
-}
 
 describe('replicaKeyStore', () => {
   it('keeps local copies and drops those the shared store deleted or replaced', async () => {
