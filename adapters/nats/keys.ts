@@ -55,15 +55,41 @@ async function changesAfter(kv: Bucket, after: number): Promise<KeyChanges> {
   if (last <= after || first > last) return { changes: [], cursor: String(Math.max(after, last)) };
   const changes: KeyChange[] = [];
   const watch = await kv.watch({ include: 'history', resumeFromRevision: after + 1 });
-  for await (const entry of watch) {
-    const subject = subjectOf(entry.key);
-    if (entry.operation === 'PUT') changes.push({ subject, id: entry.json<{ id: string }>().id });
-    else changes.push({ subject });
-    if (entry.revision >= last) break;
+  // the history up to `last` is there unless its markers were purged (never purge them: replicas
+  // learn forgets from them) or the connection went: a watch that goes quiet fails the round
+  let quiet: ReturnType<typeof setTimeout> | undefined;
+  const idle = (): void => {
+    clearTimeout(quiet);
+    quiet = setTimeout(() => watch.stop(), IDLE_MS);
+  };
+  let reached = false;
+  try {
+    idle();
+    for await (const entry of watch) {
+      idle();
+      const subject = subjectOf(entry.key);
+      if (entry.operation === 'PUT') changes.push({ subject, id: entry.json<{ id: string }>().id });
+      else changes.push({ subject });
+      if (entry.revision >= last) {
+        reached = true;
+        break;
+      }
+    }
+  } finally {
+    clearTimeout(quiet);
+    watch.stop();
   }
-  watch.stop();
+  if (!reached) {
+    throw new WhizbangError(
+      'UNAVAILABLE',
+      `The key bucket's history did not reach revision ${last} within ${IDLE_MS} ms (a lost connection, or purged delete markers); the next sync round asks again.`,
+    );
+  }
   return { changes, cursor: String(last) };
 }
+
+/** How long a read of the key bucket's history may go without an entry. */
+const IDLE_MS = 10_000;
 
 const bytesOf = (text: string): Uint8Array => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 const textOf = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes));
