@@ -182,13 +182,7 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
   const rebase = new Rebase(parts);
   const round = async (): Promise<SyncReport> => {
     quietly(options.onRoundStart, undefined);
-    const report: Counts = {
-      pulled: 0,
-      pushed: 0,
-      confirmed: 0,
-      redecided: 0,
-      conflicts: 0,
-    };
+    const report: Counts = { pulled: 0, pushed: 0, confirmed: 0, redecided: 0, conflicts: 0 };
     // keys forgotten elsewhere are dropped here first: what is pulled next reads redacted
     if (parts.layers.length > 0) await catchUp(parts, report, () => rebase.due());
     for (let attempt = 0; ; attempt++) {
