@@ -7,7 +7,7 @@
  * ({@link ReplicaKeyStore.stale}) and drops its copies of those keys.
  */
 import type { KeyStore, StoredKey } from '../contracts/keystore.ts';
-import { invalidArgument } from '../util/errors.ts';
+import { invalidArgument, isWhizbangError, WhizbangError } from '../util/errors.ts';
 
 /** Options of {@link replicaKeyStore}. */
 export interface ReplicaKeyStoreOptions {
@@ -33,6 +33,16 @@ const goneKey = (subject: string): string => `\u0000gone\u0000${subject}`;
 const NOTE = new Uint8Array(0);
 
 const replicas = new WeakSet<KeyStore>();
+
+/** The shared store did not answer: a coded error that says what needs it. */
+function away(subject: string, cause: unknown): unknown {
+  if (isWhizbangError(cause) && cause.code !== 'UNAVAILABLE') return cause;
+  return new WhizbangError(
+    'UNAVAILABLE',
+    `The shared key store did not answer for subject "${subject}": this replica holds no key of it, and a subject's first key is made (or fetched) there. Try again once online.`,
+    { cause },
+  );
+}
 
 /** Whether `keys` came from {@link replicaKeyStore}. */
 export function isReplicaKeyStore(keys: KeyStore): keys is ReplicaKeyStore {
@@ -66,12 +76,17 @@ export function replicaKeyStore(options: ReplicaKeyStoreOptions): ReplicaKeyStor
       } catch (error) {
         // offline: a subject dropped here reads as forgotten, any other needs the shared store
         if ((await local.get(goneKey(subject))) !== undefined) return undefined;
-        throw error;
+        throw away(subject, error);
       }
       return found === undefined ? undefined : local.create(subject, found);
     },
     async create(subject, key) {
-      const kept = await shared.create(subject, key);
+      let kept: StoredKey;
+      try {
+        kept = await shared.create(subject, key);
+      } catch (error) {
+        throw away(subject, error);
+      }
       return local.create(subject, kept);
     },
     async delete(subject) {

@@ -41,7 +41,12 @@ describe('replicaKeyStore', () => {
     expect((await keys.get('b'))?.id).toBe('b2');
     state.online = false;
     expect(await keys.get('a')).toBeUndefined();
-    await expect(keys.get('never-seen')).rejects.toThrow('offline');
+    await expect(keys.get('never-seen')).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      cause: expect.objectContaining({ message: 'offline' }),
+    });
+    await expect(keys.create('new', key('n1'))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(await local.get('new')).toBeUndefined();
     expect((await keys.get('c'))?.id).toBe('c1');
   });
 
