@@ -244,6 +244,15 @@ describe.skipIf(!up)('offline sync of protected fields', () => {
     expect(bob.bytes()).not.toContain('ada.s-1@example.org');
     expect(bob.bytes()).not.toContain('ada.s-2@example.org');
     expect(bob.bytes()).toContain('ada.r-1@example.org');
+
+    // a forget on a replica reaches the others the same way
+    expect(await ann.driver.forget('r-1')).toBe(true);
+    expect(await ann.app.lens(customers).get('r-1')).toMatchObject({
+      email: 'ada.r-1@example.org',
+    });
+    expect(await bob.sync.run()).toMatchObject({ forgotten: 1 });
+    expect(await bob.app.lens(customers).get('r-1')).toMatchObject({ email: REDACTED });
+    expect(bob.bytes()).not.toContain('ada.r-1@example.org');
   });
 
   it('in server mode, the server decides on decrypted state, adopts what the replica decided and seals it', async () => {
