@@ -29,8 +29,8 @@
  * @module
  */
 
-export type { Driver } from './contracts/driver.ts';
-export type { KeyStore, StoredKey } from './contracts/keystore.ts';
+export type { Driver, DriverLayer, LayerChanges } from './contracts/driver.ts';
+export type { KeyChange, KeyChanges, KeyStore, StoredKey } from './contracts/keystore.ts';
 export type { Lease, LeaseStore } from './contracts/lease.ts';
 export type {
   AppendOptions,

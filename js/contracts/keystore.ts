@@ -24,6 +24,28 @@ export interface KeyStore {
   create(subject: string, key: StoredKey): MaybePromise<StoredKey>;
   /** Deletes the subject's key for good; true when there was one. */
   delete(subject: string): MaybePromise<boolean>;
+  /**
+   * Optional, for a store that replicas share (NATS KV): the subjects whose key was deleted or
+   * replaced after `cursor` (undefined: from the start), in order, and the cursor to ask from next
+   * time. A replica keeping local copies of keys learns from it that a subject was forgotten.
+   */
+  changes?(cursor: string | undefined): Promise<KeyChanges>;
   /** Closes it and lets go of what it holds. */
   close?(): MaybePromise<void>;
+}
+
+/** A subject whose key changed in a shared key store. */
+export interface KeyChange {
+  /** The subject. */
+  readonly subject: string;
+  /** The id of the subject's key now; absent when it was deleted (the subject forgotten). */
+  readonly id?: string;
+}
+
+/** What {@link KeyStore.changes} answers. */
+export interface KeyChanges {
+  /** The changes after the cursor asked from, oldest first. */
+  readonly changes: readonly KeyChange[];
+  /** The cursor to ask from next time. */
+  readonly cursor: string;
 }

@@ -79,13 +79,18 @@ export class KeyRing {
 
   /** Deletes the subject's key from the store and from here. */
   async forget(subject: string): Promise<boolean> {
+    await this.drop(subject);
+    return this.#store.delete(subject);
+  }
+
+  /** Lets go of the subject's key here (its key was deleted elsewhere), the store untouched. */
+  async drop(subject: string): Promise<void> {
     const held = this.#keys.get(subject);
     this.#keys.delete(subject);
     this.#ready.delete(subject);
     this.#since.delete(subject);
     const known = held === undefined ? undefined : await held.catch(() => undefined);
     if (known !== undefined) this.#gone.add(`${subject}\n${known.id}`);
-    return this.#store.delete(subject);
   }
 
   // false (and the key let go) once a held key has lived its time: the store is asked again, so

@@ -27,6 +27,7 @@ import { invalidArgument, wholeOption } from '../util/errors.ts';
 import type { MaybePromise } from '../util/maybe.ts';
 import { type Cipher, checkMaster, webCipher } from './crypto.ts';
 import { KeyRing } from './keyring.ts';
+import { protectLayer } from './layer.ts';
 import { openEvents, protectedLedger } from './ledger.ts';
 import type { CryptoKey } from './webcrypto.ts';
 
@@ -38,6 +39,8 @@ export { TamperedDataError } from './errors.ts';
 export { isRedacted, PROTECTED, REDACTED } from './marker.ts';
 export { memoryKeyStore } from './memory.ts';
 export { redact } from './redact.ts';
+export type { ReplicaKeyStore, ReplicaKeyStoreOptions } from './replica-keys.ts';
+export { replicaKeyStore } from './replica-keys.ts';
 export type { CryptoKey, OwnCryptoKey } from './webcrypto.ts';
 
 /** Options of {@link protect}. */
@@ -103,6 +106,7 @@ export function protect(driver: Driver, options: ProtectOptions): ProtectedDrive
     store: driver.store,
     forget: (subject) => ring.forget(subject),
     reveal: (events) => openEvents(events, ring, cipher),
+    layer: protectLayer(driver, specs, ring, cipher, options.keys),
   };
   const extra: { snapshots?: Driver['snapshots']; leases?: Driver['leases'] } = {};
   if (driver.snapshots !== undefined) extra.snapshots = driver.snapshots;

@@ -34,7 +34,15 @@ export function sealEvent(
 ): MaybePromise<SealedEvent> {
   const messageId = event.messageId ?? uuidv7();
   const plain: NewEvent = event.messageId === undefined ? { ...event, messageId } : event;
-  if (sealedOf(event.metadata) !== undefined) return { sealed: plain, plain };
+  // sealed already (another replica's event, pulled by sync; an import): stored as it is, and
+  // opened for the handlers of its append
+  if (sealedOf(event.metadata) !== undefined) {
+    const stored = { ...plain, streamId: '', position: 0, version: 0 } as unknown as RecordedEvent;
+    return chain(openEvent(stored, ring, cipher), (opened) => ({
+      sealed: plain,
+      plain: { ...plain, data: opened.data },
+    }));
+  }
   const subject = spec.subject({ type: event.type, data: event.data });
   if (typeof subject !== 'string' || subject.length === 0) {
     throw invalidArgument(

@@ -157,6 +157,12 @@ function pendingLedger(inner: Ledger, gate: Gate): Ledger {
  * (`ledger.replaceTail`), which the SQLite and IndexedDB drivers can.
  */
 export function offlineDriver(driver: Driver): OfflineDriver {
+  if (driver.layer?.travels === true) {
+    throw new WhizbangError(
+      'INVALID_ARGUMENT',
+      `offlineDriver cannot go over a layer whose stored form travels (protect): sync would push the opened values. Wrap the other way round: protect(offlineDriver(driver), …).`,
+    );
+  }
   if (typeof driver.ledger.replaceTail !== 'function') {
     throw new WhizbangError(
       'INVALID_ARGUMENT',

@@ -10,7 +10,7 @@
 import type { Ledger } from '../contracts/ledger.ts';
 import type { Lens, Whizbang } from '../runtime/types.ts';
 import { invalidArgument, isWhizbangError, WhizbangError } from '../util/errors.ts';
-import { isOfflineDriver } from './driver.ts';
+import { catchUp, through, unlayer } from './layers.ts';
 import { type Counts, readCursor, type SyncParts } from './parts.ts';
 import { pull } from './pull.ts';
 import { push } from './push.ts';
@@ -73,6 +73,11 @@ export interface SyncReport {
   readonly redecided: number;
   /** Local commits that could not be kept (see `conflicts`). */
   readonly conflicts: number;
+  /**
+   * Subjects forgotten elsewhere whose keys this replica dropped, their read models rebuilt:
+   * present when the app's driver is `protect(offlineDriver(…))` with a `replicaKeyStore`.
+   */
+  readonly forgotten?: number;
 }
 
 /** A running sync of one app with a shared log. */
@@ -123,12 +128,13 @@ function serverOf(server: SyncLink | undefined): SyncLink | undefined {
 function partsOf(app: Whizbang<any, any>, options: StartSyncOptions): SyncParts {
   const replica = app?.replica;
   if (replica === undefined) throw invalidArgument('startSync needs an app made by build().');
-  const driver = replica.driver;
-  if (!isOfflineDriver(driver)) {
+  const layered = unlayer(replica.driver);
+  if (layered === undefined) {
     throw invalidArgument(
-      'startSync needs an app built on offlineDriver(yourDriver), so that local commits are kept as pending: whizbang(name, { driver: offlineDriver(sqliteDriver(…)) }).',
+      'startSync needs an app built on offlineDriver(yourDriver), so that local commits are kept as pending: whizbang(name, { driver: offlineDriver(sqliteDriver(…)) }) (or a layer over it: protect(offlineDriver(…), …)).',
     );
   }
+  const { driver, layers } = layered;
   const server = serverOf(options.server);
   let remote = options.remote;
   let scope: GroupScope | undefined;
@@ -154,6 +160,9 @@ function partsOf(app: Whizbang<any, any>, options: StartSyncOptions): SyncParts 
     replica,
     driver,
     ledger: driver.ledger,
+    replicated: through(layers, driver.local.ledger),
+    own: replica.driver.ledger,
+    layers,
     store: driver.store,
     remote,
     pageSize: wholeNumber('pageSize', options.pageSize ?? 1000),
@@ -174,6 +183,8 @@ export function startSync(app: Whizbang<any, any>, options: StartSyncOptions): S
   const round = async (): Promise<SyncReport> => {
     quietly(options.onRoundStart, undefined);
     const report: Counts = { pulled: 0, pushed: 0, confirmed: 0, redecided: 0, conflicts: 0 };
+    // keys forgotten elsewhere are dropped here first: what is pulled next reads redacted
+    if (parts.layers.length > 0) await catchUp(parts, report, () => rebase.due());
     for (let attempt = 0; ; attempt++) {
       // by group: the scope as the server has it now comes first (a share fills, an unshare drops)
       await parts.scope?.step(parts, report, () => rebase.due());

@@ -1,4 +1,5 @@
 /** What the steps of a sync round share: the app's replica, the local store, the shared log, the settings. */
+import type { DriverLayer } from '../contracts/driver.ts';
 import type { Ledger, RecordedEvent } from '../contracts/ledger.ts';
 import type { PerspectiveStore } from '../contracts/store.ts';
 import type { Replica } from '../runtime/replica.ts';
@@ -21,8 +22,17 @@ export interface SyncParts {
   readonly app: Whizbang<any, any>;
   readonly replica: Replica;
   readonly driver: OfflineDriver;
-  /** The app's ledger as recorded locally (reads; appends through it become pending). */
+  /**
+   * The app's ledger as recorded locally (reads; appends through it become pending), under the
+   * driver's layers: what is pushed, as stored (sealed).
+   */
   readonly ledger: Ledger;
+  /** Where others' events are appended (not pending), through the driver's layers. */
+  readonly replicated: Ledger;
+  /** The app's own ledger (appends through it become pending), through the driver's layers. */
+  readonly own: Ledger;
+  /** The layers over the offline driver (`protect`), outermost first; empty when none. */
+  readonly layers: readonly DriverLayer[];
   readonly store: PerspectiveStore;
   /** The shared log. */
   readonly remote: Ledger;
@@ -51,6 +61,7 @@ export interface Counts {
   confirmed: number;
   redecided: number;
   conflicts: number;
+  forgotten?: number;
 }
 
 /** A stream of the replica no longer matches the shared log: the round rebuilds it from the log. */

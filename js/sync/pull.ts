@@ -79,7 +79,7 @@ async function take(
   report: Counts,
   displaced: () => void,
 ): Promise<SyncCursor> {
-  const { ledger, replica, driver } = parts;
+  const { ledger, replica } = parts;
   let cursor = from;
   const waiting = await waitingOf(parts);
   // runs that simply go on a stream are written together, in one local transaction
@@ -89,7 +89,7 @@ async function take(
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     const next: SyncCursor = { ...cursor, position: through };
-    await replica.appendReplicated(driver.local.ledger, batch, (_, tx) => putCursor(tx, next));
+    await replica.appendReplicated(parts.replicated, batch, (_, tx) => putCursor(tx, next));
     cursor = next;
     batch = [];
     inBatch.clear();
@@ -194,9 +194,7 @@ async function apply(
   if (pending.length === 0) {
     const next: SyncCursor = { ...cursor, position: last };
     const runOf = { streamId, tenant, events, expectedVersion: confirmed };
-    await parts.replica.appendReplicated(parts.driver.local.ledger, [runOf], (_, tx) =>
-      putCursor(tx, next),
-    );
+    await parts.replica.appendReplicated(parts.replicated, [runOf], (_, tx) => putCursor(tx, next));
     return next;
   }
   waiting.delete(key);
@@ -259,7 +257,7 @@ async function replaceTail(
     ...(before === undefined ? {} : { rebuildTypes: [...new Set([...before, ...types])] }),
   };
   await parts.replica.replaceTail(
-    parts.driver.local.ledger,
+    parts.replicated,
     { streamId, tenant, events: run.events, expectedVersion: confirmed, after: confirmed },
     (_, tx) =>
       chainAll(

@@ -36,7 +36,9 @@ async function ask(parts: SyncParts, link: SyncLink, commit: PendingCommit): Pro
       message: `Events published directly to "${commit.streamId}" are not pushed to an authoritative server: it decides commands only.`,
     };
   }
-  const here: RecordedEvent[] = await parts.ledger.readAll({
+  // as the app sees them (opened under `protect`): the server tells by them that it decided the
+  // same, and its own layer seals what it appends
+  const here: RecordedEvent[] = await parts.own.readAll({
     from: commit.seq,
     to: commit.seq + commit.count - 1,
   });

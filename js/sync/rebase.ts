@@ -83,7 +83,7 @@ export class Rebase {
           events: commit.events,
           expectedVersion: 'any' as const,
         };
-        await replica.appendReplicated(driver.ledger, [run], replaced);
+        await replica.appendReplicated(this.#parts.own, [run], replaced);
         report.redecided++;
         return;
       }

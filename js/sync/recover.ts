@@ -50,7 +50,7 @@ export async function recover(
   // own: the bookkeeping goes first, and a crash before the events go empties the stream again
   if (theirs.length === 0) await parts.store.transaction(also);
   await replica.replaceTail(
-    driver.local.ledger,
+    parts.replicated,
     { streamId, tenant, events: theirs.map(toNew), expectedVersion: 'any', after: 0 },
     theirs.length === 0 ? () => undefined : (_, tx) => also(tx),
   );

@@ -177,9 +177,7 @@ async function take(
   report.pulled += batch.reduce((n, run) => n + run.events.length, 0);
   if (batch.length === 0) await parts.store.transaction((tx) => putScope(tx, next));
   else {
-    await parts.replica.appendReplicated(parts.driver.local.ledger, batch, (_, tx) =>
-      putScope(tx, next),
-    );
+    await parts.replica.appendReplicated(parts.replicated, batch, (_, tx) => putScope(tx, next));
   }
 }
 
@@ -238,7 +236,7 @@ async function drop(
     }
     for (const { tenant, streamId } of streams.values()) {
       await parts.replica.replaceTail(
-        parts.driver.local.ledger,
+        parts.replicated,
         { streamId, tenant, events: [], expectedVersion: 'any', after: 0 },
         () => undefined,
       );

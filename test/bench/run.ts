@@ -27,6 +27,7 @@ import { benches as sqlite } from './sqlite.bench.ts';
 import { benches as sqliteEmmett } from './sqlite-emmett.bench.ts';
 import { benches as sync } from './sync.bench.ts';
 import { benches as syncGroups } from './sync-groups.bench.ts';
+import { benches as syncProtect } from './sync-protect.bench.ts';
 import { benches as syncServer } from './sync-server.bench.ts';
 import { benches as timetravel } from './timetravel.bench.ts';
 import { benches as wasm } from './wasm.bench.ts';
@@ -52,6 +53,7 @@ if (!(await allocationProbe())) {
     ...sync,
     ...syncServer,
     ...syncGroups,
+    ...syncProtect,
     ...wasm,
     ...replica,
     ...wasmRoute,
