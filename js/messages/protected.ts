@@ -14,8 +14,9 @@
 export const REDACTED = '[redacted]';
 
 const TABLE = Symbol.for('whizbang.protected-fields');
-const known: Map<string, readonly string[]> = ((globalThis as Record<symbol, unknown>)[TABLE] ??=
-  new Map()) as Map<string, readonly string[]>;
+const shared = globalThis as { [TABLE]?: Map<string, readonly string[]> };
+shared[TABLE] ??= new Map();
+const known: Map<string, readonly string[]> = shared[TABLE];
 
 /** Notes that `type`'s messages carry personal data at `fields` (called by the definitions). */
 export function declareProtected(type: string, fields: readonly string[]): void {

@@ -8,8 +8,8 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createEnvelope } from '../../js/messages/envelope.ts';
 import { masked, protectedFields, scrubText } from '../../js/messages/protected.ts';
 import {
