@@ -15,10 +15,10 @@ import {
   customers,
   Register,
   Registered,
+  Rename,
   Renamed,
   register,
   rename,
-  Rename,
 } from '../protect/fixture.ts';
 
 // a master key from fixed bytes, so the page after the reload holds the same one (an app would
