@@ -5,7 +5,7 @@
 import { invalidArgument, ValidationError, type ValidationIssue } from '../util/errors.ts';
 import { chain, type MaybePromise } from '../util/maybe.ts';
 import type { StandardSchemaV1 } from '../util/standard-schema.ts';
-import { declareProtected, scrubText } from './protected.ts';
+import { declareProtected, protectedFields } from './protected.ts';
 
 /** Whether a message is a command or an event. */
 export type MessageKind = 'command' | 'event';
@@ -255,11 +255,17 @@ export function validate<M extends Message>(
       const issues: ValidationIssue[] = Array.from(result.issues, (issue) =>
         issue.path
           ? {
-              message: scrubText(issue.message, message),
+              message: issue.message,
               path: Array.from(issue.path, (p) => (typeof p === 'object' ? p.key : p)),
             }
-          : { message: scrubText(issue.message, message) },
+          : { message: issue.message },
       );
+      // a schema may quote the values it refused: a protected message's are masked, by a module
+      // loaded only then (the error is then a rejected promise)
+      if (protectedFields(message.type) !== undefined)
+        return import('./scrub.ts').then(({ scrubIssues }) => {
+          throw new ValidationError(message.type, scrubIssues(issues, message));
+        });
       throw new ValidationError(message.type, issues);
     }
     return result.value === message.data ? message : { ...message, data: result.value };

@@ -73,36 +73,3 @@ export function masked<M extends { readonly type: string; readonly data: unknown
   const data = maskFields(message.data, fields);
   return data === message.data ? message : { ...message, data };
 }
-
-/** Values shorter than this are not searched for in texts: they would match ordinary words. */
-const SHORTEST = 3;
-
-function collect(value: unknown, into: Set<string>): void {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') {
-    const text = String(value);
-    if (text.length >= SHORTEST && text !== REDACTED) into.add(text);
-  } else if (typeof value === 'object' && value !== null) {
-    for (const v of Object.values(value)) collect(v, into);
-  }
-}
-
-/**
- * `text` (an error's message or stack) with every clear value of the protected fields of
- * `messages` replaced by {@link REDACTED}, so an error that quotes a message's personal data does
- * not carry it into a trace, a log or a stored conflict. Values shorter than three characters are
- * left (they would match ordinary words).
- */
-export function scrubText(
-  text: string,
-  ...messages: ReadonlyArray<{ readonly type: string; readonly data: unknown } | undefined>
-): string {
-  const values = new Set<string>();
-  for (const m of messages) {
-    const fields = m === undefined ? undefined : known.get(m.type);
-    if (fields !== undefined) for (const path of fields) collect(getPath(m!.data, path), values);
-  }
-  // longest first, so a value that contains another is replaced whole
-  for (const v of [...values].sort((a, b) => b.length - a.length))
-    text = text.split(v).join(REDACTED);
-  return text;
-}

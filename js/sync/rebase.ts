@@ -6,7 +6,7 @@
  */
 import { createEnvelope, type Envelope } from '../messages/envelope.ts';
 import type { Command } from '../messages/message.ts';
-import { scrubText } from '../messages/protected.ts';
+import { scrubText } from '../messages/scrub.ts';
 import type { InTransaction } from '../runtime/flow.ts';
 import { isWhizbangError, WhizbangError } from '../util/errors.ts';
 import { gateOf } from './driver.ts';

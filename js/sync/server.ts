@@ -8,7 +8,7 @@
  */
 import { createEnvelope, type Envelope } from '../messages/envelope.ts';
 import type { Command } from '../messages/message.ts';
-import { scrubText } from '../messages/protected.ts';
+import { scrubText } from '../messages/scrub.ts';
 import { actAs } from '../runtime/principal.ts';
 import type { Whizbang } from '../runtime/types.ts';
 import { invalidArgument, isWhizbangError } from '../util/errors.ts';

@@ -15,7 +15,7 @@
 import type { RecordedEvent } from '../contracts/ledger.ts';
 import type { Dispatched, Observer } from '../contracts/observer.ts';
 import type { Envelope } from '../messages/envelope.ts';
-import { scrubText } from '../messages/protected.ts';
+import { scrubText } from '../messages/scrub.ts';
 import { invalidArgument } from '../util/errors.ts';
 import { parseTraceparent } from '../util/ids.ts';
 import { now, platform, type Timer, unref } from '../util/platform.ts';

@@ -4,7 +4,8 @@ import type { RecordedEvent } from '../contracts/ledger.ts';
 import type { Dispatched } from '../contracts/observer.ts';
 import { type Hop, hopElapsed } from '../messages/envelope.ts';
 import type { Message } from '../messages/message.ts';
-import { masked, scrubText } from '../messages/protected.ts';
+import { masked } from '../messages/protected.ts';
+import { scrubText } from '../messages/scrub.ts';
 import { now } from '../util/platform.ts';
 import type { TracedEnvelope, TracedError, TracedEvent, TracedHop } from './types.ts';
 
