@@ -3,8 +3,7 @@
  * (`protect: { subject, fields }`), and how anything that shows a message (a trace, a tool, an
  * error text) masks them. Definitions note their protected fields here as they are made, by type
  * name, so a trace store or a tool that never saw the app's definitions still masks them; two
- * definitions of one type name add up their fields. The table is shared by every copy of the
- * library in the process (`Symbol.for`).
+ * definitions of one type name add up their fields.
  */
 
 /**
@@ -13,14 +12,13 @@
  */
 export const REDACTED = '[redacted]';
 
-const TABLE = Symbol.for('whizbang.protected-fields');
-const shared = globalThis as { [TABLE]?: Map<string, readonly string[]> };
-shared[TABLE] ??= new Map();
-const known: Map<string, readonly string[]> = shared[TABLE];
+// one table per copy of the library: an npm and a JSR copy side by side each mask what their own
+// definitions declared (a table shared through globalThis cost the runtime's size budget)
+const known = new Map<string, readonly string[]>();
 
 /** Notes that `type`'s messages carry personal data at `fields` (called by the definitions). */
 export function declareProtected(type: string, fields: readonly string[]): void {
-  known.set(type, [...new Set([...(known.get(type) ?? []), ...fields])]);
+  known.set(type, [...(known.get(type) ?? []), ...fields]);
 }
 
 /** The protected field paths of messages of `type` (dotted), or undefined when none were declared. */

@@ -16,7 +16,6 @@ import {
   seeEnvelope,
 } from '../messages/envelope.ts';
 import { type Command, validate } from '../messages/message.ts';
-import { protectedFields } from '../messages/protected.ts';
 import { isConcurrencyError, WhizbangError } from '../util/errors.ts';
 import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
 import { within } from '../util/timers.ts';
@@ -65,13 +64,7 @@ function deadline<T>(output: PromiseLike<T>, ms: number, command: Command): Prom
  */
 function thrown(error: unknown, command: Command): unknown {
   if (error instanceof Error) return error;
-  // not quoted for a command with protected fields: the text may hold their values
-  const what =
-    protectedFields(command.type) !== undefined
-      ? `a ${typeof error} (see \`cause\`)`
-      : typeof error === 'string'
-        ? JSON.stringify(error)
-        : String(error);
+  const what = typeof error === 'string' ? JSON.stringify(error) : String(error);
   return new WhizbangError(
     'HANDLER_FAILED',
     `The receptor of "${command.type}" threw ${what}, not an Error. Throw an Error (or a WhizbangError) so callers can tell what failed.`,

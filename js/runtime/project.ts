@@ -11,7 +11,7 @@ function failed(p: Perspective, event: RecordedEvent, cause: unknown): WhizbangE
   // what apply() threw may quote the event: not repeated for an event with protected fields
   const reason =
     protectedFields(event.type) !== undefined
-      ? 'see `cause` (not quoted here: the event has protected fields)'
+      ? 'see `cause` (protected fields)'
       : cause instanceof Error
         ? cause.message
         : typeof cause === 'string'
