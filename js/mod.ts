@@ -133,6 +133,7 @@ export { createEnvelope, DEFAULT_TENANT } from './messages/envelope.ts';
 export type {
   Command,
   CommandDefinition,
+  CommandOptions,
   DataOf,
   Event,
   EventDefinition,

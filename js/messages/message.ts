@@ -5,6 +5,7 @@
 import { invalidArgument, ValidationError, type ValidationIssue } from '../util/errors.ts';
 import { chain, type MaybePromise } from '../util/maybe.ts';
 import type { StandardSchemaV1 } from '../util/standard-schema.ts';
+import { declareProtected, protectedFields } from './protected.ts';
 
 /** Whether a message is a command or an event. */
 export type MessageKind = 'command' | 'event';
@@ -56,7 +57,10 @@ export interface MessageDefinition<K extends MessageKind, T extends string, D, I
   readonly version: number;
   /** Upcasters by the version they read: `upcasters.get(1)` turns version-1 data into version 2. */
   readonly upcasters: ReadonlyMap<number, (data: unknown) => unknown>;
-  /** Which fields are personal data and whose (events; see `whizbang/protect`), if declared. */
+  /**
+   * Which fields are personal data and whose (see `whizbang/protect`), if declared: sealed in the
+   * ledger (events), masked in traces, tools and error texts (commands and events).
+   */
   readonly protect: ProtectSpec | undefined;
   /** True when `message` is of this type. */
   is(message: Message): message is Message<K, T, D>;
@@ -117,6 +121,15 @@ export interface EventOptions<D = any> {
   readonly protect?: ProtectSpec<D>;
 }
 
+/**
+ * Options of {@link defineCommand}: its personal fields, masked wherever the runtime shows the
+ * command (traces, tools, error texts), as an event's are.
+ */
+export interface CommandOptions<D = any> {
+  /** Personal fields and whose they are (see "Personal data"). */
+  readonly protect?: ProtectSpec<D>;
+}
+
 const NO_UPCASTERS: ReadonlyMap<number, (data: unknown) => unknown> = new Map();
 
 function define<K extends MessageKind, T extends string>(
@@ -161,6 +174,7 @@ function define<K extends MessageKind, T extends string>(
       `"${type}" has a bad \`protect\`: give \`subject: (e) => e.data.<id>\` and \`fields: ['email', …]\` (non-empty field paths).`,
     );
   }
+  if (protect !== undefined) declareProtected(type, protect.fields);
   const schema = shape && '~standard' in shape ? shape : undefined;
   const create = (data?: unknown): Message<K, T, unknown> => ({ kind, type, data });
   return Object.assign(create, {
@@ -184,14 +198,19 @@ function define<K extends MessageKind, T extends string>(
 export function defineCommand<
   const T extends string,
   S extends StandardSchemaV1<unknown, any> | Payload<any>,
->(type: T, shape: S): CommandDefinition<T, DataOf<S>, InputDataOf<S>>;
+>(
+  type: T,
+  shape: S,
+  options?: CommandOptions<DataOf<S>>,
+): CommandDefinition<T, DataOf<S>, InputDataOf<S>>;
 /** Defines a command type with no data: `defineCommand('Ping')`. */
 export function defineCommand<const T extends string>(type: T): CommandDefinition<T, undefined>;
 export function defineCommand(
   type: string,
   shape?: StandardSchemaV1<unknown, any> | Payload<any>,
+  options?: CommandOptions,
 ): CommandDefinition<string, any> {
-  return define('command', type, shape);
+  return define('command', type, shape, options);
 }
 
 /**
@@ -241,6 +260,12 @@ export function validate<M extends Message>(
             }
           : { message: issue.message },
       );
+      // a schema may quote the values it refused: a protected message's are masked, by a module
+      // loaded only then (the error is then a rejected promise)
+      if (protectedFields(message.type) !== undefined)
+        return import('./scrub.ts').then(({ scrubIssues }) => {
+          throw new ValidationError(message.type, scrubIssues(issues, message));
+        });
       throw new ValidationError(message.type, issues);
     }
     return result.value === message.data ? message : { ...message, data: result.value };

@@ -1,11 +1,8 @@
 /** What an event's metadata says about its protected fields, and the marker of a forgotten value. */
 
-/**
- * What a protected field reads as once its subject is forgotten (its key deleted): every copy,
- * in the ledger, rebuilt read models, replicas. A string, so code that formats the field does not
- * throw.
- */
-export const REDACTED = '[redacted]';
+import { REDACTED } from '../messages/protected.ts';
+
+export { REDACTED };
 
 /** True when `value` is the {@link REDACTED} marker. */
 export function isRedacted(value: unknown): value is typeof REDACTED {

@@ -3,12 +3,20 @@
 import type { RecordedEvent } from '../contracts/ledger.ts';
 import type { StoredModel, StoreWriter } from '../contracts/store.ts';
 import type { Perspective } from '../definitions/perspective.ts';
+import { protectedFields } from '../messages/protected.ts';
 import { WhizbangError } from '../util/errors.ts';
 import { isThenable, type MaybePromise } from '../util/maybe.ts';
 
 function failed(p: Perspective, event: RecordedEvent, cause: unknown): WhizbangError {
+  // what apply() threw may quote the event: not repeated for an event with protected fields
   const reason =
-    cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : String(cause);
+    protectedFields(event.type) !== undefined
+      ? 'see `cause` (protected fields)'
+      : cause instanceof Error
+        ? cause.message
+        : typeof cause === 'string'
+          ? cause
+          : String(cause);
   return new WhizbangError(
     'HANDLER_FAILED',
     `Perspective "${p.name}" failed to apply "${event.type}" (stream "${event.streamId}", position ${event.position}): ${reason}. ` +

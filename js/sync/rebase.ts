@@ -6,6 +6,7 @@
  */
 import { createEnvelope, type Envelope } from '../messages/envelope.ts';
 import type { Command } from '../messages/message.ts';
+import { scrubText } from '../messages/scrub.ts';
 import type { InTransaction } from '../runtime/flow.ts';
 import { isWhizbangError, WhizbangError } from '../util/errors.ts';
 import { gateOf } from './driver.ts';
@@ -109,7 +110,12 @@ export class Rebase {
       remoteVersion,
       // a receptor's own error is its refusal of the command on the new state
       code: isWhizbangError(failure) ? failure.code : 'COMMAND_REFUSED',
-      message: failure instanceof Error ? failure.message : String(failure),
+      // stored and shown: the clear values of the command's and events' protected fields are masked
+      message: scrubText(
+        failure instanceof Error ? failure.message : String(failure),
+        commit.command,
+        ...(commit.events ?? []),
+      ),
       at: Date.now(),
     };
     await store.transaction((tx) =>

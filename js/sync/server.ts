@@ -8,6 +8,7 @@
  */
 import { createEnvelope, type Envelope } from '../messages/envelope.ts';
 import type { Command } from '../messages/message.ts';
+import { scrubText } from '../messages/scrub.ts';
 import { actAs } from '../runtime/principal.ts';
 import type { Whizbang } from '../runtime/types.ts';
 import { invalidArgument, isWhizbangError } from '../util/errors.ts';
@@ -66,12 +67,13 @@ export interface SyncServer {
   pull?(request: unknown, principal: Principal): Promise<PullAnswer>;
 }
 
-function refused(error: unknown): PushAnswer {
+/** The refusal of `command`; its text shows the command's protected values as `'[redacted]'`. */
+function refused(error: unknown, command?: PendingCommand): PushAnswer {
   return {
     status: 'refused',
     // a receptor's own error is its refusal of the command
     code: isWhizbangError(error) ? error.code : 'COMMAND_REFUSED',
-    message: error instanceof Error ? error.message : String(error),
+    message: scrubText(error instanceof Error ? error.message : String(error), command),
   };
 }
 
@@ -128,7 +130,7 @@ async function decideOne(
     };
   } catch (error) {
     if (deciding.decidedBefore) return { status: 'duplicate' };
-    return refused(error);
+    return refused(error, c);
   } finally {
     decisions.delete(c.messageId);
   }
@@ -199,7 +201,7 @@ export function syncServer(app: Whizbang<any, any>, options: SyncServerOptions =
       try {
         if (hook !== undefined) verdict = await hook({ command: request.command, principal, app });
       } catch (error) {
-        return tell(request, refused(error), principal);
+        return tell(request, refused(error, request.command), principal);
       }
       if (verdict !== true) {
         const reason =

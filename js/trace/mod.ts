@@ -32,6 +32,7 @@ export type {
 } from './otel-api.ts';
 export type { OtelObserver, OtelObserverOptions } from './otel-observer.ts';
 export { otelObserver } from './otel-observer.ts';
+export type { Redaction } from './record.ts';
 export type { TraceStore, TraceStoreOptions } from './store.ts';
 export { traceStore } from './store.ts';
 export type {

@@ -15,6 +15,7 @@
 import type { RecordedEvent } from '../contracts/ledger.ts';
 import type { Dispatched, Observer } from '../contracts/observer.ts';
 import type { Envelope } from '../messages/envelope.ts';
+import { scrubText } from '../messages/scrub.ts';
 import { invalidArgument } from '../util/errors.ts';
 import { parseTraceparent } from '../util/ids.ts';
 import { now, platform, type Timer, unref } from '../util/platform.ts';
@@ -35,6 +36,12 @@ export interface OtelObserverOptions {
    * of a command once its cascade is done), so effects wait; {@link OtelObserver.flush} ends the wait.
    */
   readonly flushAfterMs?: number;
+  /**
+   * Error texts (exception message, stack, span status) show the clear values of the failed
+   * message's protected fields as `'[redacted]'` unless this is `false`. Spans carry no message
+   * data either way.
+   */
+  readonly redact?: false;
 }
 
 /** An observer that makes OpenTelemetry spans. */
@@ -180,8 +187,12 @@ export function otelObserver(options: OtelObserverOptions): OtelObserver {
           );
         }
         if (p.failed) {
-          const error = toTracedError(p.error);
-          const stack = p.error instanceof Error ? p.error.stack : undefined;
+          const about = options.redact === false ? undefined : env.message;
+          const error = toTracedError(p.error, about);
+          const stack =
+            p.error instanceof Error && p.error.stack !== undefined
+              ? scrubText(p.error.stack, about)
+              : undefined;
           span.recordException(
             stack === undefined
               ? { name: error.name, message: error.message }

@@ -3,6 +3,9 @@
 import type { RecordedEvent } from '../contracts/ledger.ts';
 import type { Dispatched } from '../contracts/observer.ts';
 import { type Hop, hopElapsed } from '../messages/envelope.ts';
+import type { Message } from '../messages/message.ts';
+import { masked } from '../messages/protected.ts';
+import { scrubText } from '../messages/scrub.ts';
 import { now } from '../util/platform.ts';
 import type { TracedEnvelope, TracedError, TracedEvent, TracedHop } from './types.ts';
 
@@ -31,13 +34,16 @@ export function toPlain(value: unknown): unknown {
   }
 }
 
-/** The name, message and code of anything thrown. */
-export function toTracedError(error: unknown): TracedError {
+/**
+ * The name, message and code of anything thrown; the clear values of the protected fields of
+ * `about` (the message it was thrown for) shown as `'[redacted]'` in its text.
+ */
+export function toTracedError(error: unknown, about?: Message): TracedError {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return {
       name: error.name,
-      message: error.message,
+      message: scrubText(error.message, about),
       code: typeof code === 'string' ? code : null,
     };
   }
@@ -47,7 +53,7 @@ export function toTracedError(error: unknown): TracedError {
   } catch {
     message = Object.prototype.toString.call(error);
   }
-  return { name: 'Error', message, code: null };
+  return { name: 'Error', message: scrubText(message, about), code: null };
 }
 
 function toHop(hop: Hop, reading: number): TracedHop {
@@ -82,16 +88,24 @@ export function toTracedEvent(e: RecordedEvent): TracedEvent {
   };
 }
 
+/** How a recorder shows a message's data: as `redact` returns it, or whole with `false`. */
+export type Redaction =
+  | false
+  | (<M extends { readonly type: string; readonly data: unknown }>(message: M) => M);
+
 /**
- * A plain JSON copy of a dispatched envelope, with the events it appended; its message passed
- * through `redact` first when given.
+ * A plain JSON copy of a dispatched envelope, with the events it appended. Its message's protected
+ * fields (as its definition declares them) are shown as `'[redacted]'`, in its data and in its
+ * error's text, unless `redact` is `false`; a `redact` function is applied besides.
  */
-export function toTracedEnvelope(
-  dispatched: Dispatched,
-  redact?: <M extends { readonly type: string; readonly data: unknown }>(message: M) => M,
-): TracedEnvelope {
+export function toTracedEnvelope(dispatched: Dispatched, redact?: Redaction): TracedEnvelope {
   const { envelope, events } = dispatched;
-  const message = redact === undefined ? envelope.message : redact(envelope.message);
+  const clear = redact === false;
+  const message = clear
+    ? envelope.message
+    : redact === undefined
+      ? masked(envelope.message)
+      : redact(masked(envelope.message));
   const reading = now();
   const hops = envelope.hops.map((h) => toHop(h, reading));
   let durationMs = 0;
@@ -111,7 +125,10 @@ export function toTracedEnvelope(
     traceId: envelope.traceId,
     hops,
     durationMs,
-    error: 'error' in dispatched ? toTracedError(dispatched.error) : null,
+    error:
+      'error' in dispatched
+        ? toTracedError(dispatched.error, clear ? undefined : envelope.message)
+        : null,
     events: events.map(toTracedEvent),
   };
 }

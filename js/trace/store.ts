@@ -19,7 +19,7 @@
 
 import type { Dispatched, Observer } from '../contracts/observer.ts';
 import { invalidArgument } from '../util/errors.ts';
-import { toTracedEnvelope } from './record.ts';
+import { type Redaction, toTracedEnvelope } from './record.ts';
 import { buildTree, type Entry } from './tree.ts';
 import type { TracedEnvelope, TraceTree } from './types.ts';
 
@@ -33,11 +33,12 @@ export interface TraceStoreOptions {
    */
   readonly perCorrelation?: number;
   /**
-   * Applied to each message before it is recorded, to keep personal data out of the trace: for
-   * example `(m) => redact(m, definitions)` from `whizbang/protect`, which shows the protected
-   * fields its definitions declare as `'[redacted]'`. Without it, message data is recorded as sent.
+   * Personal data in the trace. By default a message's protected fields (those its definition
+   * declares with `protect`) are recorded as `'[redacted]'`, in its data and in its error's text.
+   * A function is applied to each message besides, to mask more; `false` records messages as sent,
+   * protected fields in clear (a development choice: the trace then holds personal data).
    */
-  readonly redact?: <M extends { readonly type: string; readonly data: unknown }>(message: M) => M;
+  readonly redact?: Redaction;
 }
 
 /** An observer that records what the runtime dispatched, and queries over what it recorded. */

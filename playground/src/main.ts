@@ -131,6 +131,12 @@ function wire(): void {
   byId('export-segments').addEventListener('click', async () =>
     exportBinary(session.domain.id, await session.segmentFile()),
   );
+  const reveal = byId<HTMLInputElement>('reveal-protected');
+  reveal.checked = false;
+  reveal.addEventListener('change', () => {
+    session.revealProtected = reveal.checked;
+    void refresh();
+  });
   byId('diff-lens').addEventListener('change', () => void fillDiffIds(session));
   byId('diff-run').addEventListener('click', () => void runDiff(session));
   flows.wire();

@@ -20,6 +20,7 @@ import {
   loadWasmCore,
 } from '../../js/wasm/mod.ts';
 import type { Domain } from './domains/types.ts';
+import { shown } from './protected-view.ts';
 import { seedLedger } from './seed.ts';
 
 /** What the ledger table asks for. */
@@ -39,9 +40,14 @@ export interface Session {
   readonly traveler: TimeTraveler;
   /** Which core the filtering ran on: `'wasm'`, or `'js'` where WebAssembly cannot load. */
   readonly core: 'wasm' | 'js';
-  /** Every event, oldest first. */
+  /**
+   * Show protected fields as stored (default false: they read '[redacted]' in the ledger table,
+   * its exports and sync's conflicts).
+   */
+  revealProtected: boolean;
+  /** Every event, oldest first, as the page shows them (see `revealProtected`). */
   events(): Promise<RecordedEvent[]>;
-  /** The whole ledger as a segment file, sealed by the core (`exportLedger`). */
+  /** The whole ledger as the page shows it, as a segment file sealed by the core (`exportLedger`). */
   segmentFile(): Promise<Uint8Array>;
   /** The events the filter keeps, read from the mirror (the core's scan and stream index). */
   filter(filter: LedgerFilter): Promise<RecordedEvent[]>;
@@ -83,13 +89,14 @@ export async function openSession(
   const factory = await core();
   let mirror: { key: string; ledger: Ledger } | undefined;
 
-  const events = async (): Promise<RecordedEvent[]> => await app.ledger.readAll();
+  let reveal = false;
+  const events = async (): Promise<RecordedEvent[]> => shown(await app.ledger.readAll(), reveal);
   // Rebuilt from the whole ledger when it has changed: a playground's ledger is small, and one
   // segment encodes it in one call. Sync may replace a stream's pending tail, giving positions out
   // again, so the head alone does not say the ledger is the same: its last event's id does too.
   const mirrored = async (): Promise<Ledger> => {
     const all = await events();
-    const key = `${all.length}:${all.at(-1)?.position ?? 0}:${all.at(-1)?.messageId ?? ''}`;
+    const key = `${reveal}:${all.length}:${all.at(-1)?.position ?? 0}:${all.at(-1)?.messageId ?? ''}`;
     if (mirror?.key === key) return mirror.ledger;
     const segments =
       all.length === 0
@@ -111,8 +118,14 @@ export async function openSession(
     trace,
     traveler,
     core: factory.kind,
+    get revealProtected() {
+      return reveal;
+    },
+    set revealProtected(on: boolean) {
+      reveal = on;
+    },
     events,
-    segmentFile: () => exportLedger(app.ledger, { core: factory }),
+    segmentFile: async () => exportLedger(await mirrored(), { core: factory }),
     async filter({ stream, type, to }) {
       const ledger = await mirrored();
       const found =
@@ -125,7 +138,13 @@ export async function openSession(
     },
     pending: () => driver.pending(),
     async conflicts() {
-      return (await driver.conflicts.query()).sort((x, y) => x.at - y.at);
+      return (await driver.conflicts.query())
+        .sort((x, y) => x.at - y.at)
+        .map((c) => ({
+          ...c,
+          ...(c.command === undefined ? {} : { command: shown([c.command], reveal)[0]! }),
+          ...(c.events === undefined ? {} : { events: shown(c.events, reveal) }),
+        }));
     },
     dismiss: (id) => driver.dismiss(id),
     async close() {

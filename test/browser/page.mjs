@@ -12,6 +12,7 @@ import { finishCollection, startCollection } from '../runtimes/collect.mjs';
 import { recordUnhandled, runSuite } from '../runtimes/execute.mjs';
 import { serializeError } from '../runtimes/protocol.mjs';
 import * as live from './live-scenarios.ts';
+import * as personal from './protect-scenarios.ts';
 import * as base from './scenarios.ts';
 import * as segments from './segment-scenarios.ts';
 
@@ -46,5 +47,5 @@ async function run() {
   return results;
 }
 
-const scenarios = { ...base, ...live, ...segments };
+const scenarios = { ...base, ...live, ...segments, ...personal };
 globalThis.whizbangPage = { ready: true, run, scenarios };

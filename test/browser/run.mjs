@@ -194,6 +194,44 @@ try {
     await page.close();
   });
 
+  // 3c. personal data: after forget, no raw record of any object store holds the subject's values
+  await scenario(
+    'protect: after forget, no raw IndexedDB record holds the values; the app still works',
+    async () => {
+      const { page } = await openPage(context, site.url);
+      const c1 = ['ada.c-1@example.org', 'Analytical Engine Row c-1', 'Countess c-1'];
+      // the control: without protect, the same search finds them
+      await call(page, 'protectWrite', 'redact-plain', false);
+      const plain = await call(page, 'protectRawRecords', 'redact-plain');
+      for (const value of c1) expect(plain).toContain(value);
+
+      const model = await call(page, 'protectWrite', 'redact-sealed', true);
+      expect(model).toMatchObject({
+        email: '[redacted]',
+        street: '[redacted]',
+        name: '[redacted]',
+      });
+      const raw = await call(page, 'protectRawRecords', 'redact-sealed');
+      expect(raw).toContain('redact-sealed-keys/'); // the key store's database was read too
+      expect(raw).toContain('ada.c-2@example.org'); // c-2's model keeps its email (not forgotten)
+      for (const value of c1) expect(raw).not.toContain(value);
+
+      await page.reload();
+      await page.waitForFunction(() => globalThis.whizbangPage?.ready === true);
+      const after = await call(page, 'protectReopen', 'redact-sealed');
+      expect(after.c1).toMatchObject({
+        email: after.redacted,
+        name: after.redacted,
+        city: 'London',
+      });
+      expect(after.c2).toMatchObject({ email: 'ada.c-2@example.org', name: 'Ada again' });
+      for (const value of c1)
+        expect(await call(page, 'protectRawRecords', 'redact-sealed')).not.toContain(value);
+      expect(await call(page, 'protectCleanup', 'redact-')).toBe(3);
+      await page.close();
+    },
+  );
+
   // 4. a full quota: a clear error, and nothing of the refused append
   await scenario('a full quota is STORAGE_QUOTA, and the refused append left nothing', async () => {
     const page = await context.newPage();

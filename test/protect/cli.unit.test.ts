@@ -54,4 +54,22 @@ describe('protected fields through the CLI', () => {
     copy.close?.();
     db.close();
   });
+
+  it('rebuild --app prints a failing perspective without the values its apply() quoted', async () => {
+    const path = join(dir, 'failing.db');
+    const db = sqliteDriver({ path });
+    // a development database, written without protect: the values are there in clear
+    db.ledger.append('customer-c-9', [
+      { type: 'Registered', data: { customerId: 'c-9', email: 'nine@example.org' } },
+    ]);
+    db.close();
+    const module = join(import.meta.dirname, 'fixtures', 'failing-app.ts');
+    const run = await runCli(cli, ['rebuild', 'strict', '--db', path, '--app', module], {
+      NODE_OPTIONS: '--import tsx',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('HANDLER_FAILED');
+    expect(run.stderr).toContain('Perspective "strict" failed to apply "Registered"');
+    expect(run.stdout + run.stderr).not.toContain('nine@example.org');
+  });
 });

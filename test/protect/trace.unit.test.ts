@@ -1,13 +1,13 @@
 // @runtimes node deno bun
 // Trace records and protected fields. The events a command appends are recorded without their
 // data; an event delivered as a message (a receptor or saga reacting to it, a transport) is
-// recorded as sent, unless the trace store is given `redact` (here `whizbang/protect`'s, with the
-// app's definitions): then its protected fields read '[redacted]'.
+// recorded with its protected fields as '[redacted]' by default, or with `redact` (here
+// `whizbang/protect`'s, with the app's definitions); in clear only with `redact: false`.
 import { describe, expect, it } from 'vitest';
 import { createEnvelope } from '../../js/messages/envelope.ts';
 import { memoryDriver, whizbang } from '../../js/mod.ts';
 import { memoryKeyStore, protect, REDACTED, redact } from '../../js/protect/mod.ts';
-import { traceStore } from '../../js/trace/mod.ts';
+import { type TraceStoreOptions, traceStore } from '../../js/trace/mod.ts';
 import { ada, customers, masterKey, Register, Registered, Renamed, register } from './fixture.ts';
 
 const events = [Registered, Renamed];
@@ -33,14 +33,17 @@ describe('trace records of protected events', () => {
     expect(receipt.messageId).toBe(record!.messageId);
   });
 
-  it('record an event delivered as a message as sent without `redact`', () => {
-    const trace = traceStore();
+  it('record an event delivered as a message as sent with `redact: false`', () => {
+    const trace = traceStore({ redact: false });
     trace.onDispatched({ envelope: createEnvelope(Registered(ada())), events: [] });
     expect(everything(trace)).toContain(ada().email);
   });
 
-  it("show its protected fields as '[redacted]' with `redact`", () => {
-    const trace = traceStore({ redact: (m) => redact(m, events) });
+  it.each<[string, TraceStoreOptions]>([
+    ['with `redact`', { redact: (m) => redact(m, events) }],
+    ['by default', {}],
+  ])("show its protected fields as '[redacted]' %s", (_, options) => {
+    const trace = traceStore(options);
     trace.onDispatched({ envelope: createEnvelope(Registered(ada())), events: [] });
     const text = everything(trace);
     expect(text).not.toContain(ada().email);
