@@ -35,42 +35,47 @@ export interface DurableObjectStorage {
 }
 
 // SQLite in a Durable Object binds strings, numbers, nulls and bytes
-const bind = (params: unknown[]): unknown[] =>
-  params.map((p) =>
-    p === undefined
-      ? null
-      : typeof p === 'boolean'
-        ? Number(p)
-        : typeof p === 'bigint'
-          ? Number(p)
-          : p,
-  );
+const bindable = (p: unknown): unknown =>
+  p === undefined ? null : typeof p === 'boolean' || typeof p === 'bigint' ? Number(p) : p;
+// the parameters as they are when they bind already (most do): no copy per statement
+const bind = (params: unknown[]): unknown[] => {
+  for (const p of params) {
+    if (p === undefined || typeof p === 'boolean' || typeof p === 'bigint') {
+      return params.map(bindable);
+    }
+  }
+  return params;
+};
 
 // an insert of one event row (whose row id is its position), without RETURNING of its own
 const INTO_EVENTS = /^\s*INSERT INTO whizbang_events\b(?![\s\S]*\bRETURNING\b)/i;
 
 /** Adapts `ctx.storage.sql` to the SQLite adapter's engine interface (statements are cached by workerd). */
 export function fromSqlStorage(sql: SqlStorage, name = 'durable-object'): SqliteDatabase {
-  const prepare = (text: string): SqliteStatement => ({
-    run: INTO_EVENTS.test(text)
-      ? (...params) => {
-          // the position the row got, in the same statement (the ledger reads it back otherwise)
-          const cursor = sql.exec(`${text} RETURNING position`, ...bind(params));
-          const row = Array.from(cursor.raw())[0] as [number] | undefined;
-          return { changes: cursor.rowsWritten, lastInsertRowid: row?.[0] ?? 0 };
-        }
-      : (...params) => {
-          const cursor = sql.exec(text, ...bind(params));
-          for (const _ of cursor.raw()); // a statement runs to its end as its cursor is read
-          return { changes: cursor.rowsWritten };
-        },
-    get(...params) {
-      for (const row of sql.exec(text, ...bind(params)).toArray()) return row;
-      return undefined;
-    },
-    all: (...params) => sql.exec(text, ...bind(params)).toArray(),
-    values: (...params) => Array.from(sql.exec(text, ...bind(params)).raw()),
-  });
+  const prepare = (text: string): SqliteStatement => {
+    // made once, not per call (workerd finds its compiled statement by the text)
+    const returning = `${text} RETURNING position`;
+    return {
+      run: INTO_EVENTS.test(text)
+        ? (...params) => {
+            // the position the row got, in the same statement (the ledger reads it back otherwise)
+            const cursor = sql.exec(returning, ...bind(params));
+            const row = Array.from(cursor.raw())[0] as [number] | undefined;
+            return { changes: cursor.rowsWritten, lastInsertRowid: row?.[0] ?? 0 };
+          }
+        : (...params) => {
+            const cursor = sql.exec(text, ...bind(params));
+            for (const _ of cursor.raw()); // a statement runs to its end as its cursor is read
+            return { changes: cursor.rowsWritten };
+          },
+      get(...params) {
+        for (const row of sql.exec(text, ...bind(params)).toArray()) return row;
+        return undefined;
+      },
+      all: (...params) => sql.exec(text, ...bind(params)).toArray(),
+      values: (...params) => Array.from(sql.exec(text, ...bind(params)).raw()),
+    };
+  };
   return {
     name,
     exec(text): void {

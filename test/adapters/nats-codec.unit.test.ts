@@ -115,6 +115,44 @@ describe('binary envelope codec', () => {
     );
   });
 
+  it('decodes the bytes inside a larger buffer of a Uint8Array subclass (as a network client hands them over)', () => {
+    // Node's Buffer is such a subclass; the decoder reads through a plain view of the same bytes
+    class Chunk extends Uint8Array {}
+    const hex = fc.stringMatching(/^[0-9a-f]{4,32}$/);
+    const envelope = fc.record({
+      message: fc.record({
+        kind: fc.constantFrom('event' as const, 'command' as const),
+        type: fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }),
+        data: fc.jsonValue(),
+      }),
+      messageId: fc.string({ unit: 'binary', maxLength: 20 }),
+      correlationId: fc.string({ maxLength: 20 }),
+      causationId: fc.string({ maxLength: 20 }),
+      tenant: fc.string({ maxLength: 20 }),
+      timestamp: fc.integer({ min: 0, max: 2 ** 45 }),
+      // the plain form read without JSON.parse, and any other string
+      traceparent: fc.oneof(
+        hex.map((h) => `00-${h}-b7ad6b7169203331-01`),
+        fc.string({ unit: 'binary', maxLength: 30 }),
+      ),
+      hops: fc.constant([]),
+    });
+    fc.assert(
+      fc.property(envelope, fc.nat({ max: 64 }), (e, offset) => {
+        const sent = e as unknown as WireEnvelope;
+        const bytes = binary.encode(sent);
+        const chunk = new Chunk(offset + bytes.length + 7);
+        chunk.set(bytes, offset);
+        const inside = chunk.subarray(offset, offset + bytes.length);
+        expect(inside).toBeInstanceOf(Chunk);
+        const expected = jsonCodec.decode(jsonCodec.encode(sent));
+        expect(binary.decode(inside)).toEqual(expected);
+        expect(wasm.decode(inside)).toEqual(expected);
+      }),
+      { numRuns: 300, seed: SEED },
+    );
+  });
+
   it('refuses what is not an envelope, or not JSON-safe, at encode with INVALID_ARGUMENT', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

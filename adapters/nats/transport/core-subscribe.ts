@@ -21,6 +21,10 @@ export async function coreSubscribe(
   const inbox: Msg[] = [];
   let head = 0;
   let sub: Subscription | undefined;
+  // a subject without wildcards is every message's subject: its topic is known without decoding it
+  const fixedTopic = subject.split('.').some((t) => t === '*' || t === '>')
+    ? undefined
+    : topicOf(subject);
   const run: Running = {
     closed: false,
     current: undefined,
@@ -38,7 +42,7 @@ export async function coreSubscribe(
   };
   /** Delivers one message; returns nothing when the handler settled at once (the fast path). */
   const deliver = (msg: Msg): Promise<void> | undefined => {
-    const topic = topicOf(msg.subject);
+    const topic = fixedTopic ?? topicOf(msg.subject);
     const envelope = deadLetters.decode(topic, msg.data, 1);
     if (envelope === undefined) return undefined;
     let result: unknown;
@@ -73,9 +77,11 @@ export async function coreSubscribe(
     }
   };
   let pumping = false;
-  const pump = async (): Promise<void> => {
+  /** Handles the queue one message at a time, after `first` (a delivery in progress) settles. */
+  const pump = async (first?: Promise<void>): Promise<void> => {
     pumping = true;
     try {
+      if (first !== undefined) await first;
       while (!run.closed && head < inbox.length) {
         const pending = deliver(inbox[head++]!);
         if (pending !== undefined) await pending;
@@ -84,6 +90,8 @@ export async function coreSubscribe(
           head = 0;
         }
       }
+      inbox.length = 0;
+      head = 0;
     } finally {
       pumping = false;
     }
@@ -92,8 +100,13 @@ export async function coreSubscribe(
     ...(queue === undefined ? {} : { queue }),
     callback: (_error, msg) => {
       if (run.closed) return;
-      inbox.push(msg);
-      if (!pumping) run.current = pump();
+      if (pumping) {
+        inbox.push(msg);
+        return;
+      }
+      // nothing waiting: delivered at once, queued behind it only when its handler is async
+      const pending = deliver(msg);
+      if (pending !== undefined) run.current = pump(pending);
     },
   });
   await nc.flush();

@@ -63,6 +63,9 @@ export class Publisher {
   #outgoing: Array<{ subject: string; data: Uint8Array; headers: MsgHdrs | undefined }> = [];
   // topics already checked (publishers repeat a few topics)
   readonly #checked = new Set<string>();
+  // the last traceparent's header, encoded once: one envelope often goes to several topics, and
+  // the envelopes of one step share their traceparent
+  #lastTrace: { readonly traceparent: string; readonly headers: MsgHdrs } | undefined;
   // JetStream publishes waiting for the server's confirmation
   readonly #confirming = new Set<{ topic: string; reject: (error: unknown) => void }>();
 
@@ -75,8 +78,8 @@ export class Publisher {
     const { nc, js, subjects } = this.#ctx;
     this.#checkTopic(topic);
     const data = this.#encode(topic, envelope);
-    const headers = this.#headers(envelope);
     if (js === undefined) {
+      const headers = this.#traceHeader(envelope);
       const max = nc.info?.max_payload;
       if (max !== undefined && data.length > max) {
         throw new WhizbangError(
@@ -90,6 +93,8 @@ export class Publisher {
       else if (this.#outgoing.length >= 256) this.flush(); // a socket write per 256 is enough
       return undefined;
     }
+    // the JetStream client adds the message id to these headers: a fresh set each time
+    const headers = this.#headers(envelope);
     return new Promise<void>((resolve, reject) => {
       const waiting = { topic, reject };
       this.#confirming.add(waiting);
@@ -154,6 +159,24 @@ export class Publisher {
       }
       throw error;
     }
+  }
+
+  /** The traceparent header of a core publish: the last one again when the traceparent repeats. */
+  #traceHeader(envelope: WireEnvelope): MsgHdrs | undefined {
+    const traceparent = envelope.traceparent;
+    const last = this.#lastTrace;
+    if (last !== undefined && last.traceparent === traceparent) return last.headers;
+    const headers = this.#headers(envelope);
+    if (headers === undefined) return undefined;
+    // the client encodes a message's headers on every publish; these never change, so once is
+    // enough (a client without `encode` on its headers just does not use it)
+    const impl = headers as MsgHdrs & { encode?: () => Uint8Array };
+    if (typeof impl.encode === 'function') {
+      const bytes = impl.encode();
+      Object.defineProperty(impl, 'encode', { value: () => bytes });
+    }
+    this.#lastTrace = { traceparent, headers };
+    return headers;
   }
 
   // traceparent travels in the headers, so tracing tools see it without decoding the envelope

@@ -99,7 +99,13 @@ export function restJson(envelope: WireEnvelope): string {
 const T_OPEN = [0x7b, 0x22, 0x74, 0x22, 0x3a, 0x22];
 const T_CLOSE = [0x22, 0x2c, 0x22, 0x68, 0x22, 0x3a, 0x5b, 0x5d, 0x7d];
 
-function plainTraceparent(u8: Uint8Array, at: number, len: number): string | undefined {
+function plainTraceparent(
+  u8: Uint8Array,
+  at: number,
+  len: number,
+  text: string | undefined,
+  textAt: number,
+): string | undefined {
   const end = at + len - T_CLOSE.length;
   if (end < at + T_OPEN.length) return undefined;
   for (let i = 0; i < T_OPEN.length; i++) if (u8[at + i] !== T_OPEN[i]) return undefined;
@@ -109,7 +115,11 @@ function plainTraceparent(u8: Uint8Array, at: number, len: number): string | und
     const c = u8[p]!;
     if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || c === 0x2d)) return undefined;
   }
-  return readString(u8, at + T_OPEN.length, end - at - T_OPEN.length);
+  // from the record's text when it was decoded whole (`textAt` is where `at` is in it)
+  const from = textAt + T_OPEN.length;
+  return text === undefined
+    ? readString(u8, at + T_OPEN.length, end - at - T_OPEN.length)
+    : text.slice(from, from + end - at - T_OPEN.length);
 }
 
 function parsed(u8: Uint8Array, at: number, len: number, what: string, text?: string): unknown {
@@ -220,8 +230,8 @@ export function read(m: twin.Views, addr: number): WireEnvelope {
   const correlationId = text(4);
   const causationId = text(5);
   const metaLen = dv.getUint32(addr + R_METADATA_LEN, true);
-  const traceparent = plainTraceparent(u8, p, metaLen);
   const from = p - addr - RECORD_HEADER;
+  const traceparent = plainTraceparent(u8, p, metaLen, ascii ? all : undefined, from);
   const rest =
     traceparent === undefined
       ? parsed(u8, p, metaLen, 'metadata', ascii ? all.slice(from, from + metaLen) : undefined)
