@@ -132,12 +132,12 @@ async function writePass(
  * the batches before it.
  * @example
  * ```ts
- * import { memoryDriver, whizbang } from 'whizbang';
+ * import { memoryDriver } from 'whizbang';
  * import { exportLedgerStream, importLedger } from 'whizbang/wasm';
  *
- * const from = whizbang({ driver: memoryDriver() });
+ * const from = memoryDriver();
  * await from.ledger.append('account-1', [{ type: 'Opened', data: { owner: 'Ada' } }]);
- * const to = whizbang({ driver: memoryDriver() });
+ * const to = memoryDriver();
  * // a function opens the source anew: checked in one pass, appended in a second
  * const { events } = await importLedger(() => exportLedgerStream(from.ledger), to.ledger);
  * ```

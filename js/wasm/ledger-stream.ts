@@ -39,10 +39,10 @@ interface PullSource {
  * the export, and memory holds one segment ahead). Reads up to the head as it is at the first pull.
  * @example
  * ```ts
- * import { memoryDriver, whizbang } from 'whizbang';
+ * import { memoryDriver } from 'whizbang';
  * import { exportLedgerStream, verifySegmentStream } from 'whizbang/wasm';
  *
- * const app = whizbang({ driver: memoryDriver() });
+ * const app = memoryDriver();
  * await app.ledger.append('account-1', [{ type: 'Opened', data: { owner: 'Ada' } }]);
  * const summary = await verifySegmentStream(exportLedgerStream(app.ledger));
  * console.log(summary.events); // 1

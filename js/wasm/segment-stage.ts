@@ -24,12 +24,12 @@ const EMPTY = new Uint8Array(0);
  * A stage in memory: the checked segments, copied, until the import ends.
  * @example
  * ```ts
- * import { memoryDriver, whizbang } from 'whizbang';
+ * import { memoryDriver } from 'whizbang';
  * import { exportLedgerStream, importLedger, memoryStage } from 'whizbang/wasm';
  *
- * const from = whizbang({ driver: memoryDriver() });
+ * const from = memoryDriver();
  * await from.ledger.append('account-1', [{ type: 'Opened', data: { owner: 'Ada' } }]);
- * const to = whizbang({ driver: memoryDriver() });
+ * const to = memoryDriver();
  * // a stream is read once: checked into the stage, then appended from it
  * await importLedger(exportLedgerStream(from.ledger), to.ledger, { stage: memoryStage() });
  * ```
