@@ -18,7 +18,7 @@ export interface SegmentStage {
   drop(): Promise<void> | void;
 }
 
-const EMPTY = new Uint8Array(0);
+const EMPTY = /* @__PURE__ */ new Uint8Array(0);
 
 /**
  * A stage in memory: the checked segments, copied, until the import ends.
