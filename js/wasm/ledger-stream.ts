@@ -1,22 +1,13 @@
 /**
- * Segment files as web streams: a ledger exported as a `ReadableStream<Uint8Array>` (one segment
- * per chunk, read from the ledger a page at a time as the reader pulls), and a stream of a file's
- * bytes checked chunk by chunk. Memory holds a segment or two, whatever the ledger's size; web
- * streams are the same in Node, Deno, Bun and browsers (`Readable.toWeb` and `Writable.toWeb`
- * bridge Node's file streams).
+ * A ledger exported as a web `ReadableStream<Uint8Array>` (one segment per chunk, read from the
+ * ledger a page at a time as the reader pulls): memory holds a segment or two, whatever the
+ * ledger's size; web streams are the same in Node, Deno, Bun and browsers (`Writable.toWeb`
+ * bridges Node's file streams). Reading one back: `verifySegmentStream`, `importLedger`.
  */
 import type { Ledger } from '../contracts/ledger.ts';
 import { type Declared, platform } from '../util/platform.ts';
-import type { ByteSource, ByteStream } from './byte-source.ts';
-import { bulkCore } from './default-core.ts';
-import {
-  exportSegments,
-  type LedgerExportOptions,
-  type SegmentFileSummary,
-  tally,
-  type VerifyOptions,
-} from './ledger-file.ts';
-import { eachStreamedSegment } from './segment-stream.ts';
+import type { ByteStream } from './byte-source.ts';
+import { exportSegments, type LedgerExportOptions } from './ledger-file.ts';
 
 /** What the core needs of a `ReadableStream`, where the program declares none. */
 export interface OwnReadableStream extends ByteStream {
@@ -66,18 +57,4 @@ export function exportLedgerStream(
       await segments?.return(undefined);
     },
   });
-}
-
-/**
- * `verifySegmentFile` of bytes that arrive in chunks — a web `ReadableStream<Uint8Array>`, a Node
- * stream, any (async) iterable of chunks: every segment checked as it completes, in the memory of
- * one segment. The verdict and the offsets are those of the whole file, wherever the chunks split.
- */
-export async function verifySegmentStream(
-  source: ByteSource,
-  options: VerifyOptions = {},
-): Promise<SegmentFileSummary> {
-  const counted = tally();
-  const bytes = await eachStreamedSegment(source, options.core ?? bulkCore(), counted.visit);
-  return counted.summary(bytes);
 }

@@ -57,9 +57,8 @@ export {
   verifySegmentFile,
 } from './ledger-file.ts';
 export type { LedgerImportOptions, LedgerImportResult, LedgerSource } from './ledger-import.ts';
-export { importLedger } from './ledger-import.ts';
 export type { OwnReadableStream, ReadableStream } from './ledger-stream.ts';
-export { exportLedgerStream, verifySegmentStream } from './ledger-stream.ts';
+export { exportLedgerStream } from './ledger-stream.ts';
 export type {
   LoadWasmCore,
   LoadWasmCoreOptions,
@@ -71,6 +70,7 @@ export type { MeasuredRuntime } from './plan.ts';
 export { measuredPlan } from './plan.ts';
 export type { Routes, SegmentRouter, SegmentRouterOptions, Visit } from './route.ts';
 export { segmentRouter } from './route.ts';
+export { importLedger, verifySegmentStream } from './segment-files.ts';
 export type { SegmentStage } from './segment-stage.ts';
 export { memoryStage } from './segment-stage.ts';
 export type { Views } from './twin/memory.ts';

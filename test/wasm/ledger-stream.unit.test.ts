@@ -16,8 +16,9 @@ import { isCorruptDataError, isWhizbangError } from '../../js/util/errors.ts';
 import { jsCore } from '../../js/wasm/core.ts';
 import { exportLedger, verifySegmentFile } from '../../js/wasm/ledger-file.ts';
 import { importLedger } from '../../js/wasm/ledger-import.ts';
-import { exportLedgerStream, verifySegmentStream } from '../../js/wasm/ledger-stream.ts';
+import { exportLedgerStream } from '../../js/wasm/ledger-stream.ts';
 import { memoryStage, type SegmentStage } from '../../js/wasm/segment-stage.ts';
+import { verifySegmentStream } from '../../js/wasm/stream-files.ts';
 import { mutateSegment, rng } from '../support/segments.ts';
 import { loadWasmCore } from '../support/wasm.ts';
 
