@@ -169,7 +169,10 @@ program
   .command('import')
   .description('append a JSON-lines file to the log, checked whole first (positions, versions)')
   .addOption(dbOption())
-  .requiredOption('-i, --input <file>', 'the JSON-lines file (from export or events --json)')
+  .requiredOption(
+    '-i, --input <file>',
+    'the JSON-lines file (from export or events --json), or a segment file (- for stdin, with --format segments)',
+  )
   .option('--format <format>', 'jsonl or segments (default: what the file starts with)')
   .option('--append', 'let the log give positions (versions are still checked)', false)
   .option('--no-progress', 'no progress on stderr')
@@ -206,7 +209,10 @@ program
     'check the log: gapless positions, contiguous versions, decodable payloads; or, with --input, every CRC32C of a segment file',
   )
   .addOption(dbOption().makeOptionMandatory(false))
-  .option('-i, --input <file>', 'a segment file (export --format segments) to check instead')
+  .option(
+    '-i, --input <file>',
+    'a segment file (export --format segments; - for stdin) to check instead',
+  )
   .addOption(jsonOption())
   .option('--no-progress', 'no progress on stderr')
   .action(

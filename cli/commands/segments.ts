@@ -2,25 +2,30 @@
  * The log as a segment file (`--format segments`): its events as segments of the binary format
  * (core-wasm/FORMAT.md), each with its CRC32C, written by `export`, appended by `import` and
  * checked by `verify --input`. The WebAssembly core seals and checks them (on Node's measured
- * plan); the import checks the whole file before it writes anything.
+ * plan). Every one streams: the export writes a segment as it reads a page, the import and the
+ * verify read the file in chunks, so memory stays that of a segment or two whatever the file's
+ * size. The import checks the whole file before it writes anything: a file is read twice
+ * (checked, then appended), stdin (`-i -`) once, spooled to a temporary file as it is checked.
  */
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import type { Writable } from 'node:stream';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Readable, type Writable } from 'node:stream';
 import {
+  type ByteSource,
   type CoreFactory,
   exportSegments,
   importLedger,
   loadWasmCoreSync,
   measuredPlan,
   type SegmentFileSummary,
-  verifySegmentFile,
+  verifySegmentStream,
 } from '../../js/wasm/mod.ts';
 import type { Target } from '../backend.ts';
 import { CliError } from '../fail.ts';
 import { startProgress } from '../progress.ts';
 import type { EventFilter } from '../read.ts';
+import { fileStage } from './segment-stage.ts';
 
 /** The WebAssembly core on Node's measured plan (the CLI runs on Node). */
 const nodeCore = (): CoreFactory => loadWasmCoreSync(undefined, { plan: measuredPlan('node') });
@@ -37,8 +42,14 @@ export async function formatOf(given: string | undefined, path?: string): Promis
   if (given !== undefined)
     throw new CliError('USAGE', `--format must be jsonl or segments, not "${given}".`);
   if (path === undefined || path === '-') return 'jsonl';
-  const head = (await readFile(path)).subarray(0, 4);
-  return MAGIC.every((b, i) => head[i] === b) ? 'segments' : 'jsonl';
+  const file = await open(path);
+  try {
+    const head = new Uint8Array(4);
+    await file.read(head, 0, 4, 0);
+    return MAGIC.every((b, i) => head[i] === b) ? 'segments' : 'jsonl';
+  } finally {
+    await file.close();
+  }
 }
 
 /** Writes the log (or the position range) as a segment file; resolves with how many events. */
@@ -86,24 +97,33 @@ export async function exportSegmentFile(
   return written;
 }
 
+/** Chunks of the file read from disk (1 MiB at a time), or of stdin for `-`. */
+function bytesOf(path: string): ByteSource {
+  return path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+}
+
 /** Checks the whole segment file, then appends it; resolves with how many events. */
 export async function importSegmentFile(
   target: Target,
   path: string,
   options: { readonly append: boolean; readonly progress: boolean },
 ): Promise<number> {
-  const bytes = await readFile(path);
-  const core = nodeCore();
-  // the whole file is checked before anything is written: the bar counts what is appended
-  const progress = options.progress
-    ? startProgress('import', verifySegmentFile(bytes, { core }).events)
-    : undefined;
+  // nothing is written before the whole file is checked: the bar counts what is appended
+  let progress: ReturnType<typeof startProgress> | undefined;
   try {
-    const result = await importLedger(bytes, target.ledger, {
-      core,
-      positions: options.append ? 'append' : 'exact',
-      ...(progress === undefined ? {} : { onBatch: (n: number) => progress.tick(n) }),
-    });
+    const result = await importLedger(
+      path === '-' ? Readable.toWeb(process.stdin) : () => bytesOf(path),
+      target.ledger,
+      {
+        core: nodeCore(),
+        positions: options.append ? 'append' : 'exact',
+        stage: fileStage(),
+        onChecked: (events) => {
+          if (options.progress) progress = startProgress('import', events);
+        },
+        onBatch: (n: number) => progress?.tick(n),
+      },
+    );
     return result.events;
   } finally {
     progress?.done();
@@ -112,5 +132,5 @@ export async function importSegmentFile(
 
 /** Checks every CRC32C (and length, hash, UTF-8) of a segment file; its summary when sound. */
 export async function verifySegments(path: string): Promise<SegmentFileSummary> {
-  return verifySegmentFile(await readFile(path), { core: nodeCore() });
+  return verifySegmentStream(bytesOf(path), { core: nodeCore() });
 }

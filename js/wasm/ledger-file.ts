@@ -11,7 +11,7 @@ import { encodeSegment } from './codec.ts';
 import type { CoreFactory } from './core.ts';
 import { bulkCore } from './default-core.ts';
 import { R_POSITION } from './format.ts';
-import { eachSegment } from './segment-walk.ts';
+import { type CheckedSegment, eachSegment } from './segment-walk.ts';
 
 /** The media type of a segment file (the same bytes as the binary envelope codec's batches). */
 export const SEGMENT_FILE_TYPE = 'application/vnd.whizbang.segments';
@@ -114,31 +114,44 @@ export interface VerifyOptions {
   readonly core?: CoreFactory;
 }
 
+/** Counts what a walk of checked segments hands over, for a {@link SegmentFileSummary}. */
+export function tally(): {
+  visit: (segment: CheckedSegment) => void;
+  summary: (bytes: number) => SegmentFileSummary;
+} {
+  let segments = 0;
+  let events = 0;
+  let firstPosition = 0;
+  let lastPosition = 0;
+  return {
+    visit: ({ core, body, next, count }) => {
+      const dv = core.views.dv;
+      for (let p = body; p < next; p += dv.getUint32(p, true)) {
+        const position =
+          dv.getUint32(p + R_POSITION, true) + dv.getUint32(p + R_POSITION + 4, true) * 2 ** 32;
+        if (firstPosition === 0) firstPosition = position;
+        lastPosition = position;
+      }
+      segments++;
+      events += count;
+    },
+    summary: (bytes) => ({ segments, events, bytes, firstPosition, lastPosition }),
+  };
+}
+
 /**
  * Checks every segment of a file — header and record CRC32C, lengths, hashes, UTF-8 — without
  * decoding a payload, one segment at a time (a file of any size). Bad bytes throw `CorruptDataError` (`CORRUPT_DATA`) with the offset of the
- * bad field from the start of the file; an empty file is a truncated one.
+ * bad field from the start of the file; an empty file is a truncated one. For a file that arrives
+ * in chunks (a web stream), `verifySegmentStream`.
  */
 export function verifySegmentFile(
   bytes: Uint8Array,
   options: VerifyOptions = {},
 ): SegmentFileSummary {
-  let segments = 0;
-  let events = 0;
-  let firstPosition = 0;
-  let lastPosition = 0;
-  eachSegment(bytes, options.core ?? bulkCore(), ({ core, body, next, count }) => {
-    const dv = core.views.dv;
-    for (let p = body; p < next; p += dv.getUint32(p, true)) {
-      const position =
-        dv.getUint32(p + R_POSITION, true) + dv.getUint32(p + R_POSITION + 4, true) * 2 ** 32;
-      if (firstPosition === 0) firstPosition = position;
-      lastPosition = position;
-    }
-    segments++;
-    events += count;
-  });
-  return { segments, events, bytes: bytes.length, firstPosition, lastPosition };
+  const counted = tally();
+  eachSegment(bytes, options.core ?? bulkCore(), counted.visit);
+  return counted.summary(bytes.length);
 }
 
 /** The error of a file whose events are sound bytes but not a ledger's export. */

@@ -37,6 +37,7 @@ export type {
   URL,
   WasmModule,
 } from '../util/platform.ts';
+export type { ByteSource, ByteStream, ByteStreamReader } from './byte-source.ts';
 export type { CodecOptions, WireRecord } from './codec.ts';
 export { decodeSegments, encodeSegment } from './codec.ts';
 export type { Core, CoreFactory, CoreFunction, CorePlan } from './core.ts';
@@ -55,8 +56,9 @@ export {
   SEGMENT_FILE_TYPE,
   verifySegmentFile,
 } from './ledger-file.ts';
-export type { LedgerImportOptions, LedgerImportResult } from './ledger-import.ts';
-export { importLedger } from './ledger-import.ts';
+export type { LedgerImportOptions, LedgerImportResult, LedgerSource } from './ledger-import.ts';
+export type { OwnReadableStream, ReadableStream } from './ledger-stream.ts';
+export { exportLedgerStream } from './ledger-stream.ts';
 export type {
   LoadWasmCore,
   LoadWasmCoreOptions,
@@ -68,6 +70,9 @@ export type { MeasuredRuntime } from './plan.ts';
 export { measuredPlan } from './plan.ts';
 export type { Routes, SegmentRouter, SegmentRouterOptions, Visit } from './route.ts';
 export { segmentRouter } from './route.ts';
+export { importLedger, verifySegmentStream } from './segment-files.ts';
+export type { SegmentStage } from './segment-stage.ts';
+export { memoryStage } from './segment-stage.ts';
 export type { Views } from './twin/memory.ts';
 
 const browser: WasmLoaders = wasmLoaders({ plan: measuredPlan('browser') });

@@ -5,11 +5,15 @@
  * rounds on the same bytes. Runs on Node, Deno and Bun (test/bench/runtimes.mjs).
  */
 import type { WireEnvelope } from '../../js/contracts/transport.ts';
-import { encodeSegment, type WireRecord } from '../../js/wasm/codec.ts';
+import { memoryLedger } from '../../js/memory/ledger.ts';
+import { decodeSegments, encodeSegment, type WireRecord } from '../../js/wasm/codec.ts';
 import { type CoreFactory, jsCore } from '../../js/wasm/core.ts';
 import { binaryCodec } from '../../js/wasm/envelope/binary.ts';
 import type { EnvelopeCodec } from '../../js/wasm/envelope/codec.ts';
+import { ContinuityCheck } from '../../js/wasm/ledger-check.ts';
 import { verifySegmentFile } from '../../js/wasm/ledger-file.ts';
+import { importLedger } from '../../js/wasm/ledger-import.ts';
+import { writeRun } from '../../js/wasm/ledger-write.ts';
 import { type Routes, type SegmentRouter, segmentRouter } from '../../js/wasm/route.ts';
 import { loadWasmCore } from '../support/wasm.ts';
 import type { BenchEntry, BenchSpec, Side } from './harness.ts';
@@ -184,6 +188,62 @@ benches.push({
       ops: 40,
       subject: { name: 'verifySegmentFile, WebAssembly core', run: verify(core) },
       baseline: { name: 'verifySegmentFile, TypeScript twin', run: verify(jsCore) },
+    };
+  },
+});
+
+// ---- importing a segment file streamed (`importLedger` of a web stream, two passes) against the
+// whole-buffer import it replaced (the file decoded whole, checked, then appended)
+
+/** The page as a web stream of 64 KiB chunks, as a file read through `Readable.toWeb` arrives. */
+const chunked = (): ReadableStream<Uint8Array> => {
+  let at = 0;
+  return new ReadableStream<Uint8Array>({
+    pull: (c) => {
+      if (at >= bytes.length) c.close();
+      else {
+        c.enqueue(bytes.subarray(at, at + 65536));
+        at += 65536;
+      }
+    },
+  });
+};
+
+/** What `importLedger` did before it streamed: every record decoded first, then appended. */
+async function importWhole(core: CoreFactory): Promise<number> {
+  const ledger = memoryLedger();
+  const records = decodeSegments(bytes, { core: core.create() });
+  const check = new ContinuityCheck(ledger, ledger.headPosition(), true);
+  for (const r of records) await check.next(r);
+  if (check.refusal !== undefined) throw check.refusal;
+  for (let at = 0; at < records.length; at += 1000)
+    await writeRun(ledger, records.slice(at, at + 1000), true);
+  return ledger.headPosition();
+}
+
+benches.push({
+  name: 'wasm.file.import.stream',
+  make: async () => {
+    const core = await loadWasmCore(undefined, { plan: ALL_WASM });
+    const many =
+      (one: () => Promise<number>): Side['run'] =>
+      async (n) => {
+        let events = 0;
+        for (let i = 0; i < n; i++) events += await one();
+        return events;
+      };
+    return {
+      name: 'wasm.file.import.stream',
+      unit: 'events/s',
+      ops: 4,
+      subject: {
+        name: 'importLedger of a web stream (checked, then appended: two passes)',
+        run: many(async () => (await importLedger(chunked, memoryLedger(), { core })).events),
+      },
+      baseline: {
+        name: 'the file decoded whole, then appended',
+        run: many(() => importWhole(core)),
+      },
     };
   },
 });

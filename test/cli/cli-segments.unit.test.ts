@@ -1,14 +1,17 @@
 /**
  * `whizbang export --format segments`, `import` of the file (its format told by its first bytes)
  * and `verify --input` of its CRCs, on real SQLite files: a faithful copy, a damaged file refused
- * with CORRUPT_DATA and its offset and nothing written, a filtered segment export refused.
+ * with CORRUPT_DATA and its offset and nothing written, a filtered segment export refused; and
+ * stdin (`-i -`), read once through a temporary file: piped in whole, damaged or cut short.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
-import { type BuiltCli, buildCli, runCli } from '../support/cli.ts';
+import { exportLedger } from '../../js/wasm/ledger-file.ts';
+import { type BuiltCli, buildCli, type CliRun, runCli } from '../support/cli.ts';
 import { app, Deposit } from './fixtures/app.ts';
 
 let cli: BuiltCli;
@@ -33,6 +36,24 @@ async function readAll(path: string): Promise<unknown[]> {
   } finally {
     driver.close();
   }
+}
+
+/** Runs the CLI with `input` piped to its stdin, and a TMPDIR of the test's own. */
+function runWithStdin(args: readonly string[], input: Uint8Array, tmp: string): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [cli.script, ...args],
+      { env: { ...process.env, TMPDIR: tmp }, encoding: 'utf8' },
+      (error, stdout, stderr) =>
+        resolve({
+          stdout,
+          stderr,
+          code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
+        }),
+    );
+    child.stdin?.end(input);
+  });
 }
 
 beforeAll(async () => {
@@ -123,5 +144,40 @@ describe('whizbang with segment files', { timeout: 60_000 }, () => {
     expect(filtered.stderr).toContain('USAGE');
     const neither = await runCli(cli, ['verify']);
     expect(neither.code).toBe(2);
+  });
+
+  it('imports from stdin, read once through a temporary file removed after, damaged or not', async () => {
+    // four segments of 10 events: the sound ones before a damaged one are staged, then dropped
+    const driver = sqliteDriver({ path: seeded });
+    const bytes = Buffer.from(await exportLedger(driver.ledger, { segmentEvents: 10 }));
+    driver.close();
+    const tmp = mkdtempSync(join(dir, 'tmp-'));
+    const args = (db: string) => ['import', '--db', db, '-i', '-', '--format', 'segments'];
+    const copy = join(dir, 'piped.db');
+    const ok = await runWithStdin([...args(copy), '--json'], bytes, tmp);
+    expect(ok.stderr).toContain('import: 40/40 events');
+    expect(JSON.parse(ok.stdout)).toEqual({ imported: 40 });
+    expect(await readAll(copy)).toEqual(await readAll(seeded));
+    const damaged = Buffer.from(bytes);
+    damaged[bytes.length - 100] = damaged[bytes.length - 100]! ^ 0x01;
+    for (const [bad, reason] of [
+      [damaged, /CORRUPT_DATA: Corrupt data at byte \d+: bad-/],
+      [bytes.subarray(0, bytes.length - 9), /CORRUPT_DATA: Corrupt data at byte \d+: truncated/],
+    ] as const) {
+      const target = join(dir, `piped-bad-${bad.length}.db`);
+      const refused = await runWithStdin(args(target), bad, tmp);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(reason);
+      expect(await readAll(target)).toEqual([]);
+      // a file cut short on disk is refused the same way (read twice: checked, never appended)
+      const onDisk = join(dir, `bad-${bad.length}.seg`);
+      writeFileSync(onDisk, bad);
+      const fromFile = await runCli(cli, ['import', '--db', target, '-i', onDisk]);
+      expect(fromFile.stderr).toBe(refused.stderr);
+      const verified = await runWithStdin(['verify', '--input', '-'], bad, tmp);
+      expect(verified.stderr).toBe(refused.stderr);
+      expect(await readAll(target)).toEqual([]);
+    }
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });

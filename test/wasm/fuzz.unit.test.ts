@@ -4,14 +4,17 @@
  * lengths overwritten (huge, off by a few), resealed so deeper checks are reached, and random
  * bytes. Each input must decode alike in the twin and the WebAssembly core, or be refused alike
  * with a CorruptDataError (same reason, same offset) — never another error, a hang, or a core
- * memory that keeps growing. `WHIZBANG_FUZZ_RUNS` sets the count (`npm run fuzz`: 1 000 000).
+ * memory that keeps growing. Every fourth input is also read as a stream cut at random points
+ * (the segment-file walk of `importLedger` and `verifySegmentStream`): the same records, or the
+ * same reason at the same offset. `WHIZBANG_FUZZ_RUNS` sets the count (`npm run fuzz`: 1 000 000).
  */
 import { describe, expect, it } from 'vitest';
 import { memoryLedger } from '../../js/memory/ledger.ts';
 import { isCorruptDataError } from '../../js/util/errors.ts';
-import { decodeSegments, encodeSegment, type WireRecord } from '../../js/wasm/codec.ts';
-import { jsCore } from '../../js/wasm/core.ts';
+import { decodeSegments, encodeSegment, readRecord, type WireRecord } from '../../js/wasm/codec.ts';
+import { type CoreFactory, jsCore } from '../../js/wasm/core.ts';
 import { RECORD_HEADER, SEGMENT_HEADER } from '../../js/wasm/format.ts';
+import { eachStreamedSegment } from '../../js/wasm/segment-stream.ts';
 import * as twin from '../../js/wasm/twin.ts';
 import { mutateSegment, rng } from '../support/segments.ts';
 import { loadWasmCore } from '../support/wasm.ts';
@@ -93,9 +96,29 @@ function loaded(bytes: Uint8Array, core: typeof wasm | typeof jsCore): string {
   }
 }
 
+/** The bytes cut into chunks at random points (some empty), decoded segment by segment as they arrive. */
+async function streamed(bytes: Uint8Array, core: CoreFactory, cuts: () => number): Promise<string> {
+  const points = Array.from({ length: cuts() % 6 }, () => cuts() % (bytes.length + 1));
+  const ends = [0, ...points.sort((x, y) => x - y), bytes.length];
+  const chunks = ends.slice(1).map((end, i) => bytes.slice(ends[i], end));
+  const records: WireRecord[] = [];
+  try {
+    await eachStreamedSegment(chunks, core, ({ core: c, body, next, base }) => {
+      for (let p = body; p < next; p += c.views.dv.getUint32(p, true))
+        records.push(readRecord(c.views, p, base));
+    });
+    return `ok ${JSON.stringify(records)}`;
+  } catch (error) {
+    if (!isCorruptDataError(error)) throw error;
+    return `corrupt ${error.reason} at ${error.offset}`;
+  }
+}
+
 describe('decoders under bad input', () => {
-  it(`${RUNS} mutated inputs: both cores decode alike or refuse alike with CorruptDataError`, () => {
+  it(`${RUNS} mutated inputs: both cores decode alike or refuse alike with CorruptDataError`, async () => {
     const next = rng(SEED);
+    // its own sequence, so the inputs are those of the seed with or without the streamed reads
+    const cuts = rng(SEED ^ 0x5a5a5a5a);
     const reasons = new Map<string, number>();
     const before = wa.views.u8.length;
     for (let i = 0; i < RUNS; i++) {
@@ -109,6 +132,9 @@ describe('decoders under bad input', () => {
         expect(loaded(bytes, wasm)).toBe(c);
         if (a.startsWith('corrupt') && c.startsWith('ok'))
           expect({ input: i, ledger: c }).toEqual({ input: i, ledger: a });
+        // a segment file streamed in chunks: the whole buffer's records, or its reason and offset
+        const d = await streamed(bytes, i % 8 === 0 ? wasm : jsCore, cuts);
+        if (d !== a) expect({ input: i, streamed: d }).toEqual({ input: i, streamed: a });
       }
       const reason = a.startsWith('ok') ? 'ok' : a.split(' ')[1]!;
       reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
