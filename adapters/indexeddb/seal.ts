@@ -22,6 +22,7 @@ import {
   type SegmentCodec,
   type SegmentRecord,
   type StreamEntry,
+  typeKey,
   typesKey,
 } from './segments.ts';
 
@@ -80,7 +81,16 @@ export function sealOnce(
           tx.objectStore(STORES.segments).add(segment, first);
           events.delete(keys.bound(first, last));
           // the segment's event types: a typed read skips segments that hold none it wants
-          index.put([...new Set(records.map((r) => r.type))], typesKey(first));
+          const types = [...new Set(records.map((r) => r.type))];
+          index.put(types, typesKey(first));
+          // and each type's segments, kept from an empty index on (else `verify` writes them)
+          const byType = head.segments === 0 || head.byType === true;
+          if (byType)
+            for (const type of types) {
+              const list = index.get(typeKey(type));
+              list.onsuccess = () =>
+                index.put([...((list.result as number[] | undefined) ?? []), first], typeKey(type));
+            }
           // each stream's last version in the segment
           const streams = new Map<string, { tenant: string; streamId: string; version: number }>();
           for (const r of records)
@@ -106,6 +116,7 @@ export function sealOnce(
             segments: head.segments + 1,
             events: head.events + records.length,
             ...(head.generation === undefined ? {} : { generation: head.generation }),
+            ...(byType ? { byType } : {}),
           };
           index.put(next, HEAD_KEY);
           sealed = records.length;

@@ -1,6 +1,7 @@
 /**
  * The sealed part's index (the `sealed` store: the head, per stream its sealed version and the
- * segments that hold it, and per segment its event types), checked against the segments and
+ * segments that hold it, per segment its event types, per event type the segments that hold it),
+ * checked against the segments and
  * rebuilt from them. Every segment is checked by the core (CRC32C, lengths, hashes) as it is read;
  * a corrupt one stops the rebuild with a `CorruptDataError` and changes nothing. The rebuild is one read-write transaction: the index is
  * replaced whole or not at all.
@@ -17,7 +18,9 @@ import {
   type SegmentCodec,
   type SegmentRecord,
   type StreamEntry,
+  TYPE_LISTS,
   TYPES_RANGE,
+  typeKey,
   typesKey,
 } from './segments.ts';
 
@@ -52,6 +55,19 @@ const sameTypes = (
     return want !== undefined && want.length === got.length && want.every((t) => got.includes(t));
   });
 
+/** True when the stored per-type segment lists are those the segments imply, and no others. */
+const sameLists = (
+  keys: readonly [string, string][],
+  values: readonly number[][],
+  found: ReadonlyMap<string, readonly number[]>,
+): boolean =>
+  keys.length === found.size &&
+  keys.every(([, type], i) => {
+    const want = found.get(type);
+    const got = values[i]!;
+    return want !== undefined && want.length === got.length && want.every((k, j) => k === got[j]);
+  });
+
 /**
  * Reads every segment (each checked by the core), builds the index they imply and compares it
  * with the stored one; rewrites the index when it differs. One read-write transaction.
@@ -72,6 +88,7 @@ export function verifySegments(
       >();
       let head: SealedHead = NO_HEAD;
       const typesOf = new Map<number, string[]>();
+      const lists = new Map<string, number[]>();
       const cursor = segments.openCursor();
       cursor.onsuccess = () => {
         const c = cursor.result;
@@ -89,7 +106,13 @@ export function verifySegments(
               found.entry.version = Math.max(found.entry.version, e.version);
               if (found.entry.segs.at(-1) !== key) found.entry.segs.push(key);
             }
-            typesOf.set(key, [...new Set(events.map((e) => e.type))]);
+            const types = [...new Set(events.map((e) => e.type))];
+            typesOf.set(key, types);
+            for (const type of types) {
+              const list = lists.get(type);
+              if (list === undefined) lists.set(type, [key]);
+              else list.push(key);
+            }
             head = {
               through: events[events.length - 1]!.position,
               segments: head.segments + 1,
@@ -108,6 +131,8 @@ export function verifySegments(
         const storedKeys = index.getAllKeys(connection.keys.bound(...ENTRY_RANGE));
         const typeKeys = index.getAllKeys(connection.keys.bound(...TYPES_RANGE));
         const types = index.getAll(connection.keys.bound(...TYPES_RANGE));
+        const listKeys = index.getAllKeys(connection.keys.bound(...TYPE_LISTS));
+        const listValues = index.getAll(connection.keys.bound(...TYPE_LISTS));
         // the last request: when it succeeds, all have
         const stored = index.getAll(connection.keys.bound(...ENTRY_RANGE));
         stored.onsuccess = () => {
@@ -123,7 +148,13 @@ export function verifySegments(
             (was ?? NO_HEAD).events === head.events &&
             byName.size === entries.size &&
             [...entries].every(([name, { entry }]) => same(byName.get(name), entry)) &&
-            sameTypes(typeKeys.result as [string, number][], types.result as string[][], typesOf);
+            sameTypes(typeKeys.result as [string, number][], types.result as string[][], typesOf) &&
+            (head.segments === 0 || was?.byType === true) &&
+            sameLists(
+              listKeys.result as [string, string][],
+              listValues.result as number[][],
+              lists,
+            );
           report = {
             through: head.through,
             segments: head.segments,
@@ -131,10 +162,11 @@ export function verifySegments(
             rebuilt: !agrees,
           };
           if (agrees) return;
-          head = { ...head, generation: (was?.generation ?? 0) + 1 };
+          head = { ...head, generation: (was?.generation ?? 0) + 1, byType: true };
           index.clear();
           for (const { key, entry } of entries.values()) index.put(entry, key);
           for (const [key, names] of typesOf) index.put(names, typesKey(key));
+          for (const [type, list] of lists) index.put(list, typeKey(type));
           index.put(head, HEAD_KEY);
         };
       };

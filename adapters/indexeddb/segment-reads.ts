@@ -159,6 +159,7 @@ export function segmentReads(
             sealedStore,
             keys,
             codec,
+            head,
             types,
             low,
             upper,

@@ -32,6 +32,11 @@ export interface SealedHead {
   readonly events: number;
   /** Counts unseals (and rebuilds): a segment key may then hold other bytes than before. */
   readonly generation?: number;
+  /**
+   * True when the index keeps, per event type, the keys of the segments holding it (`typeKey`):
+   * set on an empty index and by `verify`; an index written without it has none, or not all.
+   */
+  readonly byType?: true;
 }
 
 /** A stream's entry in the `sealed` store: its last sealed version and the segments holding it. */
@@ -39,6 +44,11 @@ export interface StreamEntry {
   readonly version: number;
   /** First positions (keys) of the segments that hold its events, ascending. */
   readonly segs: readonly number[];
+  /**
+   * Where its records are in each of `segs` (same order): pairs of a byte offset and how many of
+   * its records follow there back to back. Absent in an index written before offsets were kept.
+   */
+  readonly at?: readonly (readonly number[])[];
 }
 
 /** A record of the `segments` store (keyed by `first`). */
@@ -60,6 +70,10 @@ export const ENTRY_RANGE: readonly [IDBValidKey, IDBValidKey] = [['s'], ['s', []
 export const typesKey = (first: number): IDBValidKey => ['y', first];
 /** The key range of every segment's types in the `sealed` store. */
 export const TYPES_RANGE: readonly [IDBValidKey, IDBValidKey] = [['y'], ['y', []]];
+/** Where the sealed index keeps the keys of the segments holding events of `type`, ascending. */
+export const typeKey = (type: string): IDBValidKey => ['t', type];
+/** The key range of every type's segment keys in the `sealed` store. */
+export const TYPE_LISTS: readonly [IDBValidKey, IDBValidKey] = [['t'], ['t', []]];
 /** Nothing sealed yet. */
 export const NO_HEAD: SealedHead = { through: 0, segments: 0, events: 0 };
 
