@@ -13,7 +13,8 @@ import {
 import { liveAcrossTabs } from './live.ts';
 import { openDatabase } from './schema.ts';
 import { Sealer } from './seal.ts';
-import { indexLooksWrong, type SegmentReport, verifySegments } from './sealed-index.ts';
+import type { SegmentReport } from './sealed-index.ts';
+import { IndexGate } from './segment-gate.ts';
 import { loadWasmParts, SegmentCodec, type SegmentOptions } from './segments.ts';
 import {
   type CompactOptions,
@@ -90,7 +91,10 @@ export interface SegmentStore {
 
 const DURABILITIES: readonly Durability[] = ['strict', 'relaxed', 'default'];
 
-/** Loads the core, repairs a missing or damaged index of the sealed part, starts sealing. */
+/**
+ * Loads the segment code, starts sealing. Neither the index's check nor the WebAssembly core is
+ * waited for: the first use checks the index (segment-gate.ts), the first segment read makes the core.
+ */
 async function openSegments(
   connection: Connection,
   name: string,
@@ -102,13 +106,11 @@ async function openSegments(
       'INVALID_ARGUMENT',
       `"segments.size" must be a whole number of events from 1 to 65536, got ${o.size}.`,
     );
-  // the core's module loads while the index's head is checked (two reads): neither waits on the other
-  const [parts, wrong] = await Promise.all([loadWasmParts(), indexLooksWrong(connection)]);
-  const codec = new SegmentCodec(name, parts, o);
-  if (wrong) await verifySegments(connection, codec);
-  const sealer = new Sealer(connection, codec);
+  const codec = new SegmentCodec(name, await loadWasmParts(), o);
+  const gate = new IndexGate(connection, codec);
+  const sealer = new Sealer(connection, codec, gate);
   if (codec.background) sealer.kick();
-  return { codec, sealer, rebuild: () => verifySegments(connection, codec) };
+  return { codec, sealer, gate };
 }
 
 /** Opens (creating or upgrading) the database and returns the driver on it. */
@@ -174,7 +176,7 @@ export async function indexedDbDriver(
         ? undefined
         : {
             seal: (o: { readonly all?: boolean } = {}) => segments.sealer.seal(o.all === true),
-            verify: () => verifySegments(connection, segments.codec),
+            verify: () => segments.gate.repair(),
           },
     close(): void {
       close(`The IndexedDB driver on "${name}" is closed; open a new one.`);

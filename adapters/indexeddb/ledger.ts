@@ -22,6 +22,7 @@ import type { Connection } from './connection.ts';
 import { eventReads } from './reads.ts';
 import type { Sealer } from './seal.ts';
 import { Seen } from './seen.ts';
+import type { IndexGate } from './segment-gate.ts';
 import { segmentReads } from './segment-reads.ts';
 import type { SegmentCodec, SegmentOptions } from './segments.ts';
 
@@ -46,8 +47,8 @@ export interface IndexedDbLedgerOptions {
 export interface LedgerSegments {
   readonly codec: SegmentCodec;
   readonly sealer: Sealer;
-  /** Rebuilds the sealed part's index from the segments. */
-  readonly rebuild: () => Promise<unknown>;
+  /** The sealed index's check (made at first use) and its rebuild from the segments. */
+  readonly gate: IndexGate;
 }
 
 /** The IndexedDB ledger answers asynchronously. */
@@ -84,25 +85,25 @@ export function indexedDbLedger(
   const reads =
     segments === undefined
       ? eventReads(connection, learned, ctx.limits)
-      : segmentReads(connection, learned, ctx.limits, segments.codec, segments.rebuild);
-  /** Tells the sealer of what committed. */
-  const sealing = <T extends AppendResult | AppendResult[]>(done: Promise<T>): Promise<T> =>
+      : segmentReads(connection, learned, ctx.limits, segments.codec, segments.gate);
+  /** Once the sealed index is checked, writes; then tells the sealer of what committed. */
+  const sealing = <T extends AppendResult | AppendResult[]>(write: () => Promise<T>): Promise<T> =>
     segments === undefined
-      ? done
-      : done.then((r) => {
+      ? write()
+      : (segments.gate.checked ? write() : segments.gate.ready().then(write)).then((r) => {
           for (const one of Array.isArray(r) ? r : [r]) segments.sealer.committed(one.events);
           return r;
         });
   return {
     append: (streamId: string, events: readonly NewEvent[], opts?: AppendOptions) =>
-      sealing(append(ctx, streamId, events, opts)),
+      sealing(() => append(ctx, streamId, events, opts)),
     replaceTail: (
       streamId: string,
       after: number,
       events: readonly NewEvent[],
       opts?: AppendOptions,
-    ) => sealing(replaceTail(ctx, streamId, after, events, opts)),
-    appendBatch: (appends: readonly BatchAppend[]) => sealing(appendBatch(ctx, appends)),
+    ) => sealing(() => replaceTail(ctx, streamId, after, events, opts)),
+    appendBatch: (appends: readonly BatchAppend[]) => sealing(() => appendBatch(ctx, appends)),
     readStream: reads.readStream,
     readAll: reads.readAll,
     streamVersion: reads.streamVersion,

@@ -9,6 +9,7 @@
 
 import type { Connection } from './connection.ts';
 import { STORES } from './schema.ts';
+import { streamRuns } from './segment-pick.ts';
 import {
   ENTRY_RANGE,
   entryKey,
@@ -36,11 +37,14 @@ export interface SegmentReport {
   readonly rebuilt: boolean;
 }
 
+const sameNumbers = (a: readonly number[] | undefined, b: readonly number[]): boolean =>
+  a !== undefined && a.length === b.length && a.every((n, i) => n === b[i]);
+
 const same = (a: StreamEntry | undefined, b: StreamEntry): boolean =>
   a !== undefined &&
   a.version === b.version &&
-  a.segs.length === b.segs.length &&
-  a.segs.every((s, i) => s === b.segs[i]);
+  sameNumbers(a.segs, b.segs) &&
+  b.at!.every((runs, i) => sameNumbers(a.at?.[i], runs));
 
 /** True when the stored types of each segment are those its events have (and no others are kept). */
 const sameTypes = (
@@ -84,7 +88,7 @@ export function verifySegments(
       const segments = tx.objectStore(STORES.segments);
       const entries = new Map<
         string,
-        { key: IDBValidKey; entry: { version: number; segs: number[] } }
+        { key: IDBValidKey; entry: { version: number; segs: number[]; at: number[][] } }
       >();
       let head: SealedHead = NO_HEAD;
       const typesOf = new Map<number, string[]>();
@@ -96,16 +100,26 @@ export function verifySegments(
           const key = c.key as number;
           try {
             const events = codec.decode(key, c.value as SegmentRecord);
-            for (const e of events) {
-              const name = `${e.tenant.length}:${e.tenant}${e.streamId}`;
+            const nameOf = (i: number): string => {
+              const e = events[i]!;
+              return `${e.tenant.length}:${e.tenant}${e.streamId}`;
+            };
+            // the bytes are sound now (decoded): their lengths can be walked
+            const runs = streamRuns((c.value as SegmentRecord).bytes, events.length, nameOf);
+            events.forEach((e, i) => {
+              const name = nameOf(i);
               let found = entries.get(name);
               if (found === undefined) {
-                found = { key: entryKey(e.tenant, e.streamId!), entry: { version: 0, segs: [] } };
+                const entry = { version: 0, segs: [], at: [] };
+                found = { key: entryKey(e.tenant, e.streamId!), entry };
                 entries.set(name, found);
               }
               found.entry.version = Math.max(found.entry.version, e.version);
-              if (found.entry.segs.at(-1) !== key) found.entry.segs.push(key);
-            }
+              if (found.entry.segs.at(-1) !== key) {
+                found.entry.segs.push(key);
+                found.entry.at.push(runs.get(name)!);
+              }
+            });
             const types = [...new Set(events.map((e) => e.type))];
             typesOf.set(key, types);
             for (const type of types) {
@@ -201,6 +215,11 @@ export async function indexLooksWrong(connection: Connection): Promise<boolean> 
       r.onerror = () => reject(r.error);
     }),
   ]);
+  return headLooksWrong(head, last);
+}
+
+/** True when a head (`undefined`: missing) disagrees with the last segment's key. */
+export function headLooksWrong(head: SealedHead | undefined, last: number | undefined): boolean {
   if (last === undefined) return head !== undefined && head.segments > 0;
   return head === undefined || last > head.through;
 }

@@ -2,12 +2,14 @@
  * The segment store's shared parts: what the `segments` and `sealed` object stores hold, and the
  * sealed segments' decoding. A segment is checked by the core (lengths, CRC32C, hashes, UTF-8,
  * JSON) before any of its records is read, then against its own record (first position, count,
- * positions in order): bad bytes are a `CorruptDataError` with the offset, never skipped.
+ * positions in order): bad bytes are a `CorruptDataError` with the offset, never skipped. A stream
+ * read checks only the segment's header and the records it returns (segment-pick.ts).
  * Sealed segments never change, so the last few decoded stay in memory.
  */
 
 import { CorruptDataError, isCorruptDataError, type RecordedEvent } from '../../js/mod.ts';
 import type { Core, CoreFactory, SegmentRouter, WireRecord } from '../../js/wasm/mod.ts';
+import { pickRecords } from './segment-pick.ts';
 
 /** Options of the segment store (`indexedDbDriver({ segments: { … } })`). */
 export interface SegmentOptions {
@@ -101,6 +103,8 @@ function fnv1a(s: string): number {
 /** The sealed part's decoder: one core, and the last segments decoded. */
 export class SegmentCodec {
   #core: Core | undefined;
+  #twin: Core | undefined;
+  readonly #twinFactory: CoreFactory;
   readonly #factory: () => CoreFactory;
   readonly size: number;
   readonly background: boolean;
@@ -116,6 +120,7 @@ export class SegmentCodec {
     this.#name = name;
     const own = options.core;
     this.#factory = own === undefined ? wasm.factory : () => own;
+    this.#twinFactory = wasm.twin;
     this.encode = wasm.encodeSegment;
     this.#decode = wasm.decodeSegments;
     this.#route = wasm.segmentRouter;
@@ -221,6 +226,20 @@ export class SegmentCodec {
     return events.filter((e) => e.streamId === streamId && e.tenant === tenant);
   }
 
+  /**
+   * The records at `runs` of a segment (a stream's, as the index says), checked and decoded by
+   * the twin (segment-pick.ts); undefined when decoded lately, or when anything does not check.
+   */
+  picked(
+    key: number,
+    record: SegmentRecord | undefined,
+    runs: readonly number[],
+  ): readonly RecordedEvent[] | undefined {
+    if (this.#cache.has(key)) return undefined;
+    this.#twin ??= this.#twinFactory.create();
+    return pickRecords(this.#twin, this.#decode, record, runs);
+  }
+
   /** The events of segment `key` if decoded lately. */
   cached(key: number): readonly RecordedEvent[] | undefined {
     return this.#cache.get(key);
@@ -313,6 +332,8 @@ export interface WasmParts {
   readonly decodeSegments: Decode;
   readonly encodeSegment: Encode;
   readonly segmentRouter: Route;
+  /** The core's TypeScript twin (`jsCore`): a stream's few records are checked without compiling. */
+  readonly twin: CoreFactory;
 }
 
 /** Loads `whizbang/wasm` and its core (the package's bytes: no file, no network). */
@@ -323,5 +344,6 @@ export async function loadWasmParts(): Promise<WasmParts> {
     decodeSegments: wasm.decodeSegments,
     encodeSegment: wasm.encodeSegment,
     segmentRouter: wasm.segmentRouter,
+    twin: wasm.jsCore,
   };
 }

@@ -15,7 +15,7 @@ import {
 } from '../../js/conformance/mod.ts';
 import { memoryLedger } from '../../js/memory/ledger.ts';
 import type { IndexedDbContext, IndexedDbEnvironment } from './indexeddb/context.ts';
-import { segmentIndexSuite } from './indexeddb/segment-index.ts';
+import { segmentIndexSuite, segmentOffsetsSuite } from './indexeddb/segment-index.ts';
 import { segmentRouteSuite } from './indexeddb/segment-route.ts';
 import { segmentsSuite } from './indexeddb/segments.ts';
 
@@ -43,4 +43,5 @@ export function indexedDbSegmentsSuite(label: string, env: IndexedDbEnvironment)
   segmentsSuite({ label, env, open, fresh });
   segmentRouteSuite({ label, env, open, fresh });
   segmentIndexSuite({ label, env, open, fresh });
+  segmentOffsetsSuite({ label, env, open, fresh });
 }
