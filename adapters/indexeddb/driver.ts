@@ -92,8 +92,9 @@ export interface SegmentStore {
 const DURABILITIES: readonly Durability[] = ['strict', 'relaxed', 'default'];
 
 /**
- * Loads the segment code, starts sealing. Neither the index's check nor the WebAssembly core is
- * waited for: the first use checks the index (segment-gate.ts), the first segment read makes the core.
+ * Starts loading `whizbang/wasm` and sealing. Neither that import, nor the index's check, nor the
+ * WebAssembly core is waited for: the first use waits for the import and checks the index
+ * (segment-gate.ts); the core compiles in the background, the twin reading streams meanwhile.
  */
 async function openSegments(
   connection: Connection,
@@ -106,7 +107,7 @@ async function openSegments(
       'INVALID_ARGUMENT',
       `"segments.size" must be a whole number of events from 1 to 65536, got ${o.size}.`,
     );
-  const codec = new SegmentCodec(name, await loadWasmParts(), o);
+  const codec = new SegmentCodec(name, loadWasmParts(), o);
   const gate = new IndexGate(connection, codec);
   const sealer = new Sealer(connection, codec, gate);
   if (codec.background) sealer.kick();

@@ -1,6 +1,6 @@
 /**
- * The sealed index's check, made lazily: opening the driver waits for neither the check nor the
- * core. The first stream read checks the index's head in its own transaction (one more request
+ * The sealed index's check, made lazily: opening the driver waits for neither the check, nor the
+ * import of `whizbang/wasm`, nor the core (every first use waits for the import). The first stream read checks the index's head in its own transaction (one more request
  * beside the head's); any other first use (a log read, an append, a seal) waits for the same check
  * made on its own (two reads). A head that is missing or behind the segments (a lost or stale
  * `sealed` store) is rebuilt from the segments before anything uses it; damage to a stream's entry
@@ -27,7 +27,8 @@ export class IndexGate {
   /** Resolves once the index's head was checked (and rebuilt if it disagreed). */
   ready(): Promise<void> {
     if (this.checked) return Promise.resolve();
-    this.#checking ??= indexLooksWrong(this.#connection)
+    this.#checking ??= this.#codec.loaded
+      .then(() => indexLooksWrong(this.#connection))
       .then(async (wrong) => {
         if (wrong) await this.repair();
         this.checked = true;
@@ -40,6 +41,7 @@ export class IndexGate {
 
   /** Reads every segment and rebuilds the index when it disagrees (`verify`). */
   async repair(): Promise<SegmentReport> {
+    await this.#codec.loaded;
     const report = await verifySegments(this.#connection, this.#codec);
     this.checked = true;
     return report;

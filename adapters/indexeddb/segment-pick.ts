@@ -106,7 +106,8 @@ export function pickRecords(
       w += length;
     }
     core.sealSegment(mini, at.length, total);
-    return decode(core.views.u8.subarray(mini, w), { core }) as RecordedEvent[];
+    // a copy: decoding in a WebAssembly core may grow its memory, and a view of it would detach
+    return decode(core.views.u8.slice(mini, w), { core }) as RecordedEvent[];
   } catch (error) {
     if (isCorruptDataError(error)) return undefined;
     throw error;

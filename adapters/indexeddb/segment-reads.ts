@@ -99,7 +99,8 @@ export function segmentReads(
       read(sealedStore.get(HEAD_KEY)),
       read(sealedStore.get(entryKey(tenant, streamId))),
       checking,
-    ])) as [SealedHead | undefined, StreamEntry | undefined, IDBCursor | null | undefined];
+      checking === undefined ? undefined : codec.loaded, // the import, meanwhile
+    ])) as [SealedHead | undefined, StreamEntry | undefined, IDBCursor | null | undefined, unknown];
     if (checking !== undefined) {
       if (headLooksWrong(head, last === null ? undefined : (last!.key as number)))
         throw new StaleIndex();

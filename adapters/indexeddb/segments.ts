@@ -103,35 +103,63 @@ function fnv1a(s: string): number {
 /** The sealed part's decoder: one core, and the last segments decoded. */
 export class SegmentCodec {
   #core: Core | undefined;
+  #made: CoreFactory | undefined;
   #twin: Core | undefined;
-  readonly #twinFactory: CoreFactory;
-  readonly #factory: () => CoreFactory;
+  #parts: WasmParts | undefined;
+  readonly #own: CoreFactory | undefined;
   readonly size: number;
   readonly background: boolean;
-  readonly encode: Encode;
-  readonly #decode: Decode;
+  /**
+   * Settles once `whizbang/wasm` is loaded (its import is not waited for by the open): every use
+   * of the codec waits for it first (segment-gate.ts).
+   */
+  readonly loaded: Promise<void>;
   readonly #name: string;
   readonly #cache = new Map<number, readonly RecordedEvent[]>();
-  readonly #route: Route;
   readonly #routers = new Map<string, SegmentRouter<true>>();
   #generation = 0;
 
-  constructor(name: string, wasm: WasmParts, options: SegmentOptions) {
+  constructor(name: string, wasm: Promise<WasmParts>, options: SegmentOptions) {
     this.#name = name;
-    const own = options.core;
-    this.#factory = own === undefined ? wasm.factory : () => own;
-    this.#twinFactory = wasm.twin;
-    this.encode = wasm.encodeSegment;
-    this.#decode = wasm.decodeSegments;
-    this.#route = wasm.segmentRouter;
+    this.#own = options.core;
+    this.#made = options.core;
     this.size = options.size ?? 256;
     this.background = options.background ?? true;
+    this.loaded = wasm.then((parts) => {
+      this.#parts = parts;
+      // the core compiles off the main thread meanwhile; where it cannot, its first use says why
+      if (this.#made === undefined)
+        setTimeout(() => {
+          parts.compile().then(
+            (made) => {
+              this.#made ??= made;
+            },
+            () => undefined,
+          );
+        }, 0);
+    });
+    this.loaded.catch(() => undefined); // reported to each use that waits for it
   }
 
-  /** The core, made at its first use (a page that reads no segment compiles nothing). */
+  /** Encodes records as one segment (`encodeSegment`). */
+  encode(records: readonly WireRecord[], options: { readonly core: Core }): Uint8Array {
+    return this.#parts!.encodeSegment(records, options);
+  }
+
+  #decode(bytes: Uint8Array, options: { readonly core: Core }): readonly unknown[] {
+    return this.#parts!.decodeSegments(bytes, options);
+  }
+
+  /** The core, made at its first use (compiled then, unless the background compile is done). */
   get core(): Core {
-    this.#core ??= this.#factory().create();
+    this.#core ??= this.#maker().create();
     return this.#core;
+  }
+
+  /** The factory of cores, compiled once. */
+  #maker(): CoreFactory {
+    this.#made ??= this.#own ?? this.#parts!.factory();
+    return this.#made;
   }
 
   /**
@@ -143,8 +171,8 @@ export class SegmentCodec {
     let router = this.#routers.get(key);
     if (router === undefined) {
       if (this.#routers.size >= 4) this.#routers.delete(this.#routers.keys().next().value!);
-      router = this.#route(new Map(types.map((type) => [type, [true] as const])), {
-        core: this.#factory(),
+      router = this.#parts!.segmentRouter(new Map(types.map((type) => [type, [true] as const])), {
+        core: this.#maker(),
       });
       this.#routers.set(key, router);
     }
@@ -236,8 +264,10 @@ export class SegmentCodec {
     runs: readonly number[],
   ): readonly RecordedEvent[] | undefined {
     if (this.#cache.has(key)) return undefined;
-    this.#twin ??= this.#twinFactory.create();
-    return pickRecords(this.#twin, this.#decode, record, runs);
+    // the WebAssembly core once compiled (in the background since the open), else the twin
+    this.#twin ??= this.#parts!.twin.create();
+    const core = this.#core ?? (this.#made === undefined ? this.#twin : this.core);
+    return pickRecords(core, (bytes, options) => this.#decode(bytes, options), record, runs);
   }
 
   /** The events of segment `key` if decoded lately. */
@@ -334,6 +364,8 @@ export interface WasmParts {
   readonly segmentRouter: Route;
   /** The core's TypeScript twin (`jsCore`): a stream's few records are checked without compiling. */
   readonly twin: CoreFactory;
+  /** The WebAssembly core compiled asynchronously (off the main thread where the runtime can). */
+  readonly compile: () => Promise<CoreFactory>;
 }
 
 /** Loads `whizbang/wasm` and its core (the package's bytes: no file, no network). */
@@ -345,5 +377,6 @@ export async function loadWasmParts(): Promise<WasmParts> {
     encodeSegment: wasm.encodeSegment,
     segmentRouter: wasm.segmentRouter,
     twin: wasm.jsCore,
+    compile: () => wasm.loadWasmCore(),
   };
 }
