@@ -23,6 +23,8 @@ import { read } from './transaction.ts';
 const SPAN = 512;
 /** Segments fetched at most per request. */
 const PAGE = 16;
+/** Requests of segments in flight ahead of the one read. */
+const AHEAD = 3;
 
 /** A typed read goes by the per-type lists when they name at most this share of the segments. */
 const FEW = 1 / 4;
@@ -82,7 +84,6 @@ export async function typedSegments(
       return names === undefined || names.some((n) => wanted.has(n));
     };
     // runs of neighbouring wanted segments, each fetched by one getAll (at most PAGE segments)
-    const requests: Promise<SegmentRecord[]>[] = [];
     const runs: number[][] = [];
     for (let i = 0; i < found.length; ) {
       if (!wants(found[i]!)) {
@@ -92,12 +93,22 @@ export async function typedSegments(
       const run: number[] = [];
       while (i < found.length && run.length < PAGE && wants(found[i]!)) run.push(found[i++]!);
       runs.push(run);
-      requests.push(read(segmentStore.getAll(keys.bound(run[0]!, run[run.length - 1]!), PAGE)));
     }
-    const fetched = await Promise.all(requests);
+    // AHEAD runs requested ahead of the one read: a read that reaches its limit early (a page
+    // of a rebuild) does not fetch the rest of the listing
+    const fetched = runs.map(() => undefined as Promise<SegmentRecord[]> | undefined);
+    const ask = (r: number): void => {
+      const run = runs[r];
+      if (run !== undefined && fetched[r] === undefined) {
+        const request = read(segmentStore.getAll(keys.bound(run[0]!, run[run.length - 1]!), PAGE));
+        request.catch(() => undefined); // not wanted any more: its failure is nobody's
+        fetched[r] = request as Promise<SegmentRecord[]>;
+      }
+    };
     for (let r = 0; r < runs.length; r++) {
+      for (let k = r; k <= r + AHEAD; k++) ask(k);
       const run = runs[r]!;
-      const records = fetched[r]!;
+      const records = await fetched[r]!;
       for (let j = 0; j < run.length; j++) {
         const key = run[j]!;
         const record = records[j];
