@@ -14,7 +14,7 @@ import type { Connection } from './connection.ts';
 import type { EventRecord } from './records.ts';
 import { STORES } from './schema.ts';
 import type { IndexGate } from './segment-gate.ts';
-import { recordOffsets, streamRuns } from './segment-pick.ts';
+import { streamRuns } from './segment-pick.ts';
 import {
   COMPACTED,
   entryKey,
@@ -30,32 +30,6 @@ import {
 
 /** The stores a seal writes. */
 export const SEAL_STORES: readonly string[] = [STORES.events, STORES.segments, STORES.sealed];
-
-/**
- * A segment's bytes stay under this: Chromium keeps an IndexedDB value over 64 KiB as a blob file
- * of its own, and reading one then costs about twice as much (measured: BENCHMARKS.md).
- */
-const SEGMENT_BYTES = 63 * 1024;
-
-/** About the bytes of an event's record in a segment (UTF-16 lengths: exact for ASCII). */
-const estimate = (r: EventRecord): number =>
-  68 +
-  r.streamId.length +
-  r.type.length +
-  r.tenant.length +
-  r.messageId.length +
-  r.correlationId.length +
-  r.causationId.length +
-  (r.compacted === true ? 27 : (r.data?.length ?? 0) + (r.metadata?.length ?? 0));
-
-/** How many of `records` (at least one) a segment of at most {@link SEGMENT_BYTES} holds. */
-function fitting(records: readonly EventRecord[]): number {
-  let bytes = 20;
-  let n = 0;
-  while (n < records.length && (n === 0 || bytes + estimate(records[n]!) <= SEGMENT_BYTES))
-    bytes += estimate(records[n++]!);
-  return n;
-}
 
 /** An event's record as the binary format carries it (a compacted one keeps no payload). */
 function toWire(r: EventRecord): WireRecord {
@@ -81,17 +55,15 @@ function toWire(r: EventRecord): WireRecord {
 }
 
 /**
- * Seals the oldest recent events into one segment, if there are at least `min` of them or a full
- * segment's worth (`codec.size` events, or {@link SEGMENT_BYTES}), in one transaction; resolves
- * to how many were sealed and whether the segment was full.
+ * Seals the oldest recent events into one segment, if there are at least `min` of them (at most
+ * `codec.size`), in one transaction; resolves to how many were sealed.
  */
 export function sealOnce(
   connection: Connection,
   codec: SegmentCodec,
   min: number,
-): Promise<[sealed: number, full: boolean]> {
+): Promise<number> {
   let sealed = 0;
-  let full = false;
   const { keys } = connection;
   return connection
     .change(SEAL_STORES, (tx) => {
@@ -102,19 +74,9 @@ export function sealOnce(
         const events = tx.objectStore(STORES.events);
         const take = events.getAll(keys.lowerBound(head.through, true), codec.size);
         take.onsuccess = () => {
-          let records = take.result as EventRecord[];
-          const fit = fitting(records);
-          full = fit < records.length || records.length === codec.size;
-          if (records.length === 0 || (!full && records.length < min)) return;
-          records = records.slice(0, fit);
-          let bytes = codec.encode(records.map(toWire), { core: codec.core });
-          if (bytes.length > SEGMENT_BYTES && records.length > 1) {
-            // more than the estimate (UTF-8 beyond ASCII): the records that fit, exactly
-            const ends = [...recordOffsets(bytes).slice(1), bytes.length];
-            records = records.slice(0, Math.max(1, ends.filter((e) => e <= SEGMENT_BYTES).length));
-            full = true;
-            bytes = codec.encode(records.map(toWire), { core: codec.core });
-          }
+          const records = take.result as EventRecord[];
+          if (records.length === 0 || records.length < min) return;
+          const bytes = codec.encode(records.map(toWire), { core: codec.core });
           const first = records[0]!.position;
           const last = records[records.length - 1]!.position;
           const segment: SegmentRecord = { first, last, count: records.length, bytes };
@@ -167,7 +129,7 @@ export function sealOnce(
         };
       };
     })
-    .then(() => [sealed, full]);
+    .then(() => sealed);
 }
 
 /** Seals in the background after appends, one segment at a time. */
@@ -220,13 +182,9 @@ export class Sealer {
         await this.#gate?.ready();
         for (;;) {
           if (this.#stopped) return total;
-          const [n, full] = await sealOnce(
-            this.#connection,
-            this.#codec,
-            all ? 1 : this.#codec.size,
-          );
+          const n = await sealOnce(this.#connection, this.#codec, all ? 1 : this.#codec.size);
           total += n;
-          if (n === 0 || (!full && !all)) return total;
+          if (n === 0 || n < this.#codec.size) return total;
         }
       });
     this.#running = run;

@@ -6,11 +6,10 @@
  * Imports nothing of Node.
  */
 import { describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION } from '../../../adapters/indexeddb/mod.ts';
 import { caught } from '../../../js/conformance/helpers.ts';
 import type { NewEvent } from '../../../js/mod.ts';
 import { isCorruptDataError } from '../../../js/util/errors.ts';
-import { all, type IndexedDbContext, openRaw } from './context.ts';
+import type { IndexedDbContext } from './context.ts';
 import { rawChange } from './segments.ts';
 
 const single = { segments: { size: 1, background: false } } as const;
@@ -254,32 +253,6 @@ export function segmentOffsetsSuite({ label, env, open }: IndexedDbContext): voi
         } finally {
           fresh.close();
         }
-      } finally {
-        d.close();
-      }
-    });
-
-    it('a segment stays under 64 KiB (a larger IndexedDB value is a blob of its own in Chromium)', async () => {
-      const name = env.freshName();
-      const d = await open(name, { segments: { size: 256, background: false } });
-      try {
-        const big = (n: number, note: string): NewEvent[] =>
-          Array.from({ length: n }, (_, i) => ({ type: 'Big', data: { i, note } }));
-        await d.ledger.append('a', big(10, 'x'.repeat(20_000)));
-        await d.ledger.append('b', big(2, 'é'.repeat(20_000))); // 40 000 bytes of UTF-8 each
-        const before = await d.ledger.readAll();
-        // full segments only: three of three events; the rest fits one by its estimate, not by
-        // its bytes (b's UTF-8 is twice its length), so it is cut again when sealed
-        expect(await d.segments!.seal()).toBe(9);
-        expect(await d.segments!.seal({ all: true })).toBe(3);
-        const db = await openRaw(env.indexedDB, name, SCHEMA_VERSION);
-        const segments = await all<{ count: number; bytes: Uint8Array }>(db, 'segments');
-        db.close();
-        expect(segments.map((s) => s.count)).toEqual([3, 3, 3, 2, 1]);
-        for (const s of segments) expect(s.bytes.length).toBeLessThanOrEqual(63 * 1024);
-        expect(await d.ledger.readAll()).toEqual(before);
-        expect(await d.ledger.readStream('b')).toEqual(before.slice(10));
-        expect((await d.segments!.verify()).rebuilt).toBe(false);
       } finally {
         d.close();
       }
