@@ -81,24 +81,24 @@ export function indexedDbLedger(
     segments === undefined
       ? eventReads(connection, learned, ctx.limits)
       : segments.reads(learned, ctx.limits);
-  /** Tells the sealer of what committed. */
-  const sealing = <T extends AppendResult | AppendResult[]>(done: Promise<T>): Promise<T> =>
+  /** Once the sealed index is checked, writes; then tells the sealer of what committed. */
+  const sealing = <T extends AppendResult | AppendResult[]>(write: () => Promise<T>): Promise<T> =>
     segments === undefined
-      ? done
-      : done.then((r) => {
+      ? write()
+      : (segments.gate.checked ? write() : segments.gate.ready().then(write)).then((r) => {
           for (const one of Array.isArray(r) ? r : [r]) segments.sealer.committed(one.events);
           return r;
         });
   return {
     append: (streamId: string, events: readonly NewEvent[], opts?: AppendOptions) =>
-      sealing(append(ctx, streamId, events, opts)),
+      sealing(() => append(ctx, streamId, events, opts)),
     replaceTail: (
       streamId: string,
       after: number,
       events: readonly NewEvent[],
       opts?: AppendOptions,
-    ) => sealing(replaceTail(ctx, streamId, after, events, opts)),
-    appendBatch: (appends: readonly BatchAppend[]) => sealing(appendBatch(ctx, appends)),
+    ) => sealing(() => replaceTail(ctx, streamId, after, events, opts)),
+    appendBatch: (appends: readonly BatchAppend[]) => sealing(() => appendBatch(ctx, appends)),
     readStream: reads.readStream,
     readAll: reads.readAll,
     streamVersion: reads.streamVersion,

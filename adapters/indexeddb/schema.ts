@@ -25,7 +25,7 @@ export const STORES = {
   fields: 'fields',
   /** Sealed events: one binary segment (core-wasm/FORMAT.md) per record, keyed by its first position. */
   segments: 'segments',
-  /** The index of the sealed part: `'head'` (sealed through) and each stream's sealed version. */
+  /** The index of the sealed part: `'head'`, per stream its version and segments, per type its segments. */
   sealed: 'sealed',
 } as const;
 

@@ -13,6 +13,8 @@ import type { WireRecord } from '../../js/wasm/mod.ts';
 import type { Connection } from './connection.ts';
 import type { EventRecord } from './records.ts';
 import { STORES } from './schema.ts';
+import type { IndexGate } from './segment-gate.ts';
+import { streamRuns } from './segment-pick.ts';
 import {
   COMPACTED,
   entryKey,
@@ -22,6 +24,7 @@ import {
   type SegmentCodec,
   type SegmentRecord,
   type StreamEntry,
+  typeKey,
   typesKey,
 } from './segments.ts';
 
@@ -80,23 +83,36 @@ export function sealOnce(
           tx.objectStore(STORES.segments).add(segment, first);
           events.delete(keys.bound(first, last));
           // the segment's event types: a typed read skips segments that hold none it wants
-          index.put([...new Set(records.map((r) => r.type))], typesKey(first));
-          // each stream's last version in the segment
+          const types = [...new Set(records.map((r) => r.type))];
+          index.put(types, typesKey(first));
+          // and each type's segments, kept from an empty index on (else `verify` writes them)
+          const byType = head.segments === 0 || head.byType === true;
+          if (byType)
+            for (const type of types) {
+              const list = index.get(typeKey(type));
+              list.onsuccess = () =>
+                index.put([...((list.result as number[] | undefined) ?? []), first], typeKey(type));
+            }
+          // each stream's last version in the segment, and where its records are
           const streams = new Map<string, { tenant: string; streamId: string; version: number }>();
+          const nameOf = (r: EventRecord): string => `${r.tenant.length}:${r.tenant}${r.streamId}`;
           for (const r of records)
-            streams.set(`${r.tenant.length}:${r.tenant}${r.streamId}`, {
-              tenant: r.tenant,
-              streamId: r.streamId,
-              version: r.version,
-            });
-          for (const { tenant, streamId, version } of streams.values()) {
+            streams.set(nameOf(r), { tenant: r.tenant, streamId: r.streamId, version: r.version });
+          const runs = streamRuns(bytes, records.length, (i) => nameOf(records[i]!));
+          for (const [name, { tenant, streamId, version }] of streams) {
             const key = entryKey(tenant, streamId);
             const known = index.get(key);
             known.onsuccess = () => {
               const entry = known.result as StreamEntry | undefined;
+              // an entry written without offsets gets none (`verify` writes them all)
+              const at =
+                entry === undefined || entry.at?.length === entry.segs.length
+                  ? { at: [...(entry?.at ?? []), runs.get(name)!] }
+                  : {};
               const next: StreamEntry = {
                 version: Math.max(version, entry?.version ?? 0),
                 segs: [...(entry?.segs ?? []), first],
+                ...at,
               };
               index.put(next, key);
             };
@@ -106,6 +122,7 @@ export function sealOnce(
             segments: head.segments + 1,
             events: head.events + records.length,
             ...(head.generation === undefined ? {} : { generation: head.generation }),
+            ...(byType ? { byType } : {}),
           };
           index.put(next, HEAD_KEY);
           sealed = records.length;
@@ -119,6 +136,7 @@ export function sealOnce(
 export class Sealer {
   readonly #connection: Connection;
   readonly #codec: SegmentCodec;
+  readonly #gate: IndexGate | undefined;
   #recent = 0;
   #running: Promise<number> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -126,9 +144,11 @@ export class Sealer {
   /** The last background seal's failure, if it failed (it is tried again after the next appends). */
   lastError: unknown;
 
-  constructor(connection: Connection, codec: SegmentCodec) {
+  /** With `gate`, the first seal waits for the index's check (a seal on a lost index would skew it). */
+  constructor(connection: Connection, codec: SegmentCodec, gate?: IndexGate) {
     this.#connection = connection;
     this.#codec = codec;
+    this.#gate = gate;
   }
 
   /** `events` were appended: seal once a segment's worth is there. */
@@ -159,6 +179,7 @@ export class Sealer {
       .then(async () => {
         let total = 0;
         this.#recent = 0;
+        await this.#gate?.ready();
         for (;;) {
           if (this.#stopped) return total;
           const n = await sealOnce(this.#connection, this.#codec, all ? 1 : this.#codec.size);

@@ -1,6 +1,7 @@
 /**
  * The sealed part's index (the `sealed` store: the head, per stream its sealed version and the
- * segments that hold it, and per segment its event types), checked against the segments and
+ * segments that hold it, per segment its event types, per event type the segments that hold it),
+ * checked against the segments and
  * rebuilt from them. Every segment is checked by the core (CRC32C, lengths, hashes) as it is read;
  * a corrupt one stops the rebuild with a `CorruptDataError` and changes nothing. The rebuild is one read-write transaction: the index is
  * replaced whole or not at all.
@@ -8,6 +9,7 @@
 
 import type { Connection } from './connection.ts';
 import { STORES } from './schema.ts';
+import { streamRuns } from './segment-pick.ts';
 import {
   ENTRY_RANGE,
   entryKey,
@@ -17,7 +19,9 @@ import {
   type SegmentCodec,
   type SegmentRecord,
   type StreamEntry,
+  TYPE_LISTS,
   TYPES_RANGE,
+  typeKey,
   typesKey,
 } from './segments.ts';
 
@@ -33,11 +37,14 @@ export interface SegmentReport {
   readonly rebuilt: boolean;
 }
 
+const sameNumbers = (a: readonly number[] | undefined, b: readonly number[]): boolean =>
+  a !== undefined && a.length === b.length && a.every((n, i) => n === b[i]);
+
 const same = (a: StreamEntry | undefined, b: StreamEntry): boolean =>
   a !== undefined &&
   a.version === b.version &&
-  a.segs.length === b.segs.length &&
-  a.segs.every((s, i) => s === b.segs[i]);
+  sameNumbers(a.segs, b.segs) &&
+  b.at!.every((runs, i) => sameNumbers(a.at?.[i], runs));
 
 /** True when the stored types of each segment are those its events have (and no others are kept). */
 const sameTypes = (
@@ -50,6 +57,19 @@ const sameTypes = (
     const want = found.get(key);
     const got = values[i]!;
     return want !== undefined && want.length === got.length && want.every((t) => got.includes(t));
+  });
+
+/** True when the stored per-type segment lists are those the segments imply, and no others. */
+const sameLists = (
+  keys: readonly [string, string][],
+  values: readonly number[][],
+  found: ReadonlyMap<string, readonly number[]>,
+): boolean =>
+  keys.length === found.size &&
+  keys.every(([, type], i) => {
+    const want = found.get(type);
+    const got = values[i]!;
+    return want !== undefined && want.length === got.length && want.every((k, j) => k === got[j]);
   });
 
 /**
@@ -68,10 +88,11 @@ export function verifySegments(
       const segments = tx.objectStore(STORES.segments);
       const entries = new Map<
         string,
-        { key: IDBValidKey; entry: { version: number; segs: number[] } }
+        { key: IDBValidKey; entry: { version: number; segs: number[]; at: number[][] } }
       >();
       let head: SealedHead = NO_HEAD;
       const typesOf = new Map<number, string[]>();
+      const lists = new Map<string, number[]>();
       const cursor = segments.openCursor();
       cursor.onsuccess = () => {
         const c = cursor.result;
@@ -79,17 +100,33 @@ export function verifySegments(
           const key = c.key as number;
           try {
             const events = codec.decode(key, c.value as SegmentRecord);
-            for (const e of events) {
-              const name = `${e.tenant.length}:${e.tenant}${e.streamId}`;
+            const nameOf = (i: number): string => {
+              const e = events[i]!;
+              return `${e.tenant.length}:${e.tenant}${e.streamId}`;
+            };
+            // the bytes are sound now (decoded): their lengths can be walked
+            const runs = streamRuns((c.value as SegmentRecord).bytes, events.length, nameOf);
+            events.forEach((e, i) => {
+              const name = nameOf(i);
               let found = entries.get(name);
               if (found === undefined) {
-                found = { key: entryKey(e.tenant, e.streamId!), entry: { version: 0, segs: [] } };
+                const entry = { version: 0, segs: [], at: [] };
+                found = { key: entryKey(e.tenant, e.streamId!), entry };
                 entries.set(name, found);
               }
               found.entry.version = Math.max(found.entry.version, e.version);
-              if (found.entry.segs.at(-1) !== key) found.entry.segs.push(key);
+              if (found.entry.segs.at(-1) !== key) {
+                found.entry.segs.push(key);
+                found.entry.at.push(runs.get(name)!);
+              }
+            });
+            const types = [...new Set(events.map((e) => e.type))];
+            typesOf.set(key, types);
+            for (const type of types) {
+              const list = lists.get(type);
+              if (list === undefined) lists.set(type, [key]);
+              else list.push(key);
             }
-            typesOf.set(key, [...new Set(events.map((e) => e.type))]);
             head = {
               through: events[events.length - 1]!.position,
               segments: head.segments + 1,
@@ -108,6 +145,8 @@ export function verifySegments(
         const storedKeys = index.getAllKeys(connection.keys.bound(...ENTRY_RANGE));
         const typeKeys = index.getAllKeys(connection.keys.bound(...TYPES_RANGE));
         const types = index.getAll(connection.keys.bound(...TYPES_RANGE));
+        const listKeys = index.getAllKeys(connection.keys.bound(...TYPE_LISTS));
+        const listValues = index.getAll(connection.keys.bound(...TYPE_LISTS));
         // the last request: when it succeeds, all have
         const stored = index.getAll(connection.keys.bound(...ENTRY_RANGE));
         stored.onsuccess = () => {
@@ -123,7 +162,13 @@ export function verifySegments(
             (was ?? NO_HEAD).events === head.events &&
             byName.size === entries.size &&
             [...entries].every(([name, { entry }]) => same(byName.get(name), entry)) &&
-            sameTypes(typeKeys.result as [string, number][], types.result as string[][], typesOf);
+            sameTypes(typeKeys.result as [string, number][], types.result as string[][], typesOf) &&
+            (head.segments === 0 || was?.byType === true) &&
+            sameLists(
+              listKeys.result as [string, string][],
+              listValues.result as number[][],
+              lists,
+            );
           report = {
             through: head.through,
             segments: head.segments,
@@ -131,10 +176,11 @@ export function verifySegments(
             rebuilt: !agrees,
           };
           if (agrees) return;
-          head = { ...head, generation: (was?.generation ?? 0) + 1 };
+          head = { ...head, generation: (was?.generation ?? 0) + 1, byType: true };
           index.clear();
           for (const { key, entry } of entries.values()) index.put(entry, key);
           for (const [key, names] of typesOf) index.put(names, typesKey(key));
+          for (const [type, list] of lists) index.put(list, typeKey(type));
           index.put(head, HEAD_KEY);
         };
       };
@@ -169,6 +215,11 @@ export async function indexLooksWrong(connection: Connection): Promise<boolean> 
       r.onerror = () => reject(r.error);
     }),
   ]);
+  return headLooksWrong(head, last);
+}
+
+/** True when a head (`undefined`: missing) disagrees with the last segment's key. */
+export function headLooksWrong(head: SealedHead | undefined, last: number | undefined): boolean {
   if (last === undefined) return head !== undefined && head.segments > 0;
   return head === undefined || last > head.through;
 }

@@ -11,7 +11,8 @@ import { WhizbangError } from '../../js/mod.ts';
 import type { Connection } from './connection.ts';
 import type { EventReads, Learned } from './reads.ts';
 import { Sealer } from './seal.ts';
-import { indexLooksWrong, type SegmentReport, verifySegments } from './sealed-index.ts';
+import type { SegmentReport } from './sealed-index.ts';
+import { IndexGate } from './segment-gate.ts';
 import { segmentReads } from './segment-reads.ts';
 import {
   entryKey,
@@ -62,11 +63,15 @@ export interface SegmentParts {
   readonly reads: (learned: Learned, limits: Limits) => EventReads;
   /** Checks every segment and the index, rebuilding the index when it differs. */
   readonly verify: () => Promise<SegmentReport>;
+  /** The sealed index's check, made at first use: appends wait for it before they write. */
+  readonly gate: Pick<IndexGate, 'checked' | 'ready'>;
 }
 
 /**
- * Loads the core, repairs a missing or damaged index of the sealed part, starts sealing (in the
- * background unless `option.background` is false).
+ * Starts loading `whizbang/wasm` and sealing (in the background unless `option.background` is
+ * false). Neither that import, nor the index's check, nor the WebAssembly core is waited for: the
+ * first use waits for the import and checks the index (segment-gate.ts); the core compiles in the
+ * background, the twin reading streams meanwhile.
  */
 export async function openSegments(
   connection: Connection,
@@ -79,12 +84,9 @@ export async function openSegments(
       'INVALID_ARGUMENT',
       `"segments.size" must be a whole number of events from 1 to 65536, got ${o.size}.`,
     );
-  // the core's module loads while the index's head is checked (two reads): neither waits on the other
-  const [parts, wrong] = await Promise.all([loadWasmParts(), indexLooksWrong(connection)]);
-  const codec = new SegmentCodec(name, parts, o);
-  const verify = (): Promise<SegmentReport> => verifySegments(connection, codec);
-  if (wrong) await verify();
-  const sealer = new Sealer(connection, codec);
+  const codec = new SegmentCodec(name, loadWasmParts(), o);
+  const gate = new IndexGate(connection, codec);
+  const sealer = new Sealer(connection, codec, gate);
   if (codec.background) sealer.kick();
   return {
     sealer,
@@ -96,7 +98,8 @@ export async function openSegments(
       unsealAfter: (t, keys, tenant, streamId, cut, then) =>
         unsealAfter(t, keys, codec, tenant, streamId, cut, then),
     },
-    reads: (learned, limits) => segmentReads(connection, learned, limits, codec, verify),
-    verify,
+    reads: (learned, limits) => segmentReads(connection, learned, limits, codec, gate),
+    verify: () => gate.repair(),
+    gate,
   };
 }

@@ -17,6 +17,8 @@ import {
 import type { Connection } from './connection.ts';
 import { type EventReads, eventReads, type Learned, streamKey } from './reads.ts';
 import { STORES } from './schema.ts';
+import { headLooksWrong } from './sealed-index.ts';
+import type { IndexGate } from './segment-gate.ts';
 import { typedSegments } from './segment-typed.ts';
 import {
   entryKey,
@@ -37,13 +39,43 @@ const ALL = [STORES.events, STORES.segments, STORES.sealed];
 /** Thrown inside a read when a stream's entry names the wrong segments: rebuild, read again. */
 export class StaleIndex extends Error {}
 
+/** A request whose failure nobody may wait for (read ahead, then not wanted) is no unhandled one. */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+/**
+ * The segments of a stream's entry that hold versions `from` to `to`, each with where its records
+ * are (when the index keeps offsets: their counts give each segment's versions, the stream's
+ * sealed versions being 1 to `version` back to back); all of them when it does not.
+ */
+function wantedSegments(
+  entry: StreamEntry,
+  from: number,
+  to: number,
+): [key: number, runs: readonly number[] | undefined][] {
+  const { segs, at } = entry;
+  if (at === undefined || at.length !== segs.length) return segs.map((key) => [key, undefined]);
+  const out: [number, readonly number[]][] = [];
+  let first = 1;
+  for (let i = 0; i < segs.length; i++) {
+    let count = 0;
+    for (let r = 1; r < at[i]!.length; r += 2) count += at[i]![r]!;
+    if (first + count > from && first <= to) out.push([segs[i]!, at[i]!]);
+    first += count;
+  }
+  // counts that disagree with the version: read them all, and let the versions decide
+  return first - 1 === entry.version ? out : segs.map((key, i) => [key, at[i]]);
+}
+
 /** The reads of a segment store; `rebuild` repairs the sealed part's index when it disagrees. */
 export function segmentReads(
   connection: Connection,
   learned: Learned,
   limits: Limits,
   codec: SegmentCodec,
-  rebuild: () => Promise<unknown>,
+  gate: IndexGate,
 ): EventReads {
   const { keys } = connection;
   let current: IDBTransaction | undefined;
@@ -60,26 +92,45 @@ export function segmentReads(
     const tenant = opts.tenant ?? DEFAULT_TENANT;
     const tx = connection.read(ALL);
     const sealedStore = tx.objectStore(STORES.sealed);
-    const [head, entry] = (await Promise.all([
+    const segments = tx.objectStore(STORES.segments);
+    // the index's head is checked with the first read (one more request in the same round trip)
+    const checking = gate.checked ? undefined : read(segments.openKeyCursor(null, 'prev'));
+    const [head, entry, last] = (await Promise.all([
       read(sealedStore.get(HEAD_KEY)),
       read(sealedStore.get(entryKey(tenant, streamId))),
-    ])) as [SealedHead | undefined, StreamEntry | undefined];
+      checking,
+      checking === undefined ? undefined : codec.loaded, // the import, meanwhile
+    ])) as [SealedHead | undefined, StreamEntry | undefined, IDBCursor | null | undefined, unknown];
+    if (checking !== undefined) {
+      if (headLooksWrong(head, last === null ? undefined : (last!.key as number)))
+        throw new StaleIndex();
+      gate.checked = true;
+    }
     codec.sync(head ?? NO_HEAD);
     const sealedTo = entry?.version ?? 0;
     const out: RecordedEvent[] = [];
     if (entry !== undefined && sealedTo >= from) {
-      const last = Math.min(to, sealedTo);
+      const upTo = Math.min(to, sealedTo);
+      const wanted = wantedSegments(entry, from, upTo);
+      const fetch = (i: number): Promise<SegmentRecord | undefined> =>
+        i >= wanted.length || codec.cached(wanted[i]![0])
+          ? Promise.resolve(undefined)
+          : quiet(read(segments.get(wanted[i]![0])) as Promise<SegmentRecord>);
+      let ahead = fetch(0);
       let next = from; // the version expected next: the index must name every one
-      for (const key of entry.segs) {
-        const record = codec.cached(key)
-          ? undefined
-          : ((await read(tx.objectStore(STORES.segments).get(key))) as SegmentRecord);
-        for (const e of codec.streamEvents(key, record, tenant, streamId)) {
+      for (let i = 0; i < wanted.length && next <= upTo; i++) {
+        const [key, runs] = wanted[i]!;
+        const record = await ahead;
+        ahead = fetch(i + 1);
+        const events =
+          (runs === undefined ? undefined : codec.picked(key, record, runs)) ??
+          codec.streamEvents(key, record, tenant, streamId);
+        for (const e of events) {
           if (
             e.streamId !== streamId ||
             e.tenant !== tenant ||
             e.version < next ||
-            e.version > last
+            e.version > upTo
           )
             continue;
           if (e.version !== next) throw new StaleIndex();
@@ -87,9 +138,8 @@ export function segmentReads(
           if (!isCompacted(e)) out.push(e);
           if (out.length >= limit) return out;
         }
-        if (next > last) break;
       }
-      if (next <= last) throw new StaleIndex();
+      if (next <= upTo) throw new StaleIndex();
     }
     if (to <= sealedTo) return out;
     current = tx;
@@ -111,6 +161,7 @@ export function segmentReads(
     const { tenant, types } = opts;
     if (limit === 0 || from > to || (types !== undefined && types.length === 0)) return [];
     const typeSet = types === undefined ? undefined : new Set(types);
+    if (!gate.checked) await gate.ready();
     const tx = connection.read(ALL);
     const head = ((await read(tx.objectStore(STORES.sealed).get(HEAD_KEY))) ??
       NO_HEAD) as SealedHead;
@@ -159,6 +210,7 @@ export function segmentReads(
             sealedStore,
             keys,
             codec,
+            head,
             types,
             low,
             upper,
@@ -206,7 +258,7 @@ export function segmentReads(
         return await sealedStream(streamId, opts);
       } catch (error) {
         if (!(error instanceof StaleIndex)) throw error;
-        await rebuild();
+        await gate.repair();
         try {
           return await sealedStream(streamId, opts);
         } catch (again) {
@@ -226,6 +278,7 @@ export function segmentReads(
     ): Promise<number> {
       checkStreamRead(streamId, opts, limits);
       const tenant = opts.tenant ?? DEFAULT_TENANT;
+      if (!gate.checked) await gate.ready();
       const tx = connection.read(ALL);
       const entry = (await read(tx.objectStore(STORES.sealed).get(entryKey(tenant, streamId)))) as
         | StreamEntry
@@ -236,6 +289,7 @@ export function segmentReads(
       return version;
     },
     async headPosition(): Promise<number> {
+      if (!gate.checked) await gate.ready();
       const tx = connection.read(ALL);
       const head = ((await read(tx.objectStore(STORES.sealed).get(HEAD_KEY))) ??
         NO_HEAD) as SealedHead;

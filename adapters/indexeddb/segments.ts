@@ -2,12 +2,14 @@
  * The segment store's shared parts: what the `segments` and `sealed` object stores hold, and the
  * sealed segments' decoding. A segment is checked by the core (lengths, CRC32C, hashes, UTF-8,
  * JSON) before any of its records is read, then against its own record (first position, count,
- * positions in order): bad bytes are a `CorruptDataError` with the offset, never skipped.
+ * positions in order): bad bytes are a `CorruptDataError` with the offset, never skipped. A stream
+ * read checks only the segment's header and the records it returns (segment-pick.ts).
  * Sealed segments never change, so the last few decoded stay in memory.
  */
 
 import { CorruptDataError, isCorruptDataError, type RecordedEvent } from '../../js/mod.ts';
 import type { Core, CoreFactory, SegmentRouter, WireRecord } from '../../js/wasm/mod.ts';
+import { pickRecords } from './segment-pick.ts';
 
 /** Options of the segment store (`indexedDbDriver({ segments: { … } })`). */
 export interface SegmentOptions {
@@ -32,6 +34,11 @@ export interface SealedHead {
   readonly events: number;
   /** Counts unseals (and rebuilds): a segment key may then hold other bytes than before. */
   readonly generation?: number;
+  /**
+   * True when the index keeps, per event type, the keys of the segments holding it (`typeKey`):
+   * set on an empty index and by `verify`; an index written without it has none, or not all.
+   */
+  readonly byType?: true;
 }
 
 /** A stream's entry in the `sealed` store: its last sealed version and the segments holding it. */
@@ -39,6 +46,11 @@ export interface StreamEntry {
   readonly version: number;
   /** First positions (keys) of the segments that hold its events, ascending. */
   readonly segs: readonly number[];
+  /**
+   * Where its records are in each of `segs` (same order): pairs of a byte offset and how many of
+   * its records follow there back to back. Absent in an index written before offsets were kept.
+   */
+  readonly at?: readonly (readonly number[])[];
 }
 
 /** A record of the `segments` store (keyed by `first`). */
@@ -60,6 +72,10 @@ export const ENTRY_RANGE: readonly [IDBValidKey, IDBValidKey] = [['s'], ['s', []
 export const typesKey = (first: number): IDBValidKey => ['y', first];
 /** The key range of every segment's types in the `sealed` store. */
 export const TYPES_RANGE: readonly [IDBValidKey, IDBValidKey] = [['y'], ['y', []]];
+/** Where the sealed index keeps the keys of the segments holding events of `type`, ascending. */
+export const typeKey = (type: string): IDBValidKey => ['t', type];
+/** The key range of every type's segment keys in the `sealed` store. */
+export const TYPE_LISTS: readonly [IDBValidKey, IDBValidKey] = [['t'], ['t', []]];
 /** Nothing sealed yet. */
 export const NO_HEAD: SealedHead = { through: 0, segments: 0, events: 0 };
 
@@ -87,32 +103,63 @@ function fnv1a(s: string): number {
 /** The sealed part's decoder: one core, and the last segments decoded. */
 export class SegmentCodec {
   #core: Core | undefined;
-  readonly #factory: () => CoreFactory;
+  #made: CoreFactory | undefined;
+  #twin: Core | undefined;
+  #parts: WasmParts | undefined;
+  readonly #own: CoreFactory | undefined;
   readonly size: number;
   readonly background: boolean;
-  readonly encode: Encode;
-  readonly #decode: Decode;
+  /**
+   * Settles once `whizbang/wasm` is loaded (its import is not waited for by the open): every use
+   * of the codec waits for it first (segment-gate.ts).
+   */
+  readonly loaded: Promise<void>;
   readonly #name: string;
   readonly #cache = new Map<number, readonly RecordedEvent[]>();
-  readonly #route: Route;
   readonly #routers = new Map<string, SegmentRouter<true>>();
   #generation = 0;
 
-  constructor(name: string, wasm: WasmParts, options: SegmentOptions) {
+  constructor(name: string, wasm: Promise<WasmParts>, options: SegmentOptions) {
     this.#name = name;
-    const own = options.core;
-    this.#factory = own === undefined ? wasm.factory : () => own;
-    this.encode = wasm.encodeSegment;
-    this.#decode = wasm.decodeSegments;
-    this.#route = wasm.segmentRouter;
+    this.#own = options.core;
+    this.#made = options.core;
     this.size = options.size ?? 256;
     this.background = options.background ?? true;
+    this.loaded = wasm.then((parts) => {
+      this.#parts = parts;
+      // the core compiles off the main thread meanwhile; where it cannot, its first use says why
+      if (this.#made === undefined)
+        setTimeout(() => {
+          parts.compile().then(
+            (made) => {
+              this.#made ??= made;
+            },
+            () => undefined,
+          );
+        }, 0);
+    });
+    this.loaded.catch(() => undefined); // reported to each use that waits for it
   }
 
-  /** The core, made at its first use (a page that reads no segment compiles nothing). */
+  /** Encodes records as one segment (`encodeSegment`). */
+  encode(records: readonly WireRecord[], options: { readonly core: Core }): Uint8Array {
+    return this.#parts!.encodeSegment(records, options);
+  }
+
+  #decode(bytes: Uint8Array, options: { readonly core: Core }): readonly unknown[] {
+    return this.#parts!.decodeSegments(bytes, options);
+  }
+
+  /** The core, made at its first use (compiled then, unless the background compile is done). */
   get core(): Core {
-    this.#core ??= this.#factory().create();
+    this.#core ??= this.#maker().create();
     return this.#core;
+  }
+
+  /** The factory of cores, compiled once. */
+  #maker(): CoreFactory {
+    this.#made ??= this.#own ?? this.#parts!.factory();
+    return this.#made;
   }
 
   /**
@@ -124,8 +171,8 @@ export class SegmentCodec {
     let router = this.#routers.get(key);
     if (router === undefined) {
       if (this.#routers.size >= 4) this.#routers.delete(this.#routers.keys().next().value!);
-      router = this.#route(new Map(types.map((type) => [type, [true] as const])), {
-        core: this.#factory(),
+      router = this.#parts!.segmentRouter(new Map(types.map((type) => [type, [true] as const])), {
+        core: this.#maker(),
       });
       this.#routers.set(key, router);
     }
@@ -205,6 +252,22 @@ export class SegmentCodec {
     const events = this.#decode(picked, { core }) as RecordedEvent[];
     // a hash names candidates; the strings decide
     return events.filter((e) => e.streamId === streamId && e.tenant === tenant);
+  }
+
+  /**
+   * The records at `runs` of a segment (a stream's, as the index says), checked and decoded by
+   * the twin (segment-pick.ts); undefined when decoded lately, or when anything does not check.
+   */
+  picked(
+    key: number,
+    record: SegmentRecord | undefined,
+    runs: readonly number[],
+  ): readonly RecordedEvent[] | undefined {
+    if (this.#cache.has(key)) return undefined;
+    // the WebAssembly core once compiled (in the background since the open), else the twin
+    this.#twin ??= this.#parts!.twin.create();
+    const core = this.#core ?? (this.#made === undefined ? this.#twin : this.core);
+    return pickRecords(core, (bytes, options) => this.#decode(bytes, options), record, runs);
   }
 
   /** The events of segment `key` if decoded lately. */
@@ -299,6 +362,10 @@ export interface WasmParts {
   readonly decodeSegments: Decode;
   readonly encodeSegment: Encode;
   readonly segmentRouter: Route;
+  /** The core's TypeScript twin (`jsCore`): a stream's few records are checked without compiling. */
+  readonly twin: CoreFactory;
+  /** The WebAssembly core compiled asynchronously (off the main thread where the runtime can). */
+  readonly compile: () => Promise<CoreFactory>;
 }
 
 /** Loads `whizbang/wasm` and its core (the package's bytes: no file, no network). */
@@ -309,5 +376,7 @@ export async function loadWasmParts(): Promise<WasmParts> {
     decodeSegments: wasm.decodeSegments,
     encodeSegment: wasm.encodeSegment,
     segmentRouter: wasm.segmentRouter,
+    twin: wasm.jsCore,
+    compile: () => wasm.loadWasmCore(),
   };
 }

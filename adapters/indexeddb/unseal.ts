@@ -18,6 +18,7 @@ import {
   type SegmentRecord,
   type StreamEntry,
   TYPES_RANGE,
+  typeKey,
   typesKey,
 } from './segments.ts';
 import type { Transaction } from './transaction.ts';
@@ -92,9 +93,11 @@ export function unsealAfter(
             index.delete(keys.bound(typesKey(start), TYPES_RANGE[1]));
             const firstVersions = new Map<string, { key: IDBValidKey; version: number }>();
             let count = 0;
+            const types = new Set<string>();
             for (const segment of all) {
               for (const e of segment) {
                 events.put(toEventRecord(e));
+                types.add(e.type);
                 const name = `${e.tenant.length}:${e.tenant}${e.streamId}`;
                 if (!firstVersions.has(name))
                   firstVersions.set(name, {
@@ -112,12 +115,31 @@ export function unsealAfter(
                   const was = value as StreamEntry;
                   const segsLeft = was.segs.filter((s) => s < start);
                   if (version <= 1 || segsLeft.length === 0) index.delete(key);
-                  else index.put({ version: version - 1, segs: segsLeft }, key);
+                  else
+                    index.put(
+                      {
+                        version: version - 1,
+                        segs: segsLeft,
+                        ...(was.at === undefined ? {} : { at: was.at.slice(0, segsLeft.length) }),
+                      },
+                      key,
+                    );
                 },
               );
               const [, t0, s0] = key as [string, string, string];
               if (t0 === tenant && s0 === streamId) stillSealed = version - 1;
             }
+            // each type's segments forget the unsealed ones
+            for (const type of types)
+              t.call(
+                (tx) => tx.objectStore(STORES.sealed).get(typeKey(type)),
+                (value) => {
+                  if (value === undefined) return;
+                  const left = (value as number[]).filter((s) => s < start);
+                  if (left.length === 0) index.delete(typeKey(type));
+                  else index.put(left, typeKey(type));
+                },
+              );
             t.call(
               (tx) => tx.objectStore(STORES.sealed).get(HEAD_KEY),
               (value) => {
@@ -127,6 +149,7 @@ export function unsealAfter(
                   segments: head.segments - all.length,
                   events: head.events - count,
                   generation: (head.generation ?? 0) + 1,
+                  ...(head.byType === true ? { byType: true } : {}),
                 };
                 index.put(next, HEAD_KEY);
                 then(stillSealed);

@@ -2,7 +2,8 @@
  * The IndexedDB driver with segments (`indexedDbDriver({ segments })`) wherever there is an
  * IndexedDB: the ledger, store, outbox and sync conformance suites on a driver that seals every
  * 4 events in the background (so reads cross sealed and recent events, and seals land between
- * appends), then the segment store's own tests (test/adapters/indexeddb/segments.ts, segment-route.ts, segments-lazy.ts). Node runs it
+ * appends), then the segment store's own tests (test/adapters/indexeddb/segments.ts, segment-route.ts,
+ * segments-lazy.ts, segment-index.ts). Node runs it
  * on fake-indexeddb; test/browser/ runs it in Chromium. Imports nothing of Node.
  */
 import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
@@ -14,6 +15,7 @@ import {
 } from '../../js/conformance/mod.ts';
 import { memoryLedger } from '../../js/memory/ledger.ts';
 import type { IndexedDbContext, IndexedDbEnvironment } from './indexeddb/context.ts';
+import { segmentIndexSuite, segmentOffsetsSuite } from './indexeddb/segment-index.ts';
 import { segmentRouteSuite } from './indexeddb/segment-route.ts';
 import { segmentsSuite } from './indexeddb/segments.ts';
 import { segmentsLazySuite } from './indexeddb/segments-lazy.ts';
@@ -42,4 +44,6 @@ export function indexedDbSegmentsSuite(label: string, env: IndexedDbEnvironment)
   segmentsSuite({ label, env, open, fresh });
   segmentRouteSuite({ label, env, open, fresh });
   segmentsLazySuite({ label, env, open, fresh });
+  segmentIndexSuite({ label, env, open, fresh });
+  segmentOffsetsSuite({ label, env, open, fresh });
 }

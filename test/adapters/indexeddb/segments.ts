@@ -18,8 +18,8 @@ const single = { segments: { size: 1, background: false } } as const;
 const events = (n: number, type = 'Deposited'): NewEvent[] =>
   Array.from({ length: n }, (_, i) => ({ type, data: { i, note: 'ü€ deposit' } }));
 
-/** Runs a read-write change on the database by hand (a damaged disk, a lost store). */
-async function rawChange(
+/** Runs a read-write change on the segment stores by hand (a damaged disk, a lost store). */
+export async function rawChange(
   factory: IDBFactory,
   name: string,
   change: (tx: IDBTransaction) => void,
