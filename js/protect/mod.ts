@@ -32,6 +32,8 @@ import type { CryptoKey } from './webcrypto.ts';
 
 export type { KeyStore, StoredKey } from '../contracts/keystore.ts';
 export type { ProtectSpec } from '../messages/message.ts';
+export type { AtRestOptions } from './atrest.ts';
+export { encryptAtRest, isEncryptedAtRest } from './atrest.ts';
 export type { Cipher } from './crypto.ts';
 export type { TamperedAt } from './errors.ts';
 export { TamperedDataError } from './errors.ts';
