@@ -29,6 +29,14 @@ export function sealedPiece(stored: unknown): string | undefined {
   if (typeof stored !== 'string' || !stored.startsWith(AT_REST_PREFIX)) return undefined;
   const piece = stored.slice(AT_REST_PREFIX.length);
   if (piece.length < MIN_PIECE || piece.length % 4 !== 0 || !BASE64.test(piece)) return undefined;
+  // canonical only: the bits a padded last character leaves over are zero (else two texts are one value)
+  const pad = piece.endsWith('==') ? 2 : piece.endsWith('=') ? 1 : 0;
+  if (
+    pad > 0 &&
+    !(pad === 2 ? 'AQgw' : 'AEIMQUYcgkosw048').includes(piece[piece.length - pad - 1]!)
+  ) {
+    return undefined;
+  }
   return piece;
 }
 
