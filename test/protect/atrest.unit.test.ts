@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { type Driver, isWhizbangError, memoryDriver, whizbang } from '../../js/mod.ts';
-import { encryptAtRest, isEncryptedAtRest } from '../../js/protect/mod.ts';
+import {
+  encryptAtRest,
+  isEncryptedAtRest,
+  memoryKeyStore,
+  protect,
+  REDACTED,
+} from '../../js/protect/mod.ts';
 import { nodeCipher } from '../../js/protect/node.ts';
 import { ada, customers, Register, Registered, register } from './fixture.ts';
 
@@ -202,5 +208,30 @@ describe('tampered records in a SQLite file', () => {
     );
     expect(await driver.store.get('p', 'default', 'b')).toMatchObject({ model: { id: 'b' } });
     sqlite.close();
+  });
+});
+
+describe('protect over an encrypted replica', () => {
+  it('seals the protected fields for forgetting, and the whole payload at rest', async () => {
+    const inner = memoryDriver();
+    const atRest = await encryptAtRest(inner, { key: await newKey() });
+    const master = await crypto.subtle.generateKey({ name: 'AES-KW', length: 256 }, false, [
+      'wrapKey',
+      'unwrapKey',
+    ]);
+    const driver = protect(atRest, { master, keys: memoryKeyStore(), events: [Registered] });
+    const app = shop(driver);
+    await app.send(Register(ada('c-1')));
+    await app.waitForPerspectives();
+    expect(JSON.stringify(await inner.ledger.readAll())).not.toContain('London');
+    // under the at-rest seal, the event as protect stored it: the email sealed, the city clear
+    const [stored] = await atRest.ledger.readAll();
+    expect(JSON.stringify(stored?.data)).toContain('London');
+    expect(JSON.stringify(stored?.data)).not.toContain('ada.c-1@example.org');
+    expect(await app.lens(customers).get('c-1')).toMatchObject({ email: 'ada.c-1@example.org' });
+    await driver.forget('c-1');
+    await app.rebuild(customers);
+    expect(await app.lens(customers).get('c-1')).toMatchObject({ email: REDACTED, city: 'London' });
+    await app.close();
   });
 });
