@@ -15,7 +15,7 @@ import { DEFAULT_TENANT } from '../messages/envelope.ts';
 import { uuidv7 } from '../util/ids.ts';
 import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
 import { type Box, contextOf } from './atrest-box.ts';
-import { atRestWriter } from './atrest-store.ts';
+import { withAtRestWriter } from './atrest-writer.ts';
 
 /** The sealed payload of an event: its data and metadata. */
 interface Payload {
@@ -88,7 +88,10 @@ function optionsFor(
 ): AppendOptions | undefined {
   const inTx = options?.inTransaction;
   if (inTx === undefined) return options;
-  return { ...options, inTransaction: (r, tx) => inTx(plainOf(r, given), atRestWriter(tx, box)) };
+  return {
+    ...options,
+    inTransaction: (r, tx) => withAtRestWriter(tx, box, (w) => inTx(plainOf(r, given), w)),
+  };
 }
 
 const resultOf = (r: AppendResult, given: readonly Sealed[]): AppendResult => ({
