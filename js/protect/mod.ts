@@ -17,6 +17,18 @@
  * // …
  * await driver.forget('c-1'); // c-1's email now reads as '[redacted]' everywhere
  * ```
+ *
+ * A replica's whole database can also be kept encrypted under a key the app provides
+ * (`encryptAtRest(driver, { key })`: payloads, read models, snapshots, outbox records):
+ *
+ * @example
+ * ```ts
+ * import { memoryDriver } from 'whizbang';
+ * import { encryptAtRest } from 'whizbang/protect';
+ *
+ * const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+ * const driver = await encryptAtRest(memoryDriver(), { key }); // AT_REST_KEY_MISMATCH with another key
+ * ```
  * @module
  */
 import type { Driver } from '../contracts/driver.ts';
