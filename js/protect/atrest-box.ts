@@ -43,15 +43,40 @@ export function sealedPiece(stored: unknown): string | undefined {
 /** Whether `stored` has the shape of a sealed value (it may still not authenticate). */
 export const isSealedAtRest = (stored: unknown): boolean => sealedPiece(stored) !== undefined;
 
-/** Seals and opens values with one key. */
+/** How much opened text a box keeps (characters of keys and texts), and the largest record kept. */
+const CACHE_CHARS = 8_000_000;
+const CACHE_RECORD = 64_000;
+
+/**
+ * Seals and opens values with one key. It keeps the JSON text of records it recently sealed or
+ * opened, by place and ciphertext (the same stored string at the same place is the same text:
+ * each sealing draws a new IV), so a query that scans a perspective again, or a model read back
+ * after its write, does not decrypt it again; every read still parses its own copy.
+ */
 export class Box {
   readonly #key: CryptoKey;
   readonly #cipher: Cipher;
+  readonly #texts = new Map<string, string>();
+  #chars = 0;
 
   /** A box of `key` (AES-GCM) through `cipher`. */
   constructor(key: CryptoKey, cipher: Cipher) {
     this.#key = key;
     this.#cipher = cipher;
+  }
+
+  #keep(context: string, stored: string, json: string): void {
+    const size = context.length + stored.length + json.length;
+    if (size > CACHE_RECORD) return;
+    const k = `${context}\u0000${stored}`;
+    if (this.#texts.has(k)) return;
+    this.#texts.set(k, json);
+    this.#chars += size;
+    for (const [old, text] of this.#texts) {
+      if (this.#chars <= CACHE_CHARS) break;
+      this.#texts.delete(old);
+      this.#chars -= old.length - 1 + text.length;
+    }
   }
 
   /**
@@ -60,16 +85,19 @@ export class Box {
    */
   seal(context: string, value: unknown, type = 'record', what = 'value'): MaybePromise<string> {
     const json = payloadJson(type, what, value) ?? 'null';
-    return chain(
-      this.#cipher.seal(this.#key, context, [json]),
-      (pieces) => `${AT_REST_PREFIX}${pieces[0]}`,
-    );
+    return chain(this.#cipher.seal(this.#key, context, [json]), (pieces) => {
+      const stored = `${AT_REST_PREFIX}${pieces[0]}`;
+      this.#keep(context, stored, json);
+      return stored;
+    });
   }
 
   /** The value sealed in `stored` for `context`, or AT_REST_TAMPERED naming `what`. */
   open(context: string, stored: unknown, what: () => string): MaybePromise<unknown> {
     const piece = sealedPiece(stored);
     if (piece === undefined) throw atRestTampered(what());
+    const kept = this.#texts.get(`${context}\u0000${stored as string}`);
+    if (kept !== undefined) return JSON.parse(kept);
     let texts: MaybePromise<string[]>;
     try {
       texts = this.#cipher.open(this.#key, context, [piece]);
@@ -77,11 +105,14 @@ export class Box {
       throw atRestTampered(what(), cause);
     }
     const parse = (t: string[]): unknown => {
+      let value: unknown;
       try {
-        return JSON.parse(t[0]!);
+        value = JSON.parse(t[0]!);
       } catch (cause) {
         throw atRestTampered(what(), cause);
       }
+      this.#keep(context, stored as string, t[0]!);
+      return value;
     };
     if (texts instanceof Promise) {
       return texts.then(parse, (cause: unknown) => {
