@@ -1,7 +1,7 @@
 /**
- * Opening a driver encrypted at rest (loaded by `encryptAtRest` when first used): the key check in
- * the database tells a wrong key (AT_REST_KEY_MISMATCH) and a missing one (AT_REST_KEY_REQUIRED)
- * before anything is read, then the ledger, store and snapshots are wrapped.
+ * Opening a driver encrypted at rest: the key check in the database tells a wrong key
+ * (AT_REST_KEY_MISMATCH) and a missing one (AT_REST_KEY_REQUIRED) before anything is read, then
+ * the ledger, store and snapshots are wrapped.
  */
 import type { Driver } from '../contracts/driver.ts';
 import type { StoredModel } from '../contracts/store.ts';
@@ -19,7 +19,7 @@ import { atRestStore } from './atrest-store.ts';
 import { type Cipher, webCipher } from './crypto.ts';
 import type { CryptoKey } from './webcrypto.ts';
 
-/** Options of `encryptAtRest`. */
+/** Options of {@link encryptAtRest}. */
 export interface AtRestOptions {
   /**
    * The replica's key: an AES-GCM `CryptoKey` (256 bits) with the usages `encrypt` and `decrypt`,
@@ -44,8 +44,8 @@ async function keyCheck(driver: Driver): Promise<StoredModel | undefined> {
   return await driver.store.get(CHECK, CHECK, CHECK);
 }
 
-/** Whether `driver`'s database is encrypted at rest (it holds a key check). */
-export async function hasKeyCheck(driver: Driver): Promise<boolean> {
+/** Whether `driver`'s database is encrypted at rest (it holds the key check `encryptAtRest` writes). */
+export async function isEncryptedAtRest(driver: Driver): Promise<boolean> {
   return (await keyCheck(driver)) !== undefined;
 }
 
@@ -84,10 +84,15 @@ async function open(driver: Driver, box: Box): Promise<void> {
   if (text !== CHECK_TEXT) throw atRestTampered('key check');
 }
 
-/** `driver` opened encrypted at rest under `options.key` (see `encryptAtRest`). */
-export async function openAtRest(driver: Driver, options: AtRestOptions): Promise<Driver> {
+/**
+ * Opens `driver` encrypted at rest under `options.key`: the first open of an empty database
+ * writes its key check; later opens refuse another key (AT_REST_KEY_MISMATCH), no key
+ * (AT_REST_KEY_REQUIRED) and a database already holding events in clear (AT_REST_CLEAR_DATA).
+ * Open the database only through it: the driver under it reads ciphertext.
+ */
+export async function encryptAtRest(driver: Driver, options: AtRestOptions): Promise<Driver> {
   const key = options?.key;
-  if (key === undefined || key === null) throw atRestKeyRequired(await hasKeyCheck(driver));
+  if (key === undefined || key === null) throw atRestKeyRequired(await isEncryptedAtRest(driver));
   checkKey(key);
   const box = new Box(key, options.cipher ?? webCipher);
   await open(driver, box);

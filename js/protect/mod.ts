@@ -18,17 +18,8 @@
  * await driver.forget('c-1'); // c-1's email now reads as '[redacted]' everywhere
  * ```
  *
- * A replica's whole database can also be kept encrypted under a key the app provides
- * (`encryptAtRest(driver, { key })`: payloads, read models, snapshots, outbox records):
- *
- * @example
- * ```ts
- * import { memoryDriver } from 'whizbang';
- * import { encryptAtRest } from 'whizbang/protect';
- *
- * const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
- * const driver = await encryptAtRest(memoryDriver(), { key }); // AT_REST_KEY_MISMATCH with another key
- * ```
+ * A replica's whole database can also be kept encrypted under a key the app provides:
+ * `encryptAtRest` of `whizbang/protect/at-rest`.
  * @module
  */
 import type { Driver } from '../contracts/driver.ts';
@@ -44,8 +35,6 @@ import type { CryptoKey } from './webcrypto.ts';
 
 export type { KeyStore, StoredKey } from '../contracts/keystore.ts';
 export type { ProtectSpec } from '../messages/message.ts';
-export type { AtRestOptions } from './atrest.ts';
-export { encryptAtRest, isEncryptedAtRest } from './atrest.ts';
 export type { Cipher } from './crypto.ts';
 export type { TamperedAt } from './errors.ts';
 export { TamperedDataError } from './errors.ts';

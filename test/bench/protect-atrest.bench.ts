@@ -11,7 +11,7 @@ import {
   payload,
   whizbang,
 } from '../../js/mod.ts';
-import { type Cipher, encryptAtRest } from '../../js/protect/mod.ts';
+import { type Cipher, encryptAtRest } from '../../js/protect/at-rest.ts';
 import { nodeCipher } from '../../js/protect/node.ts';
 import { ACCOUNTS } from './bank.ts';
 import type { BenchEntry } from './harness.ts';
@@ -69,11 +69,17 @@ function append(name: string, cipher: Cipher | undefined, label: string, goal: n
         rounds: 7,
         subject: {
           name: `SQLite appends of ${PER} events, encrypted at rest, ${label}`,
-          run: async (n) => appendSome(sealed, (a += n) - n, n),
+          run: async (n) => {
+            a += n;
+            return appendSome(sealed, a - n, n);
+          },
         },
         baseline: {
           name: 'the same appends to a SQLite file in clear',
-          run: async (n) => appendSome(clearFile, (b += n) - n, n),
+          run: async (n) => {
+            b += n;
+            return appendSome(clearFile, b - n, n);
+          },
         },
       };
     },

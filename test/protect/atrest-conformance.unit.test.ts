@@ -11,7 +11,7 @@ import {
   storeConformance,
 } from '../../js/conformance/mod.ts';
 import { memoryDriver } from '../../js/mod.ts';
-import { encryptAtRest } from '../../js/protect/mod.ts';
+import { encryptAtRest } from '../../js/protect/at-rest.ts';
 import { nodeCipher } from '../../js/protect/node.ts';
 
 const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, [

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
 import { type Driver, isWhizbangError, whizbang } from '../../js/mod.ts';
-import { encryptAtRest } from '../../js/protect/mod.ts';
+import { encryptAtRest } from '../../js/protect/at-rest.ts';
 import { ada, customers, Register, register } from './fixture.ts';
 
 /** Where the suite runs: an IndexedDB, its key ranges and fresh database names. */

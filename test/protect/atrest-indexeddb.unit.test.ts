@@ -4,7 +4,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
 import { ledgerConformance, storeConformance } from '../../js/conformance/mod.ts';
-import { encryptAtRest } from '../../js/protect/mod.ts';
+import { encryptAtRest } from '../../js/protect/at-rest.ts';
 import { atRestIndexedDbSuite } from './atrest-indexeddb-suite.ts';
 
 const indexedDB = new IDBFactory();

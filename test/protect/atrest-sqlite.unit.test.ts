@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type SqliteDriver, sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { type Driver, whizbang } from '../../js/mod.ts';
-import { encryptAtRest } from '../../js/protect/mod.ts';
+import { encryptAtRest } from '../../js/protect/at-rest.ts';
 import { ada, customers, Register, register } from './fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'atrest-sqlite-'));

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { accounts, createBank, Deposit, OpenAccount } from '../../examples/bank/domain.ts';
 import { memoryLedger } from '../../js/memory/ledger.ts';
-import { encryptAtRest } from '../../js/protect/mod.ts';
+import { encryptAtRest } from '../../js/protect/at-rest.ts';
 import { offlineDriver } from '../../js/sync/driver.ts';
 import { startSync } from '../../js/sync/engine.ts';
 

@@ -6,13 +6,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { type Driver, isWhizbangError, memoryDriver, whizbang } from '../../js/mod.ts';
-import {
-  encryptAtRest,
-  isEncryptedAtRest,
-  memoryKeyStore,
-  protect,
-  REDACTED,
-} from '../../js/protect/mod.ts';
+import { encryptAtRest, isEncryptedAtRest } from '../../js/protect/at-rest.ts';
+import { memoryKeyStore, protect, REDACTED } from '../../js/protect/mod.ts';
 import { nodeCipher } from '../../js/protect/node.ts';
 import { ada, customers, Register, Registered, register } from './fixture.ts';
 
