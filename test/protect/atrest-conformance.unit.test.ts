@@ -9,7 +9,9 @@ import {
   ledgerConformance,
   outboxConformance,
   storeConformance,
+  syncConformance,
 } from '../../js/conformance/mod.ts';
+import { memoryLedger } from '../../js/memory/ledger.ts';
 import { memoryDriver } from '../../js/mod.ts';
 import { encryptAtRest } from '../../js/protect/at-rest.ts';
 import { nodeCipher } from '../../js/protect/node.ts';
@@ -34,3 +36,12 @@ outboxConformance('memory encrypted at rest (WebCrypto)', memory);
 ledgerConformance('SQLite encrypted at rest (node:crypto)', sqlite, { numRuns: 10 });
 storeConformance('SQLite encrypted at rest (node:crypto)', sqlite);
 outboxConformance('SQLite encrypted at rest (node:crypto)', sqlite);
+// offline sync on encrypted replicas: reopened after a close with the same key
+let n = 0;
+syncConformance('SQLite replicas encrypted at rest, memory shared log', {
+  replica: () => {
+    const path = join(dir, `replica-${++n}.db`);
+    return () => encryptAtRest(sqliteDriver({ path }), { key, cipher: nodeCipher() });
+  },
+  remote: () => memoryLedger(),
+});
