@@ -65,3 +65,24 @@ describe('offline sync on an encrypted replica', () => {
     await b.close();
   });
 });
+
+describe('the order of the wrappers', () => {
+  it('refuses to sync an encrypted driver over the offline one: its ciphertext would travel', async () => {
+    const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, [
+      'encrypt',
+      'decrypt',
+    ]);
+    const wrong = await encryptAtRest(offlineDriver(sqliteDriver({ path: join(dir, 'w.db') })), {
+      key,
+    });
+    const app = createBank({ driver: wrong });
+    let code: string | undefined;
+    try {
+      startSync(app, { remote: memoryLedger() });
+    } catch (error) {
+      code = (error as { code?: string }).code;
+    }
+    expect(code).toBe('INVALID_ARGUMENT');
+    await app.close();
+  });
+});
