@@ -11,6 +11,8 @@ const library: Options = {
     protect: 'js/protect/mod.ts',
     // node:crypto's synchronous AES-GCM for whizbang/protect (Node, Bun, Deno)
     'protect/node': 'js/protect/node.ts',
+    // encryption at rest for replicas: an entry of its own, so whizbang/protect stays in its budget
+    'protect/at-rest': 'js/protect/at-rest.ts',
     trace: 'js/trace/mod.ts',
     // statically imports @opentelemetry/api (an optional peer): an entry of its own
     'trace/otel': 'js/trace/otel.ts',

@@ -17,6 +17,9 @@
  * // …
  * await driver.forget('c-1'); // c-1's email now reads as '[redacted]' everywhere
  * ```
+ *
+ * A replica's whole database can also be kept encrypted under a key the app provides:
+ * `encryptAtRest` of `whizbang/protect/at-rest`.
  * @module
  */
 import type { Driver } from '../contracts/driver.ts';

@@ -40,7 +40,11 @@ export type ErrorCode =
   | 'STORAGE_FAILED'
   | 'LEASE_LOST'
   | 'PROTECTED_DATA_TAMPERED'
-  | 'MASTER_KEY_MISMATCH';
+  | 'MASTER_KEY_MISMATCH'
+  | 'AT_REST_KEY_REQUIRED'
+  | 'AT_REST_KEY_MISMATCH'
+  | 'AT_REST_TAMPERED'
+  | 'AT_REST_CLEAR_DATA';
 
 /** Base class of every error Whizbang throws. */
 export class WhizbangError extends Error {

@@ -21,6 +21,7 @@ import { benches as outbox } from './outbox.bench.ts';
 import { benches as policy } from './policy.bench.ts';
 import { benches as postgres } from './postgres.bench.ts';
 import { benches as protection } from './protect.bench.ts';
+import { benches as atRest } from './protect-atrest.bench.ts';
 import { benches as rabbitmq } from './rabbitmq.bench.ts';
 import { benches as replica } from './replica.bench.ts';
 import { benches as sqlite } from './sqlite.bench.ts';
@@ -61,5 +62,6 @@ if (!(await allocationProbe())) {
     ...edge,
     ...concurrent,
     ...protection,
+    ...atRest,
   ]);
 }

@@ -8,6 +8,7 @@ import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
 import { bankOnIndexedDb } from '../adapters/indexeddb/bank.ts';
 import { indexedDbSegmentsSuite } from '../adapters/indexeddb-segments-suite.ts';
 import { indexedDbSuite } from '../adapters/indexeddb-suite.ts';
+import { atRestIndexedDbSuite } from '../protect/atrest-indexeddb-suite.ts';
 import { finishCollection, startCollection } from '../runtimes/collect.mjs';
 import { recordUnhandled, runSuite } from '../runtimes/execute.mjs';
 import { serializeError } from '../runtimes/protocol.mjs';
@@ -28,6 +29,7 @@ async function run() {
   indexedDbSuite('indexeddb (Chromium)', { indexedDB, IDBKeyRange, freshName });
   bankOnIndexedDb('indexeddb (Chromium)', (name) => indexedDbDriver({ name }), freshName);
   indexedDbSegmentsSuite('indexeddb (Chromium)', { indexedDB, IDBKeyRange, freshName });
+  atRestIndexedDbSuite('indexeddb (Chromium)', { indexedDB, IDBKeyRange, freshName });
   // the WebAssembly core, fetched by the loader from its default URL (served beside the page):
   // the vectors, the twin's property tests and the memory ledger on the binary log
   await import('../wasm/vectors.unit.test.ts');

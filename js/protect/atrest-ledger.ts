@@ -1,0 +1,159 @@
+/**
+ * A ledger whose events are stored encrypted: each event's `data` and `metadata` sealed together
+ * into its `data`, bound to its tenant, stream, id and type; what the driver indexes (stream,
+ * version, position, type, tenant, ids, time) stays clear. Reads open every event they return.
+ */
+import type {
+  AppendOptions,
+  AppendResult,
+  BatchAppend,
+  Ledger,
+  NewEvent,
+  RecordedEvent,
+} from '../contracts/ledger.ts';
+import { DEFAULT_TENANT } from '../messages/envelope.ts';
+import { uuidv7 } from '../util/ids.ts';
+import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
+import { type Box, contextOf } from './atrest-box.ts';
+import { withAtRestWriter } from './atrest-writer.ts';
+
+/** The sealed payload of an event: its data and metadata. */
+interface Payload {
+  readonly d?: unknown;
+  readonly m?: Readonly<Record<string, unknown>>;
+}
+
+const all = <T>(items: MaybePromise<T>[]): MaybePromise<T[]> =>
+  items.some(isThenable) ? Promise.all(items) : (items as T[]);
+
+const eventContext = (tenant: string, streamId: string, messageId: string, type: string): string =>
+  contextOf('event', tenant, streamId, messageId, type);
+
+/** One event given: as stored (sealed) and as handlers see it (with its id fixed). */
+interface Sealed {
+  readonly stored: NewEvent;
+  readonly plain: NewEvent;
+}
+
+function sealEvents(
+  box: Box,
+  streamId: string,
+  events: readonly NewEvent[],
+  tenant: string,
+): MaybePromise<Sealed[]> {
+  return all(
+    events.map((e) => {
+      const messageId = e.messageId ?? uuidv7();
+      const plain: NewEvent = e.messageId === undefined ? { ...e, messageId } : e;
+      const payload: Payload =
+        e.metadata === undefined ? { d: e.data } : { d: e.data, m: e.metadata };
+      return chain(
+        box.seal(eventContext(tenant, streamId, messageId, e.type), payload, e.type, 'payload'),
+        (data) => {
+          const { metadata: _clear, ...rest } = plain;
+          return { stored: { ...rest, data } as NewEvent, plain };
+        },
+      );
+    }),
+  );
+}
+
+/** Opens one stored event; AT_REST_TAMPERED when it does not authenticate. */
+export function openEvent(box: Box, e: RecordedEvent): MaybePromise<RecordedEvent> {
+  const context = eventContext(e.tenant, e.streamId, e.messageId, e.type);
+  const what = () => `event at position ${e.position} (stream "${e.streamId}")`;
+  return chain(box.open(context, e.data, what), (p) => {
+    const payload = (p ?? {}) as Payload;
+    return { ...e, data: payload.d, metadata: payload.m } as RecordedEvent;
+  });
+}
+
+/** Opens stored events, in order. */
+export function openEvents(box: Box, events: RecordedEvent[]): MaybePromise<RecordedEvent[]> {
+  return events.length === 0 ? events : all(events.map((e) => openEvent(box, e)));
+}
+
+/** The recorded events as handlers see them: data and metadata as given. */
+function plainOf(recorded: readonly RecordedEvent[], given: readonly Sealed[]): RecordedEvent[] {
+  return recorded.map((r, i) => {
+    const p = given[i]?.plain;
+    return p === undefined ? r : ({ ...r, data: p.data, metadata: p.metadata } as RecordedEvent);
+  });
+}
+
+function optionsFor(
+  box: Box,
+  options: AppendOptions | undefined,
+  given: readonly Sealed[],
+): AppendOptions | undefined {
+  const inTx = options?.inTransaction;
+  if (inTx === undefined) return options;
+  return {
+    ...options,
+    inTransaction: (r, tx) => withAtRestWriter(tx, box, (w) => inTx(plainOf(r, given), w)),
+  };
+}
+
+const resultOf = (r: AppendResult, given: readonly Sealed[]): AppendResult => ({
+  ...r,
+  events: plainOf(r.events, given),
+});
+
+/** `ledger` with every event's payload sealed by `box`. */
+export function atRestLedger(ledger: Ledger, box: Box): Ledger {
+  const read = (events: MaybePromise<RecordedEvent[]>) => chain(events, (e) => openEvents(box, e));
+  const tenantOf = (options: AppendOptions | undefined) => options?.tenant ?? DEFAULT_TENANT;
+  const sealed = (
+    streamId: string,
+    events: readonly NewEvent[],
+    options: AppendOptions | undefined,
+    write: (stored: NewEvent[], options: AppendOptions | undefined) => MaybePromise<AppendResult>,
+  ): MaybePromise<AppendResult> =>
+    chain(sealEvents(box, streamId, events, tenantOf(options)), (given) =>
+      chain(
+        write(
+          given.map((g) => g.stored),
+          optionsFor(box, options, given),
+        ),
+        (r) => resultOf(r, given),
+      ),
+    );
+
+  const out: Ledger = {
+    append: (streamId, events, options) =>
+      sealed(streamId, events, options, (stored, o) => ledger.append(streamId, stored, o)),
+    readStream: (streamId, options) => read(ledger.readStream(streamId, options)),
+    readAll: (options) => read(ledger.readAll(options)),
+    streamVersion: (streamId, options) => ledger.streamVersion(streamId, options),
+    headPosition: () => ledger.headPosition(),
+    watch: (listener) => ledger.watch(listener),
+  };
+  if (ledger.close !== undefined) out.close = () => ledger.close!();
+  if (ledger.replaceTail !== undefined) {
+    out.replaceTail = (streamId, after, events, options) =>
+      sealed(streamId, events, options, (stored, o) =>
+        ledger.replaceTail!(streamId, after, stored, o),
+      );
+  }
+  if (ledger.appendBatch !== undefined) {
+    out.appendBatch = async (appends: readonly BatchAppend[]) => {
+      const given = await Promise.all(
+        appends.map((a) => sealEvents(box, a.streamId, a.events, tenantOf(a.options))),
+      );
+      const results = await ledger.appendBatch!(
+        appends.map((a, i) => ({
+          streamId: a.streamId,
+          events: given[i]!.map((g) => g.stored),
+          options: optionsFor(box, a.options, given[i]!) ?? {},
+        })),
+      );
+      return results.map((r, i) => resultOf(r, given[i]!));
+    };
+  }
+  if (ledger.readAllBatches !== undefined) {
+    out.readAllBatches = async function* (options) {
+      for await (const batch of ledger.readAllBatches!(options)) yield await openEvents(box, batch);
+    };
+  }
+  return out;
+}
