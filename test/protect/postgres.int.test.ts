@@ -115,13 +115,13 @@ describe.skipIf(!up)('protect on PostgreSQL', () => {
       takenAt: 1,
     });
     for (const kind of ['a', 'b']) {
-      await driver.snapshots.save(kind, 't1', 's1', at(1));
-      await driver.snapshots.save(kind, 't1', 's2', at(2));
+      await driver.snapshots!.save(kind, 't1', 's1', at(1));
+      await driver.snapshots!.save(kind, 't1', 's2', at(2));
     }
-    await driver.snapshots.drop!('t1', 's1');
+    await driver.snapshots!.drop!('t1', 's1');
     for (const kind of ['a', 'b']) {
-      expect(await driver.snapshots.load(kind, 't1', 's1')).toBeUndefined();
-      expect(await driver.snapshots.load(kind, 't1', 's2')).toMatchObject({ version: 2 });
+      expect(await driver.snapshots!.load(kind, 't1', 's1')).toBeUndefined();
+      expect(await driver.snapshots!.load(kind, 't1', 's2')).toMatchObject({ version: 2 });
     }
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}_drop" CASCADE`);
   });

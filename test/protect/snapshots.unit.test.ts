@@ -148,7 +148,7 @@ describe('SnapshotStore.drop', () => {
   });
   it('SQLite', async () => {
     const sqlite = sqliteDriver({ path: ':memory:' });
-    await dropsOneStream(sqlite.snapshots);
+    await dropsOneStream(sqlite.snapshots!);
     sqlite.close();
   });
   it('IndexedDB', async () => {
