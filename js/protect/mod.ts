@@ -29,6 +29,7 @@ import { type Cipher, checkMaster, webCipher } from './crypto.ts';
 import { KeyRing } from './keyring.ts';
 import { protectLayer } from './layer.ts';
 import { openEvents, protectedLedger } from './ledger.ts';
+import { openingStore } from './outbox.ts';
 import { forgettingSnapshots } from './snapshots.ts';
 import type { CryptoKey } from './webcrypto.ts';
 
@@ -106,7 +107,7 @@ export function protect(driver: Driver, options: ProtectOptions): ProtectedDrive
   const out: ProtectedDriver = {
     name: driver.name,
     ledger,
-    store: driver.store,
+    store: openingStore(driver.store, ring, cipher),
     // the snapshots of the subject's streams are dropped: receptor state is folded again
     forget: async (subject) => {
       const had = await ring.forget(subject);
