@@ -114,6 +114,19 @@ export function indexedDbStore(
         };
         tx.objectStore(STORES.snapshots).put(record);
       }),
+    drop: (tenant: string, id: string): Promise<void> =>
+      write([STORES.snapshots], (tx) => {
+        const cursor = tx
+          .objectStore(STORES.snapshots)
+          .index(INDEXES.snapshotStream)
+          .openCursor(keys.only([tenant, id]));
+        cursor.onsuccess = () => {
+          const at = cursor.result;
+          if (at === null) return;
+          at.delete();
+          at.continue();
+        };
+      }),
   };
 
   return {

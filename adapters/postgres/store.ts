@@ -227,6 +227,12 @@ export function pgStore(
           ],
         );
       },
+      async drop(tenant: string, id: string): Promise<void> {
+        await engine.query(`DELETE FROM ${q}.whizbang_snapshots WHERE tenant = $1 AND id = $2`, [
+          tenant,
+          id,
+        ]);
+      },
     },
   };
 }

@@ -269,6 +269,9 @@ export function sqliteStore(
           snapshot.takenAt,
         );
       },
+      drop(tenant: string, id: string): void {
+        sql('DELETE FROM whizbang_snapshots WHERE tenant = ? AND id = ?').run(tenant, id);
+      },
     },
   };
 }

@@ -22,4 +22,10 @@ export interface SnapshotStore {
   load(kind: string, tenant: string, id: string): MaybePromise<Snapshot | undefined>;
   /** Saves a snapshot of a stream (replacing the one before). */
   save(kind: string, tenant: string, id: string, snapshot: Snapshot): MaybePromise<void>;
+  /**
+   * Deletes every snapshot of a stream, of all kinds (`forget` in `whizbang/protect` drops those
+   * that may hold a forgotten subject's values). Optional: without it, `protect` overwrites the
+   * snapshots of the kinds it saw saved or loaded.
+   */
+  drop?(tenant: string, id: string): MaybePromise<void>;
 }

@@ -13,6 +13,8 @@ export interface MemorySnapshots extends SnapshotStore {
   load(kind: string, tenant: string, id: string): Snapshot | undefined;
   /** Saves a snapshot of a stream (replacing the one before). */
   save(kind: string, tenant: string, id: string, snapshot: Snapshot): void;
+  /** Deletes every snapshot of a stream, of all kinds. */
+  drop(tenant: string, id: string): void;
   /** How many snapshots are kept, over all kinds and tenants. */
   size(): number;
 }
@@ -35,6 +37,9 @@ export function memorySnapshots(): MemorySnapshots {
         tenants.set(tenant, ids);
       }
       ids.set(id, snapshot);
+    },
+    drop(tenant, id) {
+      for (const tenants of kinds.values()) tenants.get(tenant)?.delete(id);
     },
     size() {
       let n = 0;

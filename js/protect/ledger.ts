@@ -16,6 +16,7 @@ import type { ProtectSpec } from '../messages/message.ts';
 import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
 import type { Cipher } from './crypto.ts';
 import type { KeyRing } from './keyring.ts';
+import { sealingWriter } from './outbox.ts';
 import { isSealed, openEvent, type SealedEvent, sealEvent, withoutMark } from './seal.ts';
 
 /** Opens every sealed event of `events` (the same array when none is sealed). */
@@ -61,7 +62,11 @@ export function protectedLedger(
   ): AppendOptions | undefined => {
     const inTx = options?.inTransaction;
     if (inTx === undefined) return options;
-    return { ...options, inTransaction: (r, tx) => inTx(plainOf(r, given), tx) };
+    // the outbox gets the events as stored (sealed), handlers the data as given
+    return {
+      ...options,
+      inTransaction: (r, tx) => inTx(plainOf(r, given), sealingWriter(tx, r)),
+    };
   };
   const result = (r: AppendResult, given: readonly SealedEvent[]): AppendResult => ({
     ...r,

@@ -32,6 +32,8 @@ import { type Cipher, checkMaster, webCipher } from './crypto.ts';
 import { KeyRing } from './keyring.ts';
 import { protectLayer } from './layer.ts';
 import { openEvents, protectedLedger } from './ledger.ts';
+import { openingStore } from './outbox.ts';
+import { forgettingSnapshots } from './snapshots.ts';
 import type { CryptoKey } from './webcrypto.ts';
 
 export type { KeyStore, StoredKey } from '../contracts/keystore.ts';
@@ -77,8 +79,9 @@ export interface ProtectOptions {
 export interface ProtectedDriver extends Driver {
   /**
    * Forgets `subject`: deletes its data key, so every stored copy of its protected fields reads as
-   * {@link REDACTED} from now on. Rebuild the perspectives that kept them (`app.rebuild(p)`) to
-   * rewrite their models. True when the subject had a key.
+   * {@link REDACTED} from now on, and drops the snapshots of the streams holding its events (one
+   * pass over the ledger) so receptor state is folded again. Rebuild the perspectives that kept
+   * them (`app.rebuild(p)`) to rewrite their models. True when the subject had a key.
    */
   forget(subject: string): Promise<boolean>;
   /** Decrypts stored events (as read from the driver's own ledger) for tools that hold the key. */
@@ -103,16 +106,22 @@ export function protect(driver: Driver, options: ProtectOptions): ProtectedDrive
   );
   const cipher = options.cipher ?? webCipher;
   const ledger = protectedLedger(driver.ledger, specs, ring, cipher);
+  const snapshots = driver.snapshots && forgettingSnapshots(driver.snapshots);
   const out: ProtectedDriver = {
     name: driver.name,
     ledger,
-    store: driver.store,
-    forget: (subject) => ring.forget(subject),
+    store: openingStore(driver.store, ring, cipher),
+    // the snapshots of the subject's streams are dropped: receptor state is folded again
+    forget: async (subject) => {
+      const had = await ring.forget(subject);
+      await snapshots?.forget(driver.ledger, subject);
+      return had;
+    },
     reveal: (events) => openEvents(events, ring, cipher),
     layer: protectLayer(driver, specs, ring, cipher, options.keys),
   };
   const extra: { snapshots?: Driver['snapshots']; leases?: Driver['leases'] } = {};
-  if (driver.snapshots !== undefined) extra.snapshots = driver.snapshots;
+  if (snapshots !== undefined) extra.snapshots = snapshots.store;
   if (driver.leases !== undefined) extra.leases = driver.leases;
   Object.assign(out, extra);
   if (driver.close !== undefined) out.close = () => driver.close!();

@@ -105,4 +105,24 @@ describe.skipIf(!up)('protect on PostgreSQL', () => {
     expect(isWhizbangError(error, 'MASTER_KEY_MISMATCH')).toBe(true);
     await second.app.close();
   });
+
+  it('drops every kind of snapshot of one stream, and nothing else', async () => {
+    const driver = await postgresDriver({ pool, schema: `${schema}_drop` });
+    const at = (version: number) => ({
+      version,
+      state: { v: version },
+      schemaVersion: 1,
+      takenAt: 1,
+    });
+    for (const kind of ['a', 'b']) {
+      await driver.snapshots!.save(kind, 't1', 's1', at(1));
+      await driver.snapshots!.save(kind, 't1', 's2', at(2));
+    }
+    await driver.snapshots!.drop!('t1', 's1');
+    for (const kind of ['a', 'b']) {
+      expect(await driver.snapshots!.load(kind, 't1', 's1')).toBeUndefined();
+      expect(await driver.snapshots!.load(kind, 't1', 's2')).toMatchObject({ version: 2 });
+    }
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}_drop" CASCADE`);
+  });
 });

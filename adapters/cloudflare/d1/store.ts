@@ -102,6 +102,12 @@ export function d1Store(db: D1Database, limits: Limits): D1Store {
           )
           .run();
       },
+      async drop(tenant, id): Promise<void> {
+        await db
+          .prepare('DELETE FROM whizbang_snapshots WHERE tenant = ? AND id = ?')
+          .bind(tenant, id)
+          .run();
+      },
     },
   };
 }
