@@ -1,5 +1,5 @@
 /**
- * Whether the segment store opens, and the one `import()` of its code (segment-open.ts): with
+ * Whether the segment store opens, and the one dynamic import of its code (segment-open.ts): with
  * `segments`, or on a database that already holds segments, whose sealed events reads must find
  * and appends must count. Otherwise the segment store's code is never loaded.
  */

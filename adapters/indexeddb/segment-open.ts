@@ -1,6 +1,6 @@
 /**
  * The segment store's door: the only module that imports the segment store's code (sealing,
- * sealed reads, routing, unsealing, the sealed index). The driver reaches it with one `import()`,
+ * sealed reads, routing, unsealing, the sealed index). The driver reaches it with one dynamic import,
  * taken when it is opened with `segments` or on a database that holds segments
  * (segment-load.ts), so a driver that needs none of it loads none of it. What the ledger and the
  * appends use of it is handed to them here, made once at open.

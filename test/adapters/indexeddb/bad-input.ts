@@ -1,6 +1,6 @@
 /** Bad input: refused before the transaction, or rolled back whole. */
 import { describe, expect, it } from 'vitest';
-import { caught, sleep } from '../../../js/conformance/helpers.ts';
+import { caught } from '../../../js/conformance/helpers.ts';
 import { codeOf, type IndexedDbContext, message } from './context.ts';
 
 export function badInputSuite({ label, env, open, fresh }: IndexedDbContext): void {
@@ -69,24 +69,27 @@ export function badInputSuite({ label, env, open, fresh }: IndexedDbContext): vo
     it('a write the transaction callback does not await, made after it committed, is refused', async () => {
       const driver = await fresh();
       try {
-        let late: Promise<unknown> | undefined;
+        // the callback keeps its transaction and returns without awaiting; the write comes once the
+        // transaction has committed (after its promise settled, so no timing is assumed)
+        let kept: Parameters<Parameters<typeof driver.store.transaction>[0]>[0] | undefined;
         await driver.store.transaction((tx) => {
-          late = sleep(5)
-            .then(() =>
-              tx.put('p', {
-                id: 'late',
-                tenant: 'default',
-                model: {},
-                version: 1,
-                position: 1,
-                updatedAt: 0,
-              }),
-            )
-            .then(
-              () => 'written',
-              (error: unknown) => error,
-            );
+          kept = tx;
         });
+        const late = Promise.resolve()
+          .then(() =>
+            kept!.put('p', {
+              id: 'late',
+              tenant: 'default',
+              model: {},
+              version: 1,
+              position: 1,
+              updatedAt: 0,
+            }),
+          )
+          .then(
+            () => 'written',
+            (error: unknown) => error,
+          );
         const error = await late;
         expect(codeOf(error)).toBe('CLOSED');
         expect(message(error)).toMatch(/already committed/);
