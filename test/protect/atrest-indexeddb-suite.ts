@@ -10,6 +10,7 @@ import { indexedDbDriver } from '../../adapters/indexeddb/mod.ts';
 import { type Driver, isWhizbangError, whizbang } from '../../js/mod.ts';
 import { encryptAtRest } from '../../js/protect/at-rest.ts';
 import { ada, customers, Register, register } from './fixture.ts';
+import { records } from './idb-records.ts';
 
 /** Where the suite runs: an IndexedDB, its key ranges and fresh database names. */
 export interface AtRestIndexedDbEnvironment {
@@ -19,34 +20,6 @@ export interface AtRestIndexedDbEnvironment {
 }
 
 const secrets = ['ada.c-1@example.org', 'Analytical Engine Row c-1', 'Ada Lovelace', 'snap-secret'];
-
-/** Every record of every object store of database `name`, as text (bytes as numbers). */
-async function records(factory: IDBFactory, name: string): Promise<string> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const r = factory.open(name);
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-  const stores = Array.from(
-    { length: db.objectStoreNames.length },
-    (_, i) => db.objectStoreNames.item(i)!,
-  );
-  const tx = db.transaction(stores, 'readonly');
-  const all = await Promise.all(
-    stores.map(
-      (s) =>
-        new Promise<unknown[]>((resolve, reject) => {
-          const r = tx.objectStore(s).getAll();
-          r.onsuccess = () => resolve(r.result);
-          r.onerror = () => reject(r.error);
-        }),
-    ),
-  );
-  db.close();
-  const text = (v: unknown) =>
-    v instanceof Uint8Array || v instanceof ArrayBuffer ? new TextDecoder('latin1').decode(v) : v;
-  return JSON.stringify(all, (_k, v) => text(v));
-}
 
 async function fill(driver: Driver): Promise<void> {
   const app = whizbang('shop').receptor(register).perspective(customers).build({ driver });

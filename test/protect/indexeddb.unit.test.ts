@@ -6,31 +6,7 @@ import { indexedDbDriver, indexedDbKeyStore } from '../../adapters/indexeddb/mod
 import { whizbang } from '../../js/mod.ts';
 import { protect, REDACTED } from '../../js/protect/mod.ts';
 import { ada, customers, masterKey, Register, Registered, Renamed, register } from './fixture.ts';
-
-// every record of every object store of a database, as JSON text
-async function records(factory: IDBFactory, name: string): Promise<string> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const r = factory.open(name);
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-  const stores = Array.from(
-    { length: db.objectStoreNames.length },
-    (_, i) => db.objectStoreNames.item(i)!,
-  );
-  const tx = db.transaction(stores, 'readonly');
-  const all = await Promise.all(
-    stores.map(
-      (s) =>
-        new Promise<unknown[]>((resolve) => {
-          const r = tx.objectStore(s).getAll();
-          r.onsuccess = () => resolve(r.result);
-        }),
-    ),
-  );
-  db.close();
-  return JSON.stringify(all, (_k, v) => (v instanceof Uint8Array ? Array.from(v) : v));
-}
+import { records } from './idb-records.ts';
 
 describe('protect on IndexedDB', () => {
   it('stores the fields sealed and forgets the key record', async () => {

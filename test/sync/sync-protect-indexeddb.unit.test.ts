@@ -1,5 +1,6 @@
 /**
- * A protected IndexedDB replica (fake-indexeddb) syncing with a shared log in memory: its records
+ * A protected IndexedDB replica (fake-indexeddb), in clear and encrypted at rest
+ * (`protect(offlineDriver(encryptAtRest(…)))`), syncing with a shared log in memory: its records
  * and the log hold sealed values only; a subject forgotten on the server is dropped at the next
  * round (the key record gone from the replica's key database, the models rebuilt redacted); and a
  * round the shared key store cannot answer fails and is tried again, never half-applied.
@@ -8,37 +9,17 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { indexedDbDriver, indexedDbKeyStore } from '../../adapters/indexeddb/mod.ts';
 import { memoryDriver, memoryLedger, whizbang } from '../../js/mod.ts';
+import { encryptAtRest } from '../../js/protect/at-rest.ts';
 import { protect, REDACTED, replicaKeyStore } from '../../js/protect/mod.ts';
 import { offlineDriver, startSync } from '../../js/sync/mod.ts';
 import { ada, customers, masterKey, Register, Registered, register } from '../protect/fixture.ts';
+import { records } from '../protect/idb-records.ts';
 import { sharedStore } from '../protect/shared-keys.ts';
 
-// every record of every object store of a database, as JSON text
-async function records(factory: IDBFactory, name: string): Promise<string> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const r = factory.open(name);
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-  const stores = Array.from(
-    { length: db.objectStoreNames.length },
-    (_, i) => db.objectStoreNames.item(i)!,
-  );
-  const tx = db.transaction(stores, 'readonly');
-  const all = await Promise.all(
-    stores.map(
-      (s) =>
-        new Promise<unknown[]>((resolve) => {
-          const r = tx.objectStore(s).getAll();
-          r.onsuccess = () => resolve(r.result);
-        }),
-    ),
-  );
-  db.close();
-  return JSON.stringify(all, (_k, v) => (v instanceof Uint8Array ? Array.from(v) : v));
-}
-
-describe('offline sync of protected fields on IndexedDB', () => {
+describe.each([
+  ['in clear', false],
+  ['encrypted at rest', true],
+])('offline sync of protected fields on an IndexedDB replica %s', (_label, atRest) => {
   it('keeps records sealed, drops forgotten keys at the next round, retries when the key store is away', async () => {
     const indexedDB = new IDBFactory();
     const master = await masterKey();
@@ -53,7 +34,15 @@ describe('offline sync of protected fields on IndexedDB', () => {
     const server = whizbang('shop').receptor(register).build({ driver: hq });
 
     const name = 'keysync-replica';
-    const local = await indexedDbDriver({ name, indexedDB, IDBKeyRange });
+    const idb = await indexedDbDriver({ name, indexedDB, IDBKeyRange });
+    const local = atRest
+      ? await encryptAtRest(idb, {
+          key: await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, [
+            'encrypt',
+            'decrypt',
+          ]),
+        })
+      : idb;
     const localKeys = await indexedDbKeyStore({ name, indexedDB });
     const keys = replicaKeyStore({ local: localKeys, shared });
     const app = whizbang('shop')
@@ -83,7 +72,11 @@ describe('offline sync of protected fields on IndexedDB', () => {
     expect(await app.lens(customers).get('s-1')).toMatchObject({ email: REDACTED });
     expect(await app.lens(customers).get('r-1')).toMatchObject({ email: 'ada.r-1@example.org' });
     const replica = await records(indexedDB, name);
-    expect(replica).toContain('ada.r-1@example.org'); // positive control: the read model
+    if (atRest) {
+      expect(replica).not.toContain('ada.r-1@example.org'); // the read model is sealed at rest too
+      expect(replica).not.toContain('London');
+      expect(replica).toContain('at-rest.1:');
+    } else expect(replica).toContain('ada.r-1@example.org'); // positive control: the read model
     expect(replica).not.toContain('ada.s-1@example.org');
     expect(replica).not.toContain('Analytical Engine Row s-1');
     expect(await localKeys.get('s-1')).toBeUndefined();
