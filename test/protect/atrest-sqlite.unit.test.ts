@@ -1,23 +1,19 @@
 // A real SQLite file encrypted at rest: after an app wrote events, models, a snapshot and an
 // outbox record, neither the file nor its WAL holds a byte of their plaintext. The same search
 // finds every secret when the same app runs without the wrapper (the control).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type SqliteDriver, sqliteDriver } from '../../adapters/sqlite/mod.ts';
 import { type Driver, whizbang } from '../../js/mod.ts';
 import { encryptAtRest } from '../../js/protect/at-rest.ts';
+import { bytesOf } from './file-bytes.ts';
 import { ada, customers, Register, register } from './fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'atrest-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const bytesOf = (path: string): string =>
-  [path, `${path}-wal`]
-    .filter((p) => existsSync(p))
-    .map((p) => readFileSync(p).toString('latin1'))
-    .join('');
 const secrets = ['ada.c-1@example.org', 'Analytical Engine Row c-1', 'Ada Lovelace', 'snap-secret'];
 
 /** Fills the app's database; answers with the bytes before and after a WAL checkpoint. */

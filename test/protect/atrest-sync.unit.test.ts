@@ -2,7 +2,7 @@
 // shared log gets the events as decided, the replica keeps them sealed), a commit displaced by
 // another writer's is decided again on the encrypted replica, and its SQLite file holds none of
 // the plaintext, pending commands included.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,14 +12,10 @@ import { memoryLedger } from '../../js/memory/ledger.ts';
 import { encryptAtRest } from '../../js/protect/at-rest.ts';
 import { offlineDriver } from '../../js/sync/driver.ts';
 import { startSync } from '../../js/sync/engine.ts';
+import { bytesOf } from './file-bytes.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'atrest-sync-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const bytesOf = (path: string): string =>
-  [path, `${path}-wal`]
-    .filter((p) => existsSync(p))
-    .map((p) => readFileSync(p).toString('latin1'))
-    .join('');
 
 describe('offline sync on an encrypted replica', () => {
   it('pushes, pulls and re-decides through the wrapper; the file stays sealed', async () => {

@@ -1,6 +1,6 @@
 // The outbox under protect: an event's record holds its protected fields sealed, and the relay
 // delivers them opened, or REDACTED once the subject is forgotten.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,16 +9,11 @@ import type { Driver } from '../../js/contracts/driver.ts';
 import type { WireEnvelope } from '../../js/contracts/transport.ts';
 import { memoryDriver, memoryTransport, whizbang } from '../../js/mod.ts';
 import { memoryKeyStore, protect, REDACTED } from '../../js/protect/mod.ts';
+import { bytesOf } from './file-bytes.ts';
 import { ada, masterKey, Register, Registered, Renamed, register } from './fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'protectrest-outbox-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const bytesOf = (path: string): string =>
-  [path, `${path}-wal`]
-    .filter((p) => existsSync(p))
-    .map((p) => readFileSync(p).toString('latin1'))
-    .join('');
 
 async function shop(inner: Driver) {
   const driver = protect(inner, {

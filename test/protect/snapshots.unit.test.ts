@@ -1,6 +1,6 @@
 // After forget, no snapshot of receptor state holds the subject's values: they are dropped and
 // the state is folded again from the redacted ledger.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
@@ -11,16 +11,11 @@ import type { Driver } from '../../js/contracts/driver.ts';
 import type { SnapshotStore } from '../../js/contracts/snapshot.ts';
 import { defineReceptor, defineState, memoryDriver, whizbang } from '../../js/mod.ts';
 import { memoryKeyStore, protect, REDACTED } from '../../js/protect/mod.ts';
+import { bytesOf } from './file-bytes.ts';
 import { ada, masterKey, Register, Registered, Rename, Renamed, register } from './fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'protectrest-snapshots-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const bytesOf = (path: string): string =>
-  [path, `${path}-wal`]
-    .filter((p) => existsSync(p))
-    .map((p) => readFileSync(p).toString('latin1'))
-    .join('');
 
 // the state a rename decided on, as the receptor saw it
 const seen: { email: string; name: string }[] = [];

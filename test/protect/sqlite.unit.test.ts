@@ -1,11 +1,12 @@
 // After forget, the SQLite file (and its WAL) holds none of the subject's protected values.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type SqliteDriver, sqliteDriver, sqliteKeyStore } from '../../adapters/sqlite/mod.ts';
 import { whizbang } from '../../js/mod.ts';
 import { protect, REDACTED } from '../../js/protect/mod.ts';
+import { bytesOf } from './file-bytes.ts';
 import {
   ada,
   customers,
@@ -20,12 +21,6 @@ import {
 
 const dir = mkdtempSync(join(tmpdir(), 'whizbang-protect-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const bytesOf = (path: string): string =>
-  [path, `${path}-wal`]
-    .filter((p) => existsSync(p))
-    .map((p) => readFileSync(p).toString('latin1'))
-    .join('');
 
 describe('protect on SQLite', () => {
   it('leaves no plaintext of a forgotten subject in the file; the app reopens and rebuilds', async () => {
