@@ -3,19 +3,13 @@
  * into its `data`, bound to its tenant, stream, id and type; what the driver indexes (stream,
  * version, position, type, tenant, ids, time) stays clear. Reads open every event they return.
  */
-import type {
-  AppendOptions,
-  AppendResult,
-  BatchAppend,
-  Ledger,
-  NewEvent,
-  RecordedEvent,
-} from '../contracts/ledger.ts';
+import type { AppendOptions, Ledger, NewEvent, RecordedEvent } from '../contracts/ledger.ts';
 import { DEFAULT_TENANT } from '../messages/envelope.ts';
 import { uuidv7 } from '../util/ids.ts';
 import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
 import { type Box, contextOf } from './atrest-box.ts';
 import { withAtRestWriter } from './atrest-writer.ts';
+import { sealingLedger } from './sealing-ledger.ts';
 
 /** The sealed payload of an event: its data and metadata. */
 interface Payload {
@@ -94,66 +88,14 @@ function optionsFor(
   };
 }
 
-const resultOf = (r: AppendResult, given: readonly Sealed[]): AppendResult => ({
-  ...r,
-  events: plainOf(r.events, given),
-});
-
 /** `ledger` with every event's payload sealed by `box`. */
 export function atRestLedger(ledger: Ledger, box: Box): Ledger {
-  const read = (events: MaybePromise<RecordedEvent[]>) => chain(events, (e) => openEvents(box, e));
-  const tenantOf = (options: AppendOptions | undefined) => options?.tenant ?? DEFAULT_TENANT;
-  const sealed = (
-    streamId: string,
-    events: readonly NewEvent[],
-    options: AppendOptions | undefined,
-    write: (stored: NewEvent[], options: AppendOptions | undefined) => MaybePromise<AppendResult>,
-  ): MaybePromise<AppendResult> =>
-    chain(sealEvents(box, streamId, events, tenantOf(options)), (given) =>
-      chain(
-        write(
-          given.map((g) => g.stored),
-          optionsFor(box, options, given),
-        ),
-        (r) => resultOf(r, given),
-      ),
-    );
-
-  const out: Ledger = {
-    append: (streamId, events, options) =>
-      sealed(streamId, events, options, (stored, o) => ledger.append(streamId, stored, o)),
-    readStream: (streamId, options) => read(ledger.readStream(streamId, options)),
-    readAll: (options) => read(ledger.readAll(options)),
-    streamVersion: (streamId, options) => ledger.streamVersion(streamId, options),
-    headPosition: () => ledger.headPosition(),
-    watch: (listener) => ledger.watch(listener),
-  };
-  if (ledger.close !== undefined) out.close = () => ledger.close!();
-  if (ledger.replaceTail !== undefined) {
-    out.replaceTail = (streamId, after, events, options) =>
-      sealed(streamId, events, options, (stored, o) =>
-        ledger.replaceTail!(streamId, after, stored, o),
-      );
-  }
-  if (ledger.appendBatch !== undefined) {
-    out.appendBatch = async (appends: readonly BatchAppend[]) => {
-      const given = await Promise.all(
-        appends.map((a) => sealEvents(box, a.streamId, a.events, tenantOf(a.options))),
-      );
-      const results = await ledger.appendBatch!(
-        appends.map((a, i) => ({
-          streamId: a.streamId,
-          events: given[i]!.map((g) => g.stored),
-          options: optionsFor(box, a.options, given[i]!) ?? {},
-        })),
-      );
-      return results.map((r, i) => resultOf(r, given[i]!));
-    };
-  }
-  if (ledger.readAllBatches !== undefined) {
-    out.readAllBatches = async function* (options) {
-      for await (const batch of ledger.readAllBatches!(options)) yield await openEvents(box, batch);
-    };
-  }
-  return out;
+  return sealingLedger<Sealed>(ledger, {
+    seal: (streamId, events, options) =>
+      sealEvents(box, streamId, events, options?.tenant ?? DEFAULT_TENANT),
+    stored: (g) => g.stored,
+    options: (options, given) => optionsFor(box, options, given),
+    plain: plainOf,
+    open: (events) => openEvents(box, events),
+  });
 }
