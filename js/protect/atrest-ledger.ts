@@ -6,7 +6,7 @@
 import type { AppendOptions, Ledger, NewEvent, RecordedEvent } from '../contracts/ledger.ts';
 import { DEFAULT_TENANT } from '../messages/envelope.ts';
 import { uuidv7 } from '../util/ids.ts';
-import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
+import { allOf, chain, type MaybePromise } from '../util/maybe.ts';
 import { type Box, contextOf } from './atrest-box.ts';
 import { withAtRestWriter } from './atrest-writer.ts';
 import { sealingLedger } from './sealing-ledger.ts';
@@ -16,9 +16,6 @@ interface Payload {
   readonly d?: unknown;
   readonly m?: Readonly<Record<string, unknown>>;
 }
-
-const all = <T>(items: MaybePromise<T>[]): MaybePromise<T[]> =>
-  items.some(isThenable) ? Promise.all(items) : (items as T[]);
 
 const eventContext = (tenant: string, streamId: string, messageId: string, type: string): string =>
   contextOf('event', tenant, streamId, messageId, type);
@@ -35,7 +32,7 @@ function sealEvents(
   events: readonly NewEvent[],
   tenant: string,
 ): MaybePromise<Sealed[]> {
-  return all(
+  return allOf(
     events.map((e) => {
       const messageId = e.messageId ?? uuidv7();
       const plain: NewEvent = e.messageId === undefined ? { ...e, messageId } : e;
@@ -64,7 +61,7 @@ export function openEvent(box: Box, e: RecordedEvent): MaybePromise<RecordedEven
 
 /** Opens stored events, in order. */
 export function openEvents(box: Box, events: RecordedEvent[]): MaybePromise<RecordedEvent[]> {
-  return events.length === 0 ? events : all(events.map((e) => openEvent(box, e)));
+  return events.length === 0 ? events : allOf(events.map((e) => openEvent(box, e)));
 }
 
 /** The recorded events as handlers see them: data and metadata as given. */

@@ -8,11 +8,8 @@ import type { OutboxRecord, OutboxStore, OutboxWriter } from '../contracts/outbo
 import type { Snapshot, SnapshotStore } from '../contracts/snapshot.ts';
 import type { WireEnvelope } from '../contracts/transport.ts';
 import type { Message } from '../messages/message.ts';
-import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
+import { allOf, chain, type MaybePromise } from '../util/maybe.ts';
 import { type Box, contextOf } from './atrest-box.ts';
-
-const all = <T>(items: MaybePromise<T>[]): MaybePromise<T[]> =>
-  items.some(isThenable) ? Promise.all(items) : (items as T[]);
 
 /** What of an envelope is sealed: its message's data and its hops. */
 interface Hidden {
@@ -50,7 +47,7 @@ const restContext = (tenant: string, messageId: string) => contextOf('inbox', te
 export function atRestOutboxWriter(writer: OutboxWriter, box: Box): OutboxWriter {
   return {
     enqueue: (records) =>
-      chain(all(records.map((r) => sealRecord(box, r))), (sealed) => writer.enqueue(sealed)),
+      chain(allOf(records.map((r) => sealRecord(box, r))), (sealed) => writer.enqueue(sealed)),
     markHandled: (tenant, messageId, rest) =>
       rest === undefined
         ? writer.markHandled(tenant, messageId)
@@ -65,12 +62,12 @@ export function atRestOutboxWriter(writer: OutboxWriter, box: Box): OutboxWriter
 export function atRestOutbox(outbox: OutboxStore, box: Box): OutboxStore {
   return {
     pending: (limit, now) =>
-      chain(outbox.pending(limit, now), (rs) => all(rs.map((r) => openRecord(box, r)))),
+      chain(outbox.pending(limit, now), (rs) => allOf(rs.map((r) => openRecord(box, r)))),
     delivered: (ids) => outbox.delivered(ids),
     retryLater: (id, error, availableAt) => outbox.retryLater(id, error, availableAt),
     deadLetter: (id, error, at) => outbox.deadLetter(id, error, at),
     deadLetters: (limit) =>
-      chain(outbox.deadLetters(limit), (rs) => all(rs.map((r) => openRecord(box, r)))),
+      chain(outbox.deadLetters(limit), (rs) => allOf(rs.map((r) => openRecord(box, r)))),
     replay: (ids) => outbox.replay(ids),
     counts: () => outbox.counts(),
     handled: (tenant, messageId) => outbox.handled(tenant, messageId),

@@ -6,7 +6,7 @@
  */
 import type { Ledger, NewEvent, RecordedEvent } from '../contracts/ledger.ts';
 import type { ProtectSpec } from '../messages/message.ts';
-import { isThenable, type MaybePromise } from '../util/maybe.ts';
+import { allOf, type MaybePromise } from '../util/maybe.ts';
 import type { Cipher } from './crypto.ts';
 import type { KeyRing } from './keyring.ts';
 import { sealingWriter } from './outbox.ts';
@@ -20,8 +20,7 @@ export function openEvents(
   cipher: Cipher,
 ): MaybePromise<RecordedEvent[]> {
   if (!events.some(isSealed)) return events;
-  const opened = events.map((e) => openEvent(e, ring, cipher));
-  return opened.some(isThenable) ? Promise.all(opened) : (opened as RecordedEvent[]);
+  return allOf(events.map((e) => openEvent(e, ring, cipher)));
 }
 
 /** `ledger` with the protected fields of `specs`' event types sealed by `ring`'s keys. */
@@ -38,7 +37,7 @@ export function protectedLedger(
       const spec = specs.get(e.type);
       return spec === undefined ? { sealed: e, plain: e } : sealEvent(e, spec, ring, cipher);
     });
-    return sealed.some(isThenable) ? Promise.all(sealed) : (sealed as SealedEvent[]);
+    return allOf<SealedEvent>(sealed);
   };
   return sealingLedger<SealedEvent>(ledger, {
     seal: (_streamId, events) => sealAll(events),

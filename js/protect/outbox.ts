@@ -8,7 +8,7 @@ import type { RecordedEvent } from '../contracts/ledger.ts';
 import type { OutboxRecord } from '../contracts/outbox.ts';
 import type { PerspectiveStore, StoreWriter } from '../contracts/store.ts';
 import type { WireEnvelope } from '../contracts/transport.ts';
-import { chain, isThenable, type MaybePromise } from '../util/maybe.ts';
+import { allOf, chain, type MaybePromise } from '../util/maybe.ts';
 import type { Cipher } from './crypto.ts';
 import type { KeyRing } from './keyring.ts';
 import { PROTECTED, type Sealed, sealedOf } from './marker.ts';
@@ -62,8 +62,7 @@ export function openingStore(
     }));
   };
   const all = <R extends OutboxRecord>(records: R[]): MaybePromise<R[]> => {
-    const opened = records.map(open);
-    return opened.some(isThenable) ? Promise.all(opened) : (opened as R[]);
+    return allOf(records.map(open)) as MaybePromise<R[]>;
   };
   const reading = overriding(outbox, {
     pending: (limit: number, now: number) => chain(outbox.pending(limit, now), all),

@@ -18,6 +18,11 @@ export function chain<T, U>(
   return isThenable<T>(value) ? Promise.resolve(value).then(next) : next(value);
 }
 
+/** All of `items` once each is ready: synchronously when none is a promise. */
+export function allOf<T>(items: readonly MaybePromise<T>[]): MaybePromise<T[]> {
+  return items.some(isThenable) ? Promise.all(items) : (items as T[]);
+}
+
 /** Runs `fn` and returns its result, turning a synchronous throw into `onError`'s result. */
 export function attempt<T>(
   fn: () => MaybePromise<T>,
